@@ -1,0 +1,1 @@
+"""mentorbot: keeps mentor programmes for immigrants on track."""

@@ -1,0 +1,112 @@
+"""Builds the PTB Application with our handlers, services, delivery worker and scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import DeliveryWorker
+from bot.scheduler import tick
+from bot.services import Services
+from handlers import routes
+from handlers.commands import register_commands
+from handlers.common import DEPS_KEY, Deps
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+DELIVERY_TASK = "mentorbot.delivery_task"
+
+
+def file_url(base_url: str) -> str:
+    """PTB's file URL beside its API URL: ``…/bot`` becomes ``…/file/bot``."""
+    head, _sep, tail = base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}"
+
+
+def build_application(
+    settings: Settings, *, db: Database, clock: Clock, ticks: bool = True
+) -> Application:  # type: ignore[type-arg]
+    token = settings.require_token()
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_url(settings.telegram_api_base_url))
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .build()
+    )
+    services = Services(
+        db,
+        clock,
+        default_language=settings.default_language,
+        invite_ttl_days=settings.invite_ttl_days,
+    )
+    delivery = DeliveryWorker(db, application.bot, clock)
+    deps = Deps(services=services, default_language=settings.default_language, delivery=delivery)
+    deps.extra["settings"] = settings
+    application.bot_data[DEPS_KEY] = deps
+    routes.register(application)
+    if ticks and application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _tick_job, interval=settings.tick_interval_seconds, first=1.0, name="tick"
+        )
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    deps = application.bot_data[DEPS_KEY]
+    settings = deps.extra["settings"]
+    await register_commands(application.bot, settings.default_language)
+    worker = deps.delivery
+    application.bot_data[DELIVERY_TASK] = asyncio.create_task(
+        worker.run(settings.delivery_interval_seconds), name="delivery"
+    )
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    task = application.bot_data.pop(DELIVERY_TASK, None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = context.bot_data[DEPS_KEY]
+    report = await tick(deps.services)
+    if report.queued and deps.delivery is not None:
+        deps.delivery.wake()
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings,
+    *,
+    db: Database,
+    clock: Clock,
+    poll_timeout: int = 10,
+    ticks: bool = True,
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Starts the bot polling, as `mentorbot run` does, and stops it cleanly on exit."""
+    application = build_application(settings, db=db, clock=clock, ticks=ticks)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
+        )
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()

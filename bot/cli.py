@@ -1,0 +1,345 @@
+"""The `mentorbot` command line: run the bot, set up programmes, invite, pair, tick."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from bot.clock import Clock, FixedClock, SystemClock
+from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
+from bot.domain.invites import invite_link
+from bot.domain.model import Role
+from bot.services import PairProblem, Services
+from storage.db import Database
+
+app = typer.Typer(help="mentorbot: keeps mentor programmes on track.", no_args_is_help=True)
+program_app = typer.Typer(help="Create and list programmes.", no_args_is_help=True)
+app.add_typer(program_app, name="program")
+
+T = TypeVar("T")
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"mentorbot: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        raise fail(str(error)) from None
+
+
+def _run(work: Callable[[Services, Settings], Awaitable[T]], *, clock: Clock | None = None) -> T:
+    """Opens the database (upgrading its schema), runs `work`, and closes it."""
+    settings = _settings()
+
+    async def main() -> T:
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            services = Services(
+                db,
+                clock or SystemClock(),
+                default_language=settings.default_language,
+                invite_ttl_days=settings.invite_ttl_days,
+            )
+            return await work(services, settings)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+async def _bot_username(settings: Settings) -> str:
+    if settings.bot_username:
+        return settings.bot_username.lstrip("@")
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        token = settings.require_token()
+    except ConfigError as error:
+        raise fail(f"{error} (or set BOT_USERNAME to print links offline)") from None
+    try:
+        async with Bot(token, base_url=settings.telegram_api_base_url) as bot:
+            return bot.username
+    except TelegramError as error:
+        raise fail(f"could not ask Telegram for the bot's name: {error}") from None
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value.lower())
+    except ValueError:
+        raise fail("--role must be mentor, adept or coordinator") from None
+
+
+def _write_qr(links: list[str], directory: Path, role: Role) -> list[Path]:
+    import qrcode
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, link in enumerate(links, start=1):
+        path = directory / f"invite-{role.value}-{number}.png"
+        qrcode.make(link).save(path)
+        paths.append(path)
+    return paths
+
+
+@app.command()
+def run() -> None:
+    """Start the bot (polling), creating or upgrading the database first."""
+    settings = _settings()
+    try:
+        settings.require_token()
+    except ConfigError as error:
+        raise fail(str(error)) from None
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL at INFO, and PTB's URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.app import running_bot
+
+    db = Database(settings.database_url)
+    await db.upgrade()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with running_bot(settings, db=db, clock=SystemClock()) as application:
+            logging.getLogger("mentorbot").info("polling as @%s", application.bot.username)
+            await stop.wait()
+    finally:
+        await db.dispose()
+
+
+@program_app.command("create")
+def program_create(
+    name: Annotated[str, typer.Argument(help="The programme's name.")],
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone.")] = None,
+    language: Annotated[str | None, typer.Option(help="nb or en.")] = None,
+    starts: Annotated[str | None, typer.Option(help="First cohort's start, YYYY-MM-DD.")] = None,
+    ends: Annotated[str | None, typer.Option(help="First cohort's end, YYYY-MM-DD.")] = None,
+) -> None:
+    """Create a programme with its first cohort, and print a coordinator invite link."""
+    settings = _settings()
+    zone = timezone or settings.default_timezone
+    lang = (language or settings.default_language).lower()
+    if lang not in SUPPORTED_LANGUAGES:
+        raise fail("--language must be nb or en")
+    try:
+        load_settings(default_timezone=zone)
+    except ConfigError:
+        raise fail(f"--timezone {zone!r} is not a time zone; use a name like Europe/Oslo") from None
+    first_day, last_day = _date(starts, "--starts"), _date(ends, "--ends")
+    if first_day and last_day and last_day <= first_day:
+        raise fail("--ends must be after --starts")
+    if not name.strip():
+        raise fail("the programme needs a name")
+
+    async def work(services: Services, settings: Settings) -> None:
+        username = await _bot_username(settings)
+        programme, cohort = await services.create_programme(
+            name=name, timezone=zone, language=lang, starts_on=first_day, ends_on=last_day
+        )
+        [token] = await services.create_invites(programme.id, Role.COORDINATOR)
+        typer.echo(f"Programme {programme.id}: {programme.name} ({zone}, {lang})")
+        typer.echo(f"Cohort {cohort.id}: {cohort.starts_on} – {cohort.ends_on}")
+        typer.echo("Coordinator invite link (works once):")
+        typer.echo(invite_link(username, token))
+
+    _run(work)
+
+
+@program_app.command("list")
+def program_list() -> None:
+    """List programmes."""
+
+    async def work(services: Services, _settings: Settings) -> None:
+        for programme in await services.programmes():
+            typer.echo(f"{programme.id}\t{programme.name}\t{programme.timezone}\t{programme.language}")
+
+    _run(work)
+
+
+@app.command()
+def invite(
+    program: Annotated[int, typer.Option("--program", help="Programme id.")],
+    role: Annotated[str, typer.Option("--role", help="mentor, adept or coordinator.")],
+    count: Annotated[int, typer.Option("--count", min=1, max=500)] = 1,
+    qr: Annotated[Path | None, typer.Option("--qr", help="Write QR-code PNGs here.")] = None,
+) -> None:
+    """Print invite links (one per person; each works once)."""
+    chosen = _role(role)
+
+    async def work(services: Services, settings: Settings) -> None:
+        if await services.programme(program) is None:
+            raise fail(f"there is no programme {program}; see `mentorbot program list`")
+        username = await _bot_username(settings)
+        links = [invite_link(username, t) for t in await services.create_invites(program, chosen, count)]
+        for link in links:
+            typer.echo(link)
+        if qr is not None:
+            for path in _write_qr(links, qr, chosen):
+                typer.echo(f"QR code: {path}", err=True)
+
+    _run(work)
+
+
+@app.command()
+def people(
+    program: Annotated[int, typer.Option("--program", help="Programme id.")],
+) -> None:
+    """List a programme's people with their ids (for `mentorbot pair`)."""
+
+    async def work(services: Services, _settings: Settings) -> None:
+        for role in (Role.COORDINATOR, Role.MENTOR, Role.ADEPT):
+            for person in await services.members(program, role):
+                typer.echo(f"{person.id}\t{role.value}\t{person.first_name}")
+
+    _run(work)
+
+
+@app.command()
+def pair(
+    program: Annotated[int, typer.Option("--program", help="Programme id.")],
+    mentor: Annotated[int, typer.Argument(help="The mentor's person id (see `people`).")],
+    adept: Annotated[int, typer.Argument(help="The adept's person id.")],
+) -> None:
+    """Pair a mentor with an adept; both get an introduction."""
+
+    async def work(services: Services, _settings: Settings) -> None:
+        outcome = await services.create_pair(None, program, mentor, adept)
+        if outcome.problem is not None or outcome.view is None:
+            reasons = {
+                PairProblem.NOT_ALLOWED: f"there is no programme {program}",
+                PairProblem.NOT_A_MENTOR: f"person {mentor} is not a mentor in programme {program}",
+                PairProblem.NOT_AN_ADEPT: f"person {adept} is not an adept in programme {program}",
+                PairProblem.ADEPT_TAKEN: f"person {adept} already has a mentor",
+                PairProblem.MENTOR_FULL: f"person {mentor} has no room for another adept",
+                PairProblem.NO_COHORT: f"programme {program} has no cohort",
+            }
+            raise fail(reasons[outcome.problem or PairProblem.NOT_ALLOWED])
+        view = outcome.view
+        typer.echo(
+            f"Pair {view.pair.id}: {view.mentor.first_name} (mentor) + "
+            f"{view.adept.first_name} (adept), {view.pair.state.value}"
+        )
+
+    _run(work)
+
+
+@app.command()
+def pairs(program: Annotated[int, typer.Option("--program", help="Programme id.")]) -> None:
+    """List a programme's pairs with their state."""
+
+    async def work(services: Services, _settings: Settings) -> None:
+        for view in await services.pairs(None, [program]):
+            typer.echo(
+                f"{view.pair.id}\t{view.mentor.first_name}\t{view.adept.first_name}\t"
+                f"{view.pair.state.value}"
+            )
+
+    _run(work)
+
+
+@app.command("tick")
+def tick_command(
+    now: Annotated[str | None, typer.Option("--now", help="Pretend it is this ISO time (UTC if no offset).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent; send nothing.")] = False,
+) -> None:
+    """Run one scheduler tick: queue what is due, then send what is due."""
+    moment = _moment(now)
+    clock: Clock = FixedClock(moment) if moment else SystemClock()
+
+    async def work(services: Services, settings: Settings) -> None:
+        from bot.domain.model import OutboxStatus
+        from bot.scheduler import tick
+
+        report = await tick(services, dry_run=dry_run)
+        for message in report.planned:
+            typer.echo(f"due\t{message.idempotency_key}\tchat {message.chat_id}\t{message.kind}")
+        if dry_run:
+            async with services.unit() as repo:
+                waiting = await repo.outbox_items(statuses=[OutboxStatus.PENDING])
+            for item in waiting:
+                if item.not_before <= services.clock.now():
+                    typer.echo(f"queued\t{item.idempotency_key}\tchat {item.chat_id}\t{item.kind}")
+            typer.echo("dry run: nothing was queued or sent")
+            return
+        from telegram import Bot
+
+        from bot.delivery import DeliveryWorker
+
+        async with Bot(settings.require_token(), base_url=settings.telegram_api_base_url) as bot:
+            delivered = await DeliveryWorker(services.db, bot, services.clock).deliver_due()
+        typer.echo(
+            f"queued {report.queued}, sent {delivered.sent}, retried {delivered.retried}, "
+            f"failed {delivered.failed + delivered.unreachable}, uncertain {delivered.uncertain}"
+        )
+
+    try:
+        _run(work, clock=clock)
+    except ConfigError as error:
+        raise fail(str(error)) from None
+
+
+@app.command("upgrade-db")
+def upgrade_db() -> None:
+    """Create or upgrade the database schema (the bot also does this when it starts)."""
+
+    async def work(_services: Services, settings: Settings) -> None:
+        typer.echo(f"database is at the newest schema ({_safe_url(settings.database_url)})")
+
+    _run(work)
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.split('@', 1)[1]}"
+    return url
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} must be a date like 2026-01-31") from None
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise fail("--now must be an ISO time like 2026-03-02T09:30 or 2026-03-02T09:30+01:00") from None
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as error:
+        typer.echo(f"mentorbot: {error}", err=True)
+        sys.exit(2)
+
+

@@ -1,0 +1,118 @@
+"""Typed settings read from the environment and `.env`, with one clear line per mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LANGUAGES = ("nb", "en")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/mentorbot.sqlite3"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="The token BotFather gave you."
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL; the token is appended to it.",
+    )
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    default_timezone: str = Field(default="Europe/Oslo")
+    default_language: Literal["nb", "en"] = Field(default="nb")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+    bot_username: str | None = Field(
+        default=None, description="Skips getMe when printing invite links offline."
+    )
+    invite_ttl_days: int = Field(default=30, ge=1, le=365)
+    tick_interval_seconds: float = Field(default=60.0, gt=0)
+    delivery_interval_seconds: float = Field(default=2.0, gt=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _lower_language(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Oslo") from error
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("postgres://") or value.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite://") and not value.startswith("sqlite+aiosqlite://"):
+            return "sqlite+aiosqlite://" + value.split("://", 1)[1]
+        if not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
+            raise ValueError(
+                "use sqlite+aiosqlite:///path/to/file.sqlite3 or "
+                "postgresql+asyncpg://user:password@host/database"
+            )
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "must start with http:// or https://, e.g. https://api.telegram.org/bot"
+            )
+        return value
+
+    def require_token(self) -> str:
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value():
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and put in "
+                "the token from @BotFather."
+            )
+        token = self.telegram_bot_token.get_secret_value().strip()
+        if ":" not in token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token "
+                "(it should look like 123456:ABC-DEF…); copy it again from @BotFather."
+            )
+        return token
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix):
+            rest = self.database_url[len(prefix) :]
+            return None if rest in ("", ":memory:") else Path(rest)
+        return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's report into one line a person can act on."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "setting"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name} is not valid: {message}.") from None

@@ -1,0 +1,132 @@
+"""Plain data objects the storage layer returns and the handlers render: never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    MENTOR = "mentor"
+    ADEPT = "adept"
+
+
+PARTICIPANT_ROLES = (Role.MENTOR, Role.ADEPT)
+
+
+class PairState(StrEnum):
+    AWAITING_AGREEMENT = "awaiting_agreement"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: int
+    name: str
+    timezone: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    programme_id: int
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    telegram_user_id: int | None
+    first_name: str
+    last_name: str | None
+    language: str | None
+    intake: dict[str, Any] = field(default_factory=dict)
+    consented_at: datetime | None = None
+    unreachable_since: datetime | None = None
+
+    @property
+    def field_of_work(self) -> str | None:
+        value = self.intake.get("field")
+        return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class Membership:
+    id: int
+    person_id: int
+    programme_id: int
+    cohort_id: int | None
+    role: Role
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: int
+    programme_id: int
+    cohort_id: int
+    mentor_id: int
+    adept_id: int
+    state: PairState
+    created_at: datetime
+    activated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PairView:
+    """A pair with its people, as lists and introductions need it."""
+
+    pair: Pair
+    mentor: Person
+    adept: Person
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """Which question a person is answering; persisted so a restart changes nothing."""
+
+    person_id: int
+    flow: str
+    step: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A bot-initiated message to be queued in the outbox."""
+
+    idempotency_key: str
+    chat_id: int
+    text: str
+    person_id: int | None = None
+    kind: str = "message"
+    reply_markup: dict[str, Any] | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    idempotency_key: str
+    chat_id: int
+    person_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    status: OutboxStatus
+    attempts: int
+    not_before: datetime

@@ -1,0 +1,504 @@
+"""Use cases: each method is one unit of work (one transaction) that handlers and the CLI call.
+
+Rules live in ``bot.domain``; SQL lives in ``storage``; this module joins them
+and decides what is queued in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from bot import messages
+from bot.clock import Clock
+from bot.domain import intake
+from bot.domain.access import Action, Actor, coordinated_programmes, may
+from bot.domain.invites import InviteProblem, hash_token, invite_problem, looks_like_token, new_token
+from bot.domain.model import (
+    Cohort,
+    Dialogue,
+    OutgoingMessage,
+    Pair,
+    PairView,
+    Person,
+    Programme,
+    Role,
+)
+from bot.domain.schedule import next_allowed_time
+from storage.db import Database
+from storage.repository import Repository
+
+CONSENT_VERSION = "2026-11"
+INTAKE_FLOW = "intake"
+CONSENT_STEP = "consent"
+
+
+@dataclass(frozen=True)
+class TelegramUser:
+    id: int
+    first_name: str
+    last_name: str | None
+    language_code: str | None
+
+
+@dataclass(frozen=True)
+class JoinOutcome:
+    problem: InviteProblem | None
+    person: Person | None = None
+    programme: Programme | None = None
+    role: Role | None = None
+    already_member: bool = False
+    dialogue: Dialogue | None = None
+
+
+class StepStatus(StrEnum):
+    ASK = "ask"  # ask `question` (again, with the current selection)
+    FINISHED = "finished"  # intake is over
+    PROBLEM = "problem"  # the answer was not usable; ask again
+    STALE = "stale"  # a button from an earlier step
+    DECLINED = "declined"  # said no to consent
+
+
+@dataclass(frozen=True)
+class IntakeStep:
+    status: StepStatus
+    role: Role | None = None
+    question: intake.Question | None = None
+    selected: tuple[str, ...] = ()
+    problem: intake.AnswerProblem | None = None
+    editing: bool = False
+
+
+class PairProblem(StrEnum):
+    NOT_ALLOWED = "not_allowed"
+    NOT_A_MENTOR = "not_a_mentor"
+    NOT_AN_ADEPT = "not_an_adept"
+    ADEPT_TAKEN = "adept_taken"
+    MENTOR_FULL = "mentor_full"
+    NO_COHORT = "no_cohort"
+
+
+@dataclass(frozen=True)
+class PairOutcome:
+    problem: PairProblem | None
+    view: PairView | None = None
+
+
+@dataclass(frozen=True)
+class Candidates:
+    mentors: list[tuple[Person, int]] = field(default_factory=list)  # with free places
+    adepts: list[Person] = field(default_factory=list)
+
+
+class Services:
+    def __init__(self, db: Database, clock: Clock, *, default_language: str, invite_ttl_days: int):
+        self.db = db
+        self.clock = clock
+        self.default_language = default_language
+        self.invite_ttl = timedelta(days=invite_ttl_days)
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Repository]:
+        async with self.db.session() as session:
+            yield Repository(session)
+
+    # programmes and invites (coordinators and the CLI)
+
+    async def create_programme(
+        self,
+        *,
+        name: str,
+        timezone: str,
+        language: str,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+    ) -> tuple[Programme, Cohort]:
+        now = self.clock.now()
+        first_day = starts_on or now.date()
+        last_day = ends_on or _months_later(first_day, 12)
+        async with self.unit() as repo:
+            programme = await repo.create_programme(
+                name=name.strip(), timezone=timezone, language=language, now=now
+            )
+            cohort = await repo.create_cohort(
+                programme_id=programme.id,
+                name=name.strip(),
+                starts_on=first_day,
+                ends_on=last_day,
+                now=now,
+            )
+        return programme, cohort
+
+    async def programme(self, programme_id: int) -> Programme | None:
+        async with self.unit() as repo:
+            return await repo.programme(programme_id)
+
+    async def programmes(self) -> list[Programme]:
+        async with self.unit() as repo:
+            return await repo.programmes()
+
+    async def create_invites(self, programme_id: int, role: Role, count: int = 1) -> list[str]:
+        """New single-use tokens; only their hashes are stored, so they are shown once."""
+        now = self.clock.now()
+        tokens = [new_token() for _ in range(count)]
+        async with self.unit() as repo:
+            cohorts = await repo.cohorts(programme_id)
+            cohort = _current_cohort(cohorts, now.date())
+            await repo.add_invites(
+                programme_id=programme_id,
+                cohort_id=cohort.id if cohort else None,
+                role=role,
+                token_hashes=[hash_token(token) for token in tokens],
+                now=now,
+                expires_at=now + self.invite_ttl,
+            )
+        return tokens
+
+    # who is asking
+
+    async def actor(self, telegram_user_id: int) -> Actor | None:
+        async with self.unit() as repo:
+            person = await repo.person_by_telegram_id(telegram_user_id)
+            if person is None:
+                return None
+            return Actor(person=person, memberships=tuple(await repo.memberships(person.id)))
+
+    async def first_time_update(self, update_id: int) -> bool:
+        async with self.unit() as repo:
+            return await repo.first_time_update(update_id, self.clock.now())
+
+    async def set_language(self, person_id: int, language: str) -> None:
+        async with self.unit() as repo:
+            await repo.update_person(person_id, language=language)
+
+    async def mark_reachable(self, person: Person) -> None:
+        if person.unreachable_since is not None:
+            async with self.unit() as repo:
+                await repo.update_person(person.id, unreachable_since=None)
+
+    # joining by invite link
+
+    async def join(self, user: TelegramUser, token: str) -> JoinOutcome:
+        now = self.clock.now()
+        if not looks_like_token(token):
+            return JoinOutcome(problem=InviteProblem.UNKNOWN)
+        async with self.unit() as repo:
+            invite = await repo.invite_by_hash(hash_token(token))
+            problem = invite_problem(
+                exists=invite is not None,
+                used_at=invite.used_at if invite else None,
+                expires_at=invite.expires_at if invite else None,
+                now=now,
+            )
+            if problem is not None or invite is None:
+                return JoinOutcome(problem=problem or InviteProblem.UNKNOWN)
+            programme = await repo.programme(invite.programme_id)
+            if programme is None:
+                return JoinOutcome(problem=InviteProblem.UNKNOWN)
+            person = await repo.person_by_telegram_id(user.id)
+            if person is None:
+                person = await repo.add_person(
+                    telegram_user_id=user.id,
+                    first_name=_name(user.first_name),
+                    last_name=user.last_name,
+                    now=now,
+                )
+            already = any(
+                m.programme_id == programme.id and m.role is invite.role
+                for m in await repo.memberships(person.id)
+            )
+            if not already and not await repo.use_invite(invite.id, person.id, now):
+                return JoinOutcome(problem=InviteProblem.USED)
+            await repo.add_membership(
+                person_id=person.id,
+                programme_id=programme.id,
+                cohort_id=invite.cohort_id,
+                role=invite.role,
+                now=now,
+            )
+            dialogue = await self._start_intake(repo, person, invite.role, now)
+        return JoinOutcome(
+            problem=None,
+            person=person,
+            programme=programme,
+            role=invite.role,
+            already_member=already,
+            dialogue=dialogue,
+        )
+
+    async def _start_intake(
+        self, repo: Repository, person: Person, role: Role, now: datetime
+    ) -> Dialogue | None:
+        if person.consented_at is None:
+            step: str | None = CONSENT_STEP
+        else:
+            first = next(
+                (q for q in intake.questions_for(role) if q.key not in person.intake), None
+            )
+            step = first.key if first else None
+        if step is None:
+            await repo.clear_dialogue(person.id)
+            return None
+        dialogue = Dialogue(person.id, INTAKE_FLOW, step, {"role": role.value, "selected": []})
+        await repo.save_dialogue(dialogue, now)
+        return dialogue
+
+    # the intake dialogue
+
+    async def current_step(self, person_id: int) -> IntakeStep | None:
+        async with self.unit() as repo:
+            dialogue = await repo.dialogue(person_id)
+        return _step_of(dialogue) if dialogue else None
+
+    async def consent(self, person: Person, agreed: bool) -> IntakeStep:
+        now = self.clock.now()
+        async with self.unit() as repo:
+            dialogue = await repo.dialogue(person.id)
+            if dialogue is None or dialogue.step != CONSENT_STEP:
+                return IntakeStep(StepStatus.STALE)
+            role = Role(dialogue.data["role"])
+            if not agreed:
+                await repo.clear_dialogue(person.id)
+                return IntakeStep(StepStatus.DECLINED, role=role)
+            await repo.update_person(person.id, consent_version=CONSENT_VERSION, consented_at=now)
+            first = intake.next_question(role, None)
+            if first is None:
+                await repo.clear_dialogue(person.id)
+                return IntakeStep(StepStatus.FINISHED, role=role)
+            await repo.save_dialogue(replace(dialogue, step=first.key, data=_data(role)), now)
+        return IntakeStep(StepStatus.ASK, role=role, question=first)
+
+    async def answer_text(self, person: Person, text: str) -> IntakeStep | None:
+        """A typed answer; None when the person is not in the intake dialogue."""
+        async with self.unit() as repo:
+            dialogue = await repo.dialogue(person.id)
+            if dialogue is None or dialogue.flow != INTAKE_FLOW:
+                return None
+            step = _step_of(dialogue)
+            question = step.question
+            if question is None:
+                return step
+            answer = intake.text_answer(text)
+            if isinstance(answer, intake.AnswerProblem):
+                return replace(step, status=StepStatus.PROBLEM, problem=answer)
+            if question.kind is intake.Kind.MULTI:
+                selected = [*dialogue.data.get("selected", []), answer]
+                await repo.save_dialogue(
+                    replace(dialogue, data={**dialogue.data, "selected": selected}),
+                    self.clock.now(),
+                )
+                return replace(step, selected=tuple(selected))
+            if question.kind is intake.Kind.CHOICE:
+                return replace(step, status=StepStatus.PROBLEM, problem=intake.AnswerProblem.NOT_AN_OPTION)
+            return await self._store_and_advance(repo, person, dialogue, question, answer)
+
+    async def choose(self, person: Person, key: str, option: str) -> IntakeStep:
+        """A button of the question `key`: an option, ``skip`` or ``done``."""
+        async with self.unit() as repo:
+            dialogue = await repo.dialogue(person.id)
+            if dialogue is None or dialogue.flow != INTAKE_FLOW or dialogue.step != key:
+                return IntakeStep(StepStatus.STALE)
+            step = _step_of(dialogue)
+            question = step.question
+            if question is None:
+                return IntakeStep(StepStatus.STALE)
+            if option == "skip":
+                return await self._store_and_advance(repo, person, dialogue, question, None)
+            if option == "done" and question.kind is intake.Kind.MULTI:
+                selected = list(dialogue.data.get("selected", []))
+                return await self._store_and_advance(
+                    repo, person, dialogue, question, selected or None
+                )
+            if question.kind is intake.Kind.CHOICE and question.option(option):
+                return await self._store_and_advance(repo, person, dialogue, question, option)
+            if question.kind is intake.Kind.MULTI:
+                toggled = intake.toggle(list(dialogue.data.get("selected", [])), question, option)
+                if isinstance(toggled, intake.AnswerProblem):
+                    return IntakeStep(StepStatus.STALE)
+                await repo.save_dialogue(
+                    replace(dialogue, data={**dialogue.data, "selected": toggled}),
+                    self.clock.now(),
+                )
+                return replace(step, selected=tuple(toggled))
+            return IntakeStep(StepStatus.STALE)
+
+    async def _store_and_advance(
+        self,
+        repo: Repository,
+        person: Person,
+        dialogue: Dialogue,
+        question: intake.Question,
+        answer: object,
+    ) -> IntakeStep:
+        role = Role(dialogue.data["role"])
+        editing = bool(dialogue.data.get("editing"))
+        fresh = await repo.person(person.id)
+        answers = dict(fresh.intake if fresh else person.intake)
+        # A skipped question is stored as None so it is not asked again at the next join.
+        answers[question.key] = answer
+        await repo.update_person(person.id, intake=answers)
+        following = None if editing else intake.next_question(role, question.key)
+        if following is None:
+            await repo.clear_dialogue(person.id)
+            return IntakeStep(StepStatus.FINISHED, role=role, editing=editing)
+        await repo.save_dialogue(
+            replace(dialogue, step=following.key, data=_data(role)), self.clock.now()
+        )
+        return IntakeStep(StepStatus.ASK, role=role, question=following)
+
+    async def edit_answer(self, person: Person, role: Role, key: str) -> IntakeStep:
+        """`/profile`: ask one question again; the answer replaces the old one."""
+        question = intake.question(role, key)
+        if question is None:
+            return IntakeStep(StepStatus.STALE)
+        current = person.intake.get(key)
+        selected = [str(v) for v in current] if isinstance(current, list) else []
+        async with self.unit() as repo:
+            await repo.save_dialogue(
+                Dialogue(person.id, INTAKE_FLOW, key, {**_data(role), "editing": True,
+                                                        "selected": selected}),
+                self.clock.now(),
+            )
+        return IntakeStep(StepStatus.ASK, role=role, question=question, selected=tuple(selected),
+                          editing=True)
+
+    # pairing
+
+    async def pair_candidates(self, actor: Actor, programme_id: int) -> Candidates | None:
+        if not may(actor, Action.PAIR, programme_id):
+            return None
+        async with self.unit() as repo:
+            mentors = await repo.members(programme_id, Role.MENTOR)
+            adepts = await repo.members(programme_id, Role.ADEPT)
+        return Candidates(
+            mentors=[
+                (person, intake.capacity(person.intake) - open_pairs)
+                for _m, person, open_pairs in mentors
+                if open_pairs < intake.capacity(person.intake)
+            ],
+            adepts=[person for _m, person, open_pairs in adepts if open_pairs == 0],
+        )
+
+    async def create_pair(
+        self, actor: Actor | None, programme_id: int, mentor_id: int, adept_id: int
+    ) -> PairOutcome:
+        """Pairs two people; `actor` None means the command line (the operator is trusted)."""
+        if actor is not None and not may(actor, Action.PAIR, programme_id):
+            return PairOutcome(PairProblem.NOT_ALLOWED)
+        now = self.clock.now()
+        async with self.unit() as repo:
+            programme = await repo.programme(programme_id)
+            if programme is None:
+                return PairOutcome(PairProblem.NOT_ALLOWED)
+            mentors = {p.id: (m, p, n) for m, p, n in await repo.members(programme_id, Role.MENTOR)}
+            adepts = {p.id: (m, p, n) for m, p, n in await repo.members(programme_id, Role.ADEPT)}
+            if mentor_id not in mentors:
+                return PairOutcome(PairProblem.NOT_A_MENTOR)
+            if adept_id not in adepts:
+                return PairOutcome(PairProblem.NOT_AN_ADEPT)
+            mentor_membership, mentor, mentor_pairs = mentors[mentor_id]
+            adept_membership, adept, adept_pairs = adepts[adept_id]
+            if adept_pairs > 0:
+                return PairOutcome(PairProblem.ADEPT_TAKEN)
+            if mentor_pairs >= intake.capacity(mentor.intake):
+                return PairOutcome(PairProblem.MENTOR_FULL)
+            cohort_id = adept_membership.cohort_id or mentor_membership.cohort_id
+            if cohort_id is None:
+                cohort = _current_cohort(await repo.cohorts(programme_id), now.date())
+                if cohort is None:
+                    return PairOutcome(PairProblem.NO_COHORT)
+                cohort_id = cohort.id
+            pair = await repo.add_pair(
+                programme_id=programme_id,
+                cohort_id=cohort_id,
+                mentor_id=mentor_id,
+                adept_id=adept_id,
+                now=now,
+            )
+            await repo.enqueue(
+                _introductions(pair, mentor, adept, programme, now, self.default_language), now
+            )
+        return PairOutcome(None, PairView(pair=pair, mentor=mentor, adept=adept))
+
+    async def pairs(self, actor: Actor | None, programme_ids: Sequence[int] | None = None) -> list[PairView]:
+        allowed = coordinated_programmes(actor) if actor is not None else None
+        wanted = list(programme_ids) if programme_ids is not None else allowed or []
+        if allowed is not None:
+            wanted = [p for p in wanted if p in allowed]
+        async with self.unit() as repo:
+            return await repo.pair_views(wanted)
+
+    async def members(self, programme_id: int, role: Role) -> list[Person]:
+        async with self.unit() as repo:
+            return [person for _m, person, _n in await repo.members(programme_id, role)]
+
+
+def _introductions(
+    pair: Pair,
+    mentor: Person,
+    adept: Person,
+    programme: Programme,
+    now: datetime,
+    default_language: str,
+) -> list[OutgoingMessage]:
+    """Each party meets the other; queued so quiet hours and retries apply."""
+    when = next_allowed_time(now, programme.timezone)
+    queued = []
+    for recipient, other, recipient_role in ((mentor, adept, Role.MENTOR), (adept, mentor, Role.ADEPT)):
+        if recipient.telegram_user_id is None:
+            continue
+        language = recipient.language or programme.language or default_language
+        queued.append(
+            OutgoingMessage(
+                idempotency_key=f"pair:{pair.id}:intro:{recipient.id}",
+                chat_id=recipient.telegram_user_id,
+                person_id=recipient.id,
+                kind="introduction",
+                text=messages.introduction(language, recipient_role, other),
+                not_before=when,
+            )
+        )
+    return queued
+
+
+def _data(role: Role) -> dict[str, object]:
+    return {"role": role.value, "selected": []}
+
+
+def _step_of(dialogue: Dialogue) -> IntakeStep:
+    role = Role(dialogue.data["role"])
+    editing = bool(dialogue.data.get("editing"))
+    if dialogue.step == CONSENT_STEP:
+        return IntakeStep(StepStatus.ASK, role=role)
+    question = intake.question(role, dialogue.step)
+    selected = tuple(str(v) for v in dialogue.data.get("selected", []))
+    return IntakeStep(StepStatus.ASK, role=role, question=question, selected=selected, editing=editing)
+
+
+def _current_cohort(cohorts: Sequence[Cohort], today: date) -> Cohort | None:
+    running = [c for c in cohorts if c.starts_on <= today <= c.ends_on]
+    if running:
+        return max(running, key=lambda c: c.starts_on)
+    upcoming = [c for c in cohorts if c.starts_on > today]
+    if upcoming:
+        return min(upcoming, key=lambda c: c.starts_on)
+    return max(cohorts, key=lambda c: c.ends_on) if cohorts else None
+
+
+def _months_later(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _name(first_name: str) -> str:
+    cleaned = intake.clean_text(first_name)[:128]
+    return cleaned or "?"

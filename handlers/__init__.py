@@ -1,0 +1,1 @@
+"""Thin Telegram handlers: parse an update, call one use case, render a translated reply."""

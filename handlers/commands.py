@@ -1,0 +1,69 @@
+"""The command menu: one-line descriptions per role and language, /help, and setMyCommands."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram.ext import ContextTypes
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.domain.model import Role
+from bot.i18n import _, lazy, use_language
+from handlers.common import actor
+
+PARTICIPANT_COMMANDS = (
+    ("help", lazy("What I can do")),
+    ("profile", lazy("See and change your answers")),
+    ("language", lazy("Change language")),
+)
+COORDINATOR_COMMANDS = (
+    ("help", lazy("What I can do")),
+    ("invite", lazy("Get an invite link")),
+    ("pair", lazy("Make a pair")),
+    ("pairs", lazy("See all pairs")),
+    ("language", lazy("Change language")),
+)
+
+
+def bot_commands(role: Role | None) -> list[BotCommand]:
+    table = COORDINATOR_COMMANDS if role is Role.COORDINATOR else PARTICIPANT_COMMANDS
+    return [BotCommand(name, _(description)) for name, description in table]
+
+
+async def register_commands(bot: Bot, default_language: str) -> None:
+    """The menu for private chats, once per language and once for everyone else."""
+    scope = BotCommandScopeAllPrivateChats()
+    for language in SUPPORTED_LANGUAGES:
+        with use_language(language):
+            await bot.set_my_commands(bot_commands(None), scope=scope, language_code=language)
+    with use_language(default_language):
+        await bot.set_my_commands(bot_commands(None), scope=scope)
+
+
+async def show_coordinator_commands(bot: Bot, chat_id: int) -> None:
+    """A coordinator's chat gets the coordinator menu, in their language."""
+    await bot.set_my_commands(
+        bot_commands(Role.COORDINATOR), scope=BotCommandScopeChat(chat_id=chat_id)
+    )
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    me = actor()
+    role = me.primary_role() if me else None
+    if role is None:
+        await message.reply_text(
+            _("I help mentor programmes. Open the invite link from your coordinator to join.")
+        )
+        return
+    lines = [_("This is what you can do:")]
+    lines += [f"/{name} – {_(description)}" for name, description in _table(role)]
+    if role is Role.COORDINATOR:
+        lines.append(_("Example: /invite mentor gives a link for a new mentor."))
+    await message.reply_text("\n".join(lines))
+
+
+def _table(role: Role) -> tuple[tuple[str, str], ...]:
+    return COORDINATOR_COMMANDS if role is Role.COORDINATOR else PARTICIPANT_COMMANDS
+

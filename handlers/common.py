@@ -1,0 +1,81 @@
+"""What every handler needs: the injected services, who is asking, and their language."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.delivery import DeliveryWorker
+from bot.domain.access import Actor
+from bot.i18n import resolve_language, set_language
+from bot.services import Services, TelegramUser
+
+_actor: ContextVar[Actor | None] = ContextVar("mentorbot_actor", default=None)
+
+
+@dataclass
+class Deps:
+    """Injected into ``application.bot_data`` by the builder."""
+
+    services: Services
+    default_language: str
+    delivery: DeliveryWorker | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+DEPS_KEY = "mentorbot.deps"
+
+
+def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    value = context.bot_data[DEPS_KEY]
+    assert isinstance(value, Deps)
+    return value
+
+
+def actor() -> Actor | None:
+    """The person behind the update being handled (None for strangers)."""
+    return _actor.get()
+
+
+def telegram_user(update: Update) -> TelegramUser | None:
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    return TelegramUser(
+        id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        language_code=user.language_code,
+    )
+
+
+async def prepare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: drops repeated updates, finds the person, sets the language."""
+    d = deps(context)
+    if not await d.services.first_time_update(update.update_id):
+        raise ApplicationHandlerStop
+    user = telegram_user(update)
+    found = await d.services.actor(user.id) if user else None
+    _actor.set(found)
+    stored = found.person.language if found else None
+    set_language(resolve_language(stored, user.language_code if user else None, d.default_language))
+    if found is not None and found.person.unreachable_since is not None:
+        # Writing to the bot again means they unblocked it.
+        await d.services.mark_reachable(found.person)
+
+
+async def refresh_actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:
+    """Reads the person again after a use case changed them (joined, chose a language)."""
+    user = telegram_user(update)
+    found = await deps(context).services.actor(user.id) if user else None
+    _actor.set(found)
+    return found
+
+
+def wake_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:
+    worker = deps(context).delivery
+    if worker is not None:
+        worker.wake()

@@ -1,0 +1,276 @@
+"""Coordinator commands in a private chat: /invite, /pair and /pairs."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.domain.access import Actor, coordinated_programmes
+from bot.domain.invites import invite_link
+from bot.domain.model import PairState, Role
+from bot.i18n import _, ngettext
+from bot.messages import role_name
+from bot.services import PairProblem
+from handlers.callbacks import Callback, build
+from handlers.common import actor, deps, wake_delivery
+from handlers.render import rows
+
+ROLE_WORDS = {"mentor": Role.MENTOR, "adept": Role.ADEPT, "coordinator": Role.COORDINATOR,
+              "mentee": Role.ADEPT, "koordinator": Role.COORDINATOR}
+
+
+def _state_text(state: PairState) -> str:
+    texts = {
+        PairState.AWAITING_AGREEMENT: _("awaiting agreement"),
+        PairState.ACTIVE: _("active"),
+        PairState.PAUSED: _("paused"),
+        PairState.ENDED: _("ended"),
+    }
+    return texts[state]
+
+
+async def _refuse(message: Message) -> None:
+    await message.reply_text(_("Only coordinators can do this."))
+
+
+def _coordinator() -> Actor | None:
+    me = actor()
+    return me if me is not None and coordinated_programmes(me) else None
+
+
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = _coordinator()
+    if message is None:
+        return
+    if me is None:
+        await _refuse(message)
+        return
+    word = (context.args[0].lower() if context.args else "").strip()
+    role = ROLE_WORDS.get(word)
+    programmes = coordinated_programmes(me)
+    if role is None or len(programmes) > 1:
+        await message.reply_text(
+            _("Who is the link for?"),
+            reply_markup=await _invite_keyboard(context, programmes, role),
+        )
+        return
+    await _send_invite(message, context, role, programmes[0])
+
+
+async def _invite_keyboard(
+    context: ContextTypes.DEFAULT_TYPE, programme_ids: list[int], role: Role | None
+) -> InlineKeyboardMarkup:
+    roles = [role] if role else [Role.MENTOR, Role.ADEPT, Role.COORDINATOR]
+    services = deps(context).services
+    buttons = []
+    for programme_id in programme_ids:
+        programme = await services.programme(programme_id)
+        for each in roles:
+            label = (
+                _("{role} in {programme}").format(role=role_name(each), programme=programme.name)
+                if programme and len(programme_ids) > 1
+                else role_name(each).capitalize()
+            )
+            buttons.append(
+                InlineKeyboardButton(label, callback_data=build("iv", each.value, programme_id))
+            )
+    return InlineKeyboardMarkup(rows(buttons, 1 if len(programme_ids) > 1 else 3))
+
+
+async def invite_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = _coordinator()
+    if query is None or not isinstance(query.message, Message):
+        return
+    programme_id = data.int("programme")
+    if me is None or programme_id not in coordinated_programmes(me):
+        await query.answer(_("Only coordinators can do this."))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _send_invite(query.message, context, Role(data.values["role"]), programme_id)
+
+
+async def _send_invite(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, role: Role, programme_id: int
+) -> None:
+    services = deps(context).services
+    programme = await services.programme(programme_id)
+    [token] = await services.create_invites(programme_id, role)
+    days = services.invite_ttl.days
+    await message.reply_text(
+        ngettext(
+            "Link for a new {role} in {programme}. It works once, for {days} day:\n{link}",
+            "Link for a new {role} in {programme}. It works once, for {days} days:\n{link}",
+            days,
+        ).format(
+            role=role_name(role),
+            programme=programme.name if programme else "",
+            days=days,
+            link=invite_link(context.bot.username, token),
+        ),
+        link_preview_options=None,
+    )
+
+
+async def pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = _coordinator()
+    if message is None:
+        return
+    if me is None:
+        await _refuse(message)
+        return
+    programmes = coordinated_programmes(me)
+    if len(programmes) > 1:
+        services = deps(context).services
+        buttons = []
+        for programme_id in programmes:
+            programme = await services.programme(programme_id)
+            name = programme.name if programme else str(programme_id)
+            buttons.append([InlineKeyboardButton(name, callback_data=build("pp", programme_id))])
+        await message.reply_text(_("Which programme?"), reply_markup=InlineKeyboardMarkup(buttons))
+        return
+    await _choose_mentor(message, context, me, programmes[0])
+
+
+async def programme_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    query = update.callback_query
+    me = _coordinator()
+    if query is None or not isinstance(query.message, Message):
+        return
+    if me is None or data.int("programme") not in coordinated_programmes(me):
+        await query.answer(_("Only coordinators can do this."))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _choose_mentor(query.message, context, me, data.int("programme"))
+
+
+async def _choose_mentor(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, me: Actor, programme_id: int
+) -> None:
+    candidates = await deps(context).services.pair_candidates(me, programme_id)
+    if candidates is None:
+        await _refuse(message)
+        return
+    if not candidates.mentors:
+        await message.reply_text(
+            _("No mentor has room for an adept. Invite a mentor with /invite mentor.")
+        )
+        return
+    if not candidates.adepts:
+        await message.reply_text(
+            _("All adepts have a mentor. Invite an adept with /invite adept.")
+        )
+        return
+    buttons = [
+        InlineKeyboardButton(
+            ngettext("{name} ({free} place)", "{name} ({free} places)", free).format(
+                name=person.first_name, free=free
+            ),
+            callback_data=build("pm", programme_id, person.id),
+        )
+        for person, free in candidates.mentors
+    ]
+    await message.reply_text(
+        _("Step 1 of 2: Choose the mentor."), reply_markup=InlineKeyboardMarkup(rows(buttons, 2))
+    )
+
+
+async def mentor_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = _coordinator()
+    if query is None or not isinstance(query.message, Message):
+        return
+    programme_id, mentor_id = data.int("programme"), data.int("mentor")
+    candidates = await deps(context).services.pair_candidates(me, programme_id) if me else None
+    if candidates is None:
+        await query.answer(_("Only coordinators can do this."))
+        return
+    mentor = next((p for p, _free in candidates.mentors if p.id == mentor_id), None)
+    if mentor is None:
+        await query.answer(_("This mentor has no room any more. Try /pair again."))
+        return
+    await query.answer()
+    buttons = [
+        InlineKeyboardButton(
+            _("{name} ({field})").format(name=adept.first_name, field=adept.field_of_work)
+            if adept.field_of_work
+            else adept.first_name,
+            callback_data=build("pa", programme_id, mentor_id, adept.id),
+        )
+        for adept in candidates.adepts
+    ]
+    if not buttons:
+        await query.edit_message_text(_("All adepts have a mentor. Invite an adept with /invite adept."))
+        return
+    await query.edit_message_text(
+        _("Step 2 of 2: Choose the adept for {mentor}.").format(mentor=mentor.first_name),
+        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+    )
+
+
+async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = _coordinator()
+    if query is None or not isinstance(query.message, Message):
+        return
+    if me is None:
+        await query.answer(_("Only coordinators can do this."))
+        return
+    outcome = await deps(context).services.create_pair(
+        me, data.int("programme"), data.int("mentor"), data.int("adept")
+    )
+    if outcome.problem is not None or outcome.view is None:
+        problems = {
+            PairProblem.NOT_ALLOWED: _("Only coordinators can do this."),
+            PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try /pair again."),
+            PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try /pair again."),
+            PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try /pair again."),
+            PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try /pair again."),
+            PairProblem.NO_COHORT: _("This programme has no cohort yet."),
+        }
+        await query.answer(problems[outcome.problem or PairProblem.NOT_ALLOWED], show_alert=True)
+        return
+    await query.answer()
+    wake_delivery(context)
+    await query.edit_message_text(
+        _("✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both.").format(
+            mentor=outcome.view.mentor.first_name, adept=outcome.view.adept.first_name
+        )
+    )
+
+
+async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = _coordinator()
+    if message is None:
+        return
+    if me is None:
+        await _refuse(message)
+        return
+    services = deps(context).services
+    views = await services.pairs(me)
+    if not views:
+        await message.reply_text(_("No pairs yet. Make one with /pair."))
+        return
+    lines: list[str] = []
+    current_programme = None
+    for view in views:
+        if view.pair.programme_id != current_programme:
+            current_programme = view.pair.programme_id
+            programme = await services.programme(current_programme)
+            lines.append(_("{programme}:").format(programme=programme.name if programme else ""))
+        lines.append(
+            _("#{id} {mentor} + {adept}: {state}").format(
+                id=view.pair.id,
+                mentor=view.mentor.first_name,
+                adept=view.adept.first_name,
+                state=_state_text(view.pair.state),
+            )
+        )
+    await message.reply_text("\n".join(lines))

@@ -1,0 +1,295 @@
+"""Joining by invite link, consent, the intake questions, /profile and /language."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.domain import intake
+from bot.domain.invites import InviteProblem
+from bot.domain.model import PARTICIPANT_ROLES, Role
+from bot.i18n import _, set_language
+from bot.services import IntakeStep, StepStatus
+from handlers import commands
+from handlers.callbacks import Callback, build
+from handlers.common import actor, deps, refresh_actor, telegram_user
+from handlers.render import answer_text, question_keyboard, question_text
+
+
+def _invite_problem_text(problem: InviteProblem) -> str:
+    texts = {
+        InviteProblem.UNKNOWN: _("This link does not work. Ask your coordinator for a new link."),
+        InviteProblem.USED: _("This link has been used already. Ask your coordinator for a new link."),
+        InviteProblem.EXPIRED: _("This link is too old. Ask your coordinator for a new link."),
+    }
+    return texts[problem]
+
+
+def _role_sentence(role: Role) -> str:
+    texts = {
+        Role.ADEPT: _("You are an adept. A mentor will meet you and help you on your way to work."),
+        Role.MENTOR: _("You are a mentor. You meet your adept, listen and share what you know."),
+        Role.COORDINATOR: _(
+            "You are a coordinator. You invite people, make pairs and follow them up."
+        ),
+    }
+    return texts[role]
+
+
+def _consent_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("Yes, that is OK"), callback_data=build("cs", "y")),
+                InlineKeyboardButton(_("No, thanks"), callback_data=build("cs", "n")),
+            ]
+        ]
+    )
+
+
+def _consent_text() -> str:
+    return _(
+        "Before we start: I save your name and your answers. "
+        "Only you, your pair and the coordinator can see them. "
+        "They are deleted after the programme. Is that OK?"
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    user = telegram_user(update)
+    if message is None or user is None:
+        return
+    token = context.args[0] if context.args else None
+    if token is None:
+        await _greet_without_token(message, context)
+        return
+    outcome = await deps(context).services.join(user, token)
+    if outcome.problem is not None:
+        await message.reply_text(_invite_problem_text(outcome.problem))
+        return
+    assert outcome.person and outcome.programme and outcome.role
+    await refresh_actor(update, context)
+    if outcome.already_member:
+        await message.reply_text(
+            _("Welcome back, {name}! You are already in {programme}.").format(
+                name=outcome.person.first_name, programme=outcome.programme.name
+            )
+        )
+    else:
+        await message.reply_text(
+            _("Hi {name}! Welcome to {programme}.\n{about_role}").format(
+                name=outcome.person.first_name,
+                programme=outcome.programme.name,
+                about_role=_role_sentence(outcome.role),
+            )
+        )
+    if outcome.role is Role.COORDINATOR and message.chat:
+        await commands.show_coordinator_commands(context.bot, message.chat.id)
+    step = await deps(context).services.current_step(outcome.person.id)
+    if step is None:
+        await _after_intake(message, outcome.role)
+    else:
+        await _ask(message, step)
+
+
+async def _greet_without_token(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
+    me = actor()
+    if me is None:
+        await message.reply_text(
+            _("Hi! I help mentor programmes. Open the invite link from your coordinator to join.")
+        )
+        return
+    step = await deps(context).services.current_step(me.person.id)
+    if step is not None:
+        # Someone who stopped halfway continues where they were.
+        await _ask(message, step)
+        return
+    await message.reply_text(
+        _("Hi {name}! Tap /help to see what you can do.").format(name=me.person.first_name)
+    )
+
+
+async def _ask(message: Message, step: IntakeStep) -> None:
+    if step.question is None:
+        await message.reply_text(_consent_text(), reply_markup=_consent_keyboard())
+        return
+    assert step.role is not None
+    await message.reply_text(
+        question_text(step.role, step.question, editing=step.editing),
+        reply_markup=question_keyboard(step.question, step.selected),
+    )
+
+
+async def _after_intake(message: Message, role: Role | None, *, editing: bool = False) -> None:
+    if editing:
+        await message.reply_text(_("Saved. See all your answers with /profile."))
+        return
+    texts = {
+        Role.ADEPT: _(
+            "Thank you! The coordinator will find a mentor for you. "
+            "You can change your answers with /profile."
+        ),
+        Role.MENTOR: _(
+            "Thank you! The coordinator will find an adept for you. "
+            "You can change your answers with /profile."
+        ),
+        Role.COORDINATOR: _(
+            "You are ready. Invite people with /invite, and make pairs with /pair."
+        ),
+    }
+    await message.reply_text(texts[role or Role.ADEPT])
+
+
+async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    step = await deps(context).services.consent(me.person, agreed=data.values["answer"] == "y")
+    if step.status is StepStatus.STALE:
+        await query.answer(_("This button is old. Nothing was changed."))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if step.status is StepStatus.DECLINED:
+        await query.message.reply_text(
+            _("OK. I will not ask you anything. Open your invite link again if you change your mind.")
+        )
+        return
+    if step.status is StepStatus.FINISHED:
+        await _after_intake(query.message, step.role)
+        return
+    await _ask(query.message, step)
+
+
+async def intake_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    step = await deps(context).services.choose(me.person, data.values["key"], data.values["option"])
+    if step.status is StepStatus.STALE:
+        await query.answer(_("This button is old. Nothing was changed."))
+        return
+    await query.answer()
+    if step.status is StepStatus.ASK and step.question and step.question.key == data.values["key"]:
+        # A toggle of a multiple-choice question: show the ticks on the same message.
+        await query.edit_message_reply_markup(
+            reply_markup=question_keyboard(step.question, step.selected)
+        )
+        return
+    await query.edit_message_reply_markup(reply_markup=None)
+    if step.status is StepStatus.FINISHED:
+        await _after_intake(query.message, step.role, editing=step.editing)
+    else:
+        await _ask(query.message, step)
+
+
+async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A typed answer to the current question; False when no question is open."""
+    message = update.effective_message
+    me = actor()
+    if message is None or me is None or message.text is None:
+        return False
+    step = await deps(context).services.answer_text(me.person, message.text)
+    if step is None:
+        return False
+    if step.status is StepStatus.PROBLEM:
+        problems = {
+            intake.AnswerProblem.EMPTY: _("I did not get any text. Write a few words, or tap Skip."),
+            intake.AnswerProblem.TOO_LONG: _(
+                "That is a bit long. Please write {limit} characters or fewer."
+            ).format(limit=intake.MAX_TEXT_ANSWER),
+            intake.AnswerProblem.NOT_AN_OPTION: _("Please tap one of the buttons."),
+        }
+        await message.reply_text(problems[step.problem or intake.AnswerProblem.EMPTY])
+        await _ask(message, step)
+        return True
+    if step.status is StepStatus.FINISHED:
+        await _after_intake(message, step.role, editing=step.editing)
+    else:
+        await _ask(message, step)
+    return True
+
+
+async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = actor()
+    if message is None:
+        return
+    if me is None:
+        await message.reply_text(_("Open the invite link from your coordinator first."))
+        return
+    roles = [role for role in PARTICIPANT_ROLES if role in me.roles()]
+    if not roles:
+        await message.reply_text(_("There are no profile questions for coordinators."))
+        return
+    lines = [_("Your answers:")]
+    buttons = []
+    for role in roles:
+        for question in intake.questions_for(role):
+            label = _(question.short_label)
+            lines.append(
+                _("• {label}: {answer}").format(
+                    label=label, answer=answer_text(question, me.person.intake.get(question.key))
+                )
+            )
+            buttons.append(
+                InlineKeyboardButton(
+                    _("Change: {label}").format(label=label),
+                    callback_data=build("pf", role.value, question.key),
+                )
+            )
+    lines.append(_("Tap what you want to change."))
+    await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup([[b] for b in buttons]))
+
+
+async def profile_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    role = Role(data.values["role"])
+    if role not in me.roles():
+        await query.answer(_("This button is not for you."))
+        return
+    step = await deps(context).services.edit_answer(me.person, role, data.values["key"])
+    if step.status is StepStatus.STALE:
+        await query.answer(_("This button is old. Nothing was changed."))
+        return
+    await query.answer()
+    await _ask(query.message, step)
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    if actor() is None:
+        await message.reply_text(_("Open the invite link from your coordinator first."))
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Norsk", callback_data=build("lg", "nb")),
+                InlineKeyboardButton("English", callback_data=build("lg", "en")),
+            ]
+        ]
+    )
+    await message.reply_text(_("Which language do you want?"), reply_markup=keyboard)
+
+
+async def language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    chosen = data.values["language"]
+    await deps(context).services.set_language(me.person.id, chosen)
+    set_language(chosen)
+    await query.answer()
+    await query.edit_message_text(_("OK, I will write in English from now on."))
+    if Role.COORDINATOR in me.roles() and query.message.chat:
+        await commands.show_coordinator_commands(context.bot, query.message.chat.id)
+

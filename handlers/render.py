@@ -1,0 +1,69 @@
+"""Rendering shared by handlers: questions with their buttons, answers for reading."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain import intake
+from bot.domain.model import Role
+from bot.i18n import _
+from handlers.callbacks import build
+
+CHECK = "✅ "
+
+
+def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def question_text(role: Role, question: intake.Question, *, editing: bool) -> str:
+    prompt = _(question.prompt)
+    if editing:
+        return prompt
+    questions = intake.questions_for(role)
+    number = [q.key for q in questions].index(question.key) + 1
+    return _("Question {number} of {total}: {prompt}").format(
+        number=number, total=len(questions), prompt=prompt
+    )
+
+
+def question_keyboard(question: intake.Question, selected: Sequence[str]) -> InlineKeyboardMarkup:
+    buttons: list[list[InlineKeyboardButton]] = []
+    if question.options:
+        option_buttons = [
+            InlineKeyboardButton(
+                (CHECK if option.key in selected else "") + _(option.label),
+                callback_data=build("in", question.key, option.key),
+            )
+            for option in question.options
+        ]
+        buttons.extend(rows(option_buttons, 2 if question.kind is intake.Kind.MULTI else 3))
+    if question.kind is intake.Kind.MULTI:
+        buttons.append(
+            [
+                InlineKeyboardButton(_("Done"), callback_data=build("in", question.key, "done")),
+                InlineKeyboardButton(_("Skip"), callback_data=build("in", question.key, "skip")),
+            ]
+        )
+    else:
+        buttons.append(
+            [InlineKeyboardButton(_("Skip"), callback_data=build("in", question.key, "skip"))]
+        )
+    return InlineKeyboardMarkup(buttons)
+
+
+def answer_text(question: intake.Question, answer: Any) -> str:
+    """An intake answer as a person reads it."""
+    if answer is None or answer == [] or answer == "":
+        return _("(skipped)")
+    if isinstance(answer, list):
+        return ", ".join(_label(question, str(item)) for item in answer)
+    return _label(question, str(answer))
+
+
+def _label(question: intake.Question, value: str) -> str:
+    option = question.option(value)
+    return _(option.label) if option else value

@@ -1,0 +1,103 @@
+"""Which handler answers which update. Private commands only work in private chats."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.i18n import _
+from handlers import commands, coordinator, onboarding
+from handlers.callbacks import Callback, parse
+from handlers.common import prepare
+
+log = logging.getLogger(__name__)
+
+ButtonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Callback], Awaitable[None]]
+
+BUTTONS: dict[str, ButtonHandler] = {
+    "cs": onboarding.consent_pressed,
+    "in": onboarding.intake_pressed,
+    "pf": onboarding.profile_pressed,
+    "lg": onboarding.language_pressed,
+    "iv": coordinator.invite_pressed,
+    "pp": coordinator.programme_pressed,
+    "pm": coordinator.mentor_pressed,
+    "pa": coordinator.adept_pressed,
+}
+
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, prepare), group=-1)
+    for name, callback in (
+        ("start", onboarding.start),
+        ("help", commands.help_command),
+        ("profile", onboarding.profile),
+        ("language", onboarding.language),
+        ("invite", coordinator.invite),
+        ("pair", coordinator.pair),
+        ("pairs", coordinator.pairs),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT, on_text))
+    application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, not_text))
+    application.add_error_handler(on_error)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    data = parse(query.data)
+    handler = BUTTONS.get(data.action) if data else None
+    if data is None or handler is None:
+        await query.answer(_("This button is old. Nothing was changed."))
+        return
+    await handler(update, context, data)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await onboarding.text_answer(update, context):
+        return
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(_("I did not understand that. Tap /help to see what you can do."))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(_("I do not know that command. Tap /help to see what you can do."))
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(_("I can only read text. Please write, or tap a button."))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Ids only: message texts and names stay out of the logs.
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(
+                _("Sorry, something went wrong on my side. Please try again.")
+            )
+        except Exception:
+            log.warning("could not tell update %s about the error", update_id)

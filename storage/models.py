@@ -1,0 +1,179 @@
+"""SQLModel tables. Every schema change is an Alembic migration in ``storage/migrations``.
+
+Times are stored as UTC (``timestamptz`` on PostgreSQL; SQLite keeps them naive and
+the repository reads them back as UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import UniqueConstraint as _Unique
+from sqlmodel import Field, SQLModel
+
+# Must be set before any table is declared, so constraint names are stable across
+# databases and Alembic can drop them by name (SQLite batch mode needs the names).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _utc_column(*, nullable: bool, index: bool = False) -> Any:
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+def _fk(target: str, *, nullable: bool, ondelete: str | None = None, index: bool = True) -> Any:
+    return Column(
+        Integer,
+        ForeignKey(target, ondelete=ondelete),
+        nullable=nullable,
+        index=index,
+    )
+
+
+class ProgrammeRow(SQLModel, table=True):
+    __tablename__ = "programme"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    timezone: str = Field(sa_column=Column(String(64), nullable=False))
+    language: str = Field(sa_column=Column(String(8), nullable=False))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class CohortRow(SQLModel, table=True):
+    __tablename__ = "cohort"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    starts_on: date
+    ends_on: date
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class PersonRow(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Identity is the Telegram user id, never a username or display name.
+    telegram_user_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, unique=True)
+    )
+    first_name: str = Field(sa_column=Column(String(128), nullable=False))
+    last_name: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
+    language: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    intake: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    consent_version: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    consented_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    unreachable_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class MembershipRow(SQLModel, table=True):
+    __tablename__ = "membership"
+    __table_args__ = (
+        _Unique("person_id", "programme_id", "role", name="uq_membership_person_programme_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    cohort_id: int | None = Field(
+        default=None, sa_column=_fk("cohort.id", nullable=True, ondelete="SET NULL")
+    )
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class InviteRow(SQLModel, table=True):
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    cohort_id: int | None = Field(
+        default=None, sa_column=_fk("cohort.id", nullable=True, ondelete="SET NULL")
+    )
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    # Only a hash: a database leak must not hand out working invite links.
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    expires_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    used_by_person_id: int | None = Field(
+        default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL", index=False)
+    )
+
+
+class PairRow(SQLModel, table=True):
+    __tablename__ = "pair"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    cohort_id: int = Field(sa_column=_fk("cohort.id", nullable=False, ondelete="CASCADE"))
+    mentor_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    adept_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    state: str = Field(sa_column=Column(String(32), nullable=False, index=True))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    activated_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class DialogueRow(SQLModel, table=True):
+    """The question a person is answering now: in the database so any instance can continue."""
+
+    __tablename__ = "dialogue"
+
+    person_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("person.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    flow: str = Field(sa_column=Column(String(32), nullable=False))
+    step: str = Field(sa_column=Column(String(64), nullable=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class OutboxRow(SQLModel, table=True):
+    """A bot-initiated message; the unique key makes every enqueue idempotent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    person_id: int | None = Field(
+        default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL")
+    )
+    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    attempts: int = 0
+    not_before: datetime = Field(sa_column=_utc_column(nullable=False))
+    lease_until: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    telegram_message_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True)
+    )
+
+
+class ProcessedUpdateRow(SQLModel, table=True):
+    """Update ids already handled: Telegram re-delivers webhooks, and two instances may race."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))

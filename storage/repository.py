@@ -1,0 +1,541 @@
+"""Queries: each method is one unit of SQL and returns domain objects, never ORM rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.clock import as_utc
+from bot.domain.model import (
+    Cohort,
+    Dialogue,
+    Membership,
+    OutboxItem,
+    OutboxStatus,
+    OutgoingMessage,
+    Pair,
+    PairState,
+    PairView,
+    Person,
+    Programme,
+    Role,
+)
+from storage.models import (
+    CohortRow,
+    DialogueRow,
+    InviteRow,
+    MembershipRow,
+    OutboxRow,
+    PairRow,
+    PersonRow,
+    ProcessedUpdateRow,
+    ProgrammeRow,
+)
+
+
+@dataclass(frozen=True)
+class InviteRecord:
+    id: int
+    programme_id: int
+    cohort_id: int | None
+    role: Role
+    expires_at: datetime
+    used_at: datetime | None
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
+def _programme(row: ProgrammeRow) -> Programme:
+    assert row.id is not None
+    return Programme(id=row.id, name=row.name, timezone=row.timezone, language=row.language)
+
+
+def _cohort(row: CohortRow) -> Cohort:
+    assert row.id is not None
+    return Cohort(
+        id=row.id,
+        programme_id=row.programme_id,
+        name=row.name,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+    )
+
+
+def _person(row: PersonRow) -> Person:
+    assert row.id is not None
+    return Person(
+        id=row.id,
+        telegram_user_id=row.telegram_user_id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        language=row.language,
+        intake=dict(row.intake or {}),
+        consented_at=_utc(row.consented_at),
+        unreachable_since=_utc(row.unreachable_since),
+    )
+
+
+def _membership(row: MembershipRow) -> Membership:
+    assert row.id is not None
+    return Membership(
+        id=row.id,
+        person_id=row.person_id,
+        programme_id=row.programme_id,
+        cohort_id=row.cohort_id,
+        role=Role(row.role),
+    )
+
+
+def _pair(row: PairRow) -> Pair:
+    assert row.id is not None
+    return Pair(
+        id=row.id,
+        programme_id=row.programme_id,
+        cohort_id=row.cohort_id,
+        mentor_id=row.mentor_id,
+        adept_id=row.adept_id,
+        state=PairState(row.state),
+        created_at=as_utc(row.created_at),
+        activated_at=_utc(row.activated_at),
+    )
+
+
+def _outbox_item(row: OutboxRow) -> OutboxItem:
+    assert row.id is not None
+    return OutboxItem(
+        id=row.id,
+        idempotency_key=row.idempotency_key,
+        chat_id=row.chat_id,
+        person_id=row.person_id,
+        kind=row.kind,
+        payload=dict(row.payload),
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        not_before=as_utc(row.not_before),
+    )
+
+
+class Repository:
+    """All SQL of one unit of work (one session, one transaction)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.bind.dialect.name
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    # programmes and cohorts
+
+    async def create_programme(
+        self, *, name: str, timezone: str, language: str, now: datetime
+    ) -> Programme:
+        row = ProgrammeRow(name=name, timezone=timezone, language=language, created_at=now)
+        self.session.add(row)
+        await self.session.flush()
+        return _programme(row)
+
+    async def create_cohort(
+        self, *, programme_id: int, name: str, starts_on: date, ends_on: date, now: datetime
+    ) -> Cohort:
+        row = CohortRow(
+            programme_id=programme_id,
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _cohort(row)
+
+    async def programme(self, programme_id: int) -> Programme | None:
+        row = await self.session.get(ProgrammeRow, programme_id)
+        return None if row is None else _programme(row)
+
+    async def programmes(self, ids: Iterable[int] | None = None) -> list[Programme]:
+        query = select(ProgrammeRow).order_by(ProgrammeRow.id)  # type: ignore[arg-type]
+        if ids is not None:
+            query = query.where(ProgrammeRow.id.in_(list(ids)))  # type: ignore[union-attr]
+        return [_programme(row) for row in (await self.session.scalars(query)).all()]
+
+    async def cohorts(self, programme_id: int) -> list[Cohort]:
+        query = (
+            select(CohortRow)
+            .where(CohortRow.programme_id == programme_id)
+            .order_by(CohortRow.starts_on, CohortRow.id)  # type: ignore[arg-type]
+        )
+        return [_cohort(row) for row in (await self.session.scalars(query)).all()]
+
+    async def cohort(self, cohort_id: int) -> Cohort | None:
+        row = await self.session.get(CohortRow, cohort_id)
+        return None if row is None else _cohort(row)
+
+    # invites
+
+    async def add_invites(
+        self,
+        *,
+        programme_id: int,
+        cohort_id: int | None,
+        role: Role,
+        token_hashes: Sequence[str],
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        for token_hash in token_hashes:
+            self.session.add(
+                InviteRow(
+                    programme_id=programme_id,
+                    cohort_id=cohort_id,
+                    role=role.value,
+                    token_hash=token_hash,
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
+        await self.session.flush()
+
+    async def invite_by_hash(self, token_hash: str) -> InviteRecord | None:
+        row = (
+            await self.session.scalars(select(InviteRow).where(InviteRow.token_hash == token_hash))
+        ).one_or_none()
+        if row is None or row.id is None:
+            return None
+        return InviteRecord(
+            id=row.id,
+            programme_id=row.programme_id,
+            cohort_id=row.cohort_id,
+            role=Role(row.role),
+            expires_at=as_utc(row.expires_at),
+            used_at=_utc(row.used_at),
+        )
+
+    async def use_invite(self, invite_id: int, person_id: int, now: datetime) -> bool:
+        """Marks the invite used; False when another update used it first (a race)."""
+        result = await self.session.execute(
+            update(InviteRow)
+            .where(InviteRow.id == invite_id, InviteRow.used_at.is_(None))  # type: ignore[union-attr]
+            .values(used_at=now, used_by_person_id=person_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # people
+
+    async def person(self, person_id: int) -> Person | None:
+        row = await self.session.get(PersonRow, person_id)
+        return None if row is None else _person(row)
+
+    async def people(self, ids: Iterable[int]) -> dict[int, Person]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(PersonRow).where(PersonRow.id.in_(wanted)))  # type: ignore[union-attr]
+        return {row.id: _person(row) for row in rows.all() if row.id is not None}
+
+    async def person_by_telegram_id(self, telegram_user_id: int) -> Person | None:
+        row = (
+            await self.session.scalars(
+                select(PersonRow).where(PersonRow.telegram_user_id == telegram_user_id)
+            )
+        ).one_or_none()
+        return None if row is None else _person(row)
+
+    async def add_person(
+        self, *, telegram_user_id: int, first_name: str, last_name: str | None, now: datetime
+    ) -> Person:
+        row = PersonRow(
+            telegram_user_id=telegram_user_id,
+            first_name=first_name,
+            last_name=last_name,
+            intake={},
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _person(row)
+
+    async def update_person(self, person_id: int, **values: Any) -> None:
+        allowed = {
+            "first_name",
+            "last_name",
+            "language",
+            "intake",
+            "consent_version",
+            "consented_at",
+            "unreachable_since",
+        }
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not a person field: {sorted(unknown)}")
+        await self.session.execute(
+            update(PersonRow).where(PersonRow.id == person_id).values(**values)  # type: ignore[arg-type]
+        )
+
+    async def mark_unreachable(self, person_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.id == person_id, PersonRow.unreachable_since.is_(None))  # type: ignore[union-attr]
+            .values(unreachable_since=now)
+        )
+
+    # memberships
+
+    async def add_membership(
+        self, *, person_id: int, programme_id: int, cohort_id: int | None, role: Role, now: datetime
+    ) -> Membership:
+        existing = (
+            await self.session.scalars(
+                select(MembershipRow).where(
+                    MembershipRow.person_id == person_id,
+                    MembershipRow.programme_id == programme_id,
+                    MembershipRow.role == role.value,
+                )
+            )
+        ).one_or_none()
+        if existing is not None:
+            return _membership(existing)
+        row = MembershipRow(
+            person_id=person_id,
+            programme_id=programme_id,
+            cohort_id=cohort_id,
+            role=role.value,
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _membership(row)
+
+    async def memberships(self, person_id: int) -> list[Membership]:
+        query = (
+            select(MembershipRow)
+            .where(MembershipRow.person_id == person_id)
+            .order_by(MembershipRow.id)  # type: ignore[arg-type]
+        )
+        return [_membership(row) for row in (await self.session.scalars(query)).all()]
+
+    async def members(self, programme_id: int, role: Role) -> list[tuple[Membership, Person, int]]:
+        """Members of a role with how many pairs (not ended) they are in, in one statement."""
+        open_pairs = (
+            select(func.count(PairRow.id))  # type: ignore[arg-type]
+            .where(
+                PairRow.state != PairState.ENDED.value,
+                PairRow.programme_id == programme_id,
+                or_(
+                    PairRow.mentor_id == MembershipRow.person_id,
+                    PairRow.adept_id == MembershipRow.person_id,
+                ),
+            )
+            .correlate(MembershipRow)
+            .scalar_subquery()
+        )
+        query: Select[Any] = (
+            select(MembershipRow, PersonRow, open_pairs)
+            .join(PersonRow, PersonRow.id == MembershipRow.person_id)  # type: ignore[arg-type]
+            .where(MembershipRow.programme_id == programme_id, MembershipRow.role == role.value)
+            .order_by(PersonRow.first_name, PersonRow.id)  # type: ignore[arg-type]
+        )
+        rows = (await self.session.execute(query)).all()
+        return [(_membership(m), _person(p), int(count)) for m, p, count in rows]
+
+    async def coordinator_chat_ids(self, programme_id: int) -> list[tuple[Person, int]]:
+        return [
+            (person, person.telegram_user_id)
+            for _m, person, _n in await self.members(programme_id, Role.COORDINATOR)
+            if person.telegram_user_id is not None
+        ]
+
+    # pairs
+
+    async def add_pair(
+        self,
+        *,
+        programme_id: int,
+        cohort_id: int,
+        mentor_id: int,
+        adept_id: int,
+        now: datetime,
+    ) -> Pair:
+        row = PairRow(
+            programme_id=programme_id,
+            cohort_id=cohort_id,
+            mentor_id=mentor_id,
+            adept_id=adept_id,
+            state=PairState.AWAITING_AGREEMENT.value,
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _pair(row)
+
+    async def pair_views(self, programme_ids: Iterable[int]) -> list[PairView]:
+        """Pairs of these programmes with both people, in one statement."""
+        mentor, adept = aliased(PersonRow), aliased(PersonRow)
+        query: Select[Any] = (
+            select(PairRow, mentor, adept)
+            .join(mentor, mentor.id == PairRow.mentor_id)  # type: ignore[arg-type]
+            .join(adept, adept.id == PairRow.adept_id)  # type: ignore[arg-type]
+            .where(PairRow.programme_id.in_(list(programme_ids)))  # type: ignore[attr-defined]
+            .order_by(PairRow.programme_id, PairRow.id)  # type: ignore[arg-type]
+        )
+        rows = (await self.session.execute(query)).all()
+        return [PairView(pair=_pair(p), mentor=_person(m), adept=_person(a)) for p, m, a in rows]
+
+    # dialogue state
+
+    async def dialogue(self, person_id: int) -> Dialogue | None:
+        row = await self.session.get(DialogueRow, person_id)
+        if row is None:
+            return None
+        return Dialogue(person_id=row.person_id, flow=row.flow, step=row.step, data=dict(row.data))
+
+    async def save_dialogue(self, dialogue: Dialogue, now: datetime) -> None:
+        row = await self.session.get(DialogueRow, dialogue.person_id)
+        if row is None:
+            self.session.add(
+                DialogueRow(
+                    person_id=dialogue.person_id,
+                    flow=dialogue.flow,
+                    step=dialogue.step,
+                    data=dict(dialogue.data),
+                    updated_at=now,
+                )
+            )
+        else:
+            row.flow, row.step, row.data, row.updated_at = (
+                dialogue.flow,
+                dialogue.step,
+                dict(dialogue.data),
+                now,
+            )
+        await self.session.flush()
+
+    async def clear_dialogue(self, person_id: int) -> None:
+        await self.session.execute(delete(DialogueRow).where(DialogueRow.person_id == person_id))  # type: ignore[arg-type]
+
+    # outbox
+
+    async def enqueue(self, messages: Iterable[OutgoingMessage], now: datetime) -> int:
+        """Adds messages; a key already queued is skipped. Returns how many were new."""
+        values = [
+            {
+                "idempotency_key": message.idempotency_key,
+                "chat_id": message.chat_id,
+                "person_id": message.person_id,
+                "kind": message.kind,
+                "payload": _payload(message),
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "not_before": message.not_before or now,
+                "created_at": now,
+            }
+            for message in messages
+        ]
+        if not values:
+            return 0
+        statement = self._insert(OutboxRow).values(values)
+        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+        result = await self.session.execute(statement)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxItem]:
+        """Leases due rows to this worker. SKIP LOCKED keeps two instances off the same rows;
+        an expired lease (a crashed worker) makes a row claimable again."""
+        due = and_(
+            OutboxRow.status == OutboxStatus.PENDING.value,
+            OutboxRow.not_before <= now,  # type: ignore[operator]
+        )
+        abandoned = and_(
+            OutboxRow.status == OutboxStatus.SENDING.value,
+            OutboxRow.lease_until < now,  # type: ignore[operator]
+        )
+        query = (
+            select(OutboxRow)
+            .where(or_(due, abandoned))
+            .order_by(OutboxRow.not_before, OutboxRow.id)  # type: ignore[arg-type]
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list((await self.session.scalars(query)).all())
+        for row in rows:
+            row.status = OutboxStatus.SENDING.value
+            row.lease_until = now + lease
+            row.attempts += 1
+        await self.session.flush()
+        return [_outbox_item(row) for row in rows]
+
+    async def outbox_sent(self, outbox_id: int, *, message_id: int | None, now: datetime) -> None:
+        await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == outbox_id)  # type: ignore[arg-type]
+            .values(
+                status=OutboxStatus.SENT.value,
+                sent_at=now,
+                telegram_message_id=message_id,
+                lease_until=None,
+                last_error=None,
+            )
+        )
+
+    async def outbox_retry(self, outbox_id: int, *, at: datetime, error: str) -> None:
+        await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == outbox_id)  # type: ignore[arg-type]
+            .values(
+                status=OutboxStatus.PENDING.value,
+                not_before=at,
+                lease_until=None,
+                last_error=error[:2000],
+            )
+        )
+
+    async def outbox_give_up(self, outbox_id: int, *, status: OutboxStatus, error: str) -> None:
+        await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == outbox_id)  # type: ignore[arg-type]
+            .values(status=status.value, lease_until=None, last_error=error[:2000])
+        )
+
+    async def outbox_items(
+        self, *, statuses: Sequence[OutboxStatus] | None = None
+    ) -> list[OutboxItem]:
+        query = select(OutboxRow).order_by(OutboxRow.not_before, OutboxRow.id)  # type: ignore[arg-type]
+        if statuses is not None:
+            query = query.where(OutboxRow.status.in_([s.value for s in statuses]))  # type: ignore[attr-defined]
+        return [_outbox_item(row) for row in (await self.session.scalars(query)).all()]
+
+    async def outbox_counts(self) -> dict[OutboxStatus, int]:
+        query = select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+        return {
+            OutboxStatus(status): int(n) for status, n in (await self.session.execute(query)).all()
+        }
+
+    # inbound de-duplication
+
+    async def first_time_update(self, update_id: int, now: datetime) -> bool:
+        statement = (
+            self._insert(ProcessedUpdateRow)
+            .values(update_id=update_id, processed_at=now)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        result = await self.session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _payload(message: OutgoingMessage) -> dict[str, Any]:
+    payload: dict[str, Any] = {"text": message.text}
+    if message.reply_markup is not None:
+        payload["reply_markup"] = message.reply_markup
+    return payload
