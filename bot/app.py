@@ -41,8 +41,6 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
         .rate_limiter(AIORateLimiter(max_retries=0))
-        .post_init(_post_init)
-        .post_stop(_post_stop)
         .build()
     )
     services = Services(
@@ -63,7 +61,9 @@ def build_application(
     return application
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def start_background(application: Application) -> None:  # type: ignore[type-arg]
+    """Menu registration and the delivery worker. PTB runs `post_init` only inside
+    `run_polling`, and we embed the Application ourselves, so this is called explicitly."""
     deps = application.bot_data[DEPS_KEY]
     settings = deps.extra["settings"]
     await register_commands(application.bot, settings.default_language)
@@ -73,7 +73,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     )
 
 
-async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+async def stop_background(application: Application) -> None:  # type: ignore[type-arg]
     task = application.bot_data.pop(DELIVERY_TASK, None)
     if task is not None:
         task.cancel()
@@ -100,6 +100,7 @@ async def running_bot(
     """Starts the bot polling, as `mentorbot run` does, and stops it cleanly on exit."""
     application = build_application(settings, db=db, clock=clock, ticks=ticks)
     async with application:
+        await start_background(application)
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(
@@ -110,3 +111,4 @@ async def running_bot(
         finally:
             await application.updater.stop()
             await application.stop()
+            await stop_background(application)

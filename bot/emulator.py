@@ -125,11 +125,13 @@ class SentMessage:
         return [text for row in self.buttons() for text, _ in row]
 
     def callback_data(self, button_text: str) -> str:
-        """Callback data of a button: exact text match first, then a unique-ish substring."""
-        buttons = [b for row in self.buttons() for b in row if b[1] is not None]
+        """Callback data of an inline button: exact text match first, then a substring."""
+        rows = (self.reply_markup or {}).get("inline_keyboard") or []
+        buttons = [(str(b.get("text")), str(b["callback_data"])) for row in rows for b in row
+                   if isinstance(b, dict) and isinstance(b.get("callback_data"), str)]
         for matcher in (lambda t: t == button_text, lambda t: button_text in t):
             for text, data in buttons:
-                if matcher(text) and data is not None:
+                if matcher(text):
                     return data
         raise KeyError(f"no button {button_text!r} in message {self.message_id}; "
                        f"buttons: {self.button_texts()}")

@@ -28,6 +28,7 @@ from bot.domain.model import (
     Role,
 )
 from bot.domain.schedule import next_allowed_time
+from bot.i18n import resolve_language
 from storage.db import Database
 from storage.repository import Repository
 
@@ -174,10 +175,16 @@ class Services:
         async with self.unit() as repo:
             await repo.update_person(person_id, language=language)
 
-    async def mark_reachable(self, person: Person) -> None:
+    async def seen(self, person: Person, user: TelegramUser) -> None:
+        """The person wrote to us: they can be reached, and we learn their app's language."""
+        changes: dict[str, object] = {}
         if person.unreachable_since is not None:
+            changes["unreachable_since"] = None
+        if user.language_code and user.language_code != person.telegram_language:
+            changes["telegram_language"] = user.language_code
+        if changes:
             async with self.unit() as repo:
-                await repo.update_person(person.id, unreachable_since=None)
+                await repo.update_person(person.id, **changes)
 
     # joining by invite link
 
@@ -204,6 +211,7 @@ class Services:
                     telegram_user_id=user.id,
                     first_name=_name(user.first_name),
                     last_name=user.last_name,
+                    telegram_language=user.language_code,
                     now=now,
                 )
             already = any(
@@ -450,7 +458,9 @@ def _introductions(
     for recipient, other, recipient_role in ((mentor, adept, Role.MENTOR), (adept, mentor, Role.ADEPT)):
         if recipient.telegram_user_id is None:
             continue
-        language = recipient.language or programme.language or default_language
+        language = resolve_language(
+            recipient.language, recipient.telegram_language, programme.language or default_language
+        )
         queued.append(
             OutgoingMessage(
                 idempotency_key=f"pair:{pair.id}:intro:{recipient.id}",

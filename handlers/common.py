@@ -62,9 +62,9 @@ async def prepare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _actor.set(found)
     stored = found.person.language if found else None
     set_language(resolve_language(stored, user.language_code if user else None, d.default_language))
-    if found is not None and found.person.unreachable_since is not None:
+    if found is not None and user is not None:
         # Writing to the bot again means they unblocked it.
-        await d.services.mark_reachable(found.person)
+        await d.services.seen(found.person, user)
 
 
 async def refresh_actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:

@@ -79,6 +79,7 @@ def _person(row: PersonRow) -> Person:
         last_name=row.last_name,
         language=row.language,
         intake=dict(row.intake or {}),
+        telegram_language=row.telegram_language,
         consented_at=_utc(row.consented_at),
         unreachable_since=_utc(row.unreachable_since),
     )
@@ -254,12 +255,19 @@ class Repository:
         return None if row is None else _person(row)
 
     async def add_person(
-        self, *, telegram_user_id: int, first_name: str, last_name: str | None, now: datetime
+        self,
+        *,
+        telegram_user_id: int,
+        first_name: str,
+        last_name: str | None,
+        telegram_language: str | None,
+        now: datetime,
     ) -> Person:
         row = PersonRow(
             telegram_user_id=telegram_user_id,
             first_name=first_name,
             last_name=last_name,
+            telegram_language=telegram_language,
             intake={},
             created_at=now,
         )
@@ -272,6 +280,7 @@ class Repository:
             "first_name",
             "last_name",
             "language",
+            "telegram_language",
             "intake",
             "consent_version",
             "consented_at",

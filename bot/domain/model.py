@@ -57,6 +57,7 @@ class Person:
     last_name: str | None
     language: str | None
     intake: dict[str, Any] = field(default_factory=dict)
+    telegram_language: str | None = None
     consented_at: datetime | None = None
     unreachable_since: datetime | None = None
 

@@ -309,3 +309,50 @@ async def test_real_application_dialogue(emu: BotApiEmulator) -> None:
     finally:
         await _stop_app(app)
     assert emu.pending_updates == 0  # the updater acknowledged everything on shutdown
+
+
+async def test_url_button_has_no_callback_data(emu: BotApiEmulator, bot: Bot) -> None:
+    user = emu.user(1008, "Ida")
+    await bot.send_message(user.id, "Meny", reply_markup=KEYBOARD)
+    with pytest.raises(KeyError, match="Hjelp"):
+        user.last_message().callback_data("Hjelp")  # a URL button cannot be "pressed"
+    emu.inject_update({"callback_query": {
+        "id": "raw-1", "from": {"id": user.id, "is_bot": False, "first_name": "Ida"},
+        "chat_instance": "x", "data": "forged"}})
+    assert await bot.answer_callback_query("raw-1", text="ok")
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query("raw-1")  # each query is answered once
+    assert user.callback_answers == [{"callback_query_id": "raw-1", "text": "ok",
+                                      "show_alert": False, "url": None, "cache_time": None}]
+
+
+async def test_simulated_updates_parse_in_ptb(emu: BotApiEmulator, bot: Bot) -> None:
+    user = emu.user(1009, "Ola", language_code=None, last_name="Nordmann", username="ola")
+    group = emu.group(-777, "Gruppe")
+    sent = await bot.send_message(user.id, "Trykk", reply_markup=KEYBOARD)
+    await user.send("hei")
+    await user.edit(2, "hei!")
+    await user.send_sticker()
+    await user.send_photo()
+    await user.send_in_group(group, "/help@mentor_test_bot")
+    await user.press(user.last_message(), "Nei")
+    await user.block_bot()
+    await group.add_bot(by=user)
+    updates = await bot.get_updates(timeout=0)
+    assert len(updates) == 8 and emu.pending_updates == 8
+    hello, edit, sticker, photo, in_group, press, blocked, added = updates
+    assert hello.message is not None and hello.message.message_id == sent.message_id + 1
+    assert hello.message.from_user is not None and hello.message.from_user.last_name == "Nordmann"
+    assert edit.edited_message is not None and edit.edited_message.text == "hei!"
+    assert sticker.message is not None and sticker.message.sticker is not None
+    assert photo.message is not None and photo.message.photo
+    assert in_group.message is not None and in_group.message.chat.type == "group"
+    assert in_group.message.entities[0].length == len("/help@mentor_test_bot")
+    query = press.callback_query
+    assert query is not None and query.data == "no:1"
+    assert query.message is not None and query.message.message_id == sent.message_id
+    assert blocked.my_chat_member is not None
+    assert blocked.my_chat_member.new_chat_member.status == "kicked"
+    assert added.my_chat_member is not None and added.my_chat_member.chat.id == group.id
+    await bot.get_updates(offset=added.update_id + 1, timeout=0)
+    assert emu.pending_updates == 0

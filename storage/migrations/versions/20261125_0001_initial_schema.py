@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 17:23:32.633554
+Create Date: 2026-11-25 17:30:22.122729
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('first_name', sa.String(length=128), nullable=False),
     sa.Column('last_name', sa.String(length=128), nullable=True),
     sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('telegram_language', sa.String(length=16), nullable=True),
     sa.Column('intake', sa.JSON(), nullable=False),
     sa.Column('consent_version', sa.String(length=32), nullable=True),
     sa.Column('consented_at', sa.DateTime(timezone=True), nullable=True),

@@ -1,0 +1,53 @@
+# Two commands: `make run` starts the bot, `make test` runs every test. Both set up what they need.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+LOCALES := bot/locales
+POT := $(LOCALES)/mentorbot.pot
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/mentorbot.po))
+
+.PHONY: run test setup lint format catalogs check-python clean
+
+run: setup
+	$(BIN)/mentorbot run
+
+test: setup
+	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory lint
+
+setup: $(STAMP) $(MO_FILES)
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mentorbot needs Python 3.11 or newer; set PYTHON=python3.11")'
+
+$(STAMP): pyproject.toml | check-python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -D mentorbot -i $< -o $@ --statistics
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-extract messages from the code and merge them into both catalogs.
+catalogs: setup
+	$(BIN)/pybabel extract --no-location --sort-by-file -k _ -k lazy -k ngettext:1,2 \
+		-o $(POT) --project mentorbot bot handlers
+	$(BIN)/pybabel update --no-fuzzy-matching -D mentorbot -i $(POT) -d $(LOCALES)
+	$(BIN)/python -m bot.catalogs fill-english
+	$(BIN)/python -m bot.catalogs missing
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	find $(LOCALES) -name '*.mo' -delete

@@ -1,0 +1,104 @@
+"""The end-to-end harness: the real PTB Application, built by our builder, polling our
+local Bot API emulator over HTTP, on a real database, with a clock the test moves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.app import running_bot
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.domain.model import Programme, Role
+from bot.emulator import BotApiEmulator, SentMessage, SimUser
+from bot.services import Services
+from handlers.common import DEPS_KEY, Deps
+from storage.db import Database
+from tests.conftest import WORKDAY_MORNING, fresh_database_url
+
+
+@dataclass
+class Harness:
+    emulator: BotApiEmulator
+    application: Application  # type: ignore[type-arg]
+    db: Database
+    clock: FixedClock
+
+    @property
+    def services(self) -> Services:
+        deps = self.application.bot_data[DEPS_KEY]
+        assert isinstance(deps, Deps)
+        return deps.services
+
+    async def programme(self, name: str = "Global Future Oslo") -> Programme:
+        programme, _cohort = await self.services.create_programme(
+            name=name, timezone="Europe/Oslo", language="nb"
+        )
+        return programme
+
+    async def token(self, programme: Programme, role: Role) -> str:
+        [token] = await self.services.create_invites(programme.id, role)
+        return token
+
+    async def join(self, user: SimUser, programme: Programme, role: Role) -> SentMessage:
+        """Opens an invite link; returns the welcome message."""
+        await user.send(f"/start {await self.token(programme, role)}")
+        return await user.next_message()
+
+    async def deliver(self) -> None:
+        """Sends what the outbox holds now (the worker also does this by itself)."""
+        deps = self.application.bot_data[DEPS_KEY]
+        assert deps.delivery is not None
+        await deps.delivery.deliver_due()
+
+
+def settings_for(emulator: BotApiEmulator, database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=emulator.token,  # type: ignore[arg-type]
+        telegram_api_base_url=emulator.base_url,
+        database_url=database_url,
+        delivery_interval_seconds=0.2,
+    )
+
+
+@asynccontextmanager
+async def bot_on(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[Harness]:
+    """The bot process: stopping and entering again on the same database is a restart."""
+    clock = FixedClock(WORKDAY_MORNING)
+    db = Database(database_url)
+    await db.upgrade()
+    try:
+        settings = settings_for(emulator, database_url)
+        async with running_bot(
+            settings, db=db, clock=clock, poll_timeout=1, ticks=False
+        ) as application:
+            yield Harness(emulator, application, db, clock)
+    finally:
+        await db.dispose()
+
+
+@asynccontextmanager
+async def start_harness(database_url: str) -> AsyncIterator[Harness]:
+    async with BotApiEmulator() as emulator, bot_on(emulator, database_url) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    """On SQLite: most end-to-end tests are about the conversation, not the database."""
+    async for url in fresh_database_url("sqlite", tmp_path):
+        async with start_harness(url) as running:
+            yield running
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def harness_each_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
+    async for url in fresh_database_url(request.param, tmp_path):
+        async with start_harness(url) as running:
+            yield running
