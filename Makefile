@@ -44,6 +44,8 @@ format: setup
 catalogs: setup
 	$(BIN)/pybabel extract --no-location --sort-by-file -k _ -k lazy -k ngettext:1,2 \
 		-o $(POT) --project mentorbot bot handlers
+	for lang in nb en; do test -f $(LOCALES)/$$lang/LC_MESSAGES/mentorbot.po || \
+		$(BIN)/pybabel init -D mentorbot -i $(POT) -d $(LOCALES) -l $$lang; done
 	$(BIN)/pybabel update --no-fuzzy-matching -D mentorbot -i $(POT) -d $(LOCALES)
 	$(BIN)/python -m bot.catalogs fill-english
 	$(BIN)/python -m bot.catalogs missing

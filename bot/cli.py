@@ -173,7 +173,9 @@ def program_list() -> None:
 
     async def work(services: Services, _settings: Settings) -> None:
         for programme in await services.programmes():
-            typer.echo(f"{programme.id}\t{programme.name}\t{programme.timezone}\t{programme.language}")
+            typer.echo(
+                f"{programme.id}\t{programme.name}\t{programme.timezone}\t{programme.language}"
+            )
 
     _run(work)
 
@@ -192,7 +194,9 @@ def invite(
         if await services.programme(program) is None:
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
         username = await _bot_username(settings)
-        links = [invite_link(username, t) for t in await services.create_invites(program, chosen, count)]
+        links = [
+            invite_link(username, t) for t in await services.create_invites(program, chosen, count)
+        ]
         for link in links:
             typer.echo(link)
         if qr is not None:
@@ -261,8 +265,12 @@ def pairs(program: Annotated[int, typer.Option("--program", help="Programme id."
 
 @app.command("tick")
 def tick_command(
-    now: Annotated[str | None, typer.Option("--now", help="Pretend it is this ISO time (UTC if no offset).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent; send nothing.")] = False,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Pretend it is this ISO time (UTC if no offset).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be sent; send nothing.")
+    ] = False,
 ) -> None:
     """Run one scheduler tick: queue what is due, then send what is due."""
     moment = _moment(now)
@@ -332,7 +340,9 @@ def _moment(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise fail("--now must be an ISO time like 2026-03-02T09:30 or 2026-03-02T09:30+01:00") from None
+        raise fail(
+            "--now must be an ISO time like 2026-03-02T09:30 or 2026-03-02T09:30+01:00"
+        ) from None
 
 
 def main() -> None:
@@ -341,5 +351,3 @@ def main() -> None:
     except ConfigError as error:
         typer.echo(f"mentorbot: {error}", err=True)
         sys.exit(2)
-
-

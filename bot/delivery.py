@@ -11,6 +11,7 @@ pool timeout never left this process and is retried.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from dataclasses import dataclass
@@ -83,10 +84,8 @@ class DeliveryWorker:
                 raise
             except Exception:
                 log.exception("delivery round failed; trying again in %.0f s", interval)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=interval)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def deliver_due(self) -> DeliveryReport:
@@ -108,7 +107,9 @@ class DeliveryWorker:
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            await self._retry(item, timedelta(seconds=seconds), "429 retry after", report, count=False)
+            await self._retry(
+                item, timedelta(seconds=seconds), "429 retry after", report, count=False
+            )
         except Forbidden as error:
             async with self.db.session() as session:
                 repo = Repository(session)
@@ -157,7 +158,9 @@ class DeliveryWorker:
         count: bool = True,
     ) -> None:
         if count and item.attempts >= MAX_ATTEMPTS:
-            await self._give_up(item, OutboxStatus.FAILED, f"gave up after {item.attempts}: {error}")
+            await self._give_up(
+                item, OutboxStatus.FAILED, f"gave up after {item.attempts}: {error}"
+            )
             report.failed += 1
             return
         async with self.db.session() as session:

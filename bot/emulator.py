@@ -36,19 +36,63 @@ JSON = dict[str, Any]
 # a message text "42" or a callback query id "7" would otherwise turn into numbers.
 _RAW_STRING_PARAMS = frozenset(
     {
-        "text", "caption", "callback_query_id", "parse_mode", "inline_message_id", "url",
-        "language_code", "action", "description", "short_description", "name", "title",
-        "secret_token", "ip_address", "emoji", "business_connection_id", "message_effect_id",
-        "file_id", "photo", "document", "sticker", "video", "audio", "voice", "animation",
-        "thumbnail", "query", "first_name", "last_name", "username", "payload", "question",
-        "phone_number", "address",
+        "text",
+        "caption",
+        "callback_query_id",
+        "parse_mode",
+        "inline_message_id",
+        "url",
+        "language_code",
+        "action",
+        "description",
+        "short_description",
+        "name",
+        "title",
+        "secret_token",
+        "ip_address",
+        "emoji",
+        "business_connection_id",
+        "message_effect_id",
+        "file_id",
+        "photo",
+        "document",
+        "sticker",
+        "video",
+        "audio",
+        "voice",
+        "animation",
+        "thumbnail",
+        "query",
+        "first_name",
+        "last_name",
+        "username",
+        "payload",
+        "question",
+        "phone_number",
+        "address",
     }
 )
 _SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
 _NO_BLOCK_CHECK = frozenset({"getchat"})  # methods still allowed in a chat that blocked the bot
 _HTML_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-     "code", "pre", "blockquote", "tg-emoji"}
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    }
 )
 _HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][\w-]*)(\s[^<>]*)?>")
 _MDV2_RESERVED = frozenset("#+-={}.!")
@@ -127,14 +171,20 @@ class SentMessage:
     def callback_data(self, button_text: str) -> str:
         """Callback data of an inline button: exact text match first, then a substring."""
         rows = (self.reply_markup or {}).get("inline_keyboard") or []
-        buttons = [(str(b.get("text")), str(b["callback_data"])) for row in rows for b in row
-                   if isinstance(b, dict) and isinstance(b.get("callback_data"), str)]
+        buttons = [
+            (str(b.get("text")), str(b["callback_data"]))
+            for row in rows
+            for b in row
+            if isinstance(b, dict) and isinstance(b.get("callback_data"), str)
+        ]
         for matcher in (lambda t: t == button_text, lambda t: button_text in t):
             for text, data in buttons:
                 if matcher(text):
                     return data
-        raise KeyError(f"no button {button_text!r} in message {self.message_id}; "
-                       f"buttons: {self.button_texts()}")
+        raise KeyError(
+            f"no button {button_text!r} in message {self.message_id}; "
+            f"buttons: {self.button_texts()}"
+        )
 
     def summary(self) -> str:
         body = self.text if self.kind == "text" else f"[{self.kind}] {self.caption or ''}"
@@ -220,7 +270,7 @@ def _check_html(text: str) -> str | None:
         if not closing:
             stack.append(tag)
         elif not stack or stack.pop() != tag:
-            return f'Unexpected end tag at byte offset {_byte_offset(text, i)}'
+            return f"Unexpected end tag at byte offset {_byte_offset(text, i)}"
     if stack:
         return f'Can\'t find end tag corresponding to start tag "{stack[-1]}"'
     return None
@@ -254,8 +304,13 @@ def _check_markdown_v2(text: str) -> str | None:
 
 def _check_formatting(text: str, parse_mode: str | None) -> None:
     mode = (parse_mode or "").lower()
-    error = (_check_html(text) if mode == "html"
-             else _check_markdown_v2(text) if mode == "markdownv2" else None)
+    error = (
+        _check_html(text)
+        if mode == "html"
+        else _check_markdown_v2(text)
+        if mode == "markdownv2"
+        else None
+    )
     if error:
         raise ApiError(400, f"Bad Request: can't parse entities: {error}")
 
@@ -280,8 +335,12 @@ def _text_param(params: JSON, key: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, f"Bad Request: message {key} is empty")
     if len(value) > limit:
-        raise ApiError(400, "Bad Request: message is too long" if key == "text"
-                       else "Bad Request: message caption is too long")
+        raise ApiError(
+            400,
+            "Bad Request: message is too long"
+            if key == "text"
+            else "Bad Request: message caption is too long",
+        )
     return value
 
 
@@ -308,7 +367,9 @@ class BotApiEmulator:
     """In-process fake of api.telegram.org for one bot token. See the module docstring."""
 
     def __init__(
-        self, token: str = "123456:TEST-TOKEN", bot_username: str = "mentor_test_bot",
+        self,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "mentor_test_bot",
         bot_id: int = 123456,
     ) -> None:
         self.token, self.bot_username, self.bot_id = token, bot_username, bot_id
@@ -340,17 +401,26 @@ class BotApiEmulator:
         self._files: dict[str, bytes] = {}
         self._ids = itertools.count(1)
         self._methods: dict[str, _Handler] = {
-            "getme": self._get_me, "getupdates": self._get_updates,
-            "deletewebhook": self._delete_webhook, "setwebhook": self._set_webhook,
-            "getwebhookinfo": self._get_webhook_info, "setmycommands": self._set_my_commands,
-            "getmycommands": self._get_my_commands, "deletemycommands": self._delete_my_commands,
-            "sendmessage": self._send_message, "editmessagetext": self._edit_message_text,
+            "getme": self._get_me,
+            "getupdates": self._get_updates,
+            "deletewebhook": self._delete_webhook,
+            "setwebhook": self._set_webhook,
+            "getwebhookinfo": self._get_webhook_info,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": self._get_my_commands,
+            "deletemycommands": self._delete_my_commands,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
             "editmessagecaption": self._edit_message_caption,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
-            "deletemessage": self._delete_message, "sendphoto": self._send_photo,
-            "senddocument": self._send_document, "sendchataction": self._true,
-            "getchat": self._get_chat, "getfile": self._get_file, "close": self._true,
+            "deletemessage": self._delete_message,
+            "sendphoto": self._send_photo,
+            "senddocument": self._send_document,
+            "sendchataction": self._true,
+            "getchat": self._get_chat,
+            "getfile": self._get_file,
+            "close": self._true,
             "logout": self._true,
         }
 
@@ -390,8 +460,12 @@ class BotApiEmulator:
 
     # ----------------------------------------------------------------- people and chats
     def user(
-        self, user_id: int, first_name: str, language_code: str | None = "nb",
-        last_name: str | None = None, username: str | None = None,
+        self,
+        user_id: int,
+        first_name: str,
+        language_code: str | None = "nb",
+        last_name: str | None = None,
+        username: str | None = None,
     ) -> SimUser:
         """The simulated user (created once per id, so its next_message cursor is shared)."""
         sim = self._users.get(user_id)
@@ -412,8 +486,12 @@ class BotApiEmulator:
         return sim
 
     def bot_user(self) -> JSON:
-        return {"id": self.bot_id, "is_bot": True, "first_name": self.bot_first_name,
-                "username": self.bot_username}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
 
     # ----------------------------------------------------------------- inspection
     def sent_messages(self, chat_id: int, include_deleted: bool = False) -> list[SentMessage]:
@@ -428,18 +506,33 @@ class BotApiEmulator:
 
     def message_json(self, sent: SentMessage) -> JSON:
         """A bot message in Bot API form (as embedded in callback queries and API results)."""
-        msg: JSON = {"message_id": sent.message_id, "date": sent.date,
-                     "chat": self._chat(sent.chat_id), "from": self.bot_user()}
+        msg: JSON = {
+            "message_id": sent.message_id,
+            "date": sent.date,
+            "chat": self._chat(sent.chat_id),
+            "from": self.bot_user(),
+        }
         unique = f"u{sent.file_id}"
         if sent.kind == "text":
             msg["text"] = sent.text
         elif sent.kind == "photo":
-            msg["photo"] = [{"file_id": sent.file_id, "file_unique_id": unique, "width": 800,
-                             "height": 600, "file_size": sent.size}]
+            msg["photo"] = [
+                {
+                    "file_id": sent.file_id,
+                    "file_unique_id": unique,
+                    "width": 800,
+                    "height": 600,
+                    "file_size": sent.size,
+                }
+            ]
         else:
-            msg["document"] = {"file_id": sent.file_id, "file_unique_id": unique,
-                               "file_name": sent.document_name, "mime_type": sent.mime_type,
-                               "file_size": sent.size}
+            msg["document"] = {
+                "file_id": sent.file_id,
+                "file_unique_id": unique,
+                "file_name": sent.document_name,
+                "mime_type": sent.mime_type,
+                "file_size": sent.size,
+            }
         if sent.caption is not None:
             msg["caption"] = sent.caption
         # Message.reply_markup can only be an inline keyboard (PTB de_json expects that shape).
@@ -457,19 +550,33 @@ class BotApiEmulator:
         self._blocked.discard(user_id)
 
     def fail_next(
-        self, method: str, *, status: int = 500, description: str = "Internal Server Error",
-        retry_after: int | None = None, count: int = 1, delay: float = 0.0,
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        description: str = "Internal Server Error",
+        retry_after: int | None = None,
+        count: int = 1,
+        delay: float = 0.0,
     ) -> None:
         """Answer the next `count` calls of `method` with this error (status 200: only delay)."""
         fault = _Fault(status, description, retry_after, delay)
         self._faults.setdefault(method.lower(), []).extend([fault] * count)
 
     def set_chat_rate_limits(
-        self, *, enabled: bool, per_chat_per_second: float = 1.0, global_per_second: float = 30.0,
-        group_per_minute: int = 20, retry_after: int = 1,
+        self,
+        *,
+        enabled: bool,
+        per_chat_per_second: float = 1.0,
+        global_per_second: float = 30.0,
+        group_per_minute: int = 20,
+        retry_after: int = 1,
     ) -> None:
-        self._rate = (_RateLimits(per_chat_per_second, global_per_second, group_per_minute,
-                                  retry_after) if enabled else None)
+        self._rate = (
+            _RateLimits(per_chat_per_second, global_per_second, group_per_minute, retry_after)
+            if enabled
+            else None
+        )
 
     # ----------------------------------------------------------------- updates
     def inject_update(self, update: dict[str, Any]) -> int:
@@ -498,18 +605,23 @@ class BotApiEmulator:
             raise TimeoutError(
                 f"bot did not fetch updates up to #{last_id} within {timeout}s (fetched up to "
                 f"#{self._fetched_upto}, {self.pending_updates} unacknowledged). Is the "
-                "application polling this emulator (app.updater.start_polling)?")
+                "application polling this emulator (app.updater.start_polling)?"
+            )
         # The poller acknowledges with its next getUpdates; brief grace, not required.
-        await self._wait(lambda: all(u["update_id"] > last_id for u in self._updates),
-                         min(0.5, max(0.0, deadline - loop.time())))
+        await self._wait(
+            lambda: all(u["update_id"] > last_id for u in self._updates),
+            min(0.5, max(0.0, deadline - loop.time())),
+        )
         while True:
             quiet_for = loop.time() - self._last_activity
             if self._inflight == 0 and quiet_for >= settle:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(f"bot still busy after {timeout}s: {self._inflight} API "
-                                   f"call(s) in flight, last activity {quiet_for:.2f}s ago")
+                raise TimeoutError(
+                    f"bot still busy after {timeout}s: {self._inflight} API "
+                    f"call(s) in flight, last activity {quiet_for:.2f}s ago"
+                )
             if self._inflight:
                 await self._wait(lambda: self._inflight == 0, remaining)
             else:
@@ -541,7 +653,9 @@ class BotApiEmulator:
             # Lenient: chats the test never declared are created on first use.
             self._chats[chat_id] = (
                 {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
-                if chat_id > 0 else {"id": chat_id, "type": "group", "title": f"Group {chat_id}"})
+                if chat_id > 0
+                else {"id": chat_id, "type": "group", "title": f"Group {chat_id}"}
+            )
         return self._chats[chat_id]
 
     def _next_message_id(self, chat_id: int) -> int:
@@ -575,8 +689,12 @@ class BotApiEmulator:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params, files = await self._read_params(request)
-        record = RecordedRequest(method, params, asyncio.get_running_loop().time(),
-                                 files={k: (f.filename, len(f.data)) for k, f in files.items()})
+        record = RecordedRequest(
+            method,
+            params,
+            asyncio.get_running_loop().time(),
+            files={k: (f.filename, len(f.data)) for k, f in files.items()},
+        )
         self.requests.append(record)
         polling = method.lower() == "getupdates"
         if not polling:
@@ -629,8 +747,12 @@ class BotApiEmulator:
             raise ApiError(404, "Not Found: method not found")
         chat_id = params.get("chat_id")
         if isinstance(chat_id, int) and chat_id in self._blocked and key not in _NO_BLOCK_CHECK:
-            raise ApiError(403, "Forbidden: bot was blocked by the user" if chat_id > 0
-                           else "Forbidden: bot was kicked from the group chat")
+            raise ApiError(
+                403,
+                "Forbidden: bot was blocked by the user"
+                if chat_id > 0
+                else "Forbidden: bot was kicked from the group chat",
+            )
         if key in _SEND_METHODS:
             self._check_rate(chat_id)
         return await handler(params, files)
@@ -640,14 +762,17 @@ class BotApiEmulator:
         if limits is None:
             return
         now = asyncio.get_running_loop().time()
-        buckets = [limits.bucket("global", limits.global_rate, limits.global_rate, now),
-                   limits.bucket(f"chat:{chat_id}", limits.per_chat, limits.per_chat, now)]
+        buckets = [
+            limits.bucket("global", limits.global_rate, limits.global_rate, now),
+            limits.bucket(f"chat:{chat_id}", limits.per_chat, limits.per_chat, now),
+        ]
         if isinstance(chat_id, int) and chat_id < 0:
             per_minute = limits.group_per_minute
             buckets.append(limits.bucket(f"group:{chat_id}", per_minute, per_minute / 60, now))
         if not all([b.available(now) for b in buckets]):  # list: refill every bucket
-            raise ApiError(429, f"Too Many Requests: retry after {limits.retry_after}",
-                           limits.retry_after)
+            raise ApiError(
+                429, f"Too Many Requests: retry after {limits.retry_after}", limits.retry_after
+            )
         for bucket in buckets:
             bucket.tokens -= 1.0
 
@@ -682,14 +807,22 @@ class BotApiEmulator:
         return True
 
     async def _get_me(self, params: JSON, files: dict[str, _Upload]) -> JSON:
-        return {**self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False, "can_connect_to_business": False,
-                "has_main_web_app": False}
+        return {
+            **self.bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     async def _get_updates(self, params: JSON, files: dict[str, _Upload]) -> list[JSON]:
         if self.webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset, limit = params.get("offset"), params.get("limit", 100)
         limit = max(1, min(100, limit if isinstance(limit, int) else 100))
         timeout = params.get("timeout", 0)
@@ -723,8 +856,11 @@ class BotApiEmulator:
         return True
 
     async def _get_webhook_info(self, params: JSON, files: dict[str, _Upload]) -> JSON:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     @staticmethod
     def _commands_key(params: JSON) -> tuple[str, str]:
@@ -759,10 +895,17 @@ class BotApiEmulator:
         _check_formatting(text, parse_mode)
         reply = params.get("reply_parameters")
         reply = reply if isinstance(reply, dict) else {}
-        return self._deliver(SentMessage(
-            chat_id, self._next_message_id(chat_id), text=text, parse_mode=parse_mode,
-            reply_markup=_check_markup(params.get("reply_markup")), date=_now(),
-            reply_to_message_id=reply.get("message_id") or params.get("reply_to_message_id")))
+        return self._deliver(
+            SentMessage(
+                chat_id,
+                self._next_message_id(chat_id),
+                text=text,
+                parse_mode=parse_mode,
+                reply_markup=_check_markup(params.get("reply_markup")),
+                date=_now(),
+                reply_to_message_id=reply.get("message_id") or params.get("reply_to_message_id"),
+            )
+        )
 
     async def _send_media(self, params: JSON, files: dict[str, _Upload], kind: str) -> JSON:
         chat_id = self._chat(params.get("chat_id"))["id"]
@@ -770,8 +913,14 @@ class BotApiEmulator:
         upload = files.get(kind)
         if upload is None and isinstance(ref, str) and ref.startswith("attach://"):
             upload = files.get(ref.removeprefix("attach://"))
-        sent = SentMessage(chat_id, 0, kind=kind, date=_now(), parse_mode=params.get("parse_mode"),
-                           reply_markup=_check_markup(params.get("reply_markup")))
+        sent = SentMessage(
+            chat_id,
+            0,
+            kind=kind,
+            date=_now(),
+            parse_mode=params.get("parse_mode"),
+            reply_markup=_check_markup(params.get("reply_markup")),
+        )
         if upload is not None:
             sent.file_id, sent.size = self._store_file(upload.data), len(upload.data)
             sent.document_name, sent.mime_type = upload.filename, upload.content_type
@@ -839,17 +988,24 @@ class BotApiEmulator:
         query_id = str(params.get("callback_query_id"))
         user_id = self._callback_queries.pop(query_id, None)  # each query is answered once
         if user_id is None:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired or "
-                                "query ID is invalid")
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         text = params.get("text")
         if isinstance(text, str) and len(text) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         if user_id not in self._users:  # a raw injected query from an undeclared user
             return True
-        self._users[user_id].callback_answers.append({
-            "callback_query_id": query_id, "text": text,
-            "show_alert": bool(params.get("show_alert", False)), "url": params.get("url"),
-            "cache_time": params.get("cache_time")})
+        self._users[user_id].callback_answers.append(
+            {
+                "callback_query_id": query_id,
+                "text": text,
+                "show_alert": bool(params.get("show_alert", False)),
+                "url": params.get("url"),
+                "cache_time": params.get("cache_time"),
+            }
+        )
         return True
 
     async def _delete_message(self, params: JSON, files: dict[str, _Upload]) -> bool:
@@ -866,17 +1022,33 @@ class BotApiEmulator:
         return True
 
     async def _get_chat(self, params: JSON, files: dict[str, _Upload]) -> JSON:
-        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
-                               "premium_subscription", "gifts_from_channels"), False)
-        return {**self._chat(params.get("chat_id")), "accent_color_id": 0,
-                "max_reaction_count": 11, "accepted_gift_types": gifts}
+        gifts = dict.fromkeys(
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
+            False,
+        )
+        return {
+            **self._chat(params.get("chat_id")),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
 
     async def _get_file(self, params: JSON, files: dict[str, _Upload]) -> JSON:
         file_id = str(params.get("file_id"))
         if file_id not in self._files:
             raise ApiError(400, "Bad Request: invalid file_id")
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}",
-                "file_size": len(self._files[file_id]), "file_path": f"files/{file_id}"}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self._files[file_id]),
+            "file_path": f"files/{file_id}",
+        }
 
 
 class _ChatView:
@@ -900,30 +1072,41 @@ class _ChatView:
         """The next message the bot sends here that this view has not returned yet."""
         box = self._emu._outbox.setdefault(self.chat_id, [])
         if not await self._emu._wait(lambda: len(box) > self._cursor, timeout):
-            raise TimeoutError(f"no new bot message in chat {self.chat_id} within {timeout}s; "
-                               f"{self._describe(box)}")
+            raise TimeoutError(
+                f"no new bot message in chat {self.chat_id} within {timeout}s; "
+                f"{self._describe(box)}"
+            )
         self._cursor += 1
         return box[self._cursor - 1]
 
     async def expect_no_message(self, wait: float = 0.3) -> None:
         box = self._emu._outbox.setdefault(self.chat_id, [])
         if await self._emu._wait(lambda: len(box) > self._cursor, wait):
-            new = [m.summary() for m in box[self._cursor:]]
+            new = [m.summary() for m in box[self._cursor :]]
             raise AssertionError(f"unexpected bot message(s) in chat {self.chat_id}: {new}")
 
     def _describe(self, box: list[SentMessage]) -> str:
-        failures = [f"{r.method} {r.status} {r.description!r}" for r in self._emu.requests
-                    if r.params.get("chat_id") == self.chat_id and r.status >= 400]
-        return (f"already consumed {self._cursor} of {len(box)}: "
-                f"{[m.summary() for m in box]}; failed calls for this chat: {failures[-5:]}")
+        failures = [
+            f"{r.method} {r.status} {r.description!r}"
+            for r in self._emu.requests
+            if r.params.get("chat_id") == self.chat_id and r.status >= 400
+        ]
+        return (
+            f"already consumed {self._cursor} of {len(box)}: "
+            f"{[m.summary() for m in box]}; failed calls for this chat: {failures[-5:]}"
+        )
 
 
 class SimUser(_ChatView):
     """A simulated Telegram user; its private chat with the bot has chat_id == id."""
 
     def __init__(
-        self, emulator: BotApiEmulator, user_id: int, first_name: str,
-        language_code: str | None = "nb", last_name: str | None = None,
+        self,
+        emulator: BotApiEmulator,
+        user_id: int,
+        first_name: str,
+        language_code: str | None = "nb",
+        last_name: str | None = None,
         username: str | None = None,
     ) -> None:
         super().__init__(emulator, user_id)
@@ -933,8 +1116,11 @@ class SimUser(_ChatView):
 
     def user_json(self) -> JSON:
         user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        optional = {"last_name": self.last_name, "username": self.username,
-                    "language_code": self.language_code}
+        optional = {
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+        }
         return user | {k: v for k, v in optional.items() if v is not None}
 
     def chat_json(self) -> JSON:
@@ -944,8 +1130,13 @@ class SimUser(_ChatView):
 
     async def _message(self, chat_id: int, key: str = "message", **content: Any) -> int:
         emu = self._emu
-        msg = {"message_id": content.pop("message_id", None) or emu._next_message_id(chat_id),
-               "date": _now(), "chat": emu._chat(chat_id), "from": self.user_json(), **content}
+        msg = {
+            "message_id": content.pop("message_id", None) or emu._next_message_id(chat_id),
+            "date": _now(),
+            "chat": emu._chat(chat_id),
+            "from": self.user_json(),
+            **content,
+        }
         update_id = emu.inject_update({key: msg})
         await asyncio.sleep(0)  # let the poller see it before the test continues
         return update_id
@@ -962,19 +1153,36 @@ class SimUser(_ChatView):
         return await self._message(group.id, **self._text_content(text))
 
     async def edit(self, message_id: int, text: str) -> int:
-        return await self._message(self.id, "edited_message", message_id=message_id,
-                                   edit_date=_now(), **self._text_content(text))
+        return await self._message(
+            self.id,
+            "edited_message",
+            message_id=message_id,
+            edit_date=_now(),
+            **self._text_content(text),
+        )
 
     async def send_sticker(self) -> int:
-        sticker = {"file_id": "STICKER1", "file_unique_id": "uSTICKER1", "type": "regular",
-                   "width": 512, "height": 512, "is_animated": False, "is_video": False,
-                   "emoji": "👍"}
+        sticker = {
+            "file_id": "STICKER1",
+            "file_unique_id": "uSTICKER1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
         return await self._message(self.id, sticker=sticker)
 
     async def send_photo(self) -> int:
         file_id = self._emu._store_file(b"\xff\xd8\xff\xe0 fake jpeg")
-        size = {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 90,
-                "height": 90, "file_size": 15}
+        size = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "width": 90,
+            "height": 90,
+            "file_size": 15,
+        }
         return await self._message(self.id, photo=[size])
 
     async def press(self, message: SentMessage, button_text: str) -> int:
@@ -984,9 +1192,17 @@ class SimUser(_ChatView):
         if message.deleted:
             raise AssertionError(f"message {message.summary()} was deleted; nothing to press")
         query_id = str(next(self._emu._ids))
-        update_id = self._emu.inject_update({"callback_query": {
-            "id": query_id, "from": self.user_json(), "message": self._emu.message_json(message),
-            "chat_instance": f"ci{message.chat_id}", "data": data}})
+        update_id = self._emu.inject_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.user_json(),
+                    "message": self._emu.message_json(message),
+                    "chat_instance": f"ci{message.chat_id}",
+                    "data": data,
+                }
+            }
+        )
         await asyncio.sleep(0)
         return update_id
 
@@ -997,9 +1213,17 @@ class SimUser(_ChatView):
             extra = {"until_date": 0} if status == "kicked" else {}
             return {"status": status, "user": emu.bot_user(), **extra}
 
-        update_id = emu.inject_update({"my_chat_member": {
-            "chat": emu._chat(chat_id), "from": self.user_json(), "date": _now(),
-            "old_chat_member": member(old), "new_chat_member": member(new)}})
+        update_id = emu.inject_update(
+            {
+                "my_chat_member": {
+                    "chat": emu._chat(chat_id),
+                    "from": self.user_json(),
+                    "date": _now(),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
+                }
+            }
+        )
         await asyncio.sleep(0)
         return update_id
 

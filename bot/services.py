@@ -16,7 +16,13 @@ from bot import messages
 from bot.clock import Clock
 from bot.domain import intake
 from bot.domain.access import Action, Actor, coordinated_programmes, may
-from bot.domain.invites import InviteProblem, hash_token, invite_problem, looks_like_token, new_token
+from bot.domain.invites import (
+    InviteProblem,
+    hash_token,
+    invite_problem,
+    looks_like_token,
+    new_token,
+)
 from bot.domain.model import (
     Cohort,
     Dialogue,
@@ -300,7 +306,9 @@ class Services:
                 )
                 return replace(step, selected=tuple(selected))
             if question.kind is intake.Kind.CHOICE:
-                return replace(step, status=StepStatus.PROBLEM, problem=intake.AnswerProblem.NOT_AN_OPTION)
+                return replace(
+                    step, status=StepStatus.PROBLEM, problem=intake.AnswerProblem.NOT_AN_OPTION
+                )
             return await self._store_and_advance(repo, person, dialogue, question, answer)
 
     async def choose(self, person: Person, key: str, option: str) -> IntakeStep:
@@ -366,12 +374,17 @@ class Services:
         selected = [str(v) for v in current] if isinstance(current, list) else []
         async with self.unit() as repo:
             await repo.save_dialogue(
-                Dialogue(person.id, INTAKE_FLOW, key, {**_data(role), "editing": True,
-                                                        "selected": selected}),
+                Dialogue(
+                    person.id,
+                    INTAKE_FLOW,
+                    key,
+                    {**_data(role), "editing": True, "selected": selected},
+                ),
                 self.clock.now(),
             )
-        return IntakeStep(StepStatus.ASK, role=role, question=question, selected=tuple(selected),
-                          editing=True)
+        return IntakeStep(
+            StepStatus.ASK, role=role, question=question, selected=tuple(selected), editing=True
+        )
 
     # pairing
 
@@ -431,7 +444,9 @@ class Services:
             )
         return PairOutcome(None, PairView(pair=pair, mentor=mentor, adept=adept))
 
-    async def pairs(self, actor: Actor | None, programme_ids: Sequence[int] | None = None) -> list[PairView]:
+    async def pairs(
+        self, actor: Actor | None, programme_ids: Sequence[int] | None = None
+    ) -> list[PairView]:
         allowed = coordinated_programmes(actor) if actor is not None else None
         wanted = list(programme_ids) if programme_ids is not None else allowed or []
         if allowed is not None:
@@ -455,7 +470,10 @@ def _introductions(
     """Each party meets the other; queued so quiet hours and retries apply."""
     when = next_allowed_time(now, programme.timezone)
     queued = []
-    for recipient, other, recipient_role in ((mentor, adept, Role.MENTOR), (adept, mentor, Role.ADEPT)):
+    for recipient, other, recipient_role in (
+        (mentor, adept, Role.MENTOR),
+        (adept, mentor, Role.ADEPT),
+    ):
         if recipient.telegram_user_id is None:
             continue
         language = resolve_language(
@@ -485,7 +503,9 @@ def _step_of(dialogue: Dialogue) -> IntakeStep:
         return IntakeStep(StepStatus.ASK, role=role)
     question = intake.question(role, dialogue.step)
     selected = tuple(str(v) for v in dialogue.data.get("selected", []))
-    return IntakeStep(StepStatus.ASK, role=role, question=question, selected=selected, editing=editing)
+    return IntakeStep(
+        StepStatus.ASK, role=role, question=question, selected=selected, editing=editing
+    )
 
 
 def _current_cohort(cohorts: Sequence[Cohort], today: date) -> Cohort | None:

@@ -11,12 +11,12 @@ from bot.i18n import _, lazy, use_language
 from handlers.common import actor
 
 PARTICIPANT_COMMANDS = (
-    ("help", lazy("What I can do")),
+    ("help", lazy("See what you can do")),
     ("profile", lazy("See and change your answers")),
     ("language", lazy("Change language")),
 )
 COORDINATOR_COMMANDS = (
-    ("help", lazy("What I can do")),
+    ("help", lazy("See what you can do")),
     ("invite", lazy("Get an invite link")),
     ("pair", lazy("Make a pair")),
     ("pairs", lazy("See all pairs")),
@@ -66,4 +66,3 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 def _table(role: Role) -> tuple[tuple[str, str], ...]:
     return COORDINATOR_COMMANDS if role is Role.COORDINATOR else PARTICIPANT_COMMANDS
-

@@ -15,8 +15,13 @@ from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
 from handlers.render import rows
 
-ROLE_WORDS = {"mentor": Role.MENTOR, "adept": Role.ADEPT, "coordinator": Role.COORDINATOR,
-              "mentee": Role.ADEPT, "koordinator": Role.COORDINATOR}
+ROLE_WORDS = {
+    "mentor": Role.MENTOR,
+    "adept": Role.ADEPT,
+    "coordinator": Role.COORDINATOR,
+    "mentee": Role.ADEPT,
+    "koordinator": Role.COORDINATOR,
+}
 
 
 def _state_text(state: PairState) -> str:
@@ -78,7 +83,9 @@ async def _invite_keyboard(
     return InlineKeyboardMarkup(rows(buttons, 1 if len(programme_ids) > 1 else 3))
 
 
-async def invite_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+async def invite_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
     query = update.callback_query
     me = _coordinator()
     if query is None or not isinstance(query.message, Message):
@@ -163,13 +170,11 @@ async def _choose_mentor(
         )
         return
     if not candidates.adepts:
-        await message.reply_text(
-            _("All adepts have a mentor. Invite an adept with /invite adept.")
-        )
+        await message.reply_text(_("All adepts have a mentor. Invite an adept with /invite adept."))
         return
     buttons = [
         InlineKeyboardButton(
-            ngettext("{name} ({free} place)", "{name} ({free} places)", free).format(
+            ngettext("{name} ({free} free place)", "{name} ({free} free places)", free).format(
                 name=person.first_name, free=free
             ),
             callback_data=build("pm", programme_id, person.id),
@@ -181,7 +186,9 @@ async def _choose_mentor(
     )
 
 
-async def mentor_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+async def mentor_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
     query = update.callback_query
     me = _coordinator()
     if query is None or not isinstance(query.message, Message):
@@ -206,7 +213,9 @@ async def mentor_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, dat
         for adept in candidates.adepts
     ]
     if not buttons:
-        await query.edit_message_text(_("All adepts have a mentor. Invite an adept with /invite adept."))
+        await query.edit_message_text(
+            _("All adepts have a mentor. Invite an adept with /invite adept.")
+        )
         return
     await query.edit_message_text(
         _("Step 2 of 2: Choose the adept for {mentor}.").format(mentor=mentor.first_name),

@@ -19,7 +19,9 @@ from handlers.render import answer_text, question_keyboard, question_text
 def _invite_problem_text(problem: InviteProblem) -> str:
     texts = {
         InviteProblem.UNKNOWN: _("This link does not work. Ask your coordinator for a new link."),
-        InviteProblem.USED: _("This link has been used already. Ask your coordinator for a new link."),
+        InviteProblem.USED: _(
+            "This link has been used already. Ask your coordinator for a new link."
+        ),
         InviteProblem.EXPIRED: _("This link is too old. Ask your coordinator for a new link."),
     }
     return texts[problem]
@@ -50,7 +52,7 @@ def _consent_keyboard() -> InlineKeyboardMarkup:
 def _consent_text() -> str:
     return _(
         "Before we start: I save your name and your answers. "
-        "Only you, your pair and the coordinator can see them. "
+        "Only you, the other person in your pair and the coordinator can see them. "
         "They are deleted after the programme. Is that OK?"
     )
 
@@ -141,7 +143,9 @@ async def _after_intake(message: Message, role: Role | None, *, editing: bool = 
     await message.reply_text(texts[role or Role.ADEPT])
 
 
-async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+async def consent_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
     query = update.callback_query
     me = actor()
     if query is None or me is None or not isinstance(query.message, Message):
@@ -154,7 +158,9 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, da
     await query.edit_message_reply_markup(reply_markup=None)
     if step.status is StepStatus.DECLINED:
         await query.message.reply_text(
-            _("OK. I will not ask you anything. Open your invite link again if you change your mind.")
+            _(
+                "OK. I will not ask you anything. Want to join after all? Open the link again."
+            )
         )
         return
     if step.status is StepStatus.FINISHED:
@@ -163,7 +169,9 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, da
     await _ask(query.message, step)
 
 
-async def intake_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+async def intake_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
     query = update.callback_query
     me = actor()
     if query is None or me is None or not isinstance(query.message, Message):
@@ -197,7 +205,9 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         return False
     if step.status is StepStatus.PROBLEM:
         problems = {
-            intake.AnswerProblem.EMPTY: _("I did not get any text. Write a few words, or tap Skip."),
+            intake.AnswerProblem.EMPTY: _(
+                "I did not get any text. Write a few words, or tap «Skip»."
+            ),
             intake.AnswerProblem.TOO_LONG: _(
                 "That is a bit long. Please write {limit} characters or fewer."
             ).format(limit=intake.MAX_TEXT_ANSWER),
@@ -242,10 +252,14 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 )
             )
     lines.append(_("Tap what you want to change."))
-    await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup([[b] for b in buttons]))
+    await message.reply_text(
+        "\n".join(lines), reply_markup=InlineKeyboardMarkup([[b] for b in buttons])
+    )
 
 
-async def profile_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+async def profile_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
     query = update.callback_query
     me = actor()
     if query is None or me is None or not isinstance(query.message, Message):
@@ -280,7 +294,9 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(_("Which language do you want?"), reply_markup=keyboard)
 
 
-async def language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+async def language_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
     query = update.callback_query
     me = actor()
     if query is None or me is None or not isinstance(query.message, Message):
@@ -292,4 +308,3 @@ async def language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, d
     await query.edit_message_text(_("OK, I will write in English from now on."))
     if Role.COORDINATOR in me.roles() and query.message.chat:
         await commands.show_coordinator_commands(context.bot, query.message.chat.id)
-

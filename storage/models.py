@@ -71,9 +71,7 @@ class PersonRow(SQLModel, table=True):
     # `language` is the person's own choice (/language); `telegram_language` the app's
     # language_code last seen, used for messages the bot starts itself.
     language: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
-    telegram_language: str | None = Field(
-        default=None, sa_column=Column(String(16), nullable=True)
-    )
+    telegram_language: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
     intake: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     consent_version: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     consented_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))

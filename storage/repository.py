@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Result, Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from bot.clock import as_utc
 from bot.domain.model import (
@@ -133,7 +134,7 @@ class Repository:
 
     @property
     def _dialect(self) -> str:
-        return self.session.bind.dialect.name
+        return self.session.get_bind().dialect.name
 
     def _insert(self, table: Any) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
@@ -167,16 +168,16 @@ class Repository:
         return None if row is None else _programme(row)
 
     async def programmes(self, ids: Iterable[int] | None = None) -> list[Programme]:
-        query = select(ProgrammeRow).order_by(ProgrammeRow.id)  # type: ignore[arg-type]
+        query = select(ProgrammeRow).order_by(col(ProgrammeRow.id))
         if ids is not None:
-            query = query.where(ProgrammeRow.id.in_(list(ids)))  # type: ignore[union-attr]
+            query = query.where(col(ProgrammeRow.id).in_(list(ids)))
         return [_programme(row) for row in (await self.session.scalars(query)).all()]
 
     async def cohorts(self, programme_id: int) -> list[Cohort]:
         query = (
             select(CohortRow)
-            .where(CohortRow.programme_id == programme_id)
-            .order_by(CohortRow.starts_on, CohortRow.id)  # type: ignore[arg-type]
+            .where(col(CohortRow.programme_id) == programme_id)
+            .order_by(col(CohortRow.starts_on), col(CohortRow.id))
         )
         return [_cohort(row) for row in (await self.session.scalars(query)).all()]
 
@@ -211,7 +212,9 @@ class Repository:
 
     async def invite_by_hash(self, token_hash: str) -> InviteRecord | None:
         row = (
-            await self.session.scalars(select(InviteRow).where(InviteRow.token_hash == token_hash))
+            await self.session.scalars(
+                select(InviteRow).where(col(InviteRow.token_hash) == token_hash)
+            )
         ).one_or_none()
         if row is None or row.id is None:
             return None
@@ -228,10 +231,10 @@ class Repository:
         """Marks the invite used; False when another update used it first (a race)."""
         result = await self.session.execute(
             update(InviteRow)
-            .where(InviteRow.id == invite_id, InviteRow.used_at.is_(None))  # type: ignore[union-attr]
+            .where(col(InviteRow.id) == invite_id, col(InviteRow.used_at).is_(None))
             .values(used_at=now, used_by_person_id=person_id)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(_rowcount(result))
 
     # people
 
@@ -243,13 +246,13 @@ class Repository:
         wanted = list(ids)
         if not wanted:
             return {}
-        rows = await self.session.scalars(select(PersonRow).where(PersonRow.id.in_(wanted)))  # type: ignore[union-attr]
+        rows = await self.session.scalars(select(PersonRow).where(col(PersonRow.id).in_(wanted)))
         return {row.id: _person(row) for row in rows.all() if row.id is not None}
 
     async def person_by_telegram_id(self, telegram_user_id: int) -> Person | None:
         row = (
             await self.session.scalars(
-                select(PersonRow).where(PersonRow.telegram_user_id == telegram_user_id)
+                select(PersonRow).where(col(PersonRow.telegram_user_id) == telegram_user_id)
             )
         ).one_or_none()
         return None if row is None else _person(row)
@@ -290,13 +293,13 @@ class Repository:
         if unknown:
             raise ValueError(f"not a person field: {sorted(unknown)}")
         await self.session.execute(
-            update(PersonRow).where(PersonRow.id == person_id).values(**values)  # type: ignore[arg-type]
+            update(PersonRow).where(col(PersonRow.id) == person_id).values(**values)
         )
 
     async def mark_unreachable(self, person_id: int, now: datetime) -> None:
         await self.session.execute(
             update(PersonRow)
-            .where(PersonRow.id == person_id, PersonRow.unreachable_since.is_(None))  # type: ignore[union-attr]
+            .where(col(PersonRow.id) == person_id, col(PersonRow.unreachable_since).is_(None))
             .values(unreachable_since=now)
         )
 
@@ -308,9 +311,9 @@ class Repository:
         existing = (
             await self.session.scalars(
                 select(MembershipRow).where(
-                    MembershipRow.person_id == person_id,
-                    MembershipRow.programme_id == programme_id,
-                    MembershipRow.role == role.value,
+                    col(MembershipRow.person_id) == person_id,
+                    col(MembershipRow.programme_id) == programme_id,
+                    col(MembershipRow.role) == role.value,
                 )
             )
         ).one_or_none()
@@ -330,21 +333,21 @@ class Repository:
     async def memberships(self, person_id: int) -> list[Membership]:
         query = (
             select(MembershipRow)
-            .where(MembershipRow.person_id == person_id)
-            .order_by(MembershipRow.id)  # type: ignore[arg-type]
+            .where(col(MembershipRow.person_id) == person_id)
+            .order_by(col(MembershipRow.id))
         )
         return [_membership(row) for row in (await self.session.scalars(query)).all()]
 
     async def members(self, programme_id: int, role: Role) -> list[tuple[Membership, Person, int]]:
         """Members of a role with how many pairs (not ended) they are in, in one statement."""
         open_pairs = (
-            select(func.count(PairRow.id))  # type: ignore[arg-type]
+            select(func.count(col(PairRow.id)))
             .where(
-                PairRow.state != PairState.ENDED.value,
-                PairRow.programme_id == programme_id,
+                col(PairRow.state) != PairState.ENDED.value,
+                col(PairRow.programme_id) == programme_id,
                 or_(
-                    PairRow.mentor_id == MembershipRow.person_id,
-                    PairRow.adept_id == MembershipRow.person_id,
+                    col(PairRow.mentor_id) == col(MembershipRow.person_id),
+                    col(PairRow.adept_id) == col(MembershipRow.person_id),
                 ),
             )
             .correlate(MembershipRow)
@@ -352,9 +355,12 @@ class Repository:
         )
         query: Select[Any] = (
             select(MembershipRow, PersonRow, open_pairs)
-            .join(PersonRow, PersonRow.id == MembershipRow.person_id)  # type: ignore[arg-type]
-            .where(MembershipRow.programme_id == programme_id, MembershipRow.role == role.value)
-            .order_by(PersonRow.first_name, PersonRow.id)  # type: ignore[arg-type]
+            .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
+            .where(
+                col(MembershipRow.programme_id) == programme_id,
+                col(MembershipRow.role) == role.value,
+            )
+            .order_by(col(PersonRow.first_name), col(PersonRow.id))
         )
         rows = (await self.session.execute(query)).all()
         return [(_membership(m), _person(p), int(count)) for m, p, count in rows]
@@ -392,12 +398,12 @@ class Repository:
     async def pair_views(self, programme_ids: Iterable[int]) -> list[PairView]:
         """Pairs of these programmes with both people, in one statement."""
         mentor, adept = aliased(PersonRow), aliased(PersonRow)
-        query: Select[Any] = (
+        query = (
             select(PairRow, mentor, adept)
-            .join(mentor, mentor.id == PairRow.mentor_id)  # type: ignore[arg-type]
-            .join(adept, adept.id == PairRow.adept_id)  # type: ignore[arg-type]
-            .where(PairRow.programme_id.in_(list(programme_ids)))  # type: ignore[attr-defined]
-            .order_by(PairRow.programme_id, PairRow.id)  # type: ignore[arg-type]
+            .join(mentor, col(mentor.id) == col(PairRow.mentor_id))
+            .join(adept, col(adept.id) == col(PairRow.adept_id))
+            .where(col(PairRow.programme_id).in_(list(programme_ids)))
+            .order_by(col(PairRow.programme_id), col(PairRow.id))
         )
         rows = (await self.session.execute(query)).all()
         return [PairView(pair=_pair(p), mentor=_person(m), adept=_person(a)) for p, m, a in rows]
@@ -432,7 +438,9 @@ class Repository:
         await self.session.flush()
 
     async def clear_dialogue(self, person_id: int) -> None:
-        await self.session.execute(delete(DialogueRow).where(DialogueRow.person_id == person_id))  # type: ignore[arg-type]
+        await self.session.execute(
+            delete(DialogueRow).where(col(DialogueRow.person_id) == person_id)
+        )
 
     # outbox
 
@@ -457,23 +465,23 @@ class Repository:
         statement = self._insert(OutboxRow).values(values)
         statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
         result = await self.session.execute(statement)
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return _rowcount(result)
 
     async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxItem]:
         """Leases due rows to this worker. SKIP LOCKED keeps two instances off the same rows;
         an expired lease (a crashed worker) makes a row claimable again."""
         due = and_(
-            OutboxRow.status == OutboxStatus.PENDING.value,
-            OutboxRow.not_before <= now,  # type: ignore[operator]
+            col(OutboxRow.status) == OutboxStatus.PENDING.value,
+            col(OutboxRow.not_before) <= now,
         )
         abandoned = and_(
-            OutboxRow.status == OutboxStatus.SENDING.value,
-            OutboxRow.lease_until < now,  # type: ignore[operator]
+            col(OutboxRow.status) == OutboxStatus.SENDING.value,
+            col(OutboxRow.lease_until) < now,
         )
         query = (
             select(OutboxRow)
             .where(or_(due, abandoned))
-            .order_by(OutboxRow.not_before, OutboxRow.id)  # type: ignore[arg-type]
+            .order_by(col(OutboxRow.not_before), col(OutboxRow.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -488,7 +496,7 @@ class Repository:
     async def outbox_sent(self, outbox_id: int, *, message_id: int | None, now: datetime) -> None:
         await self.session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id == outbox_id)  # type: ignore[arg-type]
+            .where(col(OutboxRow.id) == outbox_id)
             .values(
                 status=OutboxStatus.SENT.value,
                 sent_at=now,
@@ -501,7 +509,7 @@ class Repository:
     async def outbox_retry(self, outbox_id: int, *, at: datetime, error: str) -> None:
         await self.session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id == outbox_id)  # type: ignore[arg-type]
+            .where(col(OutboxRow.id) == outbox_id)
             .values(
                 status=OutboxStatus.PENDING.value,
                 not_before=at,
@@ -513,20 +521,20 @@ class Repository:
     async def outbox_give_up(self, outbox_id: int, *, status: OutboxStatus, error: str) -> None:
         await self.session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id == outbox_id)  # type: ignore[arg-type]
+            .where(col(OutboxRow.id) == outbox_id)
             .values(status=status.value, lease_until=None, last_error=error[:2000])
         )
 
     async def outbox_items(
         self, *, statuses: Sequence[OutboxStatus] | None = None
     ) -> list[OutboxItem]:
-        query = select(OutboxRow).order_by(OutboxRow.not_before, OutboxRow.id)  # type: ignore[arg-type]
+        query = select(OutboxRow).order_by(col(OutboxRow.not_before), col(OutboxRow.id))
         if statuses is not None:
-            query = query.where(OutboxRow.status.in_([s.value for s in statuses]))  # type: ignore[attr-defined]
+            query = query.where(col(OutboxRow.status).in_([s.value for s in statuses]))
         return [_outbox_item(row) for row in (await self.session.scalars(query)).all()]
 
     async def outbox_counts(self) -> dict[OutboxStatus, int]:
-        query = select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+        query = select(col(OutboxRow.status), func.count()).group_by(col(OutboxRow.status))
         return {
             OutboxStatus(status): int(n) for status, n in (await self.session.execute(query)).all()
         }
@@ -540,7 +548,12 @@ class Repository:
             .on_conflict_do_nothing(index_elements=["update_id"])
         )
         result = await self.session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(_rowcount(result))
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an INSERT/UPDATE touched (only cursor results carry the count)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _payload(message: OutgoingMessage) -> dict[str, Any]:

@@ -35,9 +35,13 @@ pytestmark = [
 ]
 
 KEYBOARD = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("Ja ✅", callback_data="yes:1"),
-      InlineKeyboardButton("Nei", callback_data="no:1")],
-     [InlineKeyboardButton("Hjelp", url="https://example.org/help")]]
+    [
+        [
+            InlineKeyboardButton("Ja ✅", callback_data="yes:1"),
+            InlineKeyboardButton("Nei", callback_data="no:1"),
+        ],
+        [InlineKeyboardButton("Hjelp", url="https://example.org/help")],
+    ]
 )
 
 
@@ -64,8 +68,9 @@ async def test_get_me_and_send_message_with_keyboard(emu: BotApiEmulator, bot: B
     user = emu.user(1001, "Amina")
 
     first = await bot.send_message(user.id, "42")  # numeric-looking text must stay a string
-    sent = await bot.send_message(user.id, "<b>Hei</b> Amina!", parse_mode="HTML",
-                                  reply_markup=KEYBOARD)
+    sent = await bot.send_message(
+        user.id, "<b>Hei</b> Amina!", parse_mode="HTML", reply_markup=KEYBOARD
+    )
     assert sent.message_id == first.message_id + 1
     assert sent.chat.id == user.id and sent.from_user is not None and sent.from_user.is_bot
     assert sent.reply_markup == KEYBOARD
@@ -75,8 +80,10 @@ async def test_get_me_and_send_message_with_keyboard(emu: BotApiEmulator, bot: B
     assert msg.text == "42"
     msg = await user.next_message()
     assert msg.parse_mode == "HTML" and msg is user.last_message()
-    assert msg.buttons() == [[("Ja ✅", "yes:1"), ("Nei", "no:1")],
-                             [("Hjelp", "https://example.org/help")]]
+    assert msg.buttons() == [
+        [("Ja ✅", "yes:1"), ("Nei", "no:1")],
+        [("Hjelp", "https://example.org/help")],
+    ]
     assert msg.button_texts() == ["Ja ✅", "Nei", "Hjelp"]
     assert msg.callback_data("Ja") == "yes:1" and msg.callback_data("Nei") == "no:1"
     with pytest.raises(KeyError, match="Hjelp"):
@@ -85,14 +92,15 @@ async def test_get_me_and_send_message_with_keyboard(emu: BotApiEmulator, bot: B
     with pytest.raises(TimeoutError, match="Hei"):
         await user.next_message(timeout=0.05)
     assert emu.calls("sendMessage")[-1].params["reply_markup"]["inline_keyboard"][0][0] == {
-        "text": "Ja ✅", "callback_data": "yes:1"}
+        "text": "Ja ✅",
+        "callback_data": "yes:1",
+    }
 
 
 async def test_edit_delete_and_formatting_errors(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.user(1002, "Omar")
     sent = await bot.send_message(user.id, "Velg", reply_markup=KEYBOARD)
-    edited = await bot.edit_message_text("Valgt: ja", chat_id=user.id,
-                                         message_id=sent.message_id)
+    edited = await bot.edit_message_text("Valgt: ja", chat_id=user.id, message_id=sent.message_id)
     assert not isinstance(edited, bool) and edited.text == "Valgt: ja"
     msg = user.last_message()
     assert (msg.text, msg.edited, msg.reply_markup, msg.history) == ("Valgt: ja", 1, None, ["Velg"])
@@ -109,8 +117,13 @@ async def test_edit_delete_and_formatting_errors(emu: BotApiEmulator, bot: Bot) 
         await bot.send_message(user.id, "Done.", parse_mode="MarkdownV2")
     await bot.send_message(user.id, r"*Done*\. [link](https://a.b/c-d)", parse_mode="MarkdownV2")
     with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
-        await bot.send_message(user.id, "x", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("x", callback_data="x" * 65)]]))
+        await bot.send_message(
+            user.id,
+            "x",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("x", callback_data="x" * 65)]]
+            ),
+        )
 
     assert await bot.delete_message(user.id, sent.message_id)
     assert msg.deleted and msg not in user.inbox()
@@ -123,8 +136,9 @@ async def test_edit_delete_and_formatting_errors(emu: BotApiEmulator, bot: Bot) 
 async def test_photo_document_commands_and_chat(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.user(1003, "Lena", language_code="uk")
     photo = await bot.send_photo(user.id, b"\x89PNG fake image bytes", caption="QR")
-    document = await bot.send_document(user.id, b"a;b\n1;2\n", filename="rapport.csv",
-                                       caption="Rapport")
+    document = await bot.send_document(
+        user.id, b"a;b\n1;2\n", filename="rapport.csv", caption="Rapport"
+    )
     assert photo.photo and photo.caption == "QR"
     assert document.document is not None and document.document.file_name == "rapport.csv"
     kinds = [(m.kind, m.caption, m.size, m.document_name) for m in user.inbox()]
@@ -134,8 +148,11 @@ async def test_photo_document_commands_and_chat(emu: BotApiEmulator, bot: Bot) -
     assert await file.download_as_bytearray() == bytearray(b"a;b\n1;2\n")
 
     await bot.set_my_commands([BotCommand("start", "Start")])
-    await bot.set_my_commands([BotCommand("start", "Begynn"), BotCommand("help", "Hjelp")],
-                              scope=BotCommandScopeAllPrivateChats(), language_code="nb")
+    await bot.set_my_commands(
+        [BotCommand("start", "Begynn"), BotCommand("help", "Hjelp")],
+        scope=BotCommandScopeAllPrivateChats(),
+        language_code="nb",
+    )
     assert emu.commands[("default", "")] == [{"command": "start", "description": "Start"}]
     assert [c["command"] for c in emu.commands[("all_private_chats", "nb")]] == ["start", "help"]
     nb = await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats(), language_code="nb")
@@ -169,8 +186,13 @@ async def test_error_mapping(emu: BotApiEmulator, bot: Bot) -> None:
     emu.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(user.id, "b")
-    emu.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 7",
-                  retry_after=7, count=2)
+    emu.fail_next(
+        "sendMessage",
+        status=429,
+        description="Too Many Requests: retry after 7",
+        retry_after=7,
+        count=2,
+    )
     for _ in range(2):
         with pytest.raises(RetryAfter) as caught:
             await bot.send_message(user.id, "c")
@@ -316,14 +338,28 @@ async def test_url_button_has_no_callback_data(emu: BotApiEmulator, bot: Bot) ->
     await bot.send_message(user.id, "Meny", reply_markup=KEYBOARD)
     with pytest.raises(KeyError, match="Hjelp"):
         user.last_message().callback_data("Hjelp")  # a URL button cannot be "pressed"
-    emu.inject_update({"callback_query": {
-        "id": "raw-1", "from": {"id": user.id, "is_bot": False, "first_name": "Ida"},
-        "chat_instance": "x", "data": "forged"}})
+    emu.inject_update(
+        {
+            "callback_query": {
+                "id": "raw-1",
+                "from": {"id": user.id, "is_bot": False, "first_name": "Ida"},
+                "chat_instance": "x",
+                "data": "forged",
+            }
+        }
+    )
     assert await bot.answer_callback_query("raw-1", text="ok")
     with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.answer_callback_query("raw-1")  # each query is answered once
-    assert user.callback_answers == [{"callback_query_id": "raw-1", "text": "ok",
-                                      "show_alert": False, "url": None, "cache_time": None}]
+    assert user.callback_answers == [
+        {
+            "callback_query_id": "raw-1",
+            "text": "ok",
+            "show_alert": False,
+            "url": None,
+            "cache_time": None,
+        }
+    ]
 
 
 async def test_simulated_updates_parse_in_ptb(emu: BotApiEmulator, bot: Bot) -> None:

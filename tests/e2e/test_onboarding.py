@@ -77,7 +77,7 @@ async def test_programme_to_introduced_pair(harness_each_db: Harness) -> None:
     await kari.send("/pair")
     choose_mentor = await kari.next_message()
     assert choose_mentor.text == "Step 1 of 2: Choose the mentor."
-    await kari.press(choose_mentor, "Ola (2 places)")
+    await kari.press(choose_mentor, "Ola (2 free places)")
     await h.emulator.wait_until_idle()
     choose_adept = kari.inbox()[-1]
     assert choose_adept.text == "Step 2 of 2: Choose the adept for Ola."
@@ -201,7 +201,7 @@ async def test_commands_are_registered_per_language(harness: Harness) -> None:
     english = commands[("all_private_chats", "en")]
     norwegian = commands[("all_private_chats", "nb")]
     assert [c["command"] for c in english] == ["help", "profile", "language"]
-    assert english[0]["description"] == "What I can do"
+    assert english[0]["description"] == "See what you can do"
     assert norwegian[0]["description"] != english[0]["description"]
 
 

@@ -1,0 +1,190 @@
+"""Repository queries on SQLite and PostgreSQL: outbox idempotency and leases, invites, members."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain.model import OutboxStatus, OutgoingMessage, Role
+from storage.db import Database
+from storage.repository import Repository
+
+NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def message(key: str, *, chat_id: int = 1, not_before: datetime | None = None) -> OutgoingMessage:
+    return OutgoingMessage(
+        idempotency_key=key, chat_id=chat_id, text=f"text {key}", not_before=not_before
+    )
+
+
+async def test_enqueue_is_idempotent(database: Database) -> None:
+    async with database.session() as session:
+        assert await Repository(session).enqueue([message("a"), message("b")], NOW) == 2
+    async with database.session() as session:
+        assert await Repository(session).enqueue([message("a"), message("c")], NOW) == 1
+    async with database.session() as session:
+        items = await Repository(session).outbox_items()
+    assert [item.idempotency_key for item in items] == ["a", "b", "c"]
+    assert all(item.status is OutboxStatus.PENDING for item in items)
+
+
+async def test_claim_takes_only_due_rows_and_leases_them(database: Database) -> None:
+    async with database.session() as session:
+        await Repository(session).enqueue(
+            [message("now"), message("later", not_before=NOW + timedelta(hours=1))], NOW
+        )
+    lease = timedelta(minutes=2)
+    async with database.session() as session:
+        claimed = await Repository(session).claim_due(NOW, limit=10, lease=lease)
+    assert [item.idempotency_key for item in claimed] == ["now"]
+    assert claimed[0].attempts == 1
+    async with database.session() as session:
+        assert (
+            await Repository(session).claim_due(NOW + timedelta(minutes=1), limit=10, lease=lease)
+            == []
+        )
+    # The worker that held the lease died: after the lease the row is claimable again.
+    async with database.session() as session:
+        again = await Repository(session).claim_due(
+            NOW + timedelta(minutes=3), limit=10, lease=lease
+        )
+    assert [item.idempotency_key for item in again] == ["now"]
+    assert again[0].attempts == 2
+
+
+async def test_sent_rows_are_never_claimed_again(database: Database) -> None:
+    async with database.session() as session:
+        await Repository(session).enqueue([message("once")], NOW)
+    async with database.session() as session:
+        [item] = await Repository(session).claim_due(NOW, limit=10, lease=timedelta(seconds=1))
+        await Repository(session).outbox_sent(item.id, message_id=77, now=NOW)
+    async with database.session() as session:
+        later = NOW + timedelta(days=1)
+        assert (
+            await Repository(session).claim_due(later, limit=10, lease=timedelta(seconds=1)) == []
+        )
+        counts = await Repository(session).outbox_counts()
+    assert counts == {OutboxStatus.SENT: 1}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_concurrent_claimers_never_share_a_row(database: Database) -> None:
+    async with database.session() as session:
+        await Repository(session).enqueue([message(f"m{i}", chat_id=i) for i in range(40)], NOW)
+
+    async def claim_in_open_transaction(gate: asyncio.Event, hold: asyncio.Event) -> list[int]:
+        async with database.session() as session:
+            items = await Repository(session).claim_due(NOW, limit=15, lease=timedelta(minutes=1))
+            gate.set()
+            await hold.wait()
+            return [item.id for item in items]
+
+    first_gate, second_gate, hold = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    first = asyncio.create_task(claim_in_open_transaction(first_gate, hold))
+    await first_gate.wait()
+    # The first transaction still holds its row locks; SKIP LOCKED must pass them by.
+    second = asyncio.create_task(claim_in_open_transaction(second_gate, hold))
+    await second_gate.wait()
+    hold.set()
+    a, b = await first, await second
+    assert len(a) == 15 and len(b) == 15
+    assert not set(a) & set(b)
+
+
+async def test_an_invite_is_used_once(database: Database) -> None:
+    async with database.session() as session:
+        repo = Repository(session)
+        programme = await repo.create_programme(
+            name="P", timezone="Europe/Oslo", language="nb", now=NOW
+        )
+        await repo.add_invites(
+            programme_id=programme.id,
+            cohort_id=None,
+            role=Role.MENTOR,
+            token_hashes=["h1"],
+            now=NOW,
+            expires_at=NOW + timedelta(days=1),
+        )
+        person = await repo.add_person(
+            telegram_user_id=1, first_name="A", last_name=None, telegram_language="nb", now=NOW
+        )
+        other = await repo.add_person(
+            telegram_user_id=2, first_name="B", last_name=None, telegram_language=None, now=NOW
+        )
+        invite = await repo.invite_by_hash("h1")
+        assert invite is not None and invite.role is Role.MENTOR and invite.used_at is None
+        assert await repo.use_invite(invite.id, person.id, NOW)
+        assert not await repo.use_invite(invite.id, other.id, NOW)
+        used = await repo.invite_by_hash("h1")
+        assert used is not None and used.used_at == NOW
+        assert await repo.invite_by_hash("nope") is None
+
+
+async def test_members_count_their_open_pairs(database: Database) -> None:
+    async with database.session() as session:
+        repo = Repository(session)
+        programme = await repo.create_programme(
+            name="P", timezone="Europe/Oslo", language="nb", now=NOW
+        )
+        other_programme = await repo.create_programme(
+            name="Q", timezone="Europe/Oslo", language="nb", now=NOW
+        )
+        cohort = await repo.create_cohort(
+            programme_id=programme.id,
+            name="P",
+            starts_on=NOW.date(),
+            ends_on=NOW.date() + timedelta(days=365),
+            now=NOW,
+        )
+        people = [
+            await repo.add_person(
+                telegram_user_id=i, first_name=name, last_name=None, telegram_language=None, now=NOW
+            )
+            for i, name in enumerate(["Mona", "Adam", "Berit", "Carl"], start=1)
+        ]
+        mona, adam, berit, carl = people
+        await repo.add_membership(
+            person_id=mona.id,
+            programme_id=programme.id,
+            cohort_id=cohort.id,
+            role=Role.MENTOR,
+            now=NOW,
+        )
+        for adept in (adam, berit):
+            await repo.add_membership(
+                person_id=adept.id,
+                programme_id=programme.id,
+                cohort_id=cohort.id,
+                role=Role.ADEPT,
+                now=NOW,
+            )
+        await repo.add_membership(
+            person_id=carl.id,
+            programme_id=other_programme.id,
+            cohort_id=None,
+            role=Role.ADEPT,
+            now=NOW,
+        )
+        await repo.add_pair(
+            programme_id=programme.id,
+            cohort_id=cohort.id,
+            mentor_id=mona.id,
+            adept_id=adam.id,
+            now=NOW,
+        )
+        adepts = await repo.members(programme.id, Role.ADEPT)
+        mentors = await repo.members(programme.id, Role.MENTOR)
+    assert [(p.first_name, n) for _m, p, n in adepts] == [("Adam", 1), ("Berit", 0)]
+    assert [(p.first_name, n) for _m, p, n in mentors] == [("Mona", 1)]
+
+
+async def test_update_ids_are_handled_once(database: Database) -> None:
+    async with database.session() as session:
+        assert await Repository(session).first_time_update(42, NOW)
+    async with database.session() as session:
+        assert not await Repository(session).first_time_update(42, NOW)
+        assert await Repository(session).first_time_update(43, NOW)
