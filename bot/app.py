@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from bot.agreements import Agreements
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
@@ -50,7 +51,12 @@ def build_application(
         invite_ttl_days=settings.invite_ttl_days,
     )
     delivery = DeliveryWorker(db, application.bot, clock)
-    deps = Deps(services=services, default_language=settings.default_language, delivery=delivery)
+    deps = Deps(
+        services=services,
+        default_language=settings.default_language,
+        delivery=delivery,
+        agreements=Agreements(db, clock, default_language=settings.default_language),
+    )
     deps.extra["settings"] = settings
     application.bot_data[DEPS_KEY] = deps
     routes.register(application)
@@ -83,7 +89,7 @@ async def stop_background(application: Application) -> None:  # type: ignore[typ
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = context.bot_data[DEPS_KEY]
-    report = await tick(deps.services)
+    report = await tick(deps.services, deps.agreements)
     if report.queued and deps.delivery is not None:
         deps.delivery.wake()
 

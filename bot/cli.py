@@ -167,6 +167,33 @@ def program_create(
     _run(work)
 
 
+@program_app.command("set-agreement")
+def program_set_agreement(
+    program: Annotated[int, typer.Argument(help="Programme id.")],
+    file: Annotated[Path, typer.Argument(help="A UTF-8 text file with the agreement.")],
+) -> None:
+    """Set the programme's agreement text (a new version; confirmed pairs keep theirs)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"cannot read {file}: {error}") from None
+
+    async def work(services: Services, settings: Settings) -> None:
+        from bot.agreements import Agreements
+
+        if await services.programme(program) is None:
+            raise fail(f"there is no programme {program}; see `mentorbot program list`")
+        agreements = Agreements(
+            services.db, services.clock, default_language=settings.default_language
+        )
+        version = await agreements.set_agreement_text(program, text)
+        if not isinstance(version, str):
+            raise fail("the agreement text must be 1 to 3000 characters")
+        typer.echo(f"Programme {program}: agreement {version} saved; new pairs get it.")
+
+    _run(work)
+
+
 @program_app.command("list")
 def program_list() -> None:
     """List programmes."""
@@ -277,10 +304,14 @@ def tick_command(
     clock: Clock = FixedClock(moment) if moment else SystemClock()
 
     async def work(services: Services, settings: Settings) -> None:
+        from bot.agreements import Agreements
         from bot.domain.model import OutboxStatus
         from bot.scheduler import tick
 
-        report = await tick(services, dry_run=dry_run)
+        agreements = Agreements(
+            services.db, services.clock, default_language=settings.default_language
+        )
+        report = await tick(services, agreements, dry_run=dry_run)
         for message in report.planned:
             typer.echo(f"due\t{message.idempotency_key}\tchat {message.chat_id}\t{message.kind}")
         if dry_run:

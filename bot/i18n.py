@@ -11,10 +11,12 @@ import gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -79,6 +81,12 @@ def use_language(language: str) -> Iterator[None]:
         yield
     finally:
         _current_language.reset(token)
+
+
+def format_day(day: date) -> str:
+    """A date the way people say it: «3. mars» / «3 March»."""
+    language = current_language()
+    return format_date(day, "d. MMMM" if language == "nb" else "d MMMM", locale=language)
 
 
 def gettext_(message: str) -> str:

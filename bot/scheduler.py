@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.agreements import Agreements
 from bot.domain.model import OutgoingMessage
 from bot.services import Services
 
@@ -19,13 +20,14 @@ class TickReport:
     queued: int = 0
 
 
-async def due_messages(services: Services) -> list[OutgoingMessage]:
+async def due_messages(services: Services, agreements: Agreements) -> list[OutgoingMessage]:
     """Every follow-up message due now. Each rule adds its own messages here."""
-    return []
+    now = services.clock.now()
+    return await agreements.due_messages(now)
 
 
-async def tick(services: Services, *, dry_run: bool = False) -> TickReport:
-    planned = await due_messages(services)
+async def tick(services: Services, agreements: Agreements, *, dry_run: bool = False) -> TickReport:
+    planned = await due_messages(services, agreements)
     if dry_run or not planned:
         return TickReport(planned=planned)
     async with services.unit() as repo:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot import messages
+from bot import texts
 from bot.clock import Clock
 from bot.domain import intake
 from bot.domain.access import Action, Actor, coordinated_programmes, may
@@ -485,7 +485,8 @@ def _introductions(
                 chat_id=recipient.telegram_user_id,
                 person_id=recipient.id,
                 kind="introduction",
-                text=messages.introduction(language, recipient_role, other),
+                text=texts.introduction(language, recipient_role, other),
+                reply_markup=texts.continue_markup(language, pair.id, first=True),
                 not_before=when,
             )
         )

@@ -1,6 +1,8 @@
 """Button data: short, versioned by prefix, parsed and validated as untrusted input.
 
-Telegram allows 64 bytes of callback data; every shape here stays far below.
+Telegram allows 64 bytes of callback data; every shape here stays within it (the longest,
+``ex:``, can reach 61), and tests check each shape's longest form. Matching is ASCII-only
+and whole-string, so no other spelling of the same button is accepted.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ from dataclasses import dataclass
 MAX_CALLBACK_BYTES = 64
 
 _SHAPES: dict[str, re.Pattern[str]] = {
-    "cs": re.compile(r"^cs:(?P<answer>[yn])$"),
-    "in": re.compile(r"^in:(?P<key>[a-z_]{1,16}):(?P<option>[a-z0-9_]{1,16})$"),
-    "pf": re.compile(r"^pf:(?P<role>mentor|adept):(?P<key>[a-z_]{1,16})$"),
-    "lg": re.compile(r"^lg:(?P<language>nb|en)$"),
-    "iv": re.compile(r"^iv:(?P<role>mentor|adept|coordinator):(?P<programme>\d{1,10})$"),
-    "pp": re.compile(r"^pp:(?P<programme>\d{1,10})$"),
-    "pm": re.compile(r"^pm:(?P<programme>\d{1,10}):(?P<mentor>\d{1,12})$"),
-    "pa": re.compile(r"^pa:(?P<programme>\d{1,10}):(?P<mentor>\d{1,12}):(?P<adept>\d{1,12})$"),
+    "cs": re.compile(r"^cs:(?P<answer>[yn])$", re.ASCII),
+    "in": re.compile(r"^in:(?P<key>[a-z_]{1,16}):(?P<option>[a-z0-9_]{1,16})$", re.ASCII),
+    "pf": re.compile(r"^pf:(?P<role>mentor|adept):(?P<key>[a-z_]{1,16})$", re.ASCII),
+    "lg": re.compile(r"^lg:(?P<language>nb|en)$", re.ASCII),
+    "iv": re.compile(r"^iv:(?P<role>mentor|adept|coordinator):(?P<programme>\d{1,10})$", re.ASCII),
+    "pp": re.compile(r"^pp:(?P<programme>\d{1,10})$", re.ASCII),
+    "pm": re.compile(r"^pm:(?P<programme>\d{1,10}):(?P<mentor>\d{1,12})$", re.ASCII),
+    "pa": re.compile(
+        r"^pa:(?P<programme>\d{1,10}):(?P<mentor>\d{1,12}):(?P<adept>\d{1,12})$", re.ASCII
+    ),
+    "st": re.compile(r"^st:(?P<pair>\d{1,12})$", re.ASCII),
+    "gl": re.compile(r"^gl:(?P<pair>\d{1,12}):(?P<option>[a-z_]{1,16})$", re.ASCII),
+    "ex": re.compile(
+        r"^ex:(?P<pair>\d{1,12}):(?P<round>start|recheck):(?P<key>[a-z_]{1,16}):(?P<option>[a-z_]{1,20})$",
+        re.ASCII,
+    ),
+    "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),
 }
 
 
@@ -37,7 +48,7 @@ def parse(data: str | None) -> Callback | None:
         return None
     action = data.split(":", 1)[0]
     shape = _SHAPES.get(action)
-    match = shape.match(data) if shape else None
+    match = shape.fullmatch(data) if shape else None
     return Callback(action, match.groupdict()) if match else None
 
 

@@ -12,6 +12,8 @@ from handlers.common import actor
 
 PARTICIPANT_COMMANDS = (
     ("help", lazy("See what you can do")),
+    ("goals", lazy("See and change your goals")),
+    ("agreement", lazy("Read your agreement")),
     ("profile", lazy("See and change your answers")),
     ("language", lazy("Change language")),
 )
@@ -20,6 +22,7 @@ COORDINATOR_COMMANDS = (
     ("invite", lazy("Get an invite link")),
     ("pair", lazy("Make a pair")),
     ("pairs", lazy("See all pairs")),
+    ("agreement", lazy("See or change the agreement text")),
     ("language", lazy("Change language")),
 )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.agreements import Agreements
 from bot.delivery import DeliveryWorker
 from bot.domain.access import Actor
 from bot.i18n import resolve_language, set_language
@@ -23,6 +24,7 @@ class Deps:
     services: Services
     default_language: str
     delivery: DeliveryWorker | None = None
+    agreements: Agreements | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 

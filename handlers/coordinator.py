@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.access import Actor, coordinated_programmes
 from bot.domain.invites import invite_link
 from bot.domain.model import PairState, Role
-from bot.i18n import _, ngettext
-from bot.messages import role_name
+from bot.i18n import _, format_day, ngettext
 from bot.services import PairProblem
+from bot.texts import role_name
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
 from handlers.render import rows
@@ -264,6 +266,12 @@ async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     services = deps(context).services
     views = await services.pairs(me)
+    agreements = deps(context).agreements
+    overdue = (
+        {s.view.pair.id for s in await agreements.overdue_pairs(coordinated_programmes(me))}
+        if agreements
+        else set()
+    )
     if not views:
         await message.reply_text(_("No pairs yet. Make one with /pair."))
         return
@@ -274,12 +282,20 @@ async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             current_programme = view.pair.programme_id
             programme = await services.programme(current_programme)
             lines.append(_("{programme}:").format(programme=programme.name if programme else ""))
+        state = _state_text(view.pair.state)
+        if view.pair.state is PairState.ACTIVE and view.pair.activated_at is not None:
+            zone = ZoneInfo(programme.timezone if programme else "UTC")
+            state = _("active since {date}").format(
+                date=format_day(view.pair.activated_at.astimezone(zone).date())
+            )
+        if view.pair.id in overdue:
+            state = _("⚠️ agreement not confirmed after 14 days")
         lines.append(
             _("#{id} {mentor} + {adept}: {state}").format(
                 id=view.pair.id,
                 mentor=view.mentor.first_name,
                 adept=view.adept.first_name,
-                state=_state_text(view.pair.state),
+                state=state,
             )
         )
     await message.reply_text("\n".join(lines))

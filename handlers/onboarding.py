@@ -158,9 +158,7 @@ async def consent_pressed(
     await query.edit_message_reply_markup(reply_markup=None)
     if step.status is StepStatus.DECLINED:
         await query.message.reply_text(
-            _(
-                "OK. I will not ask you anything. Want to join after all? Open the link again."
-            )
+            _("OK. I will not ask you anything. Want to join after all? Open the link again.")
         )
         return
     if step.status is StepStatus.FINISHED:

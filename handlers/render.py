@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -30,28 +30,35 @@ def question_text(role: Role, question: intake.Question, *, editing: bool) -> st
     )
 
 
-def question_keyboard(question: intake.Question, selected: Sequence[str]) -> InlineKeyboardMarkup:
+def question_keyboard(
+    question: intake.Question,
+    selected: Sequence[str],
+    data: Callable[[str], str] | None = None,
+    *,
+    skippable: bool = True,
+) -> InlineKeyboardMarkup:
+    """Option buttons (ticked when chosen), then Done for multiple choice and Skip if allowed.
+
+    `data` makes a button's callback data from its option key (intake buttons by default).
+    """
+    make = data or (lambda option: build("in", question.key, option))
     buttons: list[list[InlineKeyboardButton]] = []
     if question.options:
         option_buttons = [
             InlineKeyboardButton(
                 (CHECK if option.key in selected else "") + _(option.label),
-                callback_data=build("in", question.key, option.key),
+                callback_data=make(option.key),
             )
             for option in question.options
         ]
         buttons.extend(rows(option_buttons, 2 if question.kind is intake.Kind.MULTI else 3))
+    last_row = []
     if question.kind is intake.Kind.MULTI:
-        buttons.append(
-            [
-                InlineKeyboardButton(_("Done"), callback_data=build("in", question.key, "done")),
-                InlineKeyboardButton(_("Skip"), callback_data=build("in", question.key, "skip")),
-            ]
-        )
-    else:
-        buttons.append(
-            [InlineKeyboardButton(_("Skip"), callback_data=build("in", question.key, "skip"))]
-        )
+        last_row.append(InlineKeyboardButton(_("Done"), callback_data=make("done")))
+    if skippable:
+        last_row.append(InlineKeyboardButton(_("Skip"), callback_data=make("skip")))
+    if last_row:
+        buttons.append(last_row)
     return InlineKeyboardMarkup(buttons)
 
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import commands, coordinator, onboarding
+from handlers import agreement, commands, coordinator, onboarding
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -34,6 +34,10 @@ BUTTONS: dict[str, ButtonHandler] = {
     "pp": coordinator.programme_pressed,
     "pm": coordinator.mentor_pressed,
     "pa": coordinator.adept_pressed,
+    "st": agreement.start_pressed,
+    "gl": agreement.goal_pressed,
+    "ex": agreement.expectation_pressed,
+    "ag": agreement.confirm_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -49,6 +53,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("invite", coordinator.invite),
         ("pair", coordinator.pair),
         ("pairs", coordinator.pairs),
+        ("goals", agreement.goals_command),
+        ("agreement", agreement.agreement_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(on_button))
@@ -72,6 +78,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await onboarding.text_answer(update, context):
+        return
+    if await agreement.goal_text(update, context):
         return
     message = update.effective_message
     if message is not None:

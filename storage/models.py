@@ -44,6 +44,25 @@ class ProgrammeRow(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(200), nullable=False))
     timezone: str = Field(sa_column=Column(String(64), nullable=False))
     language: str = Field(sa_column=Column(String(8), nullable=False))
+    cadence: str = Field(
+        default="monthly",
+        sa_column=Column(String(32), nullable=False, server_default="monthly"),
+    )
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class AgreementTextRow(SQLModel, table=True):
+    """A programme's own agreement text; each change is a new version, old ones are kept."""
+
+    __tablename__ = "agreement_text"
+    __table_args__ = (
+        _Unique("programme_id", "version", name="uq_agreement_text_programme_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    version: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
@@ -126,6 +145,41 @@ class PairRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
     activated_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     ended_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # The adept's learning plan: None until they have written it.
+    goals: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class ExpectationRow(SQLModel, table=True):
+    """One party's answers to the expectation check, private until both have answered."""
+
+    __tablename__ = "expectation"
+    __table_args__ = (
+        _Unique("pair_id", "person_id", "round", name="uq_expectation_pair_person_round"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    round: str = Field(sa_column=Column(String(16), nullable=False))
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class ConfirmationRow(SQLModel, table=True):
+    """Who confirmed the agreement, when, and exactly which text."""
+
+    __tablename__ = "agreement_confirmation"
+    __table_args__ = (
+        _Unique("pair_id", "person_id", name="uq_agreement_confirmation_pair_person"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    agreement_version: str = Field(sa_column=Column(String(32), nullable=False))
+    text_sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    confirmed_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
 class DialogueRow(SQLModel, table=True):

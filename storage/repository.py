@@ -15,13 +15,17 @@ from sqlmodel import col
 
 from bot.clock import as_utc
 from bot.domain.model import (
+    AgreementText,
     Cohort,
+    Confirmation,
     Dialogue,
+    Expectation,
     Membership,
     OutboxItem,
     OutboxStatus,
     OutgoingMessage,
     Pair,
+    PairStart,
     PairState,
     PairView,
     Person,
@@ -29,8 +33,11 @@ from bot.domain.model import (
     Role,
 )
 from storage.models import (
+    AgreementTextRow,
     CohortRow,
+    ConfirmationRow,
     DialogueRow,
+    ExpectationRow,
     InviteRow,
     MembershipRow,
     OutboxRow,
@@ -57,7 +64,13 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def _programme(row: ProgrammeRow) -> Programme:
     assert row.id is not None
-    return Programme(id=row.id, name=row.name, timezone=row.timezone, language=row.language)
+    return Programme(
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        language=row.language,
+        cadence=row.cadence,
+    )
 
 
 def _cohort(row: CohortRow) -> Cohort:
@@ -108,6 +121,26 @@ def _pair(row: PairRow) -> Pair:
         state=PairState(row.state),
         created_at=as_utc(row.created_at),
         activated_at=_utc(row.activated_at),
+        goals=None if row.goals is None else tuple(row.goals),
+    )
+
+
+def _expectation(row: ExpectationRow) -> Expectation:
+    return Expectation(
+        pair_id=row.pair_id,
+        person_id=row.person_id,
+        round=row.round,
+        answers=dict(row.answers),
+        completed_at=_utc(row.completed_at),
+    )
+
+
+def _confirmation(row: ConfirmationRow) -> Confirmation:
+    return Confirmation(
+        pair_id=row.pair_id,
+        person_id=row.person_id,
+        agreement_version=row.agreement_version,
+        confirmed_at=as_utc(row.confirmed_at),
     )
 
 
@@ -397,16 +430,177 @@ class Repository:
 
     async def pair_views(self, programme_ids: Iterable[int]) -> list[PairView]:
         """Pairs of these programmes with both people, in one statement."""
+        return await self._pair_views(col(PairRow.programme_id).in_(list(programme_ids)))
+
+    async def pair(self, pair_id: int) -> Pair | None:
+        row = await self.session.get(PairRow, pair_id)
+        return None if row is None else _pair(row)
+
+    async def pair_view(self, pair_id: int) -> PairView | None:
+        views = await self._pair_views(col(PairRow.id) == pair_id)
+        return views[0] if views else None
+
+    async def pairs_of_person(self, person_id: int) -> list[PairView]:
+        return await self._pair_views(
+            or_(col(PairRow.mentor_id) == person_id, col(PairRow.adept_id) == person_id),
+            col(PairRow.state) != PairState.ENDED.value,
+        )
+
+    async def _pair_views(self, *conditions: Any) -> list[PairView]:
         mentor, adept = aliased(PersonRow), aliased(PersonRow)
         query = (
             select(PairRow, mentor, adept)
             .join(mentor, col(mentor.id) == col(PairRow.mentor_id))
             .join(adept, col(adept.id) == col(PairRow.adept_id))
-            .where(col(PairRow.programme_id).in_(list(programme_ids)))
+            .where(*conditions)
             .order_by(col(PairRow.programme_id), col(PairRow.id))
         )
         rows = (await self.session.execute(query)).all()
         return [PairView(pair=_pair(p), mentor=_person(m), adept=_person(a)) for p, m, a in rows]
+
+    async def set_goals(self, pair_id: int, goals: Sequence[str]) -> None:
+        await self.session.execute(
+            update(PairRow).where(col(PairRow.id) == pair_id).values(goals=list(goals))
+        )
+
+    async def activate_pair(self, pair_id: int, now: datetime) -> bool:
+        """Awaiting → active; False when another update activated it first."""
+        result = await self.session.execute(
+            update(PairRow)
+            .where(
+                col(PairRow.id) == pair_id,
+                col(PairRow.state) == PairState.AWAITING_AGREEMENT.value,
+            )
+            .values(state=PairState.ACTIVE.value, activated_at=now)
+        )
+        return bool(_rowcount(result))
+
+    async def pair_starts(
+        self, *, states: Sequence[PairState], pair_id: int | None = None
+    ) -> list[PairStart]:
+        """Pairs with their programme, expectation answers and confirmations: three
+        statements whatever the number of pairs (the scheduler's tick relies on it)."""
+        conditions: list[Any] = [col(PairRow.state).in_([s.value for s in states])]
+        if pair_id is not None:
+            conditions.append(col(PairRow.id) == pair_id)
+        mentor, adept = aliased(PersonRow), aliased(PersonRow)
+        query = (
+            select(PairRow, mentor, adept, ProgrammeRow)
+            .join(mentor, col(mentor.id) == col(PairRow.mentor_id))
+            .join(adept, col(adept.id) == col(PairRow.adept_id))
+            .join(ProgrammeRow, col(ProgrammeRow.id) == col(PairRow.programme_id))
+            .where(*conditions)
+            .order_by(col(PairRow.id))
+        )
+        rows = (await self.session.execute(query)).all()
+        if not rows:
+            return []
+        ids = [p.id for p, _m, _a, _g in rows]
+        expectations = (
+            await self.session.scalars(
+                select(ExpectationRow).where(col(ExpectationRow.pair_id).in_(ids))
+            )
+        ).all()
+        confirmations = (
+            await self.session.scalars(
+                select(ConfirmationRow).where(col(ConfirmationRow.pair_id).in_(ids))
+            )
+        ).all()
+        by_pair_e: dict[int, list[Expectation]] = {}
+        for e in expectations:
+            by_pair_e.setdefault(e.pair_id, []).append(_expectation(e))
+        by_pair_c: dict[int, list[Confirmation]] = {}
+        for c in confirmations:
+            by_pair_c.setdefault(c.pair_id, []).append(_confirmation(c))
+        starts = []
+        for p, m, a, g in rows:
+            pair = _pair(p)
+            starts.append(
+                PairStart(
+                    view=PairView(pair=pair, mentor=_person(m), adept=_person(a)),
+                    programme=_programme(g),
+                    expectations=tuple(by_pair_e.get(pair.id, ())),
+                    confirmations=tuple(by_pair_c.get(pair.id, ())),
+                )
+            )
+        return starts
+
+    async def save_expectation(
+        self,
+        *,
+        pair_id: int,
+        person_id: int,
+        round_: str,
+        answers: dict[str, Any],
+        completed: bool,
+        now: datetime,
+    ) -> None:
+        row = (
+            await self.session.scalars(
+                select(ExpectationRow).where(
+                    col(ExpectationRow.pair_id) == pair_id,
+                    col(ExpectationRow.person_id) == person_id,
+                    col(ExpectationRow.round) == round_,
+                )
+            )
+        ).one_or_none()
+        if row is None:
+            row = ExpectationRow(
+                pair_id=pair_id, person_id=person_id, round=round_, answers={}, created_at=now
+            )
+            self.session.add(row)
+        row.answers = dict(answers)
+        row.completed_at = now if completed else None
+        await self.session.flush()
+
+    async def add_confirmation(
+        self, *, pair_id: int, person_id: int, version: str, text_sha256: str, now: datetime
+    ) -> bool:
+        statement = (
+            self._insert(ConfirmationRow)
+            .values(
+                pair_id=pair_id,
+                person_id=person_id,
+                agreement_version=version,
+                text_sha256=text_sha256,
+                confirmed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["pair_id", "person_id"])
+        )
+        return bool(_rowcount(await self.session.execute(statement)))
+
+    async def latest_agreement(self, programme_id: int) -> AgreementText | None:
+        row = (
+            await self.session.scalars(
+                select(AgreementTextRow)
+                .where(col(AgreementTextRow.programme_id) == programme_id)
+                .order_by(col(AgreementTextRow.version).desc())
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else AgreementText(f"v{row.version}", row.text)
+
+    async def agreement_version(self, programme_id: int, version: str) -> AgreementText | None:
+        if not version.startswith("v") or not version[1:].isdigit():
+            return None
+        row = (
+            await self.session.scalars(
+                select(AgreementTextRow).where(
+                    col(AgreementTextRow.programme_id) == programme_id,
+                    col(AgreementTextRow.version) == int(version[1:]),
+                )
+            )
+        ).one_or_none()
+        return None if row is None else AgreementText(version, row.text)
+
+    async def add_agreement_text(self, programme_id: int, text: str, now: datetime) -> str:
+        latest = await self.latest_agreement(programme_id)
+        number = int(latest.version[1:]) + 1 if latest else 1
+        self.session.add(
+            AgreementTextRow(programme_id=programme_id, version=number, text=text, created_at=now)
+        )
+        await self.session.flush()
+        return f"v{number}"
 
     # dialogue state
 
@@ -468,8 +662,13 @@ class Repository:
         return _rowcount(result)
 
     async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxItem]:
-        """Leases due rows to this worker. SKIP LOCKED keeps two instances off the same rows;
-        an expired lease (a crashed worker) makes a row claimable again."""
+        """Leases due rows to this worker.
+
+        On PostgreSQL the SELECT skips rows another worker has locked; on SQLite one
+        UPDATE with a subquery holds the write lock, so two claimers in one process (the
+        worker and a CLI tick) cannot take the same row either. An expired lease (a
+        crashed worker) makes a row claimable again.
+        """
         due = and_(
             col(OutboxRow.status) == OutboxStatus.PENDING.value,
             col(OutboxRow.not_before) <= now,
@@ -478,20 +677,35 @@ class Repository:
             col(OutboxRow.status) == OutboxStatus.SENDING.value,
             col(OutboxRow.lease_until) < now,
         )
-        query = (
-            select(OutboxRow)
+        chosen = (
+            select(col(OutboxRow.id))
             .where(or_(due, abandoned))
             .order_by(col(OutboxRow.not_before), col(OutboxRow.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        rows = list((await self.session.scalars(query)).all())
-        for row in rows:
-            row.status = OutboxStatus.SENDING.value
-            row.lease_until = now + lease
-            row.attempts += 1
-        await self.session.flush()
-        return [_outbox_item(row) for row in rows]
+        if self._dialect == "postgresql":
+            # Locked here and held until commit; PostgreSQL may re-run a LIMIT subquery
+            # inside IN (...), so the ids are fetched first.
+            ids: Any = list((await self.session.scalars(chosen)).all())
+            if not ids:
+                return []
+        else:
+            ids = chosen.scalar_subquery()
+        statement = (
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(ids), or_(due, abandoned))
+            .values(
+                status=OutboxStatus.SENDING.value,
+                lease_until=now + lease,
+                attempts=col(OutboxRow.attempts) + 1,
+            )
+            .returning(OutboxRow)
+            .execution_options(synchronize_session=False)
+        )
+        rows = (await self.session.scalars(statement)).all()
+        items = [_outbox_item(row) for row in rows]
+        return sorted(items, key=lambda item: (item.not_before, item.id))
 
     async def outbox_sent(self, outbox_id: int, *, message_id: int | None, now: datetime) -> None:
         await self.session.execute(

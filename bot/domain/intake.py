@@ -140,7 +140,8 @@ class AnswerProblem(StrEnum):
 
 def clean_text(text: str) -> str:
     """Strips control characters and folds white space, keeping every script and emoji."""
-    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    # Zero-width joiners are not "printable" but hold emoji and Persian words together.
+    printable = "".join(ch if ch.isprintable() or ch in "\u200c\u200d" else " " for ch in text)
     return " ".join(printable.split())
 
 
@@ -167,5 +168,5 @@ def capacity(intake: Mapping[str, Any]) -> int:
     """How many adepts a mentor said they can take (one when they did not say)."""
     try:
         return max(1, int(intake.get("capacity", 1)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 1

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 # Telegram's deep-link payload allows 1–64 characters of A–Z, a–z, 0–9, _ and -.
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 class InviteProblem(StrEnum):
@@ -27,7 +27,7 @@ def hash_token(token: str) -> str:
 
 
 def looks_like_token(text: str) -> bool:
-    return bool(_TOKEN_SHAPE.match(text))
+    return bool(_TOKEN_SHAPE.fullmatch(text))
 
 
 def invite_problem(

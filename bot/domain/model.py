@@ -38,6 +38,7 @@ class Programme:
     name: str
     timezone: str
     language: str
+    cadence: str = "monthly"
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,17 @@ class Pair:
     state: PairState
     created_at: datetime
     activated_at: datetime | None = None
+    goals: tuple[str, ...] | None = None
+
+    def party_role(self, person_id: int) -> Role | None:
+        if person_id == self.mentor_id:
+            return Role.MENTOR
+        if person_id == self.adept_id:
+            return Role.ADEPT
+        return None
+
+    def other(self, person_id: int) -> int:
+        return self.adept_id if person_id == self.mentor_id else self.mentor_id
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,49 @@ class PairView:
     pair: Pair
     mentor: Person
     adept: Person
+
+
+@dataclass(frozen=True)
+class Expectation:
+    pair_id: int
+    person_id: int
+    round: str
+    answers: dict[str, Any]
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    pair_id: int
+    person_id: int
+    agreement_version: str
+    confirmed_at: datetime
+
+
+@dataclass(frozen=True)
+class AgreementText:
+    """The text a pair confirms: a programme's own version, or the built-in one (text None)."""
+
+    version: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class PairStart:
+    """Everything the agreement rules need about one pair, fetched for many pairs at once."""
+
+    view: PairView
+    programme: Programme
+    expectations: tuple[Expectation, ...]
+    confirmations: tuple[Confirmation, ...]
+
+    def expectation(self, person_id: int, round_: str) -> Expectation | None:
+        return next(
+            (e for e in self.expectations if e.person_id == person_id and e.round == round_), None
+        )
+
+    def confirmed(self, person_id: int) -> bool:
+        return any(c.person_id == person_id for c in self.confirmations)
 
 
 @dataclass(frozen=True)

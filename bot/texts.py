@@ -1,0 +1,220 @@
+"""Texts the bot writes on its own initiative, and the pieces they share with handlers.
+
+Rendered in the recipient's language before they are queued; handlers use the
+same functions for their direct replies so both read alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain import agreement as rules
+from bot.domain.agreement import Comparison, Round
+from bot.domain.intake import Question
+from bot.domain.model import AgreementText, PairStart, Person, Role
+from bot.i18n import _, use_language
+
+
+def role_name(role: Role) -> str:
+    names = {Role.COORDINATOR: _("coordinator"), Role.MENTOR: _("mentor"), Role.ADEPT: _("adept")}
+    return names[role]
+
+
+def cadence_name(cadence: str) -> str:
+    names = {
+        "twice_monthly": _("twice a month"),
+        "monthly": _("once a month"),
+        "every_other_month": _("every other month"),
+    }
+    return names.get(cadence, cadence)
+
+
+def button(text: str, data: str) -> dict[str, Any]:
+    return {"text": text, "callback_data": data}
+
+
+def continue_markup(language: str, pair_id: int, *, first: bool = False) -> dict[str, Any]:
+    with use_language(language):
+        label = _("Let's start") if first else _("Continue")
+        return {"inline_keyboard": [[button(label, f"st:{pair_id}")]]}
+
+
+def introduction(language: str, recipient_role: Role, other: Person) -> str:
+    with use_language(language):
+        field = other.field_of_work
+        if recipient_role is Role.MENTOR:
+            if field:
+                return _(
+                    "Good news! You are now mentor for {name}. {name} wants to work with: {field}."
+                    "\nFirst you both answer a few short questions. It takes two minutes."
+                ).format(name=other.first_name, field=field)
+            return _(
+                "Good news! You are now mentor for {name}."
+                "\nFirst you both answer a few short questions. It takes two minutes."
+            ).format(name=other.first_name)
+        if field:
+            return _(
+                "Good news! {name} is your mentor. {name} works with: {field}."
+                "\nFirst you both answer a few short questions. It takes two minutes."
+            ).format(name=other.first_name, field=field)
+        return _(
+            "Good news! {name} is your mentor."
+            "\nFirst you both answer a few short questions. It takes two minutes."
+        ).format(name=other.first_name)
+
+
+def option_label(question: Question, value: Any) -> str:
+    if isinstance(value, list | tuple):
+        if not value:
+            return _("nothing")
+        return ", ".join(option_label(question, item) for item in value)
+    option = question.option(str(value))
+    return _(option.label) if option else str(value)
+
+
+def goal_label(goal: str) -> str:
+    suggestion = rules.goal_suggestion(goal)
+    return _(suggestion.label) if suggestion else goal
+
+
+def goals_list(goals: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(
+        _("{number}. {goal}").format(number=n, goal=goal_label(g)) for n, g in enumerate(goals, 1)
+    )
+
+
+def comparison_lines(
+    start: PairStart, viewer: Person, comparison: Comparison, round_: Round
+) -> str:
+    """Neutral words: where they agree, where they differ, and the programme's baseline."""
+    pair = start.view.pair
+    viewer_is_mentor = viewer.id == pair.mentor_id
+    lines = [
+        _("The programme expects you to meet {cadence}.").format(
+            cadence=cadence_name(start.programme.cadence)
+        )
+    ]
+    for key in comparison.same:
+        q = rules.question(round_, key)
+        if q is None:
+            continue
+        value = start.expectation(pair.mentor_id, round_) or start.expectation(
+            pair.adept_id, round_
+        )
+        answer = value.answers.get(key) if value else None
+        lines.append(
+            _("✅ {topic}: you agree ({answer}).").format(
+                topic=_(q.short_label), answer=option_label(q, answer)
+            )
+        )
+    for difference in comparison.different:
+        q = rules.question(round_, difference.key)
+        if q is None:
+            continue
+        mine = difference.mentor if viewer_is_mentor else difference.adept
+        theirs = difference.adept if viewer_is_mentor else difference.mentor
+        if viewer_is_mentor:
+            template = _(
+                "⚠️ {topic}: you said {mine}; your adept said {theirs}. "
+                "Talk about it at your first meeting."
+            )
+        else:
+            template = _(
+                "⚠️ {topic}: you said {mine}; your mentor said {theirs}. "
+                "Talk about it at your first meeting."
+            )
+        lines.append(
+            template.format(
+                topic=_(q.short_label), mine=option_label(q, mine), theirs=option_label(q, theirs)
+            )
+        )
+    return "\n".join(lines)
+
+
+def comparison_notice(
+    language: str, start: PairStart, recipient: Person, comparison: Comparison, round_: Round
+) -> str:
+    with use_language(language):
+        other = start.view.adept if recipient.id == start.view.pair.mentor_id else start.view.mentor
+        head = _("{name} has answered too. This is what you both said:").format(
+            name=other.first_name
+        )
+        return "\n".join([head, comparison_lines(start, recipient, comparison, round_)])
+
+
+def mismatch_alert(language: str, start: PairStart, comparison: Comparison, round_: Round) -> str:
+    with use_language(language):
+        view = start.view
+        details = []
+        for key in comparison.alerts:
+            q = rules.question(round_, key)
+            if q is None:
+                continue
+            mentor = start.expectation(view.pair.mentor_id, round_)
+            adept = start.expectation(view.pair.adept_id, round_)
+            details.append(
+                _("{topic}: mentor {mentor}, adept {adept}").format(
+                    topic=_(q.short_label),
+                    mentor=option_label(q, mentor.answers.get(key) if mentor else None),
+                    adept=option_label(q, adept.answers.get(key) if adept else None),
+                )
+            )
+        template = (
+            _(
+                "⚠️ Pair #{id} ({mentor} and {adept}) see things differently. {details}. Talk with them early."
+            )
+            if round_ is Round.START
+            else _(
+                "⚠️ Pair #{id} ({mentor} and {adept}), three-month check: {details}. Follow them up."
+            )
+        )
+        return template.format(
+            id=view.pair.id,
+            mentor=view.mentor.first_name,
+            adept=view.adept.first_name,
+            details="; ".join(details),
+        )
+
+
+def builtin_agreement(cadence: str) -> str:
+    return _(
+        "• We meet {cadence}. We find a time together.\n"
+        "• The mentor gives advice and shares what they know. "
+        "The mentor does not find a job for the adept.\n"
+        "• What we talk about stays between us.\n"
+        "• If something is hard, we talk to the coordinator."
+    ).format(cadence=cadence_name(cadence))
+
+
+def agreement_body(language: str, start: PairStart, agreement: AgreementText) -> str:
+    """The exact text a party confirms: the agreement and the adept's goals."""
+    with use_language(language):
+        body = agreement.text or builtin_agreement(start.programme.cadence)
+        goals = start.view.pair.goals or ()
+        parts = [_("Our agreement:"), body]
+        if goals:
+            parts.append(
+                _("{name}'s goals:\n{goals}").format(
+                    name=start.view.adept.first_name, goals=goals_list(goals)
+                )
+            )
+        return "\n\n".join(parts)
+
+
+def ready(language: str, other: Person) -> str:
+    with use_language(language):
+        return _(
+            "✅ You are ready! {name} has confirmed too. Plan your first meeting soon."
+        ).format(name=other.first_name)
+
+
+def agreement_reminder(language: str, other: Person) -> str:
+    with use_language(language):
+        return _(
+            "Before you start with {name}, a few short questions are left. It takes two minutes."
+        ).format(name=other.first_name)
+
+
+def recheck_invitation(language: str) -> str:
+    with use_language(language):
+        return _("You have been a pair for three months. How is it going? Three short questions.")

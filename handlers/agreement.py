@@ -1,0 +1,315 @@
+"""The start of a relationship, in chat: goals, the expectation check, the agreement."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.agreements import Agreements, Problem, Refusal, Screen
+from bot.domain import agreement as rules
+from bot.domain.agreement import Round, Step
+from bot.domain.model import Role
+from bot.i18n import _, current_language
+from bot.texts import agreement_body, comparison_lines, goal_label, goals_list
+from handlers.callbacks import Callback, build
+from handlers.common import actor, deps, wake_delivery
+from handlers.render import CHECK, question_keyboard, rows
+
+
+def _agreements(context: ContextTypes.DEFAULT_TYPE) -> Agreements:
+    service = deps(context).agreements
+    assert service is not None
+    return service
+
+
+def _refusal_text(refusal: Refusal) -> str:
+    if refusal.problem is Problem.NOT_YOURS:
+        return _("This button is not for you.")
+    return _("This button is old. Nothing was changed.")
+
+
+def _problem_text(problem: Problem) -> str:
+    texts = {
+        Problem.NO_GOALS: _("Choose or write at least one goal first."),
+        Problem.TOO_MANY_GOALS: _("You have three goals. Tap a goal to remove it, or tap «Done»."),
+        Problem.GOAL_TOO_LONG: _(
+            "That goal is long. Please use {limit} characters or fewer."
+        ).format(limit=rules.MAX_GOAL_LENGTH),
+        Problem.EMPTY: _("I did not get any text. Write your goal in a few words."),
+    }
+    return texts.get(problem, "")
+
+
+def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
+    pair_id = screen.start.view.pair.id
+    parts: list[str] = []
+    if screen.problem is not None:
+        parts.append(_problem_text(screen.problem))
+    if screen.comparison is not None and screen.finished is not None:
+        parts.append(_("You have both answered. This is what you said:"))
+        parts.append(
+            comparison_lines(screen.start, screen.person, screen.comparison, screen.finished)
+        )
+    elif screen.finished is Round.RECHECK:
+        parts.append(
+            _("Thank you! I will show you both answers when {name} has answered.").format(
+                name=screen.other.first_name
+            )
+        )
+    if screen.step is Step.GOALS:
+        return _goals(screen, parts, pair_id)
+    if screen.step is Step.EXPECTATIONS and screen.question is not None:
+        questions = rules.questions(screen.round)
+        number = [q.key for q in questions].index(screen.question.key) + 1
+        if number == 1 and not screen.selected:
+            parts.append(
+                _(
+                    "{name} gets the same questions. Only you see your answers until you have both answered."
+                ).format(name=screen.other.first_name)
+            )
+        parts.append(
+            _("Question {number} of {total}: {prompt}").format(
+                number=number, total=len(questions), prompt=_(screen.question.prompt)
+            )
+        )
+        question = screen.question
+        keyboard = question_keyboard(
+            question,
+            screen.selected,
+            lambda option: build("ex", pair_id, screen.round.value, question.key, option),
+            skippable=False,
+        )
+        return "\n\n".join(parts), keyboard
+    if screen.step is Step.WAIT:
+        parts.append(
+            _("Thank you! Now we wait for {name}. I will write when {name} has answered.").format(
+                name=screen.other.first_name
+            )
+        )
+        return "\n\n".join(parts), None
+    if screen.step is Step.CONFIRM and screen.agreement is not None:
+        parts.append(agreement_body(current_language(), screen.start, screen.agreement))
+        parts.append(_("Tap «I agree» if this is OK for you."))
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("I agree"), callback_data=build("ag", pair_id))]]
+        )
+        return "\n\n".join(parts), keyboard
+    if screen.became_active:
+        parts.append(
+            _("✅ You are ready! Plan your first meeting with {name} soon.").format(
+                name=screen.other.first_name
+            )
+        )
+    elif screen.start.view.pair.activated_at is None:
+        parts.append(
+            _("✅ Thank you for confirming. Now we wait for {name}.").format(
+                name=screen.other.first_name
+            )
+        )
+    elif screen.finished is None:
+        parts.append(_("✅ You have both confirmed the agreement. See it with /agreement."))
+    return "\n\n".join(p for p in parts if p), None
+
+
+def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    parts.append(
+        _(
+            "What do you want to reach with your mentor? Choose up to three goals, or write your own."
+        )
+    )
+    if screen.goals:
+        parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
+    chosen = set(screen.goals)
+    suggestions = [
+        InlineKeyboardButton(
+            (CHECK if rules.suggestion_goal(key) in chosen else "")
+            + goal_label(rules.suggestion_goal(key)),
+            callback_data=build("gl", pair_id, key),
+        )
+        for key in screen.suggestions
+    ]
+    keyboard = rows(suggestions, 1)
+    last = [InlineKeyboardButton(_("Done"), callback_data=build("gl", pair_id, "done"))]
+    if screen.goals:
+        last.append(
+            InlineKeyboardButton(_("Start over"), callback_data=build("gl", pair_id, "clear"))
+        )
+    keyboard.append(last)
+    return "\n\n".join(parts), InlineKeyboardMarkup(keyboard)
+
+
+async def _show(message: Message, result: Screen | Refusal) -> None:
+    if isinstance(result, Refusal):
+        await message.reply_text(_refusal_text(result))
+        return
+    text, keyboard = render(result)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def _answer_press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, result: Screen | Refusal
+) -> None:
+    query = update.callback_query
+    assert query is not None and isinstance(query.message, Message)
+    if isinstance(result, Refusal):
+        await query.answer(_refusal_text(result))
+        return
+    await query.answer()
+    wake_delivery(context)
+    text, keyboard = render(result)
+    await query.edit_message_reply_markup(reply_markup=None)
+    await query.message.reply_text(text, reply_markup=keyboard)
+
+
+async def start_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    me = actor()
+    query = update.callback_query
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    result = await _agreements(context).screen(me.person, data.int("pair"))
+    if isinstance(result, Refusal):
+        await query.answer(_refusal_text(result))
+        return
+    await query.answer()
+    text, keyboard = render(result)
+    await query.message.reply_text(text, reply_markup=keyboard)
+
+
+async def goal_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    me = actor()
+    query = update.callback_query
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    option = data.values["option"]
+    result = await _agreements(context).toggle_goal(me.person, data.int("pair"), option)
+    if isinstance(result, Refusal) or option == "done" or result.step is not Step.GOALS:
+        await _answer_press(update, context, result)
+        return
+    await query.answer()
+    text, keyboard = render(result)
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def expectation_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    me = actor()
+    query = update.callback_query
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    result = await _agreements(context).answer(
+        me.person,
+        data.int("pair"),
+        Round(data.values["round"]),
+        data.values["key"],
+        data.values["option"],
+    )
+    same_question = (
+        isinstance(result, Screen)
+        and result.question is not None
+        and result.question.key == data.values["key"]
+        and result.step is Step.EXPECTATIONS
+    )
+    if same_question:
+        # A tick in a multiple-choice question: update the buttons in place.
+        assert isinstance(result, Screen)
+        await query.answer()
+        _text, keyboard = render(result)
+        await query.edit_message_reply_markup(reply_markup=keyboard)
+        return
+    await _answer_press(update, context, result)
+
+
+async def confirm_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    me = actor()
+    if me is None:
+        return
+    result = await _agreements(context).confirm(me.person, data.int("pair"))
+    await _answer_press(update, context, result)
+
+
+async def goal_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    message = update.effective_message
+    me = actor()
+    if message is None or me is None or message.text is None:
+        return False
+    result = await _agreements(context).goal_text(me.person, message.text)
+    if result is None:
+        return False
+    await _show(message, result)
+    return True
+
+
+async def goals_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = actor()
+    if message is None:
+        return
+    if me is None or Role.ADEPT not in me.roles():
+        await message.reply_text(_("Only adepts with a mentor have goals here."))
+        return
+    result = await _agreements(context).edit_goals(me.person)
+    if isinstance(result, Refusal):
+        await message.reply_text(_("You get your goals when you have a mentor."))
+        return
+    await _show(message, result)
+
+
+async def agreement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = actor()
+    if message is None or message.text is None:
+        return
+    if me is None:
+        await message.reply_text(_("Open the invite link from your coordinator first."))
+        return
+    service = _agreements(context)
+    coordinated = me.programmes_as(Role.COORDINATOR)
+    if coordinated:
+        new_text = (
+            message.text.partition(" ")[2].strip() if " " in message.text.split("\n")[0] else ""
+        )
+        if "\n" in message.text and not new_text:
+            new_text = message.text.partition("\n")[2].strip()
+        if len(coordinated) > 1 and new_text:
+            await message.reply_text(
+                _(
+                    "You run several programmes. Use the command line: mentorbot program set-agreement ID FILE"
+                )
+            )
+            return
+        if new_text:
+            version = await service.set_agreement_text(coordinated[0], new_text)
+            if isinstance(version, Problem):
+                await message.reply_text(_("The agreement text must be 1 to 3000 characters."))
+                return
+            await message.reply_text(
+                _(
+                    "Saved as version {version}. New pairs get this text; pairs who confirmed before keep theirs."
+                ).format(version=version)
+            )
+            return
+        current = await service.current_agreement(coordinated[0])
+        body = current.text or _("(the built-in text)")
+        await message.reply_text(
+            _(
+                "The agreement now ({version}):\n{text}\n\nTo change it, send /agreement followed by the new text."
+            ).format(version=current.version, text=body)
+        )
+        return
+    found = await service.agreement_of(me.person)
+    if found is None:
+        await message.reply_text(_("You see the agreement when you have a pair."))
+        return
+    screen, agreement = found
+    body = agreement_body(current_language(), screen.start, agreement)
+    if screen.start.confirmed(me.person.id):
+        await message.reply_text(_("You confirmed this:\n\n{agreement}").format(agreement=body))
+    else:
+        await message.reply_text(
+            _("You have not confirmed yet. This is the agreement:\n\n{agreement}").format(
+                agreement=body
+            )
+        )

@@ -1,0 +1,248 @@
+"""Tests for handlers.callbacks: button data is parsed strictly, as untrusted input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from handlers.callbacks import _SHAPES, MAX_CALLBACK_BYTES, Callback, build, parse
+
+VALID: list[tuple[str, dict[str, str]]] = [
+    ("cs:y", {"answer": "y"}),
+    ("cs:n", {"answer": "n"}),
+    ("in:field:skip", {"key": "field", "option": "skip"}),
+    ("in:help:cv", {"key": "help", "option": "cv"}),
+    ("in:capacity:3", {"key": "capacity", "option": "3"}),
+    ("in:" + "k" * 16 + ":" + "o_9" * 5 + "x", {"key": "k" * 16, "option": "o_9" * 5 + "x"}),
+    ("pf:mentor:motivation", {"role": "mentor", "key": "motivation"}),
+    ("pf:adept:languages", {"role": "adept", "key": "languages"}),
+    ("lg:nb", {"language": "nb"}),
+    ("lg:en", {"language": "en"}),
+    ("iv:mentor:1", {"role": "mentor", "programme": "1"}),
+    ("iv:adept:42", {"role": "adept", "programme": "42"}),
+    ("iv:coordinator:9999999999", {"role": "coordinator", "programme": "9999999999"}),
+    ("pp:7", {"programme": "7"}),
+    ("pm:7:123456789012", {"programme": "7", "mentor": "123456789012"}),
+    ("pa:7:8:9", {"programme": "7", "mentor": "8", "adept": "9"}),
+    (
+        "pa:9999999999:999999999999:999999999999",
+        {"programme": "9999999999", "mentor": "999999999999", "adept": "999999999999"},
+    ),
+    ("st:1", {"pair": "1"}),
+    ("st:999999999999", {"pair": "999999999999"}),
+    ("gl:5:cv", {"pair": "5", "option": "cv"}),
+    ("gl:999999999999:" + "g" * 16, {"pair": "999999999999", "option": "g" * 16}),
+    (
+        "ex:5:start:often:monthly",
+        {"pair": "5", "round": "start", "key": "often", "option": "monthly"},
+    ),
+    (
+        "ex:999999999999:recheck:" + "k" * 16 + ":" + "o" * 20,
+        {"pair": "999999999999", "round": "recheck", "key": "k" * 16, "option": "o" * 20},
+    ),
+    ("ag:12", {"pair": "12"}),
+]
+
+# The longest data each shape can carry, built from its patterns' upper bounds.
+LONGEST = {
+    "cs": "cs:y",
+    "in": "in:" + "k" * 16 + ":" + "o" * 16,
+    "pf": "pf:mentor:" + "k" * 16,
+    "lg": "lg:nb",
+    "iv": "iv:coordinator:" + "9" * 10,
+    "pp": "pp:" + "9" * 10,
+    "pm": "pm:" + "9" * 10 + ":" + "9" * 12,
+    "pa": "pa:" + "9" * 10 + ":" + "9" * 12 + ":" + "9" * 12,
+    "st": "st:" + "9" * 12,
+    "gl": "gl:" + "9" * 12 + ":" + "o" * 16,
+    "ex": "ex:" + "9" * 12 + ":recheck:" + "k" * 16 + ":" + "o" * 20,
+    "ag": "ag:" + "9" * 12,
+}
+
+
+def test_every_shape_has_a_valid_example() -> None:
+    assert {data.split(":", 1)[0] for data, _ in VALID} == set(_SHAPES)
+
+
+@pytest.mark.parametrize(("data", "values"), VALID)
+def test_parse_valid_data(data: str, values: dict[str, str]) -> None:
+    parsed = parse(data)
+    assert parsed == Callback(data.split(":", 1)[0], values)
+
+
+@pytest.mark.parametrize(("data", "values"), VALID)
+def test_build_round_trips(data: str, values: dict[str, str]) -> None:
+    action = data.split(":", 1)[0]
+    built = build(action, *values.values())
+    assert built == data
+    assert parse(built) == Callback(action, values)
+
+
+def test_build_accepts_ints() -> None:
+    assert build("pa", 1, 22, 333) == "pa:1:22:333"
+    parsed = parse(build("pm", 5, 6))
+    assert parsed is not None
+    assert (parsed.int("programme"), parsed.int("mentor")) == (5, 6)
+
+
+def test_int_of_a_non_number_field_raises() -> None:
+    parsed = parse("pf:adept:help")
+    assert parsed is not None
+    with pytest.raises(ValueError):
+        parsed.int("key")
+    with pytest.raises(KeyError):
+        parsed.int("programme")
+
+
+def test_every_shape_has_a_longest_example() -> None:
+    assert set(LONGEST) == set(_SHAPES)
+
+
+@pytest.mark.parametrize(("action", "longest"), sorted(LONGEST.items()))
+def test_longest_data_of_each_shape_fits_telegram_limit(action: str, longest: str) -> None:
+    parsed = parse(longest)
+    assert parsed is not None and parsed.action == action
+    assert len(longest.encode()) <= MAX_CALLBACK_BYTES
+    # One more character in any field no longer fits the shape.
+    for index, char in enumerate(longest):
+        if char != ":" and (index + 1 == len(longest) or longest[index + 1] == ":"):
+            assert parse(longest[: index + 1] + char + longest[index + 1 :]) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        ":",
+        "cs",
+        "cs:",
+        "cs:yes",
+        "cs:Y",
+        "xx:1",
+        "CS:y",
+        "lg:de",
+        "lg:nb:en",
+        "lg:NB",
+        "pp:",
+        "pp:abc",
+        "pp:-1",
+        "pp:+1",
+        "pp:1.0",
+        "pp:1e3",
+        "pp: 1",
+        "pp:1 ",
+        "pp:12345678901",  # more than 10 digits
+        "pm:1",
+        "pm:1:2:3",
+        "pa:1:2",
+        "pa:1:2:3:4",
+        "pa:1:2:x",
+        "pa:1::3",
+        "in:../x:y",
+        "in:field:../../etc",
+        "in:Field:skip",
+        "in:field:Skip",
+        "in:field:",
+        "in:" + "k" * 17 + ":x",
+        "in:k:" + "o" * 17,
+        "in:field:skip:extra",
+        "pf:coordinator:field",
+        "pf:mentor:field:x",
+        "iv:admin:1",
+        "iv:mentor:",
+        "iv:mentor:1;DROP TABLE person",
+        "iv:mentor:1' OR '1'='1",
+        "st:",
+        "st:1:2",
+        "st:" + "9" * 13,
+        "gl:1",
+        "gl:1:CV",
+        "gl:1:c1",
+        "ex:1:start:often",
+        "ex:1:later:often:monthly",
+        "ex:x:start:often:monthly",
+        "ex:1:start:often:monthly:x",
+        "ag:",
+        "ag:abc",
+        "cs:y\x00",
+        " cs:y",
+        "pp:1\r",
+    ],
+)
+def test_parse_rejects_what_we_did_not_make(data: str | None) -> None:
+    assert parse(data) is None
+
+
+def test_parse_rejects_more_than_64_bytes() -> None:
+    assert parse("in:" + "a" * 16 + ":" + "b" * 16) is not None
+    too_long = "pp:1" + "0" * (MAX_CALLBACK_BYTES - 3)
+    assert len(too_long.encode()) > MAX_CALLBACK_BYTES
+    assert parse(too_long) is None
+    assert parse("cs:y" + " " * MAX_CALLBACK_BYTES) is None
+
+
+@pytest.mark.parametrize(
+    ("action", "values"),
+    [
+        ("zz", ("1",)),
+        ("cs", ("maybe",)),
+        ("cs", ()),
+        ("lg", ("de",)),
+        ("pa", (1, 2)),
+        ("pa", (1, 2, 3, 4)),
+        ("pp", ("x",)),
+        ("pp", (-1,)),
+        ("pp", (10**10,)),
+        ("in", ("field", "Not_Ok")),
+        ("in", ("k" * 17, "x")),
+        ("iv", ("admin", 1)),
+        ("pm", (1, "2:3")),
+    ],
+)
+def test_build_rejects_data_that_does_not_fit(action: str, values: tuple[object, ...]) -> None:
+    with pytest.raises(ValueError, match="does not fit"):
+        build(action, *values)
+
+
+@pytest.mark.parametrize("data", ["cs:y\n", "pp:1\n", "pa:1:2:3\n", "lg:en\n"])
+def test_parse_rejects_trailing_newline(data: str) -> None:
+    assert parse(data) is None
+
+
+@pytest.mark.parametrize("data", ["pp:١٢", "pm:١:٢", "iv:mentor:２"])
+def test_parse_accepts_only_ascii_digits(data: str) -> None:
+    assert parse(data) is None
+
+
+# Inputs near the real shapes, so the properties reach the patterns' interesting edges.
+_near_valid = st.one_of(
+    st.text(max_size=80),
+    st.builds(
+        lambda action, rest: f"{action}:{rest}",
+        st.sampled_from([*_SHAPES, "xx", ""]),
+        st.text(alphabet="0123456789abcdnoy_:-\n ./١", max_size=70),
+    ),
+    *(st.from_regex(pattern) for pattern in _SHAPES.values()),
+)
+
+
+@given(_near_valid)
+@example("pa:1:2:3:4")
+@example("é" * 40)
+def test_parse_never_raises_and_accepts_only_short_known_data(data: str) -> None:
+    parsed = parse(data)
+    if parsed is not None:
+        assert len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES
+        assert parsed.action in _SHAPES
+        assert data.startswith(parsed.action + ":")
+        assert all(parsed.values.values())
+
+
+@given(_near_valid)
+@example("cs:y\n")
+def test_accepted_data_rebuilds_to_itself(data: str) -> None:
+    parsed = parse(data)
+    if parsed is not None:
+        assert build(parsed.action, *parsed.values.values()) == data
