@@ -34,7 +34,7 @@ async def paired(h: Harness) -> tuple[SimUser, SimUser, SimUser, int]:
 
 
 async def answer_expectations(
-    user: SimUser, first: SentMessage, job: str, help_choices: list[str]
+    h: Harness, user: SimUser, first: SentMessage, job: str, help_choices: list[str]
 ) -> SentMessage:
     message = first
     for answer in START_ANSWERS:
@@ -42,7 +42,7 @@ async def answer_expectations(
         message = await user.next_message()
     for choice in help_choices:
         await user.press(message, choice)
-    await user.emulator_idle()  # type: ignore[attr-defined]
+    await h.emulator.wait_until_idle()
     await user.press(user.inbox()[-1], "Done")
     job_question = await user.next_message()
     assert "find the adept a job" in (job_question.text or "")
@@ -53,7 +53,6 @@ async def answer_expectations(
 async def test_pair_goes_from_created_to_active(harness_each_db: Harness) -> None:
     h = harness_each_db
     kari, ola, amina, pair_id = await paired(h)
-    SimUser.emulator_idle = lambda self: h.emulator.wait_until_idle()  # type: ignore[attr-defined]
 
     intro = await amina.next_message()
     assert "Ola is your mentor" in (intro.text or "")
@@ -69,14 +68,14 @@ async def test_pair_goes_from_created_to_active(harness_each_db: Harness) -> Non
     await amina.press(with_typed, "Done")
     first_question = await amina.next_message()
     assert "Ola gets the same questions" in (first_question.text or "")
-    waiting = await answer_expectations(amina, first_question, "Yes", ["CV and applications"])
+    waiting = await answer_expectations(h, amina, first_question, "Yes", ["CV and applications"])
     assert waiting.text == "Thank you! Now we wait for Ola. I will write when Ola has answered."
 
     mentor_intro = await ola.next_message()
     await ola.press(mentor_intro, "Let's start")
     mentor_first = await ola.next_message()
     compared = await answer_expectations(
-        ola, mentor_first, "No", ["CV and applications", "Network and contacts"]
+        h, ola, mentor_first, "No", ["CV and applications", "Network and contacts"]
     )
     text = compared.text or ""
     assert "You have both answered" in text
@@ -188,3 +187,68 @@ async def test_the_flow_resumes_after_a_restart(tmp_path: Path) -> None:
             assert "1. Write a Norwegian CV\n2. Speak better Norwegian" in (resumed.text or "")
             await amina.press(resumed, "Done")
             assert "Question 1 of 5" in ((await amina.next_message()).text or "")
+
+
+async def test_three_month_recheck_reaches_the_coordinator(harness: Harness) -> None:
+    h = harness
+    kari, ola, amina, pair_id = await paired(h)
+    agreements = h.application.bot_data["mentorbot.deps"].agreements
+    # Both go through the start quickly, agreeing on everything.
+    intro = await amina.next_message()
+    await amina.press(intro, "Let's start")
+    await amina.press(await amina.next_message(), "Write a Norwegian CV")
+    await h.emulator.wait_until_idle()
+    await amina.press(amina.inbox()[-1], "Done")
+    await answer_expectations(h, amina, await amina.next_message(), "No", ["CV and applications"])
+    await ola.press(await ola.next_message(), "Let's start")
+    confirm = await answer_expectations(
+        h, ola, await ola.next_message(), "No", ["CV and applications"]
+    )
+    await ola.press(confirm, "I agree")
+    await ola.next_message()
+    await h.deliver()
+    await amina.press(await amina.next_message(), "Continue")
+    await amina.press(await amina.next_message(), "I agree")
+    await amina.next_message()
+    await h.deliver()
+    await ola.next_message()
+    await kari.expect_no_message()
+
+    h.clock.advance(timedelta(days=92))
+    await tick(h.services, agreements)
+    await h.deliver()
+    invitation = await amina.next_message()
+    assert "three months" in (invitation.text or "")
+    await ola.next_message()
+    await amina.press(invitation, "Continue")
+    question = await amina.next_message()
+    assert "Question 1 of 3" in (question.text or "")
+    await amina.press(question, "Once a month")
+    help_question = await amina.next_message()
+    await amina.press(help_question, "CV and applications")
+    await h.emulator.wait_until_idle()
+    await amina.press(amina.inbox()[-1], "Done")
+    await amina.press(await amina.next_message(), "Partly")
+    assert "when Ola has answered" in ((await amina.next_message()).text or "")
+    # A second tick sends no second invitation.
+    await tick(h.services, agreements)
+    await h.deliver()
+    await amina.expect_no_message()
+    await kari.expect_no_message()
+
+    ola_invitation = ola.inbox()[-1]
+    await ola.press(ola_invitation, "Continue")
+    await ola.press(await ola.next_message(), "Once a month")
+    await ola.press(await ola.next_message(), "CV and applications")
+    await h.emulator.wait_until_idle()
+    await ola.press(ola.inbox()[-1], "Done")
+    await ola.press(await ola.next_message(), "Yes")
+    both = await ola.next_message()
+    assert "✅ How often: you agree (Once a month)." in (both.text or "")
+    assert "⚠️ Working for you: you said Yes; your adept said Partly." in (both.text or "")
+    await h.deliver()
+    alert = await kari.next_message()
+    assert alert.text == (
+        f"⚠️ Pair #{pair_id} (Ola and Amina), three-month check: "
+        "Working for you: mentor Yes, adept Partly. Follow them up."
+    )
