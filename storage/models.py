@@ -234,3 +234,17 @@ class ProcessedUpdateRow(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+
+
+class SendBudgetRow(SQLModel, table=True):
+    """Messages sent per rate-limit bucket and time window, shared by every instance.
+
+    Telegram's limits hold for the bot as a whole (about 30 a second overall, one a
+    second per private chat, 20 a minute per group), so instances count here.
+    """
+
+    __tablename__ = "send_budget"
+
+    bucket: str = Field(sa_column=Column(String(64), primary_key=True))
+    window_start: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
+    used: int = Field(default=0)

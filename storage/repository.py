@@ -45,6 +45,7 @@ from storage.models import (
     PersonRow,
     ProcessedUpdateRow,
     ProgrammeRow,
+    SendBudgetRow,
 )
 
 
@@ -752,6 +753,26 @@ class Repository:
         return {
             OutboxStatus(status): int(n) for status, n in (await self.session.execute(query)).all()
         }
+
+    # the shared send budget
+
+    async def take_send_slot(self, bucket: str, window_start: datetime, limit: int) -> bool:
+        """One message more in `bucket` for this window, if the window has room (atomic)."""
+        insert = self._insert(SendBudgetRow).values(
+            bucket=bucket, window_start=window_start, used=1
+        )
+        statement = insert.on_conflict_do_update(
+            index_elements=["bucket", "window_start"],
+            set_={"used": col(SendBudgetRow.used) + 1},
+            where=col(SendBudgetRow.used) < limit,
+        ).returning(col(SendBudgetRow.used))
+        return (await self.session.execute(statement)).first() is not None
+
+    async def forget_send_windows(self, before: datetime) -> int:
+        result = await self.session.execute(
+            delete(SendBudgetRow).where(col(SendBudgetRow.window_start) < before)
+        )
+        return _rowcount(result)
 
     # inbound de-duplication
 

@@ -188,3 +188,17 @@ async def test_update_ids_are_handled_once(database: Database) -> None:
     async with database.session() as session:
         assert not await Repository(session).first_time_update(42, NOW)
         assert await Repository(session).first_time_update(43, NOW)
+
+
+async def test_send_budget_is_shared_and_bounded(database: Database) -> None:
+    window = NOW.replace(microsecond=0)
+    taken = []
+    for _ in range(5):
+        async with database.session() as session:
+            taken.append(await Repository(session).take_send_slot("chat:7", window, 3))
+    assert taken == [True, True, True, False, False]
+    async with database.session() as session:
+        repo = Repository(session)
+        assert await repo.take_send_slot("chat:7", window + timedelta(seconds=1), 3)
+        assert await repo.take_send_slot("chat:8", window, 3)
+        assert await repo.forget_send_windows(window + timedelta(seconds=1)) == 2
