@@ -6,10 +6,24 @@ the repository reads them back as UTC).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    false,
+)
 from sqlalchemy import UniqueConstraint as _Unique
 from sqlmodel import Field, SQLModel
 
@@ -47,6 +61,19 @@ class ProgrammeRow(SQLModel, table=True):
     cadence: str = Field(
         default="monthly",
         sa_column=Column(String(32), nullable=False, server_default="monthly"),
+    )
+    # When the bot may write to participants, in the programme's time zone.
+    day_starts: time = Field(
+        default=time(9, 0), sa_column=Column(Time, nullable=False, server_default="09:00:00")
+    )
+    day_ends: time = Field(
+        default=time(20, 0), sa_column=Column(Time, nullable=False, server_default="20:00:00")
+    )
+    working_days: str = Field(
+        default="01234", sa_column=Column(String(7), nullable=False, server_default="01234")
+    )
+    morning_reminder: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
@@ -147,6 +174,78 @@ class PairRow(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     # The adept's learning plan: None until they have written it.
     goals: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    paused_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+
+
+class MeetingRow(SQLModel, table=True):
+    """A meeting one party logged; the other confirms or disputes it with one tap."""
+
+    __tablename__ = "meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    held_on: date = Field(sa_column=Column(Date, nullable=False))
+    minutes: int | None = Field(default=None)
+    topic: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    logged_by: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    answered_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class PlannedMeetingRow(SQLModel, table=True):
+    """A date the pair agreed on (or one party proposed) for their next meeting."""
+
+    __tablename__ = "planned_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    planned_on: date = Field(sa_column=Column(Date, nullable=False))
+    planned_time: time | None = Field(default=None, sa_column=Column(Time, nullable=True))
+    proposed_by: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class NudgeRow(SQLModel, table=True):
+    """A follow-up question sent to one party; answered when they reacted to it."""
+
+    __tablename__ = "nudge"
+    __table_args__ = (
+        _Unique("pair_id", "person_id", "period", "kind", name="uq_nudge_pair_person_period_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    period: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    sent_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    answered_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class CheckInRow(SQLModel, table=True):
+    """A private pulse answer: seen by coordinators only, never by the other party."""
+
+    __tablename__ = "check_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    meeting_id: int | None = Field(
+        default=None, sa_column=_fk("meeting.id", nullable=True, ondelete="SET NULL")
+    )
+    period: str = Field(sa_column=Column(String(32), nullable=False))
+    score: int | None = Field(default=None)
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    needs_help: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    goals_progressed: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    completed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
 class ExpectationRow(SQLModel, table=True):

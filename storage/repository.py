@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, Select, and_, delete, func, or_, select, update
@@ -15,7 +15,9 @@ from sqlmodel import col
 
 from bot.clock import as_utc
 from bot.domain.model import (
+    URGENT_KINDS,
     AgreementText,
+    CheckIn,
     Cohort,
     Confirmation,
     Dialogue,
@@ -30,19 +32,33 @@ from bot.domain.model import (
     PairView,
     Person,
     Programme,
+    Rhythm,
     Role,
+)
+from bot.domain.rhythm import (
+    History,
+    MeetingFact,
+    MeetingStatus,
+    NudgeFact,
+    NudgeKind,
+    PlannedFact,
+    PlanStatus,
 )
 from storage.models import (
     AgreementTextRow,
+    CheckInRow,
     CohortRow,
     ConfirmationRow,
     DialogueRow,
     ExpectationRow,
     InviteRow,
+    MeetingRow,
     MembershipRow,
+    NudgeRow,
     OutboxRow,
     PairRow,
     PersonRow,
+    PlannedMeetingRow,
     ProcessedUpdateRow,
     ProgrammeRow,
     SendBudgetRow,
@@ -71,6 +87,10 @@ def _programme(row: ProgrammeRow) -> Programme:
         timezone=row.timezone,
         language=row.language,
         cadence=row.cadence,
+        day_starts=row.day_starts,
+        day_ends=row.day_ends,
+        working_days=frozenset(int(d) for d in row.working_days if d.isdigit()),
+        morning_reminder=row.morning_reminder,
     )
 
 
@@ -123,6 +143,7 @@ def _pair(row: PairRow) -> Pair:
         created_at=as_utc(row.created_at),
         activated_at=_utc(row.activated_at),
         goals=None if row.goals is None else tuple(row.goals),
+        paused_until=row.paused_until,
     )
 
 
@@ -142,6 +163,54 @@ def _confirmation(row: ConfirmationRow) -> Confirmation:
         person_id=row.person_id,
         agreement_version=row.agreement_version,
         confirmed_at=as_utc(row.confirmed_at),
+    )
+
+
+def _meeting_fact(row: MeetingRow) -> MeetingFact:
+    assert row.id is not None
+    return MeetingFact(
+        id=row.id,
+        held_on=row.held_on,
+        minutes=row.minutes,
+        status=MeetingStatus(row.status),
+        logged_by=row.logged_by,
+    )
+
+
+def _planned_fact(row: PlannedMeetingRow) -> PlannedFact:
+    assert row.id is not None
+    return PlannedFact(
+        id=row.id,
+        planned_on=row.planned_on,
+        planned_time=row.planned_time,
+        status=PlanStatus(row.status),
+    )
+
+
+def _nudge_fact(row: NudgeRow) -> NudgeFact:
+    return NudgeFact(
+        person_id=row.person_id,
+        period=row.period,
+        kind=NudgeKind(row.kind),
+        sent_at=as_utc(row.sent_at),
+        answered_at=_utc(row.answered_at),
+    )
+
+
+def _check_in(row: CheckInRow) -> CheckIn:
+    assert row.id is not None
+    return CheckIn(
+        id=row.id,
+        pair_id=row.pair_id,
+        person_id=row.person_id,
+        meeting_id=row.meeting_id,
+        period=row.period,
+        score=row.score,
+        comment=row.comment,
+        needs_help=row.needs_help,
+        goals_progressed=tuple(row.goals_progressed or ()),
+        completed_at=_utc(row.completed_at),
+        created_at=as_utc(row.created_at),
     )
 
 
@@ -753,6 +822,312 @@ class Repository:
         return {
             OutboxStatus(status): int(n) for status, n in (await self.session.execute(query)).all()
         }
+
+    # programme settings
+
+    async def update_programme(self, programme_id: int, **values: Any) -> None:
+        allowed = {
+            "name",
+            "timezone",
+            "language",
+            "cadence",
+            "day_starts",
+            "day_ends",
+            "working_days",
+            "morning_reminder",
+        }
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not a programme setting: {sorted(unknown)}")
+        await self.session.execute(
+            update(ProgrammeRow).where(col(ProgrammeRow.id) == programme_id).values(**values)
+        )
+
+    # the meeting rhythm
+
+    async def rhythm_histories(self, *, since: date, pair_id: int | None = None) -> list[Rhythm]:
+        """Active and paused pairs with what the rhythm rules need: five statements,
+        whatever the number of pairs (joins on the pair's state, no per-pair queries)."""
+        live = [PairState.ACTIVE.value, PairState.PAUSED.value]
+        conditions: list[Any] = [col(PairRow.state).in_(live)]
+        if pair_id is not None:
+            conditions.append(col(PairRow.id) == pair_id)
+        mentor, adept = aliased(PersonRow), aliased(PersonRow)
+        pairs = (
+            await self.session.execute(
+                select(PairRow, mentor, adept, ProgrammeRow, CohortRow)
+                .join(mentor, col(mentor.id) == col(PairRow.mentor_id))
+                .join(adept, col(adept.id) == col(PairRow.adept_id))
+                .join(ProgrammeRow, col(ProgrammeRow.id) == col(PairRow.programme_id))
+                .join(CohortRow, col(CohortRow.id) == col(PairRow.cohort_id))
+                .where(*conditions)
+                .order_by(col(PairRow.id))
+            )
+        ).all()
+        if not pairs:
+            return []
+
+        def of_live_pairs(table: Any, *extra: Any) -> Any:
+            query = (
+                select(table)
+                .join(PairRow, col(PairRow.id) == table.pair_id)
+                .where(*conditions, *extra)
+            )
+            return query
+
+        meetings = (await self.session.scalars(of_live_pairs(MeetingRow))).all()
+        planned = (
+            await self.session.scalars(
+                of_live_pairs(PlannedMeetingRow, col(PlannedMeetingRow.planned_on) >= since)
+            )
+        ).all()
+        nudges = (await self.session.scalars(of_live_pairs(NudgeRow))).all()
+        check_ins = (
+            await self.session.execute(
+                select(col(CheckInRow.pair_id), col(CheckInRow.person_id), col(CheckInRow.period))
+                .join(PairRow, col(PairRow.id) == col(CheckInRow.pair_id))
+                .where(*conditions, col(CheckInRow.completed_at).is_not(None))
+            )
+        ).all()
+        by_pair: dict[int, dict[str, list[Any]]] = {}
+        for row in meetings:
+            by_pair.setdefault(row.pair_id, {}).setdefault("m", []).append(_meeting_fact(row))
+        for row in planned:
+            by_pair.setdefault(row.pair_id, {}).setdefault("p", []).append(_planned_fact(row))
+        for row in nudges:
+            by_pair.setdefault(row.pair_id, {}).setdefault("n", []).append(_nudge_fact(row))
+        for pair_key, person, period in check_ins:
+            by_pair.setdefault(pair_key, {}).setdefault("c", []).append((person, period))
+        result = []
+        for p, m, a, g, c in pairs:
+            pair = _pair(p)
+            facts = by_pair.get(pair.id, {})
+            mentor_person, adept_person = _person(m), _person(a)
+            reachable = frozenset(
+                person.id
+                for person in (mentor_person, adept_person)
+                if person.telegram_user_id is not None and person.unreachable_since is None
+            )
+            result.append(
+                Rhythm(
+                    view=PairView(pair=pair, mentor=mentor_person, adept=adept_person),
+                    programme=_programme(g),
+                    history=History(
+                        pair_id=pair.id,
+                        mentor_id=pair.mentor_id,
+                        adept_id=pair.adept_id,
+                        activated_at=pair.activated_at or pair.created_at,
+                        cohort_start=c.starts_on,
+                        cohort_end=c.ends_on,
+                        paused_until=pair.paused_until,
+                        meetings=tuple(sorted(facts.get("m", []), key=lambda f: (f.held_on, f.id))),
+                        planned=tuple(
+                            sorted(facts.get("p", []), key=lambda f: (f.planned_on, f.id))
+                        ),
+                        nudges=tuple(sorted(facts.get("n", []), key=lambda f: f.sent_at)),
+                        check_in_periods=frozenset(facts.get("c", [])),
+                        reachable=reachable,
+                    ),
+                )
+            )
+        return result
+
+    async def messaged_days(self, since: datetime) -> list[tuple[int, datetime]]:
+        """(person, when) of bot-initiated messages queued or sent since `since`."""
+        rows = await self.session.execute(
+            select(col(OutboxRow.person_id), col(OutboxRow.not_before)).where(
+                col(OutboxRow.not_before) >= since,
+                col(OutboxRow.person_id).is_not(None),
+                col(OutboxRow.kind).not_in(URGENT_KINDS),
+                col(OutboxRow.status) != OutboxStatus.FAILED.value,
+            )
+        )
+        return [(person, as_utc(when)) for person, when in rows.all() if person is not None]
+
+    async def add_nudges(self, nudges: Sequence[tuple[int, int, str, str]], now: datetime) -> None:
+        """Records (pair, person, period, kind) as asked now; an existing one is kept."""
+        if not nudges:
+            return
+        values = [
+            {"pair_id": pair, "person_id": person, "period": period, "kind": kind, "sent_at": now}
+            for pair, person, period, kind in nudges
+        ]
+        await self.session.execute(
+            self._insert(NudgeRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["pair_id", "person_id", "period", "kind"])
+        )
+
+    async def answer_nudges(self, pair_id: int, person_id: int, now: datetime) -> None:
+        """The person reacted (a button, a date, a logged meeting): their open questions count as answered."""
+        await self.session.execute(
+            update(NudgeRow)
+            .where(
+                col(NudgeRow.pair_id) == pair_id,
+                col(NudgeRow.person_id) == person_id,
+                col(NudgeRow.answered_at).is_(None),
+            )
+            .values(answered_at=now)
+        )
+
+    async def add_meeting(
+        self,
+        *,
+        pair_id: int,
+        held_on: date,
+        minutes: int | None,
+        topic: str | None,
+        logged_by: int,
+        now: datetime,
+    ) -> MeetingFact:
+        row = MeetingRow(
+            pair_id=pair_id,
+            held_on=held_on,
+            minutes=minutes,
+            topic=topic,
+            logged_by=logged_by,
+            status=MeetingStatus.REPORTED.value,
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _meeting_fact(row)
+
+    async def meeting(self, meeting_id: int) -> tuple[int, MeetingFact, str | None] | None:
+        row = await self.session.get(MeetingRow, meeting_id)
+        return None if row is None else (row.pair_id, _meeting_fact(row), row.topic)
+
+    async def answer_meeting(
+        self, meeting_id: int, *, status: MeetingStatus, now: datetime, held_on: date | None = None
+    ) -> bool:
+        """Confirms or disputes a reported meeting; False when it was answered already."""
+        values: dict[str, Any] = {"status": status.value, "answered_at": now}
+        if held_on is not None:
+            values["held_on"] = held_on
+        result = await self.session.execute(
+            update(MeetingRow)
+            .where(
+                col(MeetingRow.id) == meeting_id,
+                col(MeetingRow.status) == MeetingStatus.REPORTED.value,
+            )
+            .values(**values)
+        )
+        return bool(_rowcount(result))
+
+    async def meetings_of(self, pair_id: int) -> list[MeetingFact]:
+        rows = await self.session.scalars(
+            select(MeetingRow)
+            .where(col(MeetingRow.pair_id) == pair_id)
+            .order_by(col(MeetingRow.held_on), col(MeetingRow.id))
+        )
+        return [_meeting_fact(row) for row in rows.all()]
+
+    async def add_planned(
+        self,
+        *,
+        pair_id: int,
+        planned_on: date,
+        planned_time: time | None,
+        proposed_by: int,
+        now: datetime,
+    ) -> PlannedFact:
+        # A new date replaces any other upcoming one: a pair plans one meeting at a time.
+        await self.session.execute(
+            update(PlannedMeetingRow)
+            .where(
+                col(PlannedMeetingRow.pair_id) == pair_id,
+                col(PlannedMeetingRow.status) != PlanStatus.CANCELLED.value,
+                col(PlannedMeetingRow.planned_on) >= now.date() - timedelta(days=1),
+            )
+            .values(status=PlanStatus.CANCELLED.value)
+        )
+        row = PlannedMeetingRow(
+            pair_id=pair_id,
+            planned_on=planned_on,
+            planned_time=planned_time,
+            proposed_by=proposed_by,
+            status=PlanStatus.PROPOSED.value,
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _planned_fact(row)
+
+    async def planned(self, planned_id: int) -> tuple[int, int, PlannedFact] | None:
+        """(pair, proposer, plan)."""
+        row = await self.session.get(PlannedMeetingRow, planned_id)
+        return None if row is None else (row.pair_id, row.proposed_by, _planned_fact(row))
+
+    async def set_planned_status(self, planned_id: int, status: PlanStatus) -> bool:
+        result = await self.session.execute(
+            update(PlannedMeetingRow)
+            .where(
+                col(PlannedMeetingRow.id) == planned_id,
+                col(PlannedMeetingRow.status) == PlanStatus.PROPOSED.value,
+            )
+            .values(status=status.value)
+        )
+        return bool(_rowcount(result))
+
+    async def start_check_in(
+        self, *, pair_id: int, person_id: int, meeting_id: int | None, period: str, now: datetime
+    ) -> int:
+        row = CheckInRow(
+            pair_id=pair_id,
+            person_id=person_id,
+            meeting_id=meeting_id,
+            period=period,
+            goals_progressed=[],
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        assert row.id is not None
+        return row.id
+
+    async def check_in(self, check_in_id: int) -> CheckIn | None:
+        row = await self.session.get(CheckInRow, check_in_id)
+        return None if row is None else _check_in(row)
+
+    async def update_check_in(self, check_in_id: int, **values: Any) -> None:
+        allowed = {"score", "comment", "needs_help", "goals_progressed", "completed_at"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not a check-in field: {sorted(unknown)}")
+        await self.session.execute(
+            update(CheckInRow).where(col(CheckInRow.id) == check_in_id).values(**values)
+        )
+
+    async def check_ins_of(self, pair_ids: Sequence[int]) -> list[CheckIn]:
+        rows = await self.session.scalars(
+            select(CheckInRow)
+            .where(col(CheckInRow.pair_id).in_(list(pair_ids)))
+            .order_by(col(CheckInRow.created_at), col(CheckInRow.id))
+        )
+        return [_check_in(row) for row in rows.all()]
+
+    async def set_pause(self, pair_id: int, until: date | None, now: datetime) -> None:
+        state = PairState.PAUSED if until is not None else PairState.ACTIVE
+        await self.session.execute(
+            update(PairRow)
+            .where(
+                col(PairRow.id) == pair_id,
+                col(PairRow.state).in_([PairState.ACTIVE.value, PairState.PAUSED.value]),
+            )
+            .values(paused_until=until, state=state.value)
+        )
+
+    async def end_pauses(self, today: date) -> int:
+        """Pauses whose last day has passed become active again."""
+        result = await self.session.execute(
+            update(PairRow)
+            .where(
+                col(PairRow.state) == PairState.PAUSED.value,
+                col(PairRow.paused_until) < today,
+            )
+            .values(state=PairState.ACTIVE.value, paused_until=None)
+        )
+        return _rowcount(result)
 
     # the shared send budget
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
+
+from bot.domain.rhythm import Cadence, CadenceKind, History, Rules
 
 
 class Role(StrEnum):
@@ -39,6 +41,21 @@ class Programme:
     timezone: str
     language: str
     cadence: str = "monthly"
+    day_starts: time = time(9, 0)
+    day_ends: time = time(20, 0)
+    working_days: frozenset[int] = frozenset(range(5))
+    morning_reminder: bool = False
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(
+            timezone=self.timezone,
+            cadence=Cadence.parse(self.cadence) or Cadence(CadenceKind.MONTHLY),
+            day_starts=self.day_starts,
+            day_ends=self.day_ends,
+            working_days=self.working_days,
+            morning_reminder=self.morning_reminder,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,7 @@ class Pair:
     created_at: datetime
     activated_at: datetime | None = None
     goals: tuple[str, ...] | None = None
+    paused_until: date | None = None
 
     def party_role(self, person_id: int) -> Role | None:
         if person_id == self.mentor_id:
@@ -150,6 +168,35 @@ class PairStart:
 
     def confirmed(self, person_id: int) -> bool:
         return any(c.person_id == person_id for c in self.confirmations)
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """One live pair with its programme and rhythm history, fetched for many pairs at once."""
+
+    view: PairView
+    programme: Programme
+    history: History
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    id: int
+    pair_id: int
+    person_id: int
+    meeting_id: int | None
+    period: str
+    score: int | None
+    comment: str | None
+    needs_help: bool
+    goals_progressed: tuple[str, ...]
+    completed_at: datetime | None
+    created_at: datetime
+
+
+# Messages that do not count towards a participant's one-a-day limit: they are urgent
+# or go to staff.
+URGENT_KINDS = ("mismatch_alert", "alert", "help_request", "pause_notice")
 
 
 @dataclass(frozen=True)

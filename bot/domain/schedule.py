@@ -9,22 +9,29 @@ DEFAULT_QUIET_START = time(20, 0)
 DEFAULT_QUIET_END = time(9, 0)
 
 
+EVERY_DAY = frozenset(range(7))
+
+
 def next_allowed_time(
     moment: datetime,
     timezone: str,
     *,
     day_starts: time = DEFAULT_QUIET_END,
     day_ends: time = DEFAULT_QUIET_START,
+    working_days: frozenset[int] = EVERY_DAY,
 ) -> datetime:
     """The first instant at or after `moment` inside the allowed window, in UTC.
 
     Computed on local wall-clock time, so the window stays 09:00–20:00 across
-    daylight-saving changes.
+    daylight-saving changes. `working_days` are weekday numbers (0 is Monday).
     """
     zone = ZoneInfo(timezone)
     local = moment.astimezone(zone)
-    if day_starts <= local.time() < day_ends:
+    if local.weekday() in working_days and day_starts <= local.time() < day_ends:
         return moment.astimezone(UTC)
-    start_date = local.date() if local.time() < day_starts else local.date() + timedelta(days=1)
-    start = datetime.combine(start_date, day_starts, tzinfo=zone)
-    return start.astimezone(UTC)
+    day = local.date() if local.time() < day_starts else local.date() + timedelta(days=1)
+    for _ in range(7):
+        if day.weekday() in working_days:
+            break
+        day += timedelta(days=1)
+    return datetime.combine(day, day_starts, tzinfo=zone).astimezone(UTC)

@@ -1,0 +1,340 @@
+"""The meeting rhythm: cadences, periods, whether a period was met, and what is due now.
+
+Everything here is a pure function of a pair's history, the programme's rules and the
+time. The scheduler fetches histories in a constant number of queries and asks
+`due_work` what to send; the outbox keys make a repeated tick send nothing twice.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.domain.schedule import next_allowed_time
+
+FIRST_PERIOD = timedelta(days=14)  # a new pair's first meeting is due within two weeks
+REMIND_AT = 2 / 3  # around day 20 of a month
+DAY_BEFORE_AT = time(12, 0)
+
+
+class CadenceKind(StrEnum):
+    MONTHLY = "monthly"
+    TWICE_MONTHLY = "twice_monthly"
+    EVERY_OTHER_MONTH = "every_other_month"
+    MINUTES = "minutes"  # at least N minutes of meetings a month
+    PER_COHORT = "per_cohort"  # N meetings over the whole cohort
+
+
+@dataclass(frozen=True)
+class Cadence:
+    kind: CadenceKind
+    amount: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Cadence | None:
+        name, _sep, number = text.strip().lower().partition(":")
+        try:
+            kind = CadenceKind(name)
+        except ValueError:
+            return None
+        if kind in (CadenceKind.MINUTES, CadenceKind.PER_COHORT):
+            if not number.isdigit() or not 0 < int(number) <= 10_000:
+                return None
+            return cls(kind, int(number))
+        return None if number else cls(kind)
+
+    def __str__(self) -> str:
+        if self.kind in (CadenceKind.MINUTES, CadenceKind.PER_COHORT):
+            return f"{self.kind.value}:{self.amount}"
+        return self.kind.value
+
+    @property
+    def expected_days(self) -> int:
+        """Roughly how many days one meeting should cover (for "1.5 × the cadence")."""
+        return {
+            CadenceKind.MONTHLY: 30,
+            CadenceKind.MINUTES: 30,
+            CadenceKind.TWICE_MONTHLY: 15,
+            CadenceKind.EVERY_OTHER_MONTH: 61,
+            CadenceKind.PER_COHORT: 365 // max(1, self.amount),
+        }[self.kind]
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: date  # inclusive
+    end: date  # exclusive
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day < self.end
+
+    @property
+    def length(self) -> int:
+        return (self.end - self.start).days
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1]) + timedelta(days=1)
+
+
+def regular_period(cadence: Cadence, day: date, cohort_start: date, cohort_end: date) -> Period:
+    if cadence.kind is CadenceKind.TWICE_MONTHLY:
+        if day.day <= 15:
+            return Period(f"{day:%Y-%m}a", day.replace(day=1), day.replace(day=16))
+        return Period(f"{day:%Y-%m}b", day.replace(day=16), _month_end(day.year, day.month))
+    if cadence.kind is CadenceKind.EVERY_OTHER_MONTH:
+        first_month = day.month - (day.month - 1) % 2
+        second = first_month + 1
+        return Period(
+            f"{day.year}-{first_month:02d}+{second:02d}",
+            date(day.year, first_month, 1),
+            _month_end(day.year, second),
+        )
+    if cadence.kind is CadenceKind.PER_COHORT:
+        return Period("cohort", cohort_start, cohort_end + timedelta(days=1))
+    return Period(f"{day:%Y-%m}", day.replace(day=1), _month_end(day.year, day.month))
+
+
+def period_for(
+    cadence: Cadence, day: date, activated_on: date, cohort_start: date, cohort_end: date
+) -> Period:
+    """The window in which a meeting is expected on `day`; a new pair's first is two weeks."""
+    first_end = activated_on + FIRST_PERIOD
+    if cadence.kind is not CadenceKind.PER_COHORT and day < first_end:
+        return Period("first", activated_on, first_end)
+    regular = regular_period(cadence, day, cohort_start, cohort_end)
+    if cadence.kind is CadenceKind.PER_COHORT:
+        return regular
+    return Period(regular.key, max(regular.start, first_end), regular.end)
+
+
+class MeetingStatus(StrEnum):
+    REPORTED = "reported"  # logged by one party, not yet answered by the other
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+
+
+@dataclass(frozen=True)
+class MeetingFact:
+    id: int
+    held_on: date
+    minutes: int | None
+    status: MeetingStatus
+    logged_by: int
+
+
+class PlanStatus(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class PlannedFact:
+    id: int
+    planned_on: date
+    planned_time: time | None
+    status: PlanStatus
+
+
+class NudgeKind(StrEnum):
+    PLAN = "plan"
+    REMIND = "remind"
+    CHECK_IN = "check_in"
+    DAY_BEFORE = "day_before"
+    MORNING_OF = "morning_of"
+
+
+NUDGES_THAT_ASK = (NudgeKind.PLAN, NudgeKind.REMIND)
+
+
+@dataclass(frozen=True)
+class NudgeFact:
+    person_id: int
+    period: str
+    kind: NudgeKind
+    sent_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A programme's rhythm settings."""
+
+    timezone: str = "Europe/Oslo"
+    cadence: Cadence = Cadence(CadenceKind.MONTHLY)
+    day_starts: time = time(9, 0)
+    day_ends: time = time(20, 0)
+    working_days: frozenset[int] = frozenset(range(5))
+    morning_reminder: bool = False
+
+    def allowed(self, moment: datetime) -> datetime:
+        return next_allowed_time(
+            moment,
+            self.timezone,
+            day_starts=self.day_starts,
+            day_ends=self.day_ends,
+            working_days=self.working_days,
+        )
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(ZoneInfo(self.timezone))
+
+    def at(self, day: date, clock_time: time) -> datetime:
+        return datetime.combine(day, clock_time, tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class History:
+    """One active pair as the rhythm rules see it."""
+
+    pair_id: int
+    mentor_id: int
+    adept_id: int
+    activated_at: datetime
+    cohort_start: date
+    cohort_end: date
+    paused_until: date | None = None
+    meetings: tuple[MeetingFact, ...] = ()
+    planned: tuple[PlannedFact, ...] = ()
+    nudges: tuple[NudgeFact, ...] = ()
+    check_in_periods: frozenset[tuple[int, str]] = frozenset()  # (person, period) answered
+    reachable: frozenset[int] = frozenset()  # people the bot can write to
+
+    @property
+    def parties(self) -> tuple[int, int]:
+        return (self.mentor_id, self.adept_id)
+
+
+def counts(meeting: MeetingFact) -> bool:
+    """A disputed meeting does not count; one not yet answered counts as one-sided."""
+    return meeting.status is not MeetingStatus.DISPUTED
+
+
+def period_met(cadence: Cadence, period: Period, meetings: Iterable[MeetingFact]) -> bool:
+    inside = [m for m in meetings if m.held_on in period and counts(m)]
+    if cadence.kind is CadenceKind.MINUTES and period.key != "first":
+        return sum(m.minutes or 0 for m in inside) >= cadence.amount
+    if cadence.kind is CadenceKind.PER_COHORT:
+        return len(inside) >= cadence.amount
+    return bool(inside)
+
+
+def paused(history: History, today: date) -> bool:
+    return history.paused_until is not None and today <= history.paused_until
+
+
+def ignored_twice(history: History, person_id: int) -> bool:
+    """The person left their last two questions (plan or reminder) unanswered."""
+    asked = sorted(
+        (n for n in history.nudges if n.person_id == person_id and n.kind in NUDGES_THAT_ASK),
+        key=lambda n: n.sent_at,
+    )
+    return len(asked) >= 2 and all(n.answered_at is None for n in asked[-2:])
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: NudgeKind
+    pair_id: int
+    person_id: int
+    period: str
+    not_before: datetime
+    planned_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        if self.planned_id is not None:
+            return f"planned:{self.planned_id}:{self.kind.value}:{self.person_id}"
+        return f"pair:{self.pair_id}:{self.period}:{self.kind.value}:{self.person_id}"
+
+
+PRIORITY = {
+    NudgeKind.DAY_BEFORE: 0,
+    NudgeKind.MORNING_OF: 1,
+    NudgeKind.REMIND: 2,
+    NudgeKind.PLAN: 3,
+    NudgeKind.CHECK_IN: 4,
+}
+
+
+def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
+    """What each party of one active pair should get now (before the one-a-day limit)."""
+    today = rules.local(now).date()
+    if paused(history, today):
+        return []
+    activated_on = rules.local(history.activated_at).date()
+    period = period_for(
+        rules.cadence, today, activated_on, history.cohort_start, history.cohort_end
+    )
+    met = period_met(rules.cadence, period, history.meetings)
+    upcoming = [
+        p for p in history.planned if p.status is not PlanStatus.CANCELLED and p.planned_on >= today
+    ]
+    sent = {(n.person_id, n.period, n.kind) for n in history.nudges}
+    remind_day = period.start + timedelta(days=int(period.length * REMIND_AT))
+    due: list[Due] = []
+    for person in history.parties:
+        if person not in history.reachable:
+            continue
+        wanted: list[tuple[NudgeKind, datetime, int | None]] = []
+        if not met and not upcoming:
+            asked = {k for k in NUDGES_THAT_ASK if (person, period.key, k) in sent}
+            if today < remind_day and not asked:
+                wanted.append((NudgeKind.PLAN, now, None))
+            elif (
+                today >= remind_day
+                and NudgeKind.REMIND not in asked
+                and not ignored_twice(history, person)
+            ):
+                wanted.append((NudgeKind.REMIND, now, None))
+        for plan in upcoming:
+            if plan.planned_on - timedelta(days=1) == today:
+                day_before = max(now, rules.at(today, DAY_BEFORE_AT))
+                wanted.append((NudgeKind.DAY_BEFORE, day_before, plan.id))
+            meeting_time = plan.planned_time or time(23, 59)
+            if (
+                rules.morning_reminder
+                and plan.planned_on == today
+                and meeting_time > rules.day_starts
+            ):
+                morning = max(now, rules.at(today, rules.day_starts))
+                wanted.append((NudgeKind.MORNING_OF, morning, plan.id))
+        if (
+            period.key != "first"
+            and today == period.end - timedelta(days=1)
+            and not met
+            and (person, period.key) not in history.check_in_periods
+            and (person, period.key, NudgeKind.CHECK_IN) not in sent
+        ):
+            wanted.append((NudgeKind.CHECK_IN, now, None))
+        due.extend(
+            Due(kind, history.pair_id, person, period.key, rules.allowed(at), planned_id)
+            for kind, at, planned_id in wanted
+        )
+    return due
+
+
+def one_a_day(
+    candidates: Sequence[Due], already: Iterable[tuple[int, date]], timezone_of: dict[int, str]
+) -> list[Due]:
+    """At most one bot-initiated message per person per local day; the most urgent wins.
+
+    What does not fit today is not dropped: it is due again at the next tick.
+    `already` holds (person, local day) pairs that have a message queued or sent.
+    """
+    taken = set(already)
+    chosen: list[Due] = []
+    for due in sorted(candidates, key=lambda d: (PRIORITY[d.kind], d.not_before, d.pair_id)):
+        zone = ZoneInfo(timezone_of.get(due.pair_id, "UTC"))
+        slot = (due.person_id, due.not_before.astimezone(zone).date())
+        if slot in taken:
+            continue
+        taken.add(slot)
+        chosen.append(due)
+    return chosen
