@@ -14,6 +14,7 @@ from bot.agreements import Agreements
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
+from bot.meetings import Meetings
 from bot.scheduler import tick
 from bot.services import Services
 from handlers import routes
@@ -56,6 +57,7 @@ def build_application(
         default_language=settings.default_language,
         delivery=delivery,
         agreements=Agreements(db, clock, default_language=settings.default_language),
+        meetings=Meetings(db, clock, default_language=settings.default_language),
     )
     deps.extra["settings"] = settings
     application.bot_data[DEPS_KEY] = deps
@@ -89,7 +91,7 @@ async def stop_background(application: Application) -> None:  # type: ignore[typ
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = context.bot_data[DEPS_KEY]
-    report = await tick(deps.services, deps.agreements)
+    report = await tick(deps.services, deps.agreements, deps.meetings)
     if report.queued and deps.delivery is not None:
         deps.delivery.wake()
 

@@ -113,6 +113,8 @@ def run() -> None:
 
 
 async def _serve(settings: Settings) -> None:
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import running_bot
 
     db = Database(settings.database_url)
@@ -125,6 +127,15 @@ async def _serve(settings: Settings) -> None:
         async with running_bot(settings, db=db, clock=SystemClock()) as application:
             logging.getLogger("mentorbot").info("polling as @%s", application.bot.username)
             await stop.wait()
+    except InvalidToken:
+        raise fail(
+            "TELEGRAM_BOT_TOKEN was rejected by Telegram; copy it again from @BotFather."
+        ) from None
+    except NetworkError as error:
+        raise fail(
+            f"cannot reach the Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__}); "
+            "check the address and the network."
+        ) from None
     finally:
         await db.dispose()
 
@@ -148,8 +159,8 @@ def program_create(
     except ConfigError:
         raise fail(f"--timezone {zone!r} is not a time zone; use a name like Europe/Oslo") from None
     first_day, last_day = _date(starts, "--starts"), _date(ends, "--ends")
-    if first_day and last_day and last_day <= first_day:
-        raise fail("--ends must be after --starts")
+    if last_day and last_day <= (first_day or SystemClock().now().date()):
+        raise fail("--ends must be after --starts" if first_day else "--ends must be after today")
     if not name.strip():
         raise fail("the programme needs a name")
 
@@ -179,7 +190,7 @@ def program_set_agreement(
         raise fail(f"cannot read {file}: {error}") from None
 
     async def work(services: Services, settings: Settings) -> None:
-        from bot.agreements import Agreements
+        from bot.agreements import Agreements, Problem
 
         if await services.programme(program) is None:
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
@@ -187,7 +198,7 @@ def program_set_agreement(
             services.db, services.clock, default_language=settings.default_language
         )
         version = await agreements.set_agreement_text(program, text)
-        if not isinstance(version, str):
+        if isinstance(version, Problem):
             raise fail("the agreement text must be 1 to 3000 characters")
         typer.echo(f"Programme {program}: agreement {version} saved; new pairs get it.")
 
@@ -306,12 +317,13 @@ def tick_command(
     async def work(services: Services, settings: Settings) -> None:
         from bot.agreements import Agreements
         from bot.domain.model import OutboxStatus
+        from bot.meetings import Meetings
         from bot.scheduler import tick
 
-        agreements = Agreements(
-            services.db, services.clock, default_language=settings.default_language
-        )
-        report = await tick(services, agreements, dry_run=dry_run)
+        language = settings.default_language
+        agreements = Agreements(services.db, services.clock, default_language=language)
+        meetings = Meetings(services.db, services.clock, default_language=language)
+        report = await tick(services, agreements, meetings, dry_run=dry_run)
         for message in report.planned:
             typer.echo(f"due\t{message.idempotency_key}\tchat {message.chat_id}\t{message.kind}")
         if dry_run:

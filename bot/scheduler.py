@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.agreements import Agreements
 from bot.domain.model import OutgoingMessage
+from bot.meetings import Meetings
 from bot.services import Services
 
 
@@ -20,16 +21,20 @@ class TickReport:
     queued: int = 0
 
 
-async def due_messages(services: Services, agreements: Agreements) -> list[OutgoingMessage]:
-    """Every follow-up message due now. Each rule adds its own messages here."""
+async def tick(
+    services: Services, agreements: Agreements, meetings: Meetings, *, dry_run: bool = False
+) -> TickReport:
+    """Queues everything due now: agreement reminders and re-checks, then the rhythm's
+    nudges, reminders and check-ins (recorded as asked in the same transaction)."""
     now = services.clock.now()
-    return await agreements.due_messages(now)
-
-
-async def tick(services: Services, agreements: Agreements, *, dry_run: bool = False) -> TickReport:
-    planned = await due_messages(services, agreements)
-    if dry_run or not planned:
-        return TickReport(planned=planned)
+    planned = await agreements.due_messages(now)
     async with services.unit() as repo:
-        queued = await repo.enqueue(planned, services.clock.now())
+        rhythm = await meetings.plan_tick(repo, now)
+        planned.extend(rhythm.messages)
+        if dry_run or not planned:
+            # Leaving the block commits; a dry run must change nothing, so roll back.
+            await repo.session.rollback()
+            return TickReport(planned=planned)
+        queued = await repo.enqueue(planned, now)
+        await repo.add_nudges(rhythm.nudges, now)
     return TickReport(planned=planned, queued=queued)

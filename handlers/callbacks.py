@@ -29,6 +29,19 @@ _SHAPES: dict[str, re.Pattern[str]] = {
         r"^ex:(?P<pair>\d{1,12}):(?P<round>start|recheck):(?P<key>[a-z_]{1,16}):(?P<option>[a-z_]{1,20})$",
         re.ASCII,
     ),
+    "np": re.compile(r"^np:(?P<pair>\d{1,12}):(?P<choice>date|later|met)$", re.ASCII),
+    "pl": re.compile(r"^pl:(?P<pair>\d{1,12}):(?P<day>\d{8})$", re.ASCII),
+    "pc": re.compile(r"^pc:(?P<planned>\d{1,12}):(?P<answer>[yn])$", re.ASCII),
+    "ml": re.compile(
+        r"^ml:(?P<pair>\d{1,12}):(?P<step>[wmt]):(?P<value>today|yday|skip|\d{1,3})$", re.ASCII
+    ),
+    "mc": re.compile(r"^mc:(?P<meeting>\d{1,12}):(?P<answer>[ynd])$", re.ASCII),
+    "cp": re.compile(r"^cp:(?P<pair>\d{1,12}):(?P<score>[1-5])$", re.ASCII),
+    "ck": re.compile(
+        r"^ck:(?P<check_in>\d{1,12}):(?P<step>s|g|gd|h|x):(?P<value>\d{1,2})$", re.ASCII
+    ),
+    "pz": re.compile(r"^pz:(?P<pair>\d{1,12}):(?P<days>\d{1,3})$", re.ASCII),
+    "pr": re.compile(r"^pr:(?P<command>met|plan|status|pause):(?P<pair>\d{1,12})$", re.ASCII),
     "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),
 }
 

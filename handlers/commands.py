@@ -12,6 +12,10 @@ from handlers.common import actor
 
 PARTICIPANT_COMMANDS = (
     ("help", lazy("See what you can do")),
+    ("status", lazy("How your pair is doing")),
+    ("met", lazy("Tell me you met")),
+    ("plan", lazy("Suggest a day to meet")),
+    ("pause", lazy("Pause the reminders")),
     ("goals", lazy("See and change your goals")),
     ("agreement", lazy("Read your agreement")),
     ("profile", lazy("See and change your answers")),

@@ -12,6 +12,7 @@ from bot.agreements import Agreements
 from bot.delivery import DeliveryWorker
 from bot.domain.access import Actor
 from bot.i18n import resolve_language, set_language
+from bot.meetings import Meetings
 from bot.services import Services, TelegramUser
 
 _actor: ContextVar[Actor | None] = ContextVar("mentorbot_actor", default=None)
@@ -25,6 +26,7 @@ class Deps:
     default_language: str
     delivery: DeliveryWorker | None = None
     agreements: Agreements | None = None
+    meetings: Meetings | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import agreement, commands, coordinator, onboarding
+from handlers import agreement, commands, coordinator, meetings, onboarding
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -38,6 +38,15 @@ BUTTONS: dict[str, ButtonHandler] = {
     "gl": agreement.goal_pressed,
     "ex": agreement.expectation_pressed,
     "ag": agreement.confirm_pressed,
+    "np": meetings.nudge_pressed,
+    "pl": meetings.plan_day_pressed,
+    "pc": meetings.proposal_pressed,
+    "ml": meetings.met_pressed,
+    "mc": meetings.meeting_answered,
+    "cp": meetings.period_check_in_pressed,
+    "ck": meetings.check_in_pressed,
+    "pz": meetings.pause_pressed,
+    "pr": meetings.pair_chosen,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -55,6 +64,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("pairs", coordinator.pairs),
         ("goals", agreement.goals_command),
         ("agreement", agreement.agreement_command),
+        ("met", meetings.met_command),
+        ("plan", meetings.plan_command),
+        ("status", meetings.status_command),
+        ("pause", meetings.pause_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(on_button))
@@ -80,6 +93,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await onboarding.text_answer(update, context):
         return
     if await agreement.goal_text(update, context):
+        return
+    if await meetings.text_answer(update, context):
         return
     message = update.effective_message
     if message is not None:

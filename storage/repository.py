@@ -823,6 +823,32 @@ class Repository:
             OutboxStatus(status): int(n) for status, n in (await self.session.execute(query)).all()
         }
 
+    async def release_claims(self, ids: Iterable[int]) -> int:
+        """Hands claimed rows that were never sent back to the queue (a worker stopping).
+
+        Only rows still ``sending`` are touched: a row whose send started (marked
+        ``uncertain``) or finished keeps its state. The claim's attempt is taken back,
+        since nothing was attempted. Returns how many rows were released.
+        """
+        wanted = list(ids)
+        if not wanted:
+            return 0
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(
+                col(OutboxRow.id).in_(wanted),
+                col(OutboxRow.status) == OutboxStatus.SENDING.value,
+            )
+            .values(
+                status=OutboxStatus.PENDING.value,
+                lease_until=None,
+                # A `sending` row was claimed, and claiming counted one attempt.
+                attempts=col(OutboxRow.attempts) - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result)
+
     # programme settings
 
     async def update_programme(self, programme_id: int, **values: Any) -> None:

@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
+from bot.agreements import Agreements
 from bot.app import running_bot
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.domain.model import Programme, Role
 from bot.emulator import BotApiEmulator, SentMessage, SimUser
+from bot.meetings import Meetings
+from bot.scheduler import tick
 from bot.services import Services
 from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
@@ -34,6 +37,23 @@ class Harness:
         deps = self.application.bot_data[DEPS_KEY]
         assert isinstance(deps, Deps)
         return deps.services
+
+    @property
+    def agreements(self) -> Agreements:
+        deps = self.application.bot_data[DEPS_KEY]
+        assert deps.agreements is not None
+        return deps.agreements
+
+    @property
+    def meetings(self) -> Meetings:
+        deps = self.application.bot_data[DEPS_KEY]
+        assert deps.meetings is not None
+        return deps.meetings
+
+    async def tick(self) -> None:
+        """One scheduler tick at the harness clock's time, then delivery."""
+        await tick(self.services, self.agreements, self.meetings)
+        await self.deliver()
 
     async def programme(self, name: str = "Global Future Oslo") -> Programme:
         programme, _cohort = await self.services.create_programme(

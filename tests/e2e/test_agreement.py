@@ -156,7 +156,7 @@ async def test_silent_party_gets_two_reminders_and_the_pair_stalls(harness: Harn
     reminders: dict[str, list[str]] = {"ola": [], "amina": []}
     for hours in range(0, 16 * 24, 6):
         h.clock.set(created + timedelta(hours=hours))
-        await tick(h.services, agreements)
+        await tick(h.services, agreements, h.meetings)
         await h.deliver()
     await h.emulator.wait_until_idle()
     for name, user in (("ola", ola), ("amina", amina)):
@@ -215,7 +215,7 @@ async def test_three_month_recheck_reaches_the_coordinator(harness: Harness) -> 
     await kari.expect_no_message()
 
     h.clock.advance(timedelta(days=92))
-    await tick(h.services, agreements)
+    await tick(h.services, agreements, h.meetings)
     await h.deliver()
     invitation = await amina.next_message()
     assert "three months" in (invitation.text or "")
@@ -231,7 +231,7 @@ async def test_three_month_recheck_reaches_the_coordinator(harness: Harness) -> 
     await amina.press(await amina.next_message(), "Partly")
     assert "when Ola has answered" in ((await amina.next_message()).text or "")
     # A second tick sends no second invitation.
-    await tick(h.services, agreements)
+    await tick(h.services, agreements, h.meetings)
     await h.deliver()
     await amina.expect_no_message()
     await kari.expect_no_message()

@@ -1,0 +1,506 @@
+"""Use cases of the meeting rhythm: what the tick sends, planning a date, logging and
+confirming meetings, check-ins, pauses and a pair's status.
+
+Each method is one transaction; messages to the other party or to coordinators go
+through the outbox in that transaction. Replies to the person acting are the caller's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from bot import texts
+from bot.clock import Clock
+from bot.domain.model import (
+    CheckIn,
+    OutgoingMessage,
+    PairState,
+    PairView,
+    Person,
+    Programme,
+    Rhythm,
+)
+from bot.domain.rhythm import (
+    Due,
+    MeetingFact,
+    MeetingStatus,
+    NudgeKind,
+    Period,
+    PlannedFact,
+    PlanStatus,
+    due_work,
+    one_a_day,
+    period_for,
+    period_met,
+)
+from bot.i18n import resolve_language
+from storage.db import Database
+from storage.repository import Repository
+
+MAX_COMMENT = 500
+SCORES = range(1, 6)
+
+
+class Problem(StrEnum):
+    NOT_YOURS = "not_yours"
+    STALE = "stale"
+    NO_PAIR = "no_pair"
+    NOT_ACTIVE = "not_active"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    problem: Problem
+
+
+@dataclass(frozen=True)
+class PairContext:
+    """A live pair seen from one party."""
+
+    rhythm: Rhythm
+    me: Person
+    other: Person
+    today: date
+
+    @property
+    def pair_id(self) -> int:
+        return self.rhythm.view.pair.id
+
+    @property
+    def programme(self) -> Programme:
+        return self.rhythm.programme
+
+    @property
+    def period(self) -> Period:
+        h = self.rhythm.history
+        rules = self.programme.rules
+        return period_for(
+            rules.cadence,
+            self.today,
+            rules.local(h.activated_at).date(),
+            h.cohort_start,
+            h.cohort_end,
+        )
+
+
+@dataclass(frozen=True)
+class Status:
+    context: PairContext
+    met_this_period: bool
+    next_planned: PlannedFact | None
+    last_meetings: tuple[MeetingFact, ...]
+
+
+@dataclass(frozen=True)
+class TickPlan:
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    nudges: list[tuple[int, int, str, str]] = field(default_factory=list)
+
+
+def language_of(person: Person, programme: Programme, default: str) -> str:
+    return resolve_language(
+        person.language, person.telegram_language, programme.language or default
+    )
+
+
+class Meetings:
+    def __init__(self, db: Database, clock: Clock, *, default_language: str) -> None:
+        self.db = db
+        self.clock = clock
+        self.default_language = default_language
+
+    def _lang(self, person: Person, programme: Programme) -> str:
+        return language_of(person, programme, self.default_language)
+
+    # what the tick sends
+
+    async def plan_tick(self, repo: Repository, now: datetime) -> TickPlan:
+        """Nudges, reminders and period check-ins due now, at most one a day per person."""
+        since = now - timedelta(days=400)
+        await repo.end_pauses(now.date() - timedelta(days=1))
+        rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+        if not rhythms:
+            return TickPlan()
+        by_pair = {r.view.pair.id: r for r in rhythms}
+        candidates: list[Due] = []
+        for rhythm in rhythms:
+            if rhythm.view.pair.state is PairState.ACTIVE:
+                candidates.extend(due_work(rhythm.history, rhythm.programme.rules, now))
+        zones = {pair_id: r.programme.timezone for pair_id, r in by_pair.items()}
+        people_zone = {}
+        for r in rhythms:
+            people_zone[r.view.mentor.id] = r.programme.timezone
+            people_zone[r.view.adept.id] = r.programme.timezone
+        already = [
+            (person, texts.local_day(when, people_zone.get(person, "UTC")))
+            for person, when in await repo.messaged_days(now - timedelta(days=2))
+        ]
+        del since
+        plan = TickPlan()
+        for due in one_a_day(candidates, already, zones):
+            rhythm = by_pair[due.pair_id]
+            plan.messages.append(self._render(rhythm, due))
+            plan.nudges.append((due.pair_id, due.person_id, due.period, due.kind.value))
+        return plan
+
+    def _render(self, rhythm: Rhythm, due: Due) -> OutgoingMessage:
+        view = rhythm.view
+        person = view.mentor if due.person_id == view.mentor.id else view.adept
+        other = view.adept if person.id == view.mentor.id else view.mentor
+        language = self._lang(person, rhythm.programme)
+        plan = next((p for p in rhythm.history.planned if p.id == due.planned_id), None)
+        text, markup = texts.nudge(
+            language, due.kind, rhythm.programme, view.pair.id, due.period, other, plan
+        )
+        assert person.telegram_user_id is not None
+        return OutgoingMessage(
+            idempotency_key=due.key,
+            chat_id=person.telegram_user_id,
+            person_id=person.id,
+            kind=due.kind.value,
+            text=text,
+            reply_markup=markup,
+            not_before=due.not_before,
+        )
+
+    # a pair seen from one party
+
+    async def _context(
+        self, repo: Repository, person: Person, pair_id: int
+    ) -> PairContext | Refusal:
+        [*found] = await repo.rhythm_histories(
+            since=self.clock.now().date() - timedelta(days=2), pair_id=pair_id
+        )
+        if not found:
+            return Refusal(Problem.NOT_ACTIVE)
+        rhythm = found[0]
+        pair = rhythm.view.pair
+        if person.id not in (pair.mentor_id, pair.adept_id):
+            return Refusal(Problem.NOT_YOURS)
+        me = rhythm.view.mentor if person.id == pair.mentor_id else rhythm.view.adept
+        other = rhythm.view.adept if person.id == pair.mentor_id else rhythm.view.mentor
+        today = rhythm.programme.rules.local(self.clock.now()).date()
+        return PairContext(rhythm, me, other, today)
+
+    async def live_pairs(self, person: Person) -> list[PairView]:
+        async with self.db.session() as session:
+            views = await Repository(session).pairs_of_person(person.id)
+        return [v for v in views if v.pair.state in (PairState.ACTIVE, PairState.PAUSED)]
+
+    async def context(self, person: Person, pair_id: int) -> PairContext | Refusal:
+        async with self.db.session() as session:
+            return await self._context(Repository(session), person, pair_id)
+
+    async def not_yet(self, person: Person, pair_id: int) -> PairContext | Refusal:
+        async with self.db.session() as session:
+            repo = Repository(session)
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, PairContext):
+                await repo.answer_nudges(pair_id, person.id, self.clock.now())
+            return context
+
+    # planning a date
+
+    async def propose(
+        self, person: Person, pair_id: int, day: date, at: time | None
+    ) -> tuple[PairContext, PlannedFact] | Refusal:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, Refusal):
+                return context
+            if day < context.today:
+                return Refusal(Problem.STALE)
+            plan = await repo.add_planned(
+                pair_id=pair_id, planned_on=day, planned_time=at, proposed_by=person.id, now=now
+            )
+            await repo.answer_nudges(pair_id, person.id, now)
+            other = context.other
+            if other.telegram_user_id is not None:
+                language = self._lang(other, context.programme)
+                text, markup = texts.proposal(language, person, plan, context.today)
+                await repo.enqueue(
+                    [
+                        OutgoingMessage(
+                            idempotency_key=f"planned:{plan.id}:proposal:{other.id}",
+                            chat_id=other.telegram_user_id,
+                            person_id=other.id,
+                            kind="proposal",
+                            text=text,
+                            reply_markup=markup,
+                            not_before=context.programme.rules.allowed(now),
+                        )
+                    ],
+                    now,
+                )
+            return context, plan
+
+    async def answer_proposal(
+        self, person: Person, planned_id: int, accept: bool
+    ) -> tuple[PairContext, PlannedFact] | Refusal:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            found = await repo.planned(planned_id)
+            if found is None:
+                return Refusal(Problem.STALE)
+            pair_id, proposer, plan = found
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, Refusal):
+                return context
+            if proposer == person.id:
+                return Refusal(Problem.NOT_YOURS)
+            status = PlanStatus.CONFIRMED if accept else PlanStatus.CANCELLED
+            if not await repo.set_planned_status(planned_id, status):
+                return Refusal(Problem.STALE)
+            await repo.answer_nudges(pair_id, person.id, now)
+            other = context.other
+            if other.telegram_user_id is not None:
+                language = self._lang(other, context.programme)
+                await repo.enqueue(
+                    [
+                        OutgoingMessage(
+                            idempotency_key=f"planned:{planned_id}:answer:{other.id}",
+                            chat_id=other.telegram_user_id,
+                            person_id=other.id,
+                            kind="proposal_answer",
+                            text=texts.proposal_answer(
+                                language, person, plan, accept, context.today
+                            ),
+                            not_before=context.programme.rules.allowed(now),
+                        )
+                    ],
+                    now,
+                )
+            return context, PlannedFact(plan.id, plan.planned_on, plan.planned_time, status)
+
+    # logging and confirming meetings
+
+    async def log_meeting(
+        self, person: Person, pair_id: int, held_on: date, minutes: int | None, topic: str | None
+    ) -> tuple[PairContext, MeetingFact, int] | Refusal:
+        """Records a meeting reported by `person`, asks the other to confirm, and opens
+        the logger's check-in (its id is returned)."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, Refusal):
+                return context
+            if held_on > context.today:
+                return Refusal(Problem.STALE)
+            meeting = await repo.add_meeting(
+                pair_id=pair_id,
+                held_on=held_on,
+                minutes=minutes,
+                topic=topic,
+                logged_by=person.id,
+                now=now,
+            )
+            await repo.answer_nudges(pair_id, person.id, now)
+            other = context.other
+            if other.telegram_user_id is not None:
+                language = self._lang(other, context.programme)
+                text, markup = texts.meeting_confirmation(language, person, meeting, context.today)
+                await repo.enqueue(
+                    [
+                        OutgoingMessage(
+                            idempotency_key=f"meeting:{meeting.id}:confirm:{other.id}",
+                            chat_id=other.telegram_user_id,
+                            person_id=other.id,
+                            kind="meeting_confirmation",
+                            text=text,
+                            reply_markup=markup,
+                            not_before=context.programme.rules.allowed(now),
+                        )
+                    ],
+                    now,
+                )
+            check_in = await repo.start_check_in(
+                pair_id=pair_id,
+                person_id=person.id,
+                meeting_id=meeting.id,
+                period=context.period.key,
+                now=now,
+            )
+            return context, meeting, check_in
+
+    async def answer_meeting(
+        self, person: Person, meeting_id: int, status: MeetingStatus, held_on: date | None = None
+    ) -> tuple[PairContext, MeetingFact, int | None] | Refusal:
+        """The other party confirms (possibly with another date) or disputes a meeting.
+        A confirmation opens their check-in; its id is returned."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            found = await repo.meeting(meeting_id)
+            if found is None:
+                return Refusal(Problem.STALE)
+            pair_id, meeting, _topic = found
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, Refusal):
+                return context
+            if meeting.logged_by == person.id:
+                return Refusal(Problem.NOT_YOURS)
+            if held_on is not None and held_on > context.today:
+                return Refusal(Problem.STALE)
+            if not await repo.answer_meeting(meeting_id, status=status, now=now, held_on=held_on):
+                return Refusal(Problem.STALE)
+            await repo.answer_nudges(pair_id, person.id, now)
+            answered = MeetingFact(
+                meeting.id, held_on or meeting.held_on, meeting.minutes, status, meeting.logged_by
+            )
+            check_in = None
+            if status is MeetingStatus.CONFIRMED:
+                check_in = await repo.start_check_in(
+                    pair_id=pair_id,
+                    person_id=person.id,
+                    meeting_id=meeting_id,
+                    period=context.period.key,
+                    now=now,
+                )
+            return context, answered, check_in
+
+    # check-ins
+
+    async def start_period_check_in(self, person: Person, pair_id: int) -> int | Refusal:
+        async with self.db.session() as session:
+            repo = Repository(session)
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, Refusal):
+                return context
+            await repo.answer_nudges(pair_id, person.id, self.clock.now())
+            return await repo.start_check_in(
+                pair_id=pair_id,
+                person_id=person.id,
+                meeting_id=None,
+                period=context.period.key,
+                now=self.clock.now(),
+            )
+
+    async def check_in_step(
+        self,
+        person: Person,
+        check_in_id: int,
+        *,
+        score: int | None = None,
+        goal: str | None = None,
+        comment: str | None = None,
+        needs_help: bool | None = None,
+        finish: bool = False,
+    ) -> tuple[CheckIn, PairContext] | Refusal:
+        """One answer of a check-in: a score, a goal ticked, a comment, a help request."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            check_in = await repo.check_in(check_in_id)
+            if check_in is None or check_in.person_id != person.id:
+                return Refusal(Problem.NOT_YOURS)
+            context = await self._context(repo, person, check_in.pair_id)
+            if isinstance(context, Refusal):
+                return context
+            if check_in.completed_at is not None and not (needs_help and not check_in.needs_help):
+                return Refusal(Problem.STALE)
+            values: dict[str, object] = {}
+            if score is not None:
+                if score not in SCORES:
+                    return Refusal(Problem.STALE)
+                values["score"] = score
+            if goal is not None:
+                goals = list(context.rhythm.view.pair.goals or ())
+                if goal not in goals:
+                    return Refusal(Problem.STALE)
+                ticked = set(check_in.goals_progressed) ^ {goal}
+                values["goals_progressed"] = [g for g in goals if g in ticked]
+            if comment is not None:
+                values["comment"] = comment[:MAX_COMMENT]
+            if needs_help:
+                values["needs_help"] = True
+            if finish:
+                values["completed_at"] = now
+            if values:
+                await repo.update_check_in(check_in_id, **values)
+            updated = await repo.check_in(check_in_id)
+            assert updated is not None
+            return updated, context
+
+    # pauses and status
+
+    async def pause(
+        self, person: Person, pair_id: int, until: date | None
+    ) -> PairContext | Refusal:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, Refusal):
+                return context
+            if until is not None and until < context.today:
+                return Refusal(Problem.STALE)
+            await repo.set_pause(pair_id, until, now)
+            await repo.answer_nudges(pair_id, person.id, now)
+            notices: list[OutgoingMessage] = []
+            other = context.other
+            if other.telegram_user_id is not None:
+                notices.append(
+                    OutgoingMessage(
+                        idempotency_key=f"pair:{pair_id}:pause:{until}:{other.id}:{now:%Y%m%d%H%M}",
+                        chat_id=other.telegram_user_id,
+                        person_id=other.id,
+                        kind="pause_notice",
+                        text=texts.pause_notice(
+                            self._lang(other, context.programme), person, until, context.today
+                        ),
+                        not_before=context.programme.rules.allowed(now),
+                    )
+                )
+            for coordinator, chat_id in await repo.coordinator_chat_ids(context.programme.id):
+                notices.append(
+                    OutgoingMessage(
+                        idempotency_key=f"pair:{pair_id}:pause:{until}:{coordinator.id}:{now:%Y%m%d%H%M}",
+                        chat_id=chat_id,
+                        person_id=coordinator.id,
+                        kind="pause_notice",
+                        text=texts.pause_coordinator_notice(
+                            self._lang(coordinator, context.programme),
+                            context.rhythm.view,
+                            person,
+                            until,
+                            context.today,
+                        ),
+                        not_before=now,
+                    )
+                )
+            await repo.enqueue(notices, now)
+            return context
+
+    async def status(self, person: Person, pair_id: int) -> Status | Refusal:
+        async with self.db.session() as session:
+            context = await self._context(Repository(session), person, pair_id)
+        if isinstance(context, Refusal):
+            return context
+        history = context.rhythm.history
+        upcoming = [
+            p
+            for p in history.planned
+            if p.status is not PlanStatus.CANCELLED and p.planned_on >= context.today
+        ]
+        return Status(
+            context=context,
+            met_this_period=period_met(
+                context.programme.rules.cadence, context.period, history.meetings
+            ),
+            next_planned=upcoming[0] if upcoming else None,
+            last_meetings=tuple(history.meetings[-3:]),
+        )
+
+
+def counted(meetings: Sequence[MeetingFact]) -> list[MeetingFact]:
+    return [m for m in meetings if m.status is not MeetingStatus.DISPUTED]
+
+
+__all__ = ["Meetings", "NudgeKind"]

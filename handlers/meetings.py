@@ -1,0 +1,756 @@
+"""The meeting rhythm in chat: answering nudges, planning a date, /met, confirming a
+meeting, check-ins, /status and /pause."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.domain import dates
+from bot.domain.model import Dialogue, Person
+from bot.domain.rhythm import MeetingStatus
+from bot.i18n import _, current_language
+from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal
+from bot.texts import duration, goal_label, when
+from handlers.callbacks import Callback, build
+from handlers.common import actor, deps, wake_delivery
+from handlers.render import CHECK, rows
+
+MINUTE_CHOICES = (30, 60, 90, 120, 180)
+PLAN_FLOW, MET_FLOW, MEETING_DATE_FLOW, COMMENT_FLOW, PAUSE_FLOW = (
+    "plan",
+    "met",
+    "meeting_date",
+    "comment",
+    "pause",
+)
+
+
+def _meetings(context: ContextTypes.DEFAULT_TYPE) -> Meetings:
+    service = deps(context).meetings
+    assert service is not None
+    return service
+
+
+def _refusal(refusal: Refusal) -> str:
+    texts = {
+        Problem.NOT_YOURS: _("This button is not for you."),
+        Problem.NOT_ACTIVE: _("This pair is not active now."),
+        Problem.NO_PAIR: _("You do not have an active pair yet."),
+    }
+    return texts.get(refusal.problem, _("This button is old. Nothing was changed."))
+
+
+def _date_problem(problem: dates.DateProblem) -> str:
+    texts = {
+        dates.DateProblem.IN_THE_PAST: _("That day has passed. Please choose a day ahead."),
+        dates.DateProblem.IN_THE_FUTURE: _("That day has not come yet. When did you meet?"),
+        dates.DateProblem.TOO_FAR: _("That is too far away. Please choose a closer day."),
+        dates.DateProblem.BAD_TIME: _("I did not understand the time. Write it like 17:00."),
+    }
+    return texts.get(
+        problem,
+        _("I did not understand that date. Write it like 3.12 or «tuesday», or tap a button."),
+    )
+
+
+async def _dialogue(context: ContextTypes.DEFAULT_TYPE, person: Person) -> Dialogue | None:
+    async with deps(context).services.unit() as repo:
+        return await repo.dialogue(person.id)
+
+
+async def _set_dialogue(
+    context: ContextTypes.DEFAULT_TYPE, dialogue: Dialogue | None, person: Person
+) -> None:
+    services = deps(context).services
+    async with services.unit() as repo:
+        if dialogue is None:
+            await repo.clear_dialogue(person.id)
+        else:
+            await repo.save_dialogue(dialogue, services.clock.now())
+
+
+# choosing the pair (a mentor may have several adepts)
+
+
+async def _with_pair(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, command: str
+) -> int | None:
+    me = actor()
+    if me is None:
+        await message.reply_text(_("Open the invite link from your coordinator first."))
+        return None
+    views = await _meetings(context).live_pairs(me.person)
+    if not views:
+        await message.reply_text(_("You do not have an active pair yet."))
+        return None
+    if len(views) == 1:
+        return views[0].pair.id
+    buttons = [
+        InlineKeyboardButton(
+            (v.adept if v.mentor.id == me.person.id else v.mentor).first_name,
+            callback_data=build("pr", command, v.pair.id),
+        )
+        for v in views
+    ]
+    await message.reply_text(_("Which pair?"), reply_markup=InlineKeyboardMarkup(rows(buttons, 2)))
+    return None
+
+
+async def pair_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    await query.answer()
+    handlers = {
+        "met": _ask_when_met,
+        "plan": _ask_plan_day,
+        "status": _show_status,
+        "pause": _ask_pause,
+    }
+    await handlers[data.values["command"]](query.message, context, data.int("pair"))
+
+
+# answering a nudge
+
+
+async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    pair_id, choice = data.int("pair"), data.values["choice"]
+    result = await _meetings(context).not_yet(me.person, pair_id)
+    if isinstance(result, Refusal):
+        await query.answer(_refusal(result))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if choice == "later":
+        await query.message.reply_text(_("OK. Write /plan when you have a date."))
+    elif choice == "date":
+        await _ask_plan_day(query.message, context, pair_id)
+    else:
+        await _ask_when_met(query.message, context, pair_id)
+
+
+# planning a date
+
+
+async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and (pair_id := await _with_pair(message, context, "plan")):
+        await _ask_plan_day(message, context, pair_id)
+
+
+async def _ask_plan_day(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
+    me = actor()
+    assert me is not None
+    found = await _meetings(context).context(me.person, pair_id)
+    if isinstance(found, Refusal):
+        await message.reply_text(_refusal(found))
+        return
+    days = dates.suggested_days(found.today, found.programme.working_days)
+    buttons = [
+        InlineKeyboardButton(
+            dates.format_short(day, current_language()),
+            callback_data=build("pl", pair_id, f"{day:%Y%m%d}"),
+        )
+        for day in days
+    ]
+    await _set_dialogue(
+        context, Dialogue(me.person.id, PLAN_FLOW, "day", {"pair_id": pair_id}), me.person
+    )
+    await message.reply_text(
+        _(
+            "Which day will you meet {name}? Tap a day, or write a date and time, like «3.12 kl 17»."
+        ).format(name=found.other.first_name),
+        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+    )
+
+
+async def plan_day_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    day = _day(data.values["day"])
+    if day is None:
+        await query.answer(_("This button is old. Nothing was changed."))
+        return
+    result = await _meetings(context).propose(me.person, data.int("pair"), day, None)
+    await query.answer(_refusal(result) if isinstance(result, Refusal) else None)
+    if isinstance(result, Refusal):
+        return
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _set_dialogue(context, None, me.person)
+    wake_delivery(context)
+    found, plan = result
+    await query.message.reply_text(
+        _("✅ I have asked {name} if {when} works. I will tell you the answer.").format(
+            name=found.other.first_name, when=when(plan, found.today)
+        )
+    )
+
+
+async def proposal_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    accept = data.values["answer"] == "y"
+    result = await _meetings(context).answer_proposal(me.person, data.int("planned"), accept)
+    if isinstance(result, Refusal):
+        await query.answer(_refusal(result))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    wake_delivery(context)
+    found, plan = result
+    if accept:
+        await query.message.reply_text(
+            _("✅ Great! You meet {name} {when}. I will remind you the day before.").format(
+                name=found.other.first_name, when=when(plan, found.today)
+            )
+        )
+    else:
+        await _ask_plan_day(query.message, context, found.pair_id)
+
+
+# logging a meeting
+
+
+async def met_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and (pair_id := await _with_pair(message, context, "met")):
+        await _ask_when_met(message, context, pair_id)
+
+
+async def _ask_when_met(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
+    me = actor()
+    assert me is not None
+    await _set_dialogue(
+        context, Dialogue(me.person.id, MET_FLOW, "day", {"pair_id": pair_id}), me.person
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("Today"), callback_data=build("ml", pair_id, "w", "today")),
+                InlineKeyboardButton(
+                    _("Yesterday"), callback_data=build("ml", pair_id, "w", "yday")
+                ),
+            ]
+        ]
+    )
+    await message.reply_text(
+        _("When did you meet? Tap a button, or write the date, like 3.12."), reply_markup=keyboard
+    )
+
+
+async def met_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    pair_id, step, value = data.int("pair"), data.values["step"], data.values["value"]
+    dialogue = await _dialogue(context, me.person)
+    if dialogue is None or dialogue.flow != MET_FLOW or dialogue.data.get("pair_id") != pair_id:
+        await query.answer(_("This button is old. Nothing was changed."))
+        return
+    found = await _meetings(context).context(me.person, pair_id)
+    if isinstance(found, Refusal):
+        await query.answer(_refusal(found))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if step == "w" and dialogue.step == "day":
+        day = found.today if value == "today" else found.today - timedelta(days=1)
+        await _ask_minutes(query.message, context, me.person, pair_id, day)
+    elif step == "m" and dialogue.step == "minutes" and value.isdigit():
+        await _ask_topic(query.message, context, me.person, found, dialogue, int(value))
+    elif step == "t" and dialogue.step == "topic":
+        goals = list(found.rhythm.view.pair.goals or ())
+        topic = goals[int(value)] if value.isdigit() and int(value) < len(goals) else None
+        await _save_meeting(query.message, context, me.person, found, dialogue, topic)
+
+
+async def _ask_minutes(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, person: Person, pair_id: int, day: date
+) -> None:
+    await _set_dialogue(
+        context,
+        Dialogue(person.id, MET_FLOW, "minutes", {"pair_id": pair_id, "day": day.isoformat()}),
+        person,
+    )
+    buttons = [
+        InlineKeyboardButton(duration(m), callback_data=build("ml", pair_id, "m", m))
+        for m in MINUTE_CHOICES
+    ]
+    await message.reply_text(
+        _("About how long did you meet?"), reply_markup=InlineKeyboardMarkup(rows(buttons, 3))
+    )
+
+
+async def _ask_topic(
+    message: Message,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    found: PairContext,
+    dialogue: Dialogue,
+    minutes: int,
+) -> None:
+    data = {**dialogue.data, "minutes": minutes}
+    goals = list(found.rhythm.view.pair.goals or ())
+    if not goals:
+        await _save_meeting(
+            message, context, person, found, Dialogue(person.id, MET_FLOW, "topic", data), None
+        )
+        return
+    await _set_dialogue(context, Dialogue(person.id, MET_FLOW, "topic", data), person)
+    buttons = [
+        InlineKeyboardButton(goal_label(goal), callback_data=build("ml", found.pair_id, "t", index))
+        for index, goal in enumerate(goals)
+    ]
+    buttons.append(
+        InlineKeyboardButton(_("Skip"), callback_data=build("ml", found.pair_id, "t", "skip"))
+    )
+    await message.reply_text(
+        _("Did you work on one of the goals? Tap it, or «Skip»."),
+        reply_markup=InlineKeyboardMarkup(rows(buttons, 1)),
+    )
+
+
+async def _save_meeting(
+    message: Message,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    found: PairContext,
+    dialogue: Dialogue,
+    topic: str | None,
+) -> None:
+    day = date.fromisoformat(str(dialogue.data["day"]))
+    minutes = dialogue.data.get("minutes")
+    result = await _meetings(context).log_meeting(
+        person, found.pair_id, day, int(minutes) if minutes is not None else None, topic
+    )
+    await _set_dialogue(context, None, person)
+    if isinstance(result, Refusal):
+        await message.reply_text(_refusal(result))
+        return
+    wake_delivery(context)
+    _found, meeting, check_in = result
+    await message.reply_text(
+        _("✅ Saved: you met {name} {day}. I have asked {name} to confirm.").format(
+            name=found.other.first_name,
+            day=dates.format_day(meeting.held_on, current_language(), today=found.today),
+        )
+    )
+    await _ask_score(message, check_in)
+
+
+# confirming a meeting
+
+
+async def meeting_answered(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    meeting_id, answer = data.int("meeting"), data.values["answer"]
+    if answer == "d":
+        async with deps(context).services.unit() as repo:
+            found = await repo.meeting(meeting_id)
+        if found is None:
+            await query.answer(_("This button is old. Nothing was changed."))
+            return
+        await query.answer()
+        await _set_dialogue(
+            context,
+            Dialogue(me.person.id, MEETING_DATE_FLOW, "day", {"meeting_id": meeting_id}),
+            me.person,
+        )
+        await query.message.reply_text(
+            _("Which day did you meet? Write the date, like 3.12 or «tuesday».")
+        )
+        return
+    status = MeetingStatus.CONFIRMED if answer == "y" else MeetingStatus.DISPUTED
+    result = await _meetings(context).answer_meeting(me.person, meeting_id, status)
+    if isinstance(result, Refusal):
+        await query.answer(_refusal(result))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    _found, _meeting, check_in = result
+    if check_in is None:
+        await query.message.reply_text(_("Thank you. I have noted that you did not meet then."))
+        return
+    await query.message.reply_text(_("✅ Thank you, the meeting is confirmed."))
+    await _ask_score(query.message, check_in)
+
+
+# check-ins
+
+
+async def _ask_score(message: Message, check_in_id: int) -> None:
+    buttons = [
+        InlineKeyboardButton(str(score), callback_data=build("ck", check_in_id, "s", score))
+        for score in range(1, 6)
+    ]
+    await message.reply_text(
+        _(
+            "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.\nOnly the coordinator sees your answer."
+        ),
+        reply_markup=InlineKeyboardMarkup([buttons]),
+    )
+
+
+async def period_check_in_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    started = await _meetings(context).start_period_check_in(me.person, data.int("pair"))
+    if isinstance(started, Refusal):
+        await query.answer(_refusal(started))
+        return
+    await _check_in_answer(update, context, me.person, started, "s", data.values["score"])
+
+
+async def check_in_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    me = actor()
+    if me is None:
+        return
+    await _check_in_answer(
+        update, context, me.person, data.int("check_in"), data.values["step"], data.values["value"]
+    )
+
+
+async def _check_in_answer(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    check_in_id: int,
+    step: str,
+    value: str,
+) -> None:
+    query = update.callback_query
+    assert query is not None and isinstance(query.message, Message)
+    service = _meetings(context)
+    if step == "s":
+        result = await service.check_in_step(person, check_in_id, score=int(value))
+    elif step == "g":
+        current = await service.check_in_step(person, check_in_id)
+        if isinstance(current, Refusal):
+            await query.answer(_refusal(current))
+            return
+        goals = list(current[1].rhythm.view.pair.goals or ())
+        if not value.isdigit() or int(value) >= len(goals):
+            await query.answer(_("This button is old. Nothing was changed."))
+            return
+        result = await service.check_in_step(person, check_in_id, goal=goals[int(value)])
+    elif step == "h":
+        result = await service.check_in_step(person, check_in_id, needs_help=True, finish=True)
+    else:  # "gd" goals done, "x" no comment
+        result = await service.check_in_step(person, check_in_id, finish=step == "x")
+    if isinstance(result, Refusal):
+        await query.answer(_refusal(result))
+        return
+    await query.answer()
+    check_in, found = result
+    goals = list(found.rhythm.view.pair.goals or ())
+    is_adept = person.id == found.rhythm.view.pair.adept_id
+    if step == "g":
+        await query.edit_message_reply_markup(
+            reply_markup=_goal_keyboard(check_in_id, goals, check_in.goals_progressed)
+        )
+        return
+    await query.edit_message_reply_markup(reply_markup=None)
+    if step == "h":
+        wake_delivery(context)
+        await query.message.reply_text(_("Thank you. The coordinator will contact you soon."))
+        return
+    if step == "x":
+        await query.message.reply_text(_("Thank you! Only the coordinator sees your answer."))
+        return
+    if step == "s" and is_adept and goals:
+        await query.message.reply_text(
+            _("Did you get closer to a goal? Tap the goals, then «Done»."),
+            reply_markup=_goal_keyboard(check_in_id, goals, ()),
+        )
+        return
+    await _set_dialogue(
+        context, Dialogue(person.id, COMMENT_FLOW, "comment", {"check_in_id": check_in_id}), person
+    )
+    await query.message.reply_text(
+        _(
+            "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write sensitive details here."
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("No comment"), callback_data=build("ck", check_in_id, "x", 0)
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        _("I need help"), callback_data=build("ck", check_in_id, "h", 0)
+                    )
+                ],
+            ]
+        ),
+    )
+
+
+def _goal_keyboard(
+    check_in_id: int, goals: list[str], ticked: tuple[str, ...]
+) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(
+            (CHECK if goal in ticked else "") + goal_label(goal),
+            callback_data=build("ck", check_in_id, "g", index),
+        )
+        for index, goal in enumerate(goals)
+    ]
+    keyboard = rows(buttons, 1)
+    keyboard.append(
+        [InlineKeyboardButton(_("Done"), callback_data=build("ck", check_in_id, "gd", 0))]
+    )
+    return InlineKeyboardMarkup(keyboard)
+
+
+# status and pause
+
+
+async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and (pair_id := await _with_pair(message, context, "status")):
+        await _show_status(message, context, pair_id)
+
+
+async def _show_status(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
+    me = actor()
+    assert me is not None
+    status = await _meetings(context).status(me.person, pair_id)
+    if isinstance(status, Refusal):
+        await message.reply_text(_refusal(status))
+        return
+    found = status.context
+    language = current_language()
+    lines = [_("You and {name}:").format(name=found.other.first_name)]
+    if found.rhythm.view.pair.paused_until is not None:
+        lines.append(
+            _("⏳ Paused until {day}.").format(
+                day=dates.format_day(
+                    found.rhythm.view.pair.paused_until, language, today=found.today
+                )
+            )
+        )
+    lines.append(
+        _("✅ You have met this period.")
+        if status.met_this_period
+        else _("⏳ You have not met yet this period.")
+    )
+    if status.next_planned is not None:
+        lines.append(_("Next meeting: {when}.").format(when=when(status.next_planned, found.today)))
+    if status.last_meetings:
+        days = ", ".join(
+            dates.format_day(m.held_on, language, today=found.today) for m in status.last_meetings
+        )
+        lines.append(_("Last meetings: {days}.").format(days=days))
+    goals = found.rhythm.view.pair.goals
+    if goals:
+        lines.append(_("Goals: {goals}").format(goals="; ".join(goal_label(g) for g in goals)))
+    await message.reply_text("\n".join(lines))
+
+
+async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and (pair_id := await _with_pair(message, context, "pause")):
+        await _ask_pause(message, context, pair_id)
+
+
+async def _ask_pause(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
+    me = actor()
+    assert me is not None
+    await _set_dialogue(
+        context, Dialogue(me.person.id, PAUSE_FLOW, "day", {"pair_id": pair_id}), me.person
+    )
+    buttons = [
+        InlineKeyboardButton(_("2 weeks"), callback_data=build("pz", pair_id, 14)),
+        InlineKeyboardButton(_("1 month"), callback_data=build("pz", pair_id, 30)),
+        InlineKeyboardButton(_("2 months"), callback_data=build("pz", pair_id, 61)),
+        InlineKeyboardButton(_("End the pause"), callback_data=build("pz", pair_id, 0)),
+    ]
+    await message.reply_text(
+        _(
+            "A pause stops the reminders, for example during holidays or illness. For how long? Or write the last day, like 3.12."
+        ),
+        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+    )
+
+
+async def pause_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return
+    pair_id, days = data.int("pair"), data.int("days")
+    found = await _meetings(context).context(me.person, pair_id)
+    if isinstance(found, Refusal):
+        await query.answer(_refusal(found))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _pause(
+        query.message,
+        context,
+        me.person,
+        pair_id,
+        found.today + timedelta(days=days) if days else None,
+    )
+
+
+async def _pause(
+    message: Message,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    pair_id: int,
+    until: date | None,
+) -> None:
+    result = await _meetings(context).pause(person, pair_id, until)
+    await _set_dialogue(context, None, person)
+    if isinstance(result, Refusal):
+        await message.reply_text(_refusal(result))
+        return
+    wake_delivery(context)
+    if until is None:
+        await message.reply_text(
+            _("✅ The pause is over. I have told {name} and the coordinator.").format(
+                name=result.other.first_name
+            )
+        )
+    else:
+        await message.reply_text(
+            _("✅ Paused until {day}. I have told {name} and the coordinator.").format(
+                day=dates.format_day(until, current_language(), today=result.today),
+                name=result.other.first_name,
+            )
+        )
+
+
+# typed answers
+
+
+async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A date, a comment or a pause day typed in one of the flows above; False otherwise."""
+    message = update.effective_message
+    me = actor()
+    if message is None or me is None or message.text is None:
+        return False
+    dialogue = await _dialogue(context, me.person)
+    if dialogue is None or dialogue.flow not in (
+        PLAN_FLOW,
+        MET_FLOW,
+        MEETING_DATE_FLOW,
+        COMMENT_FLOW,
+        PAUSE_FLOW,
+    ):
+        return False
+    service = _meetings(context)
+    text = message.text
+    if dialogue.flow == COMMENT_FLOW:
+        comment = " ".join(text.split())[:MAX_COMMENT]
+        result = await service.check_in_step(
+            me.person, int(dialogue.data["check_in_id"]), comment=comment, finish=True
+        )
+        await _set_dialogue(context, None, me.person)
+        await message.reply_text(
+            _refusal(result)
+            if isinstance(result, Refusal)
+            else _("Thank you! Only the coordinator sees your answer.")
+        )
+        return True
+    if dialogue.flow == MEETING_DATE_FLOW:
+        async with deps(context).services.unit() as repo:
+            found_meeting = await repo.meeting(int(dialogue.data["meeting_id"]))
+        if found_meeting is None:
+            await _set_dialogue(context, None, me.person)
+            return False
+        found = await service.context(me.person, found_meeting[0])
+        if isinstance(found, Refusal):
+            await message.reply_text(_refusal(found))
+            return True
+        parsed = dates.parse_date(text, found.today, allow_past=True, allow_future=False)
+        if isinstance(parsed, dates.DateProblem):
+            await message.reply_text(_date_problem(parsed))
+            return True
+        answered = await service.answer_meeting(
+            me.person, int(dialogue.data["meeting_id"]), MeetingStatus.CONFIRMED, parsed.day
+        )
+        await _set_dialogue(context, None, me.person)
+        if isinstance(answered, Refusal):
+            await message.reply_text(_refusal(answered))
+            return True
+        await message.reply_text(
+            _("✅ Thank you, the meeting is confirmed for {day}.").format(
+                day=dates.format_day(parsed.day, current_language(), today=found.today)
+            )
+        )
+        if answered[2] is not None:
+            await _ask_score(message, answered[2])
+        return True
+    pair_id = int(dialogue.data["pair_id"])
+    found = await service.context(me.person, pair_id)
+    if isinstance(found, Refusal):
+        await _set_dialogue(context, None, me.person)
+        await message.reply_text(_refusal(found))
+        return True
+    if dialogue.flow == MET_FLOW:
+        if dialogue.step != "day":
+            await message.reply_text(_("Please tap one of the buttons."))
+            return True
+        parsed = dates.parse_date(text, found.today, allow_past=True, allow_future=False)
+        if isinstance(parsed, dates.DateProblem):
+            await message.reply_text(_date_problem(parsed))
+            return True
+        await _ask_minutes(message, context, me.person, pair_id, parsed.day)
+        return True
+    parsed = dates.parse_date(text, found.today)
+    if isinstance(parsed, dates.DateProblem):
+        await message.reply_text(_date_problem(parsed))
+        return True
+    if dialogue.flow == PAUSE_FLOW:
+        await _pause(message, context, me.person, pair_id, parsed.day)
+        return True
+    proposed = await service.propose(me.person, pair_id, parsed.day, parsed.time)
+    await _set_dialogue(context, None, me.person)
+    if isinstance(proposed, Refusal):
+        await message.reply_text(_refusal(proposed))
+        return True
+    wake_delivery(context)
+    await message.reply_text(
+        _("✅ I have asked {name} if {when} works. I will tell you the answer.").format(
+            name=found.other.first_name, when=when(proposed[1], found.today)
+        )
+    )
+    return True
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
