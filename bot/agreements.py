@@ -29,7 +29,6 @@ from bot.domain.model import (
     Programme,
     Role,
 )
-from bot.domain.schedule import next_allowed_time
 from bot.i18n import resolve_language
 from storage.db import Database
 from storage.repository import Repository
@@ -337,7 +336,7 @@ class Agreements:
             return None
         comparison = rules.compare(round_, _final(mentor.answers), _final(adept.answers))
         other = start.view.adept if other_id == pair.adept_id else start.view.mentor
-        when = next_allowed_time(now, start.programme.timezone)
+        when = start.programme.rules.allowed(now)
         outgoing: list[OutgoingMessage] = []
         if other.telegram_user_id is not None:
             language = language_of(other, start.programme, self.default_language)
@@ -408,7 +407,7 @@ class Agreements:
                                 person_id=other.id,
                                 kind="ready",
                                 text=texts.ready(other_language, current.person),
-                                not_before=next_allowed_time(now, start.programme.timezone),
+                                not_before=start.programme.rules.allowed(now),
                             )
                         ],
                         now,
@@ -460,7 +459,7 @@ class Agreements:
 
     def _due_for(self, start: PairStart, now: datetime) -> list[OutgoingMessage]:
         pair = start.view.pair
-        when = next_allowed_time(now, start.programme.timezone)
+        when = start.programme.rules.allowed(now)
         due = []
         for person in (start.view.mentor, start.view.adept):
             if person.telegram_user_id is None or person.unreachable_since is not None:

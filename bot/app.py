@@ -8,15 +8,17 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.agreements import Agreements
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
 from bot.meetings import Meetings
+from bot.ratelimit import build_rate_limiter
 from bot.scheduler import tick
 from bot.services import Services
+from bot.webhook import WebhookServer, webhook_path
 from handlers import routes
 from handlers.commands import register_commands
 from handlers.common import DEPS_KEY, Deps
@@ -25,6 +27,9 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 DELIVERY_TASK = "mentorbot.delivery_task"
+WEBHOOK_SERVER = "mentorbot.webhook_server"
+# A send in flight ends within PTB's HTTP timeouts (5 s each); then the worker is cancelled.
+DELIVERY_STOP_SECONDS = 15.0
 
 
 def file_url(base_url: str) -> str:
@@ -42,7 +47,9 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        # Every request passes our limiter: per-chat and overall limits, shared through
+        # the database when several instances may send (see bot/ratelimit.py).
+        .rate_limiter(build_rate_limiter(settings.rate_limit_backend, db))
         .build()
     )
     services = Services(
@@ -51,7 +58,7 @@ def build_application(
         default_language=settings.default_language,
         invite_ttl_days=settings.invite_ttl_days,
     )
-    delivery = DeliveryWorker(db, application.bot, clock)
+    delivery = DeliveryWorker(db, application.bot, clock, concurrency=settings.delivery_concurrency)
     deps = Deps(
         services=services,
         default_language=settings.default_language,
@@ -82,11 +89,24 @@ async def start_background(application: Application) -> None:  # type: ignore[ty
 
 
 async def stop_background(application: Application) -> None:  # type: ignore[type-arg]
+    """Stops the delivery worker gracefully: the send in flight finishes, claimed rows
+    that were not sent go back to the queue (see DeliveryWorker.stop)."""
     task = application.bot_data.pop(DELIVERY_TASK, None)
-    if task is not None:
+    if task is None:
+        return
+    deps = application.bot_data[DEPS_KEY]
+    if deps.delivery is not None:
+        deps.delivery.stop()
+    try:
+        await asyncio.wait_for(asyncio.shield(task), DELIVERY_STOP_SECONDS)
+    except TimeoutError:
+        log.warning("delivery worker did not stop in %.0f s; cancelling it", DELIVERY_STOP_SECONDS)
+    except Exception:
+        log.exception("delivery worker failed while stopping")
+    if not task.done():
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,18 +125,41 @@ async def running_bot(
     poll_timeout: int = 10,
     ticks: bool = True,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Starts the bot polling, as `mentorbot run` does, and stops it cleanly on exit."""
+    """Starts the bot as `mentorbot run` does (polling, or webhook mode when WEBHOOK_URL is
+    set), and stops it cleanly on exit: no new updates, the delivery worker finishes its
+    send in flight and releases the rest, queued updates are handled, then shutdown."""
     application = build_application(settings, db=db, clock=clock, ticks=ticks)
     async with application:
         await start_background(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
-        )
+        server: WebhookServer | None = None
+        if settings.webhook_url and settings.webhook_secret is not None:
+            secret = settings.webhook_secret.get_secret_value()
+            server = WebhookServer(
+                application,
+                db,
+                path=webhook_path(settings.webhook_url),
+                secret=secret,
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+            )
+            await server.start()  # listening before Telegram is told where to post
+            application.bot_data[WEBHOOK_SERVER] = server
+            await application.bot.set_webhook(
+                url=settings.webhook_url, secret_token=secret, drop_pending_updates=False
+            )
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(
+                poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
+            )
         try:
             yield application
         finally:
-            await application.updater.stop()
-            await application.stop()
+            if server is not None:
+                # No deleteWebhook: other instances behind the same URL keep serving it.
+                await server.stop()
+            elif application.updater is not None and application.updater.running:
+                await application.updater.stop()
             await stop_background(application)
+            await application.stop()

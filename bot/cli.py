@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -28,7 +28,10 @@ T = TypeVar("T")
 
 
 def fail(message: str) -> typer.Exit:
-    typer.echo(f"mentorbot: {message}", err=True)
+    from bot.logs import redact
+
+    # Error texts from libraries may quote a URL, and PTB's URLs contain the token.
+    typer.echo(f"mentorbot: {redact(message)}", err=True)
     return typer.Exit(code=2)
 
 
@@ -98,22 +101,30 @@ def _write_qr(links: list[str], directory: Path, role: Role) -> list[Path]:
 
 @app.command()
 def run() -> None:
-    """Start the bot (polling), creating or upgrading the database first."""
+    """Start the bot (polling, or webhook mode when WEBHOOK_URL is set), creating or
+    upgrading the database first."""
+    from bot.logs import configure_logging, database_password
+
     settings = _settings()
     try:
-        settings.require_token()
+        token = settings.require_token()
     except ConfigError as error:
         raise fail(str(error)) from None
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    webhook_secret = settings.webhook_secret
+    configure_logging(
+        settings.log_level,
+        settings.log_format,
+        secrets=(
+            token,
+            webhook_secret.get_secret_value() if webhook_secret else None,
+            database_password(settings.database_url),
+        ),
     )
-    # httpx logs every request URL at INFO, and PTB's URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     asyncio.run(_serve(settings))
 
 
 async def _serve(settings: Settings) -> None:
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import BadRequest, InvalidToken, NetworkError
 
     from bot.app import running_bot
 
@@ -125,12 +136,15 @@ async def _serve(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         async with running_bot(settings, db=db, clock=SystemClock()) as application:
-            logging.getLogger("mentorbot").info("polling as @%s", application.bot.username)
+            mode = "webhook mode" if settings.webhook_url else "polling"
+            logging.getLogger("mentorbot").info("%s as @%s", mode, application.bot.username)
             await stop.wait()
     except InvalidToken:
         raise fail(
             "TELEGRAM_BOT_TOKEN was rejected by Telegram; copy it again from @BotFather."
         ) from None
+    except BadRequest as error:  # e.g. setWebhook with an address Telegram refuses
+        raise fail(f"Telegram refused a start-up request: {error}") from None
     except NetworkError as error:
         raise fail(
             f"cannot reach the Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__}); "
@@ -176,6 +190,108 @@ def program_create(
         typer.echo(invite_link(username, token))
 
     _run(work)
+
+
+@program_app.command("set")
+def program_set(
+    program: Annotated[int, typer.Argument(help="Programme id.")],
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/Oslo.")] = None,
+    language: Annotated[str | None, typer.Option(help="nb or en.")] = None,
+    cadence: Annotated[
+        str | None,
+        typer.Option(
+            help="monthly, twice_monthly, every_other_month, minutes:N (N minutes a month) "
+            "or per_cohort:N (N meetings in the whole cohort)."
+        ),
+    ] = None,
+    hours: Annotated[
+        str | None, typer.Option(help="When the bot may write to participants, e.g. 09-20.")
+    ] = None,
+    working_days: Annotated[
+        str | None, typer.Option(help="Days the bot may write, e.g. mon-fri or mon,wed,fri.")
+    ] = None,
+    morning_reminder: Annotated[
+        bool | None,
+        typer.Option(
+            "--morning-reminder/--no-morning-reminder",
+            help="Also remind on the morning of a planned meeting.",
+        ),
+    ] = None,
+) -> None:
+    """Change a programme's settings; only the options given change."""
+    from bot.domain.rhythm import Cadence
+
+    values: dict[str, object] = {}
+    if name is not None:
+        if not name.strip():
+            raise fail("--name cannot be empty")
+        values["name"] = name.strip()
+    if timezone is not None:
+        try:
+            load_settings(default_timezone=timezone)
+        except ConfigError:
+            raise fail(
+                f"--timezone {timezone!r} is not a time zone; use a name like Europe/Oslo"
+            ) from None
+        values["timezone"] = timezone
+    if language is not None:
+        if language.lower() not in SUPPORTED_LANGUAGES:
+            raise fail("--language must be nb or en")
+        values["language"] = language.lower()
+    if cadence is not None:
+        parsed = Cadence.parse(cadence)
+        if parsed is None:
+            raise fail(
+                "--cadence must be monthly, twice_monthly, every_other_month, minutes:N or per_cohort:N"
+            )
+        values["cadence"] = str(parsed)
+    if hours is not None:
+        window = _hours(hours)
+        values["day_starts"], values["day_ends"] = window
+    if working_days is not None:
+        values["working_days"] = _working_days(working_days)
+    if morning_reminder is not None:
+        values["morning_reminder"] = morning_reminder
+    if not values:
+        raise fail("nothing to change; see `mentorbot program set --help`")
+
+    async def work(services: Services, _settings: Settings) -> None:
+        if await services.programme(program) is None:
+            raise fail(f"there is no programme {program}; see `mentorbot program list`")
+        async with services.unit() as repo:
+            await repo.update_programme(program, **values)
+        changed = ", ".join(f"{key}={value}" for key, value in values.items())
+        typer.echo(f"Programme {program}: {changed}")
+
+    _run(work)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _hours(text: str) -> tuple[time, time]:
+    try:
+        first, last = (int(part) for part in text.replace(":00", "").split("-"))
+        if not 0 <= first < last <= 24:
+            raise ValueError
+        return time(first, 0), time(23, 59) if last == 24 else time(last, 0)
+    except ValueError:
+        raise fail("--hours must look like 09-20 (start and end hour, 0 to 24)") from None
+
+
+def _working_days(text: str) -> str:
+    days: set[int] = set()
+    for part in text.lower().replace(" ", "").split(","):
+        start, _sep, end = part.partition("-")
+        if start not in WEEKDAYS or (end and end not in WEEKDAYS):
+            raise fail("--working-days must look like mon-fri or mon,wed,fri")
+        first = WEEKDAYS.index(start)
+        last = WEEKDAYS.index(end) if end else first
+        days.update(
+            range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
+        )
+    return "".join(str(d) for d in sorted(days))
 
 
 @program_app.command("set-agreement")
@@ -334,11 +450,18 @@ def tick_command(
                     typer.echo(f"queued\t{item.idempotency_key}\tchat {item.chat_id}\t{item.kind}")
             typer.echo("dry run: nothing was queued or sent")
             return
-        from telegram import Bot
+        from telegram.ext import ExtBot
 
         from bot.delivery import DeliveryWorker
+        from bot.ratelimit import build_rate_limiter
 
-        async with Bot(settings.require_token(), base_url=settings.telegram_api_base_url) as bot:
+        # The same limiter as the running bot: on PostgreSQL it shares their budget.
+        limiter = build_rate_limiter(settings.rate_limit_backend, services.db)
+        async with ExtBot(
+            settings.require_token(),
+            base_url=settings.telegram_api_base_url,
+            rate_limiter=limiter,
+        ) as bot:
             delivered = await DeliveryWorker(services.db, bot, services.clock).deliver_due()
         typer.echo(
             f"queued {report.queued}, sent {delivered.sent}, retried {delivered.retried}, "

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_LANGUAGES = ("nb", "en")
@@ -39,11 +40,53 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
     tick_interval_seconds: float = Field(default=60.0, gt=0)
     delivery_interval_seconds: float = Field(default=2.0, gt=0)
+    # Sends in flight at once; they wait on the network and the rate limiter, not the CPU.
+    delivery_concurrency: int = Field(default=16, ge=1, le=256)
+    log_format: Literal["text", "json"] = Field(default="text")
+    # auto: shared through the database on PostgreSQL (several instances), memory on SQLite.
+    rate_limit_backend: Literal["auto", "memory", "database"] = Field(default="auto")
+    webhook_url: str | None = Field(
+        default=None, description="Public HTTPS URL Telegram posts updates to; enables webhooks."
+    )
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = Field(default="127.0.0.1")
+    webhook_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", "rate_limit_backend", mode="before")
+    @classmethod
+    def _lower_choice(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _https_webhook(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if isinstance(value, str) and not value.startswith("https://"):
+            raise ValueError("must be the public https:// address Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_with_webhook(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else ""
+        if not secret:
+            if info.data.get("webhook_url"):
+                raise ValueError(
+                    "must be set when WEBHOOK_URL is set (Telegram sends it with every update); "
+                    "make one with `openssl rand -hex 32`"
+                )
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError("use 1 to 256 letters, digits, _ or - (e.g. `openssl rand -hex 32`)")
+        return value
 
     @field_validator("default_language", mode="before")
     @classmethod

@@ -6,6 +6,17 @@ unreachable; ``RetryAfter`` waits as told; an ambiguous ``TimedOut`` (the reques
 may have reached Telegram) is recorded as *uncertain* and not resent, because a
 nudge sent twice is worse than one the coordinator can see was perhaps lost; a
 pool timeout never left this process and is retried.
+
+The same ambiguity covers a connection that dropped after the request was written
+(no answer: it may have been delivered) and a process that died while a send was in
+flight. So a row is marked *uncertain* the moment its slot is granted, right before
+the request goes out, and its outcome replaces that mark when the answer comes. A row
+still *uncertain* after a crash is exactly one whose send had started: it is not resent.
+Rows claimed but not yet started are released on a graceful stop, or claimed again when
+their lease runs out after a crash.
+
+Several sends run at once (they wait on the network and on the rate limiter, not on the
+CPU), one lane per chat so that one person's messages keep their order.
 """
 
 from __future__ import annotations
@@ -14,6 +25,8 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,9 +34,11 @@ from typing import Any
 import httpx
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.domain.model import OutboxItem, OutboxStatus
+from bot.ratelimit import Priority, SendTicket, SharedRateLimiter, retry_after_seconds
 from storage.db import Database
 from storage.repository import Repository
 
@@ -32,6 +47,12 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(minutes=30)
+IN_FLIGHT = "in flight: the send started; if this stays, the process stopped before the answer"
+
+# Failures that happen before the request is on the wire: it never reached Telegram.
+_NEVER_SENT = (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ConnectError)
+# Failures after the request was written: Telegram may have delivered it.
+_MAYBE_SENT = (httpx.RemoteProtocolError, httpx.ReadError)
 
 
 @dataclass
@@ -41,6 +62,7 @@ class DeliveryReport:
     failed: int = 0
     uncertain: int = 0
     unreachable: int = 0
+    released: int = 0
 
     @property
     def handled(self) -> int:
@@ -53,6 +75,13 @@ def backoff(attempt: int, rng: random.Random) -> timedelta:
     return timedelta(seconds=rng.uniform(0.5, 1.0) * ceiling.total_seconds())
 
 
+@dataclass
+class _Claim:
+    item: OutboxItem
+    claimed_at: float  # event-loop time
+    started: bool = False  # the send began: never release it
+
+
 class DeliveryWorker:
     def __init__(
         self,
@@ -63,6 +92,7 @@ class DeliveryWorker:
         batch_size: int = 50,
         lease: timedelta = timedelta(minutes=2),
         rng: random.Random | None = None,
+        concurrency: int = 16,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -70,43 +100,164 @@ class DeliveryWorker:
         self.batch_size = batch_size
         self.lease = lease
         self.rng = rng or random.Random()
+        self.concurrency = max(1, concurrency)
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._stop_requested: asyncio.Event | None = None
 
     def wake(self) -> None:
         """Deliver now instead of at the next interval (after a handler queued something)."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Graceful stop: sends in flight finish, claimed rows not yet sent are released."""
+        self._stopping = True
+        if self._stop_requested is not None:
+            self._stop_requested.set()
+        self._wake.set()
+
     async def run(self, interval: float) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_due()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("delivery round failed; trying again in %.0f s", interval)
+            if self._stopping:
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=interval)
             self._wake.clear()
 
     async def deliver_due(self) -> DeliveryReport:
-        """Sends everything that is due now, batch by batch."""
+        """Sends everything that is due now; returns when nothing due is left (or on stop)."""
+        loop = asyncio.get_running_loop()
+        if self._stop_requested is None:
+            self._stop_requested = asyncio.Event()
+            if self._stopping:
+                self._stop_requested.set()
         report = DeliveryReport()
-        while True:
-            async with self.db.session() as session:
-                items = await Repository(session).claim_due(
-                    self.clock.now(), limit=self.batch_size, lease=self.lease
-                )
-            if not items:
-                return report
-            for item in items:
-                await self._deliver(item, report)
-
-    async def _deliver(self, item: OutboxItem, report: DeliveryReport) -> None:
+        lanes: dict[int, deque[_Claim]] = {}  # chat -> its claimed rows, in order
+        ready: deque[int] = deque()  # chats with rows and no running lane
+        running: dict[asyncio.Task[None], tuple[int, list[_Claim]]] = {}
+        more_due = True
         try:
-            message = await self._send(item)
+            while True:
+                backlog = sum(len(q) for q in lanes.values()) + len(running)
+                if more_due and not self._stopping and backlog <= self.batch_size // 2:
+                    wanted = self.batch_size - backlog
+                    items = await self._claim(wanted)
+                    more_due = len(items) == wanted
+                    for item in items:
+                        if item.chat_id not in lanes:
+                            lanes[item.chat_id] = deque()
+                            ready.append(item.chat_id)
+                        lanes[item.chat_id].append(_Claim(item, loop.time()))
+                while ready and len(running) < self.concurrency and not self._stopping:
+                    chat = ready.popleft()
+                    current: list[_Claim] = []
+                    task = asyncio.create_task(self._lane(lanes[chat], current, report))
+                    running[task] = (chat, current)
+                if not running:
+                    if self._stopping or not more_due:
+                        return report
+                    continue
+                done = await self._next_done(running)
+                if self._stopping:
+                    self._cancel_waiting(running)
+                for task in done:
+                    chat, _current = running.pop(task)
+                    if not task.cancelled() and task.exception() is not None:
+                        log.error("delivery lane failed", exc_info=task.exception())
+                    if lanes[chat]:
+                        ready.append(chat)
+                    else:
+                        del lanes[chat]
+        finally:
+            # Stopping, or cancelled from outside: lanes in flight finish their send;
+            # everything not started goes back to the queue for the next worker.
+            if running:
+                self._cancel_waiting(running)
+                await asyncio.gather(*running, return_exceptions=True)
+            unsent = [claim for queue in lanes.values() for claim in queue if not claim.started]
+            if unsent:
+                report.released += await self._release(claim.item.id for claim in unsent)
+
+    async def _next_done(
+        self, running: dict[asyncio.Task[None], tuple[int, list[_Claim]]]
+    ) -> set[asyncio.Task[None]]:
+        """Lanes that finished; returns early (maybe with none) when a stop is requested."""
+        assert self._stop_requested is not None
+        if self._stopping:
+            done, _pending = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            return done
+        stop_wait = asyncio.ensure_future(self._stop_requested.wait())
+        try:
+            await asyncio.wait([*running, stop_wait], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop_wait.cancel()
+        return {task for task in running if task.done()}
+
+    def _cancel_waiting(self, running: dict[asyncio.Task[None], tuple[int, list[_Claim]]]) -> None:
+        """Cancels lanes whose current row has not started to send (it waits for a slot)."""
+        for task, (_chat, current) in running.items():
+            if not task.done() and not any(claim.started for claim in current):
+                task.cancel()
+
+    async def _lane(
+        self, queue: deque[_Claim], current: list[_Claim], report: DeliveryReport
+    ) -> None:
+        """Sends one chat's rows in order. `current` shows the row being sent."""
+        stale_after = self.lease.total_seconds() / 2
+        loop = asyncio.get_running_loop()
+        while queue and not self._stopping:
+            claim = queue.popleft()
+            if loop.time() - claim.claimed_at > stale_after:
+                # Its lease may run out before a slot comes; another worker may take it.
+                report.released += await self._release([claim.item.id])
+                continue
+            current[:] = [claim]
+            try:
+                await self._deliver(claim, report)
+            except asyncio.CancelledError:
+                if not claim.started:
+                    queue.appendleft(claim)  # released by deliver_due
+                raise
+            except Exception:
+                # Not a Telegram answer (the database, most likely). The row keeps its
+                # lease (claimed again later) or its in-flight mark (not resent).
+                log.exception("outbox %s: could not be handled", claim.item.id)
+            finally:
+                current.clear()
+
+    async def _claim(self, limit: int) -> list[OutboxItem]:
+        async with self.db.session() as session:
+            return await Repository(session).claim_due(
+                self.clock.now(), limit=limit, lease=self.lease
+            )
+
+    async def _release(self, ids: Iterable[int]) -> int:
+        try:
+            async with self.db.session() as session:
+                return await Repository(session).release_claims(ids)
+        except Exception:
+            log.warning("could not release claimed rows; their lease will run out", exc_info=True)
+            return 0
+
+    async def _mark_in_flight(self, claim: _Claim) -> None:
+        claim.started = True
+        async with self.db.session() as session:
+            await Repository(session).outbox_give_up(
+                claim.item.id, status=OutboxStatus.UNCERTAIN, error=IN_FLIGHT
+            )
+
+    async def _deliver(self, claim: _Claim, report: DeliveryReport) -> None:
+        item = claim.item
+        try:
+            message = await self._send(claim)
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = retry_after_seconds(error)
             await self._retry(
                 item, timedelta(seconds=seconds), "429 retry after", report, count=False
             )
@@ -117,20 +268,31 @@ class DeliveryWorker:
                 if item.person_id is not None:
                     await repo.mark_unreachable(item.person_id, self.clock.now())
             report.unreachable += 1
-            log.info("outbox %s: recipient unreachable (%s)", item.id, type(error).__name__)
+            log.info(
+                "outbox %s: recipient unreachable (%s)",
+                item.id,
+                type(error).__name__,
+                extra={"outbox_id": item.id},
+            )
         except BadRequest as error:
             await self._give_up(item, OutboxStatus.FAILED, f"bad request: {error}")
             report.failed += 1
-            log.warning("outbox %s: bad request, not retried: %s", item.id, error)
+            log.warning(
+                "outbox %s: bad request, not retried: %s",
+                item.id,
+                error,
+                extra={"outbox_id": item.id},
+            )
         except TimedOut as error:
-            if isinstance(error.__cause__, httpx.PoolTimeout):
-                await self._retry(item, backoff(item.attempts, self.rng), "pool timeout", report)
+            if isinstance(error.__cause__, _NEVER_SENT):
+                await self._retry(item, backoff(item.attempts, self.rng), str(error), report)
             else:
-                await self._give_up(item, OutboxStatus.UNCERTAIN, "timed out; may have been sent")
-                report.uncertain += 1
-                log.warning("outbox %s: timed out, perhaps delivered; not resent", item.id)
+                await self._uncertain(item, "timed out; may have been sent", report)
         except NetworkError as error:
-            await self._retry(item, backoff(item.attempts, self.rng), str(error), report)
+            if isinstance(error.__cause__, _MAYBE_SENT):
+                await self._uncertain(item, f"connection lost; may have been sent: {error}", report)
+            else:
+                await self._retry(item, backoff(item.attempts, self.rng), str(error), report)
         else:
             async with self.db.session() as session:
                 await Repository(session).outbox_sent(
@@ -138,14 +300,29 @@ class DeliveryWorker:
                 )
             report.sent += 1
 
-    async def _send(self, item: OutboxItem) -> Message:
+    async def _send(self, claim: _Claim) -> Message:
+        item = claim.item
         payload: dict[str, Any] = dict(item.payload)
         markup = payload.pop("reply_markup", None)
-        return await self.bot.send_message(
-            chat_id=item.chat_id,
-            text=payload["text"],
-            parse_mode=payload.get("parse_mode"),
-            reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+        arguments: dict[str, Any] = {
+            "chat_id": item.chat_id,
+            "text": payload["text"],
+            "parse_mode": payload.get("parse_mode"),
+            "reply_markup": InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+        }
+        if isinstance(self.bot, ExtBot) and isinstance(self.bot.rate_limiter, SharedRateLimiter):
+            # The limiter marks the row in flight once the slot is granted, so the time
+            # spent waiting for a slot is not part of the ambiguous window.
+            ticket = SendTicket(Priority.BULK, on_slot=lambda: self._mark_in_flight(claim))
+            return await self.bot.send_message(**arguments, rate_limit_args=ticket)
+        await self._mark_in_flight(claim)
+        return await self.bot.send_message(**arguments)
+
+    async def _uncertain(self, item: OutboxItem, error: str, report: DeliveryReport) -> None:
+        await self._give_up(item, OutboxStatus.UNCERTAIN, error)
+        report.uncertain += 1
+        log.warning(
+            "outbox %s: %s; not resent", item.id, error.split(":")[0], extra={"outbox_id": item.id}
         )
 
     async def _retry(

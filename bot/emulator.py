@@ -1079,6 +1079,13 @@ class _ChatView:
         self._cursor += 1
         return box[self._cursor - 1]
 
+    def catch_up(self) -> list[SentMessage]:
+        """Marks everything received so far as read (for `next_message`); returns it."""
+        box = self._emu._outbox.setdefault(self.chat_id, [])
+        skipped = box[self._cursor :]
+        self._cursor = len(box)
+        return skipped
+
     async def expect_no_message(self, wait: float = 0.3) -> None:
         box = self._emu._outbox.setdefault(self.chat_id, [])
         if await self._emu._wait(lambda: len(box) > self._cursor, wait):

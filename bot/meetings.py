@@ -7,7 +7,6 @@ through the outbox in that transaction. Replies to the person acting are the cal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -27,7 +26,6 @@ from bot.domain.rhythm import (
     Due,
     MeetingFact,
     MeetingStatus,
-    NudgeKind,
     Period,
     PlannedFact,
     PlanStatus,
@@ -119,8 +117,7 @@ class Meetings:
 
     async def plan_tick(self, repo: Repository, now: datetime) -> TickPlan:
         """Nudges, reminders and period check-ins due now, at most one a day per person."""
-        since = now - timedelta(days=400)
-        await repo.end_pauses(now.date() - timedelta(days=1))
+        await repo.end_pauses(now.date())
         rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
         if not rhythms:
             return TickPlan()
@@ -138,7 +135,6 @@ class Meetings:
             (person, texts.local_day(when, people_zone.get(person, "UTC")))
             for person, when in await repo.messaged_days(now - timedelta(days=2))
         ]
-        del since
         plan = TickPlan()
         for due in one_a_day(candidates, already, zones):
             rhythm = by_pair[due.pair_id]
@@ -497,10 +493,3 @@ class Meetings:
             next_planned=upcoming[0] if upcoming else None,
             last_meetings=tuple(history.meetings[-3:]),
         )
-
-
-def counted(meetings: Sequence[MeetingFact]) -> list[MeetingFact]:
-    return [m for m in meetings if m.status is not MeetingStatus.DISPUTED]
-
-
-__all__ = ["Meetings", "NudgeKind"]

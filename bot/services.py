@@ -33,7 +33,6 @@ from bot.domain.model import (
     Programme,
     Role,
 )
-from bot.domain.schedule import next_allowed_time
 from bot.i18n import resolve_language
 from storage.db import Database
 from storage.repository import Repository
@@ -468,7 +467,7 @@ def _introductions(
     default_language: str,
 ) -> list[OutgoingMessage]:
     """Each party meets the other; queued so quiet hours and retries apply."""
-    when = next_allowed_time(now, programme.timezone)
+    when = programme.rules.allowed(now)
     queued = []
     for recipient, other, recipient_role in (
         (mentor, adept, Role.MENTOR),

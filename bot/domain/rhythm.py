@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.schedule import next_allowed_time
 
 FIRST_PERIOD = timedelta(days=14)  # a new pair's first meeting is due within two weeks
+MIN_PERIOD = timedelta(days=7)
 REMIND_AT = 2 / 3  # around day 20 of a month
 DAY_BEFORE_AT = time(12, 0)
 
@@ -42,7 +43,7 @@ class Cadence:
         except ValueError:
             return None
         if kind in (CadenceKind.MINUTES, CadenceKind.PER_COHORT):
-            if not number.isdigit() or not 0 < int(number) <= 10_000:
+            if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= 10_000:
                 return None
             return cls(kind, int(number))
         return None if number else cls(kind)
@@ -103,13 +104,20 @@ def regular_period(cadence: Cadence, day: date, cohort_start: date, cohort_end: 
 def period_for(
     cadence: Cadence, day: date, activated_on: date, cohort_start: date, cohort_end: date
 ) -> Period:
-    """The window in which a meeting is expected on `day`; a new pair's first is two weeks."""
+    """The window in which a meeting is expected on `day`; a new pair's first is two weeks.
+
+    When the first period would leave less than a week of the regular one it falls
+    in, it takes that rest too: nobody should be asked about a three-day "month".
+    """
+    if cadence.kind is CadenceKind.PER_COHORT:
+        return regular_period(cadence, day, cohort_start, cohort_end)
     first_end = activated_on + FIRST_PERIOD
-    if cadence.kind is not CadenceKind.PER_COHORT and day < first_end:
+    after_first = regular_period(cadence, first_end, cohort_start, cohort_end)
+    if (after_first.end - first_end) < MIN_PERIOD:
+        first_end = after_first.end
+    if day < first_end:
         return Period("first", activated_on, first_end)
     regular = regular_period(cadence, day, cohort_start, cohort_end)
-    if cadence.kind is CadenceKind.PER_COHORT:
-        return regular
     return Period(regular.key, max(regular.start, first_end), regular.end)
 
 
@@ -151,6 +159,7 @@ class NudgeKind(StrEnum):
 
 
 NUDGES_THAT_ASK = (NudgeKind.PLAN, NudgeKind.REMIND)
+MEETING_REMINDERS = (NudgeKind.DAY_BEFORE, NudgeKind.MORNING_OF)
 
 
 @dataclass(frozen=True)
@@ -273,7 +282,13 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
         rules.cadence, today, activated_on, history.cohort_start, history.cohort_end
     )
     met = period_met(rules.cadence, period, history.meetings)
+    # Only a date inside this period answers this period's question.
     upcoming = [
+        p
+        for p in history.planned
+        if p.status is not PlanStatus.CANCELLED and today <= p.planned_on < period.end
+    ]
+    reminders_for = [
         p for p in history.planned if p.status is not PlanStatus.CANCELLED and p.planned_on >= today
     ]
     sent = {(n.person_id, n.period, n.kind) for n in history.nudges}
@@ -293,18 +308,17 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
                 and not ignored_twice(history, person)
             ):
                 wanted.append((NudgeKind.REMIND, now, None))
-        for plan in upcoming:
-            if plan.planned_on - timedelta(days=1) == today:
-                day_before = max(now, rules.at(today, DAY_BEFORE_AT))
-                wanted.append((NudgeKind.DAY_BEFORE, day_before, plan.id))
-            meeting_time = plan.planned_time or time(23, 59)
-            if (
-                rules.morning_reminder
-                and plan.planned_on == today
-                and meeting_time > rules.day_starts
-            ):
-                morning = max(now, rules.at(today, rules.day_starts))
-                wanted.append((NudgeKind.MORNING_OF, morning, plan.id))
+        for plan in reminders_for:
+            starts = rules.at(plan.planned_on, plan.planned_time or time(0, 0))
+            # "The day before" is the last working day before the meeting.
+            if today == _last_working_day_before(plan.planned_on, rules.working_days):
+                day_before = rules.allowed(max(now, rules.at(today, DAY_BEFORE_AT)))
+                if rules.local(day_before).date() < plan.planned_on:
+                    wanted.append((NudgeKind.DAY_BEFORE, day_before, plan.id))
+            if rules.morning_reminder and plan.planned_on == today and plan.planned_time:
+                morning = rules.allowed(max(now, rules.at(today, rules.day_starts)))
+                if morning < starts - timedelta(hours=1):
+                    wanted.append((NudgeKind.MORNING_OF, morning, plan.id))
         if (
             period.key != "first"
             and today == period.end - timedelta(days=1)
@@ -320,6 +334,15 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
     return due
 
 
+def _last_working_day_before(day: date, working_days: frozenset[int]) -> date:
+    candidate = day - timedelta(days=1)
+    for _ in range(7):
+        if candidate.weekday() in working_days:
+            return candidate
+        candidate -= timedelta(days=1)
+    return day - timedelta(days=1)
+
+
 def one_a_day(
     candidates: Sequence[Due], already: Iterable[tuple[int, date]], timezone_of: dict[int, str]
 ) -> list[Due]:
@@ -327,13 +350,16 @@ def one_a_day(
 
     What does not fit today is not dropped: it is due again at the next tick.
     `already` holds (person, local day) pairs that have a message queued or sent.
+    Reminders of a meeting the pair agreed on are part of answering that plan, and
+    could not wait a day without missing the meeting, so they always pass (and still
+    fill the day).
     """
     taken = set(already)
     chosen: list[Due] = []
     for due in sorted(candidates, key=lambda d: (PRIORITY[d.kind], d.not_before, d.pair_id)):
         zone = ZoneInfo(timezone_of.get(due.pair_id, "UTC"))
         slot = (due.person_id, due.not_before.astimezone(zone).date())
-        if slot in taken:
+        if slot in taken and due.kind not in MEETING_REMINDERS:
             continue
         taken.add(slot)
         chosen.append(due)

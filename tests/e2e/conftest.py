@@ -15,7 +15,7 @@ from bot.agreements import Agreements
 from bot.app import running_bot
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.domain.model import Programme, Role
+from bot.domain.model import OutboxStatus, Programme, Role
 from bot.emulator import BotApiEmulator, SentMessage, SimUser
 from bot.meetings import Meetings
 from bot.scheduler import tick
@@ -54,6 +54,40 @@ class Harness:
         """One scheduler tick at the harness clock's time, then delivery."""
         await tick(self.services, self.agreements, self.meetings)
         await self.deliver()
+
+    async def active_pair(self, programme: Programme) -> tuple[SimUser, SimUser, int]:
+        """A mentor and an adept who joined by link, paired and past their agreement.
+
+        The agreement is completed in the database (its own flow is tested in
+        test_agreement.py), so rhythm tests start on the day the pair became active.
+        """
+        ola = self.emulator.user(200, "Ola", language_code="en")
+        amina = self.emulator.user(300, "Amina", language_code="en")
+        for user, role in ((ola, Role.MENTOR), (amina, Role.ADEPT)):
+            await self.join(user, programme, role)
+            await user.press(await user.next_message(), "Yes, that is OK")
+            await user.next_message()
+        [mentor] = await self.services.members(programme.id, Role.MENTOR)
+        [adept] = await self.services.members(programme.id, Role.ADEPT)
+        outcome = await self.services.create_pair(None, programme.id, mentor.id, adept.id)
+        assert outcome.view is not None
+        pair_id = outcome.view.pair.id
+        now = self.clock.now()
+        async with self.services.unit() as repo:
+            await repo.set_goals(pair_id, ["@cv", "Speak Norwegian at work"])
+            for person in (mentor, adept):
+                await repo.add_confirmation(
+                    pair_id=pair_id,
+                    person_id=person.id,
+                    version="builtin-1",
+                    text_sha256="0" * 64,
+                    now=now,
+                )
+            assert await repo.activate_pair(pair_id, now)
+            # The introductions were for the agreement flow, which this shortcut skips.
+            for item in await repo.outbox_items():
+                await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
+        return ola, amina, pair_id
 
     async def programme(self, name: str = "Global Future Oslo") -> Programme:
         programme, _cohort = await self.services.create_programme(

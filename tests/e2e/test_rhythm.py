@@ -1,0 +1,273 @@
+"""The meeting rhythm end to end: one pair over three months of ticks, planning,
+reminders, logging and confirming meetings, check-ins, pauses, disputes and DST."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.model import OutboxStatus
+from bot.emulator import SimUser
+from storage.repository import Repository
+from tests.e2e.conftest import Harness
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def oslo(year: int, month: int, day: int, hour: int = 10) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=OSLO).astimezone(UTC)
+
+
+async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=3)) -> None:
+    """Ticks every `step` up to `moment`, delivering after each tick, as the bot would."""
+    while h.clock.now() + step <= moment:
+        h.clock.advance(step)
+        await h.tick()
+    h.clock.set(moment)
+    await h.tick()
+    await h.emulator.wait_until_idle()
+
+
+def transcript(user: SimUser, since: int) -> list[str]:
+    return [(m.text or "").split("\n")[0] for m in user.inbox()[since:]]
+
+
+async def test_three_months_of_one_pair(harness: Harness) -> None:
+    h = harness  # the clock starts on Tuesday 3 March 2026, 10:00 in Oslo
+    programme = await h.programme()
+    ola, amina, pair_id = await h.active_pair(programme)
+    ola_start, amina_start = len(ola.inbox()), len(amina.inbox())
+
+    # The first two weeks: a planning nudge, a date agreed, a reminder, the meeting.
+    # They were introduced today, so the first nudge waits until tomorrow morning.
+    await h.tick()
+    await amina.expect_no_message()
+    await run_until(h, oslo(2026, 3, 4, 10))
+    plan = await amina.next_message()
+    assert plan.text == "Have you agreed when to meet Ola for the first time?"
+    await ola.next_message()
+    await amina.press(plan, "We have a date")
+    days = await amina.next_message()
+    assert days.button_texts() == ["Thu 5 Mar", "Fri 6 Mar", "Mon 9 Mar", "Tue 10 Mar"]
+    await amina.press(days, "Thu 5 Mar")
+    assert (await amina.next_message()).text == (
+        "✅ I have asked Ola if Thursday 5 March works. I will tell you the answer."
+    )
+    await h.deliver()
+    proposal = await ola.next_message()
+    assert proposal.text == "Amina suggests you meet Thursday 5 March. Does that work for you?"
+    await ola.press(proposal, "Yes, that works")
+    assert "You meet Amina Thursday 5 March" in ((await ola.next_message()).text or "")
+    await h.deliver()
+    assert (await amina.next_message()).text == "✅ Ola can meet Thursday 5 March."
+
+    await run_until(h, oslo(2026, 3, 5, 18))
+    assert (await amina.next_message()).text == "Reminder: you meet Ola tomorrow, Thursday 5 March."
+    assert (await ola.next_message()).text == "Reminder: you meet Amina tomorrow, Thursday 5 March."
+
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Today")
+    await amina.press(await amina.next_message(), "1 hour")
+    topic = await amina.next_message()
+    assert topic.button_texts() == ["Write a Norwegian CV", "Speak Norwegian at work", "Skip"]
+    await amina.press(topic, "Write a Norwegian CV")
+    saved = await amina.next_message()
+    assert saved.text == "✅ Saved: you met Ola Thursday 5 March. I have asked Ola to confirm."
+    score = await amina.next_message()
+    assert score.button_texts() == ["1", "2", "3", "4", "5"]
+    await amina.press(score, "4")
+    goals = await amina.next_message()
+    await amina.press(goals, "Speak Norwegian at work")
+    await h.emulator.wait_until_idle()
+    await amina.press(amina.inbox()[-1], "Done")
+    await amina.next_message()
+    await amina.send("We wrote my CV together.")
+    assert (await amina.next_message()).text == "Thank you! Only the coordinator sees your answer."
+
+    await h.deliver()
+    confirm = await ola.next_message()
+    assert confirm.text == "Amina says you met Thursday 5 March for 1 hour. Is that right?"
+    await ola.press(confirm, "Yes")
+    assert (await ola.next_message()).text == "✅ Thank you, the meeting is confirmed."
+    await ola.press(await ola.next_message(), "5")
+    await ola.press(await ola.next_message(), "No comment")
+    await ola.next_message()
+
+    # The rest of March: they ignore everything.
+    await run_until(h, oslo(2026, 4, 1, 8))
+    # April: Ola suggests a date by typing it, Amina agrees, they meet.
+    await run_until(h, oslo(2026, 4, 1, 12))
+    april = ola.catch_up()[-1]
+    amina.catch_up()
+    assert april.text == "Have you agreed when to meet Amina this month?"
+    await ola.press(april, "We have a date")
+    await ola.next_message()
+    await ola.send("Tuesday 7 April at 17:30")
+    assert (await ola.next_message()).text == (
+        "✅ I have asked Amina if Tuesday 7 April at 17:30 works. I will tell you the answer."
+    )
+    await h.deliver()
+    await amina.press(await amina.next_message(), "Yes, that works")
+    await run_until(h, oslo(2026, 4, 7, 19))
+    ola.catch_up()
+    await ola.send("/met")
+    await ola.press(await ola.next_message(), "Today")
+    await ola.press(await ola.next_message(), "2 hours")
+    await ola.press(await ola.next_message(), "Skip")
+    await run_until(h, oslo(2026, 5, 4, 12))
+
+    assert transcript(amina, amina_start) == [
+        "Have you agreed when to meet Ola for the first time?",
+        "Which day will you meet Ola? Tap a day, or write a date and time, like «3.12 kl 17».",
+        "✅ I have asked Ola if Thursday 5 March works. I will tell you the answer.",
+        "✅ Ola can meet Thursday 5 March.",
+        "Reminder: you meet Ola tomorrow, Thursday 5 March.",
+        "When did you meet? Tap a button, or write the date, like 3.12.",
+        "About how long did you meet?",
+        "Did you work on one of the goals? Tap it, or «Skip».",
+        "✅ Saved: you met Ola Thursday 5 March. I have asked Ola to confirm.",
+        "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.",
+        "Did you get closer to a goal? Tap the goals, then «Done».",
+        "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write sensitive details here.",
+        "Thank you! Only the coordinator sees your answer.",
+        # March, ignored: a planning nudge, a reminder, and a check-in on the last day.
+        "Have you agreed when to meet Ola this month?",
+        "Have you found a time to meet Ola? It is good to meet soon.",
+        "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.",
+        # April.
+        "Have you agreed when to meet Ola this month?",
+        "Ola suggests you meet Tuesday 7 April at 17:30. Does that work for you?",
+        "✅ Great! You meet Ola Tuesday 7 April at 17:30. I will remind you the day before.",
+        "Reminder: you meet Ola tomorrow, Tuesday 7 April at 17:30.",
+        "Ola says you met Tuesday 7 April for 2 hours. Is that right?",
+        # May begins.
+        "Have you agreed when to meet Ola this month?",
+    ]
+    async with h.services.unit() as repo:
+        meetings = await repo.meetings_of(pair_id)
+        check_ins = await repo.check_ins_of([pair_id])
+    assert [(m.held_on.isoformat(), m.minutes, m.status.value) for m in meetings] == [
+        ("2026-03-05", 60, "confirmed"),
+        ("2026-04-07", 120, "reported"),
+    ]
+    assert [(c.score, c.comment, c.goals_progressed) for c in check_ins if c.completed_at] == [
+        (4, "We wrote my CV together.", ("Speak Norwegian at work",)),
+        (5, None, ()),
+    ]
+    del ola_start
+
+
+async def test_a_repeated_tick_sends_nothing_more(harness: Harness) -> None:
+    programme = await harness.programme()
+    await harness.active_pair(programme)
+    harness.clock.advance(timedelta(days=1))
+    await harness.tick()
+    await harness.emulator.wait_until_idle()
+    sent = len(harness.emulator.calls("sendMessage"))
+    await harness.tick()
+    await harness.tick()
+    await harness.emulator.wait_until_idle()
+    assert len(harness.emulator.calls("sendMessage")) == sent
+    async with harness.services.unit() as repo:
+        nudges = [i for i in await repo.outbox_items() if i.kind == "plan"]
+    assert len(nudges) == 2 and all(i.status is OutboxStatus.SENT for i in nudges)
+
+
+async def test_a_disputed_meeting_does_not_count(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    ola, amina, pair_id = await h.active_pair(programme)
+    await run_until(h, oslo(2026, 3, 4, 10))
+    await amina.next_message()
+    await ola.next_message()
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Yesterday")
+    await amina.press(await amina.next_message(), "30 minutes")
+    await amina.press(await amina.next_message(), "Skip")
+    assert "Saved" in ((await amina.next_message()).text or "")
+    await h.deliver()
+    confirm = await ola.next_message()
+    await ola.press(confirm, "No, we did not")
+    assert (await ola.next_message()).text == "Thank you. I have noted that you did not meet then."
+    async with h.services.unit() as repo:
+        [meeting] = await repo.meetings_of(pair_id)
+    assert meeting.status.value == "disputed"
+    # Not met, so the reminder still comes in the first period.
+    await run_until(h, oslo(2026, 3, 13, 12))
+    assert any("Have you found a time" in (m.text or "") for m in ola.inbox())
+    # A second press on the old button (Telegram may still show it) changes nothing.
+    await ola.press_data(confirm, f"mc:{meeting.id}:y")
+    await h.emulator.wait_until_idle()
+    assert ola.callback_answers[-1]["text"] == "This button is old. Nothing was changed."
+
+
+async def test_a_pause_stops_nudges_and_tells_the_coordinator(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = h.emulator.user(100, "Kari", language_code="en")
+    await h.join(
+        kari, programme, __import__("bot.domain.model", fromlist=["Role"]).Role.COORDINATOR
+    )
+    await kari.press(await kari.next_message(), "Yes, that is OK")
+    await kari.next_message()
+    ola, amina, pair_id = await h.active_pair(programme)
+    await amina.send("/pause")
+    await amina.press(await amina.next_message(), "1 month")
+    assert (await amina.next_message()).text == (
+        "✅ Paused until Thursday 2 April. I have told Ola and the coordinator."
+    )
+    await h.deliver()
+    assert (await kari.next_message()).text == (
+        f"Pair #{pair_id} (Ola and Amina) is paused until Thursday 2 April. Amina asked for it."
+    )
+    assert (await ola.next_message()).text == (
+        "Amina has paused your meetings until Thursday 2 April. I will not send reminders until then."
+    )
+    before = len(amina.inbox())
+    await run_until(h, oslo(2026, 4, 2, 19))
+    assert len(amina.inbox()) == before
+    await run_until(h, oslo(2026, 4, 3, 12))
+    assert amina.inbox()[-1].text == "Have you agreed when to meet Ola this month?"
+
+
+async def test_quiet_hours_and_weekends_across_the_dst_change(harness: Harness) -> None:
+    h = harness
+    h.clock.set(oslo(2026, 3, 27, 21))  # Friday evening before the change to summer time
+    programme = await h.programme()
+    ola, amina, _pair_id = await h.active_pair(programme)
+    await run_until(h, oslo(2026, 3, 31, 12))
+    async with h.services.unit() as repo:
+        items = await repo.outbox_items()
+    planned = [i for i in items if i.kind in ("plan", "remind", "check_in", "day_before")]
+    assert planned, "the pair should have been nudged"
+    for item in planned:
+        local = item.not_before.astimezone(OSLO)
+        assert local.weekday() < 5 and 9 <= local.hour < 20, (item.kind, local)
+    first = min(planned, key=lambda i: i.not_before)
+    assert first.not_before.astimezone(OSLO) == datetime(2026, 3, 30, 9, 0, tzinfo=OSLO)
+    assert first.not_before == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # summer time: UTC+2
+    del ola, amina
+
+
+async def test_an_unparsable_date_gets_a_clear_answer(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    ola, amina, pair_id = await h.active_pair(programme)
+    await amina.send("/plan")
+    await amina.next_message()
+    await amina.send("sometime soonish")
+    assert (await amina.next_message()).text == (
+        "I did not understand that date. Write it like 3.12 or «tuesday», or tap a button."
+    )
+    await amina.send("31.11")
+    assert "did not understand" in ((await amina.next_message()).text or "")
+    await amina.send("friday")
+    assert (await amina.next_message()).text == (
+        "✅ I have asked Ola if Friday 6 March works. I will tell you the answer."
+    )
+    async with h.services.unit() as repo:
+        [rhythm] = await Repository(repo.session).rhythm_histories(
+            since=h.clock.now().date(), pair_id=pair_id
+        )
+    assert [p.planned_on.isoformat() for p in rhythm.history.planned] == ["2026-03-06"]
+    del ola
