@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot import texts
+from bot.alerts import Alerts, mismatch_of
 from bot.clock import Clock
 from bot.domain import agreement as rules
 from bot.domain.agreement import Round, Step
@@ -29,6 +30,7 @@ from bot.domain.model import (
     Programme,
     Role,
 )
+from bot.domain.stall import Reason, Stall
 from bot.i18n import resolve_language
 from storage.db import Database
 from storage.repository import Repository
@@ -92,10 +94,13 @@ def language_of(person: Person, programme: Programme, default: str) -> str:
 
 
 class Agreements:
-    def __init__(self, db: Database, clock: Clock, *, default_language: str) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, default_language: str, alerts: Alerts | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self.default_language = default_language
+        self.alerts = alerts
 
     async def _load(self, repo: Repository, pair_id: int) -> PairStart | None:
         starts = await repo.pair_starts(
@@ -353,20 +358,19 @@ class Agreements:
                     not_before=when,
                 )
             )
-        if comparison.alerts:
-            for coordinator, chat_id in await repo.coordinator_chat_ids(start.programme.id):
-                language = language_of(coordinator, start.programme, self.default_language)
-                outgoing.append(
-                    OutgoingMessage(
-                        idempotency_key=f"pair:{pair.id}:mismatch:{round_.value}:{coordinator.id}",
-                        chat_id=chat_id,
-                        person_id=coordinator.id,
-                        kind="mismatch_alert",
-                        text=texts.mismatch_alert(language, start, comparison, round_),
-                        not_before=now,  # coordinators are staff; quiet hours are for participants
-                    )
-                )
         await repo.enqueue(outgoing, now)
+        if comparison.alerts and self.alerts is not None:
+            # The coordinator hears at once, through the same alert the tick would open.
+            since, keys, answers, round_name = mismatch_of(start)
+            if since is not None:
+                detail = {
+                    "keys": list(keys),
+                    "answers": {k: list(v) for k, v in answers.items()},
+                    "round": round_name,
+                }
+                await self.alerts.open_now(
+                    repo, pair.id, Stall(Reason.MISMATCH, since, detail), now
+                )
         return comparison
 
     # the agreement

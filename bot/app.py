@@ -10,15 +10,13 @@ from contextlib import asynccontextmanager
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.agreements import Agreements
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
-from bot.meetings import Meetings
 from bot.ratelimit import build_rate_limiter
 from bot.scheduler import tick
-from bot.services import Services
 from bot.webhook import WebhookServer, webhook_path
+from bot.wiring import build_core
 from handlers import routes
 from handlers.commands import register_commands
 from handlers.common import DEPS_KEY, Deps
@@ -52,19 +50,22 @@ def build_application(
         .rate_limiter(build_rate_limiter(settings.rate_limit_backend, db))
         .build()
     )
-    services = Services(
+    core = build_core(
         db,
         clock,
         default_language=settings.default_language,
         invite_ttl_days=settings.invite_ttl_days,
     )
+    services = core.services
     delivery = DeliveryWorker(db, application.bot, clock, concurrency=settings.delivery_concurrency)
     deps = Deps(
         services=services,
         default_language=settings.default_language,
         delivery=delivery,
-        agreements=Agreements(db, clock, default_language=settings.default_language),
-        meetings=Meetings(db, clock, default_language=settings.default_language),
+        agreements=core.agreements,
+        meetings=core.meetings,
+        alerts=core.alerts,
+        core=core,
     )
     deps.extra["settings"] = settings
     application.bot_data[DEPS_KEY] = deps
@@ -111,7 +112,7 @@ async def stop_background(application: Application) -> None:  # type: ignore[typ
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = context.bot_data[DEPS_KEY]
-    report = await tick(deps.services, deps.agreements, deps.meetings)
+    report = await tick(deps.core)
     if report.queued and deps.delivery is not None:
         deps.delivery.wake()
 

@@ -431,15 +431,17 @@ def tick_command(
     clock: Clock = FixedClock(moment) if moment else SystemClock()
 
     async def work(services: Services, settings: Settings) -> None:
-        from bot.agreements import Agreements
         from bot.domain.model import OutboxStatus
-        from bot.meetings import Meetings
         from bot.scheduler import tick
+        from bot.wiring import build_core
 
-        language = settings.default_language
-        agreements = Agreements(services.db, services.clock, default_language=language)
-        meetings = Meetings(services.db, services.clock, default_language=language)
-        report = await tick(services, agreements, meetings, dry_run=dry_run)
+        core = build_core(
+            services.db,
+            services.clock,
+            default_language=settings.default_language,
+            invite_ttl_days=settings.invite_ttl_days,
+        )
+        report = await tick(core, dry_run=dry_run)
         for message in report.planned:
             typer.echo(f"due\t{message.idempotency_key}\tchat {message.chat_id}\t{message.kind}")
         if dry_run:

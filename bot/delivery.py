@@ -304,6 +304,8 @@ class DeliveryWorker:
         item = claim.item
         payload: dict[str, Any] = dict(item.payload)
         markup = payload.pop("reply_markup", None)
+        if "edit_ref" in payload:
+            return await self._edit(item, payload, markup)
         arguments: dict[str, Any] = {
             "chat_id": item.chat_id,
             "text": payload["text"],
@@ -317,6 +319,39 @@ class DeliveryWorker:
             return await self.bot.send_message(**arguments, rate_limit_args=ticket)
         await self._mark_in_flight(claim)
         return await self.bot.send_message(**arguments)
+
+    async def _edit(self, item: OutboxItem, payload: dict[str, Any], markup: Any) -> Message:
+        """Edits every message already sent to this chat with the row's ref (an alert that
+        changed state). Edits are idempotent, so a repeat does no harm."""
+        async with self.db.session() as session:
+            targets = [
+                message_id
+                for chat_id, message_id in await Repository(session).sent_with_ref(
+                    payload["edit_ref"]
+                )
+                if chat_id == item.chat_id
+            ]
+        if not targets:
+            # The post itself has not gone out yet: try again after it has.
+            raise NetworkError("the message to edit has not been sent yet")
+        edited: Message | None = None
+        for message_id in targets:
+            try:
+                result = await self.bot.edit_message_text(
+                    chat_id=item.chat_id,
+                    message_id=message_id,
+                    text=payload["text"],
+                    reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+                )
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    raise
+                continue
+            if isinstance(result, Message):
+                edited = result
+        if edited is None:
+            raise BadRequest("nothing to edit")
+        return edited
 
     async def _uncertain(self, item: OutboxItem, error: str, report: DeliveryReport) -> None:
         await self._give_up(item, OutboxStatus.UNCERTAIN, error)

@@ -7,11 +7,13 @@ through the outbox in that transaction. Replies to the person acting are the cal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot import texts
+from bot.alerts import Alerts
 from bot.clock import Clock
 from bot.domain.model import (
     CheckIn,
@@ -34,6 +36,7 @@ from bot.domain.rhythm import (
     period_for,
     period_met,
 )
+from bot.domain.stall import Reason, Stall
 from bot.i18n import resolve_language
 from storage.db import Database
 from storage.repository import Repository
@@ -105,17 +108,22 @@ def language_of(person: Person, programme: Programme, default: str) -> str:
 
 
 class Meetings:
-    def __init__(self, db: Database, clock: Clock, *, default_language: str) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, default_language: str, alerts: Alerts | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self.default_language = default_language
+        self.alerts = alerts
 
     def _lang(self, person: Person, programme: Programme) -> str:
         return language_of(person, programme, self.default_language)
 
     # what the tick sends
 
-    async def plan_tick(self, repo: Repository, now: datetime) -> TickPlan:
+    async def plan_tick(
+        self, repo: Repository, now: datetime, *, busy: Sequence[tuple[int, datetime]] = ()
+    ) -> TickPlan:
         """Nudges, reminders and period check-ins due now, at most one a day per person."""
         await repo.end_pauses(now.date())
         rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
@@ -133,7 +141,7 @@ class Meetings:
             people_zone[r.view.adept.id] = r.programme.timezone
         already = [
             (person, texts.local_day(when, people_zone.get(person, "UTC")))
-            for person, when in await repo.messaged_days(now - timedelta(days=2))
+            for person, when in [*await repo.messaged_days(now - timedelta(days=2)), *busy]
         ]
         plan = TickPlan()
         for due in one_a_day(candidates, already, zones):
@@ -347,6 +355,14 @@ class Meetings:
             if not await repo.answer_meeting(meeting_id, status=status, now=now, held_on=held_on):
                 return Refusal(Problem.STALE)
             await repo.answer_nudges(pair_id, person.id, now)
+            if status is MeetingStatus.DISPUTED and self.alerts is not None:
+                detail = {"held_on": meeting.held_on.isoformat(), "logged_by": meeting.logged_by}
+                stall = Stall(
+                    Reason.DISPUTED,
+                    datetime.combine(meeting.held_on, time(0, 0), tzinfo=UTC),
+                    detail,
+                )
+                await self.alerts.open_now(repo, pair_id, stall, now)
             answered = MeetingFact(
                 meeting.id, held_on or meeting.held_on, meeting.minutes, status, meeting.logged_by
             )
@@ -420,6 +436,10 @@ class Meetings:
                 values["completed_at"] = now
             if values:
                 await repo.update_check_in(check_in_id, **values)
+            if needs_help and not check_in.needs_help and self.alerts is not None:
+                # Help requests are urgent: posted now, whatever the hour.
+                stall = Stall(Reason.HELP, now, {"person": person.id})
+                await self.alerts.open_now(repo, check_in.pair_id, stall, now)
             updated = await repo.check_in(check_in_id)
             assert updated is not None
             return updated, context

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.agreements import Agreements
 from bot.domain.model import OutgoingMessage
-from bot.meetings import Meetings
-from bot.services import Services
+from bot.wiring import Core
 
 
 @dataclass(frozen=True)
@@ -21,16 +19,18 @@ class TickReport:
     queued: int = 0
 
 
-async def tick(
-    services: Services, agreements: Agreements, meetings: Meetings, *, dry_run: bool = False
-) -> TickReport:
-    """Queues everything due now: agreement reminders and re-checks, then the rhythm's
-    nudges, reminders and check-ins (recorded as asked in the same transaction)."""
-    now = services.clock.now()
-    planned = await agreements.due_messages(now)
-    async with services.unit() as repo:
-        rhythm = await meetings.plan_tick(repo, now)
+async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
+    """Queues everything due now: agreement reminders and re-checks, the rhythm's
+    nudges, reminders and check-ins (recorded as asked in the same transaction), and
+    the alerts that opened, came back from a snooze or resolved themselves."""
+    now = core.clock.now()
+    planned = await core.agreements.due_messages(now)
+    async with core.services.unit() as repo:
+        # The agreement's messages fill today's slot for their recipients too.
+        busy = [(m.person_id, m.not_before or now) for m in planned if m.person_id is not None]
+        rhythm = await core.meetings.plan_tick(repo, now, busy=busy)
         planned.extend(rhythm.messages)
+        planned.extend(await core.alerts.plan_tick(repo, now))
         if dry_run or not planned:
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()

@@ -14,7 +14,16 @@ from bot.domain import agreement as rules
 from bot.domain import dates
 from bot.domain.agreement import Comparison, Round
 from bot.domain.intake import Question
-from bot.domain.model import AgreementText, PairStart, PairView, Person, Programme, Role
+from bot.domain.model import (
+    AgreementText,
+    Alert,
+    AlertStatus,
+    PairStart,
+    PairView,
+    Person,
+    Programme,
+    Role,
+)
 from bot.domain.rhythm import MeetingFact, NudgeKind, PlannedFact
 from bot.i18n import _, current_language, ngettext, use_language
 
@@ -144,40 +153,6 @@ def comparison_notice(
             name=other.first_name
         )
         return "\n".join([head, comparison_lines(start, recipient, comparison, round_)])
-
-
-def mismatch_alert(language: str, start: PairStart, comparison: Comparison, round_: Round) -> str:
-    with use_language(language):
-        view = start.view
-        details = []
-        for key in comparison.alerts:
-            q = rules.question(round_, key)
-            if q is None:
-                continue
-            mentor = start.expectation(view.pair.mentor_id, round_)
-            adept = start.expectation(view.pair.adept_id, round_)
-            details.append(
-                _("{topic}: mentor {mentor}, adept {adept}").format(
-                    topic=_(q.short_label),
-                    mentor=option_label(q, mentor.answers.get(key) if mentor else None),
-                    adept=option_label(q, adept.answers.get(key) if adept else None),
-                )
-            )
-        template = (
-            _(
-                "⚠️ Pair #{id} ({mentor} and {adept}) see things differently. {details}. Talk with them early."
-            )
-            if round_ is Round.START
-            else _(
-                "⚠️ Pair #{id} ({mentor} and {adept}), three-month check: {details}. Follow them up."
-            )
-        )
-        return template.format(
-            id=view.pair.id,
-            mentor=view.mentor.first_name,
-            adept=view.adept.first_name,
-            details="; ".join(details),
-        )
 
 
 def builtin_agreement(cadence: str) -> str:
@@ -424,4 +399,196 @@ def pause_coordinator_notice(
             adept=view.adept.first_name,
             day=dates.format_day(until, language, today=today),
             name=asker.first_name,
+        )
+
+
+# The coordinator's side
+
+
+def alert_buttons(language: str, alert: Alert) -> dict[str, Any] | None:
+    with use_language(language):
+        show = button(_("Show pair"), f"al:{alert.id}:show")
+        if alert.status is AlertStatus.RESOLVED:
+            return {"inline_keyboard": [[show]]}
+        row = (
+            [button(_("I'll contact them"), f"al:{alert.id}:take")]
+            if alert.status is AlertStatus.OPEN
+            else []
+        )
+        return {
+            "inline_keyboard": [
+                [*row, button(_("Snooze 7 days"), f"al:{alert.id}:snooze")],
+                [button(_("Resolved"), f"al:{alert.id}:resolve"), show],
+            ]
+        }
+
+
+def _role_of(view: PairView, person_id: object) -> tuple[str, str]:
+    """(first name, role word) of a party named in an alert's detail."""
+    if person_id == view.mentor.id:
+        return view.mentor.first_name, _("mentor")
+    return view.adept.first_name, _("adept")
+
+
+def explanation(alert: Alert, view: PairView, programme: Programme, today: date) -> str:
+    """Why the pair needs attention, in words a coordinator understands."""
+    detail = alert.detail
+    reason = alert.reason
+    language = current_language()
+    if reason == "no_meeting":
+        days = int(detail.get("days", 0))
+        last = detail.get("last")
+        cadence = cadence_name(programme.cadence.split(":")[0])
+        if last:
+            head = _(
+                "No meeting since {day} ({days} days; the programme expects {cadence})."
+            ).format(
+                day=dates.format_day(date.fromisoformat(str(last)), language, today=today),
+                days=days,
+                cadence=cadence,
+            )
+        else:
+            head = _(
+                "No meeting since they started ({days} days; the programme expects {cadence})."
+            ).format(days=days, cadence=cadence)
+        parts = [head]
+        answered = detail.get("answered") or {}
+        for role_key, name in (
+            ("mentor", view.mentor.first_name),
+            ("adept", view.adept.first_name),
+        ):
+            if answered.get(role_key) is True:
+                parts.append(_("{name} answered the last question.").format(name=name))
+            elif answered.get(role_key) is False:
+                parts.append(_("{name} has not answered the last question.").format(name=name))
+        return " ".join(parts)
+    if reason == "unanswered":
+        names = [_role_of(view, p)[0] for p in detail.get("people", [])]
+        return _("{names} did not answer the last two questions.").format(names=" & ".join(names))
+    if reason == "low_score":
+        name, _role = _role_of(view, detail.get("person"))
+        if "before" in detail:
+            return _("{name}'s check-in score fell from {before} to {score} (of 5).").format(
+                name=name, before=detail["before"], score=detail.get("score")
+            )
+        return _("{name} gave the check-in score {score} (of 5).").format(
+            name=name, score=detail.get("score")
+        )
+    if reason == "agreement_late":
+        return _("They have not both confirmed the agreement after {days} days.").format(
+            days=detail.get("days", 14)
+        )
+    if reason == "mismatch":
+        round_ = Round(detail.get("round", "start"))
+        shown = []
+        for key, (mentor, adept) in (detail.get("answers") or {}).items():
+            q = rules.question(round_, key)
+            if q is not None:
+                shown.append(
+                    _("{topic}: mentor {mentor}, adept {adept}").format(
+                        topic=_(q.short_label),
+                        mentor=option_label(q, mentor),
+                        adept=option_label(q, adept),
+                    )
+                )
+        return _("Their answers differ: {details}. Talk with them early.").format(
+            details="; ".join(shown)
+        )
+    if reason == "disputed":
+        logger, _role = _role_of(view, detail.get("logged_by"))
+        other = (
+            view.adept.first_name if logger == view.mentor.first_name else view.mentor.first_name
+        )
+        held = dates.format_day(
+            date.fromisoformat(str(detail.get("held_on"))), language, today=today
+        )
+        return _("{other} says they did not meet {day}, as {logger} reported.").format(
+            other=other, day=held, logger=logger
+        )
+    if reason == "unreachable":
+        name, role = _role_of(view, detail.get("person"))
+        return _("{name} ({role}) has blocked the bot. I cannot send them messages.").format(
+            name=name, role=role
+        )
+    if reason == "help":
+        name, role = _role_of(view, detail.get("person"))
+        return _("{name} ({role}) asked for help from the coordinator.").format(
+            name=name, role=role
+        )
+    if reason == "pause_over":
+        return _("The pause ended, but the pair is still paused.")
+    return reason
+
+
+def resolved_by_itself(reason: str) -> str:
+    whys = {
+        "no_meeting": _("a meeting was logged"),
+        "agreement_late": _("both confirmed the agreement"),
+        "unreachable": _("they can be reached again"),
+        "low_score": _("a newer check-in is better"),
+        "disputed": _("a later meeting was confirmed"),
+        "unanswered": _("they answered"),
+        "pause_over": _("the pause was ended"),
+    }
+    return whys.get(reason, _("the cause has cleared"))
+
+
+def alert_text(
+    language: str,
+    alert: Alert,
+    view: PairView,
+    programme: Programme,
+    names: dict[int, str],
+    now: datetime,
+) -> str:
+    with use_language(language):
+        today = programme.rules.local(now).date()
+        head = _("⚠️ Pair #{id}: {mentor} (mentor) and {adept} (adept)").format(
+            id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
+        )
+        if alert.status is AlertStatus.RESOLVED:
+            head = _("✅ Pair #{id}: {mentor} (mentor) and {adept} (adept)").format(
+                id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
+            )
+        lines = [head, explanation(alert, view, programme, today)]
+        if alert.status is AlertStatus.TAKEN and alert.taken_by in names:
+            lines.append(
+                _("⏳ {name} is following this up.").format(name=names[alert.taken_by or 0])
+            )
+        elif alert.status is AlertStatus.SNOOZED and alert.snoozed_until:
+            lines.append(
+                _("⏳ Snoozed until {day}.").format(
+                    day=dates.format_day(
+                        programme.rules.local(alert.snoozed_until).date(), language, today=today
+                    )
+                )
+            )
+        elif alert.status is AlertStatus.RESOLVED:
+            if alert.resolved_by is not None and alert.resolved_by in names:
+                lines.append(_("Resolved by {name}.").format(name=names[alert.resolved_by]))
+            else:
+                lines.append(
+                    _("Resolved by itself: {why}.").format(why=resolved_by_itself(alert.reason))
+                )
+        return "\n".join(lines)
+
+
+def pair_ended(language: str, other: Person) -> str:
+    with use_language(language):
+        return _("Your mentorship with {name} has ended. Thank you for taking part!").format(
+            name=other.first_name
+        )
+
+
+def coordinator_message(language: str, coordinator: Person, text: str) -> str:
+    with use_language(language):
+        return _("Message from your coordinator {name}:\n{text}").format(
+            name=coordinator.first_name, text=text
+        )
+
+
+def help_follow_up(language: str, view: PairView, person: Person, comment: str) -> str:
+    with use_language(language):
+        return _("⚠️ Pair #{id}: {name} wrote to you: «{comment}»").format(
+            id=view.pair.id, name=person.first_name, comment=comment
         )

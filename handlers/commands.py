@@ -26,6 +26,10 @@ COORDINATOR_COMMANDS = (
     ("invite", lazy("Get an invite link")),
     ("pair", lazy("Make a pair")),
     ("pairs", lazy("See all pairs")),
+    ("stalled", lazy("Pairs that need attention")),
+    ("note", lazy("Add a note to a pair")),
+    ("message", lazy("Send a message to a pair")),
+    ("end", lazy("End a pair")),
     ("agreement", lazy("See or change the agreement text")),
     ("language", lazy("Change language")),
 )

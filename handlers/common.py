@@ -9,11 +9,13 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.agreements import Agreements
+from bot.alerts import Alerts
 from bot.delivery import DeliveryWorker
 from bot.domain.access import Actor
 from bot.i18n import resolve_language, set_language
 from bot.meetings import Meetings
 from bot.services import Services, TelegramUser
+from bot.wiring import Core
 
 _actor: ContextVar[Actor | None] = ContextVar("mentorbot_actor", default=None)
 
@@ -27,6 +29,8 @@ class Deps:
     delivery: DeliveryWorker | None = None
     agreements: Agreements | None = None
     meetings: Meetings | None = None
+    alerts: Alerts | None = None
+    core: Core | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 

@@ -26,7 +26,7 @@ ROLE_WORDS = {
 }
 
 
-def _state_text(state: PairState) -> str:
+def state_text(state: PairState) -> str:
     texts = {
         PairState.AWAITING_AGREEMENT: _("awaiting agreement"),
         PairState.ACTIVE: _("active"),
@@ -282,7 +282,7 @@ async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             current_programme = view.pair.programme_id
             programme = await services.programme(current_programme)
             lines.append(_("{programme}:").format(programme=programme.name if programme else ""))
-        state = _state_text(view.pair.state)
+        state = state_text(view.pair.state)
         if view.pair.state is PairState.ACTIVE and view.pair.activated_at is not None:
             zone = ZoneInfo(programme.timezone if programme else "UTC")
             state = _("active since {date}").format(

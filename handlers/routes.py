@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import agreement, commands, coordinator, meetings, onboarding
+from handlers import agreement, alerts, commands, coordinator, meetings, onboarding
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -47,6 +47,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "ck": meetings.check_in_pressed,
     "pz": meetings.pause_pressed,
     "pr": meetings.pair_chosen,
+    "al": alerts.alert_pressed,
+    "cm": alerts.recipient_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -60,7 +62,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("profile", onboarding.profile),
         ("language", onboarding.language),
         ("invite", coordinator.invite),
-        ("pair", coordinator.pair),
+        ("pair", pair_or_file),
         ("pairs", coordinator.pairs),
         ("goals", agreement.goals_command),
         ("agreement", agreement.agreement_command),
@@ -68,13 +70,32 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("plan", meetings.plan_command),
         ("status", meetings.status_command),
         ("pause", meetings.pause_command),
+        ("note", alerts.note),
+        ("end", alerts.end),
+        ("message", alerts.message_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    # In groups the bot answers only coordinators' alert-chat commands; participants'
+    # private commands sent in a group are ignored.
+    for name, callback in (
+        ("bindalerts", alerts.bind_alerts),
+        ("unbindalerts", alerts.unbind_alerts),
+        ("stalled", alerts.stalled),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT, on_text))
     application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, not_text))
     application.add_error_handler(on_error)
+
+
+async def pair_or_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/pair` makes a pair; `/pair 12` shows pair 12."""
+    if context.args:
+        await alerts.show_pair(update, context)
+    else:
+        await coordinator.pair(update, context)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,6 +116,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await agreement.goal_text(update, context):
         return
     if await meetings.text_answer(update, context):
+        return
+    if await alerts.text_answer(update, context):
         return
     message = update.effective_message
     if message is not None:

@@ -75,6 +75,8 @@ class ProgrammeRow(SQLModel, table=True):
     morning_reminder: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
+    # The group where alerts go; None sends them to each coordinator privately.
+    alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
@@ -175,6 +177,51 @@ class PairRow(SQLModel, table=True):
     # The adept's learning plan: None until they have written it.
     goals: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     paused_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    end_reason: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+
+
+class AlertRow(SQLModel, table=True):
+    """One episode of one stall reason of one pair, and the message that shows it."""
+
+    __tablename__ = "alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    reason: str = Field(sa_column=Column(String(32), nullable=False))
+    since: datetime = Field(sa_column=_utc_column(nullable=False))
+    # "pair:reason" while the alert is not resolved, NULL after: at most one open per pair
+    # and reason, enforced by the database even when two instances tick at once.
+    open_key: str | None = Field(
+        default=None, sa_column=Column(String(64), nullable=True, unique=True)
+    )
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    opened_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    taken_by: int | None = Field(
+        default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL", index=False)
+    )
+    snoozed_until: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    resolved_by: int | None = Field(
+        default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL", index=False)
+    )
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    posts: int = 0  # how many times it was posted (a snooze that ends posts it again)
+
+
+class NoteRow(SQLModel, table=True):
+    """A coordinator's private follow-up note on a pair."""
+
+    __tablename__ = "note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    author_id: int | None = Field(
+        default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL")
+    )
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
 class MeetingRow(SQLModel, table=True):
@@ -324,6 +371,8 @@ class OutboxRow(SQLModel, table=True):
     telegram_message_id: int | None = Field(
         default=None, sa_column=Column(BigInteger, nullable=True)
     )
+    # What the message is about, e.g. "alert:12": later edits find the messages by it.
+    ref: str | None = Field(default=None, sa_column=Column(String(64), nullable=True, index=True))
 
 
 class ProcessedUpdateRow(SQLModel, table=True):

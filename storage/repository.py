@@ -17,12 +17,15 @@ from bot.clock import as_utc
 from bot.domain.model import (
     URGENT_KINDS,
     AgreementText,
+    Alert,
+    AlertStatus,
     CheckIn,
     Cohort,
     Confirmation,
     Dialogue,
     Expectation,
     Membership,
+    Note,
     OutboxItem,
     OutboxStatus,
     OutgoingMessage,
@@ -46,6 +49,7 @@ from bot.domain.rhythm import (
 )
 from storage.models import (
     AgreementTextRow,
+    AlertRow,
     CheckInRow,
     CohortRow,
     ConfirmationRow,
@@ -54,6 +58,7 @@ from storage.models import (
     InviteRow,
     MeetingRow,
     MembershipRow,
+    NoteRow,
     NudgeRow,
     OutboxRow,
     PairRow,
@@ -91,6 +96,7 @@ def _programme(row: ProgrammeRow) -> Programme:
         day_ends=row.day_ends,
         working_days=frozenset(int(d) for d in row.working_days if d.isdigit()),
         morning_reminder=row.morning_reminder,
+        alert_chat_id=row.alert_chat_id,
     )
 
 
@@ -211,6 +217,24 @@ def _check_in(row: CheckInRow) -> CheckIn:
         goals_progressed=tuple(row.goals_progressed or ()),
         completed_at=_utc(row.completed_at),
         created_at=as_utc(row.created_at),
+    )
+
+
+def _alert(row: AlertRow) -> Alert:
+    assert row.id is not None
+    return Alert(
+        id=row.id,
+        pair_id=row.pair_id,
+        reason=row.reason,
+        since=as_utc(row.since),
+        status=AlertStatus(row.status),
+        detail=dict(row.detail),
+        opened_at=as_utc(row.opened_at),
+        taken_by=row.taken_by,
+        snoozed_until=_utc(row.snoozed_until),
+        resolved_at=_utc(row.resolved_at),
+        resolved_by=row.resolved_by,
+        posts=row.posts,
     )
 
 
@@ -721,6 +745,7 @@ class Repository:
                 "attempts": 0,
                 "not_before": message.not_before or now,
                 "created_at": now,
+                "ref": message.ref or message.edit_ref,
             }
             for message in messages
         ]
@@ -1155,6 +1180,143 @@ class Repository:
         )
         return _rowcount(result)
 
+    # alerts, notes, the alert chat
+
+    async def alerts(
+        self, *, unresolved_only: bool = False, pair_ids: Sequence[int] | None = None
+    ) -> list[Alert]:
+        """Alerts of pairs that are not ended (one statement)."""
+        query = (
+            select(AlertRow)
+            .join(PairRow, col(PairRow.id) == col(AlertRow.pair_id))
+            .where(col(PairRow.state) != PairState.ENDED.value)
+            .order_by(col(AlertRow.id))
+        )
+        if unresolved_only:
+            query = query.where(col(AlertRow.status) != AlertStatus.RESOLVED.value)
+        if pair_ids is not None:
+            query = query.where(col(AlertRow.pair_id).in_(list(pair_ids)))
+        return [_alert(row) for row in (await self.session.scalars(query)).all()]
+
+    async def alert(self, alert_id: int) -> Alert | None:
+        row = await self.session.get(AlertRow, alert_id)
+        return None if row is None else _alert(row)
+
+    async def open_alert(
+        self, *, pair_id: int, reason: str, since: datetime, detail: dict[str, Any], now: datetime
+    ) -> Alert | None:
+        """A new alert; None when one for this pair and reason is already open."""
+        statement = (
+            self._insert(AlertRow)
+            .values(
+                pair_id=pair_id,
+                reason=reason,
+                since=since,
+                open_key=f"{pair_id}:{reason}",
+                status=AlertStatus.OPEN.value,
+                detail=detail,
+                opened_at=now,
+                posts=1,
+            )
+            .on_conflict_do_nothing(index_elements=["open_key"])
+            .returning(col(AlertRow.id))
+        )
+        new_id = (await self.session.execute(statement)).scalar_one_or_none()
+        return None if new_id is None else await self.alert(int(new_id))
+
+    async def update_alert(self, alert_id: int, **values: Any) -> None:
+        allowed = {
+            "status",
+            "taken_by",
+            "snoozed_until",
+            "resolved_at",
+            "resolved_by",
+            "detail",
+            "posts",
+        }
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not an alert field: {sorted(unknown)}")
+        if values.get("status") == AlertStatus.RESOLVED.value:
+            values["open_key"] = None
+        await self.session.execute(
+            update(AlertRow).where(col(AlertRow.id) == alert_id).values(**values)
+        )
+
+    async def stall_inputs(self) -> list[tuple[int, int, int | None, bool, datetime]]:
+        """(pair, person, score, needs help, when) of finished check-ins of live pairs."""
+        rows = await self.session.execute(
+            select(
+                col(CheckInRow.pair_id),
+                col(CheckInRow.person_id),
+                col(CheckInRow.score),
+                col(CheckInRow.needs_help),
+                col(CheckInRow.created_at),
+            )
+            .join(PairRow, col(PairRow.id) == col(CheckInRow.pair_id))
+            .where(
+                col(PairRow.state) != PairState.ENDED.value,
+                or_(col(CheckInRow.score).is_not(None), col(CheckInRow.needs_help)),
+            )
+            .order_by(col(CheckInRow.created_at))
+        )
+        return [
+            (p, person, score, bool(help_), as_utc(at))
+            for p, person, score, help_, at in rows.all()
+        ]
+
+    async def set_alert_chat(self, programme_id: int, chat_id: int | None) -> None:
+        await self.session.execute(
+            update(ProgrammeRow)
+            .where(col(ProgrammeRow.id) == programme_id)
+            .values(alert_chat_id=chat_id)
+        )
+
+    async def programmes_with_alert_chat(self, chat_id: int) -> list[Programme]:
+        rows = await self.session.scalars(
+            select(ProgrammeRow).where(col(ProgrammeRow.alert_chat_id) == chat_id)
+        )
+        return [_programme(row) for row in rows.all()]
+
+    async def add_note(self, pair_id: int, author_id: int | None, text: str, now: datetime) -> None:
+        self.session.add(NoteRow(pair_id=pair_id, author_id=author_id, text=text, created_at=now))
+        await self.session.flush()
+
+    async def notes_of(self, pair_id: int) -> list[Note]:
+        rows = await self.session.scalars(
+            select(NoteRow).where(col(NoteRow.pair_id) == pair_id).order_by(col(NoteRow.created_at))
+        )
+        return [
+            Note(
+                id=r.id or 0,
+                pair_id=r.pair_id,
+                author_id=r.author_id,
+                text=r.text,
+                created_at=as_utc(r.created_at),
+            )
+            for r in rows.all()
+        ]
+
+    async def end_pair(self, pair_id: int, reason: str, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(PairRow)
+            .where(col(PairRow.id) == pair_id, col(PairRow.state) != PairState.ENDED.value)
+            .values(state=PairState.ENDED.value, ended_at=now, end_reason=reason[:200])
+        )
+        return bool(_rowcount(result))
+
+    async def sent_with_ref(self, ref: str) -> list[tuple[int, int]]:
+        """(chat, message id) of messages sent with this ref (to edit them later)."""
+        rows = await self.session.execute(
+            select(col(OutboxRow.chat_id), col(OutboxRow.telegram_message_id)).where(
+                col(OutboxRow.ref) == ref,
+                col(OutboxRow.status) == OutboxStatus.SENT.value,
+                col(OutboxRow.telegram_message_id).is_not(None),
+                col(OutboxRow.kind) != "edit",
+            )
+        )
+        return [(chat, message) for chat, message in rows.all() if message is not None]
+
     # the shared send budget
 
     async def take_send_slot(self, bucket: str, window_start: datetime, limit: int) -> bool:
@@ -1194,6 +1356,8 @@ def _rowcount(result: Result[Any]) -> int:
 
 def _payload(message: OutgoingMessage) -> dict[str, Any]:
     payload: dict[str, Any] = {"text": message.text}
+    if message.edit_ref is not None:
+        payload["edit_ref"] = message.edit_ref
     if message.reply_markup is not None:
         payload["reply_markup"] = message.reply_markup
     return payload

@@ -45,6 +45,7 @@ class Programme:
     day_ends: time = time(20, 0)
     working_days: frozenset[int] = frozenset(range(5))
     morning_reminder: bool = False
+    alert_chat_id: int | None = None
 
     @property
     def rules(self) -> Rules:
@@ -211,7 +212,11 @@ class Dialogue:
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """A bot-initiated message to be queued in the outbox."""
+    """A bot-initiated message to be queued in the outbox.
+
+    With `edit_ref`, it is an edit: every message already sent with that `ref` gets
+    the new text and buttons (an alert changed state).
+    """
 
     idempotency_key: str
     chat_id: int
@@ -220,6 +225,40 @@ class OutgoingMessage:
     kind: str = "message"
     reply_markup: dict[str, Any] | None = None
     not_before: datetime | None = None
+    ref: str | None = None
+    edit_ref: str | None = None
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    TAKEN = "taken"
+    SNOOZED = "snoozed"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    pair_id: int
+    reason: str
+    since: datetime
+    status: AlertStatus
+    detail: dict[str, Any]
+    opened_at: datetime
+    taken_by: int | None
+    snoozed_until: datetime | None
+    resolved_at: datetime | None
+    resolved_by: int | None
+    posts: int
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    pair_id: int
+    author_id: int | None
+    text: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)

@@ -486,8 +486,10 @@ def test_who_gets_what(scenario: Scenario) -> None:
         rules.cadence, today, activated_on, history.cohort_start, history.cohort_end
     )
     met = period_met(rules.cadence, period, history.meetings)
+    # Only a date inside the current period answers the period's question.
     upcoming = any(
-        p.status is not PlanStatus.CANCELLED and p.planned_on >= today for p in history.planned
+        p.status is not PlanStatus.CANCELLED and today <= p.planned_on < period.end
+        for p in history.planned
     )
     for item in due:
         assert item.person_id in history.reachable

@@ -20,6 +20,7 @@ from bot.emulator import BotApiEmulator, SentMessage, SimUser
 from bot.meetings import Meetings
 from bot.scheduler import tick
 from bot.services import Services
+from bot.wiring import Core
 from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
 from tests.conftest import WORKDAY_MORNING, fresh_database_url
@@ -50,9 +51,15 @@ class Harness:
         assert deps.meetings is not None
         return deps.meetings
 
+    @property
+    def core(self) -> Core:
+        deps = self.application.bot_data[DEPS_KEY]
+        assert deps.core is not None
+        return deps.core
+
     async def tick(self) -> None:
         """One scheduler tick at the harness clock's time, then delivery."""
-        await tick(self.services, self.agreements, self.meetings)
+        await tick(self.core)
         await self.deliver()
 
     async def active_pair(self, programme: Programme) -> tuple[SimUser, SimUser, int]:
@@ -89,9 +96,9 @@ class Harness:
                 await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
         return ola, amina, pair_id
 
-    async def programme(self, name: str = "Global Future Oslo") -> Programme:
+    async def programme(self, name: str = "Global Future Oslo", language: str = "nb") -> Programme:
         programme, _cohort = await self.services.create_programme(
-            name=name, timezone="Europe/Oslo", language="nb"
+            name=name, timezone="Europe/Oslo", language=language
         )
         return programme
 

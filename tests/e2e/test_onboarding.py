@@ -200,7 +200,17 @@ async def test_commands_are_registered_per_language(harness: Harness) -> None:
     commands = harness.emulator.commands
     english = commands[("all_private_chats", "en")]
     norwegian = commands[("all_private_chats", "nb")]
-    assert [c["command"] for c in english] == ["help", "goals", "agreement", "profile", "language"]
+    assert [c["command"] for c in english] == [
+        "help",
+        "status",
+        "met",
+        "plan",
+        "pause",
+        "goals",
+        "agreement",
+        "profile",
+        "language",
+    ]
     assert english[0]["description"] == "See what you can do"
     assert norwegian[0]["description"] != english[0]["description"]
 

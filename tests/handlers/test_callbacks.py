@@ -42,6 +42,20 @@ VALID: list[tuple[str, dict[str, str]]] = [
         {"pair": "999999999999", "round": "recheck", "key": "k" * 16, "option": "o" * 20},
     ),
     ("ag:12", {"pair": "12"}),
+    ("np:3:date", {"pair": "3", "choice": "date"}),
+    ("np:3:later", {"pair": "3", "choice": "later"}),
+    ("pl:3:20260305", {"pair": "3", "day": "20260305"}),
+    ("pc:44:y", {"planned": "44", "answer": "y"}),
+    ("ml:3:w:today", {"pair": "3", "step": "w", "value": "today"}),
+    ("ml:3:m:120", {"pair": "3", "step": "m", "value": "120"}),
+    ("ml:3:t:skip", {"pair": "3", "step": "t", "value": "skip"}),
+    ("mc:9:d", {"meeting": "9", "answer": "d"}),
+    ("cp:3:5", {"pair": "3", "score": "5"}),
+    ("ck:8:gd:0", {"check_in": "8", "step": "gd", "value": "0"}),
+    ("pz:3:61", {"pair": "3", "days": "61"}),
+    ("pr:status:3", {"command": "status", "pair": "3"}),
+    ("al:17:snooze", {"alert": "17", "action": "snooze"}),
+    ("cm:3:both", {"pair": "3", "to": "both"}),
 ]
 
 # The longest data each shape can carry, built from its patterns' upper bounds.
@@ -58,6 +72,17 @@ LONGEST = {
     "gl": "gl:" + "9" * 12 + ":" + "o" * 16,
     "ex": "ex:" + "9" * 12 + ":recheck:" + "k" * 16 + ":" + "o" * 20,
     "ag": "ag:" + "9" * 12,
+    "np": "np:" + "9" * 12 + ":later",
+    "pl": "pl:" + "9" * 12 + ":" + "9" * 8,
+    "pc": "pc:" + "9" * 12 + ":y",
+    "ml": "ml:" + "9" * 12 + ":w:today",
+    "mc": "mc:" + "9" * 12 + ":y",
+    "cp": "cp:" + "9" * 12 + ":5",
+    "ck": "ck:" + "9" * 12 + ":gd:" + "9" * 2,
+    "pz": "pz:" + "9" * 12 + ":" + "9" * 3,
+    "pr": "pr:status:" + "9" * 12,
+    "al": "al:" + "9" * 12 + ":resolve",
+    "cm": "cm:" + "9" * 12 + ":mentor",
 }
 
 

@@ -1,0 +1,491 @@
+"""The coordinator's side: stall alerts with a lifecycle (open, taken, snoozed,
+resolved), the alert chat, notes, ending pairs and messages from the coordinator.
+
+The tick asks `plan_tick` for what changed: new alerts are posted, snoozed ones that
+still hold come back, and alerts whose cause cleared resolve themselves; every post
+and edit goes through the outbox (edits find earlier posts by their `ref`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot import texts
+from bot.clock import Clock
+from bot.domain import agreement as agreement_rules
+from bot.domain.agreement import Round
+from bot.domain.model import (
+    Alert,
+    AlertStatus,
+    Note,
+    OutgoingMessage,
+    PairStart,
+    PairState,
+    PairView,
+    Person,
+    Programme,
+    Rhythm,
+)
+from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
+from bot.i18n import resolve_language
+from storage.db import Database
+from storage.repository import Repository
+
+SNOOZE = timedelta(days=7)
+
+
+class Action(StrEnum):
+    TAKE = "take"
+    SNOOZE = "snooze"
+    RESOLVE = "resolve"
+    SHOW = "show"
+
+
+class Problem(StrEnum):
+    NOT_ALLOWED = "not_allowed"
+    STALE = "stale"
+    UNKNOWN_PAIR = "unknown_pair"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    problem: Problem
+
+
+@dataclass(frozen=True)
+class PairFile:
+    """Everything a coordinator may see about one pair (`/pair <id>`)."""
+
+    view: PairView
+    programme: Programme
+    start: PairStart | None
+    rhythm: Rhythm | None
+    check_ins: tuple[tuple[Person, int | None, str | None, bool, datetime], ...]
+    alerts: tuple[Alert, ...]
+    notes: tuple[tuple[Note, str], ...]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A pair with what an alert message needs to name it."""
+
+    view: PairView
+    programme: Programme
+
+
+class Alerts:
+    def __init__(self, db: Database, clock: Clock, *, default_language: str) -> None:
+        self.db = db
+        self.clock = clock
+        self.default_language = default_language
+
+    # what the tick does
+
+    async def plan_tick(self, repo: Repository, now: datetime) -> list[OutgoingMessage]:
+        facts = await self._facts(repo, now)
+        existing = await repo.alerts()
+        unresolved = {
+            (a.pair_id, a.reason): a for a in existing if a.status is not AlertStatus.RESOLVED
+        }
+        closed = {
+            (a.pair_id, a.reason, a.since) for a in existing if a.status is AlertStatus.RESOLVED
+        }
+        out: list[OutgoingMessage] = []
+        for fact, subject in facts:
+            holding = {s.reason.value: s for s in stalls(fact, now)}
+            for reason, stall in holding.items():
+                current = unresolved.get((fact.pair_id, reason))
+                if current is None:
+                    if (fact.pair_id, reason, stall.since) in closed:
+                        continue  # resolved by hand; only a new cause opens a new alert
+                    out.extend(await self._open(repo, subject, stall, now))
+                elif (
+                    current.status is AlertStatus.SNOOZED
+                    and current.snoozed_until
+                    and current.snoozed_until <= now
+                ):
+                    await repo.update_alert(
+                        current.id,
+                        status=AlertStatus.OPEN.value,
+                        snoozed_until=None,
+                        posts=current.posts + 1,
+                    )
+                    reopened = await repo.alert(current.id)
+                    assert reopened is not None
+                    out.extend(await self._posts(repo, subject, reopened, now))
+            for (pair_id, reason), alert in unresolved.items():
+                if pair_id == fact.pair_id and reason not in holding:
+                    await repo.update_alert(
+                        alert.id,
+                        status=AlertStatus.RESOLVED.value,
+                        resolved_at=now,
+                        resolved_by=None,
+                    )
+                    resolved = await repo.alert(alert.id)
+                    assert resolved is not None
+                    out.extend(await self._edits(repo, subject, resolved, now))
+        return out
+
+    async def open_now(
+        self, repo: Repository, pair_id: int, stall: Stall, now: datetime
+    ) -> list[OutgoingMessage]:
+        """Opens an alert at once (a help request, a mismatch) and queues its posts."""
+        subject = await self._subject(repo, pair_id)
+        if subject is None:
+            return []
+        messages = await self._open(repo, subject, stall, now)
+        await repo.enqueue(messages, now)
+        return messages
+
+    async def _open(
+        self, repo: Repository, subject: Subject, stall: Stall, now: datetime
+    ) -> list[OutgoingMessage]:
+        alert = await repo.open_alert(
+            pair_id=subject.view.pair.id,
+            reason=stall.reason.value,
+            since=stall.since,
+            detail=stall.detail,
+            now=now,
+        )
+        return [] if alert is None else await self._posts(repo, subject, alert, now)
+
+    async def _subject(self, repo: Repository, pair_id: int) -> Subject | None:
+        view = await repo.pair_view(pair_id)
+        if view is None:
+            return None
+        programme = await repo.programme(view.pair.programme_id)
+        return None if programme is None else Subject(view, programme)
+
+    async def _audience(
+        self, repo: Repository, programme: Programme
+    ) -> list[tuple[int, str, int | None]]:
+        """(chat, language, person) for alert posts: the bound chat, else each coordinator."""
+        if programme.alert_chat_id is not None:
+            return [(programme.alert_chat_id, programme.language or self.default_language, None)]
+        return [
+            (
+                chat_id,
+                resolve_language(person.language, person.telegram_language, programme.language),
+                person.id,
+            )
+            for person, chat_id in await repo.coordinator_chat_ids(programme.id)
+        ]
+
+    async def _posts(
+        self, repo: Repository, subject: Subject, alert: Alert, now: datetime
+    ) -> list[OutgoingMessage]:
+        names = await self._names(repo, alert)
+        return [
+            OutgoingMessage(
+                idempotency_key=f"alert:{alert.id}:post:{alert.posts}:{chat_id}",
+                chat_id=chat_id,
+                person_id=person_id,
+                kind="alert",
+                text=texts.alert_text(language, alert, subject.view, subject.programme, names, now),
+                reply_markup=texts.alert_buttons(language, alert),
+                not_before=now,  # coordinators are staff; alerts wait for no quiet hours
+                ref=f"alert:{alert.id}",
+            )
+            for chat_id, language, person_id in await self._audience(repo, subject.programme)
+        ]
+
+    async def _edits(
+        self, repo: Repository, subject: Subject, alert: Alert, now: datetime
+    ) -> list[OutgoingMessage]:
+        names = await self._names(repo, alert)
+        stamp = f"{now:%Y%m%d%H%M%S}"
+        return [
+            OutgoingMessage(
+                idempotency_key=f"alert:{alert.id}:edit:{alert.status.value}:{stamp}:{chat_id}",
+                chat_id=chat_id,
+                kind="edit",
+                text=texts.alert_text(language, alert, subject.view, subject.programme, names, now),
+                reply_markup=texts.alert_buttons(language, alert),
+                not_before=now,
+                edit_ref=f"alert:{alert.id}",
+            )
+            for chat_id, language, _person in await self._audience(repo, subject.programme)
+        ]
+
+    async def _names(self, repo: Repository, alert: Alert) -> dict[int, str]:
+        ids = [i for i in (alert.taken_by, alert.resolved_by) if i is not None]
+        people = await repo.people(ids)
+        return {pid: person.first_name for pid, person in people.items()}
+
+    async def _facts(self, repo: Repository, now: datetime) -> list[tuple[Facts, Subject]]:
+        """Facts for every pair that is not ended, in a constant number of statements."""
+        rhythms = {
+            r.view.pair.id: r
+            for r in await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+        }
+        starts = {
+            s.view.pair.id: s
+            for s in await repo.pair_starts(
+                states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED]
+            )
+        }
+        scores: dict[int, list[Score]] = {}
+        helps: dict[int, list[tuple[int, datetime]]] = {}
+        for pair_id, person, score, needs_help, at in await repo.stall_inputs():
+            if score is not None:
+                scores.setdefault(pair_id, []).append(Score(person, score, at))
+            if needs_help:
+                helps.setdefault(pair_id, []).append((person, at))
+        result = []
+        for pair_id, start in starts.items():
+            view, programme = start.view, start.programme
+            rhythm = rhythms.get(pair_id)
+            mismatch_since, keys, answers, round_ = mismatch_of(start)
+            fact = Facts(
+                pair_id=pair_id,
+                mentor_id=view.mentor.id,
+                adept_id=view.adept.id,
+                state=view.pair.state.value,
+                created_at=view.pair.created_at,
+                today=programme.rules.local(now).date(),
+                cadence=programme.rules.cadence,
+                history=rhythm.history if rhythm else None,
+                scores=tuple(scores.get(pair_id, ())),
+                help_requests=tuple(helps.get(pair_id, ())),
+                mismatch_since=mismatch_since,
+                mismatch_keys=keys,
+                mismatch_answers=answers,
+                mismatch_round=round_,
+                unreachable=tuple(
+                    (p.id, p.unreachable_since)
+                    for p in (view.mentor, view.adept)
+                    if p.unreachable_since is not None
+                ),
+                paused_until=view.pair.paused_until,
+            )
+            result.append((fact, Subject(view, programme)))
+        return result
+
+    # coordinator actions
+
+    async def act(
+        self, coordinator: Person, alert_id: int, action: Action, programme_ids: Sequence[int]
+    ) -> tuple[Alert, Subject, list[OutgoingMessage]] | Refusal:
+        """A button on an alert. Only coordinators of the alert's programme may press."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            alert = await repo.alert(alert_id)
+            if alert is None:
+                return Refusal(Problem.STALE)
+            subject = await self._subject(repo, alert.pair_id)
+            if subject is None or subject.programme.id not in programme_ids:
+                return Refusal(Problem.NOT_ALLOWED)
+            if action is Action.SHOW:
+                return alert, subject, []
+            if alert.status is AlertStatus.RESOLVED:
+                return Refusal(Problem.STALE)
+            if action is Action.TAKE:
+                await repo.update_alert(
+                    alert_id, status=AlertStatus.TAKEN.value, taken_by=coordinator.id
+                )
+            elif action is Action.SNOOZE:
+                await repo.update_alert(
+                    alert_id, status=AlertStatus.SNOOZED.value, snoozed_until=now + SNOOZE
+                )
+            else:
+                await repo.update_alert(
+                    alert_id,
+                    status=AlertStatus.RESOLVED.value,
+                    resolved_at=now,
+                    resolved_by=coordinator.id,
+                )
+            changed = await repo.alert(alert_id)
+            assert changed is not None
+            edits = await self._edits(repo, subject, changed, now)
+            await repo.enqueue(edits, now)
+            return changed, subject, edits
+
+    async def unresolved(self, programme_ids: Sequence[int]) -> list[tuple[Alert, Subject]]:
+        """Open, taken and snoozed alerts of these programmes, most urgent first."""
+        async with self.db.session() as session:
+            repo = Repository(session)
+            found = []
+            for alert in await repo.alerts(unresolved_only=True):
+                subject = await self._subject(repo, alert.pair_id)
+                if subject is not None and subject.programme.id in programme_ids:
+                    found.append((alert, subject))
+        return sorted(
+            found, key=lambda item: (URGENCY.index(Reason(item[0].reason)), item[0].opened_at)
+        )
+
+    async def bind(self, chat_id: int, programme_ids: Sequence[int]) -> list[Programme]:
+        async with self.db.session() as session:
+            repo = Repository(session)
+            for programme_id in programme_ids:
+                await repo.set_alert_chat(programme_id, chat_id)
+            return await repo.programmes_with_alert_chat(chat_id)
+
+    async def unbind(self, chat_id: int, programme_ids: Sequence[int]) -> list[Programme]:
+        async with self.db.session() as session:
+            repo = Repository(session)
+            bound = [
+                p for p in await repo.programmes_with_alert_chat(chat_id) if p.id in programme_ids
+            ]
+            for programme in bound:
+                await repo.set_alert_chat(programme.id, None)
+            return bound
+
+    async def bound_programmes(self, chat_id: int) -> list[Programme]:
+        async with self.db.session() as session:
+            return await Repository(session).programmes_with_alert_chat(chat_id)
+
+    async def pair_file(self, pair_id: int, programme_ids: Sequence[int]) -> PairFile | Refusal:
+        async with self.db.session() as session:
+            repo = Repository(session)
+            view = await repo.pair_view(pair_id)
+            if view is None or view.pair.programme_id not in programme_ids:
+                return Refusal(Problem.UNKNOWN_PAIR)
+            programme = await repo.programme(view.pair.programme_id)
+            assert programme is not None
+            starts = await repo.pair_starts(
+                states=[
+                    PairState.AWAITING_AGREEMENT,
+                    PairState.ACTIVE,
+                    PairState.PAUSED,
+                    PairState.ENDED,
+                ],
+                pair_id=pair_id,
+            )
+            rhythms = await repo.rhythm_histories(
+                since=self.clock.now().date() - timedelta(days=2), pair_id=pair_id
+            )
+            people = {view.mentor.id: view.mentor, view.adept.id: view.adept}
+            check_ins = tuple(
+                (people[c.person_id], c.score, c.comment, c.needs_help, c.created_at)
+                for c in await repo.check_ins_of([pair_id])
+                if c.completed_at is not None or c.needs_help
+            )
+            notes = await repo.notes_of(pair_id)
+            authors = await repo.people([n.author_id for n in notes if n.author_id is not None])
+            return PairFile(
+                view=view,
+                programme=programme,
+                start=starts[0] if starts else None,
+                rhythm=rhythms[0] if rhythms else None,
+                check_ins=check_ins,
+                alerts=tuple(await repo.alerts(pair_ids=[pair_id])),
+                notes=tuple(
+                    (n, authors[n.author_id].first_name if n.author_id in authors else "?")
+                    for n in notes
+                ),
+            )
+
+    async def add_note(
+        self, coordinator: Person, pair_id: int, text: str, programme_ids: Sequence[int]
+    ) -> PairView | Refusal:
+        async with self.db.session() as session:
+            repo = Repository(session)
+            view = await repo.pair_view(pair_id)
+            if view is None or view.pair.programme_id not in programme_ids:
+                return Refusal(Problem.UNKNOWN_PAIR)
+            await repo.add_note(pair_id, coordinator.id, text, self.clock.now())
+            return view
+
+    async def end(
+        self, coordinator: Person, pair_id: int, reason: str, programme_ids: Sequence[int]
+    ) -> PairView | Refusal:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            view = await repo.pair_view(pair_id)
+            if view is None or view.pair.programme_id not in programme_ids:
+                return Refusal(Problem.UNKNOWN_PAIR)
+            if not await repo.end_pair(pair_id, reason, now):
+                return Refusal(Problem.STALE)
+            programme = await repo.programme(view.pair.programme_id)
+            assert programme is not None
+            for alert in await repo.alerts(unresolved_only=True, pair_ids=[pair_id]):
+                await repo.update_alert(
+                    alert.id,
+                    status=AlertStatus.RESOLVED.value,
+                    resolved_at=now,
+                    resolved_by=coordinator.id,
+                )
+            farewells = [
+                OutgoingMessage(
+                    idempotency_key=f"pair:{pair_id}:ended:{person.id}",
+                    chat_id=person.telegram_user_id,
+                    person_id=person.id,
+                    kind="pair_ended",
+                    text=texts.pair_ended(
+                        resolve_language(
+                            person.language, person.telegram_language, programme.language
+                        ),
+                        view.adept if person.id == view.mentor.id else view.mentor,
+                    ),
+                    not_before=programme.rules.allowed(now),
+                )
+                for person in (view.mentor, view.adept)
+                if person.telegram_user_id is not None
+            ]
+            await repo.enqueue(farewells, now)
+            return view
+
+    async def message(
+        self, coordinator: Person, pair_id: int, to: str, text: str, programme_ids: Sequence[int]
+    ) -> tuple[PairView, list[Person]] | Refusal:
+        """A coordinator's own words to one or both parties, sent through the bot."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            view = await repo.pair_view(pair_id)
+            if view is None or view.pair.programme_id not in programme_ids:
+                return Refusal(Problem.UNKNOWN_PAIR)
+            programme = await repo.programme(view.pair.programme_id)
+            assert programme is not None
+            recipients = [
+                p
+                for role, p in (("mentor", view.mentor), ("adept", view.adept))
+                if to in (role, "both")
+            ]
+            await repo.enqueue(
+                [
+                    OutgoingMessage(
+                        idempotency_key=f"pair:{pair_id}:message:{coordinator.id}:{now.isoformat()}:{person.id}",
+                        chat_id=person.telegram_user_id,
+                        person_id=person.id,
+                        kind="coordinator_message",
+                        text=texts.coordinator_message(
+                            resolve_language(
+                                person.language, person.telegram_language, programme.language
+                            ),
+                            coordinator,
+                            text,
+                        ),
+                        not_before=programme.rules.allowed(now),
+                    )
+                    for person in recipients
+                    if person.telegram_user_id is not None
+                ],
+                now,
+            )
+            return view, recipients
+
+
+def mismatch_of(
+    start: PairStart,
+) -> tuple[datetime | None, tuple[str, ...], dict[str, tuple[object, object]], str]:
+    """When both answered the newest round that differs on what matters, on what, and how."""
+    pair = start.view.pair
+    for round_ in (Round.RECHECK, Round.START):
+        mentor = start.expectation(pair.mentor_id, round_)
+        adept = start.expectation(pair.adept_id, round_)
+        if mentor and adept and mentor.completed_at and adept.completed_at:
+            answers = {k: v for k, v in mentor.answers.items() if not k.startswith("_")}
+            theirs = {k: v for k, v in adept.answers.items() if not k.startswith("_")}
+            comparison = agreement_rules.compare(round_, answers, theirs)
+            if comparison.alerts:
+                answered = {k: (answers.get(k), theirs.get(k)) for k in comparison.alerts}
+                since = max(mentor.completed_at, adept.completed_at)
+                return since, comparison.alerts, answered, round_.value
+            return None, (), {}, round_.value
+    return None, (), {}, Round.START.value

@@ -1,0 +1,217 @@
+"""Stall detection: which pairs need the coordinator, and why. Pure functions of a
+pair's history and the time; the alert lifecycle in ``bot.alerts`` acts on them.
+
+Each reason carries `since`, the moment its cause began. An alert is one episode of
+(pair, reason, since): resolving it by hand keeps that episode closed, and a new
+cause (a new `since`) opens a new alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.rhythm import (
+    Cadence,
+    History,
+    MeetingStatus,
+    NudgeKind,
+    counts,
+    ignored_twice,
+)
+
+AGREEMENT_WITHIN = timedelta(days=14)
+NO_MEETING_FACTOR = 1.5
+LOW_SCORE = 2
+SCORE_DROP = 2
+
+
+class Reason(StrEnum):
+    NO_MEETING = "no_meeting"
+    UNANSWERED = "unanswered"
+    LOW_SCORE = "low_score"
+    AGREEMENT_LATE = "agreement_late"
+    MISMATCH = "mismatch"
+    DISPUTED = "disputed"
+    UNREACHABLE = "unreachable"
+    HELP = "help"
+    PAUSE_OVER = "pause_over"
+
+
+# Most urgent first: /stalled sorts by this.
+URGENCY = [
+    Reason.HELP,
+    Reason.UNREACHABLE,
+    Reason.LOW_SCORE,
+    Reason.DISPUTED,
+    Reason.NO_MEETING,
+    Reason.UNANSWERED,
+    Reason.MISMATCH,
+    Reason.AGREEMENT_LATE,
+    Reason.PAUSE_OVER,
+]
+
+
+@dataclass(frozen=True)
+class Score:
+    person_id: int
+    score: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need about one pair, beyond its rhythm history."""
+
+    pair_id: int
+    mentor_id: int
+    adept_id: int
+    state: str  # a PairState value
+    created_at: datetime
+    today: date
+    cadence: Cadence
+    history: History | None = None  # None before the pair is active
+    scores: tuple[Score, ...] = ()
+    help_requests: tuple[tuple[int, datetime], ...] = ()  # (person, when)
+    mismatch_since: datetime | None = None  # both answered, and they differ on what matters
+    mismatch_keys: tuple[str, ...] = ()
+    mismatch_answers: dict[str, tuple[Any, Any]] = field(
+        default_factory=dict
+    )  # key: (mentor, adept)
+    mismatch_round: str = "start"
+    unreachable: tuple[tuple[int, datetime], ...] = ()  # (person, since)
+    paused_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Stall:
+    reason: Reason
+    since: datetime
+    detail: dict[str, Any] = field(default_factory=dict)  # what the explanation needs
+
+
+def stalls(facts: Facts, now: datetime) -> list[Stall]:
+    """Every reason that holds now, most urgent first."""
+    found: list[Stall] = []
+    active = facts.state == "active"
+    paused = facts.state == "paused"
+    if facts.state == "ended":
+        return []
+    if facts.state == "awaiting_agreement" and now >= facts.created_at + AGREEMENT_WITHIN:
+        found.append(
+            Stall(
+                Reason.AGREEMENT_LATE,
+                facts.created_at,
+                {"days": (now - facts.created_at).days},
+            )
+        )
+    if facts.mismatch_since is not None:
+        found.append(
+            Stall(
+                Reason.MISMATCH,
+                facts.mismatch_since,
+                {
+                    "keys": list(facts.mismatch_keys),
+                    "answers": {k: list(v) for k, v in facts.mismatch_answers.items()},
+                    "round": facts.mismatch_round,
+                },
+            )
+        )
+    for person, since in facts.unreachable:
+        found.append(Stall(Reason.UNREACHABLE, since, {"person": person}))
+    if facts.help_requests:
+        person, when = max(facts.help_requests, key=lambda item: item[1])
+        found.append(Stall(Reason.HELP, when, {"person": person}))
+    low = _low_score(facts.scores)
+    if low is not None:
+        found.append(low)
+    history = facts.history
+    if history is not None and (active or paused):
+        disputed = [m for m in history.meetings if m.status is MeetingStatus.DISPUTED]
+        later_counted = [m for m in history.meetings if counts(m)]
+        if disputed and (not later_counted or disputed[-1].held_on >= later_counted[-1].held_on):
+            meeting = disputed[-1]
+            found.append(
+                Stall(
+                    Reason.DISPUTED,
+                    _at(meeting.held_on),
+                    {"held_on": meeting.held_on.isoformat(), "logged_by": meeting.logged_by},
+                )
+            )
+        if paused and facts.paused_until is not None and facts.paused_until < facts.today:
+            found.append(
+                Stall(
+                    Reason.PAUSE_OVER,
+                    _at(facts.paused_until),
+                    {"until": facts.paused_until.isoformat()},
+                )
+            )
+    if history is not None and active:
+        last = max((m.held_on for m in history.meetings if counts(m)), default=None)
+        start = last or history.activated_at.date()
+        days = (facts.today - start).days
+        if days > facts.cadence.expected_days * NO_MEETING_FACTOR:
+            found.append(
+                Stall(
+                    Reason.NO_MEETING,
+                    _at(start),
+                    {
+                        "last": last.isoformat() if last else None,
+                        "days": days,
+                        "answered": _answered(history, facts),
+                    },
+                )
+            )
+        silent = [p for p in (facts.mentor_id, facts.adept_id) if ignored_twice(history, p)]
+        if silent:
+            asked = [
+                n
+                for n in history.nudges
+                if n.person_id in silent and n.kind in (NudgeKind.PLAN, NudgeKind.REMIND)
+            ]
+            since = sorted(asked, key=lambda n: n.sent_at)[-2].sent_at if len(asked) >= 2 else now
+            found.append(Stall(Reason.UNANSWERED, since, {"people": silent}))
+    return sorted(found, key=lambda s: URGENCY.index(s.reason))
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def _low_score(scores: Sequence[Score]) -> Stall | None:
+    """The newest check-in is 2 or lower, or 2 or more below the same person's previous one."""
+    if not scores:
+        return None
+    ordered = sorted(scores, key=lambda s: s.at)
+    newest = ordered[-1]
+    previous = [s for s in ordered[:-1] if s.person_id == newest.person_id]
+    if newest.score <= LOW_SCORE:
+        return Stall(
+            Reason.LOW_SCORE, newest.at, {"person": newest.person_id, "score": newest.score}
+        )
+    if previous and previous[-1].score - newest.score >= SCORE_DROP:
+        return Stall(
+            Reason.LOW_SCORE,
+            newest.at,
+            {"person": newest.person_id, "score": newest.score, "before": previous[-1].score},
+        )
+    return None
+
+
+def _answered(history: History, facts: Facts) -> dict[str, bool | None]:
+    """Whether each party answered their last question (None when never asked)."""
+    result: dict[str, bool | None] = {}
+    for role, person in (("mentor", facts.mentor_id), ("adept", facts.adept_id)):
+        asked = sorted(
+            (
+                n
+                for n in history.nudges
+                if n.person_id == person and n.kind in (NudgeKind.PLAN, NudgeKind.REMIND)
+            ),
+            key=lambda n: n.sent_at,
+        )
+        result[role] = None if not asked else asked[-1].answered_at is not None
+    return result

@@ -1,0 +1,36 @@
+"""The use-case services, built once per process and shared by handlers, the tick and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.agreements import Agreements
+from bot.alerts import Alerts
+from bot.clock import Clock
+from bot.meetings import Meetings
+from bot.services import Services
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Core:
+    services: Services
+    agreements: Agreements
+    meetings: Meetings
+    alerts: Alerts
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+
+def build_core(db: Database, clock: Clock, *, default_language: str, invite_ttl_days: int) -> Core:
+    alerts = Alerts(db, clock, default_language=default_language)
+    return Core(
+        services=Services(
+            db, clock, default_language=default_language, invite_ttl_days=invite_ttl_days
+        ),
+        agreements=Agreements(db, clock, default_language=default_language, alerts=alerts),
+        meetings=Meetings(db, clock, default_language=default_language, alerts=alerts),
+        alerts=alerts,
+    )

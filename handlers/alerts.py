@@ -1,0 +1,436 @@
+"""The coordinator's side in chat: alert buttons, the alert chat, /stalled, /pair <id>,
+/note, /end and /message."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.alerts import Action, Alerts, PairFile, Refusal
+from bot.domain import dates
+from bot.domain.access import coordinated_programmes
+from bot.domain.model import AlertStatus, Dialogue
+from bot.domain.rhythm import MeetingStatus
+from bot.i18n import _, current_language
+from handlers.callbacks import Callback, build
+from handlers.common import actor, deps, wake_delivery
+from handlers.coordinator import state_text
+
+MESSAGE_FLOW = "coordinator_message"
+MAX_NOTE = 1000
+
+
+def _alerts(context: ContextTypes.DEFAULT_TYPE) -> Alerts:
+    service = deps(context).alerts
+    assert service is not None
+    return service
+
+
+def _programmes() -> list[int]:
+    return coordinated_programmes(actor())
+
+
+async def _refuse(message: Message) -> None:
+    await message.reply_text(_("Only coordinators can do this."))
+
+
+def _pair_id(context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    if not context.args:
+        return None
+    word = context.args[0].lstrip("#")
+    return int(word) if word.isascii() and word.isdigit() and len(word) < 10 else None
+
+
+# alert buttons
+
+
+async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or not isinstance(query.message, Message):
+        return
+    programmes = _programmes()
+    if me is None or not programmes:
+        await query.answer(_("Only coordinators of this programme can use these buttons."))
+        return
+    result = await _alerts(context).act(
+        me.person, data.int("alert"), Action(data.values["action"]), programmes
+    )
+    if isinstance(result, Refusal):
+        await query.answer(
+            _("Only coordinators of this programme can use these buttons.")
+            if result.problem.value == "not_allowed"
+            else _("This alert has changed. Nothing was done.")
+        )
+        return
+    alert, subject, _edits = result
+    if data.values["action"] == Action.SHOW.value:
+        await query.answer()
+        found = await _alerts(context).pair_file(subject.view.pair.id, programmes)
+        if not isinstance(found, Refusal):
+            await query.message.reply_text(_render_file(found))
+        return
+    confirmations = {
+        AlertStatus.TAKEN: _("Noted: you will contact them."),
+        AlertStatus.SNOOZED: _("Snoozed for 7 days."),
+        AlertStatus.RESOLVED: _("Marked as resolved."),
+    }
+    await query.answer(confirmations.get(alert.status, ""))
+    wake_delivery(context)
+
+
+# the alert chat
+
+
+async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    if chat.type == ChatType.PRIVATE:
+        await message.reply_text(_("Send /bindalerts in the group where alerts should go."))
+        return
+    programmes = _programmes()
+    if not programmes:
+        await message.reply_text(_("Only a coordinator of the programme can do this."))
+        return
+    bound = await _alerts(context).bind(chat.id, programmes)
+    await message.reply_text(
+        _("✅ Alerts for {programmes} will come to this group. /unbindalerts stops it.").format(
+            programmes=", ".join(p.name for p in bound)
+        )
+    )
+
+
+async def unbind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    programmes = _programmes()
+    if not programmes:
+        await message.reply_text(_("Only a coordinator of the programme can do this."))
+        return
+    unbound = await _alerts(context).unbind(chat.id, programmes)
+    if not unbound:
+        await message.reply_text(_("No alerts of your programmes come to this chat."))
+        return
+    await message.reply_text(
+        _("Alerts for {programmes} will go to the coordinators privately again.").format(
+            programmes=", ".join(p.name for p in unbound)
+        )
+    )
+
+
+# /stalled and /pair <id>
+
+
+async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    programmes = await _visible_programmes(update, context)
+    if programmes is None:
+        await _refuse(message)
+        return
+    found = await _alerts(context).unresolved(programmes)
+    if not found:
+        await message.reply_text(_("✅ No pair needs attention now."))
+        return
+    today = None
+    lines = [_("Pairs that need attention, most urgent first:")]
+    for alert, subject in found:
+        lines.append(
+            _("#{id} {mentor} + {adept}: {why}").format(
+                id=subject.view.pair.id,
+                mentor=subject.view.mentor.first_name,
+                adept=subject.view.adept.first_name,
+                why=texts.explanation(
+                    alert,
+                    subject.view,
+                    subject.programme,
+                    today
+                    or subject.programme.rules.local(deps(context).services.clock.now()).date(),
+                ),
+            )
+        )
+    await _reply_long(message, lines)
+
+
+async def _visible_programmes(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> list[int] | None:
+    """The programmes this coordinator may see here: all theirs in private; in a group,
+    only those whose alert chat it is."""
+    programmes = _programmes()
+    if not programmes:
+        return None
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        bound = {p.id for p in await _alerts(context).bound_programmes(chat.id)}
+        visible = [p for p in programmes if p in bound]
+        return visible or None
+    return programmes
+
+
+async def show_pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    programmes = await _visible_programmes(update, context)
+    pair_id = _pair_id(context)
+    if programmes is None:
+        await _refuse(message)
+        return
+    if pair_id is None:
+        await message.reply_text(
+            _("Write the pair's number, like /pair 12. See the numbers with /pairs.")
+        )
+        return
+    found = await _alerts(context).pair_file(pair_id, programmes)
+    if isinstance(found, Refusal):
+        await message.reply_text(_("There is no pair {id} in your programmes.").format(id=pair_id))
+        return
+    await _reply_long(message, _render_file(found).split("\n"))
+
+
+def _meeting_status(status: MeetingStatus) -> str:
+    names = {
+        MeetingStatus.REPORTED: _("reported by one"),
+        MeetingStatus.CONFIRMED: _("confirmed"),
+        MeetingStatus.DISPUTED: _("disputed"),
+    }
+    return names[status]
+
+
+def _alert_status(status: AlertStatus) -> str:
+    names = {
+        AlertStatus.OPEN: _("open"),
+        AlertStatus.TAKEN: _("being followed up"),
+        AlertStatus.SNOOZED: _("snoozed"),
+        AlertStatus.RESOLVED: _("resolved"),
+    }
+    return names[status]
+
+
+def _render_file(found: PairFile) -> str:
+    language = current_language()
+    view = found.view
+    lines = [
+        _("Pair #{id}: {mentor} (mentor) and {adept} (adept), {programme}").format(
+            id=view.pair.id,
+            mentor=view.mentor.first_name,
+            adept=view.adept.first_name,
+            programme=found.programme.name,
+        )
+    ]
+    lines.append(_("State: {state}").format(state=state_text(view.pair.state)))
+    if found.start is not None:
+        confirmed = sorted(found.start.confirmations, key=lambda c: c.confirmed_at)
+        if confirmed:
+            lines.append(
+                _("Agreement: confirmed by {count} of 2 ({version}).").format(
+                    count=len(confirmed), version=confirmed[-1].agreement_version
+                )
+            )
+    if view.pair.goals:
+        lines.append(
+            _("Goals: {goals}").format(
+                goals="; ".join(texts.goal_label(g) for g in view.pair.goals)
+            )
+        )
+    if found.rhythm is not None and found.rhythm.history.meetings:
+        meetings = ", ".join(
+            _("{day} ({status})").format(
+                day=dates.format_day(m.held_on, language), status=_meeting_status(m.status)
+            )
+            for m in found.rhythm.history.meetings[-5:]
+        )
+        lines.append(_("Meetings: {meetings}").format(meetings=meetings))
+    for person, score, comment, needs_help, at in found.check_ins[-6:]:
+        text = _("Check-in {day}, {name}: {score}").format(
+            day=dates.format_day(at.date(), language),
+            name=person.first_name,
+            score=score if score is not None else "–",
+        )
+        if needs_help:
+            text = _("{line} (asked for help)").format(line=text)
+        if comment:
+            text = _("{line} «{comment}»").format(line=text, comment=comment)
+        lines.append(text)
+    for alert in found.alerts[-5:]:
+        lines.append(
+            _("Alert: {why} ({status})").format(
+                why=texts.explanation(alert, view, found.programme, alert.opened_at.date()),
+                status=_alert_status(alert.status),
+            )
+        )
+    for note, author in found.notes[-5:]:
+        lines.append(
+            _("Note {day}, {name}: {text}").format(
+                day=dates.format_day(note.created_at.date(), language), name=author, text=note.text
+            )
+        )
+    return "\n".join(lines)
+
+
+async def _reply_long(message: Message, lines: list[str]) -> None:
+    """Splits on line boundaries so no message passes Telegram's 4096-character limit."""
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        line = line[:3500]
+        if size + len(line) + 1 > 3500 and chunk:
+            await message.reply_text("\n".join(chunk))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        await message.reply_text("\n".join(chunk))
+
+
+# /note, /end, /message
+
+
+async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = actor()
+    if message is None:
+        return
+    programmes = _programmes()
+    if me is None or not programmes:
+        await _refuse(message)
+        return
+    pair_id = _pair_id(context)
+    text = " ".join((context.args or [])[1:]).strip()
+    if pair_id is None or not text:
+        await message.reply_text(_("Write it like this: /note 12 Called Amina, all is well."))
+        return
+    result = await _alerts(context).add_note(me.person, pair_id, text[:MAX_NOTE], programmes)
+    if isinstance(result, Refusal):
+        await message.reply_text(_("There is no pair {id} in your programmes.").format(id=pair_id))
+        return
+    await message.reply_text(
+        _("✅ Note saved on pair #{id}. Only coordinators see it.").format(id=pair_id)
+    )
+
+
+async def end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = actor()
+    if message is None:
+        return
+    programmes = _programmes()
+    if me is None or not programmes:
+        await _refuse(message)
+        return
+    pair_id = _pair_id(context)
+    reason = " ".join((context.args or [])[1:]).strip() or "completed"
+    if pair_id is None:
+        await message.reply_text(
+            _("Write it like this: /end 12 completed, or /end 12 and a short reason.")
+        )
+        return
+    result = await _alerts(context).end(me.person, pair_id, reason, programmes)
+    if isinstance(result, Refusal):
+        await message.reply_text(
+            _("Pair {id} is not an active pair in your programmes.").format(id=pair_id)
+        )
+        return
+    wake_delivery(context)
+    await message.reply_text(
+        _(
+            "✅ Pair #{id} ({mentor} and {adept}) has ended. No more reminders; I have told them both."
+        ).format(id=pair_id, mentor=result.mentor.first_name, adept=result.adept.first_name)
+    )
+
+
+async def message_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = actor()
+    if message is None:
+        return
+    programmes = _programmes()
+    if me is None or not programmes:
+        await _refuse(message)
+        return
+    pair_id = _pair_id(context)
+    if pair_id is None:
+        await message.reply_text(_("Write the pair's number, like /message 12."))
+        return
+    found = await _alerts(context).pair_file(pair_id, programmes)
+    if isinstance(found, Refusal):
+        await message.reply_text(_("There is no pair {id} in your programmes.").format(id=pair_id))
+        return
+    view = found.view
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    view.mentor.first_name, callback_data=build("cm", pair_id, "mentor")
+                ),
+                InlineKeyboardButton(
+                    view.adept.first_name, callback_data=build("cm", pair_id, "adept")
+                ),
+            ],
+            [InlineKeyboardButton(_("Both of them"), callback_data=build("cm", pair_id, "both"))],
+        ]
+    )
+    await message.reply_text(_("Who should get the message?"), reply_markup=keyboard)
+
+
+async def recipient_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    query = update.callback_query
+    me = actor()
+    if query is None or not isinstance(query.message, Message):
+        return
+    programmes = _programmes()
+    if me is None or not programmes:
+        await query.answer(_("Only coordinators can do this."))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    services = deps(context).services
+    async with services.unit() as repo:
+        await repo.save_dialogue(
+            Dialogue(
+                me.person.id,
+                MESSAGE_FLOW,
+                "text",
+                {"pair_id": data.int("pair"), "to": data.values["to"]},
+            ),
+            services.clock.now(),
+        )
+    await query.message.reply_text(_("Write your message now. I will send it as it is."))
+
+
+async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    message = update.effective_message
+    me = actor()
+    if message is None or me is None or message.text is None:
+        return False
+    services = deps(context).services
+    async with services.unit() as repo:
+        dialogue = await repo.dialogue(me.person.id)
+        if dialogue is None or dialogue.flow != MESSAGE_FLOW:
+            return False
+        await repo.clear_dialogue(me.person.id)
+    text = message.text.strip()[:3000]
+    result = await _alerts(context).message(
+        me.person, int(dialogue.data["pair_id"]), str(dialogue.data["to"]), text, _programmes()
+    )
+    if isinstance(result, Refusal):
+        await message.reply_text(
+            _("There is no pair {id} in your programmes.").format(id=dialogue.data["pair_id"])
+        )
+        return True
+    wake_delivery(context)
+    _view, recipients = result
+    await message.reply_text(
+        _("✅ Sent to {names}.").format(names=" & ".join(p.first_name for p in recipients))
+    )
+    return True

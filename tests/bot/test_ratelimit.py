@@ -1,0 +1,321 @@
+"""The rate limiter: budgets in memory and in the database, priorities, and 429s honoured."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from telegram.error import RetryAfter
+from telegram.ext import ExtBot
+
+from bot.clock import FixedClock
+from bot.delivery import DeliveryWorker
+from bot.domain.model import OutboxStatus, OutgoingMessage
+from bot.emulator import BotApiEmulator
+from bot.ratelimit import (
+    DatabaseBudget,
+    Limits,
+    MemoryBudget,
+    Priority,
+    Refusal,
+    Scope,
+    SendTicket,
+    SharedRateLimiter,
+    SlotRequest,
+    window_start,
+)
+from storage.db import Database
+from storage.repository import Repository
+
+BULK, REPLY = Priority.BULK, Priority.INTERACTIVE
+
+
+class FakeTime:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def private(chat: int, priority: Priority = BULK) -> SlotRequest:
+    return SlotRequest.of(chat, priority)
+
+
+# --------------------------------------------------------------------------- in memory
+
+
+async def test_a_chat_gets_one_bot_message_per_interval() -> None:
+    clock = FakeTime()
+    budget = MemoryBudget(Limits(chat_interval=1.1), clock)
+    assert await budget.take(private(1)) is None
+    refusal = await budget.take(private(1))
+    assert refusal == Refusal(Scope.CHAT, pytest.approx(1.1))
+    assert await budget.take(private(2)) is None, "another chat is not held up"
+    clock.now += 1.1
+    assert await budget.take(private(1)) is None
+
+
+async def test_replies_are_not_paced_but_hold_back_the_next_bot_message() -> None:
+    clock = FakeTime()
+    budget = MemoryBudget(Limits(chat_interval=1.0), clock)
+    for _ in range(3):  # an answer and its next question, at once
+        assert await budget.take(private(1, REPLY)) is None
+    refusal = await budget.take(private(1, BULK))
+    assert refusal is not None and refusal.scope is Scope.CHAT
+    assert refusal.delay == pytest.approx(1.0)
+
+
+async def test_the_overall_rate_allows_a_small_burst_then_paces() -> None:
+    clock = FakeTime()
+    budget = MemoryBudget(Limits(global_per_second=10, global_burst=3), clock)
+    assert [await budget.take(private(chat)) for chat in range(3)] == [None] * 3
+    refusal = await budget.take(private(99))
+    assert refusal == Refusal(Scope.GLOBAL, pytest.approx(0.1))
+    clock.now += 0.1
+    assert await budget.take(private(99)) is None
+
+
+async def test_a_group_gets_twenty_a_minute() -> None:
+    clock = FakeTime()
+    limits = Limits(chat_interval=0.0001, group_per_minute=20, group_burst=2)
+    budget = MemoryBudget(limits, clock)
+    group = SlotRequest.of(-100, BULK)
+    assert group.group
+    assert await budget.take(group) is None
+    clock.now += 0.01
+    assert await budget.take(group) is None
+    clock.now += 0.01
+    refusal = await budget.take(group)
+    assert refusal is not None and refusal.scope is Scope.CHAT
+    assert refusal.delay == pytest.approx(2.98)
+
+
+# --------------------------------------------------------------------------- in the database
+
+
+class Wall:
+    """A settable wall clock for the database budget."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def at(self, seconds: float) -> None:
+        self.moment = BASE + timedelta(seconds=seconds)
+
+
+BASE = datetime(2026, 3, 3, 9, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def second_database(database_url: str, database: Database) -> AsyncIterator[Database]:
+    """Another engine on the same database: what a second bot instance would have."""
+    other = Database(database_url)
+    try:
+        yield other
+    finally:
+        await other.dispose()
+
+
+def test_windows_are_keyed_by_their_exact_start() -> None:
+    moment = BASE + timedelta(seconds=7, microseconds=345_678)
+    assert window_start(moment, timedelta(milliseconds=200)) == BASE + timedelta(seconds=7.2)
+    assert window_start(moment, timedelta(seconds=15)) == BASE
+    assert window_start(moment, timedelta(seconds=1)) == BASE + timedelta(seconds=7)
+
+
+async def test_the_chat_budget_is_shared_between_two_instances(
+    database: Database, second_database: Database
+) -> None:
+    wall = Wall(BASE)
+    first, second = DatabaseBudget(database, wall=wall), DatabaseBudget(second_database, wall=wall)
+    wall.at(0.1)
+    assert await first.take(private(7)) is None
+    wall.at(0.5)
+    refused = await second.take(private(7))
+    assert refused is not None and refused.scope is Scope.CHAT
+    assert refused.delay == pytest.approx(0.5)
+    wall.at(1.2)  # the next window was taken along with the first
+    assert (await second.take(private(7))) is not None
+    wall.at(2.05)
+    assert await second.take(private(7)) is None
+    assert await first.take(private(8)) is None, "other chats are free"
+
+
+async def test_late_in_a_window_a_bot_message_waits_for_the_next(database: Database) -> None:
+    """Two bot messages to one chat are always more than a second apart."""
+    wall = Wall(BASE)
+    budget = DatabaseBudget(database, wall=wall)
+    wall.at(0.95)
+    refused = await budget.take(private(7))
+    assert refused == Refusal(Scope.CHAT, pytest.approx(0.05))
+    wall.at(1.0)
+    assert await budget.take(private(7)) is None
+
+
+async def test_the_overall_budget_is_shared_and_a_refusal_takes_nothing(
+    database: Database, second_database: Database
+) -> None:
+    wall = Wall(BASE)
+    budgets = [DatabaseBudget(database, wall=wall), DatabaseBudget(second_database, wall=wall)]
+    wall.at(0.01)
+    for chat in range(6):  # 30/s in 200 ms windows: 6 a window
+        assert await budgets[chat % 2].take(private(100 + chat)) is None
+    refused = await budgets[0].take(private(200))
+    assert refused is not None and refused.scope is Scope.GLOBAL
+    assert refused.delay == pytest.approx(0.19)
+    # The refused request's chat places were rolled back: chat 200 is free next window.
+    wall.at(0.2)
+    assert await budgets[1].take(private(200)) is None
+
+
+async def test_replies_count_in_the_shared_chat_windows(database: Database) -> None:
+    wall = Wall(BASE)
+    budget = DatabaseBudget(database, wall=wall)
+    wall.at(0.3)
+    assert await budget.take(private(9, REPLY)) is None
+    assert await budget.take(private(9, REPLY)) is None, "replies are not paced"
+    assert await budget.take(private(9, BULK)) is not None
+    wall.at(2.0)
+    assert await budget.take(private(9, BULK)) is None
+
+
+async def test_old_windows_are_forgotten(database: Database) -> None:
+    wall = Wall(BASE)
+    budget = DatabaseBudget(database, wall=wall)
+    budget.CLEANUP_EVERY = 0.0
+    assert await budget.take(private(1)) is None
+    await budget.close()  # waits for the clean-up the first take started
+    wall.moment = BASE + timedelta(hours=1)
+    assert await budget.take(private(2)) is None  # starts a clean-up in the background
+    await budget.close()
+    async with database.session() as session:
+        repo = Repository(session)
+        # Only windows of the last minutes are left: the new ones for chat 2 and overall.
+        assert await repo.forget_send_windows(BASE + timedelta(hours=2)) == 3
+
+
+# --------------------------------------------------------------------------- the limiter
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emu:
+        yield emu
+
+
+def limited_bot(emulator: BotApiEmulator, limiter: SharedRateLimiter) -> ExtBot[SendTicket]:
+    return ExtBot(emulator.token, base_url=emulator.base_url, rate_limiter=limiter)
+
+
+async def test_a_reply_waits_out_retry_after_and_is_sent(emulator: BotApiEmulator) -> None:
+    limiter = SharedRateLimiter(MemoryBudget())
+    emulator.fail_next("sendMessage", status=429, description="Too Many Requests", retry_after=1)
+    async with limited_bot(emulator, limiter) as bot:
+        await bot.send_message(1001, "hello")
+    first, second = emulator.calls("sendMessage")
+    assert (first.status, second.status) == (429, 200)
+    assert second.time - first.time >= 1.0, "retry_after was honoured"
+    assert limiter.stats.retry_after == 1
+
+
+async def test_a_429_pauses_everyone_and_bot_messages_get_it_back(
+    emulator: BotApiEmulator,
+) -> None:
+    limiter = SharedRateLimiter(MemoryBudget())
+    emulator.fail_next("sendMessage", status=429, description="Too Many Requests", retry_after=1)
+    async with limited_bot(emulator, limiter) as bot:
+        with pytest.raises(RetryAfter):
+            await bot.send_message(1001, "nudge", rate_limit_args=SendTicket(BULK))
+        await bot.send_message(1002, "a reply after the pause")
+    refused, reply = emulator.calls("sendMessage")
+    assert reply.time - refused.time >= 1.0
+
+
+async def test_the_worker_reschedules_a_429_by_retry_after(
+    sqlite_database: Database, emulator: BotApiEmulator, clock: FixedClock
+) -> None:
+    async with sqlite_database.session() as session:
+        await Repository(session).enqueue(
+            [OutgoingMessage(idempotency_key="busy", chat_id=1001, text="hi")], clock.now()
+        )
+    emulator.fail_next("sendMessage", status=429, description="Too Many Requests", retry_after=17)
+    async with limited_bot(emulator, SharedRateLimiter(MemoryBudget())) as bot:
+        report = await DeliveryWorker(sqlite_database, bot, clock).deliver_due()
+    assert report.retried == 1
+    async with sqlite_database.session() as session:
+        [row] = await Repository(session).outbox_items()
+    assert row.status is OutboxStatus.PENDING
+    assert row.not_before == clock.now() + timedelta(seconds=17)
+
+
+async def test_replies_and_button_answers_go_before_a_wave(emulator: BotApiEmulator) -> None:
+    """A wave of 40 nudges is queued at 20/s; a reply and a callback answer do not wait
+    behind it (asserted on order, not time)."""
+    limiter = SharedRateLimiter(MemoryBudget(Limits(global_per_second=20, global_burst=1)))
+    person = emulator.user(5000, "Kari")
+    async with limited_bot(emulator, limiter) as bot:
+        wave = [
+            asyncio.create_task(
+                bot.send_message(6000 + n, f"nudge {n}", rate_limit_args=SendTicket(BULK))
+            )
+            for n in range(40)
+        ]
+        await emulator.wait_for(
+            lambda: len(emulator.calls("sendMessage")) >= 3, 5, "the wave to start"
+        )
+        emulator.inject_update(
+            {"callback_query": {"id": "77", "from": person.user_json(), "chat_instance": "c"}}
+        )
+        await bot.answer_callback_query("77")
+        answered_after = len(emulator.calls("sendMessage"))
+        await bot.send_message(person.id, "your answer")
+        await asyncio.gather(*wave)
+    texts = [call.params["text"] for call in emulator.calls("sendMessage")]
+    assert answered_after <= 5
+    assert texts.index("your answer") <= answered_after + 1
+
+
+async def test_bot_messages_to_one_chat_never_break_the_limits(emulator: BotApiEmulator) -> None:
+    """Against an emulator that answers 429 as Telegram does: none comes back."""
+    emulator.set_chat_rate_limits(enabled=True)
+    limiter = SharedRateLimiter(MemoryBudget())
+    async with limited_bot(emulator, limiter) as bot:
+        sends = [
+            bot.send_message(chat, f"m{n}", rate_limit_args=SendTicket(BULK))
+            for n in range(3)
+            for chat in (7001, 7002, 7003)
+        ]
+        await asyncio.gather(*sends)
+    assert emulator.too_many_requests == 0
+    times = [c.time for c in emulator.calls("sendMessage") if c.params["chat_id"] == 7001]
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(times))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_two_instances_share_one_chat_budget_on_postgres(
+    database: Database, second_database: Database, emulator: BotApiEmulator
+) -> None:
+    emulator.set_chat_rate_limits(enabled=True)
+    limiters = [
+        SharedRateLimiter(DatabaseBudget(database)),
+        SharedRateLimiter(DatabaseBudget(second_database)),
+    ]
+    async with (
+        limited_bot(emulator, limiters[0]) as one,
+        limited_bot(emulator, limiters[1]) as two,
+    ):
+        await asyncio.gather(
+            one.send_message(7001, "from one", rate_limit_args=SendTicket(BULK)),
+            two.send_message(7001, "from two", rate_limit_args=SendTicket(BULK)),
+        )
+    assert emulator.too_many_requests == 0
+    first, second = emulator.calls("sendMessage")
+    assert second.time - first.time >= 1.0

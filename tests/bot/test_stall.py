@@ -1,0 +1,603 @@
+"""The pure stall rules of issue 5: an example and a near miss for every reason, and
+hypothesis properties over random pair histories checked against an independent oracle.
+
+Tests marked xfail(strict=True) pin behaviour of ``bot.domain.stall`` that differs from
+the issue or from the module's own contract; each reason names the line and the fix.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain.rhythm import (
+    Cadence,
+    CadenceKind,
+    History,
+    MeetingFact,
+    MeetingStatus,
+    NudgeFact,
+    NudgeKind,
+)
+from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
+
+MENTOR, ADEPT = 1, 2
+PARTIES = (MENTOR, ADEPT)
+PAIR = 7
+MONTHLY = Cadence(CadenceKind.MONTHLY)
+CREATED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+ACTIVATED = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
+STATES = ("awaiting_agreement", "active", "paused", "ended")
+ASKING = (NudgeKind.PLAN, NudgeKind.REMIND)
+FAST = settings(max_examples=200, deadline=None)
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def noon(day: date) -> datetime:
+    return midnight(day) + timedelta(hours=12)
+
+
+def history(**fields: Any) -> History:
+    base = History(
+        pair_id=PAIR,
+        mentor_id=MENTOR,
+        adept_id=ADEPT,
+        activated_at=ACTIVATED,
+        cohort_start=date(2026, 1, 1),
+        cohort_end=date(2026, 12, 31),
+    )
+    return replace(base, **fields)
+
+
+def facts(now: datetime, *, state: str = "active", **fields: Any) -> Facts:
+    base = Facts(
+        pair_id=PAIR,
+        mentor_id=MENTOR,
+        adept_id=ADEPT,
+        state=state,
+        created_at=CREATED,
+        today=now.date(),
+        cadence=MONTHLY,
+        history=history() if state in ("active", "paused") else None,
+    )
+    return replace(base, **fields)
+
+
+def meeting(
+    held_on: date, status: str = "confirmed", logged_by: int = MENTOR, id: int = 1
+) -> MeetingFact:
+    return MeetingFact(id, held_on, 60, MeetingStatus(status), logged_by)
+
+
+def nudge(
+    person: int, sent_at: datetime, *, answered: bool = False, kind: NudgeKind = NudgeKind.PLAN
+) -> NudgeFact:
+    answered_at = sent_at + timedelta(hours=1) if answered else None
+    return NudgeFact(person, f"{sent_at:%Y-%m}", kind, sent_at, answered_at)
+
+
+def reasons(f: Facts, now: datetime) -> list[Reason]:
+    return [s.reason for s in stalls(f, now)]
+
+
+def only(f: Facts, now: datetime, reason: Reason) -> Stall:
+    found = [s for s in stalls(f, now) if s.reason is reason]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# 1. One example and a near miss per reason
+
+LAST = date(2026, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("cadence", "threshold"),
+    [
+        (MONTHLY, 45),
+        (Cadence(CadenceKind.MINUTES, 120), 45),
+        (Cadence(CadenceKind.TWICE_MONTHLY), 22),
+        (Cadence(CadenceKind.EVERY_OTHER_MONTH), 91),
+        (Cadence(CadenceKind.PER_COHORT, 4), 136),
+    ],
+)
+def test_no_meeting_after_more_than_one_and_a_half_cadences(
+    cadence: Cadence, threshold: int
+) -> None:
+    hist = history(meetings=(meeting(LAST),))
+    at_threshold = noon(LAST + timedelta(days=threshold))
+    assert Reason.NO_MEETING not in reasons(
+        facts(at_threshold, cadence=cadence, history=hist), at_threshold
+    )
+    after = at_threshold + timedelta(days=1)
+    stall = only(facts(after, cadence=cadence, history=hist), after, Reason.NO_MEETING)
+    assert stall.since == midnight(LAST)
+    assert stall.detail == {
+        "last": LAST.isoformat(),
+        "days": threshold + 1,
+        "answered": {"mentor": None, "adept": None},
+    }
+
+
+def test_no_meeting_counts_from_activation_and_reports_who_answered() -> None:
+    nudges = (
+        nudge(MENTOR, noon(date(2026, 2, 1)), answered=True),
+        nudge(ADEPT, noon(date(2026, 2, 1))),
+    )
+    now = noon(ACTIVATED.date() + timedelta(days=46))
+    stall = only(facts(now, history=history(nudges=nudges)), now, Reason.NO_MEETING)
+    assert stall.since == midnight(ACTIVATED.date())
+    assert stall.detail == {
+        "last": None,
+        "days": 46,
+        "answered": {"mentor": True, "adept": False},
+    }
+    day_45 = noon(ACTIVATED.date() + timedelta(days=45))
+    assert Reason.NO_MEETING not in reasons(facts(day_45, history=history()), day_45)
+
+
+def test_a_disputed_meeting_does_not_count_but_a_reported_one_does() -> None:
+    now = noon(LAST + timedelta(days=46))
+    recent = LAST + timedelta(days=40)
+    disputed = history(meetings=(meeting(LAST), meeting(recent, "disputed", ADEPT, 2)))
+    assert only(facts(now, history=disputed), now, Reason.NO_MEETING).since == midnight(LAST)
+    reported = history(meetings=(meeting(LAST), meeting(recent, "reported", ADEPT, 2)))
+    assert Reason.NO_MEETING not in reasons(facts(now, history=reported), now)
+
+
+T1 = noon(date(2026, 2, 2))
+T2 = noon(date(2026, 2, 20))
+T3 = noon(date(2026, 3, 2))
+LATER = noon(date(2026, 3, 5))
+
+
+def test_unanswered_twice_in_a_row() -> None:
+    nudges = (
+        nudge(ADEPT, T1, kind=NudgeKind.PLAN),
+        nudge(ADEPT, T2, kind=NudgeKind.REMIND),
+        nudge(MENTOR, T1, answered=True),
+    )
+    stall = only(facts(LATER, history=history(nudges=nudges)), LATER, Reason.UNANSWERED)
+    assert stall.since == T1
+    assert stall.detail == {"people": [ADEPT]}
+
+
+def test_both_parties_unanswered() -> None:
+    nudges = tuple(nudge(p, t) for p in PARTIES for t in (T1, T2))
+    stall = only(facts(LATER, history=history(nudges=nudges)), LATER, Reason.UNANSWERED)
+    assert stall.detail == {"people": [MENTOR, ADEPT]}
+
+
+@pytest.mark.parametrize(
+    "nudges",
+    [
+        pytest.param((nudge(ADEPT, T1),), id="one-unanswered"),
+        pytest.param((nudge(ADEPT, T1), nudge(ADEPT, T2, answered=True)), id="last-answered"),
+        pytest.param(
+            (nudge(ADEPT, T1), nudge(ADEPT, T2), nudge(ADEPT, T3, answered=True)),
+            id="answered-again",
+        ),
+        pytest.param((nudge(MENTOR, T1), nudge(ADEPT, T2)), id="one-each"),
+        pytest.param(
+            (
+                nudge(ADEPT, T1, kind=NudgeKind.CHECK_IN),
+                nudge(ADEPT, T2, kind=NudgeKind.DAY_BEFORE),
+                nudge(ADEPT, T3, kind=NudgeKind.MORNING_OF),
+            ),
+            id="not-questions",
+        ),
+    ],
+)
+def test_not_unanswered(nudges: tuple[NudgeFact, ...]) -> None:
+    assert Reason.UNANSWERED not in reasons(facts(LATER, history=history(nudges=nudges)), LATER)
+
+
+def test_a_paused_pair_is_not_unanswered_nor_without_meetings() -> None:
+    nudges = (nudge(ADEPT, T1), nudge(ADEPT, T2))
+    now = noon(ACTIVATED.date() + timedelta(days=100))
+    f = facts(now, state="paused", history=history(nudges=nudges), paused_until=now.date())
+    assert reasons(f, now) == []
+
+
+def _scores(*values: tuple[int, int]) -> tuple[Score, ...]:
+    # Given newest last, stored newest first: the rules must order by time themselves.
+    return tuple(
+        Score(person, score, T1 + timedelta(days=i)) for i, (person, score) in enumerate(values)
+    )[::-1]
+
+
+@pytest.mark.parametrize(
+    ("scores", "detail"),
+    [
+        pytest.param(_scores((MENTOR, 2)), {"person": MENTOR, "score": 2}, id="two"),
+        pytest.param(_scores((ADEPT, 1)), {"person": ADEPT, "score": 1}, id="one"),
+        pytest.param(
+            _scores((MENTOR, 5), (MENTOR, 3)),
+            {"person": MENTOR, "score": 3, "before": 5},
+            id="drop-5-3",
+        ),
+        pytest.param(
+            _scores((MENTOR, 5), (ADEPT, 4), (MENTOR, 3)),
+            {"person": MENTOR, "score": 3, "before": 5},
+            id="same-person-drop",
+        ),
+    ],
+)
+def test_low_score(scores: tuple[Score, ...], detail: dict[str, int]) -> None:
+    stall = only(facts(LATER, scores=scores), LATER, Reason.LOW_SCORE)
+    assert stall.since == max(s.at for s in scores)
+    assert stall.detail == detail
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [
+        pytest.param(_scores((MENTOR, 3)), id="three"),
+        pytest.param(_scores((MENTOR, 5), (MENTOR, 4)), id="drop-5-4"),
+        pytest.param(_scores((MENTOR, 5), (ADEPT, 3)), id="other-party"),
+        pytest.param(_scores((MENTOR, 5), (ADEPT, 5), (ADEPT, 4)), id="drop-1-same-person"),
+        pytest.param(_scores((MENTOR, 2), (MENTOR, 4)), id="recovered"),
+    ],
+)
+def test_not_low_score(scores: tuple[Score, ...]) -> None:
+    assert Reason.LOW_SCORE not in reasons(facts(LATER, scores=scores), LATER)
+
+
+def test_agreement_late_at_fourteen_days() -> None:
+    almost = CREATED + timedelta(days=13, hours=23)
+    assert reasons(facts(almost, state="awaiting_agreement"), almost) == []
+    now = CREATED + timedelta(days=14)
+    stall = only(facts(now, state="awaiting_agreement"), now, Reason.AGREEMENT_LATE)
+    assert stall.since == CREATED
+    assert stall.detail == {"days": 14}
+    active = CREATED + timedelta(days=20)
+    assert Reason.AGREEMENT_LATE not in reasons(facts(active), active)
+
+
+def test_mismatch() -> None:
+    since = CREATED + timedelta(days=3)
+    f = facts(
+        LATER,
+        state="awaiting_agreement",
+        mismatch_since=since,
+        mismatch_keys=("rhythm", "job"),
+        mismatch_answers={"rhythm": ("monthly", "weekly"), "job": ("no", "yes")},
+        mismatch_round="recheck",
+    )
+    stall = only(f, LATER, Reason.MISMATCH)
+    assert stall.since == since
+    assert stall.detail == {
+        "keys": ["rhythm", "job"],
+        "answers": {"rhythm": ["monthly", "weekly"], "job": ["no", "yes"]},
+        "round": "recheck",
+    }
+    assert Reason.MISMATCH not in reasons(replace(f, mismatch_since=None), LATER)
+
+
+def test_disputed_until_a_later_counted_meeting() -> None:
+    held = date(2026, 2, 10)
+    meetings = (meeting(date(2026, 2, 2)), meeting(held, "disputed", ADEPT, 2))
+    stall = only(facts(LATER, history=history(meetings=meetings)), LATER, Reason.DISPUTED)
+    assert stall.since == midnight(held)
+    assert stall.detail == {"held_on": held.isoformat(), "logged_by": ADEPT}
+    cleared = (*meetings, meeting(date(2026, 2, 20), "reported", MENTOR, 3))
+    assert Reason.DISPUTED not in reasons(facts(LATER, history=history(meetings=cleared)), LATER)
+
+
+def test_unreachable() -> None:
+    since = T2
+    stall = only(facts(LATER, unreachable=((ADEPT, since),)), LATER, Reason.UNREACHABLE)
+    assert stall.since == since
+    assert stall.detail == {"person": ADEPT}
+    assert Reason.UNREACHABLE not in reasons(facts(LATER), LATER)
+
+
+def test_help_names_the_newest_request() -> None:
+    f = facts(LATER, state="paused", help_requests=((ADEPT, T2), (MENTOR, T1)))
+    stall = only(f, LATER, Reason.HELP)
+    assert stall.since == T2
+    assert stall.detail == {"person": ADEPT}
+    assert Reason.HELP not in reasons(facts(LATER), LATER)
+
+
+def test_pause_over_the_day_after_its_end() -> None:
+    until = LATER.date() - timedelta(days=1)
+    stall = only(facts(LATER, state="paused", paused_until=until), LATER, Reason.PAUSE_OVER)
+    assert stall.since == midnight(until)
+    assert stall.detail == {"until": until.isoformat()}
+    last_day = facts(LATER, state="paused", paused_until=LATER.date())
+    assert Reason.PAUSE_OVER not in reasons(last_day, LATER)
+    resumed = facts(LATER, state="active", paused_until=until)
+    assert Reason.PAUSE_OVER not in reasons(resumed, LATER)
+
+
+def test_an_ended_pair_with_every_cause_has_no_stall() -> None:
+    now = CREATED + timedelta(days=200)
+    f = facts(
+        now,
+        state="ended",
+        history=history(meetings=(meeting(LAST, "disputed"),), nudges=(nudge(1, T1), nudge(1, T2))),
+        scores=_scores((MENTOR, 1)),
+        help_requests=((ADEPT, T1),),
+        unreachable=((ADEPT, T1),),
+        mismatch_since=T1,
+        paused_until=LAST,
+    )
+    assert stalls(f, now) == []
+
+
+# Behaviour that differs from the issue or from the module's contract
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stall.py:123-124 appends one UNREACHABLE Stall per unreachable person, so the "
+    "reason appears twice (alerts.py:98 keeps only the last in a dict); fix: one Stall with "
+    "since=min(since) and detail {'people': [...]}",
+)
+def test_both_parties_unreachable_is_one_stall() -> None:
+    f = facts(LATER, unreachable=((MENTOR, T1), (ADEPT, T2)))
+    assert reasons(f, LATER).count(Reason.UNREACHABLE) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stall.py:134-137 take disputed[-1] and later_counted[-1] by tuple position, but "
+    "History.meetings is not ordered by held_on (repository.py rhythm_histories has no "
+    "ORDER BY; meetings can be logged back-dated); fix: compare max(held_on) of each",
+)
+def test_disputed_does_not_depend_on_the_order_meetings_arrive_in() -> None:
+    meetings = (
+        meeting(date(2026, 2, 20), id=1),
+        meeting(date(2026, 2, 1), id=2),  # logged later, back-dated
+        meeting(date(2026, 2, 10), "disputed", ADEPT, 3),
+    )
+    assert Reason.DISPUTED not in reasons(facts(LATER, history=history(meetings=meetings)), LATER)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stall.py:163 takes since from the last two asks, so a third ignored nudge (PLAN is "
+    "still sent after ignored_twice, rhythm.py due_work) moves since and reopens an alert "
+    "the coordinator resolved; fix: since = first ask of the trailing unanswered run",
+)
+def test_unanswered_since_stays_while_the_silence_goes_on() -> None:
+    two = (nudge(ADEPT, T1), nudge(ADEPT, T2))
+    three = (*two, nudge(ADEPT, T3))
+    first = only(facts(LATER, history=history(nudges=two)), LATER, Reason.UNANSWERED)
+    still = only(facts(LATER, history=history(nudges=three)), LATER, Reason.UNANSWERED)
+    assert still.since == first.since
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stall.py:173 _at() puts a local date at UTC midnight, so east of UTC a meeting "
+    "held (and disputed) today has since after now; fix: local midnight in the "
+    "programme's timezone, or min(that, now)",
+)
+def test_since_is_not_in_the_future_east_of_utc() -> None:
+    now = datetime(2026, 3, 3, 23, 30, tzinfo=UTC)  # 00:30 on 4 March in Oslo
+    today = now.astimezone(ZoneInfo("Europe/Oslo")).date()
+    meetings = (meeting(today, "disputed", ADEPT),)
+    f = facts(now, today=today, history=history(meetings=meetings))
+    assert only(f, now, Reason.DISPUTED).since <= now
+
+
+# 2. Properties over random pairs
+
+cadences = st.one_of(
+    st.sampled_from(
+        [MONTHLY, Cadence(CadenceKind.TWICE_MONTHLY), Cadence(CadenceKind.EVERY_OTHER_MONTH)]
+    ),
+    st.builds(Cadence, st.just(CadenceKind.MINUTES), st.integers(1, 600)),
+    st.builds(Cadence, st.just(CadenceKind.PER_COHORT), st.integers(1, 12)),
+)
+
+
+@st.composite
+def pairs(draw: st.DrawFn, states: tuple[str, ...] = STATES) -> tuple[Facts, datetime]:
+    """A random pair and a `now` after its creation; every event lies before `now`."""
+    state = draw(st.sampled_from(states))
+    created_at = CREATED + timedelta(minutes=draw(st.integers(0, 60 * 24 * 60)))
+    span = draw(st.integers(1, 60 * 24 * 400))  # minutes from creation to now
+    now = created_at + timedelta(minutes=span)
+    today = now.date()
+
+    def moment(start: int = 0) -> datetime:
+        return created_at + timedelta(minutes=draw(st.integers(start, span)))
+
+    def unique_moments(start: int, max_size: int) -> list[datetime]:
+        offsets = draw(st.lists(st.integers(start, span), unique=True, max_size=max_size))
+        return [created_at + timedelta(minutes=m) for m in offsets]
+
+    paused_until = draw(st.none() | st.integers(-30, 30).map(lambda d: today + timedelta(d)))
+    hist = None
+    if state in ("active", "paused") or draw(st.booleans()):
+        activated_minute = draw(st.integers(0, span))
+        activated_at = created_at + timedelta(minutes=activated_minute)
+        days = (today - activated_at.date()).days
+        held = sorted(draw(st.lists(st.integers(0, days), max_size=6)))
+        meetings = tuple(
+            MeetingFact(
+                i,
+                activated_at.date() + timedelta(days=d),
+                draw(st.none() | st.integers(0, 180)),
+                draw(st.sampled_from(MeetingStatus)),
+                draw(st.sampled_from(PARTIES)),
+            )
+            for i, d in enumerate(held)
+        )
+        nudges = []
+        for sent_at in unique_moments(activated_minute, 8):
+            answered_at = None
+            if draw(st.booleans()):
+                wait = int((now - sent_at).total_seconds() // 60)
+                answered_at = sent_at + timedelta(minutes=draw(st.integers(0, wait)))
+            kind = draw(st.sampled_from(NudgeKind))
+            person = draw(st.sampled_from(PARTIES))
+            nudges.append(NudgeFact(person, "p", kind, sent_at, answered_at))
+        hist = history(
+            activated_at=activated_at,
+            meetings=meetings,
+            nudges=tuple(nudges),
+            paused_until=paused_until if state == "paused" else None,
+        )
+    scores = tuple(
+        Score(draw(st.sampled_from(PARTIES)), draw(st.integers(1, 5)), at)
+        for at in unique_moments(0, 5)
+    )
+    helps = tuple(
+        (draw(st.sampled_from(PARTIES)), moment()) for _ in range(draw(st.integers(0, 2)))
+    )
+    blocked = draw(st.lists(st.sampled_from(PARTIES), unique=True, max_size=2))
+    mismatch = draw(st.booleans())
+    f = Facts(
+        pair_id=PAIR,
+        mentor_id=MENTOR,
+        adept_id=ADEPT,
+        state=state,
+        created_at=created_at,
+        today=today,
+        cadence=draw(cadences),
+        history=hist,
+        scores=scores,
+        help_requests=helps,
+        mismatch_since=moment() if mismatch else None,
+        mismatch_keys=("rhythm",) if mismatch else (),
+        mismatch_answers={"rhythm": ("monthly", "weekly")} if mismatch else {},
+        unreachable=tuple((person, moment()) for person in blocked),
+        paused_until=paused_until,
+    )
+    return f, now
+
+
+def low_score(scores: tuple[Score, ...]) -> bool:
+    if not scores:
+        return False
+    newest = max(scores, key=lambda s: s.at)
+    before = [s for s in scores if s.person_id == newest.person_id and s.at < newest.at]
+    dropped = bool(before) and max(before, key=lambda s: s.at).score - newest.score >= 2
+    return newest.score <= 2 or dropped
+
+
+def expected(f: Facts, now: datetime) -> set[Reason]:
+    """The issue's rules, written independently of the module."""
+    if f.state == "ended":
+        return set()
+    out: set[Reason] = set()
+    if f.state == "awaiting_agreement" and now - f.created_at >= timedelta(days=14):
+        out.add(Reason.AGREEMENT_LATE)
+    if f.mismatch_since is not None:
+        out.add(Reason.MISMATCH)
+    if f.unreachable:
+        out.add(Reason.UNREACHABLE)
+    if f.help_requests:
+        out.add(Reason.HELP)
+    if low_score(f.scores):
+        out.add(Reason.LOW_SCORE)
+    if f.state == "paused" and f.paused_until is not None and f.paused_until < f.today:
+        out.add(Reason.PAUSE_OVER)
+    h = f.history
+    if h is None or f.state not in ("active", "paused"):
+        return out
+    disputed = [m.held_on for m in h.meetings if m.status is MeetingStatus.DISPUTED]
+    counted = [m.held_on for m in h.meetings if m.status is not MeetingStatus.DISPUTED]
+    if disputed and (not counted or max(disputed) >= max(counted)):
+        out.add(Reason.DISPUTED)
+    if f.state == "active":
+        start = max(counted) if counted else h.activated_at.date()
+        if (f.today - start).days > 1.5 * f.cadence.expected_days:
+            out.add(Reason.NO_MEETING)
+        for person in PARTIES:
+            asks = sorted(
+                (n for n in h.nudges if n.person_id == person and n.kind in ASKING),
+                key=lambda n: n.sent_at,
+            )
+            if len(asks) >= 2 and asks[-1].answered_at is None and asks[-2].answered_at is None:
+                out.add(Reason.UNANSWERED)
+    return out
+
+
+@FAST
+@given(pairs(states=("ended",)))
+def test_an_ended_pair_never_stalls(case: tuple[Facts, datetime]) -> None:
+    f, now = case
+    assert stalls(f, now) == []
+
+
+@FAST
+@given(pairs(states=("paused",)))
+def test_a_paused_pair_is_never_blamed_for_meetings_or_silence(
+    case: tuple[Facts, datetime],
+) -> None:
+    f, now = case
+    found = set(reasons(f, now))
+    assert not found & {Reason.NO_MEETING, Reason.UNANSWERED}
+    assert (Reason.HELP in found) == bool(f.help_requests)
+    assert (Reason.UNREACHABLE in found) == bool(f.unreachable)
+    assert (Reason.LOW_SCORE in found) == low_score(f.scores)
+
+
+@FAST
+@given(pairs())
+def test_stalls_are_sorted_by_urgency(case: tuple[Facts, datetime]) -> None:
+    f, now = case
+    found = reasons(f, now)
+    assert found == sorted(found, key=URGENCY.index)
+    counts = Counter(r for r in found if r is not Reason.UNREACHABLE)
+    assert all(n == 1 for n in counts.values())
+
+
+@pytest.mark.xfail(strict=True, reason="UNREACHABLE is listed once per person (stall.py:123)")
+@FAST
+@given(pairs())
+def test_each_reason_at_most_once(case: tuple[Facts, datetime]) -> None:
+    f, now = case
+    found = reasons(f, now)
+    assert len(found) == len(set(found))
+
+
+@FAST
+@given(pairs())
+def test_an_alert_for_every_stalled_reason_and_none_when_none_holds(
+    case: tuple[Facts, datetime],
+) -> None:
+    f, now = case
+    assert set(reasons(f, now)) == expected(f, now)
+
+
+@FAST
+@given(pairs())
+def test_since_is_never_after_now(case: tuple[Facts, datetime]) -> None:
+    f, now = case
+    for stall in stalls(f, now):
+        assert stall.since <= now, stall
+
+
+@pytest.mark.xfail(strict=True, reason="DISPUTED reads meetings by position (stall.py:134-137)")
+@FAST
+@given(pairs(states=("active", "paused")), st.data())
+def test_meeting_order_does_not_matter(case: tuple[Facts, datetime], data: st.DataObject) -> None:
+    f, now = case
+    assert f.history is not None
+    shuffled = tuple(data.draw(st.permutations(f.history.meetings)))
+    other = replace(f, history=replace(f.history, meetings=shuffled))
+    assert stalls(other, now) == stalls(f, now)
+
+
+# 3. Urgency
+
+
+def test_urgency_lists_every_reason_exactly_once() -> None:
+    assert Counter(URGENCY) == Counter(set(Reason))
+    assert len(URGENCY) == len(Reason)

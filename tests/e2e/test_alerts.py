@@ -1,0 +1,249 @@
+"""The coordinator's side end to end: stall alerts posted, taken, snoozed, resolved by
+themselves; the alert chat; help requests; blocked users; programmes kept apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.model import Programme, Role
+from bot.emulator import SentMessage, SimUser
+from tests.e2e.conftest import Harness
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def oslo(year: int, month: int, day: int, hour: int = 10) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=OSLO).astimezone(UTC)
+
+
+async def coordinator(
+    h: Harness, programme: Programme, user_id: int = 100, name: str = "Kari"
+) -> SimUser:
+    kari = h.emulator.user(user_id, name, language_code="en")
+    await h.join(kari, programme, Role.COORDINATOR)
+    await kari.press(await kari.next_message(), "Yes, that is OK")
+    await kari.next_message()
+    return kari
+
+
+async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:
+    while h.clock.now() + step <= moment:
+        h.clock.advance(step)
+        await h.tick()
+    h.clock.set(moment)
+    await h.tick()
+    await h.emulator.wait_until_idle()
+
+
+def alerts_about(user: SimUser, words: str) -> list[SentMessage]:
+    return [m for m in user.inbox() if "Pair #" in (m.text or "") and words in (m.text or "")]
+
+
+async def test_no_meeting_alert_is_taken_and_resolves_itself(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    ola, amina, pair_id = await h.active_pair(programme)
+
+    await run_until(h, oslo(2026, 4, 17, 12))  # 45 days since they started: not yet
+    assert alerts_about(kari, "No meeting since") == []
+    await run_until(h, oslo(2026, 4, 18, 12))
+    [alert] = alerts_about(kari, "No meeting since")
+    assert alert.text == (
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
+        "No meeting since they started (46 days; the programme expects once a month). "
+        "Ola has not answered the last question. Amina has not answered the last question."
+    )
+    await run_until(h, oslo(2026, 4, 25, 12))
+    assert len(alerts_about(kari, "No meeting since")) == 1  # one alert per episode
+
+    await kari.press(alert, "I'll contact them")
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+    taken = h.emulator.sent_messages(kari.id)[kari.inbox().index(alert)]
+    assert taken.text is not None and taken.text.endswith("⏳ Kari is following this up.")
+    assert "I'll contact them" not in taken.button_texts()
+
+    amina.catch_up()
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Today")
+    await amina.press(await amina.next_message(), "1 hour")
+    await amina.press(await amina.next_message(), "Skip")
+    await amina.next_message()
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    resolved = kari.inbox()[kari.inbox().index(taken)]
+    assert resolved.text is not None
+    assert resolved.text.startswith(f"✅ Pair #{pair_id}")
+    assert resolved.text.endswith("Resolved by itself: a meeting was logged.")
+    assert resolved.button_texts() == ["Show pair"]
+    del ola
+
+
+async def test_a_snoozed_alert_comes_back_while_the_cause_holds(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    await h.active_pair(programme)
+    await run_until(h, oslo(2026, 4, 20, 12))
+    [alert] = alerts_about(kari, "No meeting since")
+    await kari.press(alert, "Snooze 7 days")
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+    assert (kari.inbox()[kari.inbox().index(alert)].text or "").endswith(
+        "⏳ Snoozed until Monday 27 April."
+    )
+    await run_until(h, oslo(2026, 4, 27, 9))
+    assert len(alerts_about(kari, "No meeting since")) == 1
+    await run_until(h, oslo(2026, 4, 27, 13))
+    assert len(alerts_about(kari, "No meeting since")) == 2  # posted again: still no meeting
+
+
+async def test_a_blocked_participant_is_flagged_and_left_alone(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    ola, _amina, pair_id = await h.active_pair(programme)
+    h.emulator.block(ola.id)
+    await run_until(h, oslo(2026, 3, 4, 12))  # the first nudge answers 403
+    await run_until(h, oslo(2026, 3, 4, 18))
+    [alert] = alerts_about(kari, "has blocked the bot")
+    assert alert.text == (
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
+        "Ola (mentor) has blocked the bot. I cannot send them messages."
+    )
+    attempts = [c for c in h.emulator.calls("sendMessage") if c.params.get("chat_id") == ola.id]
+    await run_until(h, oslo(2026, 3, 20, 12))
+    later = [c for c in h.emulator.calls("sendMessage") if c.params.get("chat_id") == ola.id]
+    assert len(later) == len(attempts), "no more messages to someone who blocked the bot"
+    # Writing to the bot again makes them reachable, and the alert resolves itself.
+    h.emulator.unblock(ola.id)
+    await ola.send("/status")
+    await h.emulator.wait_until_idle()
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    assert (kari.inbox()[kari.inbox().index(alert)].text or "").endswith(
+        "Resolved by itself: they can be reached again."
+    )
+
+
+async def test_a_help_request_arrives_at_once_even_at_night(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    _ola, amina, pair_id = await h.active_pair(programme)
+    h.clock.set(oslo(2026, 3, 4, 22))
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Yesterday")
+    await amina.press(await amina.next_message(), "30 minutes")
+    await amina.press(await amina.next_message(), "Skip")
+    await amina.next_message()
+    await amina.press(await amina.next_message(), "2")
+    goals = await amina.next_message()
+    await amina.press(goals, "Done")
+    comment = await amina.next_message()
+    await amina.press(comment, "I need help")
+    assert (await amina.next_message()).text == "Thank you. The coordinator will contact you soon."
+    await h.deliver()
+    alert = await kari.next_message()
+    assert alert.text == (
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
+        "Amina (adept) asked for help from the coordinator."
+    )
+    # The low score is an alert of its own, at the next tick.
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    assert alerts_about(kari, "gave the check-in score 2")
+
+
+async def test_the_alert_chat_takes_only_coordinators(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme(language="en")  # the group reads the programme's language
+    kari = await coordinator(h, programme)
+    ola, _amina, pair_id = await h.active_pair(programme)
+    group = h.emulator.group(-500, "Mentor team")
+    await ola.send_in_group(group, "/bindalerts")
+    assert (await group.next_message()).text == "Only a coordinator of the programme can do this."
+    await kari.send_in_group(group, "/bindalerts")
+    assert (await group.next_message()).text == (
+        "✅ Alerts for Global Future Oslo will come to this group. /unbindalerts stops it."
+    )
+    await run_until(h, oslo(2026, 4, 20, 12))
+    [alert] = [m for m in group.inbox() if "No meeting since" in (m.text or "")]
+    assert alerts_about(kari, "No meeting since") == []  # the group has it, not Kari privately
+    await ola.press(alert, "Resolved")
+    await h.emulator.wait_until_idle()
+    assert (
+        ola.callback_answers[-1]["text"]
+        == "Only coordinators of this programme can use these buttons."
+    )
+    assert group.inbox()[group.inbox().index(alert)].text == alert.text
+    await kari.press(alert, "Resolved")
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+    assert (group.inbox()[group.inbox().index(alert)].text or "").endswith("Resolved by Kari.")
+    # Resolved by hand: the same episode does not open again.
+    await run_until(h, oslo(2026, 4, 24, 12))
+    assert len([m for m in group.inbox() if "No meeting since" in (m.text or "")]) == 1
+    group.catch_up()
+    await kari.send_in_group(group, "/stalled")
+    stalled = await group.next_message()
+    assert stalled.text is not None and f"#{pair_id} Ola + Amina" in stalled.text
+    del ola
+
+
+async def test_two_programmes_see_only_their_own_pairs(harness: Harness) -> None:
+    h = harness
+    oslo_programme = await h.programme("Global Future Oslo")
+    bergen = await h.programme("Global Future Bergen")
+    kari = await coordinator(h, oslo_programme)
+    berit = await coordinator(h, bergen, user_id=101, name="Berit")
+    _ola, _amina, pair_id = await h.active_pair(oslo_programme)
+    await berit.send("/pairs")
+    assert (await berit.next_message()).text == "No pairs yet. Make one with /pair."
+    await berit.send(f"/pair {pair_id}")
+    assert (await berit.next_message()).text == f"There is no pair {pair_id} in your programmes."
+    await berit.send(f"/note {pair_id} Looks fine")
+    assert (await berit.next_message()).text == f"There is no pair {pair_id} in your programmes."
+    await berit.send(f"/end {pair_id}")
+    assert (
+        await berit.next_message()
+    ).text == f"Pair {pair_id} is not an active pair in your programmes."
+    await kari.send(f"/note {pair_id} Called Amina, all is well.")
+    assert "Note saved" in ((await kari.next_message()).text or "")
+    await kari.send(f"/pair {pair_id}")
+    file = await kari.next_message()
+    assert file.text is not None and "Called Amina, all is well." in file.text
+    await run_until(h, oslo(2026, 4, 20, 12))
+    assert alerts_about(berit, "Pair #") == []
+
+
+async def test_coordinator_messages_and_ending_a_pair(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    ola, amina, pair_id = await h.active_pair(programme)
+    await kari.send(f"/message {pair_id}")
+    await kari.press(await kari.next_message(), "Both of them")
+    await kari.next_message()
+    await kari.send("Welcome to the kick-off on Friday!")
+    assert (await kari.next_message()).text == "✅ Sent to Ola & Amina."
+    await h.deliver()
+    assert (
+        await ola.next_message()
+    ).text == "Message from your coordinator Kari:\nWelcome to the kick-off on Friday!"
+    assert (
+        await amina.next_message()
+    ).text == "Message from your coordinator Kari:\nWelcome to the kick-off on Friday!"
+    await kari.send(f"/end {pair_id} completed")
+    assert (await kari.next_message()).text == (
+        f"✅ Pair #{pair_id} (Ola and Amina) has ended. No more reminders; I have told them both."
+    )
+    await h.deliver()
+    assert (
+        await amina.next_message()
+    ).text == "Your mentorship with Ola has ended. Thank you for taking part!"
+    before = len(h.emulator.calls("sendMessage"))
+    await run_until(h, oslo(2026, 5, 20, 12))
+    assert len(h.emulator.calls("sendMessage")) == before  # an ended pair gets nothing more
