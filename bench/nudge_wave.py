@@ -59,7 +59,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="1,000 messages instead of 20,000")
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=32)
     return parser.parse_args()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
 import signal
@@ -23,7 +22,7 @@ from telegram.request import HTTPXRequest
 from bench.common import outbox_open
 from bot.clock import SystemClock
 from bot.delivery import DeliveryReport, DeliveryWorker
-from bot.ratelimit import SendTicket, build_rate_limiter
+from bot.ratelimit import SendTicket, build_rate_limiter, wait_event
 from storage.db import Database
 
 
@@ -61,8 +60,7 @@ async def main(arguments: argparse.Namespace) -> int:
             if not await outbox_open(db):
                 break
             # Nothing due now (a retry later, or rows another worker holds): look again soon.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), arguments.poll)
+            await wait_event(stop, arguments.poll)  # or SIGTERM
     await db.dispose()
     summary = {
         **total.__dict__,
@@ -83,7 +81,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--api", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--backend", default="auto", choices=["auto", "memory", "database"])
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--lease", type=float, default=120.0, help="seconds")
     parser.add_argument("--read-timeout", type=float, default=5.0)

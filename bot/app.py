@@ -98,16 +98,15 @@ async def stop_background(application: Application) -> None:  # type: ignore[typ
     deps = application.bot_data[DEPS_KEY]
     if deps.delivery is not None:
         deps.delivery.stop()
-    try:
-        await asyncio.wait_for(asyncio.shield(task), DELIVERY_STOP_SECONDS)
-    except TimeoutError:
-        log.warning("delivery worker did not stop in %.0f s; cancelling it", DELIVERY_STOP_SECONDS)
-    except Exception:
-        log.exception("delivery worker failed while stopping")
+    await asyncio.wait({task}, timeout=DELIVERY_STOP_SECONDS)
     if not task.done():
+        log.warning("delivery worker did not stop in %.0f s; cancelling it", DELIVERY_STOP_SECONDS)
         task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
+    with contextlib.suppress(asyncio.CancelledError):
+        try:
+            await task
+        except Exception:
+            log.exception("delivery worker failed while stopping")
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     tick_interval_seconds: float = Field(default=60.0, gt=0)
     delivery_interval_seconds: float = Field(default=2.0, gt=0)
     # Sends in flight at once; they wait on the network and the rate limiter, not the CPU.
-    delivery_concurrency: int = Field(default=16, ge=1, le=256)
+    delivery_concurrency: int = Field(default=32, ge=1, le=256)
     log_format: Literal["text", "json"] = Field(default="text")
     # auto: shared through the database on PostgreSQL (several instances), memory on SQLite.
     rate_limit_backend: Literal["auto", "memory", "database"] = Field(default="auto")

@@ -22,7 +22,6 @@ CPU), one lane per chat so that one person's messages keep their order.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections import deque
@@ -38,7 +37,13 @@ from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.domain.model import OutboxItem, OutboxStatus
-from bot.ratelimit import Priority, SendTicket, SharedRateLimiter, retry_after_seconds
+from bot.ratelimit import (
+    Priority,
+    SendTicket,
+    SharedRateLimiter,
+    retry_after_seconds,
+    wait_event,
+)
 from storage.db import Database
 from storage.repository import Repository
 
@@ -92,7 +97,7 @@ class DeliveryWorker:
         batch_size: int = 50,
         lease: timedelta = timedelta(minutes=2),
         rng: random.Random | None = None,
-        concurrency: int = 16,
+        concurrency: int = 32,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -126,8 +131,7 @@ class DeliveryWorker:
                 log.exception("delivery round failed; trying again in %.0f s", interval)
             if self._stopping:
                 break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+            await wait_event(self._wake, interval)
             self._wake.clear()
 
     async def deliver_due(self) -> DeliveryReport:

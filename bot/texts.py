@@ -506,7 +506,10 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
             other=other, day=held, logger=logger
         )
     if reason == "unreachable":
-        name, role = _role_of(view, detail.get("person"))
+        people = [_role_of(view, p) for p in detail.get("people", [detail.get("person")])]
+        if len(people) > 1:
+            return _("Both have blocked the bot. I cannot send them messages.")
+        name, role = people[0]
         return _("{name} ({role}) has blocked the bot. I cannot send them messages.").format(
             name=name, role=role
         )

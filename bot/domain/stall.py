@@ -18,6 +18,7 @@ from bot.domain.rhythm import (
     Cadence,
     History,
     MeetingStatus,
+    NudgeFact,
     NudgeKind,
     counts,
     ignored_twice,
@@ -120,8 +121,10 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
                 },
             )
         )
-    for person, since in facts.unreachable:
-        found.append(Stall(Reason.UNREACHABLE, since, {"person": person}))
+    if facts.unreachable:
+        people = [person for person, _since in sorted(facts.unreachable, key=lambda u: u[1])]
+        since = min(when for _person, when in facts.unreachable)
+        found.append(Stall(Reason.UNREACHABLE, since, {"people": people}))
     if facts.help_requests:
         person, when = max(facts.help_requests, key=lambda item: item[1])
         found.append(Stall(Reason.HELP, when, {"person": person}))
@@ -130,14 +133,19 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
         found.append(low)
     history = facts.history
     if history is not None and (active or paused):
-        disputed = [m for m in history.meetings if m.status is MeetingStatus.DISPUTED]
-        later_counted = [m for m in history.meetings if counts(m)]
-        if disputed and (not later_counted or disputed[-1].held_on >= later_counted[-1].held_on):
-            meeting = disputed[-1]
+        # By date, not by the order they were logged: meetings can be logged late.
+        disputed = max(
+            (m for m in history.meetings if m.status is MeetingStatus.DISPUTED),
+            key=lambda m: (m.held_on, m.id),
+            default=None,
+        )
+        last_counted = max((m.held_on for m in history.meetings if counts(m)), default=None)
+        if disputed is not None and (last_counted is None or disputed.held_on >= last_counted):
+            meeting = disputed
             found.append(
                 Stall(
                     Reason.DISPUTED,
-                    _at(meeting.held_on),
+                    min(_at(meeting.held_on), now),
                     {"held_on": meeting.held_on.isoformat(), "logged_by": meeting.logged_by},
                 )
             )
@@ -172,9 +180,20 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
                 for n in history.nudges
                 if n.person_id in silent and n.kind in (NudgeKind.PLAN, NudgeKind.REMIND)
             ]
-            since = sorted(asked, key=lambda n: n.sent_at)[-2].sent_at if len(asked) >= 2 else now
-            found.append(Stall(Reason.UNANSWERED, since, {"people": silent}))
+            found.append(Stall(Reason.UNANSWERED, _run_start(asked, now), {"people": silent}))
     return sorted(found, key=lambda s: URGENCY.index(s.reason))
+
+
+def _run_start(asked: Sequence[NudgeFact], now: datetime) -> datetime:
+    """When the current run of unanswered questions began: more ignored questions
+    continue the same episode instead of opening a new one."""
+    ordered = sorted(asked, key=lambda n: n.sent_at)
+    start = now
+    for nudge in reversed(ordered):
+        if nudge.answered_at is not None:
+            break
+        start = nudge.sent_at
+    return start
 
 
 def _at(day: date) -> datetime:

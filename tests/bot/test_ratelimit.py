@@ -59,6 +59,18 @@ async def test_a_chat_gets_one_bot_message_per_interval() -> None:
     assert await budget.take(private(1)) is None
 
 
+async def test_spacing_counts_from_when_the_request_goes_out() -> None:
+    """Work between slot and send (the in-flight mark) must not shorten the gap."""
+    clock = FakeTime()
+    budget = MemoryBudget(Limits(chat_interval=1.1), clock)
+    assert await budget.take(private(1)) is None
+    clock.now += 0.3
+    budget.going_out(private(1))
+    clock.now += 0.8  # 1.1 s after the slot, 0.8 s after the send
+    refusal = await budget.take(private(1))
+    assert refusal == Refusal(Scope.CHAT, pytest.approx(0.3))
+
+
 async def test_replies_are_not_paced_but_hold_back_the_next_bot_message() -> None:
     clock = FakeTime()
     budget = MemoryBudget(Limits(chat_interval=1.0), clock)
@@ -319,3 +331,21 @@ async def test_two_instances_share_one_chat_budget_on_postgres(
     assert emulator.too_many_requests == 0
     first, second = emulator.calls("sendMessage")
     assert second.time - first.time >= 1.0
+
+
+async def test_shutdown_with_requests_waiting_ends(emulator: BotApiEmulator) -> None:
+    """A 429 fails one of many queued sends; closing the bot then must not hang (a
+    cancellation swallowed by asyncio.wait_for once kept the dispatcher alive)."""
+    emulator.set_chat_rate_limits(enabled=True)
+    emulator.fail_next("sendMessage", status=429, description="Too Many Requests", retry_after=1)
+    limiter = SharedRateLimiter(MemoryBudget())
+    async with asyncio.timeout(15):
+        async with limited_bot(emulator, limiter) as bot:
+            sends = [
+                bot.send_message(chat, "m", rate_limit_args=SendTicket(BULK))
+                for _ in range(3)
+                for chat in (7001, 7002, 7003)
+            ]
+            with pytest.raises(RetryAfter):
+                await asyncio.gather(*sends)
+    assert limiter._dispatcher is None

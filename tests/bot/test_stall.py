@@ -1,8 +1,8 @@
 """The pure stall rules of issue 5: an example and a near miss for every reason, and
 hypothesis properties over random pair histories checked against an independent oracle.
 
-Tests marked xfail(strict=True) pin behaviour of ``bot.domain.stall`` that differs from
-the issue or from the module's own contract; each reason names the line and the fix.
+Several examples pin bugs these tests found (both parties unreachable, meetings logged
+late, a third ignored question, local midnight); they must keep passing.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ MONTHLY = Cadence(CadenceKind.MONTHLY)
 CREATED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ACTIVATED = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
 STATES = ("awaiting_agreement", "active", "paused", "ended")
+LIKELY_STATES = ("awaiting_agreement", "active", "active", "active", "paused", "paused", "ended")
 ASKING = (NudgeKind.PLAN, NudgeKind.REMIND)
 FAST = settings(max_examples=200, deadline=None)
 
@@ -298,7 +299,7 @@ def test_unreachable() -> None:
     since = T2
     stall = only(facts(LATER, unreachable=((ADEPT, since),)), LATER, Reason.UNREACHABLE)
     assert stall.since == since
-    assert stall.detail == {"person": ADEPT}
+    assert stall.detail == {"people": [ADEPT]}
     assert Reason.UNREACHABLE not in reasons(facts(LATER), LATER)
 
 
@@ -339,23 +340,11 @@ def test_an_ended_pair_with_every_cause_has_no_stall() -> None:
 # Behaviour that differs from the issue or from the module's contract
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stall.py:123-124 appends one UNREACHABLE Stall per unreachable person, so the "
-    "reason appears twice (alerts.py:98 keeps only the last in a dict); fix: one Stall with "
-    "since=min(since) and detail {'people': [...]}",
-)
 def test_both_parties_unreachable_is_one_stall() -> None:
     f = facts(LATER, unreachable=((MENTOR, T1), (ADEPT, T2)))
     assert reasons(f, LATER).count(Reason.UNREACHABLE) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stall.py:134-137 take disputed[-1] and later_counted[-1] by tuple position, but "
-    "History.meetings is not ordered by held_on (repository.py rhythm_histories has no "
-    "ORDER BY; meetings can be logged back-dated); fix: compare max(held_on) of each",
-)
 def test_disputed_does_not_depend_on_the_order_meetings_arrive_in() -> None:
     meetings = (
         meeting(date(2026, 2, 20), id=1),
@@ -365,12 +354,6 @@ def test_disputed_does_not_depend_on_the_order_meetings_arrive_in() -> None:
     assert Reason.DISPUTED not in reasons(facts(LATER, history=history(meetings=meetings)), LATER)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stall.py:163 takes since from the last two asks, so a third ignored nudge (PLAN is "
-    "still sent after ignored_twice, rhythm.py due_work) moves since and reopens an alert "
-    "the coordinator resolved; fix: since = first ask of the trailing unanswered run",
-)
 def test_unanswered_since_stays_while_the_silence_goes_on() -> None:
     two = (nudge(ADEPT, T1), nudge(ADEPT, T2))
     three = (*two, nudge(ADEPT, T3))
@@ -379,12 +362,6 @@ def test_unanswered_since_stays_while_the_silence_goes_on() -> None:
     assert still.since == first.since
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stall.py:173 _at() puts a local date at UTC midnight, so east of UTC a meeting "
-    "held (and disputed) today has since after now; fix: local midnight in the "
-    "programme's timezone, or min(that, now)",
-)
 def test_since_is_not_in_the_future_east_of_utc() -> None:
     now = datetime(2026, 3, 3, 23, 30, tzinfo=UTC)  # 00:30 on 4 March in Oslo
     today = now.astimezone(ZoneInfo("Europe/Oslo")).date()
@@ -405,11 +382,11 @@ cadences = st.one_of(
 
 
 @st.composite
-def pairs(draw: st.DrawFn, states: tuple[str, ...] = STATES) -> tuple[Facts, datetime]:
+def pairs(draw: st.DrawFn, states: tuple[str, ...] = LIKELY_STATES) -> tuple[Facts, datetime]:
     """A random pair and a `now` after its creation; every event lies before `now`."""
     state = draw(st.sampled_from(states))
     created_at = CREATED + timedelta(minutes=draw(st.integers(0, 60 * 24 * 60)))
-    span = draw(st.integers(1, 60 * 24 * 400))  # minutes from creation to now
+    span = draw(st.integers(0, 400)) * 24 * 60 + draw(st.integers(1, 24 * 60))  # minutes to now
     now = created_at + timedelta(minutes=span)
     today = now.date()
 
@@ -426,7 +403,7 @@ def pairs(draw: st.DrawFn, states: tuple[str, ...] = STATES) -> tuple[Facts, dat
         activated_minute = draw(st.integers(0, span))
         activated_at = created_at + timedelta(minutes=activated_minute)
         days = (today - activated_at.date()).days
-        held = sorted(draw(st.lists(st.integers(0, days), max_size=6)))
+        held = sorted(draw(st.lists(st.integers(0, days), max_size=3)))
         meetings = tuple(
             MeetingFact(
                 i,
@@ -440,10 +417,10 @@ def pairs(draw: st.DrawFn, states: tuple[str, ...] = STATES) -> tuple[Facts, dat
         nudges = []
         for sent_at in unique_moments(activated_minute, 8):
             answered_at = None
-            if draw(st.booleans()):
+            if draw(st.integers(0, 2)) == 0:  # mostly unanswered, so silences happen
                 wait = int((now - sent_at).total_seconds() // 60)
                 answered_at = sent_at + timedelta(minutes=draw(st.integers(0, wait)))
-            kind = draw(st.sampled_from(NudgeKind))
+            kind = draw(st.sampled_from([*ASKING, *ASKING, *NudgeKind]))
             person = draw(st.sampled_from(PARTIES))
             nudges.append(NudgeFact(person, "p", kind, sent_at, answered_at))
         hist = history(
@@ -558,7 +535,6 @@ def test_stalls_are_sorted_by_urgency(case: tuple[Facts, datetime]) -> None:
     assert all(n == 1 for n in counts.values())
 
 
-@pytest.mark.xfail(strict=True, reason="UNREACHABLE is listed once per person (stall.py:123)")
 @FAST
 @given(pairs())
 def test_each_reason_at_most_once(case: tuple[Facts, datetime]) -> None:
@@ -584,7 +560,6 @@ def test_since_is_never_after_now(case: tuple[Facts, datetime]) -> None:
         assert stall.since <= now, stall
 
 
-@pytest.mark.xfail(strict=True, reason="DISPUTED reads meetings by position (stall.py:134-137)")
 @FAST
 @given(pairs(states=("active", "paused")), st.data())
 def test_meeting_order_does_not_matter(case: tuple[Facts, datetime], data: st.DataObject) -> None:
