@@ -258,9 +258,10 @@ async def outbox_open(db: Database) -> int:
 
 
 async def start_worker(
-    database_url: str, emulator: BotApiEmulator, *extra: str
+    database_url: str, emulator: BotApiEmulator, *extra: str, stdout: bool = False
 ) -> asyncio.subprocess.Process:
-    """A delivery process (bench.worker) on the database, sending to the emulator."""
+    """A delivery process (bench.worker) on the database, sending to the emulator; its
+    summary line goes to our stdout, or to a pipe with `stdout`."""
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -276,4 +277,5 @@ async def start_worker(
         cwd=REPO_ROOT,
         env=environment,
         stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE if stdout else None,
     )

@@ -27,11 +27,10 @@ from bot.domain.model import (
     PairStart,
     PairState,
     Person,
-    Programme,
     Role,
 )
 from bot.domain.stall import Reason, Stall
-from bot.i18n import resolve_language
+from bot.texts import language_of
 from storage.db import Database
 from storage.repository import Repository
 
@@ -85,12 +84,6 @@ class _Outgoing:
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def language_of(person: Person, programme: Programme, default: str) -> str:
-    return resolve_language(
-        person.language, person.telegram_language, programme.language or default
-    )
 
 
 class Agreements:

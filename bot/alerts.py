@@ -30,7 +30,6 @@ from bot.domain.model import (
     Rhythm,
 )
 from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
-from bot.i18n import resolve_language
 from storage.db import Database
 from storage.repository import Repository
 
@@ -168,7 +167,7 @@ class Alerts:
         return [
             (
                 chat_id,
-                resolve_language(person.language, person.telegram_language, programme.language),
+                texts.language_of(person, programme, self.default_language),
                 person.id,
             )
             for person, chat_id in await repo.coordinator_chat_ids(programme.id)
@@ -417,9 +416,7 @@ class Alerts:
                     person_id=person.id,
                     kind="pair_ended",
                     text=texts.pair_ended(
-                        resolve_language(
-                            person.language, person.telegram_language, programme.language
-                        ),
+                        texts.language_of(person, programme, self.default_language),
                         view.adept if person.id == view.mentor.id else view.mentor,
                     ),
                     not_before=programme.rules.allowed(now),
@@ -455,9 +452,7 @@ class Alerts:
                         person_id=person.id,
                         kind="coordinator_message",
                         text=texts.coordinator_message(
-                            resolve_language(
-                                person.language, person.telegram_language, programme.language
-                            ),
+                            texts.language_of(person, programme, self.default_language),
                             coordinator,
                             text,
                         ),

@@ -37,7 +37,7 @@ from bot.domain.rhythm import (
     period_met,
 )
 from bot.domain.stall import Reason, Stall
-from bot.i18n import resolve_language
+from bot.texts import language_of
 from storage.db import Database
 from storage.repository import Repository
 
@@ -99,12 +99,6 @@ class Status:
 class TickPlan:
     messages: list[OutgoingMessage] = field(default_factory=list)
     nudges: list[tuple[int, int, str, str]] = field(default_factory=list)
-
-
-def language_of(person: Person, programme: Programme, default: str) -> str:
-    return resolve_language(
-        person.language, person.telegram_language, programme.language or default
-    )
 
 
 class Meetings:
@@ -170,6 +164,35 @@ class Meetings:
             not_before=due.not_before,
         )
 
+    async def _tell_other(
+        self,
+        repo: Repository,
+        context: PairContext,
+        key: str,
+        kind: str,
+        text: str,
+        markup: dict[str, object] | None = None,
+    ) -> None:
+        """Queues a message to the other party, inside the programme's hours."""
+        other = context.other
+        if other.telegram_user_id is None:
+            return
+        now = self.clock.now()
+        await repo.enqueue(
+            [
+                OutgoingMessage(
+                    idempotency_key=f"{key}:{other.id}",
+                    chat_id=other.telegram_user_id,
+                    person_id=other.id,
+                    kind=kind,
+                    text=text,
+                    reply_markup=markup,
+                    not_before=context.programme.rules.allowed(now),
+                )
+            ],
+            now,
+        )
+
     # a pair seen from one party
 
     async def _context(
@@ -223,24 +246,11 @@ class Meetings:
                 pair_id=pair_id, planned_on=day, planned_time=at, proposed_by=person.id, now=now
             )
             await repo.answer_nudges(pair_id, person.id, now)
-            other = context.other
-            if other.telegram_user_id is not None:
-                language = self._lang(other, context.programme)
-                text, markup = texts.proposal(language, person, plan, context.today)
-                await repo.enqueue(
-                    [
-                        OutgoingMessage(
-                            idempotency_key=f"planned:{plan.id}:proposal:{other.id}",
-                            chat_id=other.telegram_user_id,
-                            person_id=other.id,
-                            kind="proposal",
-                            text=text,
-                            reply_markup=markup,
-                            not_before=context.programme.rules.allowed(now),
-                        )
-                    ],
-                    now,
-                )
+            language = self._lang(context.other, context.programme)
+            text, markup = texts.proposal(language, person, plan, context.today)
+            await self._tell_other(
+                repo, context, f"planned:{plan.id}:proposal", "proposal", text, markup
+            )
             return context, plan
 
     async def answer_proposal(
@@ -262,24 +272,11 @@ class Meetings:
             if not await repo.set_planned_status(planned_id, status):
                 return Refusal(Problem.STALE)
             await repo.answer_nudges(pair_id, person.id, now)
-            other = context.other
-            if other.telegram_user_id is not None:
-                language = self._lang(other, context.programme)
-                await repo.enqueue(
-                    [
-                        OutgoingMessage(
-                            idempotency_key=f"planned:{planned_id}:answer:{other.id}",
-                            chat_id=other.telegram_user_id,
-                            person_id=other.id,
-                            kind="proposal_answer",
-                            text=texts.proposal_answer(
-                                language, person, plan, accept, context.today
-                            ),
-                            not_before=context.programme.rules.allowed(now),
-                        )
-                    ],
-                    now,
-                )
+            language = self._lang(context.other, context.programme)
+            text = texts.proposal_answer(language, person, plan, accept, context.today)
+            await self._tell_other(
+                repo, context, f"planned:{planned_id}:answer", "proposal_answer", text
+            )
             return context, PlannedFact(plan.id, plan.planned_on, plan.planned_time, status)
 
     # logging and confirming meetings
@@ -306,24 +303,11 @@ class Meetings:
                 now=now,
             )
             await repo.answer_nudges(pair_id, person.id, now)
-            other = context.other
-            if other.telegram_user_id is not None:
-                language = self._lang(other, context.programme)
-                text, markup = texts.meeting_confirmation(language, person, meeting, context.today)
-                await repo.enqueue(
-                    [
-                        OutgoingMessage(
-                            idempotency_key=f"meeting:{meeting.id}:confirm:{other.id}",
-                            chat_id=other.telegram_user_id,
-                            person_id=other.id,
-                            kind="meeting_confirmation",
-                            text=text,
-                            reply_markup=markup,
-                            not_before=context.programme.rules.allowed(now),
-                        )
-                    ],
-                    now,
-                )
+            language = self._lang(context.other, context.programme)
+            text, markup = texts.meeting_confirmation(language, person, meeting, context.today)
+            await self._tell_other(
+                repo, context, f"meeting:{meeting.id}:confirm", "meeting_confirmation", text, markup
+            )
             check_in = await repo.start_check_in(
                 pair_id=pair_id,
                 person_id=person.id,

@@ -33,7 +33,6 @@ from bot.domain.model import (
     Programme,
     Role,
 )
-from bot.i18n import resolve_language
 from storage.db import Database
 from storage.repository import Repository
 
@@ -475,9 +474,7 @@ def _introductions(
     ):
         if recipient.telegram_user_id is None:
             continue
-        language = resolve_language(
-            recipient.language, recipient.telegram_language, programme.language or default_language
-        )
+        language = texts.language_of(recipient, programme, default_language)
         queued.append(
             OutgoingMessage(
                 idempotency_key=f"pair:{pair.id}:intro:{recipient.id}",

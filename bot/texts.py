@@ -25,7 +25,13 @@ from bot.domain.model import (
     Role,
 )
 from bot.domain.rhythm import MeetingFact, NudgeKind, PlannedFact
-from bot.i18n import _, current_language, ngettext, use_language
+from bot.i18n import _, current_language, ngettext, resolve_language, use_language
+
+
+def language_of(person: Person, programme: Programme, default: str) -> str:
+    return resolve_language(
+        person.language, person.telegram_language, programme.language or default
+    )
 
 
 def role_name(role: Role) -> str:

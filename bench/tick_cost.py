@@ -1,0 +1,137 @@
+"""Benchmark 1, tick cost: one scheduler tick over synthetic programmes with 1,000, 10,000
+and 100,000 active pairs with realistic histories, on SQLite and PostgreSQL.
+
+Figures per size: time of the first tick of the day (it queues that day's nudges), SQL
+statements it issued (must not grow with the pairs), messages queued, time and
+statements of a second tick right after (nothing new is due), and the first tick's peak
+Python memory (tracemalloc, measured on a copy of the database in a separate run because
+tracing slows Python down). Target: 100,000 pairs in under 5 s on SQLite on one core.
+
+    .venv/bin/python -m bench.tick_cost [--quick] [--sizes 1000,10000] [--databases sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import (
+    copy_postgres,
+    counting_statements,
+    drop_postgres,
+    fresh_database,
+    print_machine,
+    print_table,
+)
+from bench.seed import seed_pairs
+from bot.clock import FixedClock
+from bot.scheduler import tick
+from bot.wiring import build_core
+from storage.db import Database
+
+# A Tuesday, 10:00 in Oslo: inside the hours the bot may write, early in the month.
+NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+
+async def one_tick(url: str, *, trace: bool = False) -> tuple[float, int, int, float]:
+    """(seconds, statements, queued, peak MiB) of one tick on the database at `url`."""
+    db = Database(url)
+    core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
+    # A connection is opened (and SQLite's pragmas run) before the clock starts.
+    assert await db.ping()
+    if trace:
+        tracemalloc.start()
+    with counting_statements(db.engine) as statements:
+        started = time.perf_counter()
+        report = await tick(core)
+        seconds = time.perf_counter() - started
+    peak = 0.0
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    await db.dispose()
+    return seconds, statements.count, report.queued, peak
+
+
+async def measure(kind: str, pairs: int) -> list[object]:
+    async with fresh_database(kind) as url:
+        db = Database(url)
+        await db.upgrade()
+        started = time.perf_counter()
+        await seed_pairs(db, pairs, NOW)
+        seeded_in = time.perf_counter() - started
+        await db.dispose()
+        copy = await _copy(kind, url)
+        try:
+            first, first_statements, queued, _ = await one_tick(url)
+            second, second_statements, _again, _ = await one_tick(url)
+            *_, peak = await one_tick(copy, trace=True)
+        finally:
+            await _drop(kind, copy)
+    return [
+        kind,
+        pairs,
+        first,
+        first_statements,
+        queued,
+        second,
+        second_statements,
+        peak,
+        seeded_in,
+    ]
+
+
+async def _copy(kind: str, url: str) -> str:
+    if kind == "postgres":
+        return await copy_postgres(url)
+    source = Path(url.split(":///", 1)[1])
+    target = source.with_name("copy.sqlite3")
+    shutil.copyfile(source, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+async def _drop(kind: str, url: str) -> None:
+    if kind == "postgres":
+        await drop_postgres(url)
+
+
+async def main(arguments: argparse.Namespace) -> None:
+    sizes = [200, 2000] if arguments.quick else [int(s) for s in arguments.sizes.split(",")]
+    kinds = arguments.databases.split(",")
+    await print_machine("tick cost")
+    rows = []
+    for kind in kinds:
+        for pairs in sizes:
+            rows.append(await measure(kind, pairs))
+            print(f"  … {kind} {pairs:,} pairs done", flush=True)
+    print_table(
+        (
+            "database",
+            "pairs",
+            "tick s",
+            "statements",
+            "queued",
+            "quiet tick s",
+            "statements",
+            "peak MiB",
+            "seeding s",
+        ),
+        rows,
+    )
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="200 and 2,000 pairs")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
