@@ -84,6 +84,8 @@ class Alerts:
     # what the tick does
 
     async def plan_tick(self, repo: Repository, now: datetime) -> list[OutgoingMessage]:
+        """Opens, re-posts and resolves alerts for every pair: a constant number of
+        statements, however many pairs and alerts change."""
         facts = await self._facts(repo, now)
         existing = await repo.alerts()
         unresolved = {
@@ -92,40 +94,56 @@ class Alerts:
         closed = {
             (a.pair_id, a.reason, a.since) for a in existing if a.status is AlertStatus.RESOLVED
         }
-        out: list[OutgoingMessage] = []
+        subjects: dict[int, Subject] = {}
+        to_open: list[tuple[int, str, datetime, dict[str, object]]] = []
+        to_reopen: list[Alert] = []
+        to_resolve: list[Alert] = []
         for fact, subject in facts:
+            subjects[fact.pair_id] = subject
             holding = {s.reason.value: s for s in stalls(fact, now)}
             for reason, stall in holding.items():
                 current = unresolved.get((fact.pair_id, reason))
                 if current is None:
-                    if (fact.pair_id, reason, stall.since) in closed:
-                        continue  # resolved by hand; only a new cause opens a new alert
-                    out.extend(await self._open(repo, subject, stall, now))
+                    # Resolved by hand: only a new cause (a new `since`) opens a new alert.
+                    if (fact.pair_id, reason, stall.since) not in closed:
+                        to_open.append((fact.pair_id, reason, stall.since, dict(stall.detail)))
                 elif (
                     current.status is AlertStatus.SNOOZED
-                    and current.snoozed_until
+                    and current.snoozed_until is not None
                     and current.snoozed_until <= now
                 ):
-                    await repo.update_alert(
-                        current.id,
-                        status=AlertStatus.OPEN.value,
-                        snoozed_until=None,
-                        posts=current.posts + 1,
-                    )
-                    reopened = await repo.alert(current.id)
-                    assert reopened is not None
-                    out.extend(await self._posts(repo, subject, reopened, now))
-            for (pair_id, reason), alert in unresolved.items():
-                if pair_id == fact.pair_id and reason not in holding:
-                    await repo.update_alert(
-                        alert.id,
-                        status=AlertStatus.RESOLVED.value,
-                        resolved_at=now,
-                        resolved_by=None,
-                    )
-                    resolved = await repo.alert(alert.id)
-                    assert resolved is not None
-                    out.extend(await self._edits(repo, subject, resolved, now))
+                    to_reopen.append(current)
+            to_resolve.extend(
+                alert
+                for (pair_id, reason), alert in unresolved.items()
+                if pair_id == fact.pair_id and reason not in holding
+            )
+        opened = await repo.open_alerts(to_open, now)
+        for alert in to_reopen:
+            await repo.set_alerts(
+                [alert.id], status=AlertStatus.OPEN.value, snoozed_until=None, posts=alert.posts + 1
+            )
+        await repo.set_alerts(
+            [a.id for a in to_resolve],
+            status=AlertStatus.RESOLVED.value,
+            resolved_at=now,
+            resolved_by=None,
+        )
+        changed = [a.id for a in (*to_reopen, *to_resolve)]
+        refreshed = {a.id: a for a in await repo.alerts(ids=changed)} if changed else {}
+        audience = await self._audiences(repo, [s.programme for s in subjects.values()])
+        names = await self._names(repo, [*opened, *refreshed.values()])
+        out: list[OutgoingMessage] = []
+        for alert in opened:
+            out.extend(self._posts(subjects[alert.pair_id], alert, now, audience, names))
+        for alert in to_reopen:
+            out.extend(
+                self._posts(subjects[alert.pair_id], refreshed[alert.id], now, audience, names)
+            )
+        for alert in to_resolve:
+            out.extend(
+                self._edits(subjects[alert.pair_id], refreshed[alert.id], now, audience, names)
+            )
         return out
 
     async def open_now(
@@ -135,21 +153,13 @@ class Alerts:
         subject = await self._subject(repo, pair_id)
         if subject is None:
             return []
-        messages = await self._open(repo, subject, stall, now)
+        opened = await repo.open_alerts(
+            [(pair_id, stall.reason.value, stall.since, dict(stall.detail))], now
+        )
+        audience = await self._audiences(repo, [subject.programme])
+        messages = [m for a in opened for m in self._posts(subject, a, now, audience, {})]
         await repo.enqueue(messages, now)
         return messages
-
-    async def _open(
-        self, repo: Repository, subject: Subject, stall: Stall, now: datetime
-    ) -> list[OutgoingMessage]:
-        alert = await repo.open_alert(
-            pair_id=subject.view.pair.id,
-            reason=stall.reason.value,
-            since=stall.since,
-            detail=stall.detail,
-            now=now,
-        )
-        return [] if alert is None else await self._posts(repo, subject, alert, now)
 
     async def _subject(self, repo: Repository, pair_id: int) -> Subject | None:
         view = await repo.pair_view(pair_id)
@@ -158,25 +168,33 @@ class Alerts:
         programme = await repo.programme(view.pair.programme_id)
         return None if programme is None else Subject(view, programme)
 
-    async def _audience(
-        self, repo: Repository, programme: Programme
-    ) -> list[tuple[int, str, int | None]]:
-        """(chat, language, person) for alert posts: the bound chat, else each coordinator."""
-        if programme.alert_chat_id is not None:
-            return [(programme.alert_chat_id, programme.language or self.default_language, None)]
-        return [
-            (
-                chat_id,
-                texts.language_of(person, programme, self.default_language),
-                person.id,
-            )
-            for person, chat_id in await repo.coordinator_chat_ids(programme.id)
-        ]
+    async def _audiences(
+        self, repo: Repository, programmes: Sequence[Programme]
+    ) -> dict[int, list[tuple[int, str, int | None]]]:
+        """Per programme, (chat, language, person) for alerts: the bound chat, else each
+        coordinator privately."""
+        unbound = sorted({p.id for p in programmes if p.alert_chat_id is None})
+        coordinators = await repo.coordinators_of(unbound)
+        result: dict[int, list[tuple[int, str, int | None]]] = {}
+        for programme in programmes:
+            if programme.alert_chat_id is not None:
+                language = programme.language or self.default_language
+                result[programme.id] = [(programme.alert_chat_id, language, None)]
+            else:
+                result[programme.id] = [
+                    (chat, texts.language_of(person, programme, self.default_language), person.id)
+                    for person, chat in coordinators.get(programme.id, [])
+                ]
+        return result
 
-    async def _posts(
-        self, repo: Repository, subject: Subject, alert: Alert, now: datetime
+    def _posts(
+        self,
+        subject: Subject,
+        alert: Alert,
+        now: datetime,
+        audience: dict[int, list[tuple[int, str, int | None]]],
+        names: dict[int, str],
     ) -> list[OutgoingMessage]:
-        names = await self._names(repo, alert)
         return [
             OutgoingMessage(
                 idempotency_key=f"alert:{alert.id}:post:{alert.posts}:{chat_id}",
@@ -188,13 +206,17 @@ class Alerts:
                 not_before=now,  # coordinators are staff; alerts wait for no quiet hours
                 ref=f"alert:{alert.id}",
             )
-            for chat_id, language, person_id in await self._audience(repo, subject.programme)
+            for chat_id, language, person_id in audience.get(subject.programme.id, [])
         ]
 
-    async def _edits(
-        self, repo: Repository, subject: Subject, alert: Alert, now: datetime
+    def _edits(
+        self,
+        subject: Subject,
+        alert: Alert,
+        now: datetime,
+        audience: dict[int, list[tuple[int, str, int | None]]],
+        names: dict[int, str],
     ) -> list[OutgoingMessage]:
-        names = await self._names(repo, alert)
         stamp = f"{now:%Y%m%d%H%M%S}"
         return [
             OutgoingMessage(
@@ -206,11 +228,11 @@ class Alerts:
                 not_before=now,
                 edit_ref=f"alert:{alert.id}",
             )
-            for chat_id, language, _person in await self._audience(repo, subject.programme)
+            for chat_id, language, _person in audience.get(subject.programme.id, [])
         ]
 
-    async def _names(self, repo: Repository, alert: Alert) -> dict[int, str]:
-        ids = [i for i in (alert.taken_by, alert.resolved_by) if i is not None]
+    async def _names(self, repo: Repository, alerts: Sequence[Alert]) -> dict[int, str]:
+        ids = {i for a in alerts for i in (a.taken_by, a.resolved_by) if i is not None}
         people = await repo.people(ids)
         return {pid: person.first_name for pid, person in people.items()}
 
@@ -299,7 +321,9 @@ class Alerts:
                 )
             changed = await repo.alert(alert_id)
             assert changed is not None
-            edits = await self._edits(repo, subject, changed, now)
+            audience = await self._audiences(repo, [subject.programme])
+            names = await self._names(repo, [changed])
+            edits = self._edits(subject, changed, now, audience, names)
             await repo.enqueue(edits, now)
             return changed, subject, edits
 

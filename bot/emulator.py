@@ -594,7 +594,7 @@ class BotApiEmulator:
         if not await self._wait(predicate, timeout):
             raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
 
-    async def wait_until_idle(self, timeout: float = 5.0, settle: float = 0.1) -> None:  # noqa: ASYNC109
+    async def wait_until_idle(self, timeout: float = 15.0, settle: float = 0.25) -> None:  # noqa: ASYNC109
         """Wait until the bot fetched every injected update and then made no API call for
         `settle` seconds with none in flight. Handlers that work silently for longer than
         `settle` before their first call need a larger `settle`."""
@@ -1068,7 +1068,7 @@ class _ChatView:
             raise AssertionError(f"the bot sent nothing to chat {self.chat_id}")
         return inbox[-1]
 
-    async def next_message(self, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
+    async def next_message(self, timeout: float = 15.0) -> SentMessage:  # noqa: ASYNC109
         """The next message the bot sends here that this view has not returned yet."""
         box = self._emu._outbox.setdefault(self.chat_id, [])
         if not await self._emu._wait(lambda: len(box) > self._cursor, timeout):

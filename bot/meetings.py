@@ -458,7 +458,8 @@ class Meetings:
                         not_before=context.programme.rules.allowed(now),
                     )
                 )
-            for coordinator, chat_id in await repo.coordinator_chat_ids(context.programme.id):
+            coordinators = await repo.coordinators_of([context.programme.id])
+            for coordinator, chat_id in coordinators.get(context.programme.id, []):
                 notices.append(
                     OutgoingMessage(
                         idempotency_key=f"pair:{pair_id}:pause:{until}:{coordinator.id}:{now:%Y%m%d%H%M}",

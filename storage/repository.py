@@ -492,13 +492,6 @@ class Repository:
         rows = (await self.session.execute(query)).all()
         return [(_membership(m), _person(p), int(count)) for m, p, count in rows]
 
-    async def coordinator_chat_ids(self, programme_id: int) -> list[tuple[Person, int]]:
-        return [
-            (person, person.telegram_user_id)
-            for _m, person, _n in await self.members(programme_id, Role.COORDINATOR)
-            if person.telegram_user_id is not None
-        ]
-
     # pairs
 
     async def add_pair(
@@ -1183,7 +1176,11 @@ class Repository:
     # alerts, notes, the alert chat
 
     async def alerts(
-        self, *, unresolved_only: bool = False, pair_ids: Sequence[int] | None = None
+        self,
+        *,
+        unresolved_only: bool = False,
+        pair_ids: Sequence[int] | None = None,
+        ids: Sequence[int] | None = None,
     ) -> list[Alert]:
         """Alerts of pairs that are not ended (one statement)."""
         query = (
@@ -1196,33 +1193,75 @@ class Repository:
             query = query.where(col(AlertRow.status) != AlertStatus.RESOLVED.value)
         if pair_ids is not None:
             query = query.where(col(AlertRow.pair_id).in_(list(pair_ids)))
+        if ids is not None:
+            query = query.where(col(AlertRow.id).in_(list(ids)))
         return [_alert(row) for row in (await self.session.scalars(query)).all()]
+
+    async def open_alerts(
+        self, stalls: Sequence[tuple[int, str, datetime, dict[str, Any]]], now: datetime
+    ) -> list[Alert]:
+        """New alerts for (pair, reason, since, detail), in one statement; a pair and
+        reason that already has an open alert is skipped."""
+        if not stalls:
+            return []
+        statement = (
+            self._insert(AlertRow)
+            .values(
+                [
+                    {
+                        "pair_id": pair_id,
+                        "reason": reason,
+                        "since": since,
+                        "open_key": f"{pair_id}:{reason}",
+                        "status": AlertStatus.OPEN.value,
+                        "detail": detail,
+                        "opened_at": now,
+                        "posts": 1,
+                    }
+                    for pair_id, reason, since, detail in stalls
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["open_key"])
+            .returning(AlertRow)
+        )
+        return [_alert(row) for row in (await self.session.scalars(statement)).all()]
+
+    async def set_alerts(self, ids: Sequence[int], **values: Any) -> None:
+        """The same change to several alerts at once (the tick resolves or reopens many)."""
+        if not ids:
+            return
+        if values.get("status") == AlertStatus.RESOLVED.value:
+            values["open_key"] = None
+        await self.session.execute(
+            update(AlertRow).where(col(AlertRow.id).in_(list(ids))).values(**values)
+        )
+
+    async def coordinators_of(
+        self, programme_ids: Sequence[int]
+    ) -> dict[int, list[tuple[Person, int]]]:
+        """Each programme's coordinators who can be written to, in one statement."""
+        if not programme_ids:
+            return {}
+        rows = await self.session.execute(
+            select(col(MembershipRow.programme_id), PersonRow)
+            .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
+            .where(
+                col(MembershipRow.programme_id).in_(list(programme_ids)),
+                col(MembershipRow.role) == Role.COORDINATOR.value,
+                col(PersonRow.telegram_user_id).is_not(None),
+            )
+            .order_by(col(PersonRow.id))
+        )
+        result: dict[int, list[tuple[Person, int]]] = {}
+        for programme_id, row in rows.all():
+            person = _person(row)
+            assert person.telegram_user_id is not None
+            result.setdefault(programme_id, []).append((person, person.telegram_user_id))
+        return result
 
     async def alert(self, alert_id: int) -> Alert | None:
         row = await self.session.get(AlertRow, alert_id)
         return None if row is None else _alert(row)
-
-    async def open_alert(
-        self, *, pair_id: int, reason: str, since: datetime, detail: dict[str, Any], now: datetime
-    ) -> Alert | None:
-        """A new alert; None when one for this pair and reason is already open."""
-        statement = (
-            self._insert(AlertRow)
-            .values(
-                pair_id=pair_id,
-                reason=reason,
-                since=since,
-                open_key=f"{pair_id}:{reason}",
-                status=AlertStatus.OPEN.value,
-                detail=detail,
-                opened_at=now,
-                posts=1,
-            )
-            .on_conflict_do_nothing(index_elements=["open_key"])
-            .returning(col(AlertRow.id))
-        )
-        new_id = (await self.session.execute(statement)).scalar_one_or_none()
-        return None if new_id is None else await self.alert(int(new_id))
 
     async def update_alert(self, alert_id: int, **values: Any) -> None:
         allowed = {

@@ -253,6 +253,10 @@ def test_period_properties(case: tuple[Cadence, date, date, date, date]) -> None
     assert day in period
     assert period.start < period.end
     first_end = activated + FIRST_PERIOD
+    # A remainder of less than a week joins the first period.
+    rest = regular_period(cadence, first_end, cohort_start, cohort_end)
+    if rest.end - first_end < timedelta(days=7):
+        first_end = rest.end
     is_first = cadence.kind is not CadenceKind.PER_COHORT and day < first_end
     assert (period.key == "first") == is_first
     if not is_first:

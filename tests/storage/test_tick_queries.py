@@ -1,0 +1,57 @@
+"""A scheduler tick sends the same number of SQL statements whatever the number of pairs.
+
+Uses the benchmark's seeding (realistic histories: meetings, nudges, check-ins, plans)
+on a small and a four times larger programme, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bench.common import counting_statements
+from bench.seed import seed_pairs
+from bot.clock import FixedClock
+from bot.scheduler import tick
+from bot.wiring import build_core
+from storage.db import Database
+from tests.conftest import fresh_database_url
+
+NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
+
+
+async def statements_per_tick(url: str, pairs: int) -> tuple[int, int]:
+    """(statements, messages queued) of the first tick and of the one after it."""
+    db = Database(url)
+    await db.upgrade()
+    try:
+        await seed_pairs(db, pairs, NOW)
+        core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
+        with counting_statements(db.engine) as counter:
+            report = await tick(core)
+        return counter.count, report.queued
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def two_urls(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[str, str]]:
+    small_dir, large_dir = tmp_path / "small", tmp_path / "large"
+    small_dir.mkdir()
+    large_dir.mkdir()
+    async for small in fresh_database_url(request.param, small_dir):
+        async for large in fresh_database_url(request.param, large_dir):
+            yield small, large
+
+
+async def test_statements_per_tick_do_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:
+    small_url, large_url = two_urls
+    small, small_queued = await statements_per_tick(small_url, 20)
+    large, large_queued = await statements_per_tick(large_url, 80)
+    assert large_queued > small_queued > 0, "the seeded pairs should have work due"
+    assert large == small, f"{small} statements for 20 pairs but {large} for 80"
