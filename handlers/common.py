@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.agreements import Agreements
@@ -46,6 +46,15 @@ def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
 def actor() -> Actor | None:
     """The person behind the update being handled (None for strangers)."""
     return _actor.get()
+
+
+def pressed(update: Update) -> tuple[CallbackQuery, Message, Actor] | None:
+    """A button press by a known person on a message we can still answer, or None."""
+    query = update.callback_query
+    me = actor()
+    if query is None or me is None or not isinstance(query.message, Message):
+        return None
+    return query, query.message, me
 
 
 def telegram_user(update: Update) -> TelegramUser | None:

@@ -15,7 +15,7 @@ from bot.i18n import _, current_language
 from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal
 from bot.texts import duration, goal_label, when
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, wake_delivery
+from handlers.common import actor, deps, pressed, wake_delivery
 from handlers.render import CHECK, rows
 
 MINUTE_CHOICES = (30, 60, 90, 120, 180)
@@ -117,10 +117,10 @@ async def pair_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, data: 
 
 
 async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     pair_id, choice = data.int("pair"), data.values["choice"]
     result = await _meetings(context).not_yet(me.person, pair_id)
     if isinstance(result, Refusal):
@@ -129,11 +129,11 @@ async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if choice == "later":
-        await query.message.reply_text(_("OK. Write /plan when you have a date."))
+        await message.reply_text(_("OK. Write /plan when you have a date."))
     elif choice == "date":
-        await _ask_plan_day(query.message, context, pair_id)
+        await _ask_plan_day(message, context, pair_id)
     else:
-        await _ask_when_met(query.message, context, pair_id)
+        await _ask_when_met(message, context, pair_id)
 
 
 # planning a date
@@ -174,10 +174,10 @@ async def _ask_plan_day(message: Message, context: ContextTypes.DEFAULT_TYPE, pa
 async def plan_day_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     day = _day(data.values["day"])
     if day is None:
         await query.answer(_("This button is old. Nothing was changed."))
@@ -190,7 +190,7 @@ async def plan_day_pressed(
     await _set_dialogue(context, None, me.person)
     wake_delivery(context)
     found, plan = result
-    await query.message.reply_text(
+    await message.reply_text(
         _("✅ I have asked {name} if {when} works. I will tell you the answer.").format(
             name=found.other.first_name, when=when(plan, found.today)
         )
@@ -200,10 +200,10 @@ async def plan_day_pressed(
 async def proposal_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     accept = data.values["answer"] == "y"
     result = await _meetings(context).answer_proposal(me.person, data.int("planned"), accept)
     if isinstance(result, Refusal):
@@ -214,13 +214,13 @@ async def proposal_pressed(
     wake_delivery(context)
     found, plan = result
     if accept:
-        await query.message.reply_text(
+        await message.reply_text(
             _("✅ Great! You meet {name} {when}. I will remind you the day before.").format(
                 name=found.other.first_name, when=when(plan, found.today)
             )
         )
     else:
-        await _ask_plan_day(query.message, context, found.pair_id)
+        await _ask_plan_day(message, context, found.pair_id)
 
 
 # logging a meeting
@@ -254,10 +254,10 @@ async def _ask_when_met(message: Message, context: ContextTypes.DEFAULT_TYPE, pa
 
 
 async def met_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     pair_id, step, value = data.int("pair"), data.values["step"], data.values["value"]
     dialogue = await _dialogue(context, me.person)
     if dialogue is None or dialogue.flow != MET_FLOW or dialogue.data.get("pair_id") != pair_id:
@@ -271,13 +271,13 @@ async def met_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: 
     await query.edit_message_reply_markup(reply_markup=None)
     if step == "w" and dialogue.step == "day":
         day = found.today if value == "today" else found.today - timedelta(days=1)
-        await _ask_minutes(query.message, context, me.person, pair_id, day)
+        await _ask_minutes(message, context, me.person, pair_id, day)
     elif step == "m" and dialogue.step == "minutes" and value.isdigit():
-        await _ask_topic(query.message, context, me.person, found, dialogue, int(value))
+        await _ask_topic(message, context, me.person, found, dialogue, int(value))
     elif step == "t" and dialogue.step == "topic":
         goals = list(found.rhythm.view.pair.goals or ())
         topic = goals[int(value)] if value.isdigit() and int(value) < len(goals) else None
-        await _save_meeting(query.message, context, me.person, found, dialogue, topic)
+        await _save_meeting(message, context, me.person, found, dialogue, topic)
 
 
 async def _ask_minutes(
@@ -360,10 +360,10 @@ async def _save_meeting(
 async def meeting_answered(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     meeting_id, answer = data.int("meeting"), data.values["answer"]
     if answer == "d":
         async with deps(context).services.unit() as repo:
@@ -377,7 +377,7 @@ async def meeting_answered(
             Dialogue(me.person.id, MEETING_DATE_FLOW, "day", {"meeting_id": meeting_id}),
             me.person,
         )
-        await query.message.reply_text(
+        await message.reply_text(
             _("Which day did you meet? Write the date, like 3.12 or «tuesday».")
         )
         return
@@ -390,10 +390,10 @@ async def meeting_answered(
     await query.edit_message_reply_markup(reply_markup=None)
     _found, _meeting, check_in = result
     if check_in is None:
-        await query.message.reply_text(_("Thank you. I have noted that you did not meet then."))
+        await message.reply_text(_("Thank you. I have noted that you did not meet then."))
         return
-    await query.message.reply_text(_("✅ Thank you, the meeting is confirmed."))
-    await _ask_score(query.message, check_in)
+    await message.reply_text(_("✅ Thank you, the meeting is confirmed."))
+    await _ask_score(message, check_in)
 
 
 # check-ins
@@ -415,10 +415,10 @@ async def _ask_score(message: Message, check_in_id: int) -> None:
 async def period_check_in_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, _message, me = press
     started = await _meetings(context).start_period_check_in(me.person, data.int("pair"))
     if isinstance(started, Refusal):
         await query.answer(_refusal(started))
@@ -603,10 +603,10 @@ async def _ask_pause(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_
 
 
 async def pause_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     pair_id, days = data.int("pair"), data.int("days")
     found = await _meetings(context).context(me.person, pair_id)
     if isinstance(found, Refusal):
@@ -615,7 +615,7 @@ async def pause_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await _pause(
-        query.message,
+        message,
         context,
         me.person,
         pair_id,

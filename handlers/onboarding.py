@@ -12,7 +12,7 @@ from bot.i18n import _, set_language
 from bot.services import IntakeStep, StepStatus
 from handlers import commands
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, refresh_actor, telegram_user
+from handlers.common import actor, deps, pressed, refresh_actor, telegram_user
 from handlers.render import answer_text, question_keyboard, question_text
 
 
@@ -146,10 +146,10 @@ async def _after_intake(message: Message, role: Role | None, *, editing: bool = 
 async def consent_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     step = await deps(context).services.consent(me.person, agreed=data.values["answer"] == "y")
     if step.status is StepStatus.STALE:
         await query.answer(_("This button is old. Nothing was changed."))
@@ -157,23 +157,23 @@ async def consent_pressed(
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if step.status is StepStatus.DECLINED:
-        await query.message.reply_text(
+        await message.reply_text(
             _("OK. I will not ask you anything. Want to join after all? Open the link again.")
         )
         return
     if step.status is StepStatus.FINISHED:
-        await _after_intake(query.message, step.role)
+        await _after_intake(message, step.role)
         return
-    await _ask(query.message, step)
+    await _ask(message, step)
 
 
 async def intake_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     step = await deps(context).services.choose(me.person, data.values["key"], data.values["option"])
     if step.status is StepStatus.STALE:
         await query.answer(_("This button is old. Nothing was changed."))
@@ -187,9 +187,9 @@ async def intake_pressed(
         return
     await query.edit_message_reply_markup(reply_markup=None)
     if step.status is StepStatus.FINISHED:
-        await _after_intake(query.message, step.role, editing=step.editing)
+        await _after_intake(message, step.role, editing=step.editing)
     else:
-        await _ask(query.message, step)
+        await _ask(message, step)
 
 
 async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -258,10 +258,10 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def profile_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     role = Role(data.values["role"])
     if role not in me.roles():
         await query.answer(_("This button is not for you."))
@@ -271,7 +271,7 @@ async def profile_pressed(
         await query.answer(_("This button is old. Nothing was changed."))
         return
     await query.answer()
-    await _ask(query.message, step)
+    await _ask(message, step)
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -295,14 +295,14 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def language_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    query = update.callback_query
-    me = actor()
-    if query is None or me is None or not isinstance(query.message, Message):
+    press = pressed(update)
+    if press is None:
         return
+    query, message, me = press
     chosen = data.values["language"]
     await deps(context).services.set_language(me.person.id, chosen)
     set_language(chosen)
     await query.answer()
     await query.edit_message_text(_("OK, I will write in English from now on."))
-    if Role.COORDINATOR in me.roles() and query.message.chat:
-        await commands.show_coordinator_commands(context.bot, query.message.chat.id)
+    if Role.COORDINATOR in me.roles() and message.chat:
+        await commands.show_coordinator_commands(context.bot, message.chat.id)
