@@ -8,7 +8,7 @@ LOCALES := bot/locales
 POT := $(LOCALES)/mentorbot.pot
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/mentorbot.po))
 
-.PHONY: run test setup lint format catalogs check-python clean
+.PHONY: run test setup lint format catalogs check-python clean bench bench-quick
 
 run: setup
 	$(BIN)/mentorbot run
@@ -49,6 +49,18 @@ catalogs: setup
 	$(BIN)/pybabel update --no-fuzzy-matching -D mentorbot -i $(POT) -d $(LOCALES)
 	$(BIN)/python -m bot.catalogs fill-english
 	$(BIN)/python -m bot.catalogs missing
+
+# Benchmarks (bench/): full sizes take a long while (the nudge wave alone is ~12 minutes at
+# Telegram's 30 messages a second) and parts need PostgreSQL; `make bench-quick` is small.
+bench: setup
+	$(BIN)/python -m bench.tick_cost $(BENCH_ARGS)
+	$(BIN)/python -m bench.update_throughput $(BENCH_ARGS)
+	$(BIN)/python -m bench.nudge_wave $(BENCH_ARGS)
+	$(BIN)/python -m bench.crash_run $(BENCH_ARGS)
+	$(BIN)/python -m bench.two_instances $(BENCH_ARGS)
+
+bench-quick:
+	$(MAKE) --no-print-directory bench BENCH_ARGS=--quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

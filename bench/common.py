@@ -47,7 +47,7 @@ def cpu_model() -> str:
 
 
 async def postgres_version() -> str:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     try:
         connection = await asyncpg.connect(_plain(POSTGRES_ADMIN_URL), timeout=5)
@@ -100,7 +100,7 @@ async def fresh_database(kind: str, keep: bool = False) -> AsyncIterator[str]:
         with tempfile.TemporaryDirectory(prefix="mentorbot-bench-") as directory:
             yield f"sqlite+aiosqlite:///{directory}/bench.sqlite3"
         return
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     admin = await asyncpg.connect(_plain(POSTGRES_ADMIN_URL), timeout=10)
     name = f"mentorbot_bench_{uuid.uuid4().hex[:10]}"
@@ -116,7 +116,7 @@ async def fresh_database(kind: str, keep: bool = False) -> AsyncIterator[str]:
 async def copy_postgres(source_url: str) -> str:
     """A copy of a PostgreSQL database (CREATE DATABASE … TEMPLATE): a fresh start for
     each measurement without seeding again. Drop it with `drop_postgres`."""
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     admin = await asyncpg.connect(_plain(POSTGRES_ADMIN_URL), timeout=10)
     source = source_url.rsplit("/", 1)[1]
@@ -132,7 +132,7 @@ async def copy_postgres(source_url: str) -> str:
 
 
 async def drop_postgres(url: str) -> None:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     admin = await asyncpg.connect(_plain(POSTGRES_ADMIN_URL), timeout=10)
     try:

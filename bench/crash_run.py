@@ -48,7 +48,12 @@ async def run(people: int, kind: str, fault_rate: float) -> tuple[WaveResult, Fa
 
         for share in KILL_AT:
             worker = await start_worker(url, emulator, *WORKER)
-            await emulator.wait_for(lambda s=share: delivered() >= s * total, 3600, "progress")
+            target = share * total
+
+            def far_enough(target: float = target) -> bool:
+                return delivered() >= target
+
+            await emulator.wait_for(far_enough, 3600, "progress")
             worker.kill()  # SIGKILL: no release, no goodbye
             await worker.wait()
             print(f"  killed the worker at {delivered():,} of {total:,} delivered", flush=True)

@@ -100,29 +100,34 @@ async def _drop(kind: str, url: str) -> None:
         await drop_postgres(url)
 
 
+HEADERS = (
+    "database",
+    "pairs",
+    "tick s",
+    "statements",
+    "queued",
+    "quiet tick s",
+    "statements",
+    "peak MiB",
+    "seeding s",
+)
+
+
 async def main(arguments: argparse.Namespace) -> None:
     sizes = [200, 2000] if arguments.quick else [int(s) for s in arguments.sizes.split(",")]
     kinds = arguments.databases.split(",")
     await print_machine("tick cost")
-    rows = []
+    rows: list[list[object]] = []
     for kind in kinds:
         for pairs in sizes:
-            rows.append(await measure(kind, pairs))
-            print(f"  … {kind} {pairs:,} pairs done", flush=True)
-    print_table(
-        (
-            "database",
-            "pairs",
-            "tick s",
-            "statements",
-            "queued",
-            "quiet tick s",
-            "statements",
-            "peak MiB",
-            "seeding s",
-        ),
-        rows,
-    )
+            try:
+                rows.append(await measure(kind, pairs))
+            except Exception as error:  # one size failing must not hide the others' figures
+                message = " ".join(str(error).split())[:90]
+                rows.append([kind, pairs, f"failed: {type(error).__name__}: {message}"])
+            print(f"  … {kind} {pairs:,} pairs: {rows[-1][2:]}", flush=True)
+    width = len(HEADERS)
+    print_table(HEADERS, [row + [""] * (width - len(row)) for row in rows])
 
 
 def parse() -> argparse.Namespace:

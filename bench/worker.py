@@ -50,7 +50,12 @@ async def main(arguments: argparse.Namespace) -> int:
     total = DeliveryReport()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, lambda: (stop.set(), worker.stop()))
+
+    def graceful() -> None:
+        stop.set()
+        worker.stop()
+
+    loop.add_signal_handler(signal.SIGTERM, graceful)
     started = time.monotonic()
     async with bot:
         while not stop.is_set():
@@ -69,6 +74,8 @@ async def main(arguments: argparse.Namespace) -> int:
             "granted": limiter.stats.granted,
             "waited": limiter.stats.waited,
             "retry_after": limiter.stats.retry_after,
+            "refused": {scope.value: n for scope, n in limiter.stats.refused.items()},
+            "budget_seconds": round(limiter.stats.budget_seconds, 2),
         },
     }
     print(json.dumps(summary), flush=True)
@@ -82,13 +89,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--token", required=True)
     parser.add_argument("--backend", default="auto", choices=["auto", "memory", "database"])
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=None)
     parser.add_argument("--lease", type=float, default=120.0, help="seconds")
     parser.add_argument("--read-timeout", type=float, default=5.0)
     parser.add_argument("--poll", type=float, default=0.5)
+    parser.add_argument("--log-level", default="ERROR", help="WARNING shows each uncertain row")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING, format="worker %(levelname)s %(name)s: %(message)s")
-    sys.exit(asyncio.run(main(parse(sys.argv[1:]))))
+    options = parse(sys.argv[1:])
+    logging.basicConfig(
+        level=options.log_level, format="worker %(levelname)s %(name)s: %(message)s"
+    )
+    sys.exit(asyncio.run(main(options)))

@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
-from bot.ratelimit import build_rate_limiter
+from bot.ratelimit import SharedRateLimiter, build_rate_limiter
 from bot.scheduler import tick
 from bot.webhook import WebhookServer, webhook_path
 from bot.wiring import build_core
@@ -37,8 +37,14 @@ def file_url(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, *, db: Database, clock: Clock, ticks: bool = True
+    settings: Settings,
+    *,
+    db: Database,
+    clock: Clock,
+    ticks: bool = True,
+    rate_limiter: SharedRateLimiter | None = None,
 ) -> Application:  # type: ignore[type-arg]
+    """`rate_limiter` replaces the one the settings choose (benchmarks raise its limits)."""
     token = settings.require_token()
     application = (
         ApplicationBuilder()
@@ -47,7 +53,7 @@ def build_application(
         .base_file_url(file_url(settings.telegram_api_base_url))
         # Every request passes our limiter: per-chat and overall limits, shared through
         # the database when several instances may send (see bot/ratelimit.py).
-        .rate_limiter(build_rate_limiter(settings.rate_limit_backend, db))
+        .rate_limiter(rate_limiter or build_rate_limiter(settings.rate_limit_backend, db))
         .build()
     )
     core = build_core(
@@ -124,11 +130,14 @@ async def running_bot(
     clock: Clock,
     poll_timeout: int = 10,
     ticks: bool = True,
+    rate_limiter: SharedRateLimiter | None = None,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """Starts the bot as `mentorbot run` does (polling, or webhook mode when WEBHOOK_URL is
     set), and stops it cleanly on exit: no new updates, the delivery worker finishes its
     send in flight and releases the rest, queued updates are handled, then shutdown."""
-    application = build_application(settings, db=db, clock=clock, ticks=ticks)
+    application = build_application(
+        settings, db=db, clock=clock, ticks=ticks, rate_limiter=rate_limiter
+    )
     async with application:
         await start_background(application)
         await application.start()

@@ -150,6 +150,13 @@ async def _serve(settings: Settings) -> None:
             f"cannot reach the Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__}); "
             "check the address and the network."
         ) from None
+    except OSError as error:
+        if not settings.webhook_url:
+            raise
+        raise fail(
+            f"cannot listen for webhooks on {settings.webhook_listen}:{settings.webhook_port} "
+            f"({error.strerror or error}); check WEBHOOK_LISTEN and WEBHOOK_PORT."
+        ) from None
     finally:
         await db.dispose()
 

@@ -94,7 +94,7 @@ class DeliveryWorker:
         bot: Bot,
         clock: Clock,
         *,
-        batch_size: int = 50,
+        batch_size: int | None = None,
         lease: timedelta = timedelta(minutes=2),
         rng: random.Random | None = None,
         concurrency: int = 32,
@@ -102,10 +102,12 @@ class DeliveryWorker:
         self.db = db
         self.bot = bot
         self.clock = clock
-        self.batch_size = batch_size
+        self.concurrency = max(1, concurrency)
+        # Claimed rows must outnumber the lanes, or lanes sit idle between claims while a
+        # chat's next message waits its second.
+        self.batch_size = batch_size or max(50, 3 * self.concurrency)
         self.lease = lease
         self.rng = rng or random.Random()
-        self.concurrency = max(1, concurrency)
         self._wake = asyncio.Event()
         self._stopping = False
         self._stop_requested: asyncio.Event | None = None

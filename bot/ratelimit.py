@@ -244,6 +244,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UNLIMITED = 2**31 - 1  # a reply is counted in its chat's windows but never refused there
 
 
+def _paced(request: SlotRequest) -> bool:
+    return request.priority is Priority.BULK
+
+
 def window_start(moment: datetime, size: timedelta) -> datetime:
     """The fixed window of `size` that holds `moment` (integer microseconds: every
     instance computes exactly the same key)."""
@@ -297,23 +301,51 @@ class DatabaseBudget:
         )
         self._last_cleanup = -math.inf
         self._cleanup: asyncio.Task[None] | None = None
+        # What this instance already knows, to spare the database a question whose answer
+        # is no: when a chat can next take a bot-initiated message, and whether the
+        # current overall window is full.
+        self._chat_free_at: dict[int | str, datetime] = {}
+        self._full_window: datetime | None = None
 
     async def take(self, request: SlotRequest) -> Refusal | None:
         now = self._wall()
         self._maybe_cleanup(now)
+        start = window_start(now, self.GLOBAL_WINDOW)
         try:
+            self._known_refusals(request, now, start)
             # One transaction: a refusal anywhere rolls back the places already taken.
             # Chat rows before the global row, always, so two instances never deadlock.
             async with self.db.session() as session:
                 repo = Repository(session)
                 if request.chat is not None:
                     await self._take_chat(repo, request, now)
-                start = window_start(now, self.GLOBAL_WINDOW)
                 if not await repo.take_send_slot("global", start, self._global_limit):
+                    self._full_window = start
                     raise _Full(Scope.GLOBAL, start + self.GLOBAL_WINDOW)
         except _Full as full:
+            if full.scope is Scope.CHAT and request.chat is not None and _paced(request):
+                self._chat_free_at[request.chat] = full.until
             return Refusal(full.scope, max(0.0, (full.until - self._wall()).total_seconds()))
+        if request.chat is not None and _paced(request):
+            # This slot holds its window and the next: free again two windows on.
+            self._chat_free_at[request.chat] = window_start(now, self.CHAT_WINDOW) + (
+                2 * self.CHAT_WINDOW
+            )
         return None
+
+    def _known_refusals(self, request: SlotRequest, now: datetime, start: datetime) -> None:
+        if self._full_window == start:
+            raise _Full(Scope.GLOBAL, start + self.GLOBAL_WINDOW)
+        if request.chat is None or not _paced(request):
+            return
+        if len(self._chat_free_at) > 10_000:
+            self._chat_free_at = {k: t for k, t in self._chat_free_at.items() if t > now}
+        free_at = self._chat_free_at.get(request.chat)
+        if free_at is not None and now < free_at:
+            raise _Full(Scope.CHAT, free_at)
+        chat_start = window_start(now, self.CHAT_WINDOW)
+        if now >= chat_start + self.CHAT_WINDOW * 0.9:
+            raise _Full(Scope.CHAT, chat_start + self.CHAT_WINDOW)
 
     async def _take_chat(self, repo: Repository, request: SlotRequest, now: datetime) -> None:
         key = f"chat:{request.chat}"
@@ -329,9 +361,6 @@ class DatabaseBudget:
             await repo.take_send_slot(key, start, _UNLIMITED)
             await repo.take_send_slot(key, following, _UNLIMITED)
             return
-        late = start + self.CHAT_WINDOW * 0.9
-        if now >= late:
-            raise _Full(Scope.CHAT, following)
         if not (
             await repo.take_send_slot(key, start, 1)
             and await repo.take_send_slot(key, following, 1)
@@ -415,6 +444,8 @@ class LimiterStats:
     retry_after: int = 0
     paused_seconds: float = 0.0
     by_priority: dict[Priority, int] = field(default_factory=dict)
+    refused: dict[Scope, int] = field(default_factory=dict)
+    budget_seconds: float = 0.0  # time spent asking the budget (a database round trip)
 
 
 class SharedRateLimiter(BaseRateLimiter[SendTicket]):
@@ -569,13 +600,16 @@ class SharedRateLimiter(BaseRateLimiter[SendTicket]):
             if ready > loop.time():
                 wake = min(wake, ready)
                 continue
+            asked = loop.time()
             refusal = await self.budget.take(waiter.request)
             now = loop.time()
+            self.stats.budget_seconds += now - asked
             if refusal is None:
                 self.stats.granted += 1
                 if not waiter.future.done():
                     waiter.future.set_result(None)
                 continue
+            self.stats.refused[refusal.scope] = self.stats.refused.get(refusal.scope, 0) + 1
             if refusal.scope is Scope.GLOBAL:
                 return min(wake, now + refusal.delay)
             self._chat_ready[waiter.chat_key] = now + refusal.delay

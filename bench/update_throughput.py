@@ -1,0 +1,268 @@
+"""Benchmark 2, update throughput: the real bot in polling mode against the emulator, in
+the same run as a bare PTB echo bot against the same emulator, reported as a ratio
+(target: the real bot reaches at least half the echo bot's throughput).
+
+Hundreds of simulated people (one party of each of as many active pairs with a history)
+each run a script of realistic updates: /status, /met (start logging a meeting), a tap on
+the first button of the answer, /help, and a free-text message; then again. Each person
+waits for the bot's first answer before the next update (a closed loop, as people do), so
+the figures are updates handled per second at saturation and the time from update to
+first answer (p50, p95), which at saturation is mostly waiting in line: about people
+divided by throughput. The echo bot gets exactly the same updates.
+
+Both bots run in their own process with the project's rate limiter set to a ceiling the
+benchmark never reaches: the figure is the bot's own capacity, not Telegram's 30/s.
+
+    .venv/bin/python -m bench.update_throughput [--quick] [--people 400] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.common import REPO_ROOT, fresh_database, print_machine, print_table
+from bench.seed import seed_pairs
+from bot.emulator import BotApiEmulator, SentMessage, SimUser
+from bot.ratelimit import Limits, MemoryBudget, SharedRateLimiter
+from storage.db import Database
+
+FIRST_USER = 100_000_000
+PRESS = "<press>"
+SCRIPT = ("/status", "/met", PRESS, "/help", "hello, we met on Tuesday")
+ANSWERS = frozenset(
+    {
+        "sendmessage",
+        "editmessagetext",
+        "editmessagereplymarkup",
+        "sendphoto",
+        "senddocument",
+        "sendchataction",
+    }
+)
+
+
+class TrackingEmulator(BotApiEmulator):
+    """Notes the moment of the bot's first answer to each person's outstanding update."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: dict[int, asyncio.Future[float]] = {}
+        self.query_owner: dict[str, int] = {}
+
+    async def _dispatch(self, token: str, method: str, params: dict[str, Any], files: Any) -> Any:
+        try:
+            return await super()._dispatch(token, method, params, files)
+        finally:
+            key, person = method.lower(), None
+            if key == "answercallbackquery":
+                person = self.query_owner.pop(str(params.get("callback_query_id")), None)
+            elif key in ANSWERS and isinstance(params.get("chat_id"), int):
+                person = params["chat_id"]
+            answer = self.waiting.pop(person, None) if person is not None else None
+            if answer is not None and not answer.done():
+                answer.set_result(asyncio.get_running_loop().time())
+
+
+@dataclass
+class Run:
+    updates: int = 0
+    timeouts: int = 0
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+async def person_loop(emulator: TrackingEmulator, user: SimUser, rounds: int, run: Run) -> None:
+    loop = asyncio.get_running_loop()
+    last: SentMessage | None = None
+    for _ in range(rounds):
+        for action in SCRIPT:
+            answer: asyncio.Future[float] = loop.create_future()
+            emulator.waiting[user.id] = answer
+            started = loop.time()
+            if action == PRESS and last is not None:
+                buttons = [data for row in last.buttons() for _text, data in row if data]
+                press(emulator, user, last, buttons[0] if buttons else "noop")
+            else:
+                await user.send(action if action != PRESS else "/help")
+            try:
+                answered = await asyncio.wait_for(answer, 30)
+            except TimeoutError:
+                run.timeouts += 1
+                emulator.waiting.pop(user.id, None)
+                continue
+            run.updates += 1
+            run.latencies.append(answered - started)
+            inbox = user.inbox()
+            last = inbox[-1] if inbox else None
+
+
+def press(emulator: TrackingEmulator, user: SimUser, message: SentMessage, data: str) -> None:
+    query_id = f"q{next(emulator._ids)}"
+    emulator.query_owner[query_id] = user.id
+    emulator.inject_update(
+        {
+            "callback_query": {
+                "id": query_id,
+                "from": user.user_json(),
+                "message": emulator.message_json(message),
+                "chat_instance": f"ci{user.id}",
+                "data": data,
+            }
+        }
+    )
+
+
+async def measure(kind: str, people: int, rounds: int) -> Run:
+    emulator = TrackingEmulator()
+    async with fresh_database("sqlite") as url, emulator:
+        db = Database(url)
+        await db.upgrade()
+        pairs = await seed_pairs(db, people, datetime.now(UTC), first_user_id=FIRST_USER)
+        await db.dispose()
+        # One person per pair: what the bot tells the other party (a meeting to confirm)
+        # must not be taken for the answer to that party's own update.
+        users = [
+            emulator.user(pair.mentor_user_id, f"P{pair.pair_id}", language_code="en")
+            for pair in pairs
+        ]
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.update_throughput",
+            "--serve",
+            kind,
+            "--database",
+            url,
+            "--api",
+            emulator.base_url,
+            "--token",
+            emulator.token,
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            await emulator.wait_for(lambda: bool(emulator.calls("getUpdates")), 60, "polling")
+            run = Run()
+            started = time.monotonic()
+            await asyncio.gather(*(person_loop(emulator, user, rounds, run) for user in users))
+            run.seconds = time.monotonic() - started
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            await bot.wait()
+    return run
+
+
+async def main(arguments: argparse.Namespace) -> None:
+    people, rounds = (60, 1) if arguments.quick else (arguments.people, arguments.rounds)
+    await print_machine("update throughput")
+    runs = {kind: await measure(kind, people, rounds) for kind in ("echo", "mentorbot")}
+    print(
+        f"{people} people, {rounds} × {len(SCRIPT)} updates each (/status, /met, a button, "
+        "/help, text), closed loop; SQLite"
+    )
+    rows = [
+        [kind, run.updates, run.rate, run.percentile(0.5), run.percentile(0.95), run.timeouts]
+        for kind, run in runs.items()
+    ]
+    print_table(("bot", "updates", "updates/s", "p50 ms", "p95 ms", "timeouts"), rows)
+    echo, real = runs["echo"].rate, runs["mentorbot"].rate
+    print(f"ratio mentorbot / echo: {real / echo if echo else 0:.2f} (target ≥ 0.5)")
+
+
+# --------------------------------------------------------------------------- the bots
+
+
+def _generous_limiter() -> SharedRateLimiter:
+    limits = Limits(global_per_second=100_000, global_burst=10_000)
+    return SharedRateLimiter(MemoryBudget(limits), limits)
+
+
+async def serve(kind: str, database: str, api: str, token: str) -> None:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    if kind == "echo":
+        await serve_echo(api, token, stop)
+        return
+    from pydantic import SecretStr
+
+    from bot.app import running_bot
+    from bot.clock import SystemClock
+    from bot.config import Settings
+
+    settings = Settings(
+        _env_file=None,
+        telegram_bot_token=SecretStr(token),
+        telegram_api_base_url=api,
+        database_url=database,
+    )
+    db = Database(database)
+    limiter = _generous_limiter()
+    async with running_bot(settings, db=db, clock=SystemClock(), ticks=False, rate_limiter=limiter):
+        await stop.wait()
+    await db.dispose()
+
+
+async def serve_echo(api: str, token: str, stop: asyncio.Event) -> None:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, filters
+    from telegram.ext import MessageHandler as Messages
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(update.effective_message.text or "?")
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+
+    application = (
+        ApplicationBuilder().token(token).base_url(api).rate_limiter(_generous_limiter()).build()
+    )
+    application.add_handler(Messages(filters.ALL, echo))
+    application.add_handler(CallbackQueryHandler(answer))
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=10)
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="60 people, one round")
+    parser.add_argument("--people", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--serve", choices=["echo", "mentorbot"], help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--api", help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse()
+    if arguments.serve:
+        asyncio.run(serve(arguments.serve, arguments.database, arguments.api, arguments.token))
+    else:
+        asyncio.run(main(arguments))
