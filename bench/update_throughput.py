@@ -35,6 +35,7 @@ from bot.ratelimit import Limits, MemoryBudget, SharedRateLimiter
 from storage.db import Database
 
 FIRST_USER = 100_000_000
+SETTLE = 0.2  # seconds without a further answer before the person acts again
 PRESS = "<press>"
 SCRIPT = ("/status", "/met", PRESS, "/help", "hello, we met on Tuesday")
 ANSWERS = frozenset(
@@ -56,6 +57,7 @@ class TrackingEmulator(BotApiEmulator):
         super().__init__()
         self.waiting: dict[int, asyncio.Future[float]] = {}
         self.query_owner: dict[str, int] = {}
+        self.last_answer: dict[int, float] = {}
 
     async def _dispatch(self, token: str, method: str, params: dict[str, Any], files: Any) -> Any:
         try:
@@ -66,9 +68,12 @@ class TrackingEmulator(BotApiEmulator):
                 person = self.query_owner.pop(str(params.get("callback_query_id")), None)
             elif key in ANSWERS and isinstance(params.get("chat_id"), int):
                 person = params["chat_id"]
-            answer = self.waiting.pop(person, None) if person is not None else None
-            if answer is not None and not answer.done():
-                answer.set_result(asyncio.get_running_loop().time())
+            if person is not None:
+                now = asyncio.get_running_loop().time()
+                self.last_answer[person] = now
+                answer = self.waiting.pop(person, None)
+                if answer is not None and not answer.done():
+                    answer.set_result(now)
 
 
 @dataclass
@@ -110,6 +115,13 @@ async def person_loop(emulator: TrackingEmulator, user: SimUser, rounds: int, ru
                 continue
             run.updates += 1
             run.latencies.append(answered - started)
+            # An answer may be several calls (an edit, then the next question): the person
+            # reads on until the chat is quiet, so they never get ahead of the bot.
+            while True:
+                quiet = loop.time() - emulator.last_answer.get(user.id, 0.0)
+                if quiet >= SETTLE:
+                    break
+                await asyncio.sleep(SETTLE - quiet)
             inbox = user.inbox()
             last = inbox[-1] if inbox else None
 

@@ -444,14 +444,21 @@ class Agreements:
 
     # what the tick asks
 
-    async def due_messages(self, now: datetime) -> list[OutgoingMessage]:
-        """Reminders for unfinished parts, and the three-month re-check; constant queries."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            starts = await repo.pair_starts(states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE])
+    async def due_messages(
+        self, now: datetime, starts: Sequence[PairStart] | None = None
+    ) -> list[OutgoingMessage]:
+        """Reminders for unfinished parts, and the three-month re-check; constant queries.
+
+        The tick passes the `starts` it has loaded already."""
+        if starts is None:
+            async with self.db.session() as session:
+                starts = await Repository(session).pair_starts(
+                    states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE]
+                )
         due: list[OutgoingMessage] = []
         for start in starts:
-            due.extend(self._due_for(start, now))
+            if start.view.pair.state in (PairState.AWAITING_AGREEMENT, PairState.ACTIVE):
+                due.extend(self._due_for(start, now))
         return due
 
     def _due_for(self, start: PairStart, now: datetime) -> list[OutgoingMessage]:

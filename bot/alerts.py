@@ -9,7 +9,7 @@ and edit goes through the outbox (edits find earlier posts by their `ref`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -83,10 +83,17 @@ class Alerts:
 
     # what the tick does
 
-    async def plan_tick(self, repo: Repository, now: datetime) -> list[OutgoingMessage]:
+    async def plan_tick(
+        self,
+        repo: Repository,
+        now: datetime,
+        *,
+        rhythms: Sequence[Rhythm] | None = None,
+        starts: Sequence[PairStart] | None = None,
+    ) -> list[OutgoingMessage]:
         """Opens, re-posts and resolves alerts for every pair: a constant number of
         statements, however many pairs and alerts change."""
-        facts = await self._facts(repo, now)
+        facts = await self._facts(repo, now, rhythms, starts)
         existing = await repo.alerts()
         unresolved = {
             (a.pair_id, a.reason): a for a in existing if a.status is not AlertStatus.RESOLVED
@@ -129,8 +136,14 @@ class Alerts:
             resolved_at=now,
             resolved_by=None,
         )
-        changed = [a.id for a in (*to_reopen, *to_resolve)]
-        refreshed = {a.id: a for a in await repo.alerts(ids=changed)} if changed else {}
+        # What the rows now hold, without reading them back.
+        refreshed = {
+            a.id: replace(a, status=AlertStatus.OPEN, snoozed_until=None, posts=a.posts + 1)
+            for a in to_reopen
+        } | {
+            a.id: replace(a, status=AlertStatus.RESOLVED, resolved_at=now, resolved_by=None)
+            for a in to_resolve
+        }
         audience = await self._audiences(repo, [s.programme for s in subjects.values()])
         names = await self._names(repo, [*opened, *refreshed.values()])
         out: list[OutgoingMessage] = []
@@ -236,18 +249,22 @@ class Alerts:
         people = await repo.people(ids)
         return {pid: person.first_name for pid, person in people.items()}
 
-    async def _facts(self, repo: Repository, now: datetime) -> list[tuple[Facts, Subject]]:
+    async def _facts(
+        self,
+        repo: Repository,
+        now: datetime,
+        loaded_rhythms: Sequence[Rhythm] | None,
+        loaded_starts: Sequence[PairStart] | None,
+    ) -> list[tuple[Facts, Subject]]:
         """Facts for every pair that is not ended, in a constant number of statements."""
-        rhythms = {
-            r.view.pair.id: r
-            for r in await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
-        }
-        starts = {
-            s.view.pair.id: s
-            for s in await repo.pair_starts(
+        if loaded_rhythms is None:
+            loaded_rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+        if loaded_starts is None:
+            loaded_starts = await repo.pair_starts(
                 states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED]
             )
-        }
+        rhythms = {r.view.pair.id: r for r in loaded_rhythms}
+        starts = {s.view.pair.id: s for s in loaded_starts}
         scores: dict[int, list[Score]] = {}
         helps: dict[int, list[tuple[int, datetime]]] = {}
         for pair_id, person, score, needs_help, at in await repo.stall_inputs():

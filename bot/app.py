@@ -142,27 +142,29 @@ async def running_bot(
         await start_background(application)
         await application.start()
         server: WebhookServer | None = None
-        if settings.webhook_url and settings.webhook_secret is not None:
-            secret = settings.webhook_secret.get_secret_value()
-            server = WebhookServer(
-                application,
-                db,
-                path=webhook_path(settings.webhook_url),
-                secret=secret,
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-            )
-            await server.start()  # listening before Telegram is told where to post
-            application.bot_data[WEBHOOK_SERVER] = server
-            await application.bot.set_webhook(
-                url=settings.webhook_url, secret_token=secret, drop_pending_updates=False
-            )
-        else:
-            assert application.updater is not None
-            await application.updater.start_polling(
-                poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
-            )
+        # Everything after start() is inside the try: a webhook port in use or a refused
+        # setWebhook must still stop the application (PTB refuses to shut down a running one).
         try:
+            if settings.webhook_url and settings.webhook_secret is not None:
+                secret = settings.webhook_secret.get_secret_value()
+                server = WebhookServer(
+                    application,
+                    db,
+                    path=webhook_path(settings.webhook_url),
+                    secret=secret,
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                )
+                await server.start()  # listening before Telegram is told where to post
+                application.bot_data[WEBHOOK_SERVER] = server
+                await application.bot.set_webhook(
+                    url=settings.webhook_url, secret_token=secret, drop_pending_updates=False
+                )
+            else:
+                assert application.updater is not None
+                await application.updater.start_polling(
+                    poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
+                )
             yield application
         finally:
             if server is not None:

@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(minutes=30)
+
+
 IN_FLIGHT = "in flight: the send started; if this stays, the process stopped before the answer"
 
 # Failures that happen before the request is on the wire: it never reached Telegram.
@@ -111,6 +113,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._stop_requested: asyncio.Event | None = None
+        self._rounds = 0  # delivery rounds running now
 
     def wake(self) -> None:
         """Deliver now instead of at the next interval (after a handler queued something)."""
@@ -136,8 +139,20 @@ class DeliveryWorker:
             await wait_event(self._wake, interval)
             self._wake.clear()
 
+    async def settled(self) -> None:
+        """Waits until no delivery round is running (tests read results after)."""
+        while self._rounds:  # noqa: ASYNC110 (rounds end on their own; polling is enough)
+            await asyncio.sleep(0.01)
+
     async def deliver_due(self) -> DeliveryReport:
         """Sends everything that is due now; returns when nothing due is left (or on stop)."""
+        self._rounds += 1
+        try:
+            return await self._deliver_round()
+        finally:
+            self._rounds -= 1
+
+    async def _deliver_round(self) -> DeliveryReport:
         loop = asyncio.get_running_loop()
         if self._stop_requested is None:
             self._stop_requested = asyncio.Event()

@@ -116,11 +116,19 @@ class Meetings:
     # what the tick sends
 
     async def plan_tick(
-        self, repo: Repository, now: datetime, *, busy: Sequence[tuple[int, datetime]] = ()
+        self,
+        repo: Repository,
+        now: datetime,
+        *,
+        busy: Sequence[tuple[int, datetime]] = (),
+        rhythms: Sequence[Rhythm] | None = None,
     ) -> TickPlan:
-        """Nudges, reminders and period check-ins due now, at most one a day per person."""
-        await repo.end_pauses(now.date())
-        rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+        """Nudges, reminders and period check-ins due now, at most one a day per person.
+
+        The tick passes the `rhythms` it has loaded (after ending pauses) already."""
+        if rhythms is None:
+            await repo.end_pauses(now.date())
+            rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
         if not rhythms:
             return TickPlan()
         by_pair = {r.view.pair.id: r for r in rhythms}

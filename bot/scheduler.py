@@ -8,8 +8,9 @@ and, thanks to the outbox keys, doubles nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from bot.domain.model import OutgoingMessage
+from bot.domain.model import OutgoingMessage, PairState
 from bot.wiring import Core
 
 
@@ -24,13 +25,19 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
     nudges, reminders and check-ins (recorded as asked in the same transaction), and
     the alerts that opened, came back from a snooze or resolved themselves."""
     now = core.clock.now()
-    planned = await core.agreements.due_messages(now)
     async with core.services.unit() as repo:
+        # Everything the rules read, loaded once for all of them.
+        await repo.end_pauses(now.date())
+        rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+        starts = await repo.pair_starts(
+            states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED]
+        )
+        planned = await core.agreements.due_messages(now, starts)
         # The agreement's messages fill today's slot for their recipients too.
         busy = [(m.person_id, m.not_before or now) for m in planned if m.person_id is not None]
-        rhythm = await core.meetings.plan_tick(repo, now, busy=busy)
+        rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
         planned.extend(rhythm.messages)
-        planned.extend(await core.alerts.plan_tick(repo, now))
+        planned.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
         if dry_run or not planned:
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()

@@ -250,6 +250,7 @@ def _outbox_item(row: OutboxRow) -> OutboxItem:
         status=OutboxStatus(row.status),
         attempts=row.attempts,
         not_before=as_utc(row.not_before),
+        lease_until=_utc(row.lease_until),
     )
 
 
@@ -744,10 +745,12 @@ class Repository:
         ]
         if not values:
             return 0
-        statement = self._insert(OutboxRow).values(values)
-        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
-        result = await self.session.execute(statement)
-        return _rowcount(result)
+        added = 0
+        for chunk in _chunks(values):
+            statement = self._insert(OutboxRow).values(chunk)
+            statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+            added += _rowcount(await self.session.execute(statement))
+        return added
 
     async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxItem]:
         """Leases due rows to this worker.
@@ -996,11 +999,12 @@ class Repository:
             {"pair_id": pair, "person_id": person, "period": period, "kind": kind, "sent_at": now}
             for pair, person, period, kind in nudges
         ]
-        await self.session.execute(
-            self._insert(NudgeRow)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["pair_id", "person_id", "period", "kind"])
-        )
+        for chunk in _chunks(values):
+            await self.session.execute(
+                self._insert(NudgeRow)
+                .values(chunk)
+                .on_conflict_do_nothing(index_elements=["pair_id", "person_id", "period", "kind"])
+            )
 
     async def answer_nudges(self, pair_id: int, person_id: int, now: datetime) -> None:
         """The person reacted (a button, a date, a logged meeting): their open questions count as answered."""
@@ -1180,7 +1184,6 @@ class Repository:
         *,
         unresolved_only: bool = False,
         pair_ids: Sequence[int] | None = None,
-        ids: Sequence[int] | None = None,
     ) -> list[Alert]:
         """Alerts of pairs that are not ended (one statement)."""
         query = (
@@ -1193,8 +1196,6 @@ class Repository:
             query = query.where(col(AlertRow.status) != AlertStatus.RESOLVED.value)
         if pair_ids is not None:
             query = query.where(col(AlertRow.pair_id).in_(list(pair_ids)))
-        if ids is not None:
-            query = query.where(col(AlertRow.id).in_(list(ids)))
         return [_alert(row) for row in (await self.session.scalars(query)).all()]
 
     async def open_alerts(
@@ -1204,27 +1205,29 @@ class Repository:
         reason that already has an open alert is skipped."""
         if not stalls:
             return []
-        statement = (
-            self._insert(AlertRow)
-            .values(
-                [
-                    {
-                        "pair_id": pair_id,
-                        "reason": reason,
-                        "since": since,
-                        "open_key": f"{pair_id}:{reason}",
-                        "status": AlertStatus.OPEN.value,
-                        "detail": detail,
-                        "opened_at": now,
-                        "posts": 1,
-                    }
-                    for pair_id, reason, since, detail in stalls
-                ]
+        rows = [
+            {
+                "pair_id": pair_id,
+                "reason": reason,
+                "since": since,
+                "open_key": f"{pair_id}:{reason}",
+                "status": AlertStatus.OPEN.value,
+                "detail": detail,
+                "opened_at": now,
+                "posts": 1,
+            }
+            for pair_id, reason, since, detail in stalls
+        ]
+        opened: list[Alert] = []
+        for chunk in _chunks(rows):
+            statement = (
+                self._insert(AlertRow)
+                .values(chunk)
+                .on_conflict_do_nothing(index_elements=["open_key"])
+                .returning(AlertRow)
             )
-            .on_conflict_do_nothing(index_elements=["open_key"])
-            .returning(AlertRow)
-        )
-        return [_alert(row) for row in (await self.session.scalars(statement)).all()]
+            opened.extend(_alert(row) for row in (await self.session.scalars(statement)).all())
+        return opened
 
     async def set_alerts(self, ids: Sequence[int], **values: Any) -> None:
         """The same change to several alerts at once (the tick resolves or reopens many)."""
@@ -1232,9 +1235,12 @@ class Repository:
             return
         if values.get("status") == AlertStatus.RESOLVED.value:
             values["open_key"] = None
-        await self.session.execute(
-            update(AlertRow).where(col(AlertRow.id).in_(list(ids))).values(**values)
-        )
+        wanted = list(ids)
+        for start in range(0, len(wanted), ROWS_PER_INSERT):
+            chunk = wanted[start : start + ROWS_PER_INSERT]
+            await self.session.execute(
+                update(AlertRow).where(col(AlertRow.id).in_(chunk)).values(**values)
+            )
 
     async def coordinators_of(
         self, programme_ids: Sequence[int]
@@ -1386,6 +1392,15 @@ class Repository:
         )
         result = await self.session.execute(statement)
         return bool(_rowcount(result))
+
+
+# PostgreSQL takes at most 32,767 parameters in one statement; rows have up to 14.
+ROWS_PER_INSERT = 1000
+
+
+def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Multi-row inserts in pieces: a few statements per thousand rows, not one per row."""
+    return [rows[i : i + ROWS_PER_INSERT] for i in range(0, len(rows), ROWS_PER_INSERT)]
 
 
 def _rowcount(result: Result[Any]) -> int:

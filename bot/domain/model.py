@@ -272,3 +272,4 @@ class OutboxItem:
     status: OutboxStatus
     attempts: int
     not_before: datetime
+    lease_until: datetime | None = None

@@ -116,6 +116,8 @@ class Harness:
         deps = self.application.bot_data[DEPS_KEY]
         assert deps.delivery is not None
         await deps.delivery.deliver_due()
+        # The background worker may hold rows of this round: wait for it too.
+        await deps.delivery.settled()
 
 
 def settings_for(emulator: BotApiEmulator, database_url: str) -> Settings:

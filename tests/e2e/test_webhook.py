@@ -241,3 +241,38 @@ async def test_run_in_webhook_mode_logs_json_and_stops_on_sigterm(
     assert any(line["message"] == "webhook mode as @mentor_test_bot" for line in lines), output
     assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert emulator.token not in output and SECRET not in output
+
+
+async def test_a_webhook_port_in_use_stops_with_one_line(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        environment = {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(REPO_ROOT),
+            "HOME": str(tmp_path),
+            "TELEGRAM_BOT_TOKEN": emulator.token,
+            "TELEGRAM_API_BASE_URL": emulator.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.sqlite3'}",
+            "WEBHOOK_URL": URL,
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_PORT": str(taken.getsockname()[1]),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "from bot.cli import main; main()",
+            "run",
+            cwd=tmp_path,
+            env=environment,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, error = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2, error.decode()
+    last = error.decode().strip().splitlines()[-1]
+    assert last.startswith("mentorbot: cannot listen for webhooks on 127.0.0.1:"), last
+    assert "Traceback" not in error.decode()
