@@ -174,6 +174,35 @@ class Alerts:
         await repo.enqueue(messages, now)
         return messages
 
+    async def help_comment(self, person: Person, check_in_id: int, comment: str) -> bool:
+        """What someone who asked for help wrote next: to the coordinators only, at once."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            check_in = await repo.check_in(check_in_id)
+            if check_in is None or check_in.person_id != person.id or not check_in.needs_help:
+                return False
+            await repo.update_check_in(check_in_id, comment=comment)
+            subject = await self._subject(repo, check_in.pair_id)
+            if subject is None:
+                return False
+            audience = await self._audiences(repo, [subject.programme])
+            await repo.enqueue(
+                [
+                    OutgoingMessage(
+                        idempotency_key=f"check_in:{check_in_id}:help_comment:{chat_id}",
+                        chat_id=chat_id,
+                        person_id=coordinator_id,
+                        kind="help_request",
+                        text=texts.help_follow_up(language, subject.view, person, comment),
+                        not_before=now,
+                    )
+                    for chat_id, language, coordinator_id in audience.get(subject.programme.id, [])
+                ],
+                now,
+            )
+            return True
+
     async def _subject(self, repo: Repository, pair_id: int) -> Subject | None:
         view = await repo.pair_view(pair_id)
         if view is None:

@@ -42,6 +42,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     ),
     "pz": re.compile(r"^pz:(?P<pair>\d{1,12}):(?P<days>\d{1,3})$", re.ASCII),
     "pr": re.compile(r"^pr:(?P<command>met|plan|status|pause):(?P<pair>\d{1,12})$", re.ASCII),
+    "pg": re.compile(r"^pg:(?P<page>\d{1,4})$", re.ASCII),
     "al": re.compile(r"^al:(?P<alert>\d{1,12}):(?P<action>take|snooze|resolve|show)$", re.ASCII),
     "cm": re.compile(r"^cm:(?P<pair>\d{1,12}):(?P<to>mentor|adept|both)$", re.ASCII),
     "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),

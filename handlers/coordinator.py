@@ -256,6 +256,24 @@ async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     )
 
 
+PAIRS_PER_PAGE = 15
+
+
+def reason_name(reason: str) -> str:
+    names = {
+        "no_meeting": _("no meeting"),
+        "unanswered": _("not answering"),
+        "low_score": _("low score"),
+        "agreement_late": _("agreement late"),
+        "mismatch": _("expectations differ"),
+        "disputed": _("meeting disputed"),
+        "unreachable": _("blocked the bot"),
+        "help": _("asked for help"),
+        "pause_over": _("pause over"),
+    }
+    return names.get(reason, reason)
+
+
 async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     me = _coordinator()
@@ -264,38 +282,72 @@ async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if me is None:
         await _refuse(message)
         return
+    text, keyboard = await _pairs_page(context, me, 0)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def page_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    query = update.callback_query
+    me = _coordinator()
+    if query is None or not isinstance(query.message, Message):
+        return
+    if me is None:
+        await query.answer(_("Only coordinators can do this."))
+        return
+    await query.answer()
+    text, keyboard = await _pairs_page(context, me, data.int("page"))
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def _pairs_page(
+    context: ContextTypes.DEFAULT_TYPE, me: Actor, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of /pairs: state, last meeting and open alert reasons of each pair."""
     services = deps(context).services
     views = await services.pairs(me)
-    agreements = deps(context).agreements
-    overdue = (
-        {s.view.pair.id for s in await agreements.overdue_pairs(coordinated_programmes(me))}
-        if agreements
-        else set()
-    )
     if not views:
-        await message.reply_text(_("No pairs yet. Make one with /pair."))
-        return
+        return _("No pairs yet. Make one with /pair."), None
+    pages = max(1, -(-len(views) // PAIRS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = views[page * PAIRS_PER_PAGE : (page + 1) * PAIRS_PER_PAGE]
+    ids = [v.pair.id for v in shown]
+    async with services.unit() as repo:
+        last = await repo.last_meetings(ids)
+        open_alerts = await repo.alerts(unresolved_only=True, pair_ids=ids)
+        programmes = {p.id: p for p in await repo.programmes({v.pair.programme_id for v in shown})}
+    reasons: dict[int, list[str]] = {}
+    for alert in open_alerts:
+        reasons.setdefault(alert.pair_id, []).append(reason_name(alert.reason))
     lines: list[str] = []
-    current_programme = None
-    for view in views:
-        if view.pair.programme_id != current_programme:
-            current_programme = view.pair.programme_id
-            programme = await services.programme(current_programme)
+    if pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
+    current = None
+    for view in shown:
+        programme = programmes.get(view.pair.programme_id)
+        if view.pair.programme_id != current:
+            current = view.pair.programme_id
             lines.append(_("{programme}:").format(programme=programme.name if programme else ""))
+        zone = ZoneInfo(programme.timezone if programme else "UTC")
         state = state_text(view.pair.state)
         if view.pair.state is PairState.ACTIVE and view.pair.activated_at is not None:
-            zone = ZoneInfo(programme.timezone if programme else "UTC")
             state = _("active since {date}").format(
                 date=format_day(view.pair.activated_at.astimezone(zone).date())
             )
-        if view.pair.id in overdue:
-            state = _("⚠️ agreement not confirmed after 14 days")
-        lines.append(
-            _("#{id} {mentor} + {adept}: {state}").format(
-                id=view.pair.id,
-                mentor=view.mentor.first_name,
-                adept=view.adept.first_name,
-                state=state,
-            )
+        line = _("#{id} {mentor} + {adept}: {state}").format(
+            id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name, state=state
         )
-    await message.reply_text("\n".join(lines))
+        if view.pair.id in last:
+            line = _("{line}; last met {date}").format(
+                line=line, date=format_day(last[view.pair.id])
+            )
+        if view.pair.id in reasons:
+            line = _("{line} ⚠️ {reasons}").format(
+                line=line, reasons=", ".join(reasons[view.pair.id])
+            )
+        lines.append(line)
+    buttons = []
+    if page > 0:
+        buttons.append(InlineKeyboardButton(_("◀ Back"), callback_data=build("pg", page - 1)))
+    if page < pages - 1:
+        buttons.append(InlineKeyboardButton(_("Next ▶"), callback_data=build("pg", page + 1)))
+    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None

@@ -479,7 +479,17 @@ async def _check_in_answer(
     await query.edit_message_reply_markup(reply_markup=None)
     if step == "h":
         wake_delivery(context)
-        await query.message.reply_text(_("Thank you. The coordinator will contact you soon."))
+        await _set_dialogue(
+            context,
+            Dialogue(person.id, COMMENT_FLOW, "help", {"check_in_id": check_in_id, "help": True}),
+            person,
+        )
+        await query.message.reply_text(
+            _(
+                "Thank you. The coordinator will contact you soon.\n"
+                "If you want, write what you need help with. Only the coordinator sees it."
+            )
+        )
         return
     if step == "x":
         await query.message.reply_text(_("Thank you! Only the coordinator sees your answer."))
@@ -671,6 +681,16 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         return False
     service = _meetings(context)
     text = message.text
+    if dialogue.flow == COMMENT_FLOW and dialogue.data.get("help"):
+        comment = " ".join(text.split())[:MAX_COMMENT]
+        alerts = deps(context).alerts
+        await _set_dialogue(context, None, me.person)
+        if alerts is not None and await alerts.help_comment(
+            me.person, int(dialogue.data["check_in_id"]), comment
+        ):
+            wake_delivery(context)
+        await message.reply_text(_("Thank you. I have sent it to the coordinator."))
+        return True
     if dialogue.flow == COMMENT_FLOW:
         comment = " ".join(text.split())[:MAX_COMMENT]
         result = await service.check_in_step(

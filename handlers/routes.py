@@ -47,6 +47,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "ck": meetings.check_in_pressed,
     "pz": meetings.pause_pressed,
     "pr": meetings.pair_chosen,
+    "pg": coordinator.page_pressed,
     "al": alerts.alert_pressed,
     "cm": alerts.recipient_pressed,
 }

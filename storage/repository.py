@@ -1229,6 +1229,20 @@ class Repository:
             opened.extend(_alert(row) for row in (await self.session.scalars(statement)).all())
         return opened
 
+    async def last_meetings(self, pair_ids: Sequence[int]) -> dict[int, date]:
+        """Each pair's last meeting that counts (not disputed), in one statement."""
+        if not pair_ids:
+            return {}
+        rows = await self.session.execute(
+            select(col(MeetingRow.pair_id), func.max(col(MeetingRow.held_on)))
+            .where(
+                col(MeetingRow.pair_id).in_(list(pair_ids)),
+                col(MeetingRow.status) != MeetingStatus.DISPUTED.value,
+            )
+            .group_by(col(MeetingRow.pair_id))
+        )
+        return {pair_id: held for pair_id, held in rows.all() if held is not None}
+
     async def set_alerts(self, ids: Sequence[int], **values: Any) -> None:
         """The same change to several alerts at once (the tick resolves or reopens many)."""
         if not ids:

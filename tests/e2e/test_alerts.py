@@ -144,13 +144,24 @@ async def test_a_help_request_arrives_at_once_even_at_night(harness: Harness) ->
     await amina.press(goals, "Done")
     comment = await amina.next_message()
     await amina.press(comment, "I need help")
-    assert (await amina.next_message()).text == "Thank you. The coordinator will contact you soon."
+    assert (await amina.next_message()).text == (
+        "Thank you. The coordinator will contact you soon.\n"
+        "If you want, write what you need help with. Only the coordinator sees it."
+    )
     await h.deliver()
     alert = await kari.next_message()
     assert alert.text == (
         f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
         "Amina (adept) asked for help from the coordinator."
     )
+    await amina.send("I lost my housing and cannot focus.")
+    assert (await amina.next_message()).text == "Thank you. I have sent it to the coordinator."
+    await h.deliver()
+    assert (await kari.next_message()).text == (
+        f"⚠️ Pair #{pair_id}: Amina wrote to you: «I lost my housing and cannot focus.»"
+    )
+    # Never to the other party.
+    assert not any("housing" in (m.text or "") for m in _ola.inbox())
     # The low score is an alert of its own, at the next tick.
     await h.tick()
     await h.emulator.wait_until_idle()
@@ -247,3 +258,50 @@ async def test_coordinator_messages_and_ending_a_pair(harness: Harness) -> None:
     before = len(h.emulator.calls("sendMessage"))
     await run_until(h, oslo(2026, 5, 20, 12))
     assert len(h.emulator.calls("sendMessage")) == before  # an ended pair gets nothing more
+
+
+async def test_pairs_list_shows_last_meeting_reasons_and_pages(
+    harness: Harness, monkeypatch: object
+) -> None:
+    import handlers.coordinator as coordinator_handlers
+
+    h = harness
+    programme = await h.programme(language="en")
+    kari = await coordinator(h, programme)
+    _ola, amina, pair_id = await h.active_pair(programme)
+    # A second pair, joined by link and paired from the command line.
+    for user_id, name, role in ((201, "Per", Role.MENTOR), (301, "Sara", Role.ADEPT)):
+        user = h.emulator.user(user_id, name, language_code="en")
+        await h.join(user, programme, role)
+        await user.press(await user.next_message(), "Yes, that is OK")
+        await user.next_message()
+    mentors = await h.services.members(programme.id, Role.MENTOR)
+    adepts = await h.services.members(programme.id, Role.ADEPT)
+    per = next(p for p in mentors if p.first_name == "Per")
+    sara = next(p for p in adepts if p.first_name == "Sara")
+    assert (await h.services.create_pair(None, programme.id, per.id, sara.id)).view is not None
+
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Today")
+    await amina.press(await amina.next_message(), "1 hour")
+    await amina.press(await amina.next_message(), "Skip")
+    await amina.next_message()
+    h.clock.set(oslo(2026, 3, 18, 10))
+    await h.tick()
+    kari.catch_up()
+
+    monkeypatch.setattr(coordinator_handlers, "PAIRS_PER_PAGE", 1)  # type: ignore[attr-defined]
+    await kari.send("/pairs")
+    first = await kari.next_message()
+    assert first.text == (
+        "Page 1 of 2\nGlobal Future Oslo:\n"
+        f"#{pair_id} Ola + Amina: active since 3 March; last met 3 March"
+    )
+    await kari.press(first, "Next ▶")
+    await h.emulator.wait_until_idle()
+    second = kari.inbox()[kari.inbox().index(first)]
+    assert second.text == (
+        "Page 2 of 2\nGlobal Future Oslo:\n"
+        f"#{pair_id + 1} Per + Sara: awaiting agreement ⚠️ agreement late"
+    )
+    assert second.button_texts() == ["◀ Back"]
