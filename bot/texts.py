@@ -529,6 +529,21 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
     return reason
 
 
+def reason_name(reason: str) -> str:
+    names = {
+        "no_meeting": _("no meeting"),
+        "unanswered": _("not answering"),
+        "low_score": _("low score"),
+        "agreement_late": _("agreement late"),
+        "mismatch": _("expectations differ"),
+        "disputed": _("meeting disputed"),
+        "unreachable": _("blocked the bot"),
+        "help": _("asked for help"),
+        "pause_over": _("pause over"),
+    }
+    return names.get(reason, reason)
+
+
 def resolved_by_itself(reason: str) -> str:
     whys = {
         "no_meeting": _("a meeting was logged"),

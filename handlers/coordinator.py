@@ -12,7 +12,7 @@ from bot.domain.invites import invite_link
 from bot.domain.model import PairState, Role
 from bot.i18n import _, format_day, ngettext
 from bot.services import PairProblem
-from bot.texts import role_name
+from bot.texts import reason_name, role_name
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
 from handlers.render import rows
@@ -257,21 +257,6 @@ async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
 
 
 PAIRS_PER_PAGE = 15
-
-
-def reason_name(reason: str) -> str:
-    names = {
-        "no_meeting": _("no meeting"),
-        "unanswered": _("not answering"),
-        "low_score": _("low score"),
-        "agreement_late": _("agreement late"),
-        "mismatch": _("expectations differ"),
-        "disputed": _("meeting disputed"),
-        "unreachable": _("blocked the bot"),
-        "help": _("asked for help"),
-        "pause_over": _("pause over"),
-    }
-    return names.get(reason, reason)
 
 
 async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
