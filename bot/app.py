@@ -62,17 +62,8 @@ def build_application(
         default_language=settings.default_language,
         invite_ttl_days=settings.invite_ttl_days,
     )
-    services = core.services
     delivery = DeliveryWorker(db, application.bot, clock, concurrency=settings.delivery_concurrency)
-    deps = Deps(
-        services=services,
-        default_language=settings.default_language,
-        delivery=delivery,
-        agreements=core.agreements,
-        meetings=core.meetings,
-        alerts=core.alerts,
-        core=core,
-    )
+    deps = Deps(core=core, default_language=settings.default_language, delivery=delivery)
     deps.extra["settings"] = settings
     application.bot_data[DEPS_KEY] = deps
     routes.register(application)

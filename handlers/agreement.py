@@ -17,9 +17,7 @@ from handlers.render import CHECK, question_keyboard, rows
 
 
 def _agreements(context: ContextTypes.DEFAULT_TYPE) -> Agreements:
-    service = deps(context).agreements
-    assert service is not None
-    return service
+    return deps(context).agreements
 
 
 def _refusal_text(refusal: Refusal) -> str:

@@ -16,24 +16,18 @@ from bot.domain.rhythm import MeetingStatus
 from bot.i18n import _, current_language
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
-from handlers.coordinator import state_text
+from handlers.coordinator import refuse, state_text
 
 MESSAGE_FLOW = "coordinator_message"
 MAX_NOTE = 1000
 
 
 def _alerts(context: ContextTypes.DEFAULT_TYPE) -> Alerts:
-    service = deps(context).alerts
-    assert service is not None
-    return service
+    return deps(context).alerts
 
 
 def _programmes() -> list[int]:
     return coordinated_programmes(actor())
-
-
-async def _refuse(message: Message) -> None:
-    await message.reply_text(_("Only coordinators can do this."))
 
 
 def _pair_id(context: ContextTypes.DEFAULT_TYPE) -> int | None:
@@ -133,7 +127,7 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     programmes = await _visible_programmes(update, context)
     if programmes is None:
-        await _refuse(message)
+        await refuse(message)
         return
     found = await _alerts(context).unresolved(programmes)
     if not found:
@@ -182,7 +176,7 @@ async def show_pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     programmes = await _visible_programmes(update, context)
     pair_id = _pair_id(context)
     if programmes is None:
-        await _refuse(message)
+        await refuse(message)
         return
     if pair_id is None:
         await message.reply_text(
@@ -301,7 +295,7 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     programmes = _programmes()
     if me is None or not programmes:
-        await _refuse(message)
+        await refuse(message)
         return
     pair_id = _pair_id(context)
     text = " ".join((context.args or [])[1:]).strip()
@@ -324,7 +318,7 @@ async def end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     programmes = _programmes()
     if me is None or not programmes:
-        await _refuse(message)
+        await refuse(message)
         return
     pair_id = _pair_id(context)
     reason = " ".join((context.args or [])[1:]).strip() or "completed"
@@ -354,7 +348,7 @@ async def message_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     programmes = _programmes()
     if me is None or not programmes:
-        await _refuse(message)
+        await refuse(message)
         return
     pair_id = _pair_id(context)
     if pair_id is None:

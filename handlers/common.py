@@ -24,14 +24,26 @@ _actor: ContextVar[Actor | None] = ContextVar("mentorbot_actor", default=None)
 class Deps:
     """Injected into ``application.bot_data`` by the builder."""
 
-    services: Services
+    core: Core
     default_language: str
     delivery: DeliveryWorker | None = None
-    agreements: Agreements | None = None
-    meetings: Meetings | None = None
-    alerts: Alerts | None = None
-    core: Core | None = None
     extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def services(self) -> Services:
+        return self.core.services
+
+    @property
+    def agreements(self) -> Agreements:
+        return self.core.agreements
+
+    @property
+    def meetings(self) -> Meetings:
+        return self.core.meetings
+
+    @property
+    def alerts(self) -> Alerts:
+        return self.core.alerts
 
 
 DEPS_KEY = "mentorbot.deps"

@@ -36,7 +36,7 @@ def state_text(state: PairState) -> str:
     return texts[state]
 
 
-async def _refuse(message: Message) -> None:
+async def refuse(message: Message) -> None:
     await message.reply_text(_("Only coordinators can do this."))
 
 
@@ -51,7 +51,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     if me is None:
-        await _refuse(message)
+        await refuse(message)
         return
     word = (context.args[0].lower() if context.args else "").strip()
     role = ROLE_WORDS.get(word)
@@ -129,7 +129,7 @@ async def pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     if me is None:
-        await _refuse(message)
+        await refuse(message)
         return
     programmes = coordinated_programmes(me)
     if len(programmes) > 1:
@@ -164,7 +164,7 @@ async def _choose_mentor(
 ) -> None:
     candidates = await deps(context).services.pair_candidates(me, programme_id)
     if candidates is None:
-        await _refuse(message)
+        await refuse(message)
         return
     if not candidates.mentors:
         await message.reply_text(
@@ -265,7 +265,7 @@ async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     if me is None:
-        await _refuse(message)
+        await refuse(message)
         return
     text, keyboard = await _pairs_page(context, me, 0)
     await message.reply_text(text, reply_markup=keyboard)

@@ -29,9 +29,7 @@ PLAN_FLOW, MET_FLOW, MEETING_DATE_FLOW, COMMENT_FLOW, PAUSE_FLOW = (
 
 
 def _meetings(context: ContextTypes.DEFAULT_TYPE) -> Meetings:
-    service = deps(context).meetings
-    assert service is not None
-    return service
+    return deps(context).meetings
 
 
 def _refusal(refusal: Refusal) -> str:
@@ -685,9 +683,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         comment = " ".join(text.split())[:MAX_COMMENT]
         alerts = deps(context).alerts
         await _set_dialogue(context, None, me.person)
-        if alerts is not None and await alerts.help_comment(
-            me.person, int(dialogue.data["check_in_id"]), comment
-        ):
+        if await alerts.help_comment(me.person, int(dialogue.data["check_in_id"]), comment):
             wake_delivery(context)
         await message.reply_text(_("Thank you. I have sent it to the coordinator."))
         return True

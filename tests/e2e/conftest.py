@@ -42,19 +42,16 @@ class Harness:
     @property
     def agreements(self) -> Agreements:
         deps = self.application.bot_data[DEPS_KEY]
-        assert deps.agreements is not None
         return deps.agreements
 
     @property
     def meetings(self) -> Meetings:
         deps = self.application.bot_data[DEPS_KEY]
-        assert deps.meetings is not None
         return deps.meetings
 
     @property
     def core(self) -> Core:
         deps = self.application.bot_data[DEPS_KEY]
-        assert deps.core is not None
         return deps.core
 
     async def tick(self) -> None:
