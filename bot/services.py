@@ -98,6 +98,22 @@ class Candidates:
     adepts: list[Person] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Arrival:
+    first_time: bool
+    actor: Actor | None
+
+
+def _seen_changes(person: Person, user: TelegramUser) -> dict[str, object]:
+    """What a message from the person tells us: they can be reached, and their app's language."""
+    changes: dict[str, object] = {}
+    if person.unreachable_since is not None:
+        changes["unreachable_since"] = None
+    if user.language_code and user.language_code != person.telegram_language:
+        changes["telegram_language"] = user.language_code
+    return changes
+
+
 class Services:
     def __init__(self, db: Database, clock: Clock, *, default_language: str, invite_ttl_days: int):
         self.db = db
@@ -175,20 +191,29 @@ class Services:
         async with self.unit() as repo:
             return await repo.first_time_update(update_id, self.clock.now())
 
+    async def arrive(self, update_id: int, user: TelegramUser | None) -> Arrival:
+        """What every update starts with, in one transaction: is it new (Telegram may
+        deliver an update twice), who sent it, and that they can be reached again (writing
+        to the bot means they unblocked it). One round trip instead of three matters:
+        this runs for every update."""
+        async with self.unit() as repo:
+            if not await repo.first_time_update(update_id, self.clock.now()):
+                return Arrival(first_time=False, actor=None)
+            if user is None:
+                return Arrival(first_time=True, actor=None)
+            person = await repo.person_by_telegram_id(user.id)
+            if person is None:
+                return Arrival(first_time=True, actor=None)
+            changes = _seen_changes(person, user)
+            if changes:
+                await repo.update_person(person.id, **changes)
+                person = replace(person, **changes)  # type: ignore[arg-type]
+            memberships = tuple(await repo.memberships(person.id))
+            return Arrival(first_time=True, actor=Actor(person=person, memberships=memberships))
+
     async def set_language(self, person_id: int, language: str) -> None:
         async with self.unit() as repo:
             await repo.update_person(person_id, language=language)
-
-    async def seen(self, person: Person, user: TelegramUser) -> None:
-        """The person wrote to us: they can be reached, and we learn their app's language."""
-        changes: dict[str, object] = {}
-        if person.unreachable_since is not None:
-            changes["unreachable_since"] = None
-        if user.language_code and user.language_code != person.telegram_language:
-            changes["telegram_language"] = user.language_code
-        if changes:
-            async with self.unit() as repo:
-                await repo.update_person(person.id, **changes)
 
     # joining by invite link
 

@@ -84,16 +84,14 @@ def telegram_user(update: Update) -> TelegramUser | None:
 async def prepare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler: drops repeated updates, finds the person, sets the language."""
     d = deps(context)
-    if not await d.services.first_time_update(update.update_id):
-        raise ApplicationHandlerStop
     user = telegram_user(update)
-    found = await d.services.actor(user.id) if user else None
+    arrival = await d.services.arrive(update.update_id, user)
+    if not arrival.first_time:
+        raise ApplicationHandlerStop
+    found = arrival.actor
     _actor.set(found)
     stored = found.person.language if found else None
     set_language(resolve_language(stored, user.language_code if user else None, d.default_language))
-    if found is not None and user is not None:
-        # Writing to the bot again means they unblocked it.
-        await d.services.seen(found.person, user)
 
 
 async def refresh_actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:
