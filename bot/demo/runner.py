@@ -31,7 +31,14 @@ from bot.app import running_bot
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.demo.people import Participant
-from bot.demo.scenario import Do, Initiative, Scenario, SimPerson, default_scenario
+from bot.demo.scenario import (
+    DEFAULT_DAYS,
+    Do,
+    Initiative,
+    Scenario,
+    SimPerson,
+    default_scenario,
+)
 from bot.demo.transcript import (
     GROUP,
     Event,
@@ -60,7 +67,6 @@ HOURS = (9, 12, 15, 18)
 MEETING_LOG_HOUR = 18  # people log a planned meeting that evening
 MAX_ROUNDS = 60  # answer rounds per hour; a loop between people and the bot stops here
 PROCESS_TIMEOUT = 30.0  # seconds for the bot to handle one update
-DEFAULT_DAYS = 91
 TRANSCRIPT_FILE = "transcript.txt"
 
 

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.model import Role
 from bot.i18n import lazy
 
+DEFAULT_DAYS = 91  # about three months
+
 START_ANSWERS: dict[str, str | tuple[str, ...]] = {
     "rhythm": "monthly",
     "mode": "in_person",
