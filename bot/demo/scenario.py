@@ -222,7 +222,7 @@ INITIATIVES = (
     *(Initiative(0, 10, p.key, Do.JOIN) for p in PEOPLE if p.role is not Role.COORDINATOR),
     *(Initiative(0, 11, "kari", Do.PAIR, (pair.mentor, pair.adept)) for pair in PAIRS),
     Initiative(9, 20, "olena", Do.BLOCK),
-    Initiative(25, 10, "sahra", Do.PAUSE, days=30),
+    Initiative(17, 10, "sahra", Do.PAUSE, days=30),
     Initiative(44, 12, "amina", Do.COMMAND, text="/status"),
 )
 
