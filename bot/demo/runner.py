@@ -292,7 +292,7 @@ def demo_settings(emulator: BotApiEmulator, database_url: str, language: str) ->
         telegram_bot_token=SecretStr(emulator.token),
         telegram_api_base_url=emulator.base_url,
         database_url=database_url,
-        default_language=language,
+        default_language="en" if language == "en" else "nb",
         delivery_interval_seconds=0.5,
         rate_limit_backend="memory",
         webhook_url=None,

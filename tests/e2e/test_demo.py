@@ -45,10 +45,14 @@ async def test_the_demo_shows_every_kind_of_message(tmp_path: Path) -> None:
     for key in participants:
         name = scenario.person(key).name
         assert f"Hi {name}! Welcome to Global Future Oslo." in received(t, key)[0]
-        assert any(text.startswith("Thank you! The coordinator will find") for text in received(t, key))
+        assert any(
+            text.startswith("Thank you! The coordinator will find") for text in received(t, key)
+        )
     # The agreement: each pair saw the comparison and confirmed.
     assert names_of_chats_with(t, "Our agreement:") >= set(participants)
-    assert any("⚠️ Find a job: you said No; your adept said Yes." in x for x in received(t, "ingrid"))
+    assert any(
+        "⚠️ Find a job: you said No; your adept said Yes." in x for x in received(t, "ingrid")
+    )
     # Planning nudges, reminders, proposals and check-ins.
     assert "Have you agreed when to meet Ola for the first time?" in received(t, "amina")
     assert "Reminder: you meet Ola tomorrow, Thursday 5 March." in received(t, "amina")
@@ -58,7 +62,9 @@ async def test_the_demo_shows_every_kind_of_message(tmp_path: Path) -> None:
     group = received(t, GROUP)
     assert any("Their answers differ: Find a job: mentor No, adept Yes." in x for x in group)
     assert any("Hamid (adept) asked for help from the coordinator." in x for x in group)
-    assert any("Hamid wrote to you: «I have lost my flat. It is hard to focus.»" in x for x in group)
+    assert any(
+        "Hamid wrote to you: «I have lost my flat. It is hard to focus.»" in x for x in group
+    )
     assert any("Per & Yonas did not answer the last two questions." in x for x in group)
     assert any("Olena (adept) has blocked the bot." in x for x in group)
     # Nothing of the help request reaches the mentor.
