@@ -15,11 +15,10 @@ import asyncio
 import logging
 import os
 import tempfile
-import time as wall
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -127,7 +126,8 @@ class Recorder:
                 continue
             key = self.chats[chat_id]
             if method == "sendmessage" and request.status == 403:
-                self.transcript.add(Event(now, Kind.NOT_DELIVERED, key))
+                text = request.params.get("text")
+                self.transcript.add(Event(now, Kind.NOT_DELIVERED, key, str(text or "")))
             elif method == "sendmessage" and request.status == 200:
                 box = self.emulator.sent_messages(chat_id, include_deleted=True)
                 index = self._seen[chat_id]
@@ -201,6 +201,18 @@ class DemoRun:
     def user(self, key: str) -> SimUser:
         return self.participants[key].user
 
+    def local_time(self, day: date, hour: int) -> datetime:
+        """`hour` o'clock on `day` in the programme's time zone."""
+        return datetime.combine(day, time(hour), tzinfo=self.zone)
+
+    @property
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.zone).date()
+
+    def next_weekday(self, weekday: int) -> date:
+        """The next such day after today (0 is Monday)."""
+        return self.today + timedelta(days=(weekday - self.today.weekday() - 1) % 7 + 1)
+
     # what people do (the Stage of bot.demo.people)
 
     def say(self, text: str) -> str:
@@ -228,10 +240,7 @@ class DemoRun:
         self.recorder.scan()
 
     def plan_meeting_log(self, person: SimPerson, day: date) -> None:
-        moment = datetime.combine(day, datetime.min.time(), tzinfo=self.zone).replace(
-            hour=MEETING_LOG_HOUR
-        )
-        self.pending_logs.append((moment.astimezone(ZoneInfo("UTC")), person.key))
+        self.pending_logs.append((self.local_time(day, MEETING_LOG_HOUR), person.key))
 
     def _note(self, kind: Kind, key: str, text: str = "") -> None:
         self.transcript.add(Event(self.clock.now(), kind, key, text, actor=key))
@@ -265,16 +274,30 @@ ClosingStep = Callable[[DemoRun], Awaitable[None]]
 
 
 async def coordinator_views(run: DemoRun) -> None:
-    """The coordinator looks at the programme the way they would each week: /stalled in
-    the alert group, /pairs in their private chat."""
+    """The coordinator looks at the programme as they would each week: /stalled in the
+    alert group, /pairs in their private chat."""
     coordinator = run.scenario.coordinator
     await run.write_in_group(coordinator, "/stalled")
     await run.write(coordinator, "/pairs")
     await run.settle()
 
 
-# Steps after the simulated months, in order. Features merged later add theirs here
-# (the weekly digest to the alert group, the chart and the report written into run.out).
+# The steps after the simulated days, in order. Each gets the DemoRun with the bot still
+# running and the clock at the last hour played. Features merged later add theirs here,
+# for example (see DemoRun for what a step may use):
+#
+#     async def weekly_digest(run: DemoRun) -> None:
+#         run.clock.set(run.local_time(run.next_weekday(0), 8))  # the next Monday, 08:00
+#         await run.tick()  # the tick queues the digest; delivery sends it to the group
+#         await run.settle()
+#
+#     async def report_files(run: DemoRun) -> None:
+#         if run.out is not None:
+#             path = run.out / "report.csv"
+#             path.write_bytes(...)  # from the report's use case, through run.core
+#             run.files.append(path)  # listed in the summary
+#
+#     CLOSING_STEPS = (weekly_digest, report_files, coordinator_views)
 CLOSING_STEPS: tuple[ClosingStep, ...] = (coordinator_views,)
 
 
@@ -340,7 +363,6 @@ async def run_demo(
     closing_steps: Sequence[ClosingStep] = CLOSING_STEPS,
 ) -> DemoResult:
     scenario = scenario or default_scenario()
-    began = wall.monotonic()
     clock = FixedClock(scenario.start)
     transcript = Transcript()
     with tempfile.TemporaryDirectory(prefix="mentorbot-demo-", dir=_scratch()) as tmp:
@@ -357,7 +379,7 @@ async def run_demo(
                 options.out.mkdir(parents=True, exist_ok=True)
                 transcript_file = options.out / TRANSCRIPT_FILE
                 run.files.insert(0, transcript_file)
-            summary = await _summary(run, wall.monotonic() - began)
+            summary = await _summary(run)
     text = render(scenario, transcript, summary, options.language)
     if transcript_file is not None:
         transcript_file.write_text(text, encoding="utf-8")
@@ -413,10 +435,7 @@ async def _play(run: DemoRun) -> None:
     for day in range(run.options.days):
         planned = {i.hour for i in scenario.initiatives if i.day == day}
         for hour in sorted({*HOURS, *planned}):
-            local = datetime.combine(
-                first_day + timedelta(days=day), datetime.min.time(), tzinfo=run.zone
-            ).replace(hour=hour)
-            run.clock.set(local)
+            run.clock.set(run.local_time(first_day + timedelta(days=day), hour))
             await tick(run.core)
             for initiative in scenario.initiatives:
                 if (initiative.day, initiative.hour) == (day, hour):
@@ -496,7 +515,7 @@ async def _pair(run: DemoRun, coordinator: SimPerson, mentor_key: str, adept_key
     user.catch_up()
 
 
-async def _summary(run: DemoRun, seconds: float) -> Summary:
+async def _summary(run: DemoRun) -> Summary:
     services = run.core.services
     views = await services.pairs(None, [run.programme.id])
     ids = [v.pair.id for v in views]
@@ -547,7 +566,6 @@ async def _summary(run: DemoRun, seconds: float) -> Summary:
         to_group=sum(1 for e in received if e.chat == GROUP),
         unreachable=tuple(unreachable),
         files=tuple(str(p) for p in run.files),
-        seconds=seconds,
     )
 
 

@@ -64,7 +64,6 @@ class Summary:
     to_group: int
     unreachable: tuple[str, ...]  # names
     files: tuple[str, ...] = ()
-    seconds: float = 0.0
 
 
 @dataclass
@@ -117,7 +116,9 @@ def _line(scenario: Scenario, event: Event) -> list[str]:
     if event.kind is Kind.EDITED:
         return _message("<", _("(changed) {text}").format(text=event.text), event.buttons)
     if event.kind is Kind.NOT_DELIVERED:
-        return ["    x " + _("not delivered: the bot is blocked")]
+        return _message(
+            "x", _("(not delivered: the bot is blocked) {text}").format(text=event.text), ()
+        )
     if event.kind is Kind.PRESSED:
         text = (
             _("{name} taps «{button}»").format(name=actor, button=event.text)
