@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from bot.cli import app
 from bot.demo.runner import DemoOptions, DemoRun, run_demo
 from bot.demo.scenario import default_scenario
 from bot.demo.transcript import GROUP, Kind, Transcript
@@ -128,15 +131,7 @@ def test_mentorbot_demo_needs_no_token_and_speaks_norwegian(tmp_path: Path) -> N
     assert (out / "transcript.txt").read_text(encoding="utf-8") == done.stdout
 
 
-def test_a_wrong_language_is_refused_in_one_line(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--language", "de"],
-        cwd=tmp_path,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert done.stderr.strip() == "mentorbot: --language must be nb or en"
+def test_a_wrong_language_is_refused_in_one_line() -> None:
+    result = CliRunner().invoke(app, ["demo", "--language", "de"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "mentorbot: --language must be nb or en"
