@@ -127,6 +127,9 @@ def test_mentorbot_demo_needs_no_token_and_speaks_norwegian(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("mentorbot-demo: Global Future Oslo, 6 par over 1 dag")
     assert "Hei, Amina! Velkommen til Global Future Oslo." in done.stdout
+    # The closing steps: the coordinator's /stalled in the group and /pairs in private.
+    assert "    > Kari skriver «/stalled»" in done.stdout
+    assert "#1 Ola + Amina: aktiv siden 2. mars" in done.stdout
     assert "Oppsummering etter 1 dag" in done.stdout
     assert (out / "transcript.txt").read_text(encoding="utf-8") == done.stdout
 
