@@ -67,6 +67,7 @@ MEETING_LOG_HOUR = 18  # people log a planned meeting that evening
 MAX_ROUNDS = 60  # answer rounds per hour; a loop between people and the bot stops here
 PROCESS_TIMEOUT = 30.0  # seconds for the bot to handle one update
 TRANSCRIPT_FILE = "transcript.txt"
+WATCHED_METHODS = frozenset({"sendmessage", "editmessagetext"})
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,22 @@ class Recorder:
         self._texts: dict[tuple[int, int], str | None] = {}
 
     def scan(self) -> None:
+        """Records the requests answered since the last scan, in the order they came.
+
+        A send still being answered (the delivery worker may be mid-send) stops the scan
+        there; the next scan starts from it, so no message is lost or paired wrongly."""
         requests = self.emulator.requests
-        new, self._next_request = requests[self._next_request :], len(requests)
         now = self.clock.now()
-        for request in new:
+        while self._next_request < len(requests):
+            request = requests[self._next_request]
             method = request.method.lower()
             chat_id = request.params.get("chat_id")
-            if not isinstance(chat_id, int) or chat_id not in self.chats:
+            if method in WATCHED_METHODS and chat_id in self.chats and request.status == 0:
+                return
+            self._next_request += 1
+            if method not in WATCHED_METHODS or not isinstance(chat_id, int):
+                continue
+            if chat_id not in self.chats:
                 continue
             key = self.chats[chat_id]
             if method == "sendmessage" and request.status == 403:
