@@ -1,4 +1,5 @@
 # Two commands: `make run` starts the bot, `make test` runs every test. Both set up what they need.
+# `make demo` plays a simulated programme offline (no token): DEMO_ARGS="--language en --days 30".
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,10 +9,13 @@ LOCALES := bot/locales
 POT := $(LOCALES)/mentorbot.pot
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/mentorbot.po))
 
-.PHONY: run test setup lint format catalogs check-python clean bench bench-quick
+.PHONY: run demo test setup lint format catalogs check-python clean bench bench-quick
 
 run: setup
 	$(BIN)/mentorbot run
+
+demo: setup
+	$(BIN)/mentorbot demo $(DEMO_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest

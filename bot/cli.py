@@ -15,6 +15,7 @@ import typer
 
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
+from bot.demo.scenario import DEFAULT_DAYS
 from bot.domain.invites import invite_link
 from bot.domain.model import Role
 from bot.services import PairProblem, Services
@@ -483,6 +484,29 @@ def tick_command(
         raise fail(str(error)) from None
 
 
+@app.command()
+def demo(
+    language: Annotated[
+        str, typer.Option("--language", help="Language of the demo: nb or en.")
+    ] = "nb",
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=366, help="How many days to simulate.")
+    ] = DEFAULT_DAYS,
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for the files (transcript.txt).")
+    ] = Path("demo-output"),
+) -> None:
+    """Play a small programme over three months with the real bot, offline: a local
+    Telegram emulator, a temporary database and simulated people. No token needed."""
+    from bot.demo.runner import DemoOptions, run_demo
+
+    if language not in SUPPORTED_LANGUAGES:
+        raise fail("--language must be nb or en")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    result = asyncio.run(run_demo(DemoOptions(language=language, days=days, out=out)))
+    typer.echo(result.text, nl=False)
+
+
 @app.command("upgrade-db")
 def upgrade_db() -> None:
     """Create or upgrade the database schema (the bot also does this when it starts)."""
@@ -526,3 +550,7 @@ def main() -> None:
     except ConfigError as error:
         typer.echo(f"mentorbot: {error}", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
