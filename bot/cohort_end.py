@@ -17,7 +17,7 @@ from bot import evaluation_texts
 from bot.clock import Clock
 from bot.domain import evaluation as rules
 from bot.domain.evaluation import Act, Due, Evaluation, Question
-from bot.domain.model import AlertStatus, OutgoingMessage, PairView, Person
+from bot.domain.model import AlertStatus, Dialogue, OutgoingMessage, PairView, Person
 from bot.domain.report import Options as ReportOptions
 from bot.domain.report import Report, build_report
 from bot.i18n import use_language
@@ -28,6 +28,7 @@ from storage.report import report_data
 from storage.repository import Repository
 
 MAX_OUTCOME_TEXT = 300
+EVALUATION_FLOW = "evaluation"
 
 
 class Problem(StrEnum):
@@ -261,6 +262,20 @@ class CohortEnd:
         now = self.clock.now()
         completed = now if following is None else None
         await Evaluations(repo).save_answers(evaluation.id, updated, completed)
+        # Typed words answer the question asked last: a text question takes the dialogue.
+        current = await repo.dialogue(evaluation.person_id)
+        if following is not None and following.step in rules.TEXT_STEPS:
+            await repo.save_dialogue(
+                Dialogue(
+                    evaluation.person_id,
+                    EVALUATION_FLOW,
+                    following.code,
+                    {"pair_id": evaluation.pair_id},
+                ),
+                now,
+            )
+        elif current is not None and current.flow == EVALUATION_FLOW:
+            await repo.clear_dialogue(evaluation.person_id)
         saved = replace(evaluation, answers=updated, completed_at=completed)
         return Screen(saved, view, following)
 
@@ -268,7 +283,13 @@ class CohortEnd:
         """A typed answer when the person's open evaluation waits for text; None otherwise."""
         async with self.db.session() as session:
             repo = Repository(session)
-            for evaluation in await Evaluations(repo).open_of(person.id):
+            dialogue = await repo.dialogue(person.id)
+            if dialogue is not None and dialogue.flow != EVALUATION_FLOW:
+                return None  # another question of the bot waits for these words
+            found = await Evaluations(repo).open_of(person.id)
+            if dialogue is not None:
+                found.sort(key=lambda e: e.pair_id != dialogue.data.get("pair_id"))
+            for evaluation in found:
                 question = _next(evaluation)
                 if question is None or question.step not in rules.TEXT_STEPS:
                     continue

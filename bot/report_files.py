@@ -120,7 +120,8 @@ def write_csv_zip(report: Report) -> bytes:
 # PDF
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
-ROWS_PER_PAGE = 24
+ROWS_PER_PAGE = 34
+COLUMNS_PER_PAGE = 9  # wider tables are split: the first column, then the others in groups
 
 
 def write_pdf(report: Report) -> bytes:
@@ -133,21 +134,42 @@ def write_pdf(report: Report) -> bytes:
     buffer = io.BytesIO()
     heading = report.programme + (f" – {report.cohort}" if report.cohort else "")
     with PdfPages(buffer, metadata={"Title": _("Report"), "Creator": "mentorbot"}) as pdf:
-        for table in report.tables:
+        for whole in report.tables:
+            parts = _narrow(whole)
             chunks = [
-                table.rows[i : i + ROWS_PER_PAGE] for i in range(0, len(table.rows), ROWS_PER_PAGE)
-            ] or [()]
-            for number, rows in enumerate(chunks, start=1):
+                range(i, min(i + ROWS_PER_PAGE, len(whole.rows)))
+                for i in range(0, len(whole.rows), ROWS_PER_PAGE)
+            ] or [range(0)]
+            pages = [(part, rows) for rows in chunks for part in parts]
+            for number, (table, rows) in enumerate(pages, start=1):
                 figure = Figure(figsize=PAGE)
                 title = _(table.title)
-                if len(chunks) > 1:
-                    title = f"{title} ({number}/{len(chunks)})"
+                if len(pages) > 1:
+                    title = f"{title} ({number}/{len(pages)})"
                 figure.suptitle(f"{heading}\n{title}", fontsize=12)
-                _draw_table(figure, table, rows)
+                _draw_table(figure, table, [table.rows[i] for i in rows])
                 pdf.savefig(figure)
-                if table.key == "summary" and number == len(chunks):
-                    pdf.savefig(_charts(report, heading))
+            if whole.key == "summary":
+                pdf.savefig(_charts(report, heading))
     return buffer.getvalue()
+
+
+def _narrow(table: Table) -> list[Table]:
+    """A wide table as several narrower ones that each keep its first column."""
+    if len(table.columns) <= COLUMNS_PER_PAGE + 1:
+        return [table]
+    parts = []
+    for start in range(1, len(table.columns), COLUMNS_PER_PAGE):
+        wanted = [0, *range(start, min(start + COLUMNS_PER_PAGE, len(table.columns)))]
+        parts.append(
+            Table(
+                table.key,
+                table.title,
+                tuple(table.columns[i] for i in wanted),
+                tuple(tuple(row[i] for i in wanted) for row in table.rows),
+            )
+        )
+    return parts
 
 
 def _draw_table(figure: object, table: Table, rows: Sequence[tuple[Cell, ...]]) -> None:
@@ -159,13 +181,11 @@ def _draw_table(figure: object, table: Table, rows: Sequence[tuple[Cell, ...]]) 
     if not rows:
         axes.text(0.5, 0.5, _("Nothing to show yet."), ha="center", va="center")
         return
-    labels = [
-        _wrap(_(column.label), 14 if len(table.columns) > 8 else 40) for column in table.columns
-    ]
-    cells = [[_wrap(_plain(value), 60) for value in row] for row in rows]
+    labels = [_wrap(_(column.label), 18) for column in table.columns]
+    cells = [[_wrap(_plain(value), 70) for value in row] for row in rows]
     drawn = axes.table(cellText=cells, colLabels=labels, loc="upper center", cellLoc="left")
     drawn.auto_set_font_size(False)
-    drawn.set_fontsize(6 if len(table.columns) > 8 else 8)
+    drawn.set_fontsize(8)
     drawn.auto_set_column_width(list(range(len(table.columns))))
     for (row, _column), cell in drawn.get_celld().items():
         if row == 0:
@@ -208,6 +228,7 @@ def _charts(report: Report, heading: str) -> object:
     outcomes.bar(kinds, [count for _kind, count in report.outcomes])
     outcomes.set_title(_("Outcomes (pairs)"))
     for axes in (meetings, scores, outcomes):
+        axes.set_ylim(0, max(1.0, axes.get_ylim()[1]))
         axes.yaxis.get_major_locator().set_params(integer=True)
     figure.tight_layout(rect=(0, 0, 1, 0.93))
     return figure

@@ -60,6 +60,13 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
 
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"a row of {self.key} has {len(row)} cells for {len(self.columns)} columns"
+                )
+
 
 @dataclass(frozen=True)
 class Report:
@@ -496,7 +503,7 @@ def _summary(
     return Table(
         "summary",
         lazy("Summary"),
-        (Column(Label(lazy("Figure")), Kind.TEXT), Column(Label(lazy("Value")), Kind.ANY)),
+        (Column(lazy("Figure"), Kind.TEXT), Column(lazy("Value"), Kind.ANY)),
         tuple(rows),
     )
 
@@ -504,34 +511,37 @@ def _summary(
 def _pair_columns(options: Options) -> tuple[Column, ...]:
     names = (
         (
-            Column(Label(lazy("Mentor's name")), Kind.TEXT),
-            Column(Label(lazy("Adept's name")), Kind.TEXT),
+            Column(lazy("Mentor's name"), Kind.TEXT),
+            Column(lazy("Adept's name"), Kind.TEXT),
         )
         if options.with_names
         else ()
     )
     return (
-        Column(Label(lazy("Pair")), Kind.TEXT),
+        Column(lazy("Pair"), Kind.TEXT),
         *names,
-        Column(Label(lazy("Mentor")), Kind.TEXT),
-        Column(Label(lazy("Adept")), Kind.TEXT),
-        Column(Label(lazy("Cohort")), Kind.TEXT),
-        Column(Label(lazy("State")), Kind.TEXT),
-        Column(Label(lazy("Started")), Kind.DATE),
-        Column(Label(lazy("Ended")), Kind.DATE),
-        Column(Label(lazy("Meetings confirmed")), Kind.INT),
-        Column(Label(lazy("Meetings one-sided")), Kind.INT),
-        Column(Label(lazy("Meetings disputed")), Kind.INT),
-        Column(Label(lazy("Hours")), Kind.FLOAT),
-        Column(Label(lazy("Periods ended")), Kind.INT),
-        Column(Label(lazy("Periods met")), Kind.INT),
-        Column(Label(lazy("Rhythm achieved (%)")), Kind.FLOAT),
-        Column(Label(lazy("Check-ins")), Kind.INT),
-        Column(Label(lazy("Average check-in score")), Kind.FLOAT),
-        Column(Label(lazy("Goals")), Kind.INT),
-        Column(Label(lazy("Goal progress, adept (1-5)")), Kind.FLOAT),
-        Column(Label(lazy("Goal progress, mentor (1-5)")), Kind.FLOAT),
-        Column(Label(lazy("Outcomes")), Kind.TEXT),
+        Column(lazy("Mentor"), Kind.TEXT),
+        Column(lazy("Adept"), Kind.TEXT),
+        Column(lazy("Cohort"), Kind.TEXT),
+        Column(lazy("State"), Kind.TEXT),
+        Column(lazy("Started"), Kind.DATE),
+        Column(lazy("Ended"), Kind.DATE),
+        Column(lazy("Meetings confirmed"), Kind.INT),
+        Column(lazy("Meetings one-sided"), Kind.INT),
+        Column(lazy("Meetings disputed"), Kind.INT),
+        Column(lazy("Hours"), Kind.FLOAT),
+        Column(lazy("Periods ended"), Kind.INT),
+        Column(lazy("Periods met"), Kind.INT),
+        Column(lazy("Rhythm achieved (%)"), Kind.FLOAT),
+        Column(lazy("Check-ins"), Kind.INT),
+        Column(lazy("Average check-in score"), Kind.FLOAT),
+        Column(lazy("Goals"), Kind.INT),
+        Column(lazy("Goal progress, adept (1-5)"), Kind.FLOAT),
+        Column(lazy("Goal progress, mentor (1-5)"), Kind.FLOAT),
+        Column(lazy("Job"), Kind.INT),
+        Column(lazy("Education"), Kind.INT),
+        Column(lazy("Internship"), Kind.INT),
+        Column(lazy("Other outcome"), Kind.INT),
     )
 
 
@@ -555,10 +565,10 @@ def _participants(
         row += [Label(ROLE_LABELS[role]), ", ".join(of_person.get(person_id, []))]
         rows.append(tuple(row))
     columns = (
-        Column(Label(lazy("Participant")), Kind.TEXT),
-        *((Column(Label(lazy("Name")), Kind.TEXT),) if options.with_names else ()),
-        Column(Label(lazy("Role")), Kind.TEXT),
-        Column(Label(lazy("Pairs")), Kind.TEXT),
+        Column(lazy("Participant"), Kind.TEXT),
+        *((Column(lazy("Name"), Kind.TEXT),) if options.with_names else ()),
+        Column(lazy("Role"), Kind.TEXT),
+        Column(lazy("Pairs"), Kind.TEXT),
     )
     return Table("participants", lazy("Participants"), columns, tuple(rows))
 
@@ -595,13 +605,13 @@ def _goals(
         "goals",
         lazy("Goals"),
         (
-            Column(Label(lazy("Pair")), Kind.TEXT),
-            Column(Label(lazy("Goal")), Kind.INT),
-            Column(Label(lazy("Goal text")), Kind.TEXT),
-            Column(Label(lazy("Meetings on this goal")), Kind.INT),
-            Column(Label(lazy("Check-ins with progress")), Kind.INT),
-            Column(Label(lazy("Progress, adept (1-5)")), Kind.INT),
-            Column(Label(lazy("Progress, mentor (1-5)")), Kind.INT),
+            Column(lazy("Pair"), Kind.TEXT),
+            Column(lazy("Goal"), Kind.INT),
+            Column(lazy("Goal text"), Kind.TEXT),
+            Column(lazy("Meetings on this goal"), Kind.INT),
+            Column(lazy("Check-ins with progress"), Kind.INT),
+            Column(lazy("Progress, adept (1-5)"), Kind.INT),
+            Column(lazy("Progress, mentor (1-5)"), Kind.INT),
         ),
         tuple(rows),
     )
@@ -636,11 +646,11 @@ def _outcome_table(
                 row.append(anonymise(text, names) if text else None)
             rows.append(tuple(row))
     columns = (
-        Column(Label(lazy("Pair")), Kind.TEXT),
-        Column(Label(lazy("Outcome")), Kind.TEXT),
-        Column(Label(lazy("Reported by")), Kind.TEXT),
-        Column(Label(lazy("Date")), Kind.DATE),
-        *((Column(Label(lazy("Text")), Kind.TEXT),) if options.with_comments else ()),
+        Column(lazy("Pair"), Kind.TEXT),
+        Column(lazy("Outcome"), Kind.TEXT),
+        Column(lazy("Reported by"), Kind.TEXT),
+        Column(lazy("Date"), Kind.DATE),
+        *((Column(lazy("Text"), Kind.TEXT),) if options.with_comments else ()),
     )
     return Table("outcomes", lazy("Outcomes"), columns, tuple(rows))
 
@@ -670,14 +680,14 @@ def _evaluation_table(data: ReportData) -> Table:
         "evaluation",
         lazy("Evaluation"),
         (
-            Column(Label(lazy("Role")), Kind.TEXT),
-            Column(Label(lazy("Sent")), Kind.INT),
-            Column(Label(lazy("Answered")), Kind.INT),
-            Column(Label(lazy("Overall score (1-5)")), Kind.FLOAT),
-            Column(Label(lazy("Goal progress (1-5)")), Kind.FLOAT),
-            Column(Label(lazy("Would recommend")), Kind.INT),
-            Column(Label(lazy("Would not recommend")), Kind.INT),
-            Column(Label(lazy("Not sure")), Kind.INT),
+            Column(lazy("Role"), Kind.TEXT),
+            Column(lazy("Sent"), Kind.INT),
+            Column(lazy("Answered"), Kind.INT),
+            Column(lazy("Overall score (1-5)"), Kind.FLOAT),
+            Column(lazy("Goal progress (1-5)"), Kind.FLOAT),
+            Column(lazy("Would recommend"), Kind.INT),
+            Column(lazy("Would not recommend"), Kind.INT),
+            Column(lazy("Not sure"), Kind.INT),
         ),
         tuple(rows),
     )
@@ -714,10 +724,10 @@ def _evaluation_answers(data: ReportData) -> Table:
         "answers",
         lazy("Evaluation answers"),
         (
-            Column(Label(lazy("Question")), Kind.TEXT),
-            Column(Label(lazy("Role")), Kind.TEXT),
-            Column(Label(lazy("Answer")), Kind.TEXT),
-            Column(Label(lazy("Count")), Kind.INT),
+            Column(lazy("Question"), Kind.TEXT),
+            Column(lazy("Role"), Kind.TEXT),
+            Column(lazy("Answer"), Kind.TEXT),
+            Column(lazy("Count"), Kind.INT),
         ),
         tuple(rows),
     )
@@ -765,11 +775,11 @@ def _comments(
         "comments",
         lazy("Comments"),
         (
-            Column(Label(lazy("Pair")), Kind.TEXT),
-            Column(Label(lazy("Role")), Kind.TEXT),
-            Column(Label(lazy("About")), Kind.TEXT),
-            Column(Label(lazy("Date")), Kind.DATE),
-            Column(Label(lazy("Text")), Kind.TEXT),
+            Column(lazy("Pair"), Kind.TEXT),
+            Column(lazy("Role"), Kind.TEXT),
+            Column(lazy("About"), Kind.TEXT),
+            Column(lazy("Date"), Kind.DATE),
+            Column(lazy("Text"), Kind.TEXT),
         ),
         tuple(rows),
     )
