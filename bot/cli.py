@@ -503,6 +503,9 @@ def report_command(
     language: Annotated[
         str | None, typer.Option(help="nb or en (default: the programme's language).")
     ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Report as of this ISO time (default: now).")
+    ] = None,
 ) -> None:
     """Write the report a programme gives its funder: pairs, meetings, rhythm, check-ins,
     goals, outcomes and the evaluation."""
@@ -516,6 +519,7 @@ def report_command(
         raise fail("--format must be xlsx, csv or pdf") from None
     if language is not None and language.lower() not in SUPPORTED_LANGUAGES:
         raise fail("--language must be nb or en")
+    moment = _moment(now)
 
     async def work(services: Services, settings: Settings) -> None:
         programme = await services.programme(program)
@@ -535,7 +539,7 @@ def report_command(
         pairs = len(report.table("pairs").rows)
         typer.echo(f"Report for {programme.name}: {pairs} pairs, {len(data)} bytes in {out}")
 
-    _run(work)
+    _run(work, clock=FixedClock(moment) if moment else None)
 
 
 @app.command("upgrade-db")

@@ -13,7 +13,6 @@ from sqlalchemy import true
 from bot.domain.model import PairState, Programme, Role
 from bot.emulator import SimUser
 from storage.evaluations import Evaluations
-from storage.repository import Repository
 from tests.e2e.conftest import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -210,7 +209,9 @@ async def test_outcome_command_only_for_own_programme(harness: Harness) -> None:
     await kari.send(f"/outcome {pair_id} praksis")
     assert "internship" in ((await kari.next_message()).text or "")
     await kari.send(f"/outcome {pair_id} lottery")
-    assert ((await kari.next_message()).text or "").startswith("Write it like this: /outcome 12 job")
+    assert ((await kari.next_message()).text or "").startswith(
+        "Write it like this: /outcome 12 job"
+    )
     await kari.send("/outcome 99999 job")
     assert (await kari.next_message()).text == "There is no pair 99999 in your programmes."
 
