@@ -251,7 +251,8 @@ def build_report(
     meetings_by_pair: dict[int, list[MeetingRecord]] = {}
     for m in data.meetings:
         meetings_by_pair.setdefault(m.pair_id, []).append(m)
-    check_ins = [c for c in data.check_ins if c.completed_at is not None]
+    # A score counts once given, as the stall rules count it, even if the rest was skipped.
+    check_ins = [c for c in data.check_ins if c.score is not None or c.completed_at is not None]
     check_ins_by_pair: dict[int, list[CheckIn]] = {}
     for c in check_ins:
         check_ins_by_pair.setdefault(c.pair_id, []).append(c)
@@ -414,12 +415,12 @@ def _outcomes(
             )
     for e in data.evaluations:
         kind = e.answers.get("outcome")
-        if e.pair_id in wanted and kind and kind != Outcome.NO.value and e.completed_at:
+        if e.pair_id in wanted and kind and kind != Outcome.NO.value:
             result.setdefault(e.pair_id, []).append(
                 (
                     str(kind),
                     e.role,
-                    _local_date(data, e.completed_at),
+                    _local_date(data, e.completed_at or e.asked_at),
                     e.answers.get("outcome_text") or None,
                 )
             )
@@ -450,9 +451,10 @@ def _summary(
     scores = [c.score for c in check_ins if c.score is not None]
     asked = [e for e in data.evaluations if e.asked_at is not None]
     answered = [e for e in asked if e.completed_at is not None]
-    adept_goals = [s for e in answered if e.role == Role.ADEPT.value for s in _goal_scores(e)]
-    mentor_goals = [s for e in answered if e.role == Role.MENTOR.value for s in _goal_scores(e)]
-    recommend = Counter(e.answers.get("recommend") for e in answered)
+    # Every answer given counts, also from evaluations not finished.
+    adept_goals = [s for e in asked if e.role == Role.ADEPT.value for s in _goal_scores(e)]
+    mentor_goals = [s for e in asked if e.role == Role.MENTOR.value for s in _goal_scores(e)]
+    recommend = Counter(e.answers.get("recommend") for e in asked)
     kinds = Counter(k for found in outcomes.values() for k in {k for k, _s, _w, _t in found})
     cohort = data.cohort
     starts = cohort.starts_on if cohort else min((c.starts_on for c in data.cohorts), default=None)
@@ -489,9 +491,7 @@ def _summary(
         (Label(lazy("Evaluations answered")), len(answered)),
         (
             Label(lazy("Average overall score (1-5)")),
-            _mean(
-                e.answers["overall"] for e in answered if isinstance(e.answers.get("overall"), int)
-            ),
+            _mean(e.answers["overall"] for e in asked if isinstance(e.answers.get("overall"), int)),
         ),
         (Label(lazy("Would recommend the programme")), recommend.get(Recommend.YES.value, 0)),
         (Label(lazy("Would not recommend the programme")), recommend.get(Recommend.NO.value, 0)),
@@ -656,14 +656,15 @@ def _outcome_table(
 
 
 def _evaluation_table(data: ReportData) -> Table:
-    """Per role: how many were asked and answered, and the average of each score."""
+    """Per role: how many were asked and finished, and the average of each score (every
+    answer given counts, also from evaluations not finished)."""
     rows = []
     for role in (Role.ADEPT.value, Role.MENTOR.value):
         mine = [e for e in data.evaluations if e.role == role and e.asked_at is not None]
         done = [e for e in mine if e.completed_at is not None]
-        overall = [e.answers["overall"] for e in done if isinstance(e.answers.get("overall"), int)]
-        goals = [s for e in done for s in _goal_scores(e)]
-        recommend = Counter(e.answers.get("recommend") for e in done)
+        overall = [e.answers["overall"] for e in mine if isinstance(e.answers.get("overall"), int)]
+        goals = [s for e in mine for s in _goal_scores(e)]
+        recommend = Counter(e.answers.get("recommend") for e in mine)
         rows.append(
             (
                 Label(ROLE_LABELS[role]),
@@ -694,9 +695,9 @@ def _evaluation_table(data: ReportData) -> Table:
 
 
 def _evaluation_answers(data: ReportData) -> Table:
-    """How many gave each answer, per question and role (finished evaluations)."""
+    """How many gave each answer, per question and role (every answer given counts)."""
     rows: list[tuple[Cell, ...]] = []
-    done = [e for e in data.evaluations if e.completed_at is not None]
+    done = [e for e in data.evaluations if e.asked_at is not None]
     questions: tuple[tuple[str, str, tuple[tuple[object, str], ...]], ...] = (
         ("overall", lazy("Overall score"), tuple((n, str(n)) for n in range(1, 6))),
         ("outcome", lazy("Job, education or internship"), tuple(OUTCOME_LABELS.items())),
@@ -752,12 +753,12 @@ def _comments(
                 pair_label[c.pair_id],
                 Label(ROLE_LABELS[role]),
                 Label(TEXT_LABELS["check_in"]),
-                _local_date(data, c.completed_at),
+                _local_date(data, c.completed_at or c.created_at),
                 anonymise(c.comment, names),
             )
         )
     for e in data.evaluations:
-        if e.pair_id not in wanted or e.completed_at is None:
+        if e.pair_id not in wanted or e.asked_at is None:
             continue
         for key in ("outcome_text", "learned", "workplace", "comment"):
             text = e.answers.get(key)
@@ -767,7 +768,7 @@ def _comments(
                         pair_label[e.pair_id],
                         Label(ROLE_LABELS.get(e.role, e.role)),
                         Label(TEXT_LABELS[key]),
-                        _local_date(data, e.completed_at),
+                        _local_date(data, e.completed_at or e.asked_at),
                         anonymise(str(text), names),
                     )
                 )

@@ -208,7 +208,7 @@ async def test_spreadsheet_figures_match_the_database(
         assert row["Meetings confirmed"] == statuses[MeetingStatus.CONFIRMED]
         assert row["Meetings one-sided"] == statuses[MeetingStatus.REPORTED]
         assert row["Meetings disputed"] == statuses[MeetingStatus.DISPUTED]
-        scores = [c.score for c in check_ins if c.pair_id == pair_id and c.score and c.completed_at]
+        scores = [c.score for c in check_ins if c.pair_id == pair_id and c.score]
         assert row["Check-ins"] == len(scores)
         assert row["Average check-in score"] == (sum(scores) / len(scores) if scores else None)
         assert isinstance(row["Started"], datetime)  # a real date cell
@@ -236,7 +236,7 @@ async def test_spreadsheet_figures_match_the_database(
     assert summary["Average check-in score (1-5)"] == 4.5
     assert summary["Evaluations sent"] == 4
     assert summary["Evaluations answered"] == 1
-    assert summary["Average overall score (1-5)"] == 4
+    assert summary["Average overall score (1-5)"] == 3  # Amina 4, Siri 2 (not finished)
     assert summary["Adepts who got a job"] == 1
     assert summary["Adepts who got education"] == 1
     assert summary["Would recommend the programme"] == 1
