@@ -32,6 +32,7 @@ def outcome_name(outcome: str) -> str:
         Outcome.INTERNSHIP.value: _("Internship"),
         Outcome.OTHER.value: _("Something else"),
         Outcome.NO.value: _("No"),
+        Outcome.UNKNOWN.value: _("I do not know"),
     }
     return names.get(outcome, outcome)
 
@@ -69,9 +70,10 @@ def question(
             ).format(name=adept.first_name)
         else:
             text = _("Did you get a job, education or an internship during the programme?")
-        options = [o.value for o in Outcome]
+        options = [o.value for o in Outcome if is_mentor or o is not Outcome.UNKNOWN]
         buttons = [button(outcome_name(o), _data(pair_id, q, o)) for o in options]
-        return text, _markup([buttons[:3], buttons[3:]])
+        rows = [buttons[:3], buttons[3:5], buttons[5:]]
+        return text, _markup([row for row in rows if row])
     if q.step is Step.OUTCOME_TEXT:
         return _("Do you want to tell more about it?") + "\n" + skip_note, skip
     if q.step is Step.RECOMMEND:

@@ -48,7 +48,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),
     "ev": re.compile(
         r"^ev:(?P<pair>\d{1,12}):(?P<step>o|g\d{1,2}|oc|ot|r|l|w|c):"
-        r"(?P<value>[1-5]|job|education|internship|other|no|yes|unsure|skip)$",
+        r"(?P<value>[1-5]|job|education|internship|other|no|unknown|yes|unsure|skip)$",
         re.ASCII,
     ),
 }

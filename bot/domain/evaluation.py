@@ -52,6 +52,10 @@ class Outcome(StrEnum):
     INTERNSHIP = "internship"
     OTHER = "other"
     NO = "no"
+    UNKNOWN = "unknown"  # mentors only: they may not know
+
+
+NOT_OUTCOMES = (Outcome.NO.value, Outcome.UNKNOWN.value)
 
 
 # What a coordinator may record with /outcome (a "no" is not an outcome to record).
@@ -98,7 +102,7 @@ def next_question(role: str, goals: int, answers: Mapping[str, Any]) -> Question
         return Question(Step.GOAL, len(scored))
     if "outcome" not in answers:
         return Question(Step.OUTCOME)
-    if answers["outcome"] != Outcome.NO.value and "outcome_text" not in answers:
+    if answers["outcome"] not in NOT_OUTCOMES and "outcome_text" not in answers:
         return Question(Step.OUTCOME_TEXT)
     if "recommend" not in answers:
         return Question(Step.RECOMMEND)
@@ -148,7 +152,9 @@ def apply(
         else:
             updated["goal_scores"] = [*answers.get("goal_scores", []), int(value)]
     elif step is Step.OUTCOME:
-        if value not in {o.value for o in Outcome}:
+        if value not in {o.value for o in Outcome} or (
+            value == Outcome.UNKNOWN.value and role != "mentor"
+        ):
             return AnswerProblem.BAD_VALUE
         updated["outcome"] = value
     elif step is Step.RECOMMEND:

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from statistics import mean
 
-from bot.domain.evaluation import Evaluation, Outcome, Recommend, RecordedOutcome
+from bot.domain.evaluation import NOT_OUTCOMES, Evaluation, Outcome, Recommend, RecordedOutcome
 from bot.domain.model import CheckIn, Cohort, PairState, Person, Programme, Role
 from bot.domain.rhythm import (
     Cadence,
@@ -139,6 +139,7 @@ OUTCOME_LABELS = {
     Outcome.INTERNSHIP.value: lazy("internship"),
     Outcome.OTHER.value: lazy("other"),
     Outcome.NO.value: lazy("no"),
+    Outcome.UNKNOWN.value: lazy("does not know"),
 }
 RECOMMEND_LABELS = {
     Recommend.YES.value: lazy("yes"),
@@ -365,7 +366,7 @@ def build_report(
         outcomes=tuple(
             (kind, outcome_counts.get(kind, 0))
             for kind in (o.value for o in Outcome)
-            if kind != "no"
+            if kind not in NOT_OUTCOMES
         ),
     )
 
@@ -415,7 +416,7 @@ def _outcomes(
             )
     for e in data.evaluations:
         kind = e.answers.get("outcome")
-        if e.pair_id in wanted and kind and kind != Outcome.NO.value:
+        if e.pair_id in wanted and kind and kind not in NOT_OUTCOMES:
             result.setdefault(e.pair_id, []).append(
                 (
                     str(kind),

@@ -158,3 +158,13 @@ def test_free_text_is_kept_short_and_on_one_line(text: str) -> None:
     updated = apply("adept", 0, answers, Question(Step.COMMENT), text)
     assert not isinstance(updated, AnswerProblem)
     assert len(updated["comment"]) <= 500 and "\n" not in updated["comment"]
+
+
+def test_only_mentors_may_not_know_the_outcome() -> None:
+    answers = {"overall": 3}
+    question = Question(Step.OUTCOME)
+    assert apply("adept", 0, answers, question, "unknown") is AnswerProblem.BAD_VALUE
+    known = apply("mentor", 0, answers, question, "unknown")
+    assert not isinstance(known, AnswerProblem)
+    # "I do not know" asks for no more words about it.
+    assert next_question("mentor", 0, known) == Question(Step.RECOMMEND)
