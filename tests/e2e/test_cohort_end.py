@@ -189,9 +189,43 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     assert ola_answers.answers == {"overall": 2, "goal_scores": [1]}
     assert ola_answers.completed_at is None and ola_answers.reminders == 2
 
+    # Ola finishes: a mentor may not know the outcome, and is asked what they and their
+    # workplace learned.
+    goal = ola.catch_up()[-1]
+    assert goal.text is not None and goal.text.startswith("Amina's goal: Speak Norwegian at work")
+    await ola.press(goal, "4")
+    outcome = await ola.next_message()
+    assert outcome.text == ("Did Amina get a job, education or an internship during the programme?")
+    assert outcome.button_texts()[-1] == "I do not know"
+    await ola.press(outcome, "I do not know")
+    await ola.press(await ola.next_message(), "Not sure")
+    learned = await ola.next_message()
+    assert learned.text == (
+        "What did you learn as a mentor?\n"
+        "Write a few words, or tap «Skip». Do not write sensitive details here."
+    )
+    await ola.send("To explain   things\nsimply")
+    workplace = await ola.next_message()
+    assert workplace.text is not None
+    assert workplace.text.startswith("Did your workplace learn something too?")
+    await ola.press(workplace, "Skip")
+    assert (await ola.next_message()).text == "Thank you! Only the coordinator sees your answers."
+    async with h.services.unit() as repo:
+        finished = await Evaluations(repo).of(pair_id, pair.mentor_id)
+    assert finished is not None and finished.completed_at is not None
+    assert finished.answers == {
+        "overall": 2,
+        "goal_scores": [1, 4],
+        "outcome": "unknown",
+        "recommend": "unsure",
+        "learned": "To explain things simply",
+        "workplace": "",
+    }
+
     # Nothing of what one answered reaches the other.
     assert with_words(ola, "Nurse assistant") == [] and with_words(ola, "thanks to") == []
     assert amina.inbox()[-1].text == "Thank you! Only the coordinator sees your answers."
+    assert with_words(amina, "explain") == []
 
 
 async def test_outcome_command_only_for_own_programme(harness: Harness) -> None:
