@@ -507,6 +507,65 @@ def demo(
     typer.echo(result.text, nl=False)
 
 
+@app.command("report")
+def report_command(
+    program: Annotated[int, typer.Option("--program", help="Programme id.")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="xlsx (a spreadsheet), csv (a zip of CSV files) or pdf.")
+    ] = "xlsx",
+    cohort: Annotated[
+        int | None, typer.Option("--cohort", help="Only this cohort (default: all).")
+    ] = None,
+    with_names: Annotated[
+        bool, typer.Option("--with-names", help="Name the participants (else numbered).")
+    ] = False,
+    with_comments: Annotated[
+        bool,
+        typer.Option("--with-comments", help="Add free-text comments, with names taken out."),
+    ] = False,
+    language: Annotated[
+        str | None, typer.Option(help="nb or en (default: the programme's language).")
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Report as of this ISO time (default: now).")
+    ] = None,
+) -> None:
+    """Write the report a programme gives its funder: pairs, meetings, rhythm, check-ins,
+    goals, outcomes and the evaluation."""
+    from bot.cohort_end import CohortEnd, Refusal
+    from bot.domain.report import Options
+    from bot.report_files import Format, render
+
+    try:
+        chosen = Format(fmt.lower())
+    except ValueError:
+        raise fail("--format must be xlsx, csv or pdf") from None
+    if language is not None and language.lower() not in SUPPORTED_LANGUAGES:
+        raise fail("--language must be nb or en")
+    moment = _moment(now)
+
+    async def work(services: Services, settings: Settings) -> None:
+        programme = await services.programme(program)
+        if programme is None:
+            raise fail(f"there is no programme {program}; see `mentorbot program list`")
+        words = (language or programme.language or settings.default_language).lower()
+        report = await CohortEnd(
+            services.db, services.clock, default_language=settings.default_language
+        ).report(program, cohort, Options(with_names, with_comments), words)
+        if isinstance(report, Refusal):
+            raise fail(f"programme {program} has no cohort {cohort}")
+        data = await asyncio.to_thread(render, report, chosen, words)
+        try:
+            out.write_bytes(data)
+        except OSError as error:
+            raise fail(f"cannot write {out}: {error.strerror or error}") from None
+        pairs = len(report.table("pairs").rows)
+        typer.echo(f"Report for {programme.name}: {pairs} pairs, {len(data)} bytes in {out}")
+
+    _run(work, clock=FixedClock(moment) if moment else None)
+
+
 @app.command("upgrade-db")
 def upgrade_db() -> None:
     """Create or upgrade the database schema (the bot also does this when it starts)."""

@@ -21,13 +21,16 @@ class TickReport:
 
 
 async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
-    """Queues everything due now: agreement reminders and re-checks, the rhythm's
-    nudges, reminders and check-ins (recorded as asked in the same transaction), and
-    the alerts that opened, came back from a snooze or resolved themselves."""
+    """Queues everything due now: the cohort's end (notices, evaluations, reminders),
+    agreement reminders and re-checks, the rhythm's nudges, reminders and check-ins
+    (recorded as asked in the same transaction), and the alerts that opened, came back
+    from a snooze or resolved themselves."""
     now = core.clock.now()
     async with core.services.unit() as repo:
         # Everything the rules read, loaded once for all of them.
         await repo.end_pauses(now.date())
+        # The cohort's end first: its messages take the day's slot before the rhythm's.
+        ending = await core.cohort_end.plan_tick(repo, now)
         starts = await repo.pair_starts(
             states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED]
         )
@@ -37,13 +40,16 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         planned = await core.agreements.due_messages(now, starts)
         # The agreement's messages fill today's slot for their recipients too.
         busy = [(m.person_id, m.not_before or now) for m in planned if m.person_id is not None]
+        busy.extend(ending.busy)
+        planned.extend(ending.messages)
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
         planned.extend(rhythm.messages)
         planned.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
-        if dry_run or not planned:
+        if dry_run or not (planned or ending.to_end):
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)
         queued = await repo.enqueue(planned, now)
         await repo.add_nudges(rhythm.nudges, now)
+        await core.cohort_end.record(repo, ending, now)
     return TickReport(planned=planned, queued=queued)

@@ -30,6 +30,8 @@ COORDINATOR_COMMANDS = (
     ("note", lazy("Add a note to a pair")),
     ("message", lazy("Send a message to a pair")),
     ("end", lazy("End a pair")),
+    ("outcome", lazy("Record a job, education or internship")),
+    ("report", lazy("Get the report for the funder")),
     ("agreement", lazy("See or change the agreement text")),
     ("language", lazy("Change language")),
 )

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import agreement, alerts, commands, coordinator, meetings, onboarding
+from handlers import agreement, alerts, commands, coordinator, evaluation, meetings, onboarding
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -50,6 +50,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "pg": coordinator.page_pressed,
     "al": alerts.alert_pressed,
     "cm": alerts.recipient_pressed,
+    "ev": evaluation.evaluation_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -74,6 +75,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("note", alerts.note),
         ("end", alerts.end),
         ("message", alerts.message_command),
+        ("outcome", evaluation.outcome_command),
+        ("report", evaluation.report_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # In groups the bot answers only coordinators' alert-chat commands; participants'
@@ -119,6 +122,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await meetings.text_answer(update, context):
         return
     if await alerts.text_answer(update, context):
+        return
+    if await evaluation.text_answer(update, context):
         return
     message = update.effective_message
     if message is not None:

@@ -396,3 +396,40 @@ class SendBudgetRow(SQLModel, table=True):
     bucket: str = Field(sa_column=Column(String(64), primary_key=True))
     window_start: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
     used: int = Field(default=0)
+
+
+class EvaluationRow(SQLModel, table=True):
+    """One party's end of the cohort: told four weeks before, asked at the end, reminded.
+
+    The answers are seen by coordinators only (in the report), never by the other party.
+    """
+
+    __tablename__ = "evaluation"
+    __table_args__ = (_Unique("pair_id", "person_id", name="uq_evaluation_pair_person"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    noticed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    asked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    reminders: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # The adept's goals as they were when the evaluation was asked (scores refer to them).
+    goals: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class OutcomeRow(SQLModel, table=True):
+    """A job, education or internship an adept got, recorded by a coordinator."""
+
+    __tablename__ = "outcome"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    text: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    recorded_by: int | None = Field(
+        default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL", index=False)
+    )
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))

@@ -57,6 +57,8 @@ VALID: list[tuple[str, dict[str, str]]] = [
     ("al:17:snooze", {"alert": "17", "action": "snooze"}),
     ("cm:3:both", {"pair": "3", "to": "both"}),
     ("pg:2", {"page": "2"}),
+    ("ev:3:g1:4", {"pair": "3", "step": "g1", "value": "4"}),
+    ("ev:3:ot:skip", {"pair": "3", "step": "ot", "value": "skip"}),
 ]
 
 # The longest data each shape can carry, built from its patterns' upper bounds.
@@ -73,6 +75,7 @@ LONGEST = {
     "gl": "gl:" + "9" * 12 + ":" + "o" * 16,
     "ex": "ex:" + "9" * 12 + ":recheck:" + "k" * 16 + ":" + "o" * 20,
     "ag": "ag:" + "9" * 12,
+    "ev": "ev:" + "9" * 12 + ":g99:internship",
     "np": "np:" + "9" * 12 + ":later",
     "pl": "pl:" + "9" * 12 + ":" + "9" * 8,
     "pc": "pc:" + "9" * 12 + ":y",

@@ -1,0 +1,112 @@
+"""The funder's report data: everything about one programme (or one cohort of it) in a
+constant number of statements (eight), whatever the number of pairs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from bot.domain.model import PairState, Role
+from bot.domain.report import MeetingRecord, PairRecord, Participant, ReportData
+from storage.evaluations import Evaluations
+from storage.models import CheckInRow, MeetingRow, MembershipRow, PairRow, PersonRow
+from storage.repository import (
+    Repository,
+    _check_in,
+    _meeting_fact,
+    _membership,
+    _person,
+    _utc,
+)
+
+
+async def report_data(
+    repo: Repository, programme_id: int, cohort_id: int | None = None
+) -> ReportData | None:
+    """None when there is no such programme, or the cohort is not one of its own."""
+    programme = await repo.programme(programme_id)
+    if programme is None:
+        return None
+    cohorts = await repo.cohorts(programme_id)
+    cohort = next((c for c in cohorts if c.id == cohort_id), None)
+    if cohort_id is not None and cohort is None:
+        return None
+    session = repo.session
+    pair_condition: Any = col(PairRow.programme_id) == programme_id
+    member_conditions: list[Any] = [
+        col(MembershipRow.programme_id) == programme_id,
+        col(MembershipRow.role).in_([Role.MENTOR.value, Role.ADEPT.value]),
+    ]
+    if cohort_id is not None:
+        pair_condition = pair_condition & (col(PairRow.cohort_id) == cohort_id)
+        member_conditions.append(col(MembershipRow.cohort_id) == cohort_id)
+    members = (
+        await session.execute(
+            select(MembershipRow, PersonRow)
+            .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
+            .where(*member_conditions)
+            .order_by(col(PersonRow.id))
+        )
+    ).all()
+    mentor, adept = aliased(PersonRow), aliased(PersonRow)
+    pair_rows = (
+        await session.execute(
+            select(PairRow, mentor, adept)
+            .join(mentor, col(mentor.id) == col(PairRow.mentor_id))
+            .join(adept, col(adept.id) == col(PairRow.adept_id))
+            .where(pair_condition)
+            .order_by(col(PairRow.id))
+        )
+    ).all()
+    meetings = (
+        await session.scalars(
+            select(MeetingRow)
+            .join(PairRow, col(PairRow.id) == col(MeetingRow.pair_id))
+            .where(pair_condition)
+            .order_by(col(MeetingRow.held_on), col(MeetingRow.id))
+        )
+    ).all()
+    check_ins = (
+        await session.scalars(
+            select(CheckInRow)
+            .join(PairRow, col(PairRow.id) == col(CheckInRow.pair_id))
+            .where(pair_condition)
+            .order_by(col(CheckInRow.created_at), col(CheckInRow.id))
+        )
+    ).all()
+    store = Evaluations(repo)
+    evaluations = await store.evaluations_of_pairs(pair_condition)
+    outcomes = await store.outcomes_of_pairs(pair_condition)
+    pairs = []
+    for p, m, a in pair_rows:
+        assert p.id is not None
+        pairs.append(
+            PairRecord(
+                id=p.id,
+                cohort_id=p.cohort_id,
+                mentor=_person(m),
+                adept=_person(a),
+                state=PairState(p.state),
+                created_at=_utc(p.created_at) or p.created_at,
+                activated_at=_utc(p.activated_at),
+                ended_at=_utc(p.ended_at),
+                goals=tuple(p.goals or ()),
+            )
+        )
+    return ReportData(
+        programme=programme,
+        cohort=cohort,
+        cohorts=tuple([cohort] if cohort else cohorts),
+        participants=tuple(
+            Participant(_person(person), _membership(membership).role)
+            for membership, person in members
+        ),
+        pairs=tuple(pairs),
+        meetings=tuple(MeetingRecord(m.pair_id, _meeting_fact(m), m.topic) for m in meetings),
+        check_ins=tuple(_check_in(c) for c in check_ins),
+        evaluations=tuple(evaluations),
+        outcomes=tuple(outcomes),
+    )
