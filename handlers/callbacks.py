@@ -46,6 +46,12 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "al": re.compile(r"^al:(?P<alert>\d{1,12}):(?P<action>take|snooze|resolve|show)$", re.ASCII),
     "cm": re.compile(r"^cm:(?P<pair>\d{1,12}):(?P<to>mentor|adept|both)$", re.ASCII),
     "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),
+    "mp": re.compile(r"^mp:(?P<programme>\d{1,10})$", re.ASCII),
+    # a matching suggestion: accept, other mentor, reject, next
+    "mt": re.compile(
+        r"^mt:(?P<action>[aorn]):(?P<programme>\d{1,10}):(?P<mentor>\d{1,12}):(?P<adept>\d{1,12})$",
+        re.ASCII,
+    ),
 }
 
 

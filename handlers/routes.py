@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import agreement, alerts, commands, coordinator, meetings, onboarding
+from handlers import agreement, alerts, commands, coordinator, matching, meetings, onboarding
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -50,6 +50,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "pg": coordinator.page_pressed,
     "al": alerts.alert_pressed,
     "cm": alerts.recipient_pressed,
+    "mp": matching.programme_pressed,
+    "mt": matching.suggestion_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -65,6 +67,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("invite", coordinator.invite),
         ("pair", pair_or_file),
         ("pairs", coordinator.pairs),
+        ("match", matching.match_command),
         ("goals", agreement.goals_command),
         ("agreement", agreement.agreement_command),
         ("met", meetings.met_command),

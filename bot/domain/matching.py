@@ -13,7 +13,6 @@ does not meet rules that mentor out; everything else only weighs.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -171,7 +170,9 @@ def _shared_words(first: str, second: str) -> tuple[str, ...]:
 def _stem_match(first: str, second: str) -> bool:
     """Two forms of one word: a long common beginning (nurse ~ nursing, sykepleier ~ sykepleie)."""
     shorter = min(len(first), len(second))
-    common = len(os.path.commonprefix([first, second]))
+    common = next(
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), shorter
+    )
     return shorter >= 4 and common >= max(4, shorter - 2)
 
 
