@@ -414,6 +414,8 @@ def import_command(
         if result.problem is importing.ImportProblem.NO_COHORT:
             raise fail(f"programme {program} has no cohort {cohort}")
         checked = result.checked
+        if checked is not None and checked.file_problem is not None:
+            raise fail(_import_problems(file, checked)[0])
         if checked is None or not result.imported:
             for line in _import_problems(file, checked):
                 typer.echo(line, err=True)
