@@ -46,6 +46,32 @@ def reason_text(reason: Reason) -> str:
     return _("nothing in common in the intake answers")
 
 
+def imported_lines(answers: dict[str, object]) -> list[str]:
+    """What a coordinator's spreadsheet said beyond the intake questions, for /profile:
+    people see everything stored about them."""
+    lines = []
+    goals = answers.get("goals")
+    if isinstance(goals, str) and goals:
+        lines.append(_("• Goals (from your coordinator): {goals}").format(goals=goals))
+    gender = answers.get("gender")
+    if isinstance(gender, str):
+        lines.append(_("• Gender: {gender}").format(gender=gender_name(gender)))
+    age = answers.get("age")
+    if isinstance(age, str):
+        lines.append(_("• Age: {band} years").format(band=age))
+    wants_gender = answers.get("wants_gender")
+    if isinstance(wants_gender, str):
+        lines.append(
+            _("• You wish for a mentor who is {gender}").format(gender=gender_name(wants_gender))
+        )
+    wants_age = answers.get("wants_age")
+    if isinstance(wants_age, str):
+        lines.append(_("• You wish for a mentor aged {band}").format(band=wants_age))
+    if lines:
+        lines.append(_("Tell your coordinator if something here is wrong."))
+    return lines
+
+
 def reasons_text(suggestion: Suggestion) -> str:
     return "; ".join(reason_text(reason) for reason in suggestion.fit.reasons)
 

@@ -148,6 +148,15 @@ async def test_import_csv_join_and_match(
             "wants_gender": "f",
         }
 
+        # She sees what the sheet said about her.
+        amina = people["Amina Ali"]
+        amina.catch_up()
+        await amina.send("/profile")
+        profile = (await amina.next_message()).text or ""
+        assert "• Work I want: Sykepleie" in profile
+        assert "• Gender: a woman\n• You wish for a mentor who is a woman\n" in profile
+        assert "Tell your coordinator if something here is wrong." in profile
+
         # The command line suggests, with reasons in the programme's language (nb).
         lines = ok(await cli(emulator, url, "match", "--program", "1"))
         assert "2 adepts without a mentor, 2 mentors with room" in lines[0]
