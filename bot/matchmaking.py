@@ -81,7 +81,10 @@ class Matchmaker:
         default_id = default.id if default else None
         mentor_profiles = [
             matching.profile(
-                person.id, person.intake, free_places=matching.free_places(person.intake, n)
+                person.id,
+                person.intake,
+                mentor=True,
+                free_places=matching.free_places(person.intake, n),
             )
             for membership, person, n in mentors
             if in_cohort(membership.cohort_id)

@@ -131,9 +131,12 @@ def _one_of(value: Any, allowed: Sequence[str]) -> str | None:
     return value if isinstance(value, str) and value in allowed else None
 
 
-def profile(person_id: int, answers: Mapping[str, Any], *, free_places: int = 1) -> Profile:
-    """A profile from intake answers; a mentor's help is under ``offers``, an adept's ``help``."""
-    help_key = "offers" if "offers" in answers else "help"
+def profile(
+    person_id: int, answers: Mapping[str, Any], *, mentor: bool = False, free_places: int = 1
+) -> Profile:
+    """A profile from intake answers; a mentor's help is what they offer (``offers``),
+    an adept's what they asked for (``help``)."""
+    help_key = "offers" if mentor else "help"
     return Profile(
         person_id=person_id,
         field=" ".join(_texts(answers.get("field"))),

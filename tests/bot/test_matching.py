@@ -37,6 +37,7 @@ def test_nurse_who_speaks_arabic_and_offers_cv_help() -> None:
             "languages": ["no", "ar"],
             "capacity": "1",
         },
+        mentor=True,
     )
     adept = profile(2, {"field": "nursing", "help": ["cv", "language"], "languages": ["ar", "ti"]})
     found = fit(mentor, adept)
@@ -50,7 +51,7 @@ def test_nurse_who_speaks_arabic_and_offers_cv_help() -> None:
 
 
 def test_nothing_in_common_is_said() -> None:
-    found = fit(profile(1, {"field": "IT"}), profile(2, {"field": "cooking"}))
+    found = fit(profile(1, {"field": "IT"}, mentor=True), profile(2, {"field": "cooking"}))
     assert found.reasons == (Reason(ReasonKind.NOTHING_IN_COMMON),)
     assert found.score == 1
 
@@ -78,6 +79,12 @@ def test_goals_count_when_the_field_differs() -> None:
         profile(2, {"field": "cleaner", "goals": "Become an accountant"}),
     )
     assert Reason(ReasonKind.GOALS_FIT_FIELD, ("accountant",)) in found.reasons
+
+
+def test_a_mentor_offers_and_an_adept_asks() -> None:
+    answers = {"help": ["cv"], "offers": ["network"]}
+    assert profile(1, answers, mentor=True).help == ("network",)
+    assert profile(2, answers).help == ("cv",)
 
 
 def test_odd_answers_are_ignored_not_fatal() -> None:

@@ -330,3 +330,44 @@ async def test_match_is_for_the_programmes_own_coordinators(
         await h.emulator.wait_until_idle()
         assert kari.callback_answers[-1]["text"] == "Only coordinators can do this."
         assert await h.services.pairs(None, [1, 2]) == []
+
+
+async def test_imported_answers_join_only_with_consent_and_own_answers_win(
+    harness: Harness,
+) -> None:
+    from bot.importing import import_people
+
+    h = harness
+    first = await h.programme("Grimstad", language="en")
+    second = await h.programme("Bømlo", language="en")
+    header = ["name", "role", "field", "gender"]
+    result = await import_people(
+        h.services,
+        second.id,
+        [header, ["Amina", "adept", "Nursing", "f"], ["Yonas", "adept", "IT", "m"]],
+    )
+    assert result.imported
+    token_of = {entry.name: result.tokens[entry.line] for entry in result.checked.entries}  # type: ignore[union-attr]
+
+    # Amina already answered intake in another programme: her own field stays.
+    amina = h.emulator.user(300, "Amina", language_code="en")
+    await h.join(amina, first, Role.ADEPT)
+    await amina.press(await amina.next_message(), "Yes, that is OK")
+    await amina.next_message()  # what kind of work
+    await amina.send("Cleaning")
+    await amina.press(await amina.next_message(), "Done")
+    await amina.press(await amina.next_message(), "Done")
+    await amina.next_message()
+    await amina.send(f"/start {token_of['Amina']}")
+    await h.emulator.wait_until_idle()
+    [person] = await h.services.members(second.id, Role.ADEPT)
+    assert person.intake == {"field": "Cleaning", "help": None, "languages": None, "gender": "f"}
+
+    # Yonas says no to what is stored: nothing from the sheet becomes his.
+    yonas = h.emulator.user(301, "Yonas", language_code="en")
+    await yonas.send(f"/start {token_of['Yonas']}")
+    await yonas.next_message()
+    await yonas.press(await yonas.next_message(), "No, thanks")
+    await h.emulator.wait_until_idle()
+    joined = {p.first_name: p for p in await h.services.members(second.id, Role.ADEPT)}
+    assert joined["Yonas"].intake == {}
