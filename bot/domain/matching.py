@@ -65,6 +65,18 @@ _STOP_WORDS = frozenset(
         "in",
         "of",
         "a",
+        "to",
+        "as",
+        "is",
+        "or",
+        "on",
+        "by",
+        "an",
+        "er",
+        "om",
+        "se",
+        "fra",
+        "the",
     ]
 )
 
@@ -155,7 +167,8 @@ def words(text: str) -> list[str]:
     """Meaningful words, folded, in order: ``"Nurse at Ullevål"`` → nurse, ullevål."""
     seen: list[str] = []
     for word in _WORD.findall(text.casefold()):
-        if len(word) >= 3 and word not in _STOP_WORDS and not word.isdigit() and word not in seen:
+        # Two letters are enough for a field like «IT»; the stop words hold «og», «in»…
+        if len(word) >= 2 and word not in _STOP_WORDS and not word.isdigit() and word not in seen:
             seen.append(word)
     return seen
 

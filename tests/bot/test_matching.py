@@ -81,6 +81,14 @@ def test_goals_count_when_the_field_differs() -> None:
     assert Reason(ReasonKind.GOALS_FIT_FIELD, ("accountant",)) in found.reasons
 
 
+def test_short_fields_match_but_little_words_do_not() -> None:
+    assert fit(profile(1, {"field": "IT developer"}), profile(2, {"field": "IT"})).reasons == (
+        Reason(ReasonKind.SAME_FIELD, ("it",)),
+    )
+    lonely = fit(profile(1, {"field": "jobb i bank"}), profile(2, {"field": "jobb i butikk"}))
+    assert lonely.reasons == (Reason(ReasonKind.NOTHING_IN_COMMON),)
+
+
 def test_a_mentor_offers_and_an_adept_asks() -> None:
     answers = {"help": ["cv"], "offers": ["network"]}
     assert profile(1, answers, mentor=True).help == ("network",)

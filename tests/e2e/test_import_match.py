@@ -372,3 +372,57 @@ async def test_imported_answers_join_only_with_consent_and_own_answers_win(
     await yonas.next_message()  # the answer to "no"
     joined = {p.first_name: p for p in await h.services.members(second.id, Role.ADEPT)}
     assert joined["Yonas"].intake == {}
+
+
+async def test_other_mentor_for_the_same_adept(harness: Harness) -> None:
+    from bot.importing import import_people
+
+    h = harness
+    first = await h.programme("Grimstad", language="en")
+    second = await h.programme("Bømlo", language="en")
+    kari = h.emulator.user(100, "Kari", language_code="en")
+    await open_imported_link(h, kari, await h.token(first, Role.COORDINATOR))
+    await kari.send(f"/start {await h.token(second, Role.COORDINATOR)}")
+    assert "Welcome to Bømlo" in ((await kari.next_message()).text or "")
+    await kari.next_message()  # what a coordinator can do; consent was given already
+    sheet = [
+        ["name", "role", "field", "help", "languages", "capacity", "motivation"],
+        ["Ola", "mentor", "IT developer", "career", "English", "1", "I like it"],
+        ["Per", "mentor", "Chef", "network", "Norwegian", "1", "Giving back"],
+        ["Yonas", "adept", "IT", "career", "Tigrinya", "", ""],
+    ]
+    result = await import_people(h.services, first.id, sheet)
+    assert result.imported and result.checked is not None
+    for number, entry in enumerate(result.checked.entries):
+        user = h.emulator.user(200 + number, entry.name, language_code="en")
+        said = await open_imported_link(h, user, result.tokens[entry.line])
+        assert "find a" in said, said  # nothing left to ask
+
+    await kari.send("/match")
+    choose = await kari.next_message()
+    assert choose.text == "Which programme?"
+    assert choose.button_texts() == ["Grimstad", "Bømlo"]
+    await kari.press(choose, "Grimstad")
+    await h.emulator.wait_for(
+        lambda: bool(choose.text and "Mentor: Ola" in choose.text), 15, "card"
+    )
+    assert choose.text is not None and "Adept: Yonas (IT)" in choose.text
+    assert "same field: it; the mentor offers Career choices" in choose.text
+
+    await kari.press(choose, "Other mentor")
+    await h.emulator.wait_for(
+        lambda: bool(choose.text and "Mentor: Per" in choose.text), 15, "card"
+    )
+    assert choose.text == (
+        "Suggestion 1 of 1:\nMentor: Per (Chef)\nAdept: Yonas (IT)\n"
+        "Why: nothing in common in the intake answers.\nScore: 1"
+    )
+    await kari.press(choose, "Other mentor")
+    await h.emulator.wait_for(
+        lambda: (
+            choose.text == "I have no more suggestions for Grimstad. Use /pair to choose yourself."
+        ),
+        15,
+        "no more suggestions",
+    )
+    assert await h.services.pairs(None, [first.id]) == []
