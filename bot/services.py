@@ -35,6 +35,7 @@ from bot.domain.model import (
 )
 from storage.db import Database
 from storage.repository import Repository
+from storage.roster import Roster
 
 CONSENT_VERSION = "2026-11"
 INTAKE_FLOW = "intake"
@@ -256,7 +257,9 @@ class Services:
                 role=invite.role,
                 now=now,
             )
-            dialogue = await self._start_intake(repo, person, invite.role, now)
+            # Answers from the coordinator's spreadsheet (`mentorbot import`), if any.
+            imported = await Roster(repo.session).imported_answers(invite.id)
+            dialogue = await self._start_intake(repo, person, invite.role, now, imported)
         return JoinOutcome(
             problem=None,
             person=person,
@@ -267,19 +270,27 @@ class Services:
         )
 
     async def _start_intake(
-        self, repo: Repository, person: Person, role: Role, now: datetime
+        self,
+        repo: Repository,
+        person: Person,
+        role: Role,
+        now: datetime,
+        imported: dict[str, object] | None = None,
     ) -> Dialogue | None:
+        data: dict[str, object] = {"role": role.value, "selected": []}
         if person.consented_at is None:
             step: str | None = CONSENT_STEP
+            if imported:
+                # Kept aside until the person agrees to what is stored.
+                data["imported"] = imported
         else:
-            first = next(
-                (q for q in intake.questions_for(role) if q.key not in person.intake), None
-            )
+            answers = await _merge_imported(repo, person.id, imported)
+            first = _first_unanswered(role, answers)
             step = first.key if first else None
         if step is None:
             await repo.clear_dialogue(person.id)
             return None
-        dialogue = Dialogue(person.id, INTAKE_FLOW, step, {"role": role.value, "selected": []})
+        dialogue = Dialogue(person.id, INTAKE_FLOW, step, data)
         await repo.save_dialogue(dialogue, now)
         return dialogue
 
@@ -301,7 +312,11 @@ class Services:
                 await repo.clear_dialogue(person.id)
                 return IntakeStep(StepStatus.DECLINED, role=role)
             await repo.update_person(person.id, consent_version=CONSENT_VERSION, consented_at=now)
-            first = intake.next_question(role, None)
+            imported = dialogue.data.get("imported")
+            answers = await _merge_imported(
+                repo, person.id, imported if isinstance(imported, dict) else None
+            )
+            first = _first_unanswered(role, answers)
             if first is None:
                 await repo.clear_dialogue(person.id)
                 return IntakeStep(StepStatus.FINISHED, role=role)
@@ -379,7 +394,7 @@ class Services:
         # A skipped question is stored as None so it is not asked again at the next join.
         answers[question.key] = answer
         await repo.update_person(person.id, intake=answers)
-        following = None if editing else intake.next_question(role, question.key)
+        following = None if editing else _first_unanswered(role, answers, after=question.key)
         if following is None:
             await repo.clear_dialogue(person.id)
             return IntakeStep(StepStatus.FINISHED, role=role, editing=editing)
@@ -514,6 +529,31 @@ def _introductions(
     return queued
 
 
+async def _merge_imported(
+    repo: Repository, person_id: int, imported: dict[str, object] | None
+) -> dict[str, object]:
+    """The person's intake answers with the spreadsheet's added; their own answers win."""
+    fresh = await repo.person(person_id)
+    answers: dict[str, object] = dict(fresh.intake) if fresh else {}
+    if imported:
+        merged = {**imported, **answers}
+        if merged != answers:
+            await repo.update_person(person_id, intake=merged)
+        answers = merged
+    return answers
+
+
+def _first_unanswered(
+    role: Role, answers: dict[str, object], *, after: str | None = None
+) -> intake.Question | None:
+    """The next question (after `after`) not answered yet: a skip counts as an answer,
+    and so does what the coordinator's spreadsheet said."""
+    question = intake.next_question(role, after)
+    while question is not None and question.key in answers:
+        question = intake.next_question(role, question.key)
+    return question
+
+
 def _data(role: Role) -> dict[str, object]:
     return {"role": role.value, "selected": []}
 
@@ -538,6 +578,9 @@ def _current_cohort(cohorts: Sequence[Cohort], today: date) -> Cohort | None:
     if upcoming:
         return min(upcoming, key=lambda c: c.starts_on)
     return max(cohorts, key=lambda c: c.ends_on) if cohorts else None
+
+
+current_cohort = _current_cohort
 
 
 def _months_later(day: date, months: int) -> date:

@@ -51,6 +51,12 @@ _SHAPES: dict[str, re.Pattern[str]] = {
         r"(?P<value>[1-5]|job|education|internship|other|no|unknown|yes|unsure|skip)$",
         re.ASCII,
     ),
+    "mp": re.compile(r"^mp:(?P<programme>\d{1,10})$", re.ASCII),
+    # a matching suggestion: accept, other mentor, reject, next
+    "mt": re.compile(
+        r"^mt:(?P<action>[aorn]):(?P<programme>\d{1,10}):(?P<mentor>\d{1,12}):(?P<adept>\d{1,12})$",
+        re.ASCII,
+    ),
 }
 
 

@@ -25,6 +25,7 @@ COORDINATOR_COMMANDS = (
     ("help", lazy("See what you can do")),
     ("invite", lazy("Get an invite link")),
     ("pair", lazy("Make a pair")),
+    ("match", lazy("Suggested pairs")),
     ("pairs", lazy("See all pairs")),
     ("stalled", lazy("Pairs that need attention")),
     ("note", lazy("Add a note to a pair")),

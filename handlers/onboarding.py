@@ -9,6 +9,7 @@ from bot.domain import intake
 from bot.domain.invites import InviteProblem
 from bot.domain.model import PARTICIPANT_ROLES, Role
 from bot.i18n import _, set_language
+from bot.match_texts import imported_lines
 from bot.services import IntakeStep, StepStatus
 from handlers import commands
 from handlers.callbacks import Callback, build
@@ -249,6 +250,7 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     callback_data=build("pf", role.value, question.key),
                 )
             )
+    lines.extend(imported_lines(me.person.intake))
     lines.append(_("Tap what you want to change."))
     await message.reply_text(
         "\n".join(lines), reply_markup=InlineKeyboardMarkup([[b] for b in buttons])

@@ -17,7 +17,16 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import agreement, alerts, commands, coordinator, evaluation, meetings, onboarding
+from handlers import (
+    agreement,
+    alerts,
+    commands,
+    coordinator,
+    evaluation,
+    matching,
+    meetings,
+    onboarding,
+)
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -51,6 +60,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "al": alerts.alert_pressed,
     "cm": alerts.recipient_pressed,
     "ev": evaluation.evaluation_pressed,
+    "mp": matching.programme_pressed,
+    "mt": matching.suggestion_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -66,6 +77,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("invite", coordinator.invite),
         ("pair", pair_or_file),
         ("pairs", coordinator.pairs),
+        ("match", matching.match_command),
         ("goals", agreement.goals_command),
         ("agreement", agreement.agreement_command),
         ("met", meetings.met_command),

@@ -162,6 +162,46 @@ class InviteRow(SQLModel, table=True):
     )
 
 
+class InviteIntakeRow(SQLModel, table=True):
+    """What a coordinator's spreadsheet said about the person an invite is for: the name
+    they know them by and intake answers, merged into the person's own when they join."""
+
+    __tablename__ = "invite_intake"
+
+    invite_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("invite.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    name: str = Field(sa_column=Column(String(128), nullable=False))
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class MatchRejectionRow(SQLModel, table=True):
+    """A suggested pair a coordinator said no to: not suggested again."""
+
+    __tablename__ = "match_rejection"
+    __table_args__ = (
+        _Unique(
+            "programme_id", "mentor_id", "adept_id", name="uq_match_rejection_programme_mentor"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    mentor_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    adept_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    decided_by: int | None = Field(
+        default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL", index=False)
+    )
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
 class PairRow(SQLModel, table=True):
     __tablename__ = "pair"
 

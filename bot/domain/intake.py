@@ -105,6 +105,21 @@ MENTOR_QUESTIONS = (
         CAPACITY_OPTIONS,
         short_label=lazy("Adepts I can take"),
     ),
+    # For matching suggestions: what the mentor offers against what an adept asked for.
+    Question(
+        "offers",
+        lazy("What can you help an adept with? Tap all that fit. Then tap «Done»."),
+        Kind.MULTI,
+        HELP_OPTIONS,
+        short_label=lazy("Help I offer"),
+    ),
+    Question(
+        "languages",
+        lazy("Which languages do you speak? Tap all that fit, or write others. Then tap «Done»."),
+        Kind.MULTI,
+        LANGUAGE_OPTIONS,
+        short_label=lazy("My languages"),
+    ),
 )
 
 

@@ -43,8 +43,20 @@ def test_adept_questions_in_order() -> None:
 
 
 def test_mentor_questions_in_order() -> None:
-    assert [q.key for q in questions_for(Role.MENTOR)] == ["field", "motivation", "capacity"]
-    assert [q.kind for q in questions_for(Role.MENTOR)] == [Kind.TEXT, Kind.TEXT, Kind.CHOICE]
+    assert [q.key for q in questions_for(Role.MENTOR)] == [
+        "field",
+        "motivation",
+        "capacity",
+        "offers",
+        "languages",
+    ]
+    assert [q.kind for q in questions_for(Role.MENTOR)] == [
+        Kind.TEXT,
+        Kind.TEXT,
+        Kind.CHOICE,
+        Kind.MULTI,
+        Kind.MULTI,
+    ]
 
 
 def test_coordinators_have_no_questions() -> None:
@@ -123,7 +135,7 @@ def test_next_question_first_and_middle() -> None:
 
 def test_next_question_after_last_is_none() -> None:
     assert next_question(Role.ADEPT, "languages") is None
-    assert next_question(Role.MENTOR, "capacity") is None
+    assert next_question(Role.MENTOR, "languages") is None
 
 
 @pytest.mark.parametrize("after", ["unknown", "", "capacity"])

@@ -44,13 +44,18 @@ async def test_programme_to_introduced_pair(harness_each_db: Harness) -> None:
     assert "You are a mentor." in ((await ola.next_message()).text or "")
     await consent_and_finish_intro(ola)
     question = await ola.next_message()
-    assert question.text and question.text.startswith("Question 1 of 3:")
+    assert question.text and question.text.startswith("Question 1 of 5:")
     await ola.send("Nurse at Ullevål")
     motivation = await ola.next_message()
     await ola.press(motivation, "Skip")
     capacity = await ola.next_message()
     assert capacity.button_texts()[:3] == ["One", "Two", "Three"]
     await ola.press(capacity, "Two")
+    offers = await ola.next_message()
+    await ola.press(offers, "CV and applications")
+    await h.emulator.wait_until_idle()
+    await ola.press(ola.inbox()[-1], "Done")
+    await ola.press(await ola.next_message(), "Done")  # languages: none tapped
     assert "find an adept for you" in ((await ola.next_message()).text or "")
 
     await kari.send("/invite adept")
@@ -100,7 +105,13 @@ async def test_programme_to_introduced_pair(harness_each_db: Harness) -> None:
     [view] = await h.services.pairs(None, [programme.id])
     assert view.pair.state is PairState.AWAITING_AGREEMENT
     assert view.adept.intake == {"field": "Nursing", "help": ["cv"], "languages": ["ar", "Amharic"]}
-    assert view.mentor.intake == {"field": "Nurse at Ullevål", "motivation": None, "capacity": "2"}
+    assert view.mentor.intake == {
+        "field": "Nurse at Ullevål",
+        "motivation": None,
+        "capacity": "2",
+        "offers": ["cv"],
+        "languages": None,
+    }
     async with h.services.unit() as repo:
         statuses = {item.kind: item.status for item in await repo.outbox_items()}
     assert statuses == {"introduction": OutboxStatus.SENT}

@@ -59,6 +59,9 @@ VALID: list[tuple[str, dict[str, str]]] = [
     ("pg:2", {"page": "2"}),
     ("ev:3:g1:4", {"pair": "3", "step": "g1", "value": "4"}),
     ("ev:3:ot:skip", {"pair": "3", "step": "ot", "value": "skip"}),
+    ("mp:7", {"programme": "7"}),
+    ("mt:a:7:8:9", {"action": "a", "programme": "7", "mentor": "8", "adept": "9"}),
+    ("mt:n:1:22:333", {"action": "n", "programme": "1", "mentor": "22", "adept": "333"}),
 ]
 
 # The longest data each shape can carry, built from its patterns' upper bounds.
@@ -88,6 +91,8 @@ LONGEST = {
     "al": "al:" + "9" * 12 + ":resolve",
     "cm": "cm:" + "9" * 12 + ":mentor",
     "pg": "pg:" + "9" * 4,
+    "mp": "mp:" + "9" * 10,
+    "mt": "mt:o:" + "9" * 10 + ":" + "9" * 12 + ":" + "9" * 12,
 }
 
 

@@ -1,0 +1,179 @@
+"""/match: the coordinator walks through matching suggestions, one card at a time, and
+accepts, asks for another mentor, says no, or goes on. Nothing is paired without a tap."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.domain.access import Actor, coordinated_programmes
+from bot.i18n import _, ngettext
+from bot.match_texts import suggestion_text
+from bot.matchmaking import Matchmaker, MatchPlan, MatchProblem
+from bot.services import PairProblem
+from handlers.callbacks import Callback, build
+from handlers.common import actor, deps, wake_delivery
+from handlers.coordinator import refuse
+
+NOT_ALLOWED = "Only coordinators can do this."
+
+
+def _matchmaker(context: ContextTypes.DEFAULT_TYPE) -> Matchmaker:
+    return Matchmaker(deps(context).services)
+
+
+def _coordinator() -> Actor | None:
+    me = actor()
+    return me if me is not None and coordinated_programmes(me) else None
+
+
+async def match_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    me = _coordinator()
+    if message is None:
+        return
+    if me is None:
+        await refuse(message)
+        return
+    programmes = coordinated_programmes(me)
+    if len(programmes) > 1:
+        services = deps(context).services
+        buttons = []
+        for programme_id in programmes:
+            programme = await services.programme(programme_id)
+            name = programme.name if programme else str(programme_id)
+            buttons.append([InlineKeyboardButton(name, callback_data=build("mp", programme_id))])
+        await message.reply_text(_("Which programme?"), reply_markup=InlineKeyboardMarkup(buttons))
+        return
+    text, keyboard = await _card(context, me, programmes[0], after=None)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def programme_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    query = update.callback_query
+    me = _coordinator()
+    if query is None or not isinstance(query.message, Message):
+        return
+    programme_id = data.int("programme")
+    if me is None or programme_id not in coordinated_programmes(me):
+        await query.answer(_(NOT_ALLOWED))
+        return
+    await query.answer()
+    text, keyboard = await _card(context, me, programme_id, after=None)
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def suggestion_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    query = update.callback_query
+    me = _coordinator()
+    if query is None or not isinstance(query.message, Message):
+        return
+    programme_id = data.int("programme")
+    mentor_id, adept_id = data.int("mentor"), data.int("adept")
+    if me is None or programme_id not in coordinated_programmes(me):
+        await query.answer(_(NOT_ALLOWED), show_alert=True)
+        return
+    action = data.values["action"]
+    if action == "a":
+        outcome = await deps(context).services.create_pair(me, programme_id, mentor_id, adept_id)
+        if outcome.problem is not None or outcome.view is None:
+            problems = {
+                PairProblem.NOT_ALLOWED: _(NOT_ALLOWED),
+                PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try /match again."),
+                PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try /match again."),
+                PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try /match again."),
+                PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try /match again."),
+                PairProblem.NO_COHORT: _("This programme has no cohort yet."),
+            }
+            await query.answer(
+                problems[outcome.problem or PairProblem.NOT_ALLOWED], show_alert=True
+            )
+            return
+        await query.answer()
+        wake_delivery(context)
+        await query.edit_message_text(
+            _("✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both.").format(
+                mentor=outcome.view.mentor.first_name, adept=outcome.view.adept.first_name
+            )
+        )
+        text, keyboard = await _card(context, me, programme_id, after=adept_id)
+        await query.message.reply_text(text, reply_markup=keyboard)
+        return
+    if action in ("r", "o"):
+        if not await _matchmaker(context).reject(me, programme_id, mentor_id, adept_id):
+            await query.answer(_("This suggestion is old. Try /match again."), show_alert=True)
+            return
+        await query.answer(_("OK. I will not suggest these two again."))
+        # "Another mentor" stays with this adept; "No" goes on to the next adept.
+        text, keyboard = await _card(
+            context, me, programme_id, after=adept_id, same_adept=action == "o"
+        )
+        await query.edit_message_text(text, reply_markup=keyboard)
+        return
+    await query.answer()
+    text, keyboard = await _card(context, me, programme_id, after=adept_id)
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def _card(
+    context: ContextTypes.DEFAULT_TYPE,
+    me: Actor,
+    programme_id: int,
+    *,
+    after: int | None,
+    same_adept: bool = False,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    plan = await _matchmaker(context).plan(me, programme_id)
+    if plan is MatchProblem.NOT_ALLOWED:
+        return _(NOT_ALLOWED), None
+    if plan is MatchProblem.NO_COHORT or not isinstance(plan, MatchPlan):
+        return _("This programme has no cohort yet."), None
+    suggestion = plan.for_adept(after) if same_adept and after is not None else None
+    suggestion = suggestion or plan.after(after)
+    if suggestion is None:
+        return _nothing_to_suggest(plan), None
+    text = suggestion_text(
+        suggestion,
+        plan.people.get(suggestion.mentor_id),
+        plan.people.get(suggestion.adept_id),
+        plan.position(suggestion),
+        len(plan.suggestions),
+    )
+    ids = (programme_id, suggestion.mentor_id, suggestion.adept_id)
+    buttons = [
+        [
+            InlineKeyboardButton(_("✅ Pair them"), callback_data=build("mt", "a", *ids)),
+            InlineKeyboardButton(_("Other mentor"), callback_data=build("mt", "o", *ids)),
+        ],
+        [
+            InlineKeyboardButton(_("✖ Not these two"), callback_data=build("mt", "r", *ids)),
+        ],
+    ]
+    if len(plan.suggestions) > 1:
+        buttons[1].append(InlineKeyboardButton(_("Next ▶"), callback_data=build("mt", "n", *ids)))
+    return text, InlineKeyboardMarkup(buttons)
+
+
+def _nothing_to_suggest(plan: MatchPlan) -> str:
+    if plan.unpaired_adepts == 0:
+        text = _("All adepts in {cohort} have a mentor.").format(cohort=plan.cohort.name)
+    elif plan.mentors_with_room == 0:
+        text = _("No mentor in {cohort} has room for an adept.").format(cohort=plan.cohort.name)
+    else:
+        text = _("I have no more suggestions for {cohort}. Use /pair to choose yourself.").format(
+            cohort=plan.cohort.name
+        )
+    if plan.waiting_to_join:
+        text = _("{text}\n{waiting}").format(
+            text=text,
+            waiting=ngettext(
+                "{count} imported person has not opened their link yet.",
+                "{count} imported people have not opened their link yet.",
+                plan.waiting_to_join,
+            ).format(count=plan.waiting_to_join),
+        )
+    return text
