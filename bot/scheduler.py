@@ -21,8 +21,8 @@ class TickReport:
 
 
 async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
-    """Queues everything due now: agreement reminders and re-checks, the rhythm's
-    nudges, reminders and check-ins (recorded as asked in the same transaction), and
+    """Queues everything due now: agreement reminders and re-checks, gathering
+    invitations and day-before reminders, the rhythm's nudges, reminders and check-ins (recorded as asked in the same transaction), and
     the alerts that opened, came back from a snooze or resolved themselves."""
     now = core.clock.now()
     async with core.services.unit() as repo:
@@ -33,7 +33,10 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
             states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED]
         )
         planned = await core.agreements.due_messages(now, starts)
-        # The agreement's messages fill today's slot for their recipients too.
+        # Gathering invitations and reminders belong to a dated event: they go today.
+        gatherings = await core.gatherings.plan_tick(repo, now)
+        planned.extend(gatherings.messages)
+        # The agreement's and gatherings' messages fill today's slot for their recipients too.
         busy = [(m.person_id, m.not_before or now) for m in planned if m.person_id is not None]
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
         planned.extend(rhythm.messages)
@@ -44,4 +47,5 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
             return TickReport(planned=planned)
         queued = await repo.enqueue(planned, now)
         await repo.add_nudges(rhythm.nudges, now)
+        await core.gatherings.record(repo, gatherings, now)
     return TickReport(planned=planned, queued=queued)

@@ -34,8 +34,20 @@ def language_of(person: Person, programme: Programme, default: str) -> str:
     )
 
 
-def role_name(role: Role) -> str:
-    names = {Role.COORDINATOR: _("coordinator"), Role.MENTOR: _("mentor"), Role.ADEPT: _("adept")}
+def role_name(role: Role, labels: str = "mentor") -> str:
+    """The role word people see; a programme's role labels may rename the pair's roles."""
+    if labels == "trainee":
+        names = {
+            Role.COORDINATOR: _("coordinator"),
+            Role.MENTOR: _("supervisor"),
+            Role.ADEPT: _("trainee"),
+        }
+    else:
+        names = {
+            Role.COORDINATOR: _("coordinator"),
+            Role.MENTOR: _("mentor"),
+            Role.ADEPT: _("adept"),
+        }
     return names[role]
 
 

@@ -46,6 +46,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "al": re.compile(r"^al:(?P<alert>\d{1,12}):(?P<action>take|snooze|resolve|show)$", re.ASCII),
     "cm": re.compile(r"^cm:(?P<pair>\d{1,12}):(?P<to>mentor|adept|both)$", re.ASCII),
     "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),
+    "gi": re.compile(r"^gi:(?P<gathering>\d{1,12}):(?P<answer>[yn])$", re.ASCII),
+    "gw": re.compile(r"^gw:(?P<step>p|a|ok|x):(?P<value>\d{1,10}|mentors|adepts|all)$", re.ASCII),
 }
 
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import agreement, alerts, commands, coordinator, meetings, onboarding
+from handlers import agreement, alerts, commands, coordinator, gatherings, meetings, onboarding
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -50,6 +50,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "pg": coordinator.page_pressed,
     "al": alerts.alert_pressed,
     "cm": alerts.recipient_pressed,
+    "gi": gatherings.answer_pressed,
+    "gw": gatherings.dialogue_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -74,6 +76,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("note", alerts.note),
         ("end", alerts.end),
         ("message", alerts.message_command),
+        ("gathering", gatherings.gathering_command),
+        ("gatherings", gatherings.gatherings_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # In groups the bot answers only coordinators' alert-chat commands; participants'
@@ -119,6 +123,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await meetings.text_answer(update, context):
         return
     if await alerts.text_answer(update, context):
+        return
+    if await gatherings.text_answer(update, context):
         return
     message = update.effective_message
     if message is not None:

@@ -47,6 +47,7 @@ from bot.domain.rhythm import (
     PlannedFact,
     PlanStatus,
 )
+from storage.gatherings import GatheringQueries
 from storage.models import (
     AgreementTextRow,
     AlertRow,
@@ -97,6 +98,9 @@ def _programme(row: ProgrammeRow) -> Programme:
         working_days=frozenset(int(d) for d in row.working_days if d.isdigit()),
         morning_reminder=row.morning_reminder,
         alert_chat_id=row.alert_chat_id,
+        role_labels=row.role_labels,
+        outcomes=tuple(o for o in row.outcomes.split(",") if o),
+        preset=row.preset,
     )
 
 
@@ -134,6 +138,7 @@ def _membership(row: MembershipRow) -> Membership:
         programme_id=row.programme_id,
         cohort_id=row.cohort_id,
         role=Role(row.role),
+        learning_group=row.learning_group,
     )
 
 
@@ -254,8 +259,10 @@ def _outbox_item(row: OutboxRow) -> OutboxItem:
     )
 
 
-class Repository:
-    """All SQL of one unit of work (one session, one transaction)."""
+class Repository(GatheringQueries):
+    """All SQL of one unit of work (one session, one transaction).
+
+    Gatherings' queries live in storage/gatherings.py (mixed in)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -882,6 +889,9 @@ class Repository:
             "day_ends",
             "working_days",
             "morning_reminder",
+            "role_labels",
+            "outcomes",
+            "preset",
         }
         unknown = set(values) - allowed
         if unknown:

@@ -46,6 +46,9 @@ class Programme:
     working_days: frozenset[int] = frozenset(range(5))
     morning_reminder: bool = False
     alert_chat_id: int | None = None
+    role_labels: str = "mentor"  # "mentor" (mentor, adept) or "trainee" (supervisor, trainee)
+    outcomes: tuple[str, ...] = ("job",)
+    preset: str | None = None
 
     @property
     def rules(self) -> Rules:
@@ -93,6 +96,7 @@ class Membership:
     programme_id: int
     cohort_id: int | None
     role: Role
+    learning_group: str | None = None
 
 
 @dataclass(frozen=True)
