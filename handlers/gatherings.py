@@ -24,6 +24,11 @@ def _gatherings(context: ContextTypes.DEFAULT_TYPE) -> Gatherings:
     return deps(context).core.gatherings
 
 
+def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
+    # The year is shown only when it is not this year; a day either side does not matter.
+    return deps(context).core.clock.now().date()
+
+
 # a participant's answer
 
 
@@ -83,7 +88,7 @@ async def gathering_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if me is None or not coordinated_programmes(me):
         await refuse(message)
         return
-    await _ask(message, await _gatherings(context).start_dialogue(me))
+    await _ask(message, await _gatherings(context).start_dialogue(me), _today(context))
 
 
 async def dialogue_pressed(
@@ -104,9 +109,11 @@ async def dialogue_pressed(
     await query.answer()
     await message.edit_reply_markup(reply_markup=None)
     if step == "p":
-        await _ask(message, await gatherings.dialogue_programme(me, int(value)))
+        await _ask(message, await gatherings.dialogue_programme(me, int(value)), _today(context))
     elif step == "a":
-        await _ask(message, await gatherings.dialogue_audience(me, Audience(value)))
+        await _ask(
+            message, await gatherings.dialogue_audience(me, Audience(value)), _today(context)
+        )
     else:
         result = await gatherings.dialogue_finish(me, confirmed=step == "ok")
         if result.created is not None:
@@ -119,7 +126,7 @@ async def dialogue_pressed(
                 )
             )
         elif result.problem is not None:
-            await _ask(message, result)
+            await _ask(message, result, _today(context))
         else:
             await message.reply_text(_("OK, no gathering was made."))
 
@@ -132,7 +139,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     step = await _gatherings(context).dialogue_text(me, message.text)
     if step is None:
         return False
-    await _ask(message, step)
+    await _ask(message, step, _today(context))
     return True
 
 
@@ -151,7 +158,7 @@ PROBLEMS = {
 }
 
 
-async def _ask(message: Message, step: Step) -> None:
+async def _ask(message: Message, step: Step, today: date) -> None:
     """Says what went wrong (if anything) and asks the step's question."""
     if step.problem is not None:
         text = PROBLEMS.get(
@@ -198,7 +205,7 @@ async def _ask(message: Message, step: Step) -> None:
         )
     elif step.step == "confirm" and step.programme is not None:
         await message.reply_text(
-            _summary(step.programme, step.data),
+            _summary(step.programme, step.data, today),
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
@@ -212,7 +219,7 @@ async def _ask(message: Message, step: Step) -> None:
         )
 
 
-def _summary(programme: Programme, data: dict[str, object]) -> str:
+def _summary(programme: Programme, data: dict[str, object], today: date) -> str:
     day = date.fromisoformat(str(data["day"]))
     at = time.fromisoformat(str(data["time"]))
     return _(
@@ -220,7 +227,7 @@ def _summary(programme: Programme, data: dict[str, object]) -> str:
         "Invitations go out three weeks before, or now if it is sooner. Is this right?"
     ).format(
         title=data["title"],
-        when=dates.format_when(day, at, current_language()),
+        when=dates.format_when(day, at, current_language(), today=today),
         place=data["place"],
         audience=gt.audience_name(Audience(str(data["audience"])), programme.role_labels),
     )
