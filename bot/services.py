@@ -486,7 +486,7 @@ def _introductions(
                 chat_id=recipient.telegram_user_id,
                 person_id=recipient.id,
                 kind="introduction",
-                text=texts.introduction(language, recipient_role, other),
+                text=texts.introduction(language, recipient_role, other, programme.role_labels),
                 reply_markup=texts.continue_markup(language, pair.id, first=True),
                 not_before=when,
             )

@@ -70,9 +70,19 @@ def continue_markup(language: str, pair_id: int, *, first: bool = False) -> dict
         return {"inline_keyboard": [[button(label, f"st:{pair_id}")]]}
 
 
-def introduction(language: str, recipient_role: Role, other: Person) -> str:
+def introduction(language: str, recipient_role: Role, other: Person, labels: str = "mentor") -> str:
     with use_language(language):
         field = other.field_of_work
+        if labels == "trainee":
+            if recipient_role is Role.MENTOR:
+                return _(
+                    "Good news! You are now supervisor for {name}, our new trainee."
+                    "\nFirst you both answer a few short questions. It takes two minutes."
+                ).format(name=other.first_name)
+            return _(
+                "Good news! {name} is your supervisor."
+                "\nFirst you both answer a few short questions. It takes two minutes."
+            ).format(name=other.first_name)
         if recipient_role is Role.MENTOR:
             if field:
                 return _(
@@ -144,7 +154,19 @@ def comparison_lines(
             continue
         mine = difference.mentor if viewer_is_mentor else difference.adept
         theirs = difference.adept if viewer_is_mentor else difference.mentor
-        if viewer_is_mentor:
+        if start.programme.role_labels == "trainee":
+            template = (
+                _(
+                    "⚠️ {topic}: you said {mine}; your trainee said {theirs}. "
+                    "Talk about it at your first meeting."
+                )
+                if viewer_is_mentor
+                else _(
+                    "⚠️ {topic}: you said {mine}; your supervisor said {theirs}. "
+                    "Talk about it at your first meeting."
+                )
+            )
+        elif viewer_is_mentor:
             template = _(
                 "⚠️ {topic}: you said {mine}; your adept said {theirs}. "
                 "Talk about it at your first meeting."
@@ -173,7 +195,14 @@ def comparison_notice(
         return "\n".join([head, comparison_lines(start, recipient, comparison, round_)])
 
 
-def builtin_agreement(cadence: str) -> str:
+def builtin_agreement(cadence: str, labels: str = "mentor") -> str:
+    if labels == "trainee":
+        return _(
+            "• We meet {cadence}. We find a time together.\n"
+            "• The supervisor gives advice and shares what they know.\n"
+            "• What we talk about stays between us.\n"
+            "• If something is hard, we talk to the coordinator."
+        ).format(cadence=cadence_name(cadence))
     return _(
         "• We meet {cadence}. We find a time together.\n"
         "• The mentor gives advice and shares what they know. "
@@ -186,7 +215,9 @@ def builtin_agreement(cadence: str) -> str:
 def agreement_body(language: str, start: PairStart, agreement: AgreementText) -> str:
     """The exact text a party confirms: the agreement and the adept's goals."""
     with use_language(language):
-        body = agreement.text or builtin_agreement(start.programme.cadence)
+        body = agreement.text or builtin_agreement(
+            start.programme.cadence, start.programme.role_labels
+        )
         goals = start.view.pair.goals or ()
         parts = [_("Our agreement:"), body]
         if goals:
@@ -582,7 +613,15 @@ def alert_text(
         head = _("⚠️ Pair #{id}: {mentor} (mentor) and {adept} (adept)").format(
             id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
         )
-        if alert.status is AlertStatus.RESOLVED:
+        if programme.role_labels == "trainee":
+            head = _("⚠️ Pair #{id}: {mentor} (supervisor) and {adept} (trainee)").format(
+                id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
+            )
+        if alert.status is AlertStatus.RESOLVED and programme.role_labels == "trainee":
+            head = _("✅ Pair #{id}: {mentor} (supervisor) and {adept} (trainee)").format(
+                id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
+            )
+        elif alert.status is AlertStatus.RESOLVED:
             head = _("✅ Pair #{id}: {mentor} (mentor) and {adept} (adept)").format(
                 id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
             )

@@ -110,11 +110,20 @@ def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    parts.append(
-        _(
-            "What do you want to reach with your mentor? Choose up to three goals, or write your own."
+    if screen.start.programme.role_labels == "trainee":
+        parts.append(
+            _(
+                "What do you want to reach with your supervisor? "
+                "Choose up to three goals, or write your own."
+            )
         )
-    )
+    else:
+        parts.append(
+            _(
+                "What do you want to reach with your mentor? "
+                "Choose up to three goals, or write your own."
+            )
+        )
     if screen.goals:
         parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
     chosen = set(screen.goals)

@@ -4,7 +4,7 @@ statements whatever the number of people invited; attendance reads as plain data
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
