@@ -22,8 +22,9 @@ class TickReport:
 
 async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
     """Queues everything due now: agreement reminders and re-checks, gathering
-    invitations and day-before reminders, the rhythm's nudges, reminders and check-ins (recorded as asked in the same transaction), and
-    the alerts that opened, came back from a snooze or resolved themselves."""
+    invitations and day-before reminders, the rhythm's nudges, reminders and check-ins
+    (recorded as asked in the same transaction), and the alerts that opened, came back
+    from a snooze or resolved themselves."""
     now = core.clock.now()
     async with core.services.unit() as repo:
         # Everything the rules read, loaded once for all of them.
@@ -36,8 +37,15 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         # Gathering invitations and reminders belong to a dated event: they go today.
         gatherings = await core.gatherings.plan_tick(repo, now)
         planned.extend(gatherings.messages)
-        # The agreement's and gatherings' messages fill today's slot for their recipients too.
-        busy = [(m.person_id, m.not_before or now) for m in planned if m.person_id is not None]
+        # The agreement's and gatherings' messages fill today's slot for their recipients
+        # too, when they are new: a re-check planned again each day until it is answered
+        # must not take every day's slot (the outbox keeps it to one message anyway).
+        known = await repo.queued_keys(sorted({m.kind for m in planned}))
+        busy = [
+            (m.person_id, m.not_before or now)
+            for m in planned
+            if m.person_id is not None and m.idempotency_key not in known
+        ]
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
         planned.extend(rhythm.messages)
         planned.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))

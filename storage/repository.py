@@ -989,6 +989,15 @@ class Repository(GatheringQueries):
             )
         return result
 
+    async def queued_keys(self, kinds: Sequence[str]) -> set[str]:
+        """Idempotency keys of messages of these kinds ever queued: one statement."""
+        if not kinds:
+            return set()
+        rows = await self.session.scalars(
+            select(col(OutboxRow.idempotency_key)).where(col(OutboxRow.kind).in_(list(kinds)))
+        )
+        return set(rows.all())
+
     async def messaged_days(self, since: datetime) -> list[tuple[int, datetime]]:
         """(person, when) of bot-initiated messages queued or sent since `since`."""
         rows = await self.session.execute(
