@@ -57,6 +57,11 @@ VALID: list[tuple[str, dict[str, str]]] = [
     ("al:17:snooze", {"alert": "17", "action": "snooze"}),
     ("cm:3:both", {"pair": "3", "to": "both"}),
     ("pg:2", {"page": "2"}),
+    ("gi:5:y", {"gathering": "5", "answer": "y"}),
+    ("gi:5:n", {"gathering": "5", "answer": "n"}),
+    ("gw:p:3", {"step": "p", "value": "3"}),
+    ("gw:a:mentors", {"step": "a", "value": "mentors"}),
+    ("gw:ok:0", {"step": "ok", "value": "0"}),
 ]
 
 # The longest data each shape can carry, built from its patterns' upper bounds.
@@ -85,6 +90,8 @@ LONGEST = {
     "al": "al:" + "9" * 12 + ":resolve",
     "cm": "cm:" + "9" * 12 + ":mentor",
     "pg": "pg:" + "9" * 4,
+    "gi": "gi:" + "9" * 12 + ":y",
+    "gw": "gw:ok:" + "9" * 10,
 }
 
 
