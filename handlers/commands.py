@@ -30,6 +30,8 @@ COORDINATOR_COMMANDS = (
     ("note", lazy("Add a note to a pair")),
     ("message", lazy("Send a message to a pair")),
     ("end", lazy("End a pair")),
+    ("gathering", lazy("Plan a gathering")),
+    ("gatherings", lazy("See who comes to gatherings")),
     ("agreement", lazy("See or change the agreement text")),
     ("language", lazy("Change language")),
 )
