@@ -25,7 +25,7 @@ from bot.domain.model import (
     Role,
 )
 from bot.domain.rhythm import MeetingFact, NudgeKind, PlannedFact
-from bot.i18n import _, current_language, ngettext, resolve_language, use_language
+from bot.i18n import _, current_language, lazy, ngettext, resolve_language, use_language
 
 
 def language_of(person: Person, programme: Programme, default: str) -> str:
@@ -49,6 +49,32 @@ def role_name(role: Role, labels: str = "mentor") -> str:
             Role.ADEPT: _("adept"),
         }
     return names[role]
+
+
+# Questions and labels that name a role, as a programme with trainee labels words them.
+TRAINEE_WORDING = {
+    lazy("What should the mentor help with? Tap all that fit. Then tap «Done»."): lazy(
+        "What should the supervisor help with? Tap all that fit. Then tap «Done»."
+    ),
+    lazy("Is it the mentor's job to find the adept a job?"): lazy(
+        "Is it the supervisor's job to find the trainee a job?"
+    ),
+    lazy("Is the mentorship working for you?"): lazy("Is the trainee scheme working for you?"),
+    lazy(
+        "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.\n"
+        "Only the coordinator sees your answer."
+    ): lazy(
+        "How is the trainee scheme going for you? Tap a number: 1 is bad, 5 is very good.\n"
+        "Only the coordinator sees your answer."
+    ),
+}
+
+
+def relabel(message: str, labels: str) -> str:
+    """A message id translated in the programme's role words (see TRAINEE_WORDING)."""
+    if labels == "trainee":
+        message = TRAINEE_WORDING.get(message, message)
+    return _(message)
 
 
 def cadence_name(cadence: str) -> str:
@@ -356,9 +382,10 @@ def nudge(
                 None,
             )
         return (
-            _(
+            relabel(
                 "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.\n"
-                "Only the coordinator sees your answer."
+                "Only the coordinator sees your answer.",
+                programme.role_labels,
             ),
             score_buttons(pair_id),
         )
@@ -534,7 +561,11 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
             q = rules.question(round_, key)
             if q is not None:
                 shown.append(
-                    _("{topic}: mentor {mentor}, adept {adept}").format(
+                    (
+                        _("{topic}: supervisor {mentor}, trainee {adept}")
+                        if programme.role_labels == "trainee"
+                        else _("{topic}: mentor {mentor}, adept {adept}")
+                    ).format(
                         topic=_(q.short_label),
                         mentor=option_label(q, mentor),
                         adept=option_label(q, adept),
