@@ -37,23 +37,24 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         # Gathering invitations and reminders belong to a dated event: they go today.
         gatherings = await core.gatherings.plan_tick(repo, now)
         planned.extend(gatherings.messages)
-        # The agreement's and gatherings' messages fill today's slot for their recipients
-        # too, when they are new: a re-check planned again each day until it is answered
-        # must not take every day's slot (the outbox keeps it to one message anyway).
-        known = await repo.queued_keys(sorted({m.kind for m in planned}))
+        # Queued first, so that only the new ones fill today's slot for their recipients:
+        # a re-check is planned again at every tick until it is answered, and counting it
+        # each day would silence the rhythm's nudges for good. (A dry run rolls back.)
+        fresh = await repo.enqueue_keys(planned, now)
         busy = [
             (m.person_id, m.not_before or now)
             for m in planned
-            if m.person_id is not None and m.idempotency_key not in known
+            if m.person_id is not None and m.idempotency_key in fresh
         ]
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
-        planned.extend(rhythm.messages)
-        planned.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
+        later = list(rhythm.messages)
+        later.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
+        planned.extend(later)
         if dry_run or not planned:
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)
-        queued = await repo.enqueue(planned, now)
+        queued = len(fresh) + await repo.enqueue(later, now)
         await repo.add_nudges(rhythm.nudges, now)
         await core.gatherings.record(repo, gatherings, now)
     return TickReport(planned=planned, queued=queued)

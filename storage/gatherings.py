@@ -153,6 +153,8 @@ class GatheringQueries:
             ),
             col(PersonRow.telegram_user_id).is_not(None),
             col(PersonRow.consented_at).is_not(None),
+            # Someone who blocked the bot is invited when they write to it again.
+            col(PersonRow.unreachable_since).is_(None),
             ~invited,
         ]
         if gathering_id is not None:

@@ -989,14 +989,33 @@ class Repository(GatheringQueries):
             )
         return result
 
-    async def queued_keys(self, kinds: Sequence[str]) -> set[str]:
-        """Idempotency keys of messages of these kinds ever queued: one statement."""
-        if not kinds:
-            return set()
-        rows = await self.session.scalars(
-            select(col(OutboxRow.idempotency_key)).where(col(OutboxRow.kind).in_(list(kinds)))
-        )
-        return set(rows.all())
+    async def enqueue_keys(self, messages: Iterable[OutgoingMessage], now: datetime) -> set[str]:
+        """Like `enqueue`, but returns the keys that were new (INSERT … RETURNING)."""
+        values = [
+            {
+                "idempotency_key": message.idempotency_key,
+                "chat_id": message.chat_id,
+                "person_id": message.person_id,
+                "kind": message.kind,
+                "payload": _payload(message),
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "not_before": message.not_before or now,
+                "created_at": now,
+                "ref": message.ref or message.edit_ref,
+            }
+            for message in messages
+        ]
+        added: set[str] = set()
+        for chunk in _chunks(values):
+            statement = (
+                self._insert(OutboxRow)
+                .values(chunk)
+                .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                .returning(col(OutboxRow.idempotency_key))
+            )
+            added.update((await self.session.scalars(statement)).all())
+        return added
 
     async def messaged_days(self, since: datetime) -> list[tuple[int, datetime]]:
         """(person, when) of bot-initiated messages queued or sent since `since`."""
