@@ -251,6 +251,47 @@ def gathering_list(
     _run(work)
 
 
+@gathering_app.command("set")
+def gathering_set(
+    gathering: Annotated[int, typer.Argument(help="Gathering id.")],
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    place: Annotated[str | None, typer.Option("--place", help="A place or a link.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help='Local time, "2026-05-04 18:00".')] = None,
+) -> None:
+    """Change a gathering (e.g. the place a preset left open); reminders show the change."""
+    from bot.domain.gatherings import check_place, check_title
+
+    values: dict[str, object] = {}
+    if title is not None:
+        if (clean := check_title(title)) is None:
+            raise fail("--title must be 1 to 200 characters")
+        values["title"] = clean
+    if place is not None:
+        if (clean := check_place(place)) is None:
+            raise fail("--place must be 1 to 300 characters")
+        values["place"] = clean
+    moment = _moment(at) if at is not None else None
+    if not values and moment is None:
+        raise fail("nothing to change; see `mentorbot gathering set --help`")
+
+    async def work(services: Services, _settings: Settings) -> None:
+        async with services.unit() as repo:
+            found = await repo.gathering(gathering)
+            programme = await repo.programme(found.programme_id) if found else None
+            if found is None or found.cancelled or programme is None:
+                raise fail(f"there is no open gathering {gathering}")
+            if moment is not None:
+                starts_at = programme.rules.at(*moment)
+                if starts_at <= services.clock.now():
+                    raise fail("--at is in the past")
+                values["starts_at"] = starts_at
+            await repo.update_gathering(gathering, **values)
+        changed = ", ".join(sorted(values))
+        typer.echo(f"Gathering {gathering}: {changed} changed")
+
+    _run(work)
+
+
 @gathering_app.command("cancel")
 def gathering_cancel(gathering: Annotated[int, typer.Argument(help="Gathering id.")]) -> None:
     """Cancel a gathering: no more invitations or reminders."""

@@ -119,6 +119,18 @@ class GatheringQueries:
         query = query.order_by(col(GatheringRow.starts_at), col(GatheringRow.id))
         return [_gathering(row) for row in (await self.session.scalars(query)).all()]
 
+    async def update_gathering(self, gathering_id: int, **values: Any) -> bool:
+        """Changes title, place or start of a gathering not cancelled; False if none."""
+        unknown = set(values) - {"title", "place", "starts_at"}
+        if unknown:
+            raise ValueError(f"not a gathering setting: {sorted(unknown)}")
+        result = await self.session.execute(
+            update(GatheringRow)
+            .where(col(GatheringRow.id) == gathering_id, col(GatheringRow.cancelled_at).is_(None))
+            .values(**values)
+        )
+        return bool(cast(CursorResult[Any], result).rowcount)
+
     async def cancel_gathering(self, gathering_id: int, now: datetime) -> bool:
         result = await self.session.execute(
             update(GatheringRow)

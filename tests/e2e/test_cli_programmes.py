@@ -251,6 +251,17 @@ async def test_role_labels_groups_and_a_gathering(emulator: BotApiEmulator, url:
         "all",
     )
     assert_refused(result, "there is no programme 9")
+    assert ok(
+        await cli(emulator, url, "gathering", "set", "1", "--place", "Room 3", "--title", "Group A")
+    ) == ["Gathering 1: place, title changed"]
+    assert ok(await cli(emulator, url, "gathering", "list", "--program", "1"))[0] == (
+        f"1\t{day} 18:00\tGroup A\tadepts\tyes 0\tno 0\tno answer 1"
+    )
+    assert_refused(
+        await cli(emulator, url, "gathering", "set", "1", "--at", f"{past} 18:00"),
+        "--at is in the past",
+    )
+    assert_refused(await cli(emulator, url, "gathering", "set", "1"), "nothing to change")
     assert ok(await cli(emulator, url, "gathering", "cancel", "1")) == ["Gathering 1 cancelled"]
     assert_refused(await cli(emulator, url, "gathering", "cancel", "1"), "no open gathering 1")
     assert ok(await cli(emulator, url, "gathering", "list", "--program", "1")) == []
