@@ -177,11 +177,24 @@ def program_create(
     language: Annotated[str | None, typer.Option(help="nb or en.")] = None,
     starts: Annotated[str | None, typer.Option(help="First cohort's start, YYYY-MM-DD.")] = None,
     ends: Annotated[str | None, typer.Option(help="First cohort's end, YYYY-MM-DD.")] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            help="Set up like a programme of the source documents: nho, humentor, oxlo, "
+            "grimstad, bomlo or podium (rhythm, cohort length, regions, role words, gatherings)."
+        ),
+    ] = None,
 ) -> None:
     """Create a programme with its first cohort, and print a coordinator invite link."""
+    from bot.domain.programmes import PRESETS
+    from bot.domain.programmes import preset as find_preset
+
+    chosen = find_preset(preset) if preset is not None else None
+    if preset is not None and chosen is None:
+        raise fail(f"--preset must be one of: {', '.join(PRESETS)}")
     settings = _settings()
     zone = timezone or settings.default_timezone
-    lang = (language or settings.default_language).lower()
+    lang = (language or (chosen.language if chosen else None) or settings.default_language).lower()
     if lang not in SUPPORTED_LANGUAGES:
         raise fail("--language must be nb or en")
     try:
@@ -196,6 +209,13 @@ def program_create(
 
     async def work(services: Services, settings: Settings) -> None:
         username = await _bot_username(settings)
+        if chosen is not None:
+            from bot.cli_programmes import create_with_preset
+
+            await create_with_preset(
+                services, username, chosen, name, zone, lang, first_day, last_day
+            )
+            return
         programme, cohort = await services.create_programme(
             name=name, timezone=zone, language=lang, starts_on=first_day, ends_on=last_day
         )
@@ -234,8 +254,20 @@ def program_set(
             help="Also remind on the morning of a planned meeting.",
         ),
     ] = None,
+    role_labels: Annotated[
+        str | None,
+        typer.Option(
+            help="How the pair's roles are named: mentor (mentor and adept) or trainee "
+            "(supervisor and trainee)."
+        ),
+    ] = None,
+    outcomes: Annotated[
+        str | None,
+        typer.Option(help="Outcomes counted for the report, e.g. job,internship."),
+    ] = None,
 ) -> None:
     """Change a programme's settings; only the options given change."""
+    from bot.domain.programmes import OUTCOMES, RoleLabels, parse_outcomes
     from bot.domain.rhythm import Cadence
 
     values: dict[str, object] = {}
@@ -269,6 +301,15 @@ def program_set(
         values["working_days"] = _working_days(working_days)
     if morning_reminder is not None:
         values["morning_reminder"] = morning_reminder
+    if role_labels is not None:
+        if role_labels.strip().lower() not in RoleLabels.ALL:
+            raise fail("--role-labels must be mentor or trainee")
+        values["role_labels"] = role_labels.strip().lower()
+    if outcomes is not None:
+        parsed_outcomes = parse_outcomes(outcomes)
+        if parsed_outcomes is None:
+            raise fail(f"--outcomes must be a comma list of: {', '.join(OUTCOMES)}")
+        values["outcomes"] = ",".join(parsed_outcomes)
     if not values:
         raise fail("nothing to change; see `mentorbot program set --help`")
 
@@ -356,6 +397,10 @@ def invite(
     role: Annotated[str, typer.Option("--role", help="mentor, adept or coordinator.")],
     count: Annotated[int, typer.Option("--count", min=1, max=500)] = 1,
     qr: Annotated[Path | None, typer.Option("--qr", help="Write QR-code PNGs here.")] = None,
+    cohort: Annotated[
+        int | None,
+        typer.Option("--cohort", help="Cohort id (an intake or region); default the current."),
+    ] = None,
 ) -> None:
     """Print invite links (one per person; each works once)."""
     chosen = _role(role)
@@ -363,9 +408,17 @@ def invite(
     async def work(services: Services, settings: Settings) -> None:
         if await services.programme(program) is None:
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
+        if cohort is not None:
+            async with services.unit() as repo:
+                found = await repo.cohort(cohort)
+            if found is None or found.programme_id != program:
+                raise fail(
+                    f"programme {program} has no cohort {cohort}; see `mentorbot cohort list`"
+                )
         username = await _bot_username(settings)
         links = [
-            invite_link(username, t) for t in await services.create_invites(program, chosen, count)
+            invite_link(username, t)
+            for t in await services.create_invites(program, chosen, count, cohort_id=cohort)
         ]
         for link in links:
             typer.echo(link)
@@ -771,6 +824,12 @@ def _moment(value: str | None) -> datetime | None:
         raise fail(
             "--now must be an ISO time like 2026-03-02T09:30 or 2026-03-02T09:30+01:00"
         ) from None
+
+
+# Cohorts, learning groups and gatherings (a module of their own).
+from bot.cli_programmes import register as _register_programme_commands  # noqa: E402
+
+_register_programme_commands(app)
 
 
 def main() -> None:

@@ -22,7 +22,8 @@ class TickReport:
 
 async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
     """Queues everything due now: the cohort's end (notices, evaluations, reminders),
-    agreement reminders and re-checks, the rhythm's nudges, reminders and check-ins
+    agreement reminders and re-checks, gathering invitations and day-before reminders,
+    the rhythm's nudges, reminders and check-ins
     (recorded as asked in the same transaction), and the alerts that opened, came back
     from a snooze or resolved themselves."""
     now = core.clock.now()
@@ -38,18 +39,30 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
             since=(now - timedelta(days=2)).date(), views=[s.view for s in starts]
         )
         planned = await core.agreements.due_messages(now, starts)
-        # The agreement's messages fill today's slot for their recipients too.
-        busy = [(m.person_id, m.not_before or now) for m in planned if m.person_id is not None]
-        busy.extend(ending.busy)
+        # Gathering invitations and reminders belong to a dated event: they go today.
+        gatherings = await core.gatherings.plan_tick(repo, now)
+        planned.extend(gatherings.messages)
         planned.extend(ending.messages)
+        # Queued first, so that only the new ones fill today's slot for their recipients:
+        # a re-check is planned again at every tick until it is answered, and counting it
+        # each day would silence the rhythm's nudges for good. (A dry run rolls back.)
+        fresh = await repo.enqueue_keys(planned, now)
+        busy = [
+            (m.person_id, m.not_before or now)
+            for m in planned
+            if m.person_id is not None and m.idempotency_key in fresh
+        ]
+        busy.extend(ending.busy)
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
-        planned.extend(rhythm.messages)
-        planned.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
+        later = list(rhythm.messages)
+        later.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
+        planned.extend(later)
         if dry_run or not (planned or ending.to_end):
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)
-        queued = await repo.enqueue(planned, now)
+        queued = len(fresh) + await repo.enqueue(later, now)
         await repo.add_nudges(rhythm.nudges, now)
         await core.cohort_end.record(repo, ending, now)
+        await core.gatherings.record(repo, gatherings, now)
     return TickReport(planned=planned, queued=queued)

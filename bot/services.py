@@ -162,16 +162,21 @@ class Services:
         async with self.unit() as repo:
             return await repo.programmes()
 
-    async def create_invites(self, programme_id: int, role: Role, count: int = 1) -> list[str]:
-        """New single-use tokens; only their hashes are stored, so they are shown once."""
+    async def create_invites(
+        self, programme_id: int, role: Role, count: int = 1, *, cohort_id: int | None = None
+    ) -> list[str]:
+        """New single-use tokens; only their hashes are stored, so they are shown once.
+
+        Without `cohort_id` the joiner goes into the current cohort."""
         now = self.clock.now()
         tokens = [new_token() for _ in range(count)]
         async with self.unit() as repo:
-            cohorts = await repo.cohorts(programme_id)
-            cohort = _current_cohort(cohorts, now.date())
+            if cohort_id is None:
+                cohort = _current_cohort(await repo.cohorts(programme_id), now.date())
+                cohort_id = cohort.id if cohort else None
             await repo.add_invites(
                 programme_id=programme_id,
-                cohort_id=cohort.id if cohort else None,
+                cohort_id=cohort_id,
                 role=role,
                 token_hashes=[hash_token(token) for token in tokens],
                 now=now,
@@ -521,7 +526,7 @@ def _introductions(
                 chat_id=recipient.telegram_user_id,
                 person_id=recipient.id,
                 kind="introduction",
-                text=texts.introduction(language, recipient_role, other),
+                text=texts.introduction(language, recipient_role, other, programme.role_labels),
                 reply_markup=texts.continue_markup(language, pair.id, first=True),
                 not_before=when,
             )

@@ -25,7 +25,7 @@ from bot.domain.model import (
     Role,
 )
 from bot.domain.rhythm import MeetingFact, NudgeKind, PlannedFact
-from bot.i18n import _, current_language, ngettext, resolve_language, use_language
+from bot.i18n import _, current_language, lazy, ngettext, resolve_language, use_language
 
 
 def language_of(person: Person, programme: Programme, default: str) -> str:
@@ -34,9 +34,47 @@ def language_of(person: Person, programme: Programme, default: str) -> str:
     )
 
 
-def role_name(role: Role) -> str:
-    names = {Role.COORDINATOR: _("coordinator"), Role.MENTOR: _("mentor"), Role.ADEPT: _("adept")}
+def role_name(role: Role, labels: str = "mentor") -> str:
+    """The role word people see; a programme's role labels may rename the pair's roles."""
+    if labels == "trainee":
+        names = {
+            Role.COORDINATOR: _("coordinator"),
+            Role.MENTOR: _("supervisor"),
+            Role.ADEPT: _("trainee"),
+        }
+    else:
+        names = {
+            Role.COORDINATOR: _("coordinator"),
+            Role.MENTOR: _("mentor"),
+            Role.ADEPT: _("adept"),
+        }
     return names[role]
+
+
+# Questions and labels that name a role, as a programme with trainee labels words them.
+TRAINEE_WORDING = {
+    lazy("What should the mentor help with? Tap all that fit. Then tap «Done»."): lazy(
+        "What should the supervisor help with? Tap all that fit. Then tap «Done»."
+    ),
+    lazy("Is it the mentor's job to find the adept a job?"): lazy(
+        "Is it the supervisor's job to find the trainee a job?"
+    ),
+    lazy("Is the mentorship working for you?"): lazy("Is the trainee scheme working for you?"),
+    lazy(
+        "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.\n"
+        "Only the coordinator sees your answer."
+    ): lazy(
+        "How is the trainee scheme going for you? Tap a number: 1 is bad, 5 is very good.\n"
+        "Only the coordinator sees your answer."
+    ),
+}
+
+
+def relabel(message: str, labels: str) -> str:
+    """A message id translated in the programme's role words (see TRAINEE_WORDING)."""
+    if labels == "trainee":
+        message = TRAINEE_WORDING.get(message, message)
+    return _(message)
 
 
 def cadence_name(cadence: str) -> str:
@@ -58,9 +96,19 @@ def continue_markup(language: str, pair_id: int, *, first: bool = False) -> dict
         return {"inline_keyboard": [[button(label, f"st:{pair_id}")]]}
 
 
-def introduction(language: str, recipient_role: Role, other: Person) -> str:
+def introduction(language: str, recipient_role: Role, other: Person, labels: str = "mentor") -> str:
     with use_language(language):
         field = other.field_of_work
+        if labels == "trainee":
+            if recipient_role is Role.MENTOR:
+                return _(
+                    "Good news! You are now supervisor for {name}, our new trainee."
+                    "\nFirst you both answer a few short questions. It takes two minutes."
+                ).format(name=other.first_name)
+            return _(
+                "Good news! {name} is your supervisor."
+                "\nFirst you both answer a few short questions. It takes two minutes."
+            ).format(name=other.first_name)
         if recipient_role is Role.MENTOR:
             if field:
                 return _(
@@ -132,7 +180,19 @@ def comparison_lines(
             continue
         mine = difference.mentor if viewer_is_mentor else difference.adept
         theirs = difference.adept if viewer_is_mentor else difference.mentor
-        if viewer_is_mentor:
+        if start.programme.role_labels == "trainee":
+            template = (
+                _(
+                    "⚠️ {topic}: you said {mine}; your trainee said {theirs}. "
+                    "Talk about it at your first meeting."
+                )
+                if viewer_is_mentor
+                else _(
+                    "⚠️ {topic}: you said {mine}; your supervisor said {theirs}. "
+                    "Talk about it at your first meeting."
+                )
+            )
+        elif viewer_is_mentor:
             template = _(
                 "⚠️ {topic}: you said {mine}; your adept said {theirs}. "
                 "Talk about it at your first meeting."
@@ -161,7 +221,14 @@ def comparison_notice(
         return "\n".join([head, comparison_lines(start, recipient, comparison, round_)])
 
 
-def builtin_agreement(cadence: str) -> str:
+def builtin_agreement(cadence: str, labels: str = "mentor") -> str:
+    if labels == "trainee":
+        return _(
+            "• We meet {cadence}. We find a time together.\n"
+            "• The supervisor gives advice and shares what they know.\n"
+            "• What we talk about stays between us.\n"
+            "• If something is hard, we talk to the coordinator."
+        ).format(cadence=cadence_name(cadence))
     return _(
         "• We meet {cadence}. We find a time together.\n"
         "• The mentor gives advice and shares what they know. "
@@ -174,7 +241,9 @@ def builtin_agreement(cadence: str) -> str:
 def agreement_body(language: str, start: PairStart, agreement: AgreementText) -> str:
     """The exact text a party confirms: the agreement and the adept's goals."""
     with use_language(language):
-        body = agreement.text or builtin_agreement(start.programme.cadence)
+        body = agreement.text or builtin_agreement(
+            start.programme.cadence, start.programme.role_labels
+        )
         goals = start.view.pair.goals or ()
         parts = [_("Our agreement:"), body]
         if goals:
@@ -313,9 +382,10 @@ def nudge(
                 None,
             )
         return (
-            _(
+            relabel(
                 "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.\n"
-                "Only the coordinator sees your answer."
+                "Only the coordinator sees your answer.",
+                programme.role_labels,
             ),
             score_buttons(pair_id),
         )
@@ -491,7 +561,11 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
             q = rules.question(round_, key)
             if q is not None:
                 shown.append(
-                    _("{topic}: mentor {mentor}, adept {adept}").format(
+                    (
+                        _("{topic}: supervisor {mentor}, trainee {adept}")
+                        if programme.role_labels == "trainee"
+                        else _("{topic}: mentor {mentor}, adept {adept}")
+                    ).format(
                         topic=_(q.short_label),
                         mentor=option_label(q, mentor),
                         adept=option_label(q, adept),
@@ -570,7 +644,15 @@ def alert_text(
         head = _("⚠️ Pair #{id}: {mentor} (mentor) and {adept} (adept)").format(
             id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
         )
-        if alert.status is AlertStatus.RESOLVED:
+        if programme.role_labels == "trainee":
+            head = _("⚠️ Pair #{id}: {mentor} (supervisor) and {adept} (trainee)").format(
+                id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
+            )
+        if alert.status is AlertStatus.RESOLVED and programme.role_labels == "trainee":
+            head = _("✅ Pair #{id}: {mentor} (supervisor) and {adept} (trainee)").format(
+                id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
+            )
+        elif alert.status is AlertStatus.RESOLVED:
             head = _("✅ Pair #{id}: {mentor} (mentor) and {adept} (adept)").format(
                 id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
             )

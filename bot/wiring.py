@@ -8,6 +8,7 @@ from bot.agreements import Agreements
 from bot.alerts import Alerts
 from bot.clock import Clock
 from bot.cohort_end import CohortEnd
+from bot.gatherings import Gatherings
 from bot.meetings import Meetings
 from bot.services import Services
 from storage.db import Database
@@ -20,6 +21,7 @@ class Core:
     meetings: Meetings
     alerts: Alerts
     cohort_end: CohortEnd
+    gatherings: Gatherings
 
     @property
     def clock(self) -> Clock:
@@ -36,4 +38,5 @@ def build_core(db: Database, clock: Clock, *, default_language: str, invite_ttl_
         meetings=Meetings(db, clock, default_language=default_language, alerts=alerts),
         alerts=alerts,
         cohort_end=CohortEnd(db, clock, default_language=default_language),
+        gatherings=Gatherings(db, clock, default_language=default_language),
     )

@@ -10,7 +10,7 @@ from bot.domain import agreement as rules
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
 from bot.i18n import _, current_language
-from bot.texts import agreement_body, comparison_lines, goal_label, goals_list
+from bot.texts import agreement_body, comparison_lines, goal_label, goals_list, relabel
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
 from handlers.render import CHECK, question_keyboard, rows
@@ -67,7 +67,9 @@ def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
             )
         parts.append(
             _("Question {number} of {total}: {prompt}").format(
-                number=number, total=len(questions), prompt=_(screen.question.prompt)
+                number=number,
+                total=len(questions),
+                prompt=relabel(screen.question.prompt, screen.start.programme.role_labels),
             )
         )
         question = screen.question
@@ -110,11 +112,20 @@ def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    parts.append(
-        _(
-            "What do you want to reach with your mentor? Choose up to three goals, or write your own."
+    if screen.start.programme.role_labels == "trainee":
+        parts.append(
+            _(
+                "What do you want to reach with your supervisor? "
+                "Choose up to three goals, or write your own."
+            )
         )
-    )
+    else:
+        parts.append(
+            _(
+                "What do you want to reach with your mentor? "
+                "Choose up to three goals, or write your own."
+            )
+        )
     if screen.goals:
         parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
     chosen = set(screen.goals)

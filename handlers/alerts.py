@@ -212,8 +212,13 @@ def _alert_status(status: AlertStatus) -> str:
 def _render_file(found: PairFile) -> str:
     language = current_language()
     view = found.view
+    head = (
+        _("Pair #{id}: {mentor} (supervisor) and {adept} (trainee), {programme}")
+        if found.programme.role_labels == "trainee"
+        else _("Pair #{id}: {mentor} (mentor) and {adept} (adept), {programme}")
+    )
     lines = [
-        _("Pair #{id}: {mentor} (mentor) and {adept} (adept), {programme}").format(
+        head.format(
             id=view.pair.id,
             mentor=view.mentor.first_name,
             adept=view.adept.first_name,

@@ -57,6 +57,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
         r"^mt:(?P<action>[aorn]):(?P<programme>\d{1,10}):(?P<mentor>\d{1,12}):(?P<adept>\d{1,12})$",
         re.ASCII,
     ),
+    "gi": re.compile(r"^gi:(?P<gathering>\d{1,12}):(?P<answer>[yn])$", re.ASCII),
+    "gw": re.compile(r"^gw:(?P<step>p|a|ok|x):(?P<value>\d{1,10}|mentors|adepts|all)$", re.ASCII),
 }
 
 

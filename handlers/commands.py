@@ -33,6 +33,8 @@ COORDINATOR_COMMANDS = (
     ("end", lazy("End a pair")),
     ("outcome", lazy("Record a job, education or internship")),
     ("report", lazy("Get the report for the funder")),
+    ("gathering", lazy("Plan a gathering")),
+    ("gatherings", lazy("See who comes to gatherings")),
     ("agreement", lazy("See or change the agreement text")),
     ("language", lazy("Change language")),
 )

@@ -75,9 +75,11 @@ async def _invite_keyboard(
         programme = await services.programme(programme_id)
         for each in roles:
             label = (
-                _("{role} in {programme}").format(role=role_name(each), programme=programme.name)
+                _("{role} in {programme}").format(
+                    role=role_name(each, programme.role_labels), programme=programme.name
+                )
                 if programme and len(programme_ids) > 1
-                else role_name(each).capitalize()
+                else role_name(each, programme.role_labels if programme else "mentor").capitalize()
             )
             buttons.append(
                 InlineKeyboardButton(label, callback_data=build("iv", each.value, programme_id))
@@ -114,7 +116,7 @@ async def _send_invite(
             "Link for a new {role} in {programme}. It works once, for {days} days:\n{link}",
             days,
         ).format(
-            role=role_name(role),
+            role=role_name(role, programme.role_labels if programme else "mentor"),
             programme=programme.name if programme else "",
             days=days,
             link=invite_link(context.bot.username, token),
@@ -249,10 +251,15 @@ async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         return
     await query.answer()
     wake_delivery(context)
-    await query.edit_message_text(
-        _("✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both.").format(
-            mentor=outcome.view.mentor.first_name, adept=outcome.view.adept.first_name
+    programme = await deps(context).services.programme(data.int("programme"))
+    if programme is not None and programme.role_labels == "trainee":
+        made = _(
+            "✅ Pair made: {mentor} (supervisor) and {adept} (trainee). I have told them both."
         )
+    else:
+        made = _("✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both.")
+    await query.edit_message_text(
+        made.format(mentor=outcome.view.mentor.first_name, adept=outcome.view.adept.first_name)
     )
 
 

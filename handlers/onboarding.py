@@ -28,7 +28,11 @@ def _invite_problem_text(problem: InviteProblem) -> str:
     return texts[problem]
 
 
-def _role_sentence(role: Role) -> str:
+def _role_sentence(role: Role, labels: str = "mentor") -> str:
+    if labels == "trainee" and role is not Role.COORDINATOR:
+        if role is Role.ADEPT:
+            return _("You are a trainee. Your supervisor will help you learn the work.")
+        return _("You are a supervisor. You meet your trainee, listen and share what you know.")
     texts = {
         Role.ADEPT: _("You are an adept. A mentor will meet you and help you on your way to work."),
         Role.MENTOR: _("You are a mentor. You meet your adept, listen and share what you know."),
@@ -84,7 +88,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             _("Hi {name}! Welcome to {programme}.\n{about_role}").format(
                 name=outcome.person.first_name,
                 programme=outcome.programme.name,
-                about_role=_role_sentence(outcome.role),
+                about_role=_role_sentence(outcome.role, outcome.programme.role_labels),
             )
         )
     if outcome.role is Role.COORDINATOR and message.chat:

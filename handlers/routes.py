@@ -23,6 +23,7 @@ from handlers import (
     commands,
     coordinator,
     evaluation,
+    gatherings,
     matching,
     meetings,
     onboarding,
@@ -62,6 +63,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "ev": evaluation.evaluation_pressed,
     "mp": matching.programme_pressed,
     "mt": matching.suggestion_pressed,
+    "gi": gatherings.answer_pressed,
+    "gw": gatherings.dialogue_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -89,6 +92,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("message", alerts.message_command),
         ("outcome", evaluation.outcome_command),
         ("report", evaluation.report_command),
+        ("gathering", gatherings.gathering_command),
+        ("gatherings", gatherings.gatherings_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # In groups the bot answers only coordinators' alert-chat commands; participants'
@@ -134,6 +139,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await meetings.text_answer(update, context):
         return
     if await alerts.text_answer(update, context):
+        return
+    if await gatherings.text_answer(update, context):
         return
     if await evaluation.text_answer(update, context):
         return

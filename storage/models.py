@@ -78,6 +78,16 @@ class ProgrammeRow(SQLModel, table=True):
     # The group where alerts go; None sends them to each coordinator privately.
     alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    # How the pair's roles are named to people: "mentor" (mentor and adept) or "trainee"
+    # (supervisor and trainee); see bot/domain/programmes.py.
+    role_labels: str = Field(
+        default="mentor", sa_column=Column(String(16), nullable=False, server_default="mentor")
+    )
+    # Outcomes the programme counts for its report, comma separated (e.g. "job,internship").
+    outcomes: str = Field(
+        default="job", sa_column=Column(String(200), nullable=False, server_default="job")
+    )
+    preset: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
 
 
 class AgreementTextRow(SQLModel, table=True):
@@ -141,6 +151,8 @@ class MembershipRow(SQLModel, table=True):
     )
     role: str = Field(sa_column=Column(String(16), nullable=False))
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    # A learning group of adepts (NHO), used as the audience of gatherings.
+    learning_group: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
 
 
 class InviteRow(SQLModel, table=True):
@@ -473,3 +485,44 @@ class OutcomeRow(SQLModel, table=True):
         default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL", index=False)
     )
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+class GatheringRow(SQLModel, table=True):
+    """A group event of a programme (samling): kick-off, mentor training, closing."""
+
+    __tablename__ = "gathering"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    # None: the whole programme; else only members of this cohort (an NHO region).
+    cohort_id: int | None = Field(
+        default=None, sa_column=_fk("cohort.id", nullable=True, ondelete="CASCADE")
+    )
+    learning_group: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    audience: str = Field(sa_column=Column(String(16), nullable=False))
+    kind: str = Field(
+        default="other", sa_column=Column(String(16), nullable=False, server_default="other")
+    )
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    place: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    starts_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    created_by: int | None = Field(
+        default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL", index=False)
+    )
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    cancelled_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class GatheringInvitationRow(SQLModel, table=True):
+    """One person invited to one gathering, and their answer (yes, no, or none yet)."""
+
+    __tablename__ = "gathering_invitation"
+    __table_args__ = (
+        _Unique("gathering_id", "person_id", name="uq_gathering_invitation_gathering_person"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    gathering_id: int = Field(sa_column=_fk("gathering.id", nullable=False, ondelete="CASCADE"))
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False, ondelete="CASCADE"))
+    invited_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    answer: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    reminded_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))

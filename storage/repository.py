@@ -58,6 +58,7 @@ from bot.domain.rhythm import (
     PlannedFact,
     PlanStatus,
 )
+from storage.gatherings import GatheringQueries
 from storage.models import (
     AgreementTextRow,
     AlertRow,
@@ -121,6 +122,9 @@ def _programme(row: ProgrammeRow) -> Programme:
         working_days=frozenset(int(d) for d in row.working_days if d.isdigit()),
         morning_reminder=row.morning_reminder,
         alert_chat_id=row.alert_chat_id,
+        role_labels=row.role_labels,
+        outcomes=tuple(o for o in row.outcomes.split(",") if o),
+        preset=row.preset,
     )
 
 
@@ -193,6 +197,7 @@ def _membership(row: MembershipRow) -> Membership:
         programme_id=row.programme_id,
         cohort_id=row.cohort_id,
         role=Role(row.role),
+        learning_group=row.learning_group,
     )
 
 
@@ -342,8 +347,10 @@ def _outbox_item(row: OutboxRow) -> OutboxItem:
     )
 
 
-class Repository:
-    """All SQL of one unit of work (one session, one transaction)."""
+class Repository(GatheringQueries):
+    """All SQL of one unit of work (one session, one transaction).
+
+    Gatherings' queries live in storage/gatherings.py (mixed in)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -831,30 +838,7 @@ class Repository:
 
     async def enqueue(self, messages: Iterable[OutgoingMessage], now: datetime) -> int:
         """Adds messages; a key already queued is skipped. Returns how many were new."""
-        values = [
-            {
-                "idempotency_key": message.idempotency_key,
-                "chat_id": message.chat_id,
-                "person_id": message.person_id,
-                "kind": message.kind,
-                "payload": _payload(message),
-                "status": OutboxStatus.PENDING.value,
-                "attempts": 0,
-                "not_before": message.not_before or now,
-                "created_at": now,
-                "ref": message.ref or message.edit_ref,
-            }
-            for message in messages
-        ]
-        if not values:
-            return 0
-        table = _table(OutboxRow)
-        statement = (
-            self._insert(table)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(table.c.id)
-        )
-        return len((await self.session.execute(statement, values)).all())
+        return len(await self.enqueue_keys(messages, now))
 
     async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxItem]:
         """Leases due rows to this worker.
@@ -986,6 +970,9 @@ class Repository:
             "day_ends",
             "working_days",
             "morning_reminder",
+            "role_labels",
+            "outcomes",
+            "preset",
         }
         unknown = set(values) - allowed
         if unknown:
@@ -1105,6 +1092,33 @@ class Repository:
                 )
             )
         return result
+
+    async def enqueue_keys(self, messages: Iterable[OutgoingMessage], now: datetime) -> set[str]:
+        """Adds messages; a key already queued is skipped. Returns the keys that were new."""
+        values = [
+            {
+                "idempotency_key": message.idempotency_key,
+                "chat_id": message.chat_id,
+                "person_id": message.person_id,
+                "kind": message.kind,
+                "payload": _payload(message),
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "not_before": message.not_before or now,
+                "created_at": now,
+                "ref": message.ref or message.edit_ref,
+            }
+            for message in messages
+        ]
+        if not values:
+            return set()
+        table = _table(OutboxRow)
+        statement = (
+            self._insert(table)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table.c.idempotency_key)
+        )
+        return {key for (key,) in await self.session.execute(statement, values)}
 
     async def messaged_days(self, since: datetime) -> list[tuple[int, datetime]]:
         """(person, when) of bot-initiated messages queued or sent since `since`."""

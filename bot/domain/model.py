@@ -47,6 +47,9 @@ class Programme:
     working_days: frozenset[int] = frozenset(range(5))
     morning_reminder: bool = False
     alert_chat_id: int | None = None
+    role_labels: str = "mentor"  # "mentor" (mentor, adept) or "trainee" (supervisor, trainee)
+    outcomes: tuple[str, ...] = ("job",)
+    preset: str | None = None
 
     @cached_property
     def rules(self) -> Rules:
@@ -95,6 +98,7 @@ class Membership:
     programme_id: int
     cohort_id: int | None
     role: Role
+    learning_group: str | None = None
 
 
 @dataclass(frozen=True)

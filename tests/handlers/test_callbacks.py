@@ -62,6 +62,11 @@ VALID: list[tuple[str, dict[str, str]]] = [
     ("mp:7", {"programme": "7"}),
     ("mt:a:7:8:9", {"action": "a", "programme": "7", "mentor": "8", "adept": "9"}),
     ("mt:n:1:22:333", {"action": "n", "programme": "1", "mentor": "22", "adept": "333"}),
+    ("gi:5:y", {"gathering": "5", "answer": "y"}),
+    ("gi:5:n", {"gathering": "5", "answer": "n"}),
+    ("gw:p:3", {"step": "p", "value": "3"}),
+    ("gw:a:mentors", {"step": "a", "value": "mentors"}),
+    ("gw:ok:0", {"step": "ok", "value": "0"}),
 ]
 
 # The longest data each shape can carry, built from its patterns' upper bounds.
@@ -93,6 +98,8 @@ LONGEST = {
     "pg": "pg:" + "9" * 4,
     "mp": "mp:" + "9" * 10,
     "mt": "mt:o:" + "9" * 10 + ":" + "9" * 12 + ":" + "9" * 12,
+    "gi": "gi:" + "9" * 12 + ":y",
+    "gw": "gw:ok:" + "9" * 10,
 }
 
 

@@ -1,0 +1,87 @@
+"""Helpers for simulated cohorts: people join by link, pairs are made, the clock moves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.model import OutboxStatus, Programme, Role
+from bot.emulator import SentMessage, SimUser
+from tests.e2e.conftest import Harness
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def oslo(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=OSLO).astimezone(UTC)
+
+
+async def join(
+    h: Harness,
+    programme: Programme,
+    role: Role,
+    user_id: int,
+    name: str,
+    *,
+    cohort_id: int | None = None,
+    language: str = "en",
+) -> SimUser:
+    """Someone opens an invite link (of a cohort, if given) and agrees to what is stored."""
+    user = h.emulator.user(user_id, name, language_code=language)
+    [token] = await h.services.create_invites(programme.id, role, cohort_id=cohort_id)
+    await user.send(f"/start {token}")
+    await user.next_message()  # welcome
+    consent = await user.next_message()
+    await user.press(consent, consent.button_texts()[0])
+    await user.next_message()  # the first intake question, or "ready" for coordinators
+    return user
+
+
+async def activate_pair(h: Harness, programme_id: int, mentor: SimUser, adept: SimUser) -> int:
+    """Pairs two joined people and completes their agreement in the database (its own
+    flow is tested in test_agreement.py); the introductions are marked as sent."""
+    async with h.services.unit() as repo:
+        mentor_person = await repo.person_by_telegram_id(mentor.id)
+        adept_person = await repo.person_by_telegram_id(adept.id)
+    assert mentor_person is not None and adept_person is not None
+    outcome = await h.services.create_pair(None, programme_id, mentor_person.id, adept_person.id)
+    assert outcome.view is not None, outcome.problem
+    pair_id = outcome.view.pair.id
+    now = h.clock.now()
+    async with h.services.unit() as repo:
+        await repo.set_goals(pair_id, ["@cv"])
+        for person in (mentor_person, adept_person):
+            await repo.add_confirmation(
+                pair_id=pair_id,
+                person_id=person.id,
+                version="builtin-1",
+                text_sha256="0" * 64,
+                now=now,
+            )
+        assert await repo.activate_pair(pair_id, now)
+        for item in await repo.outbox_items(statuses=[OutboxStatus.PENDING]):
+            if item.kind == "introduction":
+                await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
+    return pair_id
+
+
+async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:
+    """Ticks every `step` up to `moment`, delivering after each tick, as the bot would."""
+    while h.clock.now() + step <= moment:
+        h.clock.advance(step)
+        await h.tick()
+    h.clock.set(moment)
+    await h.tick()
+    await h.emulator.wait_until_idle()
+
+
+def texts(user: SimUser, since: int = 0) -> list[str]:
+    return [m.text or "" for m in user.inbox()[since:]]
+
+
+def first_lines(user: SimUser, since: int = 0) -> list[str]:
+    return [t.split("\n")[0] for t in texts(user, since)]
+
+
+def invitations(user: SimUser, since: int = 0) -> list[SentMessage]:
+    return [m for m in user.inbox()[since:] if (m.text or "").startswith("You are invited:")]

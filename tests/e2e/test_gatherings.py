@@ -1,0 +1,148 @@
+"""Gatherings end to end: a coordinator makes one in a short dialogue, participants are
+invited and answer with one tap, the coordinator sees who comes, and those who said yes
+are reminded the day before inside the programme's hours; other programmes hear nothing."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from bot.domain.gatherings import Audience
+from bot.domain.model import Role
+from bot.gatherings import GatheringProblem
+from tests.e2e.cohorts import invitations, join, oslo, run_until, texts
+from tests.e2e.conftest import Harness
+
+
+async def test_gathering_invitation_answers_and_reminder(harness_each_db: Harness) -> None:
+    h = harness_each_db  # Tuesday 3 March 2026, 10:00 in Oslo
+    programme = await h.programme("Global Future Oslo", language="en")
+    other = await h.programme("Bli med", language="en")
+    kari = await join(h, programme, Role.COORDINATOR, 100, "Kari")
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola")
+    amina = await join(h, programme, Role.ADEPT, 300, "Amina")
+    zed = await join(h, other, Role.ADEPT, 400, "Zed")
+
+    await kari.send("/gathering")
+    assert (await kari.next_message()).text == (
+        "New gathering. What is it called? Write a short title, like «Kick-off»."
+    )
+    await kari.send("Kick-off")
+    assert (await kari.next_message()).text == (
+        "When is it? Write the day and time, like «4.5 kl 18»."
+    )
+    await kari.send("10.3")
+    assert (await kari.next_message()).text == "Please add the time too, like «4.5 kl 18»."
+    await kari.next_message()  # the question again
+    await kari.send("3.3 kl 8")
+    assert (await kari.next_message()).text == "That time has passed. Please write a later time."
+    await kari.next_message()
+    await kari.send("10.3 kl 18")
+    assert (await kari.next_message()).text == "Where is it? Write a place or a link."
+    await kari.send("Oslo City Hall")
+    audience = await kari.next_message()
+    assert audience.button_texts() == ["Mentors and adepts", "Mentors", "Adepts"]
+    await kari.press(audience, "Mentors and adepts")
+    summary = await kari.next_message()
+    assert (summary.text or "").startswith(
+        "Kick-off\nWhen: Tuesday 10 March at 18:00\nWhere: Oslo City Hall\n"
+        "For: mentors and adepts\n"
+    )
+    await kari.press(summary, "Send invitations")
+    assert (await kari.next_message()).text == (
+        "✅ Gathering saved: Kick-off, Tuesday 10 March at 18:00.\nI am inviting 2 people now."
+    )
+
+    await h.deliver()
+    invitation = await ola.next_message()
+    assert invitation.text == (
+        "You are invited: Kick-off\nWhen: Tuesday 10 March at 18:00\nWhere: Oslo City Hall\n"
+        "For: mentors and adepts\nWill you come?"
+    )
+    assert invitation.button_texts() == ["I'll come", "I can't"]
+    for button in invitation.buttons()[0]:
+        assert button[1] is not None and len(button[1].encode()) <= 64
+    amina_invitation = await amina.next_message()
+    await zed.expect_no_message()
+    await kari.expect_no_message()
+
+    await ola.press(invitation, "I'll come")
+    assert (await ola.next_message()).text == (
+        "✅ Good, you are coming. I will remind you the day before."
+    )
+    assert (invitation.text or "").endswith("Your answer: I'll come.")
+    await amina.press(amina_invitation, "I can't")
+    assert (await amina.next_message()).text == (
+        "Thank you for telling us. You can change your answer here."
+    )
+    # Someone of another programme cannot answer with a forged button.
+    data = invitation.callback_data("I'll come")
+    await zed.press_data(invitation, data)
+    await zed.expect_no_message()
+
+    # Per joins later: the next tick invites him too; nobody is invited twice.
+    per = await join(h, programme, Role.MENTOR, 210, "Per")
+    await h.tick()
+    assert len(invitations(per)) == 1
+    await h.tick()
+    assert len(invitations(ola)) == 1 and len(invitations(per)) == 1
+
+    await kari.send("/gatherings")
+    overview = (await kari.next_message()).text or ""
+    assert overview.startswith(
+        "Kick-off (mentors and adepts), Tuesday 10 March at 18:00, Oslo City Hall"
+    )
+    assert "✅ 1 coming: Ola" in overview
+    assert "❌ 1 not coming: Amina" in overview
+    assert "⏳ 1 has not answered: Per" in overview
+    async with h.services.unit() as repo:
+        [attendance] = await repo.gathering_attendance(
+            programme.id, oslo(2026, 3, 1), oslo(2026, 4, 1)
+        )
+        assert [p.first_name for p in attendance.coming] == ["Ola"]
+        assert await repo.gathering_attendance(other.id, oslo(2026, 3, 1)) == []
+
+    # The day before: nothing in the morning before midday, then only Ola is reminded.
+    ola_seen, amina_seen, per_seen = len(ola.inbox()), len(amina.inbox()), len(per.inbox())
+    await run_until(h, oslo(2026, 3, 9, 11, 30))
+    assert texts(ola, ola_seen) == []
+    await run_until(h, oslo(2026, 3, 9, 12, 5), step=timedelta(minutes=30))
+    assert texts(ola, ola_seen) == [
+        "Reminder: Kick-off is Tuesday 10 March at 18:00.\nWhere: Oslo City Hall\nSee you there!"
+    ]
+    await run_until(h, oslo(2026, 3, 11, 10))
+    assert len(texts(ola, ola_seen)) == 1
+    assert texts(amina, amina_seen) == [] and texts(per, per_seen) == []
+    await zed.expect_no_message()
+
+    # After the gathering, a late answer changes nothing.
+    await amina.press(amina_invitation, "I'll come")
+    await amina.expect_no_message()
+    async with h.services.unit() as repo:
+        [after] = await repo.gathering_attendance(programme.id, oslo(2026, 3, 1))
+        assert [p.first_name for p in after.not_coming] == ["Amina"]
+
+
+async def test_no_reminder_outside_the_programmes_hours(harness: Harness) -> None:
+    """A yes given the evening before, after the bot's hours: the reminder would only fit
+    on the gathering's own day, which is not "the day before", so none is sent."""
+    h = harness
+    programme = await h.programme("Grimstad", language="en")
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola")
+    outcome = await h.core.gatherings.create(
+        None,
+        programme.id,
+        title="Mentor gathering",
+        starts_on=date(2026, 3, 5),
+        starts_at=time(18, 0),
+        place="Library",
+        audience=Audience.MENTORS,
+    )
+    assert not isinstance(outcome, GatheringProblem)
+    await h.deliver()
+    invitation = await ola.next_message()
+    await run_until(h, oslo(2026, 3, 4, 20, 30))
+    await ola.press(invitation, "I'll come")
+    await ola.next_message()
+    seen = len(ola.inbox())
+    await run_until(h, oslo(2026, 3, 5, 17), step=timedelta(hours=1))
+    assert texts(ola, seen) == []

@@ -1,0 +1,349 @@
+"""Each programme of the source documents, set up from its preset, runs a simulated
+cohort end to end: the real bot over HTTP, the clock moved over weeks and months,
+ticks checking which nudges, reminders and invitations happen, and which do not."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from bot.domain.gatherings import Audience, GatheringKind
+from bot.domain.model import Cohort, Person, Programme, Role
+from bot.domain.programmes import preset
+from bot.emulator import SimUser
+from bot.programmes import Programmes
+from tests.e2e.cohorts import (
+    activate_pair,
+    first_lines,
+    invitations,
+    join,
+    oslo,
+    run_until,
+    texts,
+)
+from tests.e2e.conftest import Harness
+
+PLAN_THIS_MONTH = "Have you agreed when to meet {name} this month?"
+REMIND = "Have you found a time to meet {name}? It is good to meet soon."
+
+
+async def set_up(h: Harness, key: str, name: str) -> tuple[Programme, tuple[Cohort, ...]]:
+    """What `mentorbot program create NAME --preset KEY` does (the CLI test runs it too):
+    the preset's language if it has one, else English for readable assertions."""
+    chosen = preset(key)
+    assert chosen is not None
+    made = await Programmes(h.db, h.clock).create(
+        name=name, timezone="Europe/Oslo", language=chosen.language or "en", preset=chosen
+    )
+    return made.programme, made.cohorts
+
+
+async def person(h: Harness, user: SimUser) -> Person:
+    async with h.services.unit() as repo:
+        found = await repo.person_by_telegram_id(user.id)
+    assert found is not None
+    return found
+
+
+async def log_meeting(h: Harness, user: SimUser, pair_id: int, day: date, minutes: int) -> None:
+    """What /met does (its chat flow is tested in test_rhythm.py)."""
+    result = await h.meetings.log_meeting(await person(h, user), pair_id, day, minutes, None)
+    assert isinstance(result, tuple), result
+
+
+async def meet(
+    h: Harness, logger: SimUser, other: SimUser, pair_id: int, day: date, minutes: int
+) -> None:
+    """One logs a meeting (as /met does) and the other confirms it with one tap."""
+    await log_meeting(h, logger, pair_id, day, minutes)
+    await h.deliver()
+    confirmation = next(m for m in reversed(other.inbox()) if "says you met" in (m.text or ""))
+    await other.press(confirmation, "Yes")
+    await h.emulator.wait_until_idle()
+
+
+async def test_nho_regions_with_their_own_coordinators_groups_and_gatherings(
+    harness: Harness,
+) -> None:
+    h = harness  # Tuesday 3 March 2026, 10:00 in Oslo
+    programme, cohorts = await set_up(h, "nho", "Global Future")
+    assert [c.name for c in cohorts] == [
+        "Global Future – Møre og Romsdal",
+        "Global Future – Hordaland",
+        "Global Future – Rogaland",
+        "Global Future – Oslo og Akershus",
+    ]
+    # About a year each, for the evaluation at the end.
+    assert {(c.starts_on, c.ends_on) for c in cohorts} == {(date(2026, 3, 3), date(2027, 3, 2))}
+    hordaland, rogaland = cohorts[1], cohorts[2]
+    kari = await join(h, programme, Role.COORDINATOR, 100, "Kari", cohort_id=rogaland.id)
+    lars = await join(h, programme, Role.COORDINATOR, 101, "Lars", cohort_id=hordaland.id)
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola", cohort_id=rogaland.id)
+    amina = await join(h, programme, Role.ADEPT, 300, "Amina", cohort_id=rogaland.id)
+    nadia = await join(h, programme, Role.ADEPT, 301, "Nadia", cohort_id=rogaland.id)
+    per = await join(h, programme, Role.MENTOR, 210, "Per", cohort_id=hordaland.id)
+    sami = await join(h, programme, Role.ADEPT, 310, "Sami", cohort_id=hordaland.id)
+    rogaland_pair = await activate_pair(h, programme.id, ola, amina)
+    await activate_pair(h, programme.id, per, sami)
+    async with h.services.unit() as repo:
+        pairs = {v.pair.id: v.pair.cohort_id for v in await repo.pair_views([programme.id])}
+    assert pairs[rogaland_pair] == rogaland.id
+
+    # Each region's kick-off (in a week) and mentor training (in two weeks) reach only
+    # that region's people; coordinators are not invited.
+    await h.tick()
+    assert [m.text.split("\n")[0] for m in invitations(ola) if m.text] == [
+        "You are invited: Kick-off",
+        "You are invited: Mentor training",
+    ]
+    assert [m.text.split("\n")[0] for m in invitations(amina) if m.text] == [
+        "You are invited: Kick-off"
+    ]
+    assert len(invitations(per)) == 2 and len(invitations(sami)) == 1
+    assert invitations(kari) == [] and invitations(lars) == []
+
+    # A learning group of adepts is the audience of its own gathering.
+    async with h.services.unit() as repo:
+        await repo.set_learning_group(programme.id, [(await person(h, amina)).id], "Gruppe A")
+    made = await h.core.gatherings.create(
+        None,
+        programme.id,
+        title="Learning group A",
+        starts_on=date(2026, 3, 12),
+        starts_at=time(17, 0),
+        place="NHO Rogaland",
+        audience=Audience.ADEPTS,
+        cohort_id=rogaland.id,
+        learning_group="Gruppe A",
+    )
+    assert not isinstance(made, str) and made.invited == 1
+    await h.deliver()
+    assert [(m.text or "").split("\n")[0] for m in invitations(amina)][-1] == (
+        "You are invited: Learning group A"
+    )
+    assert len(invitations(nadia)) == 1  # only the kick-off
+
+    # Kari's /gathering is for her region only.
+    await kari.send("/gathering")
+    await kari.next_message()
+    await kari.send("Mentor lunch")
+    await kari.next_message()
+    await kari.send("20.3 kl 12")
+    await kari.next_message()
+    await kari.send("Stavanger")
+    await kari.press(await kari.next_message(), "Mentors")
+    await kari.press(await kari.next_message(), "Send invitations")
+    assert "I am inviting 1 person now." in ((await kari.next_message()).text or "")
+    await h.deliver()
+    assert (invitations(ola)[-1].text or "").startswith("You are invited: Mentor lunch")
+    assert not any("Mentor lunch" in (m.text or "") for m in invitations(per))
+    await kari.send("/gatherings")
+    overview = (await kari.next_message()).text or ""
+    assert "Mentor lunch" in overview and overview.count("Kick-off") == 1
+
+    # The monthly rhythm runs in both regions.
+    ola_seen = len(ola.inbox())
+    await run_until(h, oslo(2026, 4, 2, 12), step=timedelta(hours=12))
+    assert PLAN_THIS_MONTH.format(name="Amina") in first_lines(ola, ola_seen)
+
+    # The next intake of a region, a year later, with its own gatherings.
+    second = await Programmes(h.db, h.clock).add_cohort(
+        programme.id,
+        name="Rogaland 2027",
+        starts_on=date(2027, 3, 3),
+        ends_on=None,
+        preset=preset("nho"),
+    )
+    assert second is not None
+    assert (second[0].starts_on, second[0].ends_on, second[1]) == (
+        date(2027, 3, 3),
+        date(2028, 3, 2),
+        3,
+    )
+
+
+async def test_vs_humentor_counts_minutes_and_invites_mentors_to_courses(harness: Harness) -> None:
+    h = harness
+    programme, [cohort] = await set_up(h, "humentor", "VS Humentor")
+    assert programme.cadence == "minutes:120"
+    assert (cohort.starts_on, cohort.ends_on) == (date(2026, 3, 3), date(2027, 9, 2))
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola")
+    amina = await join(h, programme, Role.ADEPT, 300, "Amina")
+    pair_id = await activate_pair(h, programme.id, ola, amina)
+    await run_until(h, oslo(2026, 3, 10, 19), step=timedelta(hours=12))
+    await meet(h, amina, ola, pair_id, date(2026, 3, 10), 90)
+    await run_until(h, oslo(2026, 3, 24, 19), step=timedelta(hours=12))
+    await meet(h, ola, amina, pair_id, date(2026, 3, 24), 120)
+
+    # April: one hour is not two; the reminder comes around day 20.
+    await run_until(h, oslo(2026, 4, 2, 12), step=timedelta(hours=12))
+    await meet(h, amina, ola, pair_id, date(2026, 4, 2), 60)
+    ola_seen, amina_seen = len(ola.inbox()), len(amina.inbox())
+    await run_until(h, oslo(2026, 4, 30, 12), step=timedelta(hours=12))
+    assert REMIND.format(name="Amina") in first_lines(ola, ola_seen)
+    assert REMIND.format(name="Ola") in first_lines(amina, amina_seen)
+    # May: two meetings of an hour make the two hours, so no reminder.
+    await run_until(h, oslo(2026, 5, 6, 19), step=timedelta(hours=12))
+    ola_seen, amina_seen = len(ola.inbox()), len(amina.inbox())
+    await meet(h, amina, ola, pair_id, date(2026, 5, 4), 60)
+    await meet(h, ola, amina, pair_id, date(2026, 5, 6), 60)
+    await run_until(h, oslo(2026, 5, 29, 12), step=timedelta(hours=12))
+    assert REMIND.format(name="Amina") not in first_lines(ola, ola_seen)
+    assert REMIND.format(name="Ola") not in first_lines(amina, amina_seen)
+
+    # The mentor courses are for mentors only: invited three weeks before each.
+    courses = [m for m in invitations(ola) if "diversity management" in (m.text or "")]
+    assert len(courses) == 1  # day 30; the next (day 180) is months away
+    assert not any("diversity management" in (m.text or "") for m in invitations(amina))
+    assert any("Kick-off" in (m.text or "") for m in invitations(amina))
+
+
+async def test_oxlo_two_years_internship_and_introduction_meeting(harness: Harness) -> None:
+    h = harness
+    programme, [cohort] = await set_up(h, "oxlo", "OXLO Mentorprogram")
+    assert programme.outcomes == ("job", "internship")
+    assert (cohort.starts_on, cohort.ends_on) == (date(2026, 3, 3), date(2028, 3, 2))
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola")
+    amina = await join(h, programme, Role.ADEPT, 300, "Amina")
+    await h.tick()
+    for user in (ola, amina):
+        [intro] = invitations(user)
+        assert (intro.text or "").startswith(
+            "You are invited: Introduction meeting\nWhen: Tuesday 10 March at 18:00\n"
+            "Where: The place comes later.\nFor: mentors and adepts"
+        )
+    await ola.press(invitations(ola)[0], "I'll come")
+    pair_id = await activate_pair(h, programme.id, ola, amina)
+    ola_seen = len(ola.inbox())
+    await run_until(h, oslo(2026, 3, 9, 13), step=timedelta(hours=12))
+    assert any(t.startswith("Reminder: Introduction meeting is") for t in texts(ola, ola_seen))
+    assert not any(t.startswith("Reminder: Introduction meeting") for t in texts(amina))
+    # The second year still has its rhythm; the cohort is not over.
+    await run_until(h, oslo(2026, 3, 12, 19), step=timedelta(hours=12))
+    await log_meeting(h, ola, pair_id, date(2026, 3, 12), 60)
+    h.clock.set(oslo(2027, 3, 1, 8))
+    ola_seen = len(ola.inbox())
+    await run_until(h, oslo(2027, 3, 4, 12), step=timedelta(hours=12))
+    assert PLAN_THIS_MONTH.format(name="Amina") in first_lines(ola, ola_seen)
+
+
+async def test_grimstad_twice_a_month_mentor_gatherings_and_check_ins(harness: Harness) -> None:
+    h = harness
+    programme, [cohort] = await set_up(h, "grimstad", "Mentorprogram Grimstad")
+    assert programme.cadence == "twice_monthly"
+    assert (cohort.starts_on, cohort.ends_on) == (date(2026, 3, 3), date(2027, 3, 2))
+    async with h.services.unit() as repo:
+        planned = await repo.gatherings([programme.id], oslo(2026, 3, 1))
+    mentor_only = [g for g in planned if g.audience is Audience.MENTORS]
+    assert len(mentor_only) == 6 and all(g.kind is GatheringKind.TRAINING for g in mentor_only)
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola")
+    amina = await join(h, programme, Role.ADEPT, 300, "Amina")
+    pair_id = await activate_pair(h, programme.id, ola, amina)
+    await run_until(h, oslo(2026, 3, 10, 19), step=timedelta(hours=12))
+    await log_meeting(h, ola, pair_id, date(2026, 3, 10), 60)
+
+    # April's first half passes without a meeting: both are asked, reminded, and asked
+    # for a check-in on its last day; the second half asks again.
+    ola_seen, amina_seen = len(ola.inbox()), len(amina.inbox())
+    await run_until(h, oslo(2026, 4, 17, 12), step=timedelta(hours=12))
+    for user, other in ((ola, "Amina"), (amina, "Ola")):
+        lines = first_lines(user, ola_seen if user is ola else amina_seen)
+        assert f"Have you agreed when to meet {other} in the next two weeks?" in lines
+        assert (
+            lines.count(
+                "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good."
+            )
+            >= 1
+        )
+    questions = first_lines(ola, ola_seen).count(
+        "Have you agreed when to meet Amina in the next two weeks?"
+    )
+    assert questions >= 2  # the first and the second half of April
+
+    # Six mentor gatherings over the year: by the end of May two invitations, to Ola only.
+    await run_until(h, oslo(2026, 5, 30, 12), step=timedelta(days=1))
+    gatherings = [m for m in invitations(ola) if "Mentor gathering" in (m.text or "")]
+    assert len(gatherings) == 2
+    assert not any("Mentor gathering" in (m.text or "") for m in invitations(amina))
+
+
+async def test_bomlo_one_or_two_meetings_over_the_whole_period(harness: Harness) -> None:
+    h = harness
+    programme, [cohort] = await set_up(h, "bomlo", "Bli med")
+    assert (programme.cadence, programme.language) == ("per_cohort:2", "nb")
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola", language="nb")
+    amina = await join(h, programme, Role.ADEPT, 300, "Amina", language="nb")
+    pair_id = await activate_pair(h, programme.id, ola, amina)
+    amina_seen = len(amina.inbox())
+    await run_until(h, oslo(2026, 3, 6, 12), step=timedelta(hours=12))
+    assert "Har du og Ola avtalt når dere skal møtes?" in first_lines(amina, amina_seen)
+    await run_until(h, oslo(2026, 4, 14, 19), step=timedelta(days=1))
+    await log_meeting(h, amina, pair_id, date(2026, 4, 14), 90)
+
+    # One meeting of two: months of quiet, no monthly nudges.
+    amina_seen = len(amina.inbox())
+    await run_until(h, oslo(2026, 10, 1, 12), step=timedelta(days=3))
+    assert not any("møtes" in t for t in first_lines(amina, amina_seen))
+    # Two thirds into the period, one reminder to meet once more.
+    await run_until(h, oslo(2026, 11, 30, 12), step=timedelta(days=2))
+    reminders = [t for t in first_lines(amina, amina_seen) if t.startswith("Har du og Ola funnet")]
+    assert len(reminders) == 1
+    await log_meeting(h, ola, pair_id, date(2026, 11, 30), 60)
+    amina_seen = len(amina.inbox())
+    await run_until(h, oslo(2027, 2, 20, 12), step=timedelta(days=3))
+    assert not any("møtes" in t for t in first_lines(amina, amina_seen))
+    assert cohort.ends_on == date(2027, 3, 2)
+
+
+async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
+    h = harness
+    programme, _cohorts = await set_up(h, "podium", "Podium traineeordning")
+    assert programme.role_labels == "trainee"
+    kari = h.emulator.user(100, "Kari", language_code="en")
+    [token] = await h.services.create_invites(programme.id, Role.COORDINATOR)
+    await kari.send(f"/start {token}")
+    await kari.next_message()
+    await kari.press(await kari.next_message(), "Yes, that is OK")
+    await kari.next_message()
+    await kari.send("/invite")
+    invite_buttons = (await kari.next_message()).button_texts()
+    assert invite_buttons == ["Supervisor", "Trainee", "Coordinator"]
+
+    ola = h.emulator.user(200, "Ola", language_code="en")
+    [token] = await h.services.create_invites(programme.id, Role.MENTOR)
+    await ola.send(f"/start {token}")
+    assert (await ola.next_message()).text == (
+        "Hi Ola! Welcome to Podium traineeordning.\n"
+        "You are a supervisor. You meet your trainee, listen and share what you know."
+    )
+    amina = h.emulator.user(300, "Amina", language_code="en")
+    [token] = await h.services.create_invites(programme.id, Role.ADEPT)
+    await amina.send(f"/start {token}")
+    assert (await amina.next_message()).text == (
+        "Hi Amina! Welcome to Podium traineeordning.\n"
+        "You are a trainee. Your supervisor will help you learn the work."
+    )
+    for user in (ola, amina):
+        await user.press(await user.next_message(), "Yes, that is OK")
+        await user.next_message()
+    await h.tick()
+    assert (invitations(ola)[0].text or "").split("\n")[3] == "For: supervisors and trainees"
+
+    mentor, adept = await person(h, ola), await person(h, amina)
+    outcome = await h.services.create_pair(None, programme.id, mentor.id, adept.id)
+    assert outcome.view is not None
+    await h.deliver()
+    assert texts(ola)[-1].startswith(
+        "Good news! You are now supervisor for Amina, our new trainee."
+    )
+    assert texts(amina)[-1].startswith("Good news! Ola is your supervisor.")
+    introductions = (
+        texts(ola)[-1:] + texts(amina)[-1:] + first_lines(ola)[:1] + first_lines(amina)[:1]
+    )
+    assert not any("mentor" in t.lower() or "adept" in t.lower() for t in introductions)
+
+    # Two weeks without an agreement: the coordinator's alert names the roles the same way.
+    await run_until(h, oslo(2026, 3, 19, 12), step=timedelta(hours=12))
+    alerts = [t for t in texts(kari) if t.startswith("⚠️ Pair #")]
+    assert alerts and alerts[0].startswith(
+        f"⚠️ Pair #{outcome.view.pair.id}: Ola (supervisor) and Amina (trainee)"
+    )

@@ -1,0 +1,90 @@
+"""Gathering invitations and day-before reminders cost a tick the same number of SQL
+statements whatever the number of people invited; attendance reads as plain data."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+
+from bench.common import counting_statements
+from bench.seed import seed_pairs
+from bot.clock import FixedClock
+from bot.domain.gatherings import Answer, Audience
+from bot.gatherings import GatheringProblem
+from bot.scheduler import tick
+from bot.wiring import build_core
+from storage.db import Database
+from tests.conftest import fresh_database_url
+
+NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # Tuesday 10:30 in Oslo
+GATHERING_DAY = date(2026, 4, 10)  # a Friday, beyond the three weeks of invitations
+
+
+async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
+    """(statements, queued) of the tick that invites and of the tick that reminds."""
+    db = Database(url)
+    await db.upgrade()
+    try:
+        await seed_pairs(db, pairs, NOW)
+        clock = FixedClock(NOW)
+        core = build_core(db, clock, default_language="nb", invite_ttl_days=30)
+        async with core.services.unit() as repo:
+            programmes = [p.id for p in await repo.programmes()]
+        for programme_id in programmes:
+            made = await core.gatherings.create(
+                None,
+                programme_id,
+                title="Kick-off",
+                starts_on=GATHERING_DAY,
+                starts_at=time(18, 0),
+                place="Town hall",
+                audience=Audience.ALL,
+            )
+            assert not isinstance(made, GatheringProblem)
+            assert made.invited == 0
+        clock.set(datetime(2026, 3, 23, 9, 30, tzinfo=UTC))  # Monday: within three weeks
+        with counting_statements(db.engine) as counter:
+            first = await tick(core)
+        invite_statements = counter.count
+        async with core.services.unit() as repo:
+            for programme_id in programmes:
+                for attendance in await repo.gathering_attendance(programme_id, NOW):
+                    for person in attendance.no_answer:
+                        await repo.answer_invitation(
+                            attendance.gathering.id, person.id, Answer.YES, clock.now()
+                        )
+        clock.set(datetime(2026, 4, 9, 10, 30, tzinfo=UTC))  # Thursday 12:30 in Oslo
+        with counting_statements(db.engine) as counter:
+            second = await tick(core)
+        assert sum(1 for m in first.planned if m.kind == "gathering_invitation") == 2 * pairs
+        reminders = sum(1 for m in second.planned if m.kind == "gathering_reminder")
+        assert reminders == 2 * pairs, "everyone said yes and is reminded once"
+        return invite_statements, first.queued, counter.count, reminders
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def two_urls(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[str, str]]:
+    small_dir, large_dir = tmp_path / "small", tmp_path / "large"
+    small_dir.mkdir()
+    large_dir.mkdir()
+    async for small in fresh_database_url(request.param, small_dir):
+        async for large in fresh_database_url(request.param, large_dir):
+            yield small, large
+
+
+async def test_gathering_work_in_a_tick_does_not_grow_with_people(
+    two_urls: tuple[str, str],
+) -> None:
+    small_url, large_url = two_urls
+    small = await invite_and_remind(small_url, 20)
+    large = await invite_and_remind(large_url, 80)
+    assert large[3] > small[3] > 0
+    assert large[0] == small[0], f"invite tick: {small[0]} statements for 20, {large[0]} for 80"
+    assert large[2] == small[2], f"remind tick: {small[2]} statements for 20, {large[2]} for 80"
