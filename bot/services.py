@@ -197,20 +197,27 @@ class Services:
         async with self.unit() as repo:
             return await repo.first_time_update(update_id, self.clock.now())
 
-    async def arrive(self, update_id: int, user: TelegramUser | None) -> Arrival:
+    async def arrive(
+        self, update_id: int, user: TelegramUser | None, *, reachable: bool | None = True
+    ) -> Arrival:
         """What every update starts with, in one transaction: is it new (Telegram may
-        deliver an update twice), who sent it, and that they can be reached again (writing
-        to the bot means they unblocked it). One round trip instead of three matters:
-        this runs for every update."""
+        deliver an update twice), who sent it, and whether they can be reached: writing
+        to the bot (`reachable` True) means they unblocked it; blocking the bot (False)
+        means they cannot be reached; None changes nothing (a group's membership). One
+        round trip instead of three matters: this runs for every update."""
+        now = self.clock.now()
         async with self.unit() as repo:
-            if not await repo.first_time_update(update_id, self.clock.now()):
+            if not await repo.first_time_update(update_id, now):
                 return Arrival(first_time=False, actor=None)
             if user is None:
                 return Arrival(first_time=True, actor=None)
             person = await repo.person_by_telegram_id(user.id)
             if person is None:
                 return Arrival(first_time=True, actor=None)
-            changes = _seen_changes(person, user)
+            if reachable is False and person.unreachable_since is None:
+                await repo.mark_unreachable(person.id, now)
+                person = replace(person, unreachable_since=now)
+            changes = _seen_changes(person, user) if reachable else {}
             if changes:
                 await repo.update_person(person.id, **changes)
                 person = replace(person, **changes)  # type: ignore[arg-type]

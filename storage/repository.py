@@ -932,21 +932,42 @@ class Repository(GatheringQueries):
             OutboxStatus(status): int(n) for status, n in (await self.session.execute(query)).all()
         }
 
-    async def release_claims(self, ids: Iterable[int]) -> int:
+    async def outbox_start(self, outbox_id: int, *, lease_until: datetime | None) -> bool:
+        """Marks a claimed row in flight, right before its send, if the claim is still
+        this worker's: a lease that ran out may have been claimed by another worker, and
+        then this one must not send. The lease's end is the claim's fencing token."""
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(
+                col(OutboxRow.id) == outbox_id,
+                col(OutboxRow.status) == OutboxStatus.SENDING.value,
+                col(OutboxRow.lease_until) == lease_until,
+            )
+            .values(status=OutboxStatus.UNCERTAIN.value, lease_until=None, last_error=IN_FLIGHT)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    async def release_claims(
+        self, ids: Iterable[int], *, lease_until: datetime | None = None
+    ) -> int:
         """Hands claimed rows that were never sent back to the queue (a worker stopping).
 
         Only rows still ``sending`` are touched: a row whose send started (marked
-        ``uncertain``) or finished keeps its state. The claim's attempt is taken back,
-        since nothing was attempted. Returns how many rows were released.
+        ``uncertain``) or finished keeps its state. With `lease_until`, only rows still
+        held by that claim: another worker's newer claim is left alone. The claim's attempt
+        is taken back, since nothing was attempted. Returns how many rows were released.
         """
         wanted = list(ids)
         if not wanted:
             return 0
+        fence = [] if lease_until is None else [col(OutboxRow.lease_until) == lease_until]
         result = await self.session.execute(
             update(OutboxRow)
             .where(
                 col(OutboxRow.id).in_(wanted),
                 col(OutboxRow.status) == OutboxStatus.SENDING.value,
+                *fence,
             )
             .values(
                 status=OutboxStatus.PENDING.value,
@@ -1557,6 +1578,8 @@ class Repository(GatheringQueries):
         result = await self.session.execute(statement)
         return bool(_rowcount(result))
 
+
+IN_FLIGHT = "in flight: the send started; if this stays, the process stopped before the answer"
 
 # PostgreSQL takes at most 32,767 parameters in one statement; rows have up to 14.
 ROWS_PER_INSERT = 1000
