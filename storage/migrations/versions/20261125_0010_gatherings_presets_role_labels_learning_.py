@@ -1,7 +1,7 @@
 """gatherings, presets, role labels, learning groups
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-25 19:56:41.547047
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0010'
-down_revision: str | None = '0005'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
