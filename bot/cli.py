@@ -6,13 +6,14 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
+from bot.cli_programmes import register as _register_programme_commands
+from bot.cli_support import _date, _run, _settings, fail
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
 from bot.demo.scenario import DEFAULT_DAYS
@@ -24,44 +25,6 @@ from storage.db import Database
 app = typer.Typer(help="mentorbot: keeps mentor programmes on track.", no_args_is_help=True)
 program_app = typer.Typer(help="Create and list programmes.", no_args_is_help=True)
 app.add_typer(program_app, name="program")
-
-T = TypeVar("T")
-
-
-def fail(message: str) -> typer.Exit:
-    from bot.logs import redact
-
-    # Error texts from libraries may quote a URL, and PTB's URLs contain the token.
-    typer.echo(f"mentorbot: {redact(message)}", err=True)
-    return typer.Exit(code=2)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as error:
-        raise fail(str(error)) from None
-
-
-def _run(work: Callable[[Services, Settings], Awaitable[T]], *, clock: Clock | None = None) -> T:
-    """Opens the database (upgrading its schema), runs `work`, and closes it."""
-    settings = _settings()
-
-    async def main() -> T:
-        db = Database(settings.database_url)
-        try:
-            await db.upgrade()
-            services = Services(
-                db,
-                clock or SystemClock(),
-                default_language=settings.default_language,
-                invite_ttl_days=settings.invite_ttl_days,
-            )
-            return await work(services, settings)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
 
 
 async def _bot_username(settings: Settings) -> str:
@@ -806,15 +769,6 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} must be a date like 2026-01-31") from None
-
-
 def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -827,8 +781,6 @@ def _moment(value: str | None) -> datetime | None:
 
 
 # Cohorts, learning groups and gatherings (a module of their own).
-from bot.cli_programmes import register as _register_programme_commands  # noqa: E402
-
 _register_programme_commands(app)
 
 

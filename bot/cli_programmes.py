@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import _date, _run, fail
+from bot.cli_support import _date, _run, fail
 from bot.config import Settings
 from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.invites import invite_link

@@ -48,9 +48,13 @@ from bot.demo.transcript import (
     render,
 )
 from bot.domain.model import Programme, Role
+from bot.domain.report import Options as ReportOptions
+from bot.domain.report import Report
 from bot.emulator import BotApiEmulator, SentMessage, SimGroup, SimUser
 from bot.i18n import _, use_language
 from bot.ratelimit import Limits, MemoryBudget, SharedRateLimiter
+from bot.report_files import Format
+from bot.report_files import render as render_report
 from bot.scheduler import tick
 from bot.texts import reason_name
 from bot.wiring import Core
@@ -292,23 +296,24 @@ async def coordinator_views(run: DemoRun) -> None:
     await run.settle()
 
 
+async def report_files(run: DemoRun) -> None:
+    """The report a programme gives its funder, as a spreadsheet and as a PDF with charts
+    (numbered pairs, no names), the files `mentorbot report` writes."""
+    if run.out is None:
+        return
+    run.out.mkdir(parents=True, exist_ok=True)
+    language = run.options.language
+    report = await run.core.cohort_end.report(run.programme.id, None, ReportOptions(), language)
+    assert isinstance(report, Report), report
+    for fmt in (Format.XLSX, Format.PDF):
+        path = run.out / f"report.{fmt.value}"
+        path.write_bytes(await asyncio.to_thread(render_report, report, fmt, language))
+        run.files.append(path)
+
+
 # The steps after the simulated days, in order. Each gets the DemoRun with the bot still
-# running and the clock at the last hour played. Features merged later add theirs here,
-# for example (see DemoRun for what a step may use):
-#
-#     async def weekly_digest(run: DemoRun) -> None:
-#         run.clock.set(run.local_time(run.next_weekday(0), 8))  # the next Monday, 08:00
-#         await run.tick()  # the tick queues the digest; delivery sends it to the group
-#         await run.settle()
-#
-#     async def report_files(run: DemoRun) -> None:
-#         if run.out is not None:
-#             path = run.out / "report.csv"
-#             path.write_bytes(...)  # from the report's use case, through run.core
-#             run.files.append(path)  # listed in the summary
-#
-#     CLOSING_STEPS = (weekly_digest, report_files, coordinator_views)
-CLOSING_STEPS: tuple[ClosingStep, ...] = (coordinator_views,)
+# running and the clock at the last hour played (see DemoRun for what a step may use).
+CLOSING_STEPS: tuple[ClosingStep, ...] = (report_files, coordinator_views)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""What every command-line command shares: the one-line refusal, the settings, and a
+database opened (and upgraded) for the length of one command. A module of its own, so
+that command modules (`bot.cli_programmes`) need not import `bot.cli`, which registers them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import TypeVar
+
+import typer
+
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.services import Services
+from storage.db import Database
+
+T = TypeVar("T")
+
+
+def fail(message: str) -> typer.Exit:
+    from bot.logs import redact
+
+    # Error texts from libraries may quote a URL, and PTB's URLs contain the token.
+    typer.echo(f"mentorbot: {redact(message)}", err=True)
+    return typer.Exit(code=2)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        raise fail(str(error)) from None
+
+
+def _run(work: Callable[[Services, Settings], Awaitable[T]], *, clock: Clock | None = None) -> T:
+    """Opens the database (upgrading its schema), runs `work`, and closes it."""
+    settings = _settings()
+
+    async def main() -> T:
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            services = Services(
+                db,
+                clock or SystemClock(),
+                default_language=settings.default_language,
+                invite_ttl_days=settings.invite_ttl_days,
+            )
+            return await work(services, settings)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} must be a date like 2026-01-31") from None
