@@ -97,6 +97,9 @@ def _programme(row: ProgrammeRow) -> Programme:
         working_days=frozenset(int(d) for d in row.working_days if d.isdigit()),
         morning_reminder=row.morning_reminder,
         alert_chat_id=row.alert_chat_id,
+        digest_weekday=row.digest_weekday,
+        digest_hour=row.digest_hour,
+        digest_week=row.digest_week,
     )
 
 
@@ -123,6 +126,7 @@ def _person(row: PersonRow) -> Person:
         telegram_language=row.telegram_language,
         consented_at=_utc(row.consented_at),
         unreachable_since=_utc(row.unreachable_since),
+        weekly_note=row.weekly_note,
     )
 
 
@@ -416,6 +420,7 @@ class Repository:
             "consent_version",
             "consented_at",
             "unreachable_since",
+            "weekly_note",
         }
         unknown = set(values) - allowed
         if unknown:
@@ -882,6 +887,9 @@ class Repository:
             "day_ends",
             "working_days",
             "morning_reminder",
+            "digest_weekday",
+            "digest_hour",
+            "digest_week",
         }
         unknown = set(values) - allowed
         if unknown:

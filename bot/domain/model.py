@@ -46,6 +46,9 @@ class Programme:
     working_days: frozenset[int] = frozenset(range(5))
     morning_reminder: bool = False
     alert_chat_id: int | None = None
+    digest_weekday: int | None = 0  # 0 = Monday; None = no weekly digest
+    digest_hour: int = 8
+    digest_week: str | None = None  # the ISO week whose digest was queued last
 
     @property
     def rules(self) -> Rules:
@@ -79,6 +82,7 @@ class Person:
     telegram_language: str | None = None
     consented_at: datetime | None = None
     unreachable_since: datetime | None = None
+    weekly_note: bool = True
 
     @property
     def field_of_work(self) -> str | None:
