@@ -38,10 +38,14 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
         planned.extend(rhythm.messages)
         planned.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
+        # The weekly digest and the weekly notes (these after the rhythm's, one a day).
+        weekly = await core.digests.plan_tick(repo, now, rhythms=rhythms, taken=rhythm.taken)
+        planned.extend(weekly.messages)
         if dry_run or not planned:
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)
         queued = await repo.enqueue(planned, now)
-        await repo.add_nudges(rhythm.nudges, now)
+        await repo.add_nudges([*rhythm.nudges, *weekly.nudges], now)
+        await core.digests.record(repo, weekly)
     return TickReport(planned=planned, queued=queued)

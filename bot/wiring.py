@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.agreements import Agreements
 from bot.alerts import Alerts
 from bot.clock import Clock
+from bot.digest import Digests
 from bot.meetings import Meetings
 from bot.services import Services
 from storage.db import Database
@@ -18,6 +19,7 @@ class Core:
     agreements: Agreements
     meetings: Meetings
     alerts: Alerts
+    digests: Digests
 
     @property
     def clock(self) -> Clock:
@@ -33,4 +35,5 @@ def build_core(db: Database, clock: Clock, *, default_language: str, invite_ttl_
         agreements=Agreements(db, clock, default_language=default_language, alerts=alerts),
         meetings=Meetings(db, clock, default_language=default_language, alerts=alerts),
         alerts=alerts,
+        digests=Digests(db, clock, default_language=default_language),
     )

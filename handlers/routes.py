@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import agreement, alerts, commands, coordinator, meetings, onboarding
+from handlers import agreement, alerts, commands, coordinator, digest, meetings, onboarding
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -50,6 +50,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "pg": coordinator.page_pressed,
     "al": alerts.alert_pressed,
     "cm": alerts.recipient_pressed,
+    "sg": digest.setting_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -74,6 +75,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("note", alerts.note),
         ("end", alerts.end),
         ("message", alerts.message_command),
+        ("digest", digest.digest_command),
+        ("settings", digest.settings),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # In groups the bot answers only coordinators' alert-chat commands; participants'

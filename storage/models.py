@@ -83,7 +83,9 @@ class ProgrammeRow(SQLModel, table=True):
     digest_weekday: int | None = Field(
         default=0, sa_column=Column(Integer, nullable=True, server_default="0")
     )
-    digest_hour: int = Field(default=8, sa_column=Column(Integer, nullable=False, server_default="8"))
+    digest_hour: int = Field(
+        default=8, sa_column=Column(Integer, nullable=False, server_default="8")
+    )
     digest_week: str | None = Field(default=None, sa_column=Column(String(10), nullable=True))
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
 

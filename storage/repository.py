@@ -1436,4 +1436,6 @@ def _payload(message: OutgoingMessage) -> dict[str, Any]:
         payload["edit_ref"] = message.edit_ref
     if message.reply_markup is not None:
         payload["reply_markup"] = message.reply_markup
+    if message.photo is not None:
+        payload["photo"] = message.photo
     return payload

@@ -231,6 +231,9 @@ class OutgoingMessage:
     not_before: datetime | None = None
     ref: str | None = None
     edit_ref: str | None = None
+    # A photo to send with `text` as its caption: data the delivery worker turns into
+    # the picture (see bot/chart.py), not the picture itself.
+    photo: dict[str, Any] | None = None
 
 
 class AlertStatus(StrEnum):
