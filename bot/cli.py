@@ -225,6 +225,13 @@ def program_set(
             help="Also remind on the morning of a planned meeting.",
         ),
     ] = None,
+    digest: Annotated[
+        str | None,
+        typer.Option(
+            help="When the weekly digest goes to the coordinators, in the programme's time "
+            "zone: a weekday and an hour like 'mon 08' or 'fri-14', or 'off'."
+        ),
+    ] = None,
 ) -> None:
     """Change a programme's settings; only the options given change."""
     from bot.domain.rhythm import Cadence
@@ -260,6 +267,13 @@ def program_set(
         values["working_days"] = _working_days(working_days)
     if morning_reminder is not None:
         values["morning_reminder"] = morning_reminder
+    if digest is not None:
+        from bot.domain.digest import parse_schedule
+
+        schedule = parse_schedule(digest)
+        if schedule is None:
+            raise fail("--digest must be a weekday and an hour like 'mon 08', or 'off'")
+        values["digest_weekday"], values["digest_hour"] = schedule
     if not values:
         raise fail("nothing to change; see `mentorbot program set --help`")
 

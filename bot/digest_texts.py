@@ -198,7 +198,6 @@ def digest_sections(
                 _("{name}: {n}").format(name=name if name else _("the alert group"), n=n)
                 for name, n in digest.failed
             )
-            failed.append(_("Someone who blocked the bot is shown in /stalled."))
             sections.append(failed)
         return sections
 
@@ -215,11 +214,6 @@ def chart_caption(language: str, digest: Digest) -> str:
             "{programme}: meetings per week and pairs on rhythm over the last 12 weeks, "
             "and the check-in scores."
         ).format(programme=digest.programme_name)
-
-
-def nothing_to_show(language: str) -> str:
-    with use_language(language):
-        return _("You have no programmes to show.")
 
 
 def weekly_note(language: str, note: WeeklyNote, other: Person, today: date) -> str:

@@ -497,6 +497,10 @@ class BotApiEmulator:
     def sent_messages(self, chat_id: int, include_deleted: bool = False) -> list[SentMessage]:
         return [m for m in self._outbox.get(chat_id, []) if include_deleted or not m.deleted]
 
+    def file_bytes(self, file_id: str) -> bytes:
+        """The bytes of a file the bot uploaded (a photo or document it sent)."""
+        return self._files[file_id]
+
     def calls(self, method: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method.lower() == method.lower()]
 
