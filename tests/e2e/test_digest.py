@@ -193,15 +193,11 @@ async def test_settings_turn_the_weekly_note_off_and_on(harness: Harness) -> Non
     amina.catch_up()
     await amina.send("/settings")
     shown = await amina.next_message()
-    assert shown.text == (
-        "Your settings:\nWeekly note about your pair: on\nLanguage: English"
-    )
+    assert shown.text == ("Your settings:\nWeekly note about your pair: on\nLanguage: English")
     await amina.press(shown, "Turn off weekly note")
     await h.emulator.wait_until_idle()
     shown = amina.inbox()[amina.inbox().index(shown)]
-    assert shown.text == (
-        "Your settings:\nWeekly note about your pair: off\nLanguage: English"
-    )
+    assert shown.text == ("Your settings:\nWeekly note about your pair: off\nLanguage: English")
     assert "Turn on weekly note" in shown.button_texts()
     async with h.services.unit() as repo:
         people = await repo.people([mentor_id, adept_id])
