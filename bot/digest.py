@@ -185,18 +185,27 @@ class Digests:
     def weekly_notes(
         self, rhythms: Sequence[Rhythm], now: datetime, taken: set[tuple[int, date]]
     ) -> tuple[list[OutgoingMessage], list[tuple[int, int, str, str]]]:
-        """Notes due now: inside the programme's hours, once per ISO week per person, on a
-        day that has no other message for them yet, and only when there is news."""
+        """Notes due now: on the first working day of the week (Monday, usually), inside
+        the programme's hours, once per ISO week per person, and only when there is news.
+
+        The note is the least urgent message there is: when that day already has a message
+        for the person (the one-a-day limit), there is no note that week. Mid-week it would
+        only repeat what the rhythm's own questions and reminders say."""
         messages: list[OutgoingMessage] = []
         nudges: list[tuple[int, int, str, str]] = []
         for rhythm in rhythms:
             pair = rhythm.view.pair
             programme = rhythm.programme
             r = programme.rules
-            if pair.state is not PairState.ACTIVE or r.allowed(now) != now:
+            today = r.local(now).date()
+            first_day = min(r.working_days, default=0)
+            if (
+                pair.state is not PairState.ACTIVE
+                or today.weekday() != first_day
+                or r.allowed(now) != now
+            ):
                 continue
             history = rhythm.history
-            today = r.local(now).date()
             week = rules.iso_week(today)
             period = period_for(
                 r.cadence,

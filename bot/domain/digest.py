@@ -495,7 +495,8 @@ def weekly_note(
 
     It helps when there is news for the week: a meeting held in the last seven days (a
     moment to look at the goals), or one planned for the coming seven days. A pair with
-    neither gets nothing: the rhythm's own questions already ask them to plan.
+    neither gets nothing: the rhythm's own questions already ask them to plan. (When in
+    the week it goes out is the caller's: see `bot.digest.Digests.weekly_notes`.)
     """
     if state is not PairState.ACTIVE:
         return None

@@ -201,7 +201,7 @@ class CheckIn:
 
 # Messages that do not count towards a participant's one-a-day limit: they are urgent
 # or go to staff.
-URGENT_KINDS = ("mismatch_alert", "alert", "help_request", "pause_notice")
+URGENT_KINDS = ("mismatch_alert", "alert", "help_request", "pause_notice", "digest")
 
 
 @dataclass(frozen=True)

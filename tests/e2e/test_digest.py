@@ -147,10 +147,15 @@ async def test_the_weekly_note_only_when_there_is_something_to_say(harness: Harn
     programme = await h.programme()
     ola, amina, pair_id = await h.active_pair(programme)
     mentor_id, _adept_id = await person_ids(h, programme.id)
-    h.clock.set(oslo(2026, 3, 9, 10))  # Monday: the planning question fills the day
+    # Monday 9 March: the planning question fills the day, so no note that week.
+    h.clock.set(oslo(2026, 3, 9, 10))
     await h.tick()
     await h.emulator.wait_until_idle()
-    h.clock.set(oslo(2026, 3, 10, 10))  # nothing planned, nothing held: nothing to say
+    assert (amina.inbox()[-1].text or "").startswith("Have you agreed when to meet Ola")
+    h.clock.set(oslo(2026, 3, 12, 10))  # Thursday: the reminder
+    await h.tick()
+    # Monday 16 March: a free day, but nothing planned and nothing held: nothing to say.
+    h.clock.set(oslo(2026, 3, 16, 10))
     await h.tick()
     await h.emulator.wait_until_idle()
     assert weekly_notes(ola) == [] and weekly_notes(amina) == []
@@ -158,13 +163,13 @@ async def test_the_weekly_note_only_when_there_is_something_to_say(harness: Harn
     async with h.services.unit() as repo:
         plan = await repo.add_planned(
             pair_id=pair_id,
-            planned_on=date(2026, 3, 12),
+            planned_on=date(2026, 3, 18),
             planned_time=time(17, 0),
             proposed_by=mentor_id,
             now=h.clock.now(),
         )
         await repo.set_planned_status(plan.id, PlanStatus.CONFIRMED)
-    h.clock.set(oslo(2026, 3, 10, 10, 30))
+    h.clock.set(oslo(2026, 3, 16, 10, 30))
     await h.tick()
     await h.emulator.wait_until_idle()
     [note] = weekly_notes(ola)
@@ -173,13 +178,15 @@ async def test_the_weekly_note_only_when_there_is_something_to_say(harness: Harn
     assert lines[:3] == [
         "Your week with Amina:",
         "⏳ You have not met yet this period.",
-        "Next meeting: Thursday 12 March at 17:00.",
+        "Next meeting: Wednesday 18 March at 17:00.",
     ]
     assert "Speak Norwegian at work" in note.text
     assert lines[-1] == "You can turn off this note in /settings."
     assert len(weekly_notes(amina)) == 1
-    # Once a week.
-    h.clock.set(oslo(2026, 3, 13, 10))
+    # Once a week, and only on its first working day.
+    h.clock.set(oslo(2026, 3, 16, 15))
+    await h.tick()
+    h.clock.set(oslo(2026, 3, 17, 10))
     await h.tick()
     await h.emulator.wait_until_idle()
     assert len(weekly_notes(ola)) == 1
@@ -227,8 +234,19 @@ async def test_settings_turn_the_weekly_note_off_and_on(harness: Harness) -> Non
     assert amina.inbox()[amina.inbox().index(shown)].text == (
         "Your settings:\nWeekly note about your pair: on\nLanguage: English"
     )
-    h.clock.set(oslo(2026, 3, 10, 10))
+    async with h.services.unit() as repo:
+        await repo.add_planned(
+            pair_id=pair_id,
+            planned_on=date(2026, 3, 19),
+            planned_time=None,
+            proposed_by=mentor_id,
+            now=h.clock.now(),
+        )
+    h.clock.set(oslo(2026, 3, 16, 10))
     await h.tick()
     await h.emulator.wait_until_idle()
     [note] = weekly_notes(amina)
-    assert (note.text or "").splitlines()[1] == "✅ You met Friday 6 March."
+    assert (note.text or "").splitlines()[1:3] == [
+        "✅ You met Friday 6 March.",
+        "Next meeting: Thursday 19 March.",
+    ]
