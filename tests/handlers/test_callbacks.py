@@ -57,6 +57,8 @@ VALID: list[tuple[str, dict[str, str]]] = [
     ("al:17:snooze", {"alert": "17", "action": "snooze"}),
     ("cm:3:both", {"pair": "3", "to": "both"}),
     ("pg:2", {"page": "2"}),
+    ("sg:wn:0", {"key": "wn", "value": "0"}),
+    ("sg:wn:1", {"key": "wn", "value": "1"}),
 ]
 
 # The longest data each shape can carry, built from its patterns' upper bounds.
@@ -85,6 +87,7 @@ LONGEST = {
     "al": "al:" + "9" * 12 + ":resolve",
     "cm": "cm:" + "9" * 12 + ":mentor",
     "pg": "pg:" + "9" * 4,
+    "sg": "sg:wn:1",
 }
 
 
