@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot import chart, digest_texts
 from bot.clock import Clock
@@ -36,7 +37,7 @@ class Rendered:
     digest: Digest
     parts: list[str]
     caption: str
-    chart: dict[str, object]  # chart data (bot/chart.py draws it)
+    chart: dict[str, Any]  # chart data (bot/chart.py draws it)
 
 
 @dataclass
@@ -157,7 +158,8 @@ class Digests:
         self, programme: Programme, digest: Digest, language: str, links: dict[int, str]
     ) -> Rendered:
         parts = rules.pack(digest_texts.digest_sections(language, digest, links))
-        caption = digest_texts.chart_caption(language, digest)[: rules.CAPTION_LIMIT]
+        # At most about 320 characters (a programme name has at most 200): always fits.
+        caption = digest_texts.chart_caption(language, digest)
         title = digest_texts.chart_title(language, digest)
         return Rendered(
             programme=programme,

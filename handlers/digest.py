@@ -4,7 +4,6 @@ settings: the weekly note on or off, the language), with one-tap buttons."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -30,7 +29,7 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         for part in rendered.parts:
             await message.reply_text(part)
         # Drawing takes a few hundred milliseconds of CPU: off the event loop.
-        picture = await asyncio.to_thread(chart.render_payload, dict[str, Any](rendered.chart))
+        picture = await asyncio.to_thread(chart.render_payload, rendered.chart)
         await message.reply_photo(picture, caption=rendered.caption)
 
 

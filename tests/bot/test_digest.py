@@ -272,6 +272,13 @@ def test_the_chart_is_a_png_for_a_phone() -> None:
     assert charts.render_payload(payload) == picture  # drawn again at a retry: the same bytes
 
 
+def test_the_caption_fits_even_with_the_longest_name() -> None:
+    named = Programme(**{**PROGRAMME.__dict__, "name": "N" * 200})  # the column's limit
+    d = rules.compute(DigestInput(programme=named, cohorts=(COHORT,), pairs=()), NOW)
+    for language in ("nb", "en"):
+        assert len(digest_texts.chart_caption(language, d)) <= rules.CAPTION_LIMIT
+
+
 def test_an_empty_programme_still_draws() -> None:
     empty = DigestInput(programme=PROGRAMME, cohorts=(COHORT,), pairs=())
     d = rules.compute(empty, NOW)
