@@ -175,7 +175,10 @@ def digest_sections(
                         "The cohort ends {day} ({n} day left).",
                         "The cohort ends {day} ({n} days left).",
                         days_left,
-                    ).format(day=dates.format_day(digest.cohort_end, language), n=days_left)
+                    ).format(
+                        day=dates.format_day(digest.cohort_end, language, today=digest.today),
+                        n=days_left,
+                    )
                 )
             else:
                 coming.append(

@@ -14,11 +14,11 @@ from sqlalchemy import update
 
 from bot.domain.model import OutboxStatus, Role
 from bot.domain.rhythm import MeetingStatus, PlanStatus
-from bot.emulator import BotApiEmulator, SentMessage, SimUser
+from bot.emulator import BotApiEmulator, SentMessage, SimGroup, SimUser
 from storage.models import ProgrammeRow
 from tests.conftest import fresh_database_url
 from tests.e2e.conftest import Harness, bot_on
-from tests.e2e.test_alerts import coordinator
+from tests.e2e.test_alerts import coordinator, run_until
 
 OSLO = ZoneInfo("Europe/Oslo")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -250,3 +250,33 @@ async def test_settings_turn_the_weekly_note_off_and_on(harness: Harness) -> Non
         "✅ You met Friday 6 March.",
         "Next meeting: Thursday 19 March.",
     ]
+
+
+async def test_the_digest_goes_to_the_alert_group_with_links_to_its_alerts(
+    harness: Harness,
+) -> None:
+    h = harness
+    programme = await h.programme(language="nb")  # the group reads the programme's language
+    kari = await coordinator(h, programme)
+    await h.active_pair(programme)
+    group = h.emulator.group(-1001234567890, "Mentorteamet", type="supergroup")
+    await kari.send_in_group(group, "/bindalerts")
+    await group.next_message()
+    await run_until(h, oslo(2026, 4, 20, 9))  # no meeting for 48 days: an alert, then Monday
+    alerts = [m for m in group.inbox() if (m.text or "").startswith("⚠️ Mentorpar #")]
+    assert len(alerts) == 2  # not answering, then no meeting
+    weekly = [m for m in group.inbox() if (m.text or "").startswith("📋 Ukeoversikt")]
+    assert len(weekly) == 7  # every Monday from 9 March to 20 April, once
+    assert digests(kari) == [] and photos(kari) == []  # the group has them, not Kari
+    last = weekly[-1].text or ""
+    assert last.splitlines()[0] == "📋 Ukeoversikt: Global Future Oslo, uke 17"
+    assert "⚠️ 1 par trenger oppfølging." in last
+    for alert in alerts:
+        assert f"  https://t.me/c/1234567890/{alert.message_id}" in last.splitlines()
+    assert "Kullet slutter onsdag 3. mars 2027 (317 dager igjen)." in last.splitlines()
+    assert len(photos_in(group)) == 7
+    assert_png(h.emulator, photos_in(group)[-1])
+
+
+def photos_in(chat: SimGroup) -> list[SentMessage]:
+    return [m for m in chat.inbox() if m.kind == "photo"]
