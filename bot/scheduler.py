@@ -23,7 +23,8 @@ class TickReport:
 async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
     """Queues everything due now: agreement reminders and re-checks, the rhythm's
     nudges, reminders and check-ins (recorded as asked in the same transaction), and
-    the alerts that opened, came back from a snooze or resolved themselves."""
+    the alerts that opened, came back from a snooze or resolved themselves, and the
+    weekly digest and weekly notes when they are due."""
     now = core.clock.now()
     async with core.services.unit() as repo:
         # Everything the rules read, loaded once for all of them.
@@ -41,7 +42,7 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         # The weekly digest and the weekly notes (these after the rhythm's, one a day).
         weekly = await core.digests.plan_tick(repo, now, rhythms=rhythms, taken=rhythm.taken)
         planned.extend(weekly.messages)
-        if dry_run or not planned:
+        if dry_run or not (planned or weekly.weeks):
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)
