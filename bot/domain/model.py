@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from bot.domain.rhythm import Cadence, CadenceKind, History, Rules
@@ -50,8 +51,9 @@ class Programme:
     digest_hour: int = 8
     digest_week: str | None = None  # the ISO week whose digest was queued last
 
-    @property
+    @cached_property
     def rules(self) -> Rules:
+        # Cached: the tick asks for it once per pair, and a frozen programme's rules never change.
         return Rules(
             timezone=self.timezone,
             cadence=Cadence.parse(self.cadence) or Cadence(CadenceKind.MONTHLY),

@@ -4,6 +4,7 @@ splits into messages, the chart file, and when a weekly note has something to sa
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -199,11 +200,11 @@ def test_due_from_monday_08_for_a_day_and_once_a_week() -> None:
     assert rules.due_week(PROGRAMME, NOW + timedelta(hours=23)) == "2026-W12"  # late, not never
     assert rules.due_week(PROGRAMME, NOW + timedelta(days=2)) is None
     assert rules.due_week(PROGRAMME, sunday) is None
-    sent = Programme(**{**PROGRAMME.__dict__, "digest_week": "2026-W12"})
+    sent = replace(PROGRAMME, digest_week="2026-W12")
     assert rules.due_week(sent, NOW + timedelta(minutes=1)) is None
-    off = Programme(**{**PROGRAMME.__dict__, "digest_weekday": None})
+    off = replace(PROGRAMME, digest_weekday=None)
     assert rules.due_week(off, NOW) is None
-    friday = Programme(**{**PROGRAMME.__dict__, "digest_weekday": 4, "digest_hour": 14})
+    friday = replace(PROGRAMME, digest_weekday=4, digest_hour=14)
     assert rules.due_week(friday, NOW) is None
     assert rules.due_week(friday, datetime(2026, 3, 20, 14, tzinfo=OSLO)) == "2026-W12"
 
@@ -273,7 +274,7 @@ def test_the_chart_is_a_png_for_a_phone() -> None:
 
 
 def test_the_caption_fits_even_with_the_longest_name() -> None:
-    named = Programme(**{**PROGRAMME.__dict__, "name": "N" * 200})  # the column's limit
+    named = replace(PROGRAMME, name="N" * 200)  # the column's limit
     d = rules.compute(DigestInput(programme=named, cohorts=(COHORT,), pairs=()), NOW)
     for language in ("nb", "en"):
         assert len(digest_texts.chart_caption(language, d)) <= rules.CAPTION_LIMIT
