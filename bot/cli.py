@@ -228,6 +228,13 @@ def program_set(
         str | None,
         typer.Option(help="Outcomes counted for the report, e.g. job,internship."),
     ] = None,
+    digest: Annotated[
+        str | None,
+        typer.Option(
+            help="When the weekly digest goes to the coordinators, in the programme's time "
+            "zone: a weekday and an hour like 'mon 08' or 'fri-14', or 'off'."
+        ),
+    ] = None,
 ) -> None:
     """Change a programme's settings; only the options given change."""
     from bot.domain.programmes import OUTCOMES, RoleLabels, parse_outcomes
@@ -273,6 +280,13 @@ def program_set(
         if parsed_outcomes is None:
             raise fail(f"--outcomes must be a comma list of: {', '.join(OUTCOMES)}")
         values["outcomes"] = ",".join(parsed_outcomes)
+    if digest is not None:
+        from bot.domain.digest import parse_schedule
+
+        schedule = parse_schedule(digest)
+        if schedule is None:
+            raise fail("--digest must be a weekday and an hour like 'mon 08', or 'off'")
+        values["digest_weekday"], values["digest_hour"] = schedule
     if not values:
         raise fail("nothing to change; see `mentorbot program set --help`")
 

@@ -497,11 +497,13 @@ class BotApiEmulator:
     def sent_messages(self, chat_id: int, include_deleted: bool = False) -> list[SentMessage]:
         return [m for m in self._outbox.get(chat_id, []) if include_deleted or not m.deleted]
 
-    def file_bytes(self, sent: SentMessage) -> bytes:
-        """The content of a document or photo the bot uploaded (sendDocument multipart)."""
-        if sent.file_id is None or sent.file_id not in self._files:
-            raise KeyError(f"message {sent.message_id} carries no uploaded file")
-        return self._files[sent.file_id]
+    def file_bytes(self, sent: SentMessage | str) -> bytes:
+        """The content of a document or photo the bot uploaded (multipart), by the message
+        that carried it or by its file id."""
+        file_id = sent if isinstance(sent, str) else sent.file_id
+        if file_id is None or file_id not in self._files:
+            raise KeyError(f"no uploaded file {file_id!r}")
+        return self._files[file_id]
 
     def calls(self, method: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method.lower() == method.lower()]

@@ -99,6 +99,9 @@ class Status:
 class TickPlan:
     messages: list[OutgoingMessage] = field(default_factory=list)
     nudges: list[tuple[int, int, str, str]] = field(default_factory=list)
+    # (person, local day) that already have their bot-initiated message: later planners
+    # in the same tick (the weekly note) respect the one-a-day limit with it.
+    taken: set[tuple[int, date]] = field(default_factory=set)
 
 
 class Meetings:
@@ -145,11 +148,12 @@ class Meetings:
             (person, texts.local_day(when, people_zone.get(person, "UTC")))
             for person, when in [*await repo.messaged_days(now - timedelta(days=2)), *busy]
         ]
-        plan = TickPlan()
+        plan = TickPlan(taken=set(already))
         for due in one_a_day(candidates, already, zones):
             rhythm = by_pair[due.pair_id]
             plan.messages.append(self._render(rhythm, due))
             plan.nudges.append((due.pair_id, due.person_id, due.period, due.kind.value))
+            plan.taken.add((due.person_id, texts.local_day(due.not_before, zones[due.pair_id])))
         return plan
 
     def _render(self, rhythm: Rhythm, due: Due) -> OutgoingMessage:

@@ -23,9 +23,9 @@ class TickReport:
 async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
     """Queues everything due now: the cohort's end (notices, evaluations, reminders),
     agreement reminders and re-checks, gathering invitations and day-before reminders,
-    the rhythm's nudges, reminders and check-ins
-    (recorded as asked in the same transaction), and the alerts that opened, came back
-    from a snooze or resolved themselves."""
+    the rhythm's nudges, reminders and check-ins (recorded as asked in the same
+    transaction), the alerts that opened, came back from a snooze or resolved themselves,
+    and the weekly digest and weekly notes when they are due."""
     now = core.clock.now()
     async with core.services.unit() as repo:
         # Everything the rules read, loaded once for all of them.
@@ -56,13 +56,17 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
         later = list(rhythm.messages)
         later.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
+        # The weekly digest and the weekly notes (these after the rhythm's, one a day).
+        weekly = await core.digests.plan_tick(repo, now, rhythms=rhythms, taken=rhythm.taken)
+        later.extend(weekly.messages)
         planned.extend(later)
-        if dry_run or not (planned or ending.to_end):
+        if dry_run or not (planned or ending.to_end or weekly.weeks):
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)
         queued = len(fresh) + await repo.enqueue(later, now)
-        await repo.add_nudges(rhythm.nudges, now)
+        await repo.add_nudges([*rhythm.nudges, *weekly.nudges], now)
         await core.cohort_end.record(repo, ending, now)
         await core.gatherings.record(repo, gatherings, now)
+        await core.digests.record(repo, weekly)
     return TickReport(planned=planned, queued=queued)

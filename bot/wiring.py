@@ -8,6 +8,7 @@ from bot.agreements import Agreements
 from bot.alerts import Alerts
 from bot.clock import Clock
 from bot.cohort_end import CohortEnd
+from bot.digest import Digests
 from bot.gatherings import Gatherings
 from bot.meetings import Meetings
 from bot.services import Services
@@ -22,6 +23,7 @@ class Core:
     alerts: Alerts
     cohort_end: CohortEnd
     gatherings: Gatherings
+    digests: Digests
 
     @property
     def clock(self) -> Clock:
@@ -39,4 +41,5 @@ def build_core(db: Database, clock: Clock, *, default_language: str, invite_ttl_
         alerts=alerts,
         cohort_end=CohortEnd(db, clock, default_language=default_language),
         gatherings=Gatherings(db, clock, default_language=default_language),
+        digests=Digests(db, clock, default_language=default_language),
     )

@@ -19,6 +19,7 @@ PARTICIPANT_COMMANDS = (
     ("goals", lazy("See and change your goals")),
     ("agreement", lazy("Read your agreement")),
     ("profile", lazy("See and change your answers")),
+    ("settings", lazy("Your settings")),
     ("language", lazy("Change language")),
 )
 COORDINATOR_COMMANDS = (
@@ -28,6 +29,7 @@ COORDINATOR_COMMANDS = (
     ("match", lazy("Suggested pairs")),
     ("pairs", lazy("See all pairs")),
     ("stalled", lazy("Pairs that need attention")),
+    ("digest", lazy("This week's overview")),
     ("note", lazy("Add a note to a pair")),
     ("message", lazy("Send a message to a pair")),
     ("end", lazy("End a pair")),

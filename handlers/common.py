@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.agreements import Agreements
 from bot.alerts import Alerts
 from bot.delivery import DeliveryWorker
+from bot.digest import Digests
 from bot.domain.access import Actor
 from bot.i18n import resolve_language, set_language
 from bot.meetings import Meetings
@@ -45,6 +46,10 @@ class Deps:
     @property
     def alerts(self) -> Alerts:
         return self.core.alerts
+
+    @property
+    def digests(self) -> Digests:
+        return self.core.digests
 
 
 DEPS_KEY = "mentorbot.deps"

@@ -22,6 +22,7 @@ from handlers import (
     alerts,
     commands,
     coordinator,
+    digest,
     evaluation,
     gatherings,
     matching,
@@ -65,6 +66,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "mt": matching.suggestion_pressed,
     "gi": gatherings.answer_pressed,
     "gw": gatherings.dialogue_pressed,
+    "sg": digest.setting_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -94,6 +96,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("report", evaluation.report_command),
         ("gathering", gatherings.gathering_command),
         ("gatherings", gatherings.gatherings_command),
+        ("digest", digest.digest_command),
+        ("settings", digest.settings),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # In groups the bot answers only coordinators' alert-chat commands; participants'

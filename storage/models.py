@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     false,
+    true,
 )
 from sqlalchemy import UniqueConstraint as _Unique
 from sqlmodel import Field, SQLModel
@@ -77,6 +78,15 @@ class ProgrammeRow(SQLModel, table=True):
     )
     # The group where alerts go; None sends them to each coordinator privately.
     alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # The weekly digest: weekday (0 = Monday; NULL = off) and hour, local time; and the
+    # ISO week ("2026-W12") whose digest was queued last, so a tick queues it once.
+    digest_weekday: int | None = Field(
+        default=0, sa_column=Column(Integer, nullable=True, server_default="0")
+    )
+    digest_hour: int = Field(
+        default=8, sa_column=Column(Integer, nullable=False, server_default="8")
+    )
+    digest_week: str | None = Field(default=None, sa_column=Column(String(10), nullable=True))
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
     # How the pair's roles are named to people: "mentor" (mentor and adept) or "trainee"
     # (supervisor and trainee); see bot/domain/programmes.py.
@@ -134,6 +144,10 @@ class PersonRow(SQLModel, table=True):
     consent_version: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     consented_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     unreachable_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # The weekly note to participants (on by default; /settings turns it off).
+    weekly_note: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=true())
+    )
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
@@ -485,6 +499,8 @@ class OutcomeRow(SQLModel, table=True):
         default=None, sa_column=_fk("person.id", nullable=True, ondelete="SET NULL", index=False)
     )
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
 class GatheringRow(SQLModel, table=True):
     """A group event of a programme (samling): kick-off, mentor training, closing."""
 

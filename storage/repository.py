@@ -125,6 +125,9 @@ def _programme(row: ProgrammeRow) -> Programme:
         role_labels=row.role_labels,
         outcomes=tuple(o for o in row.outcomes.split(",") if o),
         preset=row.preset,
+        digest_weekday=row.digest_weekday,
+        digest_hour=row.digest_hour,
+        digest_week=row.digest_week,
     )
 
 
@@ -151,6 +154,7 @@ _PERSON_COLUMNS = (
     "telegram_language",
     "consented_at",
     "unreachable_since",
+    "weekly_note",
 )
 _PAIR_COLUMNS = (
     "id",
@@ -181,6 +185,7 @@ def _person_of(v: Sequence[Any]) -> Person:
         telegram_language=v[6],
         consented_at=_utc(v[7]),
         unreachable_since=_utc(v[8]),
+        weekly_note=bool(v[9]),
     )
 
 
@@ -511,6 +516,7 @@ class Repository(GatheringQueries):
             "consent_version",
             "consented_at",
             "unreachable_since",
+            "weekly_note",
         }
         unknown = set(values) - allowed
         if unknown:
@@ -994,6 +1000,9 @@ class Repository(GatheringQueries):
             "role_labels",
             "outcomes",
             "preset",
+            "digest_weekday",
+            "digest_hour",
+            "digest_week",
         }
         unknown = set(values) - allowed
         if unknown:
@@ -1601,4 +1610,6 @@ def _payload(message: OutgoingMessage) -> dict[str, Any]:
         payload["edit_ref"] = message.edit_ref
     if message.reply_markup is not None:
         payload["reply_markup"] = message.reply_markup
+    if message.photo is not None:
+        payload["photo"] = message.photo
     return payload

@@ -50,6 +50,9 @@ class Programme:
     role_labels: str = "mentor"  # "mentor" (mentor, adept) or "trainee" (supervisor, trainee)
     outcomes: tuple[str, ...] = ("job",)
     preset: str | None = None
+    digest_weekday: int | None = 0  # 0 = Monday; None = no weekly digest
+    digest_hour: int = 8
+    digest_week: str | None = None  # the ISO week whose digest was queued last
 
     @cached_property
     def rules(self) -> Rules:
@@ -84,6 +87,7 @@ class Person:
     telegram_language: str | None = None
     consented_at: datetime | None = None
     unreachable_since: datetime | None = None
+    weekly_note: bool = True
 
     @property
     def field_of_work(self) -> str | None:
@@ -203,7 +207,7 @@ class CheckIn:
 
 # Messages that do not count towards a participant's one-a-day limit: they are urgent
 # or go to staff.
-URGENT_KINDS = ("mismatch_alert", "alert", "help_request", "pause_notice")
+URGENT_KINDS = ("mismatch_alert", "alert", "help_request", "pause_notice", "digest")
 
 
 @dataclass(frozen=True)
@@ -233,6 +237,9 @@ class OutgoingMessage:
     not_before: datetime | None = None
     ref: str | None = None
     edit_ref: str | None = None
+    # A photo to send with `text` as its caption: data the delivery worker turns into
+    # the picture (see bot/chart.py), not the picture itself.
+    photo: dict[str, Any] | None = None
 
 
 class AlertStatus(StrEnum):

@@ -156,6 +156,7 @@ class NudgeKind(StrEnum):
     CHECK_IN = "check_in"
     DAY_BEFORE = "day_before"
     MORNING_OF = "morning_of"
+    WEEKLY = "weekly"  # the weekly note (bot/digest.py); its period is the ISO week
 
 
 NUDGES_THAT_ASK = (NudgeKind.PLAN, NudgeKind.REMIND)
@@ -269,6 +270,7 @@ PRIORITY = {
     NudgeKind.REMIND: 2,
     NudgeKind.PLAN: 3,
     NudgeKind.CHECK_IN: 4,
+    NudgeKind.WEEKLY: 5,
 }
 
 

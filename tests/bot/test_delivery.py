@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot import chart
 from bot.clock import FixedClock
 from bot.delivery import MAX_ATTEMPTS, DeliveryWorker
+from bot.domain.digest import Chart
 from bot.domain.model import OutboxItem, OutboxStatus, OutgoingMessage
 from bot.emulator import BotApiEmulator
 from storage.db import Database
@@ -190,3 +192,31 @@ async def test_a_pool_timeout_was_never_sent_and_is_retried(
         assert emulator.sent_messages(1001) == []
         clock.advance(timedelta(hours=1))
         assert (await DeliveryWorker(sqlite_database, bot, clock).deliver_due()).sent == 1
+
+
+async def test_a_photo_row_is_drawn_and_sent_and_a_bad_one_is_not_retried(
+    sqlite_database: Database, emulator: BotApiEmulator, clock: FixedClock
+) -> None:
+    weeks = tuple(date(2026, 1, 5) + timedelta(weeks=k) for k in range(12))
+    data = chart.to_payload(Chart(weeks, (1,) * 12, (0.5,) * 12, (0, 1, 2, 3, 4)), "en", "T")
+    async with sqlite_database.session() as session:
+        await Repository(session).enqueue(
+            [
+                OutgoingMessage(idempotency_key="p", chat_id=1001, text="caption", photo=data),
+                OutgoingMessage(
+                    idempotency_key="bad", chat_id=1002, text="x", photo={"kind": "unknown"}
+                ),
+            ],
+            clock.now(),
+        )
+    async with bot_for(emulator) as bot:
+        report = await DeliveryWorker(sqlite_database, bot, clock).deliver_due()
+    assert (report.sent, report.failed, report.retried) == (1, 1, 0)
+    [photo] = emulator.sent_messages(1001)
+    assert (photo.kind, photo.caption) == ("photo", "caption")
+    assert photo.file_id is not None
+    assert emulator.file_bytes(photo.file_id) == chart.render_payload(data)
+    assert emulator.sent_messages(1002) == []
+    found = await items(sqlite_database)
+    assert found["p"].status is OutboxStatus.SENT
+    assert found["bad"].status is OutboxStatus.FAILED

@@ -15,9 +15,12 @@ from PIL import Image
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.model import Role
 from bot.emulator import BotApiEmulator, SimUser
+from bot.services import Services
+from storage.db import Database
 from tests.e2e.conftest import Harness, bot_on
 
 LINK = re.compile(r"https://t\.me/mentor_test_bot\?start=([A-Za-z0-9_-]{20,64})")
@@ -345,3 +348,29 @@ async def test_bot_username_prints_links_without_telegram(
         emulator, url, "invite", "--program", "1", "--role", "adept", TELEGRAM_BOT_TOKEN=None
     )
     assert_refused(result, "TELEGRAM_BOT_TOKEN", "BOT_USERNAME")
+
+
+async def test_program_set_digest_day_and_hour_or_off(emulator: BotApiEmulator, url: str) -> None:
+    """`--digest` stores the weekly digest's weekday and hour, or switches it off."""
+    await create_programme(emulator, url)
+
+    async def stored() -> tuple[int | None, int]:
+        db = Database(url)
+        try:
+            services = Services(db, SystemClock(), default_language="nb", invite_ttl_days=30)
+            programme = await services.programme(1)
+            assert programme is not None
+            return programme.digest_weekday, programme.digest_hour
+        finally:
+            await db.dispose()
+
+    assert await stored() == (0, 8)  # Monday 08:00 by default
+    assert ok(await cli(emulator, url, "program", "set", "1", "--digest", "fri 14")) == [
+        "Programme 1: digest_weekday=4, digest_hour=14"
+    ]
+    assert await stored() == (4, 14)
+    ok(await cli(emulator, url, "program", "set", "1", "--digest", "off"))
+    assert (await stored())[0] is None
+    assert_refused(
+        await cli(emulator, url, "program", "set", "1", "--digest", "someday"), "--digest"
+    )

@@ -220,6 +220,7 @@ async def test_commands_are_registered_per_language(harness: Harness) -> None:
         "goals",
         "agreement",
         "profile",
+        "settings",
         "language",
     ]
     assert english[0]["description"] == "See what you can do"

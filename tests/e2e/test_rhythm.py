@@ -130,6 +130,8 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         "Did you get closer to a goal? Tap the goals, then «Done».",
         "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write sensitive details here.",
         "Thank you! Only the coordinator sees your answer.",
+        # Monday 9 March: the weekly note (they met last week).
+        "Your week with Ola:",
         # March, ignored: a planning nudge, a reminder, and a check-in on the last day.
         "Have you agreed when to meet Ola this month?",
         "Have you found a time to meet Ola? It is good to meet soon.",
@@ -140,6 +142,8 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         "✅ Great! You meet Ola Tuesday 7 April at 17:30. I will remind you the day before.",
         "Reminder: you meet Ola tomorrow, Tuesday 7 April at 17:30.",
         "Ola says you met Tuesday 7 April for 2 hours. Is that right?",
+        # Monday 13 April: the weekly note (Monday 6 April had the reminder).
+        "Your week with Ola:",
         # May begins.
         "Have you agreed when to meet Ola this month?",
     ]

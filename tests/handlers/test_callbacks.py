@@ -67,6 +67,8 @@ VALID: list[tuple[str, dict[str, str]]] = [
     ("gw:p:3", {"step": "p", "value": "3"}),
     ("gw:a:mentors", {"step": "a", "value": "mentors"}),
     ("gw:ok:0", {"step": "ok", "value": "0"}),
+    ("sg:wn:0", {"key": "wn", "value": "0"}),
+    ("sg:wn:1", {"key": "wn", "value": "1"}),
 ]
 
 # The longest data each shape can carry, built from its patterns' upper bounds.
@@ -100,6 +102,7 @@ LONGEST = {
     "mt": "mt:o:" + "9" * 10 + ":" + "9" * 12 + ":" + "9" * 12,
     "gi": "gi:" + "9" * 12 + ":y",
     "gw": "gw:ok:" + "9" * 10,
+    "sg": "sg:wn:1",
 }
 
 

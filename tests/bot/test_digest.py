@@ -1,0 +1,335 @@
+"""The weekly digest's figures from a known history, its texts, when it is due, how it
+splits into messages, the chart file, and when a weekly note has something to say."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+from bot import chart as charts
+from bot import digest_texts
+from bot.domain import digest as rules
+from bot.domain.digest import (
+    DigestAlert,
+    DigestCheckIn,
+    DigestInput,
+    DigestMeeting,
+    DigestPair,
+    DigestPlan,
+    FailedMessage,
+    PairLine,
+)
+from bot.domain.model import AlertStatus, Cohort, PairState, Programme
+from bot.domain.rhythm import MeetingFact, MeetingStatus, Period, PlannedFact, PlanStatus
+
+OSLO = ZoneInfo("Europe/Oslo")
+NOW = datetime(2026, 3, 16, 8, 0, tzinfo=OSLO).astimezone(UTC)  # Monday 08:00 in Oslo
+PROGRAMME = Programme(id=1, name="Global Future Oslo", timezone="Europe/Oslo", language="nb")
+COHORT = Cohort(1, 1, "Spring", date(2026, 1, 1), date(2026, 6, 30))
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=OSLO).astimezone(UTC)
+
+
+def pair(
+    pair_id: int, state: PairState, *, activated: date | None = date(2026, 1, 10), **extra: object
+) -> DigestPair:
+    return DigestPair(
+        id=pair_id,
+        state=state,
+        mentor=f"M{pair_id}",
+        adept=f"A{pair_id}",
+        cohort_id=1,
+        created_at=at(date(2026, 1, 5)),
+        activated_at=at(activated) if activated else None,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def meeting(pair_id: int, day: date, status: MeetingStatus) -> DigestMeeting:
+    return DigestMeeting(pair_id, day, status, 60)
+
+
+C, R, D = MeetingStatus.CONFIRMED, MeetingStatus.REPORTED, MeetingStatus.DISPUTED
+
+HISTORY = DigestInput(
+    programme=PROGRAMME,
+    cohorts=(COHORT,),
+    pairs=(
+        pair(1, PairState.ACTIVE),
+        pair(2, PairState.ACTIVE),
+        pair(3, PairState.ACTIVE),
+        DigestPair(
+            id=4,
+            state=PairState.AWAITING_AGREEMENT,
+            mentor="M4",
+            adept="A4",
+            cohort_id=1,
+            created_at=at(date(2026, 3, 6)),
+        ),
+        pair(5, PairState.PAUSED, paused_until=date(2026, 3, 20)),
+        pair(6, PairState.ENDED, ended_at=at(date(2026, 2, 20))),
+    ),
+    meetings=(
+        meeting(1, date(2026, 2, 5), C),
+        meeting(1, date(2026, 3, 10), C),
+        meeting(2, date(2026, 3, 12), R),  # logged, not yet confirmed: counts
+        meeting(2, date(2026, 3, 14), D),  # disputed: does not count
+        meeting(5, date(2026, 3, 1), C),
+        meeting(6, date(2026, 2, 1), C),
+    ),
+    check_ins=(
+        DigestCheckIn(1, 4, NOW - timedelta(days=3)),
+        DigestCheckIn(3, 2, NOW - timedelta(days=10)),
+        DigestCheckIn(2, 5, NOW - timedelta(days=20)),
+        DigestCheckIn(1, 3, NOW - timedelta(days=30)),
+        DigestCheckIn(2, 3, NOW - timedelta(days=40)),
+    ),
+    alerts=(
+        DigestAlert(7, 3, "no_meeting", AlertStatus.OPEN, at(date(2026, 2, 24))),
+        DigestAlert(8, 3, "low_score", AlertStatus.TAKEN, at(date(2026, 3, 6))),
+        DigestAlert(9, 1, "unanswered", AlertStatus.RESOLVED, at(date(2026, 2, 1))),
+        DigestAlert(10, 6, "no_meeting", AlertStatus.OPEN, at(date(2026, 2, 1))),  # ended pair
+    ),
+    planned=(
+        DigestPlan(1, date(2026, 3, 18), time(17, 0), PlanStatus.CONFIRMED),
+        DigestPlan(2, date(2026, 3, 25), None, PlanStatus.PROPOSED),  # beyond the week
+        DigestPlan(3, date(2026, 3, 17), None, PlanStatus.CANCELLED),
+    ),
+    failed=(
+        FailedMessage("Ola", "plan"),
+        FailedMessage(None, "alert"),
+        FailedMessage("Ola", "remind"),
+    ),
+)
+
+
+def test_digest_figures_from_a_known_history() -> None:
+    d = rules.compute(HISTORY, NOW)
+    assert d.week == "2026-W12"
+    assert d.today == date(2026, 3, 16)
+    assert d.by_state == {
+        PairState.ACTIVE: 3,
+        PairState.AWAITING_AGREEMENT: 1,
+        PairState.PAUSED: 1,
+        PairState.ENDED: 1,
+    }
+    assert (d.week_logged, d.week_confirmed) == (2, 1)
+    assert d.period == Period("2026-03", date(2026, 3, 1), date(2026, 4, 1))
+    assert (d.period_logged, d.period_confirmed) == (3, 2)  # 1, 10 and 12 March
+    assert (d.met, d.active) == (2, 3)
+    assert (d.score, d.score_before, d.score_count, d.trend) == (3.7, 3.0, 3, 0.7)
+    assert d.stalled_count == 1
+    [stalled] = d.stalled
+    assert stalled.pair == PairLine(3, "M3", "A3")
+    assert stalled.reasons == (("low_score", 8), ("no_meeting", 7))  # most urgent first
+    assert d.unconfirmed == ((PairLine(4, "M4", "A4"), 10),)
+    assert d.pauses_ending == ((PairLine(5, "M5", "A5"), date(2026, 3, 20)),)
+    assert d.planned == ((PairLine(1, "M1", "A1"), date(2026, 3, 18), time(17, 0)),)
+    assert d.cohort_end == date(2026, 6, 30)
+    assert d.failed == (("Ola", 2), (None, 1))
+
+
+def test_chart_figures_cover_twelve_full_weeks() -> None:
+    c = rules.compute(HISTORY, NOW).chart
+    assert c.week_starts[0] == date(2025, 12, 22)
+    assert c.week_starts[-1] == date(2026, 3, 9)
+    assert len(c.week_starts) == len(c.meetings) == len(c.on_rhythm) == 12
+    by_week = dict(zip(c.week_starts, c.meetings, strict=True))
+    assert by_week[date(2026, 3, 9)] == 2  # 10 and 12 March; the disputed one does not count
+    assert by_week[date(2026, 2, 23)] == 1  # 1 March (a Sunday)
+    assert by_week[date(2026, 2, 2)] == 1
+    assert by_week[date(2026, 1, 26)] == 1  # 1 February (a Sunday)
+    assert sum(c.meetings) == 5
+    # Week ending 15 March: pairs 1, 2, 5 met within 45 days, pair 3 never met since
+    # 10 January; pair 6 had ended and pair 4 never started.
+    assert c.on_rhythm[-1] == 0.75
+    assert c.on_rhythm[0] is None  # nobody was active before 10 January
+    assert c.scores == (0, 1, 2, 1, 1)
+
+
+def test_the_digest_reads_as_expected_in_english() -> None:
+    d = rules.compute(HISTORY, NOW)
+    text = "\n".join(rules.pack(digest_texts.digest_sections("en", d, {8: "https://t.me/c/1/2"})))
+    lines = text.splitlines()
+    assert lines[:3] == [
+        "📋 Weekly digest: Global Future Oslo, week 12",
+        "Pairs: 3 active, 1 awaiting agreement, 1 paused, 1 ended.",
+        "⚠️ 1 pair needs attention.",
+    ]
+    for expected in (
+        "Last 7 days: 2 logged, 1 confirmed by both.",
+        "This period (1 March – 31 March): 3 logged, 2 confirmed by both.",
+        "2 of 3 active pairs have met this period (67 %).",
+        "Check-in score: 3.7 of 5 in the last 4 weeks (3 answers). Up 0.7 from the 4 weeks before.",
+        "#3 M3 + A3: low score, no meeting",
+        "  https://t.me/c/1/2",
+        "#4 M4 + A4: paired 10 days ago",
+        "#5 M5 + A5: paused until Friday 20 March",
+        "1 meeting planned in the next 7 days:",
+        "Wednesday 18 March at 17:00: #1 M1 + A1",
+        "The cohort ends Tuesday 30 June (106 days left).",
+        "❗ 3 messages could not be delivered since the last digest:",
+        "Ola: 2",
+        "the alert group: 1",
+    ):
+        assert expected in lines, expected
+
+
+def test_the_digest_is_in_norwegian_too() -> None:
+    d = rules.compute(HISTORY, NOW)
+    text = "\n".join(rules.pack(digest_texts.digest_sections("nb", d)))
+    assert "uke 12" in text
+    assert "3,7" in text
+
+
+# when it is due
+
+
+def test_due_from_monday_08_for_a_day_and_once_a_week() -> None:
+    sunday = datetime(2026, 3, 15, 12, tzinfo=OSLO).astimezone(UTC)
+    assert rules.due_week(PROGRAMME, NOW - timedelta(minutes=1)) is None
+    assert rules.due_week(PROGRAMME, NOW) == "2026-W12"
+    assert rules.due_week(PROGRAMME, NOW + timedelta(hours=23)) == "2026-W12"  # late, not never
+    assert rules.due_week(PROGRAMME, NOW + timedelta(days=2)) is None
+    assert rules.due_week(PROGRAMME, sunday) is None
+    sent = replace(PROGRAMME, digest_week="2026-W12")
+    assert rules.due_week(sent, NOW + timedelta(minutes=1)) is None
+    off = replace(PROGRAMME, digest_weekday=None)
+    assert rules.due_week(off, NOW) is None
+    friday = replace(PROGRAMME, digest_weekday=4, digest_hour=14)
+    assert rules.due_week(friday, NOW) is None
+    assert rules.due_week(friday, datetime(2026, 3, 20, 14, tzinfo=OSLO)) == "2026-W12"
+
+
+def test_schedule_words() -> None:
+    assert rules.parse_schedule("mon 08") == (0, 8)
+    assert rules.parse_schedule("Friday-14") == (4, 14)
+    assert rules.parse_schedule("sun 7:00") == (6, 7)
+    assert rules.parse_schedule("off") == (None, 8)
+    for bad in ("", "mon", "mon 24", "xyz 08", "mon eight", "mon 08 09"):
+        assert rules.parse_schedule(bad) is None, bad
+
+
+# splitting
+
+
+def test_a_long_digest_splits_cleanly() -> None:
+    many = DigestInput(
+        programme=PROGRAMME,
+        cohorts=(COHORT,),
+        pairs=tuple(pair(i, PairState.ACTIVE) for i in range(1, 401)),
+        alerts=tuple(
+            DigestAlert(i, i, "no_meeting", AlertStatus.OPEN, at(date(2026, 2, 1)))
+            for i in range(1, 401)
+        ),
+    )
+    sections = digest_texts.digest_sections("en", rules.compute(many, NOW))
+    parts = rules.pack(sections)
+    assert len(parts) > 2
+    assert all(0 < len(part) <= rules.TEXT_LIMIT for part in parts)
+    wanted = [line for section in sections for line in section]
+    got = [line for part in parts for line in part.split("\n") if line]
+    assert got == [line for line in wanted if line]
+    # A section that fits is never torn apart: the head is whole in the first message.
+    assert parts[0].startswith("\n".join(sections[0]))
+
+
+@given(
+    st.lists(
+        st.lists(st.text(alphabet="ab c", min_size=0, max_size=300), max_size=30), max_size=30
+    ),
+    st.integers(min_value=20, max_value=500),
+)
+def test_pack_keeps_every_line_in_order_within_the_limit(
+    sections: list[list[str]], limit: int
+) -> None:
+    parts = rules.pack(sections, limit)
+    assert all(len(part) <= limit for part in parts)
+    joined = "".join(p.replace("\n", "").replace(" ", "") for p in parts)
+    original = "".join(line.replace(" ", "") for section in sections for line in section)
+    assert joined == original
+
+
+# the chart
+
+
+def test_the_chart_is_a_png_for_a_phone() -> None:
+    d = rules.compute(HISTORY, NOW)
+    payload = charts.to_payload(d.chart, "nb", digest_texts.chart_title("nb", d))
+    picture = charts.render_payload(payload)
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 10_000 < len(picture) < 1_000_000
+    with Image.open(io.BytesIO(picture)) as image:
+        assert image.format == "PNG"
+        assert image.size == (720, 1080)
+    assert charts.render_payload(payload) == picture  # drawn again at a retry: the same bytes
+
+
+def test_the_caption_fits_even_with_the_longest_name() -> None:
+    named = replace(PROGRAMME, name="N" * 200)  # the column's limit
+    d = rules.compute(DigestInput(programme=named, cohorts=(COHORT,), pairs=()), NOW)
+    for language in ("nb", "en"):
+        assert len(digest_texts.chart_caption(language, d)) <= rules.CAPTION_LIMIT
+
+
+def test_an_empty_programme_still_draws() -> None:
+    empty = DigestInput(programme=PROGRAMME, cohorts=(COHORT,), pairs=())
+    d = rules.compute(empty, NOW)
+    assert d.met_share is None and d.score is None
+    picture = charts.render(d.chart, "en", "Empty")
+    assert picture.startswith(b"\x89PNG")
+
+
+# the weekly note
+
+TODAY = date(2026, 3, 16)
+MARCH = Period("2026-03", date(2026, 3, 1), date(2026, 4, 1))
+
+
+def note(
+    meetings: tuple[MeetingFact, ...] = (),
+    planned: tuple[PlannedFact, ...] = (),
+    state: PairState = PairState.ACTIVE,
+) -> rules.WeeklyNote | None:
+    return rules.weekly_note(
+        state=state,
+        period=MARCH,
+        meetings=meetings,
+        planned=planned,
+        goals=("@cv", "Speak Norwegian"),
+        today=TODAY,
+    )
+
+
+def test_no_weekly_note_when_there_is_nothing_to_say() -> None:
+    assert note() is None
+    old = MeetingFact(1, date(2026, 3, 2), 60, C, 1)  # met this month, but not last week
+    assert note((old,)) is None
+    later = PlannedFact(1, date(2026, 3, 30), None, PlanStatus.CONFIRMED)  # two weeks away
+    assert note((old,), (later,)) is None
+    cancelled = PlannedFact(2, date(2026, 3, 18), None, PlanStatus.CANCELLED)
+    assert note(planned=(cancelled,)) is None
+    disputed = MeetingFact(2, date(2026, 3, 13), 60, D, 1)
+    assert note((disputed,)) is None
+    soon = PlannedFact(3, date(2026, 3, 18), time(17), PlanStatus.CONFIRMED)
+    assert note(planned=(soon,), state=PairState.PAUSED) is None
+
+
+def test_a_weekly_note_when_there_is_news() -> None:
+    recent = MeetingFact(1, date(2026, 3, 12), 60, R, 1)
+    found = note((recent,))
+    assert found is not None
+    assert found.met_on == date(2026, 3, 12) and found.next_planned is None
+    soon = PlannedFact(3, date(2026, 3, 18), time(17), PlanStatus.CONFIRMED)
+    found = note(planned=(soon,))
+    assert found is not None
+    assert found.met_on is None and found.next_planned == soon
+    assert found.goals == ("@cv", "Speak Norwegian")

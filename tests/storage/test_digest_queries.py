@@ -1,0 +1,94 @@
+"""A tick that queues the weekly digest and weekly notes still sends the same number of
+SQL statements whatever the number of pairs, on SQLite and PostgreSQL, and the digest's
+figures come out of the database as the pure function expects them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bench.common import counting_statements
+from bench.seed import seed_pairs
+from bot.clock import FixedClock
+from bot.domain import digest as rules
+from bot.domain.model import PairState, Role
+from bot.scheduler import tick
+from bot.wiring import build_core
+from storage.db import Database
+from storage.digest import DigestQueries
+from storage.repository import Repository
+from tests.storage.test_tick_queries import two_urls  # noqa: F401  (the fixture)
+
+NOW = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)  # Monday 09:30 in Oslo: the digest is due
+
+
+async def digest_tick(url: str, pairs: int) -> tuple[int, list[str], int]:
+    """(statements, digest keys queued, weekly notes queued) of one tick at NOW."""
+    db = Database(url)
+    await db.upgrade()
+    try:
+        await seed_pairs(db, pairs, NOW)
+        async with db.session() as session:
+            repo = Repository(session)
+            kari = await repo.add_person(
+                telegram_user_id=42,
+                first_name="Kari",
+                last_name=None,
+                telegram_language="en",
+                now=NOW,
+            )
+            await repo.add_membership(
+                person_id=kari.id, programme_id=1, cohort_id=None, role=Role.COORDINATOR, now=NOW
+            )
+        core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
+        with counting_statements(db.engine) as counter:
+            report = await tick(core)
+        digests = sorted(m.idempotency_key for m in report.planned if m.kind == "digest")
+        notes = sum(1 for m in report.planned if m.kind == "weekly_note")
+        async with db.session() as session:
+            [programme] = await Repository(session).programmes([1])
+        assert programme.digest_week == "2026-W12"
+        return counter.count, digests, notes
+    finally:
+        await db.dispose()
+
+
+async def test_a_digest_tick_does_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:  # noqa: F811
+    small_url, large_url = two_urls
+    small, small_digests, small_notes = await digest_tick(small_url, 20)
+    large, large_digests, large_notes = await digest_tick(large_url, 80)
+    assert small_digests == large_digests
+    assert small_digests[0].startswith("digest:1:2026-W12:42:")
+    assert small_digests[-1] == "digest:1:2026-W12:42:chart"
+    assert large_notes > small_notes > 0, "seeded pairs with a meeting planned get a note"
+    assert large == small, f"{small} statements for 20 pairs but {large} for 80"
+
+
+async def test_digest_inputs_from_the_database(database: Database) -> None:
+    await seed_pairs(database, 12, NOW)
+    async with database.session() as session:
+        repo = Repository(session)
+        programmes = await repo.programmes([1])
+        [data] = (
+            await DigestQueries(session).digest_inputs(
+                programmes,
+                scores_since=NOW - timedelta(weeks=13),
+                planned_from=NOW.date(),
+                failed_since=NOW - timedelta(days=7),
+            )
+        ).values()
+        rhythms = await repo.rhythm_histories(since=NOW.date())
+        check_ins = await repo.check_ins_of([r.view.pair.id for r in rhythms])
+    assert len(data.pairs) == 12
+    assert {p.state for p in data.pairs} == {PairState.ACTIVE}
+    held = sorted((r.view.pair.id, m.held_on) for r in rhythms for m in r.history.meetings)
+    assert sorted((m.pair_id, m.held_on) for m in data.meetings) == held
+    scored = [
+        c for c in check_ins if c.score is not None and c.created_at >= NOW - timedelta(weeks=13)
+    ]
+    assert len(data.check_ins) == len(scored) > 0
+    digest = rules.compute(data, NOW)
+    assert digest.active == 12
+    assert digest.by_state[PairState.ACTIVE] == 12
+    first = datetime(2025, 12, 22, tzinfo=ZoneInfo("Europe/Oslo"))  # twelve Mondays back
+    assert sum(digest.chart.scores) == len([c for c in data.check_ins if first <= c.at <= NOW])
