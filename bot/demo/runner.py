@@ -27,6 +27,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import running_bot
+from bot.chart import render_payload as render_chart
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.demo.people import Participant
@@ -71,7 +72,9 @@ MEETING_LOG_HOUR = 18  # people log a planned meeting that evening
 MAX_ROUNDS = 60  # answer rounds per hour; a loop between people and the bot stops here
 PROCESS_TIMEOUT = 30.0  # seconds for the bot to handle one update
 TRANSCRIPT_FILE = "transcript.txt"
-WATCHED_METHODS = frozenset({"sendmessage", "editmessagetext"})
+# Sends that put a message in a chat (each takes the next message in that chat's box).
+SENDS = frozenset({"sendmessage", "sendphoto", "senddocument"})
+WATCHED_METHODS = SENDS | {"editmessagetext"}
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,10 @@ class Recorder:
         chats: dict[int, str],
         transcript: Transcript,
         clock: FixedClock,
+        language: str,
     ) -> None:
         self.emulator, self.chats, self.transcript, self.clock = emulator, chats, transcript, clock
+        self.language = language
         self._next_request = 0
         self._seen: dict[int, int] = dict.fromkeys(chats, 0)
         self._texts: dict[tuple[int, int], str | None] = {}
@@ -142,7 +147,7 @@ class Recorder:
             if method == "sendmessage" and request.status == 403:
                 text = request.params.get("text")
                 self.transcript.add(Event(now, Kind.NOT_DELIVERED, key, str(text or "")))
-            elif method == "sendmessage" and request.status == 200:
+            elif method in SENDS and request.status == 200:
                 box = self.emulator.sent_messages(chat_id, include_deleted=True)
                 index = self._seen[chat_id]
                 if index < len(box):
@@ -153,7 +158,16 @@ class Recorder:
 
     def _received(self, now: datetime, key: str, message: SentMessage) -> None:
         self._texts[(message.chat_id, message.message_id)] = message.text
-        self.transcript.add(Event(now, Kind.RECEIVED, key, message.text or "", _labels(message)))
+        text = message.text or ""
+        if message.kind != "text":
+            # A picture or a file: what it is, then its caption.
+            with use_language(self.language):
+                if message.kind == "photo":
+                    shown = _("[picture]")
+                else:
+                    shown = _("[file: {name}]").format(name=message.document_name or "")
+            text = "\n".join(t for t in (shown, message.caption) if t)
+        self.transcript.add(Event(now, Kind.RECEIVED, key, text, _labels(message)))
 
     def _edited(self, now: datetime, key: str, chat_id: int, message_id: object) -> None:
         found = next(
@@ -296,6 +310,21 @@ async def coordinator_views(run: DemoRun) -> None:
     await run.settle()
 
 
+async def weekly_digest(run: DemoRun) -> None:
+    """The next Monday at 08:00: the weekly digest reaches the alert group, text and chart,
+    through the outbox as every week. The chart is also written to `out`."""
+    run.clock.set(run.local_time(run.next_weekday(0), 8))
+    await run.tick()
+    await run.settle()
+    if run.out is None:
+        return
+    run.out.mkdir(parents=True, exist_ok=True)
+    [digest] = await run.core.digests.on_demand([run.programme.id], run.options.language)
+    path = run.out / "digest-chart.png"
+    path.write_bytes(await asyncio.to_thread(render_chart, digest.chart))
+    run.files.append(path)
+
+
 async def report_files(run: DemoRun) -> None:
     """The report a programme gives its funder, as a spreadsheet and as a PDF with charts
     (numbered pairs, no names), the files `mentorbot report` writes."""
@@ -313,7 +342,7 @@ async def report_files(run: DemoRun) -> None:
 
 # The steps after the simulated days, in order. Each gets the DemoRun with the bot still
 # running and the clock at the last hour played (see DemoRun for what a step may use).
-CLOSING_STEPS: tuple[ClosingStep, ...] = (report_files, coordinator_views)
+CLOSING_STEPS: tuple[ClosingStep, ...] = (weekly_digest, report_files, coordinator_views)
 
 
 @dataclass(frozen=True)
@@ -421,7 +450,7 @@ async def _cast(
     group = emulator.group(scenario.alert_group_id, title)
     chats = {p.user_id: p.key for p in scenario.people}
     chats[group.id] = GROUP
-    recorder = Recorder(emulator, chats, transcript, clock)
+    recorder = Recorder(emulator, chats, transcript, clock, options.language)
     run = DemoRun(
         scenario=scenario,
         options=options,

@@ -131,6 +131,10 @@ def test_mentorbot_demo_needs_no_token_and_speaks_norwegian(tmp_path: Path) -> N
     assert "#1 Ola + Amina: aktiv siden 2. mars" in done.stdout
     assert "Oppsummering etter 1 dag" in done.stdout
     assert (out / "transcript.txt").read_text(encoding="utf-8") == done.stdout
+    # The weekly digest on the next Monday at 08:00, in the group: text, then the chart.
+    assert "< 📋 " in done.stdout
+    assert "< [bilde]" in done.stdout
+    assert (out / "digest-chart.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     # The report for the funder, as `mentorbot report` writes it.
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     workbook = openpyxl.load_workbook(out / "report.xlsx")
