@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from bot.domain.model import OutgoingMessage, PairState
 from bot.wiring import Core
+from storage.privacy import PrivacyRepository
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,11 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
         planned.extend(rhythm.messages)
         planned.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
-        if dry_run or not planned:
+        # Retention: erases cohorts that are due (rolled back below on a dry run) and
+        # plans the coordinators' four-week notices.
+        kept = await core.privacy.plan_retention(repo, PrivacyRepository(repo.session), now)
+        planned.extend(kept.notices)
+        if dry_run or (not planned and not kept.erasing):
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)

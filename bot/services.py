@@ -36,7 +36,7 @@ from bot.domain.model import (
 from storage.db import Database
 from storage.repository import Repository
 
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-11-2"  # what is stored, who sees it, how long, /mydata, /deleteme
 INTAKE_FLOW = "intake"
 CONSENT_STEP = "consent"
 

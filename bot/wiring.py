@@ -8,6 +8,7 @@ from bot.agreements import Agreements
 from bot.alerts import Alerts
 from bot.clock import Clock
 from bot.meetings import Meetings
+from bot.privacy import Privacy
 from bot.services import Services
 from storage.db import Database
 
@@ -18,13 +19,21 @@ class Core:
     agreements: Agreements
     meetings: Meetings
     alerts: Alerts
+    privacy: Privacy
 
     @property
     def clock(self) -> Clock:
         return self.services.clock
 
 
-def build_core(db: Database, clock: Clock, *, default_language: str, invite_ttl_days: int) -> Core:
+def build_core(
+    db: Database,
+    clock: Clock,
+    *,
+    default_language: str,
+    invite_ttl_days: int,
+    retention_months: int = 12,
+) -> Core:
     alerts = Alerts(db, clock, default_language=default_language)
     return Core(
         services=Services(
@@ -33,4 +42,7 @@ def build_core(db: Database, clock: Clock, *, default_language: str, invite_ttl_
         agreements=Agreements(db, clock, default_language=default_language, alerts=alerts),
         meetings=Meetings(db, clock, default_language=default_language, alerts=alerts),
         alerts=alerts,
+        privacy=Privacy(
+            db, clock, default_language=default_language, retention_months=retention_months
+        ),
     )

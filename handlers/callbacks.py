@@ -46,6 +46,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "al": re.compile(r"^al:(?P<alert>\d{1,12}):(?P<action>take|snooze|resolve|show)$", re.ASCII),
     "cm": re.compile(r"^cm:(?P<pair>\d{1,12}):(?P<to>mentor|adept|both)$", re.ASCII),
     "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),
+    "dm": re.compile(r"^dm:(?P<answer>[yn])$", re.ASCII),
 }
 
 

@@ -19,6 +19,8 @@ PARTICIPANT_COMMANDS = (
     ("goals", lazy("See and change your goals")),
     ("agreement", lazy("Read your agreement")),
     ("profile", lazy("See and change your answers")),
+    ("mydata", lazy("Get all your data as a file")),
+    ("deleteme", lazy("Delete your data")),
     ("language", lazy("Change language")),
 )
 COORDINATOR_COMMANDS = (
@@ -31,6 +33,9 @@ COORDINATOR_COMMANDS = (
     ("message", lazy("Send a message to a pair")),
     ("end", lazy("End a pair")),
     ("agreement", lazy("See or change the agreement text")),
+    ("audit", lazy("Who saw or deleted personal data")),
+    ("mydata", lazy("Get all your data as a file")),
+    ("deleteme", lazy("Delete your data")),
     ("language", lazy("Change language")),
 )
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import _
-from handlers import agreement, alerts, commands, coordinator, meetings, onboarding
+from handlers import agreement, alerts, commands, coordinator, meetings, onboarding, privacy
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
 
@@ -50,6 +50,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "pg": coordinator.page_pressed,
     "al": alerts.alert_pressed,
     "cm": alerts.recipient_pressed,
+    "dm": privacy.delete_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -74,6 +75,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("note", alerts.note),
         ("end", alerts.end),
         ("message", alerts.message_command),
+        ("mydata", privacy.my_data),
+        ("deleteme", privacy.delete_me),
+        ("audit", privacy.audit),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # In groups the bot answers only coordinators' alert-chat commands; participants'

@@ -56,6 +56,7 @@ VALID: list[tuple[str, dict[str, str]]] = [
     ("pr:status:3", {"command": "status", "pair": "3"}),
     ("al:17:snooze", {"alert": "17", "action": "snooze"}),
     ("cm:3:both", {"pair": "3", "to": "both"}),
+    ("dm:y", {"answer": "y"}),
     ("pg:2", {"page": "2"}),
 ]
 
@@ -84,6 +85,7 @@ LONGEST = {
     "pr": "pr:status:" + "9" * 12,
     "al": "al:" + "9" * 12 + ":resolve",
     "cm": "cm:" + "9" * 12 + ":mentor",
+    "dm": "dm:n",
     "pg": "pg:" + "9" * 4,
 }
 
