@@ -301,10 +301,10 @@ def _left_notice(language: str, person_id: int, roles: Sequence[str], pairs: Seq
         role = ", ".join(_role_word(r) for r in roles)
         if pairs:
             return _(
-                "A {role} (person #{id}) has left and deleted their data. "
-                "Pair {pairs} has ended; its counts are kept without names."
-            ).format(role=role, id=person_id, pairs=", ".join(f"#{p}" for p in pairs))
-        return _("A {role} (person #{id}) has left and deleted their data.").format(
+                "The {role} of pair {pairs} has left and deleted their data. "
+                "The pair has ended; its counts are kept without names."
+            ).format(role=role, pairs=", ".join(f"#{p}" for p in pairs))
+        return _("A person (#{id}, {role}) has left and deleted their data.").format(
             role=role, id=person_id
         )
 
