@@ -359,8 +359,8 @@ class PrivacyRepository:
         return {row.id: row.name for row in rows if row.id is not None}
 
     async def people_to_erase(self, cohort_ids: Sequence[int]) -> list[int]:
-        """Participants of these cohorts with no other membership: someone who is also in a
-        later cohort, or a coordinator, keeps their data until that ends too."""
+        """Participants of these cohorts with nothing else running: someone who is also a
+        member or in a pair of a later cohort, or a coordinator, keeps their data."""
         if not cohort_ids:
             return []
         rows = await self.session.execute(
@@ -378,6 +378,15 @@ class PrivacyRepository:
                 inside.add(person_id)
             else:
                 elsewhere.add(person_id)
+        # A mentor who stayed on keeps the membership of their first cohort: a pair in a
+        # cohort that is not expiring keeps them too.
+        pairs = await self.session.execute(
+            select(col(PairRow.mentor_id), col(PairRow.adept_id)).where(
+                col(PairRow.cohort_id).not_in(list(expiring))
+            )
+        )
+        for mentor_id, adept_id in pairs.all():
+            elsewhere.update((mentor_id, adept_id))
         return sorted(inside - elsewhere)
 
     async def pairs_of_cohorts(self, cohort_ids: Sequence[int]) -> list[int]:
