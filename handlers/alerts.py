@@ -396,6 +396,9 @@ async def recipient_pressed(
     if me is None or not programmes:
         await query.answer(_("Only coordinators can do this."))
         return
+    if isinstance(await _alerts(context).pair_file(data.int("pair"), programmes), Refusal):
+        await query.answer(_("This button is old. Nothing was changed."))
+        return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     services = deps(context).services

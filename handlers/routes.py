@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -54,6 +55,13 @@ BUTTONS: dict[str, ButtonHandler] = {
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+# Telegram's words for an edit of a message that cannot take it.
+UNEDITABLE = (
+    "message is not modified",
+    "there is no text in the message to edit",
+    "message can't be edited",
+    "message to edit not found",
+)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -112,7 +120,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data is None or handler is None:
         await query.answer(_("This button is old. Nothing was changed."))
         return
-    await handler(update, context, data)
+    try:
+        await handler(update, context, data)
+    except BadRequest as error:
+        # A forged or repeated press on a message that no longer has that button (or is
+        # a file, or is gone): the edit fails, and the press changes nothing more.
+        if not any(reason in str(error).lower() for reason in UNEDITABLE):
+            raise
+        log.info(
+            "update %s: button on a message that cannot change; nothing done", update.update_id
+        )
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
