@@ -15,7 +15,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.domain.model import PairState, Programme, Role
+from bot.domain.model import Dialogue, PairState, Programme, Role
 from bot.emulator import SentMessage, SimUser
 from bot.logs import configure_logging, forget_secrets
 from bot.privacy import AuditAction
@@ -437,3 +437,44 @@ async def test_retention_command_line_dry_run_changes_nothing(tmp_path: Path) ->
         assert adept.first_name == "–" and adept.telegram_user_id is None
         again = await asyncio.to_thread(run, "retention", "--dry-run", "--now", "2026-03-03T09:00")
         assert again[0] == "nothing is due (retention 12 months)"
+
+
+async def test_forged_buttons_get_a_short_answer_and_change_nothing(harness: Harness) -> None:
+    """Found by the fuzz test: presses no one was shown, on messages without buttons."""
+    h = harness
+    oslo = await h.programme("Global Future Oslo")
+    bergen = await h.programme("Global Future Bergen")
+    await coordinator(h, oslo)
+    berit = await coordinator(h, bergen, user_id=101, name="Berit")
+    ola, _amina, pair_id = await h.active_pair(oslo)
+    stranger = h.emulator.user(666, "Mallory", language_code="en")
+    await stranger.send("/help")
+    plain = await stranger.next_message()
+    await stranger.press_data(plain, f"pr:status:{pair_id}")
+    await h.emulator.wait_until_idle()
+    assert stranger.callback_answers[-1]["text"] == "This button is old. Nothing was changed."
+    # Another programme's coordinator cannot start a message to this pair.
+    await berit.send("/help")
+    await berit.press_data(await berit.next_message(), f"cm:{pair_id}:both")
+    await h.emulator.wait_until_idle()
+    assert berit.callback_answers[-1]["text"] == "This button is old. Nothing was changed."
+    await berit.send("Hello from Bergen")
+    assert (await berit.next_message()).text == (
+        "I did not understand that. Tap /help to see what you can do."
+    )
+    # A page button pressed on a file: nothing breaks, nothing is sent.
+    await ola.send("/mydata")
+    await ola.next_message()
+    summary = await ola.next_message()
+    await ola.press_data(summary, "pg:1")
+    await h.emulator.wait_until_idle()
+    assert ola.callback_answers[-1]["text"] == "Only coordinators can do this."
+    # /start without a token in the middle of another dialogue (here: a typed date).
+    ola_id = (await h.services.actor(ola.id)).person.id  # type: ignore[union-attr]
+    async with h.services.unit() as repo:
+        await repo.save_dialogue(
+            Dialogue(ola_id, "meeting", "date", {"pair_id": pair_id}), h.clock.now()
+        )
+    ola.catch_up()
+    await ola.send("/start")
+    assert (await ola.next_message()).text == "Hi Ola! Tap /help to see what you can do."
