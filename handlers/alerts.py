@@ -91,6 +91,8 @@ async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if chat.type == ChatType.PRIVATE:
         await message.reply_text(_("Send /bindalerts in the group where alerts should go."))
         return
+    # Asked as in private: a group becomes an alert chat only by this command, so the
+    # group rule (only programmes bound here) cannot apply yet.
     programmes = _programmes(Permission.BIND_ALERTS)
     if not programmes:
         await message.reply_text(_("Only a coordinator of the programme can do this."))
