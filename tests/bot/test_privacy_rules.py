@@ -92,3 +92,19 @@ def test_erased_goals_keep_built_in_ones_and_positions() -> None:
     assert anonymised_goals(goals) == ["@cv", "#2", "@network"]
     assert anonymised_progress(goals, ["Bli sykepleier på Ullevål", "@cv"]) == ["#2", "@cv"]
     assert anonymised_progress(goals, ["gone"]) == ["#?"]
+
+
+SENSITIVE = ("religio", "health", "ethnic", "residence", "asylum", "visa", "diagnos", "race")
+
+
+def test_intake_never_asks_for_sensitive_categories() -> None:
+    """Data minimisation: no question or option about residence status, religion, health
+    or ethnicity (GDPR art. 9; Datatilsynet's guidance on data minimisation)."""
+    from bot.domain import intake
+    from bot.domain.model import Role
+
+    for role in (Role.MENTOR, Role.ADEPT):
+        for question in intake.questions_for(role):
+            words = [str(question.prompt)] + [str(o.label) for o in question.options]
+            for text in words:
+                assert not any(s in text.lower() for s in SENSITIVE), text

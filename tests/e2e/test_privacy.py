@@ -19,7 +19,7 @@ from bot.domain.model import Dialogue, PairState, Programme, Role
 from bot.emulator import SentMessage, SimUser
 from bot.logs import configure_logging, forget_secrets
 from bot.privacy import AuditAction
-from storage.models import CheckInRow, CohortRow, MeetingRow, PairRow, PersonRow
+from storage.models import CheckInRow, CohortRow, MeetingRow, NoteRow, PairRow, PersonRow
 from storage.privacy import PrivacyRepository
 from tests.e2e.conftest import Harness, start_harness
 from tests.e2e.test_alerts import coordinator
@@ -478,3 +478,27 @@ async def test_forged_buttons_get_a_short_answer_and_change_nothing(harness: Har
     ola.catch_up()
     await ola.send("/start")
     assert (await ola.next_message()).text == "Hi Ola! Tap /help to see what you can do."
+
+
+async def test_a_participant_cannot_use_coordinator_commands(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    ola, _amina, pair_id = await h.active_pair(programme)
+    before = await h.services.pairs(None, [programme.id])
+    ola.catch_up()
+    for command in (
+        "/invite mentor",
+        "/pair",
+        "/pairs",
+        "/stalled",
+        f"/pair {pair_id}",
+        f"/note {pair_id} hello",
+        f"/end {pair_id} done",
+        f"/message {pair_id}",
+        "/audit",
+    ):
+        await ola.send(command)
+        assert (await ola.next_message()).text == "Only coordinators can do this.", command
+    assert await h.services.pairs(None, [programme.id]) == before
+    async with h.db.session() as session:
+        assert (await session.execute(select(NoteRow))).scalars().all() == []
