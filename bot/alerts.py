@@ -95,9 +95,10 @@ class Alerts:
         statements, however many pairs and alerts change."""
         facts = await self._facts(repo, now, rhythms, starts)
         existing = await repo.alerts()
-        unresolved = {
-            (a.pair_id, a.reason): a for a in existing if a.status is not AlertStatus.RESOLVED
-        }
+        unresolved: dict[int, dict[str, Alert]] = {}
+        for a in existing:
+            if a.status is not AlertStatus.RESOLVED:
+                unresolved.setdefault(a.pair_id, {})[a.reason] = a
         closed = {
             (a.pair_id, a.reason, a.since) for a in existing if a.status is AlertStatus.RESOLVED
         }
@@ -108,8 +109,9 @@ class Alerts:
         for fact, subject in facts:
             subjects[fact.pair_id] = subject
             holding = {s.reason.value: s for s in stalls(fact, now)}
+            open_here = unresolved.get(fact.pair_id, {})
             for reason, stall in holding.items():
-                current = unresolved.get((fact.pair_id, reason))
+                current = open_here.get(reason)
                 if current is None:
                     # Resolved by hand: only a new cause (a new `since`) opens a new alert.
                     if (fact.pair_id, reason, stall.since) not in closed:
@@ -120,16 +122,9 @@ class Alerts:
                     and current.snoozed_until <= now
                 ):
                     to_reopen.append(current)
-            to_resolve.extend(
-                alert
-                for (pair_id, reason), alert in unresolved.items()
-                if pair_id == fact.pair_id and reason not in holding
-            )
+            to_resolve.extend(alert for reason, alert in open_here.items() if reason not in holding)
         opened = await repo.open_alerts(to_open, now)
-        for alert in to_reopen:
-            await repo.set_alerts(
-                [alert.id], status=AlertStatus.OPEN.value, snoozed_until=None, posts=alert.posts + 1
-            )
+        await repo.reopen_alerts([alert.id for alert in to_reopen])
         await repo.set_alerts(
             [a.id for a in to_resolve],
             status=AlertStatus.RESOLVED.value,

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryWorker
 from bot.ratelimit import SharedRateLimiter, build_rate_limiter
 from bot.scheduler import tick
+from bot.updates import PerSenderUpdateProcessor
 from bot.webhook import WebhookServer, webhook_path
 from bot.wiring import build_core
 from handlers import routes
@@ -54,6 +55,7 @@ def build_application(
         # Every request passes our limiter: per-chat and overall limits, shared through
         # the database when several instances may send (see bot/ratelimit.py).
         .rate_limiter(rate_limiter or build_rate_limiter(settings.rate_limit_backend, db))
+        .concurrent_updates(PerSenderUpdateProcessor(settings.update_concurrency))
         .build()
     )
     core = build_core(

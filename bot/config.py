@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     delivery_interval_seconds: float = Field(default=2.0, gt=0)
     # Sends in flight at once; they wait on the network and the rate limiter, not the CPU.
     delivery_concurrency: int = Field(default=32, ge=1, le=256)
+    # Updates of different people handled at once (one person's stay in order).
+    update_concurrency: int = Field(default=8, ge=1, le=256)
     log_format: Literal["text", "json"] = Field(default="text")
     # auto: shared through the database on PostgreSQL (several instances), memory on SQLite.
     rate_limit_backend: Literal["auto", "memory", "database"] = Field(default="auto")

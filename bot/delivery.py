@@ -27,7 +27,7 @@ import random
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -54,8 +54,6 @@ BASE_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(minutes=30)
 
 
-IN_FLIGHT = "in flight: the send started; if this stays, the process stopped before the answer"
-
 # Failures that happen before the request is on the wire: it never reached Telegram.
 _NEVER_SENT = (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ConnectError)
 # Failures after the request was written: Telegram may have delivered it.
@@ -70,6 +68,7 @@ class DeliveryReport:
     uncertain: int = 0
     unreachable: int = 0
     released: int = 0
+    lost: int = 0  # leases that ran out and were taken by another worker: not sent here
 
     @property
     def handled(self) -> int:
@@ -80,6 +79,10 @@ def backoff(attempt: int, rng: random.Random) -> timedelta:
     """Exponential backoff with full jitter, capped."""
     ceiling = min(MAX_BACKOFF, BASE_BACKOFF * (2 ** max(0, attempt - 1)))
     return timedelta(seconds=rng.uniform(0.5, 1.0) * ceiling.total_seconds())
+
+
+class LeaseLost(Exception):
+    """The row's lease ran out and another worker claimed it: this one must not send."""
 
 
 @dataclass
@@ -203,7 +206,7 @@ class DeliveryWorker:
                 await asyncio.gather(*running, return_exceptions=True)
             unsent = [claim for queue in lanes.values() for claim in queue if not claim.started]
             if unsent:
-                report.released += await self._release(claim.item.id for claim in unsent)
+                report.released += await self._release(unsent)
 
     async def _next_done(
         self, running: dict[asyncio.Task[None], tuple[int, list[_Claim]]]
@@ -236,7 +239,7 @@ class DeliveryWorker:
             claim = queue.popleft()
             if loop.time() - claim.claimed_at > stale_after:
                 # Its lease may run out before a slot comes; another worker may take it.
-                report.released += await self._release([claim.item.id])
+                report.released += await self._release([claim])
                 continue
             current[:] = [claim]
             try:
@@ -258,10 +261,18 @@ class DeliveryWorker:
                 self.clock.now(), limit=limit, lease=self.lease
             )
 
-    async def _release(self, ids: Iterable[int]) -> int:
+    async def _release(self, claims: Iterable[_Claim]) -> int:
+        # Claimed together, rows share the lease's end: one statement per claim batch.
+        batches: dict[datetime | None, list[int]] = {}
+        for claim in claims:
+            batches.setdefault(claim.item.lease_until, []).append(claim.item.id)
         try:
             async with self.db.session() as session:
-                return await Repository(session).release_claims(ids)
+                repo = Repository(session)
+                released = 0
+                for lease_until, ids in batches.items():
+                    released += await repo.release_claims(ids, lease_until=lease_until)
+                return released
         except Exception:
             log.warning("could not release claimed rows; their lease will run out", exc_info=True)
             return 0
@@ -269,14 +280,23 @@ class DeliveryWorker:
     async def _mark_in_flight(self, claim: _Claim) -> None:
         claim.started = True
         async with self.db.session() as session:
-            await Repository(session).outbox_give_up(
-                claim.item.id, status=OutboxStatus.UNCERTAIN, error=IN_FLIGHT
+            mine = await Repository(session).outbox_start(
+                claim.item.id, lease_until=claim.item.lease_until
             )
+        if not mine:
+            raise LeaseLost(claim.item.id)
 
     async def _deliver(self, claim: _Claim, report: DeliveryReport) -> None:
         item = claim.item
         try:
             message = await self._send(claim)
+        except LeaseLost:
+            report.lost += 1
+            log.info(
+                "outbox %s: lease ran out and another worker took it; not sent here",
+                item.id,
+                extra={"outbox_id": item.id},
+            )
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
             await self._retry(

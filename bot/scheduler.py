@@ -29,9 +29,11 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
     async with core.services.unit() as repo:
         # Everything the rules read, loaded once for all of them.
         await repo.end_pauses(now.date())
-        rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
         starts = await repo.pair_starts(
             states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED]
+        )
+        rhythms = await repo.rhythm_histories(
+            since=(now - timedelta(days=2)).date(), views=[s.view for s in starts]
         )
         planned = await core.agreements.due_messages(now, starts)
         # The agreement's messages fill today's slot for their recipients too.

@@ -98,6 +98,22 @@ class Candidates:
     adepts: list[Person] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Arrival:
+    first_time: bool
+    actor: Actor | None
+
+
+def _seen_changes(person: Person, user: TelegramUser) -> dict[str, object]:
+    """What a message from the person tells us: they can be reached, and their app's language."""
+    changes: dict[str, object] = {}
+    if person.unreachable_since is not None:
+        changes["unreachable_since"] = None
+    if user.language_code and user.language_code != person.telegram_language:
+        changes["telegram_language"] = user.language_code
+    return changes
+
+
 class Services:
     def __init__(self, db: Database, clock: Clock, *, default_language: str, invite_ttl_days: int):
         self.db = db
@@ -175,20 +191,36 @@ class Services:
         async with self.unit() as repo:
             return await repo.first_time_update(update_id, self.clock.now())
 
+    async def arrive(
+        self, update_id: int, user: TelegramUser | None, *, reachable: bool | None = True
+    ) -> Arrival:
+        """What every update starts with, in one transaction: is it new (Telegram may
+        deliver an update twice), who sent it, and whether they can be reached: writing
+        to the bot (`reachable` True) means they unblocked it; blocking the bot (False)
+        means they cannot be reached; None changes nothing (a group's membership). One
+        round trip instead of three matters: this runs for every update."""
+        now = self.clock.now()
+        async with self.unit() as repo:
+            if not await repo.first_time_update(update_id, now):
+                return Arrival(first_time=False, actor=None)
+            if user is None:
+                return Arrival(first_time=True, actor=None)
+            person = await repo.person_by_telegram_id(user.id)
+            if person is None:
+                return Arrival(first_time=True, actor=None)
+            if reachable is False and person.unreachable_since is None:
+                await repo.mark_unreachable(person.id, now)
+                person = replace(person, unreachable_since=now)
+            changes = _seen_changes(person, user) if reachable else {}
+            if changes:
+                await repo.update_person(person.id, **changes)
+                person = replace(person, **changes)  # type: ignore[arg-type]
+            memberships = tuple(await repo.memberships(person.id))
+            return Arrival(first_time=True, actor=Actor(person=person, memberships=memberships))
+
     async def set_language(self, person_id: int, language: str) -> None:
         async with self.unit() as repo:
             await repo.update_person(person_id, language=language)
-
-    async def seen(self, person: Person, user: TelegramUser) -> None:
-        """The person wrote to us: they can be reached, and we learn their app's language."""
-        changes: dict[str, object] = {}
-        if person.unreachable_since is not None:
-            changes["unreachable_since"] = None
-        if user.language_code and user.language_code != person.telegram_language:
-            changes["telegram_language"] = user.language_code
-        if changes:
-            async with self.unit() as repo:
-                await repo.update_person(person.id, **changes)
 
     # joining by invite link
 

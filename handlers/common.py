@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.agreements import Agreements
@@ -84,16 +85,26 @@ def telegram_user(update: Update) -> TelegramUser | None:
 async def prepare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler: drops repeated updates, finds the person, sets the language."""
     d = deps(context)
-    if not await d.services.first_time_update(update.update_id):
-        raise ApplicationHandlerStop
     user = telegram_user(update)
-    found = await d.services.actor(user.id) if user else None
+    arrival = await d.services.arrive(update.update_id, user, reachable=reachable(update))
+    if not arrival.first_time:
+        raise ApplicationHandlerStop
+    found = arrival.actor
     _actor.set(found)
     stored = found.person.language if found else None
     set_language(resolve_language(stored, user.language_code if user else None, d.default_language))
-    if found is not None and user is not None:
-        # Writing to the bot again means they unblocked it.
-        await d.services.seen(found.person, user)
+
+
+def reachable(update: Update) -> bool | None:
+    """What an update says about reaching its sender: a message or a tap means yes;
+    blocking the bot in the private chat means no (Telegram tells us with a
+    `my_chat_member` update); a change in a group's membership says nothing about them."""
+    change = update.my_chat_member
+    if change is None:
+        return True
+    if change.chat.type != ChatType.PRIVATE:
+        return None
+    return change.new_chat_member.status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
 async def refresh_actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from bot.domain.rhythm import Cadence, CadenceKind, History, Rules
@@ -47,8 +48,9 @@ class Programme:
     morning_reminder: bool = False
     alert_chat_id: int | None = None
 
-    @property
+    @cached_property
     def rules(self) -> Rules:
+        # Cached: the tick asks for it once per pair, and a frozen programme's rules never change.
         return Rules(
             timezone=self.timezone,
             cadence=Cadence.parse(self.cadence) or Cadence(CadenceKind.MONTHLY),
