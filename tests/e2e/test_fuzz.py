@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from telegram import Update
@@ -45,6 +45,8 @@ from storage.models import (
 from tests.e2e.conftest import Harness
 
 EXAMPLES = int(os.environ.get("MENTORBOT_FUZZ_EXAMPLES", "150"))
+# Unset: the same examples every run (derandomized); a number: other examples, repeatable.
+SEED = os.environ.get("MENTORBOT_FUZZ_SEED")
 
 COMMANDS = [
     "/start",
@@ -367,9 +369,10 @@ async def _settle(h: Harness, world: World) -> None:
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=os.environ.get("MENTORBOT_FUZZ_SEED") is None,
+    derandomize=SEED is None,
     database=None,
 )
+@seed(int(SEED or 0))
 @given(steps=examples)
 async def test_random_updates_break_nothing(harness: Harness, steps: list[Any]) -> None:
     h = harness
