@@ -19,10 +19,10 @@ from bot.domain.model import Dialogue, PairState, Programme, Role
 from bot.emulator import SentMessage, SimUser
 from bot.logs import configure_logging, forget_secrets
 from bot.privacy import AuditAction
-from storage.models import CheckInRow, CohortRow, MeetingRow, NoteRow, PairRow, PersonRow
+from storage.models import AlertRow, CheckInRow, CohortRow, MeetingRow, NoteRow, PairRow, PersonRow
 from storage.privacy import PrivacyRepository
 from tests.e2e.conftest import Harness, start_harness
-from tests.e2e.test_alerts import coordinator
+from tests.e2e.test_alerts import alerts_about, coordinator, oslo, run_until
 
 
 def document(h: Harness, sent: SentMessage) -> bytes:
@@ -502,3 +502,36 @@ async def test_a_participant_cannot_use_coordinator_commands(harness: Harness) -
     assert await h.services.pairs(None, [programme.id]) == before
     async with h.db.session() as session:
         assert (await session.execute(select(NoteRow))).scalars().all() == []
+
+
+async def test_a_coordinator_of_another_programme_cannot_handle_an_alert(
+    harness: Harness,
+) -> None:
+    h = harness
+    oslo_programme = await h.programme("Global Future Oslo")
+    bergen = await h.programme("Global Future Bergen")
+    kari = await coordinator(h, oslo_programme)
+    berit = await coordinator(h, bergen, user_id=101, name="Berit")
+    await h.active_pair(oslo_programme)
+    await run_until(h, oslo(2026, 4, 20, 12))
+    [alert] = alerts_about(kari, "No meeting since")
+    data = alert.callback_data("Resolved")
+    alert_id = int(data.split(":")[1])
+    await berit.press_data(alert, data)
+    await h.emulator.wait_until_idle()
+    assert (
+        berit.callback_answers[-1]["text"]
+        == "Only coordinators of this programme can use these buttons."
+    )
+    async with h.db.session() as session:
+        row = await session.get(AlertRow, alert_id)
+        assert row is not None and row.status == "open" and row.resolved_by is None
+    # And not in an alert chat of her own programme either.
+    group = h.emulator.group(-800, "Bergen team")
+    await berit.send_in_group(group, "/bindalerts")
+    await group.next_message()
+    await berit.press_data(alert, data)
+    await h.emulator.wait_until_idle()
+    async with h.db.session() as session:
+        row = await session.get(AlertRow, alert_id)
+        assert row is not None and row.status == "open"
