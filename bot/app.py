@@ -63,6 +63,7 @@ def build_application(
         clock,
         default_language=settings.default_language,
         invite_ttl_days=settings.invite_ttl_days,
+        retention_months=settings.retention_months,
     )
     delivery = DeliveryWorker(db, application.bot, clock, concurrency=settings.delivery_concurrency)
     deps = Deps(core=core, default_language=settings.default_language, delivery=delivery)

@@ -648,6 +648,7 @@ def tick_command(
             services.clock,
             default_language=settings.default_language,
             invite_ttl_days=settings.invite_ttl_days,
+            retention_months=settings.retention_months,
         )
         report = await tick(core, dry_run=dry_run)
         for message in report.planned:
@@ -760,10 +761,67 @@ def report_command(
             out.write_bytes(data)
         except OSError as error:
             raise fail(f"cannot write {out}: {error.strerror or error}") from None
+        from bot.privacy import AuditAction, Privacy
+
+        # An export from the command line is in the audit log too (no Telegram actor).
+        extras = [name for name, on in (("names", with_names), ("comments", with_comments)) if on]
+        await Privacy(
+            services.db,
+            services.clock,
+            default_language=settings.default_language,
+            retention_months=settings.retention_months,
+        ).record_audit(
+            None, program, AuditAction.EXPORT, ":".join(["report", chosen.value, "cli", *extras])
+        )
         pairs = len(report.table("pairs").rows)
         typer.echo(f"Report for {programme.name}: {pairs} pairs, {len(data)} bytes in {out}")
 
     _run(work, clock=FixedClock(moment) if moment else None)
+
+
+@app.command("retention")
+def retention_command(
+    now: Annotated[
+        str | None, typer.Option("--now", help="Pretend it is this ISO time (UTC if no offset).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be erased; change nothing.")
+    ] = False,
+) -> None:
+    """Erase the personal data of cohorts that ended RETENTION_MONTHS ago (the tick does
+    this too); --dry-run shows what would go and who would be told."""
+    moment = _moment(now)
+    clock: Clock = FixedClock(moment) if moment else SystemClock()
+
+    async def work(services: Services, settings: Settings) -> None:
+        from bot.privacy import Privacy
+
+        privacy = Privacy(
+            services.db,
+            services.clock,
+            default_language=settings.default_language,
+            retention_months=settings.retention_months,
+        )
+        report = await privacy.run_retention(dry_run=dry_run)
+        for item in report.due:
+            typer.echo(
+                f"{item.status.value}	cohort {item.cohort_id}	{item.cohort_name}	"
+                f"programme {item.programme.id}	ended {item.ends_on}	erased from {item.erase_on}	"
+                f"{item.people} people	{item.pairs} pairs"
+            )
+        if not report.due:
+            typer.echo(f"nothing is due (retention {settings.retention_months} months)")
+        if dry_run:
+            typer.echo("dry run: nothing was erased or queued")
+        else:
+            typer.echo(
+                f"erased {report.erased_people} people, queued {len(report.notices)} notices"
+            )
+
+    try:
+        _run(work, clock=clock)
+    except ConfigError as error:
+        raise fail(str(error)) from None
 
 
 @app.command("upgrade-db")

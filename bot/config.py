@@ -38,6 +38,8 @@ class Settings(BaseSettings):
         default=None, description="Skips getMe when printing invite links offline."
     )
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
+    # Personal data of a cohort is erased this many months after the cohort ends.
+    retention_months: int = Field(default=12, ge=1, le=120)
     tick_interval_seconds: float = Field(default=60.0, gt=0)
     delivery_interval_seconds: float = Field(default=2.0, gt=0)
     # Sends in flight at once; they wait on the network and the rate limiter, not the CPU.

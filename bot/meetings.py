@@ -15,6 +15,7 @@ from enum import StrEnum
 from bot import texts
 from bot.alerts import Alerts
 from bot.clock import Clock
+from bot.domain.access import is_party
 from bot.domain.model import (
     CheckIn,
     OutgoingMessage,
@@ -217,7 +218,7 @@ class Meetings:
             return Refusal(Problem.NOT_ACTIVE)
         rhythm = found[0]
         pair = rhythm.view.pair
-        if person.id not in (pair.mentor_id, pair.adept_id):
+        if not is_party(person.id, pair):
             return Refusal(Problem.NOT_YOURS)
         me = rhythm.view.mentor if person.id == pair.mentor_id else rhythm.view.adept
         other = rhythm.view.adept if person.id == pair.mentor_id else rhythm.view.mentor

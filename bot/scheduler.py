@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from bot.domain.model import OutgoingMessage, PairState
 from bot.wiring import Core
+from storage.privacy import PrivacyRepository
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,12 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         # The weekly digest and the weekly notes (these after the rhythm's, one a day).
         weekly = await core.digests.plan_tick(repo, now, rhythms=rhythms, taken=rhythm.taken)
         later.extend(weekly.messages)
+        # Retention: erases cohorts that are due (rolled back below on a dry run) and
+        # plans the coordinators' four-week notices.
+        kept = await core.privacy.plan_retention(repo, PrivacyRepository(repo.session), now)
+        later.extend(kept.notices)
         planned.extend(later)
-        if dry_run or not (planned or ending.to_end or weekly.weeks):
+        if dry_run or not (planned or ending.to_end or weekly.weeks or kept.erasing):
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)

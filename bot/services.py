@@ -37,7 +37,7 @@ from storage.db import Database
 from storage.repository import Repository
 from storage.roster import Roster
 
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-11-2"  # what is stored, who sees it, how long, /mydata, /deleteme
 INTAKE_FLOW = "intake"
 CONSENT_STEP = "consent"
 
@@ -311,7 +311,8 @@ class Services:
     async def current_step(self, person_id: int) -> IntakeStep | None:
         async with self.unit() as repo:
             dialogue = await repo.dialogue(person_id)
-        return _step_of(dialogue) if dialogue else None
+        # Another flow (a comment, a date, a message) is not an intake step.
+        return _step_of(dialogue) if dialogue and dialogue.flow == INTAKE_FLOW else None
 
     async def consent(self, person: Person, agreed: bool) -> IntakeStep:
         now = self.clock.now()

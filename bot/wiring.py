@@ -11,6 +11,7 @@ from bot.cohort_end import CohortEnd
 from bot.digest import Digests
 from bot.gatherings import Gatherings
 from bot.meetings import Meetings
+from bot.privacy import Privacy
 from bot.services import Services
 from storage.db import Database
 
@@ -24,13 +25,21 @@ class Core:
     cohort_end: CohortEnd
     gatherings: Gatherings
     digests: Digests
+    privacy: Privacy
 
     @property
     def clock(self) -> Clock:
         return self.services.clock
 
 
-def build_core(db: Database, clock: Clock, *, default_language: str, invite_ttl_days: int) -> Core:
+def build_core(
+    db: Database,
+    clock: Clock,
+    *,
+    default_language: str,
+    invite_ttl_days: int,
+    retention_months: int = 12,
+) -> Core:
     alerts = Alerts(db, clock, default_language=default_language)
     return Core(
         services=Services(
@@ -42,4 +51,7 @@ def build_core(db: Database, clock: Clock, *, default_language: str, invite_ttl_
         cohort_end=CohortEnd(db, clock, default_language=default_language),
         gatherings=Gatherings(db, clock, default_language=default_language),
         digests=Digests(db, clock, default_language=default_language),
+        privacy=Privacy(
+            db, clock, default_language=default_language, retention_months=retention_months
+        ),
     )

@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.agreements import Agreements, Problem, Refusal, Screen
 from bot.domain import agreement as rules
+from bot.domain.access import Action, allowed_programmes
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
 from bot.i18n import _, current_language
@@ -124,6 +125,20 @@ def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineK
             _(
                 "What do you want to reach with your mentor? "
                 "Choose up to three goals, or write your own."
+            )
+        )
+    if screen.start.programme.role_labels == "trainee":
+        parts.append(
+            _(
+                "Your supervisor and the coordinator see your goals. "
+                "Do not write sensitive details here."
+            )
+        )
+    else:
+        parts.append(
+            _(
+                "Your mentor and the coordinator see your goals. "
+                "Do not write sensitive details here."
             )
         )
     if screen.goals:
@@ -275,7 +290,7 @@ async def agreement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await message.reply_text(_("Open the invite link from your coordinator first."))
         return
     service = _agreements(context)
-    coordinated = me.programmes_as(Role.COORDINATOR)
+    coordinated = allowed_programmes(me, Action.SET_AGREEMENT)
     if coordinated:
         new_text = (
             message.text.partition(" ")[2].strip() if " " in message.text.split("\n")[0] else ""

@@ -10,10 +10,12 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.alerts import Action, Alerts, PairFile, Refusal
 from bot.domain import dates
-from bot.domain.access import coordinated_programmes
+from bot.domain.access import Action as Permission
+from bot.domain.access import Chat, allowed_programmes
 from bot.domain.model import AlertStatus, Dialogue
 from bot.domain.rhythm import MeetingStatus
 from bot.i18n import _, current_language
+from bot.privacy import AuditAction
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
 from handlers.coordinator import refuse, state_text
@@ -26,8 +28,9 @@ def _alerts(context: ContextTypes.DEFAULT_TYPE) -> Alerts:
     return deps(context).alerts
 
 
-def _programmes() -> list[int]:
-    return coordinated_programmes(actor())
+def _programmes(permission: Permission) -> list[int]:
+    """The programmes on which the one authorisation rule lets this person do it, in private."""
+    return allowed_programmes(actor(), permission)
 
 
 def _pair_id(context: ContextTypes.DEFAULT_TYPE) -> int | None:
@@ -45,7 +48,7 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     me = actor()
     if query is None or not isinstance(query.message, Message):
         return
-    programmes = _programmes()
+    programmes = await _here(update, context, Permission.HANDLE_ALERT)
     if me is None or not programmes:
         await query.answer(_("Only coordinators of this programme can use these buttons."))
         return
@@ -62,8 +65,10 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     alert, subject, _edits = result
     if data.values["action"] == Action.SHOW.value:
         await query.answer()
-        found = await _alerts(context).pair_file(subject.view.pair.id, programmes)
+        viewable = allowed_programmes(me, Permission.VIEW_PAIR)
+        found = await _alerts(context).pair_file(subject.view.pair.id, viewable)
         if not isinstance(found, Refusal):
+            await _audit_view(context, me.person.id, found)
             await query.message.reply_text(_render_file(found))
         return
     confirmations = {
@@ -86,7 +91,9 @@ async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if chat.type == ChatType.PRIVATE:
         await message.reply_text(_("Send /bindalerts in the group where alerts should go."))
         return
-    programmes = _programmes()
+    # Asked as in private: a group becomes an alert chat only by this command, so the
+    # group rule (only programmes bound here) cannot apply yet.
+    programmes = _programmes(Permission.BIND_ALERTS)
     if not programmes:
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
@@ -103,7 +110,7 @@ async def unbind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     chat = update.effective_chat
     if message is None or chat is None:
         return
-    programmes = _programmes()
+    programmes = await _here(update, context, Permission.BIND_ALERTS)
     if not programmes:
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
@@ -125,8 +132,8 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    programmes = await _visible_programmes(update, context)
-    if programmes is None:
+    programmes = await _here(update, context, Permission.VIEW_STALLED)
+    if not programmes:
         await refuse(message)
         return
     found = await _alerts(context).unresolved(programmes)
@@ -153,29 +160,33 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply_long(message, lines)
 
 
-async def _visible_programmes(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
-) -> list[int] | None:
-    """The programmes this coordinator may see here: all theirs in private; in a group,
-    only those whose alert chat it is."""
-    programmes = _programmes()
-    if not programmes:
-        return None
+async def _here(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, permission: Permission
+) -> list[int]:
+    """The programmes on which this coordinator may do it here: all theirs in private; in a
+    group, only those whose alert chat it is (the one rule in bot.domain.access)."""
     chat = update.effective_chat
-    if chat is not None and chat.type != ChatType.PRIVATE:
-        bound = {p.id for p in await _alerts(context).bound_programmes(chat.id)}
-        visible = [p for p in programmes if p in bound]
-        return visible or None
-    return programmes
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return allowed_programmes(actor(), permission)
+    bound = frozenset(p.id for p in await _alerts(context).bound_programmes(chat.id))
+    return allowed_programmes(actor(), permission, chat=Chat(private=False, bound=bound))
+
+
+async def _audit_view(context: ContextTypes.DEFAULT_TYPE, actor_id: int, found: PairFile) -> None:
+    """A coordinator saw a pair's check-ins and comments: the audit log says who and when."""
+    await deps(context).core.privacy.record_audit(
+        actor_id, found.programme.id, AuditAction.VIEW_COMMENTS, f"pair:{found.view.pair.id}"
+    )
 
 
 async def show_pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    programmes = await _visible_programmes(update, context)
+    me = actor()
+    programmes = await _here(update, context, Permission.VIEW_PAIR)
     pair_id = _pair_id(context)
-    if programmes is None:
+    if me is None or not programmes:
         await refuse(message)
         return
     if pair_id is None:
@@ -187,6 +198,7 @@ async def show_pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(found, Refusal):
         await message.reply_text(_("There is no pair {id} in your programmes.").format(id=pair_id))
         return
+    await _audit_view(context, me.person.id, found)
     await _reply_long(message, _render_file(found).split("\n"))
 
 
@@ -298,7 +310,7 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     me = actor()
     if message is None:
         return
-    programmes = _programmes()
+    programmes = _programmes(Permission.NOTE)
     if me is None or not programmes:
         await refuse(message)
         return
@@ -321,7 +333,7 @@ async def end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     me = actor()
     if message is None:
         return
-    programmes = _programmes()
+    programmes = _programmes(Permission.END_PAIR)
     if me is None or not programmes:
         await refuse(message)
         return
@@ -351,7 +363,7 @@ async def message_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     me = actor()
     if message is None:
         return
-    programmes = _programmes()
+    programmes = _programmes(Permission.MESSAGE_PAIR)
     if me is None or not programmes:
         await refuse(message)
         return
@@ -387,9 +399,12 @@ async def recipient_pressed(
     me = actor()
     if query is None or not isinstance(query.message, Message):
         return
-    programmes = _programmes()
+    programmes = _programmes(Permission.MESSAGE_PAIR)
     if me is None or not programmes:
         await query.answer(_("Only coordinators can do this."))
+        return
+    if isinstance(await _alerts(context).pair_file(data.int("pair"), programmes), Refusal):
+        await query.answer(_("This button is old. Nothing was changed."))
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
@@ -420,7 +435,11 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         await repo.clear_dialogue(me.person.id)
     text = message.text.strip()[:3000]
     result = await _alerts(context).message(
-        me.person, int(dialogue.data["pair_id"]), str(dialogue.data["to"]), text, _programmes()
+        me.person,
+        int(dialogue.data["pair_id"]),
+        str(dialogue.data["to"]),
+        text,
+        _programmes(Permission.MESSAGE_PAIR),
     )
     if isinstance(result, Refusal):
         await message.reply_text(

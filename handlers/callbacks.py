@@ -60,6 +60,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "gi": re.compile(r"^gi:(?P<gathering>\d{1,12}):(?P<answer>[yn])$", re.ASCII),
     "gw": re.compile(r"^gw:(?P<step>p|a|ok|x):(?P<value>\d{1,10}|mentors|adepts|all)$", re.ASCII),
     "sg": re.compile(r"^sg:(?P<key>wn):(?P<value>[01])$", re.ASCII),
+    "dm": re.compile(r"^dm:(?P<answer>[yn])$", re.ASCII),
 }
 
 

@@ -20,6 +20,8 @@ PARTICIPANT_COMMANDS = (
     ("agreement", lazy("Read your agreement")),
     ("profile", lazy("See and change your answers")),
     ("settings", lazy("Your settings")),
+    ("mydata", lazy("Get all your data as a file")),
+    ("deleteme", lazy("Delete your data")),
     ("language", lazy("Change language")),
 )
 COORDINATOR_COMMANDS = (
@@ -38,6 +40,9 @@ COORDINATOR_COMMANDS = (
     ("gathering", lazy("Plan a gathering")),
     ("gatherings", lazy("See who comes to gatherings")),
     ("agreement", lazy("See or change the agreement text")),
+    ("audit", lazy("Who saw or deleted personal data")),
+    ("mydata", lazy("Get all your data as a file")),
+    ("deleteme", lazy("Delete your data")),
     ("language", lazy("Change language")),
 )
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.domain.access import Actor, coordinated_programmes
+from bot.domain.access import Action, Actor, allowed_programmes, coordinated_programmes
 from bot.domain.invites import invite_link
 from bot.domain.model import PairState, Role
 from bot.i18n import _, format_day, ngettext
@@ -55,7 +55,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     word = (context.args[0].lower() if context.args else "").strip()
     role = ROLE_WORDS.get(word)
-    programmes = coordinated_programmes(me)
+    programmes = allowed_programmes(me, Action.INVITE)
     if role is None or len(programmes) > 1:
         await message.reply_text(
             _("Who is the link for?"),
@@ -95,7 +95,7 @@ async def invite_pressed(
     if query is None or not isinstance(query.message, Message):
         return
     programme_id = data.int("programme")
-    if me is None or programme_id not in coordinated_programmes(me):
+    if programme_id not in allowed_programmes(me, Action.INVITE):
         await query.answer(_("Only coordinators can do this."))
         return
     await query.answer()
@@ -133,7 +133,7 @@ async def pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if me is None:
         await refuse(message)
         return
-    programmes = coordinated_programmes(me)
+    programmes = allowed_programmes(me, Action.PAIR)
     if len(programmes) > 1:
         services = deps(context).services
         buttons = []
@@ -153,7 +153,7 @@ async def programme_pressed(
     me = _coordinator()
     if query is None or not isinstance(query.message, Message):
         return
-    if me is None or data.int("programme") not in coordinated_programmes(me):
+    if me is None or data.int("programme") not in allowed_programmes(me, Action.PAIR):
         await query.answer(_("Only coordinators can do this."))
         return
     await query.answer()

@@ -15,6 +15,7 @@ from bot.domain.access import coordinated_programmes
 from bot.domain.evaluation import MAX_TEXT
 from bot.domain.report import Options
 from bot.i18n import _, current_language
+from bot.privacy import AuditAction
 from bot.report_files import SUFFIXES, Format, render
 from handlers.callbacks import Callback
 from handlers.common import actor, deps, pressed
@@ -200,6 +201,10 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     data = await asyncio.to_thread(render, report, fmt, language)
     filename = f"report-{programme_id}-{report.made_on.isoformat()}{SUFFIXES[fmt]}"
+    # Every export is in the audit log: who took which report, with names or comments.
+    await deps(context).core.privacy.record_audit(
+        me.person.id, programme_id, AuditAction.EXPORT, _export_target(fmt.value, options)
+    )
     await message.reply_document(
         document=data,
         filename=filename,
@@ -207,6 +212,11 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             programme=report.programme, day=report.made_on.isoformat()
         ),
     )
+
+
+def _export_target(fmt: str, options: dict[str, bool]) -> str:
+    extras = [name for name in ("names", "comments") if options[name]]
+    return ":".join(["report", fmt, *extras])
 
 
 def _report_usage() -> str:

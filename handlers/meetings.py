@@ -98,9 +98,13 @@ async def _with_pair(
 
 
 async def pair_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
-    query = update.callback_query
-    if query is None or not isinstance(query.message, Message):
+    found = pressed(update)
+    if found is None:  # a stranger's forged press
+        if update.callback_query is not None:
+            await update.callback_query.answer(_("This button is old. Nothing was changed."))
         return
+    query, _message, _me = found
+    assert isinstance(query.message, Message)
     await query.answer()
     handlers = {
         "met": _ask_when_met,

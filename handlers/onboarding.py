@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain import intake
 from bot.domain.invites import InviteProblem
 from bot.domain.model import PARTICIPANT_ROLES, Role
-from bot.i18n import _, set_language
+from bot.i18n import _, ngettext, set_language
 from bot.match_texts import imported_lines
 from bot.services import IntakeStep, StepStatus
 from handlers import commands
@@ -54,12 +57,16 @@ def _consent_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def _consent_text() -> str:
+def _consent_text(months: int) -> str:
     return _(
-        "Before we start: I save your name and your answers. "
-        "Only you, the other person in your pair and the coordinator can see them. "
-        "They are deleted after the programme. Is that OK?"
-    )
+        "Before we start, please read this.\n"
+        "• I save your name, your answers, your goals and your meetings.\n"
+        "• The coordinator sees them. Your mentor or adept sees your name, goals and meetings.\n"
+        "• Your check-in answers are only for the coordinator.\n"
+        "• I delete it all {months} months after the programme ends.\n"
+        "• /mydata shows your data. /deleteme deletes it.\n"
+        "Is that OK?"
+    ).format(months=months)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -71,7 +78,25 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if token is None:
         await _greet_without_token(message, context)
         return
+    privacy = deps(context).core.privacy
+    # Guessing tokens is slowed down per Telegram user: after a few wrong ones, each
+    # further try waits longer, whatever the token.
+    wait = await privacy.invite_wait(user.id)
+    if wait > timedelta(0):
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        await message.reply_text(
+            ngettext(
+                "Too many links that do not work. Please wait {minutes} minute and try again.",
+                "Too many links that do not work. Please wait {minutes} minutes and try again.",
+                minutes,
+            ).format(minutes=minutes)
+        )
+        return
     outcome = await deps(context).services.join(user, token)
+    if outcome.problem is InviteProblem.UNKNOWN:
+        await privacy.invite_failed(user.id)
+    elif outcome.problem is None:
+        await privacy.invite_worked(user.id)
     if outcome.problem is not None:
         await message.reply_text(_invite_problem_text(outcome.problem))
         return
@@ -97,7 +122,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if step is None:
         await _after_intake(message, outcome.role)
     else:
-        await _ask(message, step)
+        await _ask(message, step, context)
 
 
 async def _greet_without_token(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,16 +135,17 @@ async def _greet_without_token(message: Message, context: ContextTypes.DEFAULT_T
     step = await deps(context).services.current_step(me.person.id)
     if step is not None:
         # Someone who stopped halfway continues where they were.
-        await _ask(message, step)
+        await _ask(message, step, context)
         return
     await message.reply_text(
         _("Hi {name}! Tap /help to see what you can do.").format(name=me.person.first_name)
     )
 
 
-async def _ask(message: Message, step: IntakeStep) -> None:
+async def _ask(message: Message, step: IntakeStep, context: ContextTypes.DEFAULT_TYPE) -> None:
     if step.question is None:
-        await message.reply_text(_consent_text(), reply_markup=_consent_keyboard())
+        months = deps(context).core.privacy.retention_months
+        await message.reply_text(_consent_text(months), reply_markup=_consent_keyboard())
         return
     assert step.role is not None
     await message.reply_text(
@@ -169,7 +195,7 @@ async def consent_pressed(
     if step.status is StepStatus.FINISHED:
         await _after_intake(message, step.role)
         return
-    await _ask(message, step)
+    await _ask(message, step, context)
 
 
 async def intake_pressed(
@@ -194,7 +220,7 @@ async def intake_pressed(
     if step.status is StepStatus.FINISHED:
         await _after_intake(message, step.role, editing=step.editing)
     else:
-        await _ask(message, step)
+        await _ask(message, step, context)
 
 
 async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -217,12 +243,12 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
             intake.AnswerProblem.NOT_AN_OPTION: _("Please tap one of the buttons."),
         }
         await message.reply_text(problems[step.problem or intake.AnswerProblem.EMPTY])
-        await _ask(message, step)
+        await _ask(message, step, context)
         return True
     if step.status is StepStatus.FINISHED:
         await _after_intake(message, step.role, editing=step.editing)
     else:
-        await _ask(message, step)
+        await _ask(message, step, context)
     return True
 
 
@@ -277,7 +303,7 @@ async def profile_pressed(
         await query.answer(_("This button is old. Nothing was changed."))
         return
     await query.answer()
-    await _ask(message, step)
+    await _ask(message, step, context)
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

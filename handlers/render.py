@@ -21,6 +21,9 @@ def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[Inl
 
 def question_text(role: Role, question: intake.Question, *, editing: bool) -> str:
     prompt = _(question.prompt)
+    if question.kind is not intake.Kind.CHOICE:
+        # Free text is allowed here: data minimisation says so where people write.
+        prompt = _("{prompt}\nDo not write sensitive details here.").format(prompt=prompt)
     if editing:
         return prompt
     questions = intake.questions_for(role)

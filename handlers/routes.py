@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -28,6 +29,7 @@ from handlers import (
     matching,
     meetings,
     onboarding,
+    privacy,
 )
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
@@ -67,9 +69,17 @@ BUTTONS: dict[str, ButtonHandler] = {
     "gi": gatherings.answer_pressed,
     "gw": gatherings.dialogue_pressed,
     "sg": digest.setting_pressed,
+    "dm": privacy.delete_pressed,
 }
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+# Telegram's words for an edit of a message that cannot take it.
+UNEDITABLE = (
+    "message is not modified",
+    "there is no text in the message to edit",
+    "message can't be edited",
+    "message to edit not found",
+)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -98,6 +108,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("gatherings", gatherings.gatherings_command),
         ("digest", digest.digest_command),
         ("settings", digest.settings),
+        ("mydata", privacy.my_data),
+        ("deleteme", privacy.delete_me),
+        ("audit", privacy.audit),
     ):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # In groups the bot answers only coordinators' alert-chat commands; participants'
@@ -132,7 +145,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data is None or handler is None:
         await query.answer(_("This button is old. Nothing was changed."))
         return
-    await handler(update, context, data)
+    try:
+        await handler(update, context, data)
+    except BadRequest as error:
+        # A forged or repeated press on a message that no longer has that button (or is
+        # a file, or is gone): the edit fails, and the press changes nothing more.
+        if not any(reason in str(error).lower() for reason in UNEDITABLE):
+            raise
+        log.info(
+            "update %s: button on a message that cannot change; nothing done", update.update_id
+        )
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -124,6 +124,8 @@ class CohortRow(SQLModel, table=True):
     starts_on: date
     ends_on: date
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    # When retention erased the personal data of this cohort's participants.
+    erased_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class PersonRow(SQLModel, table=True):
@@ -149,6 +151,9 @@ class PersonRow(SQLModel, table=True):
         default=True, sa_column=Column(Boolean, nullable=False, server_default=true())
     )
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    # Set when /deleteme or retention erased the person: the row stays so the pair's
+    # counts add up, with no name, no answers and no Telegram id.
+    erased_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class MembershipRow(SQLModel, table=True):
@@ -542,3 +547,32 @@ class GatheringInvitationRow(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
     answered_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     reminded_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class AuditEntryRow(SQLModel, table=True):
+    """Who looked at or removed personal data, and when: coordinator views of check-in
+    comments, exports and deletions. Ids only; the actor's row may be erased later."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    # A person id, not a foreign key: the entry must outlive the actor's erasure.
+    actor_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    programme_id: int | None = Field(
+        default=None, sa_column=_fk("programme.id", nullable=True, ondelete="CASCADE")
+    )
+    action: str = Field(sa_column=Column(String(32), nullable=False))
+    target: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class InviteFailureRow(SQLModel, table=True):
+    """Wrong invite tokens per Telegram user, to slow down guessing."""
+
+    __tablename__ = "invite_failure"
+
+    telegram_user_id: int = Field(
+        sa_column=Column(BigInteger, primary_key=True, autoincrement=False)
+    )
+    failures: int = Field(default=0)
+    last_failed_at: datetime = Field(sa_column=_utc_column(nullable=False))

@@ -1,4 +1,17 @@
-"""Who may do what: one place, pure, tested on its own."""
+"""Who may do what: one place, pure, tested on its own.
+
+`may(actor, action, programme_id, target, chat=…)` is the one decision every handler and
+use case asks (directly, or through `allowed_programmes` for a coordinator's list):
+
+- coordinator actions: only on programmes the actor coordinates; in a group chat only
+  on programmes whose alert chat it is (`chat.bound`); with a pair as target, only
+  when the pair belongs to that programme;
+- participant actions: only on a pair the actor is a party of, in a programme where
+  they are a mentor or adept;
+- own-data actions (/mydata, /deleteme): anyone we know, on themselves, in private.
+
+Identity is the Telegram user id behind `Actor.person`, never a username or name.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +23,57 @@ from bot.domain.model import Membership, Pair, Person, Role
 
 
 class Action(StrEnum):
+    # coordinators, on a programme
     INVITE = "invite"
     PAIR = "pair"
     LIST_PAIRS = "list_pairs"
+    VIEW_PAIR = "view_pair"  # the pair's file with check-in comments (audited)
+    NOTE = "note"
+    END_PAIR = "end_pair"
+    MESSAGE_PAIR = "message_pair"
+    HANDLE_ALERT = "handle_alert"  # take, snooze, resolve, show
+    BIND_ALERTS = "bind_alerts"
+    VIEW_STALLED = "view_stalled"
+    VIEW_AUDIT = "view_audit"
+    SET_AGREEMENT = "set_agreement"
+    # participants, on their own pair
+    PAIR_STEP = "pair_step"  # plan, met, confirm, check-in, goals, agreement, pause
+    # anyone known, on themselves
+    OWN_DATA = "own_data"
 
 
-COORDINATOR_ACTIONS = frozenset(Action)
+COORDINATOR_ACTIONS = frozenset(
+    {
+        Action.INVITE,
+        Action.PAIR,
+        Action.LIST_PAIRS,
+        Action.VIEW_PAIR,
+        Action.NOTE,
+        Action.END_PAIR,
+        Action.MESSAGE_PAIR,
+        Action.HANDLE_ALERT,
+        Action.BIND_ALERTS,
+        Action.VIEW_STALLED,
+        Action.VIEW_AUDIT,
+        Action.SET_AGREEMENT,
+    }
+)
+PARTICIPANT_ACTIONS = frozenset({Action.PAIR_STEP})
+OWN_ACTIONS = frozenset({Action.OWN_DATA})
+# What may happen in a group at all: the alert chat's coordinator actions.
+GROUP_ACTIONS = frozenset({Action.BIND_ALERTS, Action.VIEW_STALLED, Action.HANDLE_ALERT})
+
+
+@dataclass(frozen=True)
+class Chat:
+    """Where the action happens: a private chat, or a group with the programmes whose
+    alert chat it is."""
+
+    private: bool = True
+    bound: frozenset[int] = frozenset()
+
+
+PRIVATE = Chat()
 
 
 @dataclass(frozen=True)
@@ -37,12 +95,50 @@ class Actor:
         return None
 
 
-def may(actor: Actor | None, action: Action, programme_id: int) -> bool:
+def may(
+    actor: Actor | None,
+    action: Action,
+    programme_id: int | None,
+    target: Pair | Person | None = None,
+    *,
+    chat: Chat = PRIVATE,
+) -> bool:
+    """The one authorisation decision: may `actor` do `action` on `target` of programme
+    `programme_id`, here in `chat`?"""
     if actor is None:
         return False
+    if not chat.private and (action not in GROUP_ACTIONS or programme_id not in chat.bound):
+        return False
     if action in COORDINATOR_ACTIONS:
-        return programme_id in actor.programmes_as(Role.COORDINATOR)
+        if programme_id is None or programme_id not in actor.programmes_as(Role.COORDINATOR):
+            return False
+        if isinstance(target, Pair):
+            return target.programme_id == programme_id
+        if isinstance(target, Person):
+            return target.id == actor.person.id
+        return True
+    if action in PARTICIPANT_ACTIONS:
+        if not isinstance(target, Pair) or target.programme_id != programme_id:
+            return False
+        role = (
+            Role.MENTOR
+            if target.mentor_id == actor.person.id
+            else Role.ADEPT
+            if target.adept_id == actor.person.id
+            else None
+        )
+        return role is not None and same_programme(actor.memberships, programme_id, role)
+    if action in OWN_ACTIONS:
+        return chat.private and (target is None or target == actor.person)
     return False
+
+
+def allowed_programmes(actor: Actor | None, action: Action, *, chat: Chat = PRIVATE) -> list[int]:
+    """The programmes on which `may` allows a coordinator action here (sorted)."""
+    if actor is None:
+        return []
+    candidates = actor.programmes_as(Role.COORDINATOR)
+    return [p for p in candidates if may(actor, action, p, chat=chat)]
 
 
 def is_party(person_id: int, pair: Pair) -> bool:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.domain.access import (
     COORDINATOR_ACTIONS,
+    GROUP_ACTIONS,
+    OWN_ACTIONS,
+    PARTICIPANT_ACTIONS,
     Action,
     Actor,
+    Chat,
+    allowed_programmes,
     coordinated_programmes,
     is_party,
     may,
@@ -55,31 +61,101 @@ def pair(mentor_id: int = 10, adept_id: int = 20) -> Pair:
     )
 
 
-def test_every_action_is_a_coordinator_action() -> None:
-    assert set(Action) == COORDINATOR_ACTIONS
+COORDINATING = sorted(COORDINATOR_ACTIONS)
 
 
-@pytest.mark.parametrize("action", list(Action))
+def test_every_action_has_exactly_one_kind() -> None:
+    kinds = (COORDINATOR_ACTIONS, PARTICIPANT_ACTIONS, OWN_ACTIONS)
+    assert set().union(*kinds) == set(Action)
+    assert sum(len(k) for k in kinds) == len(Action)
+    assert GROUP_ACTIONS <= COORDINATOR_ACTIONS
+
+
+@pytest.mark.parametrize("action", COORDINATING)
 def test_coordinator_may_act_on_their_programme(action: Action) -> None:
     assert may(actor((PROGRAMME_A, Role.COORDINATOR)), action, PROGRAMME_A)
 
 
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", COORDINATING)
 def test_coordinator_of_a_may_not_act_on_b(action: Action) -> None:
     coordinator_of_a = actor((PROGRAMME_A, Role.COORDINATOR), (PROGRAMME_B, Role.MENTOR))
     assert not may(coordinator_of_a, action, PROGRAMME_B)
 
 
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", COORDINATING)
+def test_coordinator_of_a_may_not_act_on_a_pair_of_b(action: Action) -> None:
+    coordinator_of_a = actor((PROGRAMME_A, Role.COORDINATOR))
+    of_b = replace(pair(), programme_id=PROGRAMME_B)
+    assert not may(coordinator_of_a, action, PROGRAMME_A, of_b)
+    assert may(coordinator_of_a, action, PROGRAMME_A, pair())
+
+
+@pytest.mark.parametrize("action", COORDINATING)
 @pytest.mark.parametrize("role", [Role.MENTOR, Role.ADEPT])
 def test_participants_may_not_act(action: Action, role: Role) -> None:
     assert not may(actor((PROGRAMME_A, role)), action, PROGRAMME_A)
+    assert not may(actor((PROGRAMME_A, role), person_id=10), action, PROGRAMME_A, pair())
 
 
 @pytest.mark.parametrize("action", list(Action))
 def test_nobody_may_do_nothing(action: Action) -> None:
     assert not may(None, action, PROGRAMME_A)
-    assert not may(actor(), action, PROGRAMME_A)
+    if action not in OWN_ACTIONS:
+        assert not may(actor(), action, PROGRAMME_A)
+
+
+def test_participants_act_only_on_their_own_pair() -> None:
+    the_pair = pair(mentor_id=10, adept_id=20)
+    mentor = actor((PROGRAMME_A, Role.MENTOR), person_id=10)
+    adept = actor((PROGRAMME_A, Role.ADEPT), person_id=20)
+    stranger = actor((PROGRAMME_A, Role.MENTOR), person_id=30)
+    assert may(mentor, Action.PAIR_STEP, PROGRAMME_A, the_pair)
+    assert may(adept, Action.PAIR_STEP, PROGRAMME_A, the_pair)
+    assert not may(stranger, Action.PAIR_STEP, PROGRAMME_A, the_pair)
+    # The role must match the side of the pair, in the pair's programme.
+    assert not may(
+        actor((PROGRAMME_A, Role.ADEPT), person_id=10), Action.PAIR_STEP, PROGRAMME_A, the_pair
+    )
+    assert not may(
+        actor((PROGRAMME_B, Role.MENTOR), person_id=10), Action.PAIR_STEP, PROGRAMME_A, the_pair
+    )
+    assert not may(mentor, Action.PAIR_STEP, PROGRAMME_B, the_pair)
+    assert not may(mentor, Action.PAIR_STEP, PROGRAMME_A, None)
+    # A coordinator is not a party.
+    assert not may(actor((PROGRAMME_A, Role.COORDINATOR)), Action.PAIR_STEP, PROGRAMME_A, the_pair)
+
+
+def test_own_data_only_on_oneself_and_only_in_private() -> None:
+    someone = actor((PROGRAMME_A, Role.ADEPT))
+    assert may(someone, Action.OWN_DATA, None)
+    assert may(someone, Action.OWN_DATA, None, someone.person)
+    assert not may(someone, Action.OWN_DATA, None, person(99))
+    assert not may(someone, Action.OWN_DATA, None, chat=Chat(private=False, bound=frozenset({1})))
+    assert not may(None, Action.OWN_DATA, None)
+
+
+def test_in_a_group_only_alert_chat_actions_of_its_programmes() -> None:
+    both = actor((PROGRAMME_A, Role.COORDINATOR), (PROGRAMME_B, Role.COORDINATOR))
+    alert_chat_of_a = Chat(private=False, bound=frozenset({PROGRAMME_A}))
+    for action in GROUP_ACTIONS:
+        assert may(both, action, PROGRAMME_A, chat=alert_chat_of_a)
+        assert not may(both, action, PROGRAMME_B, chat=alert_chat_of_a)
+        assert not may(both, action, PROGRAMME_A, chat=Chat(private=False))
+    for action in COORDINATOR_ACTIONS - GROUP_ACTIONS:
+        assert not may(both, action, PROGRAMME_A, chat=alert_chat_of_a)
+    participant = actor((PROGRAMME_A, Role.MENTOR))
+    assert not may(participant, Action.HANDLE_ALERT, PROGRAMME_A, chat=alert_chat_of_a)
+
+
+def test_allowed_programmes() -> None:
+    someone = actor((5, Role.COORDINATOR), (2, Role.COORDINATOR), (3, Role.MENTOR))
+    assert allowed_programmes(someone, Action.VIEW_PAIR) == [2, 5]
+    assert allowed_programmes(
+        someone, Action.VIEW_STALLED, chat=Chat(False, frozenset({5, 3}))
+    ) == [5]
+    assert allowed_programmes(someone, Action.VIEW_PAIR, chat=Chat(False, frozenset({5}))) == []
+    assert allowed_programmes(None, Action.VIEW_PAIR) == []
+    assert allowed_programmes(actor((3, Role.MENTOR)), Action.VIEW_AUDIT) == []
 
 
 def test_coordinator_of_two_programmes_may_act_on_both() -> None:

@@ -288,5 +288,11 @@ async def test_report_command_sends_a_spreadsheet(harness: Harness) -> None:
     assert pdf.document_name is not None and pdf.document_name.endswith(".pdf")
     assert h.emulator.file_bytes(pdf).startswith(b"%PDF")
 
+    # Both exports are in the audit log, with who took them and what they held.
+    await kari.send("/audit")
+    audit = (await kari.next_message()).text or ""
+    assert "exported data" in audit
+    assert "report:xlsx" in audit and "report:pdf:names" in audit
+
     await amina.send("/report")
     assert (await amina.next_message()).text == "Only coordinators can do this."

@@ -221,6 +221,8 @@ async def test_commands_are_registered_per_language(harness: Harness) -> None:
         "agreement",
         "profile",
         "settings",
+        "mydata",
+        "deleteme",
         "language",
     ]
     assert english[0]["description"] == "See what you can do"

@@ -1,7 +1,7 @@
 """imported intake on invites and rejected match suggestions
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-25 19:57:53.365004
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,94 @@
+"""Personal-data rules: when a cohort's data is erased, how wrong invite tokens are slowed
+down, and what an erased goal becomes. Plain functions of state and time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+DEFAULT_RETENTION_MONTHS = 12
+NOTICE_BEFORE = timedelta(weeks=4)
+
+# Wrong invite tokens: a few free tries (a mistyped link happens), then a wait that
+# doubles with each further failure, up to an hour; a day without failures forgives.
+FREE_FAILURES = 3
+FIRST_WAIT = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=1)
+FORGIVE_AFTER = timedelta(days=1)
+
+# What an erased free-text goal is stored as: its position, so counts still add up.
+ERASED_GOAL_PREFIX = "#"
+
+
+class Retention(StrEnum):
+    KEEP = "keep"
+    NOTICE = "notice"  # within four weeks of erasure: tell the coordinator
+    ERASE = "erase"
+
+
+@dataclass(frozen=True)
+class CohortDates:
+    cohort_id: int
+    programme_id: int
+    ends_on: date
+    erased: bool
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def erase_on(ends_on: date, months: int) -> date:
+    """The first day the cohort's personal data is no longer kept."""
+    return add_months(ends_on, months) + timedelta(days=1)
+
+
+def retention(cohort: CohortDates, months: int, today: date) -> Retention:
+    if cohort.erased:
+        return Retention.KEEP
+    due = erase_on(cohort.ends_on, months)
+    if today >= due:
+        return Retention.ERASE
+    if today >= due - NOTICE_BEFORE:
+        return Retention.NOTICE
+    return Retention.KEEP
+
+
+def invite_wait(failures: int, last_failed_at: datetime | None, now: datetime) -> timedelta:
+    """How long this user must wait before another invite token is checked (zero: go on)."""
+    if last_failed_at is None or now - last_failed_at >= FORGIVE_AFTER:
+        return timedelta(0)
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    wait: timedelta = min(FIRST_WAIT * (2 ** min(failures - FREE_FAILURES, 20)), LONGEST_WAIT)
+    left = last_failed_at + wait - now
+    return max(left, timedelta(0))
+
+
+def failures_after(failures: int, last_failed_at: datetime | None, now: datetime) -> int:
+    """The failure count after one more wrong token (old failures are forgiven)."""
+    if last_failed_at is None or now - last_failed_at >= FORGIVE_AFTER:
+        return 1
+    return failures + 1
+
+
+def anonymised_goals(goals: tuple[str, ...] | list[str]) -> list[str]:
+    """Built-in goals (``@key``) stay; the adept's own words become their position."""
+    return [
+        g if g.startswith("@") else f"{ERASED_GOAL_PREFIX}{index}"
+        for index, g in enumerate(goals, start=1)
+    ]
+
+
+def anonymised_progress(goals: tuple[str, ...] | list[str], progressed: list[str]) -> list[str]:
+    mapping = dict(zip(goals, anonymised_goals(goals), strict=True))
+    return [mapping.get(g, f"{ERASED_GOAL_PREFIX}?") for g in progressed]
