@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
+from bot.domain.dates import add_months
 from bot.domain.gatherings import check_title
 from bot.domain.model import Cohort, Programme
 from bot.domain.programmes import Preset
@@ -20,18 +21,6 @@ class SetUp:
     programme: Programme
     cohorts: tuple[Cohort, ...]
     gatherings: int  # gatherings planned from the preset
-
-
-def months_later(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 class Programmes:
@@ -54,7 +43,7 @@ class Programmes:
         now = self.clock.now()
         first_day = starts_on or now.date()
         months = preset.months if preset else 12
-        last_day = ends_on or months_later(first_day, months) - timedelta(days=1)
+        last_day = ends_on or add_months(first_day, months) - timedelta(days=1)
         async with self.db.session() as session:
             repo = Repository(session)
             programme = await repo.create_programme(
@@ -108,7 +97,7 @@ class Programmes:
                 programme_id=programme_id,
                 name=name.strip(),
                 starts_on=starts_on,
-                ends_on=ends_on or months_later(starts_on, months) - timedelta(days=1),
+                ends_on=ends_on or add_months(starts_on, months) - timedelta(days=1),
                 now=now,
             )
             planned = await self._plan(repo, programme, cohort, preset, now) if preset else 0

@@ -16,6 +16,7 @@ from bot import texts
 from bot.clock import Clock
 from bot.domain import intake
 from bot.domain.access import Action, Actor, coordinated_programmes, may
+from bot.domain.dates import add_months
 from bot.domain.invites import (
     InviteProblem,
     hash_token,
@@ -140,7 +141,7 @@ class Services:
     ) -> tuple[Programme, Cohort]:
         now = self.clock.now()
         first_day = starts_on or now.date()
-        last_day = ends_on or _months_later(first_day, 12)
+        last_day = ends_on or add_months(first_day, 12)
         async with self.unit() as repo:
             programme = await repo.create_programme(
                 name=name.strip(), timezone=timezone, language=language, now=now
@@ -594,17 +595,6 @@ def _current_cohort(cohorts: Sequence[Cohort], today: date) -> Cohort | None:
 
 
 current_cohort = _current_cohort
-
-
-def _months_later(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _name(first_name: str) -> str:

@@ -550,3 +550,10 @@ def suggested_days(today: date, working_days: frozenset[int], count: int = 4) ->
         if day.weekday() in working_days:
             days.append(day)
     return days
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.dates import add_months
+
 DEFAULT_RETENTION_MONTHS = 12
 NOTICE_BEFORE = timedelta(weeks=4)
 
@@ -33,18 +35,6 @@ class CohortDates:
     programme_id: int
     ends_on: date
     erased: bool
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def erase_on(ends_on: date, months: int) -> date:

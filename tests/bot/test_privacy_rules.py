@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.dates import add_months
 from bot.domain.privacy import (
     FREE_FAILURES,
     LONGEST_WAIT,
     CohortDates,
     Retention,
-    add_months,
     anonymised_goals,
     anonymised_progress,
     erase_on,

@@ -60,16 +60,16 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
 
     # 29 days before the end: not yet.
     await at(h, oslo(3, 30))
-    assert with_words(amina, "programme ends") == []
+    assert with_words(amina, "mentor programme ends") == []
     assert with_words(kari, "» ends") == []
 
     # 28 days before: both parties and the coordinator are told, once.
     await at(h, oslo(3, 31))
-    assert with_words(amina, "programme ends") == [
+    assert with_words(amina, "mentor programme ends") == [
         "The mentor programme ends Tuesday 28 April. Plan your last meetings with Ola.\n"
         "At the end I will ask you a few short questions."
     ]
-    assert with_words(ola, "programme ends") == [
+    assert with_words(ola, "mentor programme ends") == [
         "The mentor programme ends Tuesday 28 April. Plan your last meetings with Amina.\n"
         "At the end I will ask you a few short questions."
     ]
@@ -79,7 +79,7 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
         "the answers are in /report."
     ]
     await at(h, oslo(4, 1, 12))
-    assert len(with_words(amina, "programme ends")) == 1
+    assert len(with_words(amina, "mentor programme ends")) == 1
     assert len(with_words(kari, "» ends")) == 1
 
     # The last day, before the bot may write: the pair ends, the questions wait until 09:00.
