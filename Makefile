@@ -17,8 +17,12 @@ run: setup
 demo: setup
 	$(BIN)/mentorbot demo $(DEMO_ARGS)
 
+# The end-to-end tests mostly wait (on the emulator, the database, the clock they move), so
+# four workers keep two cores busy: about 4-5 minutes instead of 10.
+PYTEST_WORKERS ?= 4
+
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 	$(MAKE) --no-print-directory lint
 
 setup: $(STAMP) $(MO_FILES)
