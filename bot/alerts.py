@@ -75,6 +75,12 @@ class Subject:
     programme: Programme
 
 
+def audience_key(subject: Subject) -> tuple[int, int]:
+    """Who hears of a pair: its programme's alert chat, or the coordinators of the
+    programme or of the pair's cohort."""
+    return (subject.programme.id, subject.view.pair.cohort_id)
+
+
 class Alerts:
     def __init__(self, db: Database, clock: Clock, *, default_language: str) -> None:
         self.db = db
@@ -139,7 +145,7 @@ class Alerts:
             a.id: replace(a, status=AlertStatus.RESOLVED, resolved_at=now, resolved_by=None)
             for a in to_resolve
         }
-        audience = await self._audiences(repo, [s.programme for s in subjects.values()])
+        audience = await self._audiences(repo, list(subjects.values()))
         names = await self._names(repo, [*opened, *refreshed.values()])
         out: list[OutgoingMessage] = []
         for alert in opened:
@@ -164,7 +170,7 @@ class Alerts:
         opened = await repo.open_alerts(
             [(pair_id, stall.reason.value, stall.since, dict(stall.detail))], now
         )
-        audience = await self._audiences(repo, [subject.programme])
+        audience = await self._audiences(repo, [subject])
         messages = [m for a in opened for m in self._posts(subject, a, now, audience, {})]
         await repo.enqueue(messages, now)
         return messages
@@ -181,7 +187,7 @@ class Alerts:
             subject = await self._subject(repo, check_in.pair_id)
             if subject is None:
                 return False
-            audience = await self._audiences(repo, [subject.programme])
+            audience = await self._audiences(repo, [subject])
             await repo.enqueue(
                 [
                     OutgoingMessage(
@@ -192,7 +198,7 @@ class Alerts:
                         text=texts.help_follow_up(language, subject.view, person, comment),
                         not_before=now,
                     )
-                    for chat_id, language, coordinator_id in audience.get(subject.programme.id, [])
+                    for chat_id, language, coordinator_id in audience.get(audience_key(subject), [])
                 ],
                 now,
             )
@@ -206,22 +212,27 @@ class Alerts:
         return None if programme is None else Subject(view, programme)
 
     async def _audiences(
-        self, repo: Repository, programmes: Sequence[Programme]
-    ) -> dict[int, list[tuple[int, str, int | None]]]:
-        """Per programme, (chat, language, person) for alerts: the bound chat, else each
-        coordinator privately."""
-        unbound = sorted({p.id for p in programmes if p.alert_chat_id is None})
-        coordinators = await repo.coordinators_of(unbound)
-        result: dict[int, list[tuple[int, str, int | None]]] = {}
-        for programme in programmes:
+        self, repo: Repository, subjects: Sequence[Subject]
+    ) -> dict[tuple[int, int], list[tuple[int, str, int | None]]]:
+        """Per (programme, cohort), (chat, language, person) for alerts: the bound chat,
+        else each coordinator privately who runs the whole programme or that cohort (a
+        region's coordinator hears only of the region's pairs)."""
+        programmes = {s.programme.id: s.programme for s in subjects}
+        unbound = sorted(p.id for p in programmes.values() if p.alert_chat_id is None)
+        coordinators = await repo.coordinator_memberships(unbound)
+        result: dict[tuple[int, int], list[tuple[int, str, int | None]]] = {}
+        for key in {audience_key(s) for s in subjects}:
+            programme = programmes[key[0]]
             if programme.alert_chat_id is not None:
                 language = programme.language or self.default_language
-                result[programme.id] = [(programme.alert_chat_id, language, None)]
-            else:
-                result[programme.id] = [
-                    (chat, texts.language_of(person, programme, self.default_language), person.id)
-                    for person, chat in coordinators.get(programme.id, [])
-                ]
+                result[key] = [(programme.alert_chat_id, language, None)]
+                continue
+            chosen: dict[int, tuple[int, str, int | None]] = {}
+            for person, chat, cohort_id in coordinators.get(programme.id, []):
+                if cohort_id is None or cohort_id == key[1]:
+                    language = texts.language_of(person, programme, self.default_language)
+                    chosen[person.id] = (chat, language, person.id)
+            result[key] = list(chosen.values())
         return result
 
     def _posts(
@@ -229,7 +240,7 @@ class Alerts:
         subject: Subject,
         alert: Alert,
         now: datetime,
-        audience: dict[int, list[tuple[int, str, int | None]]],
+        audience: dict[tuple[int, int], list[tuple[int, str, int | None]]],
         names: dict[int, str],
     ) -> list[OutgoingMessage]:
         return [
@@ -243,7 +254,7 @@ class Alerts:
                 not_before=now,  # coordinators are staff; alerts wait for no quiet hours
                 ref=f"alert:{alert.id}",
             )
-            for chat_id, language, person_id in audience.get(subject.programme.id, [])
+            for chat_id, language, person_id in audience.get(audience_key(subject), [])
         ]
 
     def _edits(
@@ -251,7 +262,7 @@ class Alerts:
         subject: Subject,
         alert: Alert,
         now: datetime,
-        audience: dict[int, list[tuple[int, str, int | None]]],
+        audience: dict[tuple[int, int], list[tuple[int, str, int | None]]],
         names: dict[int, str],
     ) -> list[OutgoingMessage]:
         stamp = f"{now:%Y%m%d%H%M%S}"
@@ -265,7 +276,7 @@ class Alerts:
                 not_before=now,
                 edit_ref=f"alert:{alert.id}",
             )
-            for chat_id, language, _person in audience.get(subject.programme.id, [])
+            for chat_id, language, _person in audience.get(audience_key(subject), [])
         ]
 
     async def _names(self, repo: Repository, alerts: Sequence[Alert]) -> dict[int, str]:
@@ -362,7 +373,7 @@ class Alerts:
                 )
             changed = await repo.alert(alert_id)
             assert changed is not None
-            audience = await self._audiences(repo, [subject.programme])
+            audience = await self._audiences(repo, [subject])
             names = await self._names(repo, [changed])
             edits = self._edits(subject, changed, now, audience, names)
             await repo.enqueue(edits, now)

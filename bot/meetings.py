@@ -471,8 +471,14 @@ class Meetings:
                         not_before=context.programme.rules.allowed(now),
                     )
                 )
-            coordinators = await repo.coordinators_of([context.programme.id])
-            for coordinator, chat_id in coordinators.get(context.programme.id, []):
+            coordinators = await repo.coordinator_memberships([context.programme.id])
+            cohort_id = context.rhythm.view.pair.cohort_id
+            told: set[int] = set()
+            for coordinator, chat_id, coordinates in coordinators.get(context.programme.id, []):
+                # The programme's coordinators, and the pair's region's; each once.
+                if coordinates not in (None, cohort_id) or coordinator.id in told:
+                    continue
+                told.add(coordinator.id)
                 notices.append(
                     OutgoingMessage(
                         idempotency_key=f"pair:{pair_id}:pause:{until}:{coordinator.id}:{now:%Y%m%d%H%M}",

@@ -168,11 +168,12 @@ class Services:
     ) -> list[str]:
         """New single-use tokens; only their hashes are stored, so they are shown once.
 
-        Without `cohort_id` the joiner goes into the current cohort."""
+        Without `cohort_id` a participant goes into the current cohort, and a coordinator
+        runs the whole programme (with one, only that cohort: an NHO region)."""
         now = self.clock.now()
         tokens = [new_token() for _ in range(count)]
         async with self.unit() as repo:
-            if cohort_id is None:
+            if cohort_id is None and role is not Role.COORDINATOR:
                 cohort = _current_cohort(await repo.cohorts(programme_id), now.date())
                 cohort_id = cohort.id if cohort else None
             await repo.add_invites(

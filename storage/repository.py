@@ -1442,10 +1442,24 @@ class Repository(GatheringQueries):
         self, programme_ids: Sequence[int]
     ) -> dict[int, list[tuple[Person, int]]]:
         """Each programme's coordinators who can be written to, in one statement."""
+        result: dict[int, list[tuple[Person, int]]] = {}
+        for programme_id, found in (await self.coordinator_memberships(programme_ids)).items():
+            seen: set[int] = set()
+            for person, chat, _cohort in found:
+                if person.id not in seen:
+                    seen.add(person.id)
+                    result.setdefault(programme_id, []).append((person, chat))
+        return result
+
+    async def coordinator_memberships(
+        self, programme_ids: Sequence[int]
+    ) -> dict[int, list[tuple[Person, int, int | None]]]:
+        """Each programme's coordinators who can be written to, with the cohort each
+        coordinates (None: the whole programme; a cohort: one region), in one statement."""
         if not programme_ids:
             return {}
         rows = await self.session.execute(
-            select(col(MembershipRow.programme_id), PersonRow)
+            select(col(MembershipRow.programme_id), col(MembershipRow.cohort_id), PersonRow)
             .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
             .where(
                 col(MembershipRow.programme_id).in_(list(programme_ids)),
@@ -1454,11 +1468,11 @@ class Repository(GatheringQueries):
             )
             .order_by(col(PersonRow.id))
         )
-        result: dict[int, list[tuple[Person, int]]] = {}
-        for programme_id, row in rows.all():
+        result: dict[int, list[tuple[Person, int, int | None]]] = {}
+        for programme_id, cohort_id, row in rows.all():
             person = _person(row)
             assert person.telegram_user_id is not None
-            result.setdefault(programme_id, []).append((person, person.telegram_user_id))
+            result.setdefault(programme_id, []).append((person, person.telegram_user_id, cohort_id))
         return result
 
     async def alert(self, alert_id: int) -> Alert | None:
