@@ -108,12 +108,20 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
     )
     await h.deliver()
     await amina.press(await amina.next_message(), "Yes, that works")
+    # Her answer is handled before the clock moves on to the day before.
+    assert (await amina.next_message()).text == (
+        "✅ Great! You meet Ola Tuesday 7 April at 17:30. I will remind you the day before."
+    )
     await run_until(h, oslo(2026, 4, 7, 19))
     ola.catch_up()
     await ola.send("/met")
     await ola.press(await ola.next_message(), "Today")
     await ola.press(await ola.next_message(), "2 hours")
     await ola.press(await ola.next_message(), "Skip")
+    # Saved before the clock moves on: the confirmation to Amina is queued today.
+    assert (await ola.next_message()).text == (
+        "✅ Saved: you met Amina Tuesday 7 April. I have asked Amina to confirm."
+    )
     await run_until(h, oslo(2026, 5, 4, 12))
 
     assert transcript(amina, amina_start) == [
