@@ -195,10 +195,6 @@ class Services:
                 return None
             return Actor(person=person, memberships=tuple(await repo.memberships(person.id)))
 
-    async def first_time_update(self, update_id: int) -> bool:
-        async with self.unit() as repo:
-            return await repo.first_time_update(update_id, self.clock.now())
-
     async def arrive(
         self, update_id: int, user: TelegramUser | None, *, reachable: bool | None = True
     ) -> Arrival:

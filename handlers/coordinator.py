@@ -40,14 +40,15 @@ async def refuse(message: Message) -> None:
     await message.reply_text(_("Only coordinators can do this."))
 
 
-def _coordinator() -> Actor | None:
+def coordinator_actor() -> Actor | None:
+    """The person behind the update if they coordinate a programme, else None."""
     me = actor()
     return me if me is not None and coordinated_programmes(me) else None
 
 
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    me = _coordinator()
+    me = coordinator_actor()
     if message is None:
         return
     if me is None:
@@ -91,7 +92,7 @@ async def invite_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
     query = update.callback_query
-    me = _coordinator()
+    me = coordinator_actor()
     if query is None or not isinstance(query.message, Message):
         return
     programme_id = data.int("programme")
@@ -127,7 +128,7 @@ async def _send_invite(
 
 async def pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    me = _coordinator()
+    me = coordinator_actor()
     if message is None:
         return
     if me is None:
@@ -150,7 +151,7 @@ async def programme_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
     query = update.callback_query
-    me = _coordinator()
+    me = coordinator_actor()
     if query is None or not isinstance(query.message, Message):
         return
     if me is None or data.int("programme") not in allowed_programmes(me, Action.PAIR):
@@ -194,7 +195,7 @@ async def mentor_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
     query = update.callback_query
-    me = _coordinator()
+    me = coordinator_actor()
     if query is None or not isinstance(query.message, Message):
         return
     programme_id, mentor_id = data.int("programme"), data.int("mentor")
@@ -229,7 +230,7 @@ async def mentor_pressed(
 
 async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
     query = update.callback_query
-    me = _coordinator()
+    me = coordinator_actor()
     if query is None or not isinstance(query.message, Message):
         return
     if me is None:
@@ -268,7 +269,7 @@ PAIRS_PER_PAGE = 15
 
 async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    me = _coordinator()
+    me = coordinator_actor()
     if message is None:
         return
     if me is None:
@@ -280,7 +281,7 @@ async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def page_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
     query = update.callback_query
-    me = _coordinator()
+    me = coordinator_actor()
     if query is None or not isinstance(query.message, Message):
         return
     if me is None:

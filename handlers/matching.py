@@ -12,8 +12,8 @@ from bot.match_texts import suggestion_text
 from bot.matchmaking import Matchmaker, MatchPlan, MatchProblem
 from bot.services import PairProblem
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, wake_delivery
-from handlers.coordinator import refuse
+from handlers.common import deps, wake_delivery
+from handlers.coordinator import coordinator_actor, refuse
 
 NOT_ALLOWED = "Only coordinators can do this."
 
@@ -22,14 +22,9 @@ def _matchmaker(context: ContextTypes.DEFAULT_TYPE) -> Matchmaker:
     return Matchmaker(deps(context).services)
 
 
-def _coordinator() -> Actor | None:
-    me = actor()
-    return me if me is not None and coordinated_programmes(me) else None
-
-
 async def match_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    me = _coordinator()
+    me = coordinator_actor()
     if message is None:
         return
     if me is None:
@@ -53,7 +48,7 @@ async def programme_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
     query = update.callback_query
-    me = _coordinator()
+    me = coordinator_actor()
     if query is None or not isinstance(query.message, Message):
         return
     programme_id = data.int("programme")
@@ -69,7 +64,7 @@ async def suggestion_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
     query = update.callback_query
-    me = _coordinator()
+    me = coordinator_actor()
     if query is None or not isinstance(query.message, Message):
         return
     programme_id = data.int("programme")

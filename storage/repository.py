@@ -1427,16 +1427,12 @@ class Repository(GatheringQueries):
 
     async def reopen_alerts(self, ids: Sequence[int]) -> None:
         """Snoozes that ended: open again and posted once more."""
-        for start in range(0, len(ids), ROWS_PER_INSERT):
-            await self.session.execute(
-                update(AlertRow)
-                .where(col(AlertRow.id).in_(ids[start : start + ROWS_PER_INSERT]))
-                .values(
-                    status=AlertStatus.OPEN.value,
-                    snoozed_until=None,
-                    posts=col(AlertRow.posts) + 1,
-                )
-            )
+        await self.set_alerts(
+            ids,
+            status=AlertStatus.OPEN.value,
+            snoozed_until=None,
+            posts=col(AlertRow.posts) + 1,
+        )
 
     async def coordinators_of(
         self, programme_ids: Sequence[int]
@@ -1604,13 +1600,8 @@ class Repository(GatheringQueries):
 
 IN_FLIGHT = "in flight: the send started; if this stays, the process stopped before the answer"
 
-# PostgreSQL takes at most 32,767 parameters in one statement; rows have up to 14.
+# PostgreSQL takes at most 32,767 parameters in one statement: long id lists go in pieces.
 ROWS_PER_INSERT = 1000
-
-
-def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Multi-row inserts in pieces: a few statements per thousand rows, not one per row."""
-    return [rows[i : i + ROWS_PER_INSERT] for i in range(0, len(rows), ROWS_PER_INSERT)]
 
 
 def _rowcount(result: Result[Any]) -> int:
