@@ -24,9 +24,14 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+from bot.updates import PerSenderUpdateProcessor
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 _LOG = logging.getLogger(__name__)
 JSON = dict[str, Any]
@@ -388,6 +393,9 @@ class BotApiEmulator:
         self._allowed_updates: list[str] = []
         self._inflight = 0  # non-getUpdates calls being answered right now
         self._last_activity = 0.0
+        # The bot under test may say it is still handling updates: a handler can work
+        # silently (the database under load) for longer than any quiet period we'd pick.
+        self.bot_busy: Callable[[], bool] = lambda: False
         self._chats: dict[int, JSON] = {}
         self._users: dict[int, SimUser] = {}
         self._groups: dict[int, SimGroup] = {}
@@ -586,6 +594,12 @@ class BotApiEmulator:
             else None
         )
 
+    def watch(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Let `wait_until_idle` also wait for the updates `application` is handling."""
+        processor = application.update_processor
+        if isinstance(processor, PerSenderUpdateProcessor):
+            self.bot_busy = processor.busy
+
     # ----------------------------------------------------------------- updates
     def inject_update(self, update: dict[str, Any]) -> int:
         update_id = self._next_update_id
@@ -622,16 +636,20 @@ class BotApiEmulator:
         )
         while True:
             quiet_for = loop.time() - self._last_activity
-            if self._inflight == 0 and quiet_for >= settle:
+            busy = self.bot_busy()
+            if self._inflight == 0 and quiet_for >= settle and not busy:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(
                     f"bot still busy after {timeout}s: {self._inflight} API "
-                    f"call(s) in flight, last activity {quiet_for:.2f}s ago"
+                    f"call(s) in flight, last activity {quiet_for:.2f}s ago, "
+                    f"handling updates: {busy}"
                 )
             if self._inflight:
                 await self._wait(lambda: self._inflight == 0, remaining)
+            elif busy:
+                await asyncio.sleep(min(0.01, remaining))
             else:
                 await asyncio.sleep(min(settle - quiet_for, remaining))
 

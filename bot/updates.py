@@ -31,8 +31,20 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
+        self._in_hand = 0
+
+    def busy(self) -> bool:
+        """Whether any update is being handled or waiting to be (tests wait on this)."""
+        return self._in_hand > 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+        self._in_hand += 1
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            self._in_hand -= 1
+
+    async def _in_order(self, update: object, coroutine: Awaitable[object]) -> None:
         key = sender_key(update)
         if key is None:
             await coroutine

@@ -396,6 +396,7 @@ async def _bot(
             ticks=False,
             rate_limiter=demo_rate_limiter(),
         ) as application:
+            emulator.watch(application)
             yield application
     finally:
         await db.dispose()

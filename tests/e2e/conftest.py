@@ -138,6 +138,7 @@ async def bot_on(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[H
         async with running_bot(
             settings, db=db, clock=clock, poll_timeout=1, ticks=False
         ) as application:
+            emulator.watch(application)
             yield Harness(emulator, application, db, clock)
     finally:
         await db.dispose()

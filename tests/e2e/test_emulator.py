@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.emulator import BotApiEmulator
+from bot.updates import PerSenderUpdateProcessor
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -331,6 +332,43 @@ async def test_real_application_dialogue(emu: BotApiEmulator) -> None:
     finally:
         await _stop_app(app)
     assert emu.pending_updates == 0  # the updater acknowledged everything on shutdown
+
+
+async def test_idle_waits_for_a_handler_that_works_silently(emu: BotApiEmulator) -> None:
+    """A handler quiet for longer than the settle period (a slow database under load)
+    still counts as busy when the emulator watches the application's update processor."""
+    started = asyncio.Event()
+    finish = asyncio.Event()
+
+    async def slow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        started.set()
+        await finish.wait()
+        await update.effective_message.reply_text("Ferdig")
+
+    app = (
+        ApplicationBuilder()
+        .token(emu.token)
+        .base_url(emu.base_url)
+        .concurrent_updates(PerSenderUpdateProcessor(4))
+        .build()
+    )
+    app.add_handler(CommandHandler("slow", slow))
+    emu.watch(app)
+    await _run_app(emu, app)
+    try:
+        user = emu.user(2002, "Olga")
+        await user.send("/slow")
+        await asyncio.wait_for(started.wait(), 5)
+        idle = asyncio.create_task(emu.wait_until_idle(settle=0.05))
+        await asyncio.sleep(0.3)  # six quiet periods: without watching, idle would be over
+        assert not idle.done()
+        finish.set()
+        await idle
+        assert [m.text for m in user.inbox()] == ["Ferdig"]
+    finally:
+        finish.set()
+        await _stop_app(app)
 
 
 async def test_url_button_has_no_callback_data(emu: BotApiEmulator, bot: Bot) -> None:
