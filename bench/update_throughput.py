@@ -14,6 +14,7 @@ Both bots run in their own process with the project's rate limiter set to a ceil
 benchmark never reaches: the figure is the bot's own capacity, not Telegram's 30/s.
 
     .venv/bin/python -m bench.update_throughput [--quick] [--people 400] [--rounds 2]
+        [--profile FILE]   # cProfile of the mentorbot process, for pstats
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def press(emulator: TrackingEmulator, user: SimUser, message: SentMessage, data:
     )
 
 
-async def measure(kind: str, people: int, rounds: int) -> Run:
+async def measure(kind: str, people: int, rounds: int, profile: str | None = None) -> Run:
     emulator = TrackingEmulator()
     async with fresh_database("sqlite") as url, emulator:
         db = Database(url)
@@ -167,6 +168,7 @@ async def measure(kind: str, people: int, rounds: int) -> Run:
             emulator.base_url,
             "--token",
             emulator.token,
+            *(["--profile", profile] if profile and kind == "mentorbot" else []),
             cwd=REPO_ROOT,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
             stdin=asyncio.subprocess.DEVNULL,
@@ -186,7 +188,10 @@ async def measure(kind: str, people: int, rounds: int) -> Run:
 async def main(arguments: argparse.Namespace) -> None:
     people, rounds = (60, 1) if arguments.quick else (arguments.people, arguments.rounds)
     await print_machine("update throughput")
-    runs = {kind: await measure(kind, people, rounds) for kind in ("echo", "mentorbot")}
+    runs = {
+        kind: await measure(kind, people, rounds, arguments.profile)
+        for kind in ("echo", "mentorbot")
+    }
     print(
         f"{people} people, {rounds} × {len(SCRIPT)} updates each (/status, /met, a button, "
         "/help, text), closed loop; SQLite"
@@ -265,6 +270,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="60 people, one round")
     parser.add_argument("--people", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile", help="write a cProfile of the mentorbot process here")
     parser.add_argument("--serve", choices=["echo", "mentorbot"], help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
@@ -274,7 +280,15 @@ def parse() -> argparse.Namespace:
 
 if __name__ == "__main__":
     arguments = parse()
-    if arguments.serve:
+    if arguments.serve and arguments.profile:
+        import cProfile
+
+        cProfile.run(
+            "asyncio.run(serve(arguments.serve, arguments.database, arguments.api, "
+            "arguments.token))",
+            arguments.profile,
+        )
+    elif arguments.serve:
         asyncio.run(serve(arguments.serve, arguments.database, arguments.api, arguments.token))
     else:
         asyncio.run(main(arguments))
