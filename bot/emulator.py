@@ -722,6 +722,7 @@ class BotApiEmulator:
             files={k: (f.filename, len(f.data)) for k, f in files.items()},
         )
         self.requests.append(record)
+        self._notify()  # a test may wait for a call to arrive (not only to be answered)
         polling = method.lower() == "getupdates"
         if not polling:
             self._inflight += 1

@@ -171,7 +171,8 @@ async def test_a_timed_out_send_is_not_resent(
         worker = DeliveryWorker(sqlite_database, bot, clock)
         report = await worker.deliver_due()
         clock.advance(timedelta(days=1))
-        await asyncio.sleep(1.0)
+        # The late answer arrives: the message was sent once, and stays sent once.
+        await emulator.wait_for(lambda: len(emulator.sent_messages(1001)) == 1, 10, "the send")
         await worker.deliver_due()
     assert report.uncertain == 1
     assert (await items(sqlite_database))["maybe"].status is OutboxStatus.UNCERTAIN
@@ -185,7 +186,7 @@ async def test_a_pool_timeout_was_never_sent_and_is_retried(
     emulator.fail_next("getChat", status=200, delay=1.0)
     async with bot_for(emulator, connection_pool_size=1, pool_timeout=0.05) as bot:
         hog = asyncio.create_task(bot.get_chat(1001))  # holds the only connection
-        await asyncio.sleep(0.2)
+        await emulator.wait_for(lambda: bool(emulator.calls("getChat")), 10, "the hog's call")
         report = await DeliveryWorker(sqlite_database, bot, clock).deliver_due()
         await hog
         assert report.retried == 1
