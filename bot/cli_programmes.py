@@ -294,15 +294,16 @@ def gathering_set(
 
 @gathering_app.command("cancel")
 def gathering_cancel(gathering: Annotated[int, typer.Argument(help="Gathering id.")]) -> None:
-    """Cancel a gathering: no more invitations or reminders."""
+    """Cancel a gathering: no more invitations or reminders; who said yes or has not
+    answered is told."""
     from bot.gatherings import Gatherings
 
     async def work(services: Services, settings: Settings) -> None:
         done = await Gatherings(
             services.db, services.clock, default_language=settings.default_language
         ).cancel(gathering)
-        if not done:
+        if done is None:
             raise fail(f"there is no open gathering {gathering}")
-        typer.echo(f"Gathering {gathering} cancelled")
+        typer.echo(f"Gathering {gathering} cancelled; {done.told} people told")
 
     _run(work)

@@ -171,16 +171,20 @@ class CohortEnd:
     async def _coordinator_notices(
         self, repo: Repository, dues: Sequence[Due], pairs: dict[int, ClosingPair], now: datetime
     ) -> list[OutgoingMessage]:
-        """One message per cohort and coordinator when its pairs are first told."""
+        """One message per cohort and coordinator when its pairs are first told: to the
+        coordinators of the whole programme and of that cohort (a region's coordinator
+        hears only of the region)."""
         cohorts = {
             pairs[d.pair_id].cohort.id: pairs[d.pair_id] for d in dues if d.act is Act.NOTICE
         }
         programme_ids = sorted({c.programme.id for c in cohorts.values()})
-        coordinators = await repo.coordinators_of(programme_ids)
+        coordinators = await repo.coordinator_memberships(programme_ids)
         messages = []
         for cohort_id, sample in cohorts.items():
             live = sum(1 for c in pairs.values() if c.cohort.id == cohort_id and c.closing.live)
-            for person, chat_id in coordinators.get(sample.programme.id, []):
+            for person, chat_id, runs in coordinators.get(sample.programme.id, []):
+                if runs is not None and runs != cohort_id:
+                    continue
                 language = language_of(person, sample.programme, self.default_language)
                 messages.append(
                     OutgoingMessage(

@@ -3,14 +3,16 @@ a person's settings (`/settings`).
 
 The tick asks `plan_tick` what is due: each programme's digest once a week (text parts
 and the chart, through the outbox with keys ``digest:<programme>:<week>:<chat>:<part>``,
-the week recorded on the programme in the same transaction), and the weekly notes,
-which respect the one-message-a-day limit and are recorded as nudges of kind
-``weekly`` for the ISO week. `/digest` renders the same digest as a direct reply.
+the week recorded on the programme in the same transaction; a region's coordinator gets
+the region's digest, a coordinator of the whole programme and the alert chat all of it),
+and the weekly notes, which respect the one-message-a-day limit and are recorded as
+nudges of kind ``weekly`` for the ISO week. `/digest` renders the same digest as a
+direct reply (a region's, for a region's coordinator).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -87,26 +89,37 @@ class Digests:
     async def _digests(
         self, repo: Repository, programmes: Sequence[Programme], now: datetime
     ) -> list[OutgoingMessage]:
+        """Each programme's digest to its audiences: the bound alert chat, else each
+        coordinator privately, a region's coordinator with the region's digest only. The
+        inputs are read once for all programmes; a region's part is cut from them."""
         queries = DigestQueries(repo.session)
         # Failed messages since the previous scheduled digest, a week before this one.
         inputs = await self._inputs(queries, programmes, now, failed_since=now - timedelta(days=7))
-        digests = {pid: rules.compute(data, now) for pid, data in inputs.items()}
-        alert_ids = [a for d in digests.values() for s in d.stalled for _r, a in s.reasons]
-        posts = await queries.alert_posts(alert_ids)
         unbound = [p.id for p in programmes if p.alert_chat_id is None]
-        coordinators = await repo.coordinators_of(unbound)
+        coordinators = await repo.coordinator_memberships(unbound)
+        # (chat, language, person, cohort) per programme; cohort None: the whole programme.
+        audiences: dict[int, list[tuple[int, str, int | None, int | None]]] = {}
+        for programme in programmes:
+            if programme.alert_chat_id is not None:
+                audiences[programme.id] = [
+                    (programme.alert_chat_id, programme.language, None, None)
+                ]
+                continue
+            audiences[programme.id] = [
+                (chat, language_of(person, programme, self.default_language), person.id, cohort)
+                for person, chat, cohort in coordinators.get(programme.id, [])
+            ]
+        digests = {
+            (pid, cohort): self._compute(inputs[pid], cohort, now)
+            for pid, audience in audiences.items()
+            for _chat, _language, _person, cohort in audience
+        }
+        alert_ids = sorted({a for d in digests.values() for s in d.stalled for _r, a in s.reasons})
+        posts = await queries.alert_posts(alert_ids)
         messages: list[OutgoingMessage] = []
         for programme in programmes:
-            digest = digests[programme.id]
-            audience: list[tuple[int, str, int | None]]
-            if programme.alert_chat_id is not None:
-                audience = [(programme.alert_chat_id, programme.language, None)]
-            else:
-                audience = [
-                    (chat, language_of(person, programme, self.default_language), person.id)
-                    for person, chat in coordinators.get(programme.id, [])
-                ]
-            for chat_id, language, person_id in audience:
+            for chat_id, language, person_id, cohort in audiences[programme.id]:
+                digest = digests[(programme.id, cohort)]
                 links = {
                     alert_id: link
                     for alert_id, found in posts.items()
@@ -114,6 +127,7 @@ class Digests:
                     if chat == chat_id and (link := digest_texts.alert_link(chat, message_id))
                 }
                 rendered = self._render(programme, digest, language, links)
+                # One audience is one chat: the key holds per (programme, chat, week).
                 key = f"digest:{programme.id}:{digest.week}:{chat_id}"
                 messages.extend(
                     OutgoingMessage(
@@ -139,6 +153,11 @@ class Digests:
                 )
         return messages
 
+    @staticmethod
+    def _compute(data: DigestInput, cohort_id: int | None, now: datetime) -> Digest:
+        """The whole programme's digest, or one cohort's (a region's coordinator)."""
+        return rules.compute(data if cohort_id is None else rules.of_cohort(data, cohort_id), now)
+
     async def _inputs(
         self,
         queries: DigestQueries,
@@ -158,7 +177,8 @@ class Digests:
         self, programme: Programme, digest: Digest, language: str, links: dict[int, str]
     ) -> Rendered:
         parts = rules.pack(digest_texts.digest_sections(language, digest, links))
-        # At most about 320 characters (a programme name has at most 200): always fits.
+        # At most about 520 characters (a programme's and a cohort's name have at most 200
+        # each): always fits.
         caption = digest_texts.chart_caption(language, digest)
         title = digest_texts.chart_title(language, digest)
         return Rendered(
@@ -171,16 +191,20 @@ class Digests:
 
     # /digest
 
-    async def on_demand(self, programme_ids: Sequence[int], language: str) -> list[Rendered]:
-        """The current digest of each programme, for a coordinator who asked."""
+    async def on_demand(self, scopes: Mapping[int, int | None], language: str) -> list[Rendered]:
+        """The current digest of each programme a coordinator runs, for them: `scopes`
+        maps each programme to the cohort they coordinate (a region), or None (all)."""
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
-            programmes = await repo.programmes(programme_ids)
+            programmes = await repo.programmes(list(scopes))
             inputs = await self._inputs(
                 DigestQueries(session), programmes, now, failed_since=now - timedelta(days=7)
             )
-        return [self._render(p, rules.compute(inputs[p.id], now), language, {}) for p in programmes]
+        return [
+            self._render(p, self._compute(inputs[p.id], scopes[p.id], now), language, {})
+            for p in programmes
+        ]
 
     # the weekly note
 

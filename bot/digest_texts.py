@@ -40,7 +40,7 @@ def digest_sections(
         week = digest.week.split("-W")[-1].lstrip("0")
         head = [
             _("📋 Weekly digest: {programme}, week {week}").format(
-                programme=digest.programme_name, week=week
+                programme=digest.name, week=week
             ),
             _(
                 "Pairs: {active} active, {awaiting} awaiting agreement, {paused} paused, "
@@ -208,7 +208,7 @@ def digest_sections(
 def chart_title(language: str, digest: Digest) -> str:
     with use_language(language):
         week = digest.week.split("-W")[-1].lstrip("0")
-        return _("{programme}, week {week}").format(programme=digest.programme_name, week=week)
+        return _("{programme}, week {week}").format(programme=digest.name, week=week)
 
 
 def chart_caption(language: str, digest: Digest) -> str:
@@ -216,7 +216,7 @@ def chart_caption(language: str, digest: Digest) -> str:
         return _(
             "{programme}: meetings per week and pairs on rhythm over the last 12 weeks, "
             "and the check-in scores."
-        ).format(programme=digest.programme_name)
+        ).format(programme=digest.name)
 
 
 def weekly_note(language: str, note: WeeklyNote, other: Person, today: date) -> str:

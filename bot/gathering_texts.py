@@ -1,5 +1,5 @@
-"""What the bot writes about gatherings: invitations, reminders, answers and the
-coordinator's attendance list. Rendered in the reader's language; times in the
+"""What the bot writes about gatherings: invitations, reminders, cancellations, answers
+and the coordinator's attendance list. Rendered in the reader's language; times in the
 programme's time zone."""
 
 from __future__ import annotations
@@ -73,6 +73,14 @@ def reminder(language: str, gathering: Gathering, programme: Programme, today: d
             title=gathering.title,
             when=when(gathering, programme, language, today),
             place=place(gathering),
+        )
+
+
+def cancelled(language: str, gathering: Gathering, programme: Programme, today: date) -> str:
+    """To someone who said yes or has not answered: the gathering will not take place."""
+    with use_language(language):
+        return _("{title}, {when}, is cancelled. Sorry for the change.").format(
+            title=gathering.title, when=when(gathering, programme, language, today)
         )
 
 

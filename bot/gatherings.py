@@ -2,21 +2,22 @@
 Telegram), the invitations and day-before reminders the tick queues, answers, and the
 attendance a coordinator sees.
 
-Each method is one transaction; invitations and reminders are outbox rows with keys
-(``gathering:<id>:invite:<person>``, ``gathering:<id>:remind:<person>``), so a repeated
+Each method is one transaction; invitations, reminders and the news of a cancellation
+are outbox rows with keys (``gathering:<id>:invite:<person>``,
+``gathering:<id>:remind:<person>``, ``gathering:<id>:cancel:<person>``), so a repeated
 tick or a second instance sends nothing twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot import gathering_texts as gt
 from bot.clock import Clock
 from bot.domain import dates
-from bot.domain.access import Actor, coordinated_programmes
+from bot.domain.access import Actor, coordinated_cohorts, coordinated_programmes
 from bot.domain.gatherings import (
     Answer,
     Attendance,
@@ -34,6 +35,10 @@ from storage.db import Database
 from storage.repository import Repository
 
 FLOW = "gathering"
+# Outbox kinds
+INVITATION = "gathering_invitation"
+REMINDER = "gathering_reminder"
+CANCELLED = "gathering_cancelled"
 HORIZON_DAYS = 730  # a gathering can be planned up to two years ahead
 RECENT = timedelta(days=14)  # /gatherings also shows the last two weeks
 
@@ -64,6 +69,12 @@ class Answered:
     gathering: Gathering
     programme: Programme
     answer: Answer
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    gathering: Gathering
+    told: int  # people told that it is cancelled
 
 
 @dataclass(frozen=True)
@@ -152,9 +163,48 @@ class Gatherings:
             await repo.add_invitations(plan.invited, now)
         return Created(gathering, programme, len(plan.invited))
 
-    async def cancel(self, gathering_id: int) -> bool:
+    async def cancel(self, gathering_id: int) -> Cancelled | None:
+        """Cancels a gathering not cancelled yet (None when there is none).
+
+        Invitations and reminders still waiting in the outbox are withdrawn. Everyone
+        who said *I'll come* or has not answered is told once; who said *I can't* needs
+        no message, and neither does someone whose invitation never went out. One
+        transaction; the messages go through the outbox with keys
+        ``gathering:<id>:cancel:<person>``."""
+        now = self.clock.now()
         async with self.db.session() as session:
-            return await Repository(session).cancel_gathering(gathering_id, self.clock.now())
+            repo = Repository(session)
+            if not await repo.cancel_gathering(gathering_id, now):
+                return None
+            gathering = await repo.gathering(gathering_id)
+            assert gathering is not None
+            withdrawn = await repo.withdraw_queued(
+                f"gathering:{gathering_id}:", (INVITATION, REMINDER)
+            )
+            never_invited = {person for kind, person in withdrawn if kind == INVITATION}
+            messages: list[OutgoingMessage] = []
+            if gathering.starts_at > now:  # a gathering that is over is not news
+                for programme, person in await repo.cancellation_audience(gathering_id):
+                    if person.id in never_invited or person.telegram_user_id is None:
+                        continue
+                    # Inside the programme's hours; but someone on their way in the morning
+                    # must know before it starts.
+                    at = programme.rules.allowed(now)
+                    today = programme.rules.local(now).date()
+                    messages.append(
+                        OutgoingMessage(
+                            idempotency_key=f"gathering:{gathering.id}:cancel:{person.id}",
+                            chat_id=person.telegram_user_id,
+                            person_id=person.id,
+                            kind=CANCELLED,
+                            text=gt.cancelled(
+                                self._lang(person, programme), gathering, programme, today
+                            ),
+                            not_before=at if at < gathering.starts_at else now,
+                        )
+                    )
+            await repo.enqueue(messages, now)
+        return Cancelled(replace(gathering, cancelled=True), len(messages))
 
     # what the tick sends
 
@@ -174,7 +224,7 @@ class Gatherings:
                     idempotency_key=f"gathering:{gathering.id}:remind:{person.id}",
                     chat_id=person.telegram_user_id,
                     person_id=person.id,
-                    kind="gathering_reminder",
+                    kind=REMINDER,
                     text=gt.reminder(language, gathering, programme, today),
                     not_before=at,
                 )
@@ -206,7 +256,7 @@ class Gatherings:
                     idempotency_key=f"gathering:{gathering.id}:invite:{person.id}",
                     chat_id=invitee.chat_id,
                     person_id=person.id,
-                    kind="gathering_invitation",
+                    kind=INVITATION,
                     text=text,
                     reply_markup=markup,
                     not_before=at,
@@ -246,9 +296,7 @@ class Gatherings:
         A coordinator of one cohort (an NHO region) sees that cohort's gatherings and
         the programme-wide ones."""
         start = since or self.clock.now() - RECENT
-        cohort_of = {
-            m.programme_id: m.cohort_id for m in actor.memberships if m.role is Role.COORDINATOR
-        }
+        cohort_of = coordinated_cohorts(actor)
         result: list[tuple[Programme, Attendance]] = []
         async with self.db.session() as session:
             repo = Repository(session)

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import chart
-from bot.domain.access import coordinated_programmes
+from bot.domain.access import coordinated_cohorts
 from bot.domain.model import Person
 from bot.i18n import _, current_language
 from handlers.callbacks import Callback, build
@@ -21,11 +21,12 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = update.effective_message
     if message is None:
         return
-    programmes = coordinated_programmes(actor())
-    if not programmes:
+    # A region's coordinator sees the region's digest; one of the whole programme, all.
+    scopes = coordinated_cohorts(actor())
+    if not scopes:
         await refuse(message)
         return
-    for rendered in await deps(context).digests.on_demand(programmes, current_language()):
+    for rendered in await deps(context).digests.on_demand(scopes, current_language()):
         for part in rendered.parts:
             await message.reply_text(part)
         # Drawing takes a few hundred milliseconds of CPU: off the event loop.

@@ -138,17 +138,23 @@ class DigestQueries:
         ).all()
         members = (
             await self.session.execute(
-                select(col(MembershipRow.person_id), col(MembershipRow.programme_id)).where(
-                    col(MembershipRow.programme_id).in_(ids)
-                )
+                select(
+                    col(MembershipRow.person_id),
+                    col(MembershipRow.programme_id),
+                    col(MembershipRow.cohort_id),
+                ).where(col(MembershipRow.programme_id).in_(ids))
             )
         ).all()
 
         programme_of_pair: dict[int, int] = {}
         pairs: dict[int, list[DigestPair]] = {}
+        # The cohorts a person is in, per programme: by their invitation or their pairs.
+        cohorts_of: dict[tuple[int, int], set[int]] = {}
         for row, mentor_name, adept_name in pair_rows:
             assert row.id is not None
             programme_of_pair[row.id] = row.programme_id
+            for person_id in (row.mentor_id, row.adept_id):
+                cohorts_of.setdefault((person_id, row.programme_id), set()).add(row.cohort_id)
             pairs.setdefault(row.programme_id, []).append(
                 DigestPair(
                     id=row.id,
@@ -163,8 +169,10 @@ class DigestQueries:
                 )
             )
         people_in: dict[int, set[int]] = {}
-        for person_id, programme_id in members:
+        for person_id, programme_id, cohort_id in members:
             people_in.setdefault(person_id, set()).add(programme_id)
+            if cohort_id is not None:
+                cohorts_of.setdefault((person_id, programme_id), set()).add(cohort_id)
         alert_chats = {p.alert_chat_id: p.id for p in programmes if p.alert_chat_id is not None}
 
         def where(pair_id: int) -> int | None:
@@ -214,7 +222,13 @@ class DigestQueries:
                     if where(p.pair_id) == pid
                 ),
                 failed=tuple(
-                    FailedMessage(name, kind)
+                    FailedMessage(
+                        name,
+                        kind,
+                        frozenset(cohorts_of.get((person_id, pid), ()))
+                        if person_id is not None
+                        else frozenset(),
+                    )
                     for chat_id, kind, person_id, name in failed
                     if (person_id is not None and pid in people_in.get(person_id, set()))
                     or (person_id is None and alert_chats.get(chat_id) == pid)

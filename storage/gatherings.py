@@ -1,7 +1,8 @@
 """SQL of gatherings (samlinger), mixed into ``Repository``: it returns domain objects.
 
 The tick's two reads (invitations due, reminders due) are one statement each,
-whatever the number of gatherings and people; their writes are multi-row.
+whatever the number of gatherings and people; their writes are multi-row. So is the
+read of who is told of a cancellation.
 """
 
 from __future__ import annotations
@@ -138,6 +139,34 @@ class GatheringQueries:
             .values(cancelled_at=now)
         )
         return bool(cast(CursorResult[Any], result).rowcount)
+
+    async def cancellation_audience(self, gathering_id: int) -> list[tuple[Programme, Person]]:
+        """Who is told that a gathering is cancelled: everyone invited who said yes or
+        has not answered, and can be written to (who said no needs no message). One
+        statement."""
+        from storage.repository import _person, _programme
+
+        query = (
+            select(ProgrammeRow, PersonRow)
+            .select_from(GatheringInvitationRow)
+            .join(GatheringRow, col(GatheringRow.id) == col(GatheringInvitationRow.gathering_id))
+            .join(ProgrammeRow, col(ProgrammeRow.id) == col(GatheringRow.programme_id))
+            .join(PersonRow, col(PersonRow.id) == col(GatheringInvitationRow.person_id))
+            .where(
+                col(GatheringInvitationRow.gathering_id) == gathering_id,
+                or_(
+                    col(GatheringInvitationRow.answer).is_(None),
+                    col(GatheringInvitationRow.answer) == Answer.YES.value,
+                ),
+                col(PersonRow.telegram_user_id).is_not(None),
+                col(PersonRow.unreachable_since).is_(None),
+            )
+            .order_by(col(PersonRow.id))
+        )
+        return [
+            (_programme(p_row), _person(person_row))
+            for p_row, person_row in (await self.session.execute(query)).all()
+        ]
 
     async def invitations_due(
         self, now: datetime, gathering_id: int | None = None

@@ -985,6 +985,25 @@ class Repository(GatheringQueries):
         )
         return _rowcount(result)
 
+    async def withdraw_queued(
+        self, key_prefix: str, kinds: Sequence[str]
+    ) -> list[tuple[str, int | None]]:
+        """Takes messages of these kinds whose key starts with `key_prefix` out of the
+        outbox while they wait or are claimed but not yet sent (a cancelled gathering's
+        invitations and reminders). A claimed row that is gone cannot be marked in flight,
+        so its worker does not send it. Returns (kind, person) of each withdrawn message."""
+        result = await self.session.execute(
+            delete(OutboxRow)
+            .where(
+                col(OutboxRow.idempotency_key).startswith(key_prefix, autoescape=True),
+                col(OutboxRow.kind).in_(list(kinds)),
+                col(OutboxRow.status).in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
+            )
+            .returning(col(OutboxRow.kind), col(OutboxRow.person_id))
+            .execution_options(synchronize_session=False)
+        )
+        return [(kind, person_id) for kind, person_id in result.all()]
+
     # programme settings
 
     async def update_programme(self, programme_id: int, **values: Any) -> None:

@@ -319,7 +319,7 @@ async def weekly_digest(run: DemoRun) -> None:
     if run.out is None:
         return
     run.out.mkdir(parents=True, exist_ok=True)
-    [digest] = await run.core.digests.on_demand([run.programme.id], run.options.language)
+    [digest] = await run.core.digests.on_demand({run.programme.id: None}, run.options.language)
     path = run.out / "digest-chart.png"
     path.write_bytes(await asyncio.to_thread(render_chart, digest.chart))
     run.files.append(path)

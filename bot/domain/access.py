@@ -149,5 +149,13 @@ def coordinated_programmes(actor: Actor | None) -> list[int]:
     return [] if actor is None else actor.programmes_as(Role.COORDINATOR)
 
 
+def coordinated_cohorts(actor: Actor | None) -> dict[int, int | None]:
+    """Each programme the actor coordinates, with the one cohort they run there (a
+    region of NHO Global Future), or None when they run the whole programme."""
+    if actor is None:
+        return {}
+    return {m.programme_id: m.cohort_id for m in actor.memberships if m.role is Role.COORDINATOR}
+
+
 def same_programme(memberships: Iterable[Membership], programme_id: int, role: Role) -> bool:
     return any(m.programme_id == programme_id and m.role is role for m in memberships)

@@ -1,8 +1,10 @@
 """The weekly digest's figures, and the weekly note's content: pure functions of plain data.
 
 `compute` turns what the storage layer loaded for one programme (pairs, meetings,
-check-ins, alerts, planned meetings, failed messages) and the time into the numbers the
-coordinator reads; `bot/digest_texts.py` renders them, `bot/chart.py` draws the chart.
+check-ins, alerts, planned meetings, failed messages), or for one of its cohorts
+(`of_cohort`: a region's coordinator reads only the region), and the time into the
+numbers the coordinator reads; `bot/digest_texts.py` renders them, `bot/chart.py` draws
+the chart.
 `pack` splits rendered lines into Telegram-sized messages without cutting a line.
 `due_week` says whether a programme's digest is due now, `weekly_note` what a
 participant's weekly note says (or that there is nothing to say).
@@ -92,10 +94,12 @@ class DigestPlan:
 
 @dataclass(frozen=True)
 class FailedMessage:
-    """An outbox row whose delivery gave up: to whom (a name, or None for a group) and what."""
+    """An outbox row whose delivery gave up: to whom (a name, or None for a group) and what,
+    and the cohorts the person is in (by invitation or pair), for a region's digest."""
 
     name: str | None
     kind: str
+    cohorts: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class DigestInput:
     alerts: tuple[DigestAlert, ...] = ()
     planned: tuple[DigestPlan, ...] = ()
     failed: tuple[FailedMessage, ...] = ()
+    cohort_id: int | None = None  # one cohort's digest (a region's), None: the programme's
 
 
 # what the digest says
@@ -160,6 +165,17 @@ class Digest:
     cohort_end: date | None
     failed: tuple[tuple[str | None, int], ...]  # (name, how many), most first
     chart: Chart = field(repr=False, default=Chart((), (), (), (0, 0, 0, 0, 0)))
+    cohort_name: str | None = None  # a region's digest: its cohort
+
+    @property
+    def name(self) -> str:
+        """What the digest is of: the programme, or the programme and the region (whose
+        cohort name often repeats the programme's, as NHO's regions do)."""
+        if self.cohort_name is None:
+            return self.programme_name
+        if self.cohort_name.startswith(self.programme_name):
+            return self.cohort_name
+        return f"{self.programme_name} – {self.cohort_name}"
 
     @property
     def met_share(self) -> float | None:
@@ -196,8 +212,27 @@ def current_cohort(cohorts: Sequence[Cohort], today: date) -> Cohort | None:
     return max(cohorts, key=lambda c: c.ends_on) if cohorts else None
 
 
+def of_cohort(data: DigestInput, cohort_id: int) -> DigestInput:
+    """One cohort's part of a programme's digest input (a region's coordinator reads
+    only the region): its pairs with their meetings, check-ins, alerts and plans, and
+    the failed messages to its people."""
+    pairs = tuple(p for p in data.pairs if p.cohort_id == cohort_id)
+    ids = {p.id for p in pairs}
+    return DigestInput(
+        programme=data.programme,
+        cohorts=tuple(c for c in data.cohorts if c.id == cohort_id),
+        pairs=pairs,
+        meetings=tuple(m for m in data.meetings if m.pair_id in ids),
+        check_ins=tuple(c for c in data.check_ins if c.pair_id in ids),
+        alerts=tuple(a for a in data.alerts if a.pair_id in ids),
+        planned=tuple(p for p in data.planned if p.pair_id in ids),
+        failed=tuple(f for f in data.failed if cohort_id in f.cohorts),
+        cohort_id=cohort_id,
+    )
+
+
 def compute(data: DigestInput, now: datetime) -> Digest:
-    """Every figure of one programme's digest at `now`."""
+    """Every figure of one programme's digest (or one cohort's, see `of_cohort`) at `now`."""
     programme = data.programme
     rules = programme.rules
     zone = ZoneInfo(programme.timezone)
@@ -325,6 +360,7 @@ def compute(data: DigestInput, now: datetime) -> Digest:
         cohort_end=cohort.ends_on if cohort else None,
         failed=tuple(sorted(failed.items(), key=lambda item: (-item[1], item[0] or ""))),
         chart=chart(data, now),
+        cohort_name=cohorts[data.cohort_id].name if data.cohort_id in cohorts else None,
     )
 
 

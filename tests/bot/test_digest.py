@@ -137,6 +137,54 @@ def test_digest_figures_from_a_known_history() -> None:
     assert d.failed == (("Ola", 2), (None, 1))
 
 
+def test_one_cohorts_digest_counts_only_that_cohorts_pairs() -> None:
+    """A region's coordinator: the region's pairs, meetings, scores, alerts, plans, the
+    failed messages to its people, and its own cohort's dates; the rest is left out."""
+    north = Cohort(2, 1, "Global Future Oslo – North", date(2026, 2, 1), date(2026, 5, 31))
+    moved = {3: 2, 5: 2}  # pairs 3 and 5 are in the north
+    data = replace(
+        HISTORY,
+        cohorts=(COHORT, north),
+        pairs=tuple(replace(p, cohort_id=moved.get(p.id, 1)) for p in HISTORY.pairs),
+        failed=(
+            FailedMessage("Ola", "plan", frozenset({1})),
+            FailedMessage("Siri", "remind", frozenset({2})),
+            FailedMessage(None, "alert"),
+        ),
+    )
+    whole = rules.compute(data, NOW)
+    assert whole.by_state[PairState.ACTIVE] == 3 and whole.name == "Global Future Oslo"
+    assert whole.failed == ((None, 1), ("Ola", 1), ("Siri", 1))
+
+    d = rules.compute(rules.of_cohort(data, 2), NOW)
+    assert d.name == "Global Future Oslo – North"  # the cohort's name says it all
+    assert d.by_state == {
+        PairState.ACTIVE: 1,
+        PairState.AWAITING_AGREEMENT: 0,
+        PairState.PAUSED: 1,
+        PairState.ENDED: 0,
+    }
+    assert (d.week_logged, d.period_logged) == (0, 1)  # pair 5 met on 1 March
+    assert (d.met, d.active) == (0, 1)
+    assert (d.score, d.score_count) == (2.0, 1)
+    assert [s.pair.pair_id for s in d.stalled] == [3]
+    assert d.planned == () and d.unconfirmed == ()
+    assert d.pauses_ending == ((PairLine(5, "M5", "A5"), date(2026, 3, 20)),)
+    assert d.cohort_end == date(2026, 5, 31)
+    assert d.failed == (("Siri", 1),)
+    assert sum(d.chart.meetings) == 1
+
+    south = rules.compute(rules.of_cohort(replace(data, cohorts=(COHORT,)), 1), NOW)
+    assert south.name == "Global Future Oslo – Spring"
+    assert south.by_state[PairState.ACTIVE] == 2 and south.stalled == ()
+    assert south.failed == (("Ola", 1),)
+    for language, title in (
+        ("en", "Weekly digest: Global Future Oslo – Spring, week 12"),
+        ("nb", "Global Future Oslo – Spring"),
+    ):
+        assert title in digest_texts.digest_sections(language, south)[0][0]
+
+
 def test_chart_figures_cover_twelve_full_weeks() -> None:
     c = rules.compute(HISTORY, NOW).chart
     assert c.week_starts[0] == date(2025, 12, 22)

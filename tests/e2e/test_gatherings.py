@@ -1,13 +1,15 @@
 """Gatherings end to end: a coordinator makes one in a short dialogue, participants are
 invited and answer with one tap, the coordinator sees who comes, and those who said yes
-are reminded the day before inside the programme's hours; other programmes hear nothing."""
+are reminded the day before inside the programme's hours; other programmes hear nothing.
+A cancelled gathering is news once to who said yes or has not answered, and reminds
+nobody."""
 
 from __future__ import annotations
 
 from datetime import date, time, timedelta
 
 from bot.domain.gatherings import Audience
-from bot.domain.model import Role
+from bot.domain.model import OutboxStatus, Role
 from bot.gatherings import GatheringProblem
 from tests.e2e.cohorts import invitations, join, oslo, run_until, texts
 from tests.e2e.conftest import Harness
@@ -146,3 +148,64 @@ async def test_no_reminder_outside_the_programmes_hours(harness: Harness) -> Non
     seen = len(ola.inbox())
     await run_until(h, oslo(2026, 3, 5, 17), step=timedelta(hours=1))
     assert texts(ola, seen) == []
+
+
+async def test_a_cancelled_gathering_tells_who_said_yes_or_nothing_and_reminds_nobody(
+    harness_each_db: Harness,
+) -> None:
+    h = harness_each_db  # Tuesday 3 March 2026, 10:00 in Oslo
+    programme = await h.programme("Global Future Oslo", language="en")
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola")  # says yes
+    amina = await join(h, programme, Role.ADEPT, 300, "Amina")  # says no
+    per = await join(h, programme, Role.MENTOR, 210, "Per")  # does not answer
+    outcome = await h.core.gatherings.create(
+        None,
+        programme.id,
+        title="Kick-off",
+        starts_on=date(2026, 3, 10),
+        starts_at=time(18, 0),
+        place="Oslo City Hall",
+        audience=Audience.ALL,
+    )
+    assert not isinstance(outcome, GatheringProblem)
+    gathering_id = outcome.gathering.id
+    await h.deliver()
+    await ola.press(await ola.next_message(), "I'll come")
+    await ola.next_message()
+    await amina.press(await amina.next_message(), "I can't")
+    await amina.next_message()
+    assert len(invitations(per)) == 1
+
+    # Siri joins on Sunday evening: her invitation waits for the morning.
+    h.clock.set(oslo(2026, 3, 8, 21))
+    siri = await join(h, programme, Role.ADEPT, 310, "Siri")
+    await h.tick()
+    # Monday 08:00, the day before: Ola's reminder is queued for midday.
+    h.clock.set(oslo(2026, 3, 9, 8))
+    await h.tick()
+    async with h.services.unit() as repo:
+        waiting = {i.kind for i in await repo.outbox_items(statuses=[OutboxStatus.PENDING])}
+    assert {"gathering_invitation", "gathering_reminder"} <= waiting
+    seen = {user.id: len(user.inbox()) for user in (ola, amina, per, siri)}
+
+    h.clock.set(oslo(2026, 3, 9, 8, 30))
+    cancelled = await h.core.gatherings.cancel(gathering_id)
+    assert cancelled is not None and cancelled.told == 2
+    assert await h.core.gatherings.cancel(gathering_id) is None  # once
+    # Told at 09:00, when the programme's day starts; then days of ticks and deliveries.
+    await run_until(h, oslo(2026, 3, 11, 10), step=timedelta(hours=1))
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+
+    told = "Kick-off, Tuesday 10 March at 18:00, is cancelled. Sorry for the change."
+    assert texts(ola, seen[ola.id]) == [told]  # and no reminder
+    assert texts(per, seen[per.id]) == [told]
+    assert texts(amina, seen[amina.id]) == []
+    assert siri.inbox()[seen[siri.id] :] == [] and invitations(siri) == []
+    async with h.services.unit() as repo:
+        items = await repo.outbox_items()
+    person = {p.telegram_user_id: p.id for p in await h.services.members(programme.id, Role.MENTOR)}
+    assert sorted(i.idempotency_key for i in items if i.kind == "gathering_cancelled") == sorted(
+        f"gathering:{gathering_id}:cancel:{person[user.id]}" for user in (ola, per)
+    )
+    assert not [i for i in items if i.kind == "gathering_reminder"]
