@@ -33,6 +33,7 @@ from bot.domain.rhythm import (
     PlannedFact,
     PlanStatus,
     due_work,
+    next_planned,
     one_a_day,
     period_for,
     period_met,
@@ -504,16 +505,11 @@ class Meetings:
         if isinstance(context, Refusal):
             return context
         history = context.rhythm.history
-        upcoming = [
-            p
-            for p in history.planned
-            if p.status is not PlanStatus.CANCELLED and p.planned_on >= context.today
-        ]
         return Status(
             context=context,
             met_this_period=period_met(
                 context.programme.rules.cadence, context.period, history.meetings
             ),
-            next_planned=upcoming[0] if upcoming else None,
+            next_planned=next_planned(history.planned, context.today),
             last_meetings=tuple(history.meetings[-3:]),
         )

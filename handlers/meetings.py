@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain import dates
 from bot.domain.model import Dialogue, Person
-from bot.domain.rhythm import MeetingStatus
+from bot.domain.rhythm import MeetingStatus, next_planned
 from bot.i18n import _, current_language
 from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal
 from bot.texts import duration, goal_label, when
@@ -130,7 +130,15 @@ async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    if choice == "later":
+    planned = next_planned(result.rhythm.history.planned, result.today)
+    if choice in ("later", "date") and planned is not None:
+        # The other party may have fixed a date since this question was sent.
+        await message.reply_text(
+            _("You already have a date: you meet {name} {when}. /status shows more.").format(
+                name=result.other.first_name, when=when(planned, result.today)
+            )
+        )
+    elif choice == "later":
         await message.reply_text(_("OK. Write /plan when you have a date."))
     elif choice == "date":
         await _ask_plan_day(message, context, pair_id)

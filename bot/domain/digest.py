@@ -25,6 +25,7 @@ from bot.domain.rhythm import (
     PlannedFact,
     PlanStatus,
     counts,
+    next_planned,
     period_for,
     period_met,
     regular_period,
@@ -537,8 +538,7 @@ def weekly_note(
     if state is not PairState.ACTIVE:
         return None
     held = [m.held_on for m in meetings if counts(m) and m.held_on <= today]
-    coming = [p for p in planned if p.status is not PlanStatus.CANCELLED and today <= p.planned_on]
-    upcoming = min(coming, key=lambda p: (p.planned_on, p.planned_time or time(0, 0)), default=None)
+    upcoming = next_planned(planned, today)
     recent = any(today - timedelta(days=7) <= day for day in held)
     soon = upcoming is not None and upcoming.planned_on < today + SOON
     if not recent and not soon:

@@ -150,6 +150,12 @@ class PlannedFact:
     status: PlanStatus
 
 
+def next_planned(planned: Iterable[PlannedFact], today: date) -> PlannedFact | None:
+    """The first meeting planned for today or later that is not cancelled."""
+    coming = [p for p in planned if p.status is not PlanStatus.CANCELLED and p.planned_on >= today]
+    return min(coming, key=lambda p: (p.planned_on, p.planned_time or time(0, 0)), default=None)
+
+
 class NudgeKind(StrEnum):
     PLAN = "plan"
     REMIND = "remind"

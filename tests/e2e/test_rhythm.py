@@ -3,7 +3,7 @@ reminders, logging and confirming meetings, check-ins, pauses, disputes and DST.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import OutboxStatus
@@ -167,6 +167,34 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         (5, None, ()),
     ]
     del ola_start
+
+
+async def test_a_stale_planning_question_says_the_date_is_already_fixed(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    ola, amina, pair_id = await h.active_pair(programme)
+    await run_until(h, oslo(2026, 3, 4, 10))
+    amina_question = await amina.next_message()
+    ola_question = await ola.next_message()
+    assert ola_question.text == "Have you agreed when to meet Amina for the first time?"
+    await amina.press(amina_question, "We have a date")
+    await amina.press(await amina.next_message(), "Thu 5 Mar")
+    await amina.next_message()
+    await h.deliver()
+    await ola.press(await ola.next_message(), "Yes, that works")
+    await ola.next_message()
+
+    # Ola's own question from this morning is still on his screen: the date is fixed.
+    await ola.press(ola_question, "We have a date")
+    assert (await ola.next_message()).text == (
+        "You already have a date: you meet Amina Thursday 5 March. /status shows more."
+    )
+    await ola.expect_no_message()
+    async with h.services.unit() as repo:
+        history = [
+            r.history for r in await repo.rhythm_histories(since=date(2026, 3, 1), pair_id=pair_id)
+        ]
+    assert [p.planned_on.isoformat() for p in history[0].planned] == ["2026-03-05"]
 
 
 async def test_a_repeated_tick_sends_nothing_more(harness: Harness) -> None:
