@@ -494,6 +494,7 @@ class Alerts:
                     text=texts.pair_ended(
                         texts.language_of(person, programme, self.default_language),
                         view.adept if person.id == view.mentor.id else view.mentor,
+                        programme.role_labels,
                     ),
                     not_before=programme.rules.allowed(now),
                 )

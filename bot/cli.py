@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from bot.cli_programmes import register as _register_programme_commands
-from bot.cli_support import _date, _run, _settings, fail
+from bot.cli_support import _date, _run, _settings, fail, role_words
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
 from bot.demo.scenario import DEFAULT_DAYS
@@ -542,10 +542,12 @@ def match(
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
         if isinstance(plan, MatchProblem):
             raise fail(f"programme {program} has no cohort {cohort or ''}".rstrip())
+        mentor_word, _adept = role_words(plan.programme.role_labels)
+        mentors, adepts = role_words(plan.programme.role_labels, plural=True)
         typer.echo(
             f"{plan.programme.name}, cohort {plan.cohort.id} ({plan.cohort.name}): "
-            f"{plan.unpaired_adepts} adepts without a mentor, "
-            f"{plan.mentors_with_room} mentors with room"
+            f"{plan.unpaired_adepts} {adepts} without a {mentor_word}, "
+            f"{plan.mentors_with_room} {mentors} with room"
         )
         if plan.waiting_to_join:
             typer.echo(f"{plan.waiting_to_join} imported people have not joined yet")
@@ -555,7 +557,8 @@ def match(
                 adept = plan.people[suggestion.adept_id]
                 typer.echo(
                     f"{mentor.id}\t{adept.id}\t{suggestion.fit.score}\t"
-                    f"{mentor.first_name} + {adept.first_name}: {reasons_text(suggestion)}"
+                    f"{mentor.first_name} + {adept.first_name}: "
+                    f"{reasons_text(suggestion, plan.programme.role_labels)}"
                 )
         if plan.suggestions:
             typer.echo(
@@ -603,9 +606,11 @@ def pair(
             }
             raise fail(reasons[outcome.problem or PairProblem.NOT_ALLOWED])
         view = outcome.view
+        programme = await services.programme(program)
+        mentor_word, adept_word = role_words(programme.role_labels if programme else "mentor")
         typer.echo(
-            f"Pair {view.pair.id}: {view.mentor.first_name} (mentor) + "
-            f"{view.adept.first_name} (adept), {view.pair.state.value}"
+            f"Pair {view.pair.id}: {view.mentor.first_name} ({mentor_word}) + "
+            f"{view.adept.first_name} ({adept_word}), {view.pair.state.value}"
         )
 
     _run(work)

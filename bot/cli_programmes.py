@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import _date, _run, fail
+from bot.cli_support import _date, _run, audience_word, fail
 from bot.config import Settings
 from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.invites import invite_link
@@ -24,6 +24,10 @@ group_app = typer.Typer(help="Learning groups of participants.", no_args_is_help
 gathering_app = typer.Typer(
     help="Gatherings (samlinger): kick-off, training, closing.", no_args_is_help=True
 )
+
+
+# `--for` in a programme's role words too (Podium's supervisors and trainees).
+AUDIENCE_WORDS = {"supervisors": "mentors", "trainees": "adepts"}
 
 
 def register(app: typer.Typer) -> None:
@@ -159,7 +163,10 @@ def gathering_create(
     program: Annotated[int, typer.Option("--program", help="Programme id.")],
     title: Annotated[str, typer.Option("--title", help="e.g. «Kick-off».")],
     at: Annotated[str, typer.Option("--at", help='Local time, e.g. "2026-05-04 18:00".')],
-    audience: Annotated[str, typer.Option("--for", help="mentors, adepts or all.")],
+    audience: Annotated[
+        str,
+        typer.Option("--for", help="mentors (supervisors), adepts (trainees) or all."),
+    ],
     place: Annotated[
         str | None, typer.Option("--place", help="A place or a link; may come later.")
     ] = None,
@@ -173,7 +180,8 @@ def gathering_create(
     from bot.gatherings import GatheringProblem, Gatherings
 
     try:
-        chosen_audience = Audience(audience.strip().lower())
+        word = audience.strip().lower()
+        chosen_audience = Audience(AUDIENCE_WORDS.get(word, word))
     except ValueError:
         raise fail("--for must be mentors, adepts or all") from None
     try:
@@ -210,7 +218,8 @@ def gathering_create(
         local = outcome.programme.rules.local(g.starts_at)
         typer.echo(
             f"Gathering {g.id}: {g.title}, {local:%Y-%m-%d %H:%M} ({outcome.programme.timezone}), "
-            f"for {g.audience.value}; {outcome.invited} invited now"
+            f"for {audience_word(g.audience.value, outcome.programme.role_labels)}; "
+            f"{outcome.invited} invited now"
         )
 
     _run(work)
@@ -236,7 +245,8 @@ def gathering_list(
             g = item.gathering
             local = programme.rules.local(g.starts_at)
             typer.echo(
-                f"{g.id}\t{local:%Y-%m-%d %H:%M}\t{g.title}\t{g.audience.value}\t"
+                f"{g.id}\t{local:%Y-%m-%d %H:%M}\t{g.title}\t"
+                f"{audience_word(g.audience.value, programme.role_labels)}\t"
                 f"yes {len(item.coming)}\tno {len(item.not_coming)}\t"
                 f"no answer {len(item.no_answer)}"
             )

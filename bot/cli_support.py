@@ -55,6 +55,23 @@ def _run(work: Callable[[Services, Settings], Awaitable[T]], *, clock: Clock | N
     return asyncio.run(main())
 
 
+# The command line's words for a pair's two roles (its output is English, like its options).
+ROLE_WORDS = {"mentor": ("mentor", "adept"), "trainee": ("supervisor", "trainee")}
+ROLE_WORDS_PLURAL = {"mentor": ("mentors", "adepts"), "trainee": ("supervisors", "trainees")}
+
+
+def role_words(labels: str, *, plural: bool = False) -> tuple[str, str]:
+    """(mentor word, adept word) in a programme with these role labels."""
+    table = ROLE_WORDS_PLURAL if plural else ROLE_WORDS
+    return table.get(labels, table["mentor"])
+
+
+def audience_word(audience: str, labels: str) -> str:
+    """A gathering's audience (mentors, adepts, all) in the programme's role words."""
+    mentors, adepts = role_words(labels, plural=True)
+    return {"mentors": mentors, "adepts": adepts}.get(audience, audience)
+
+
 def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None

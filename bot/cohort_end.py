@@ -53,6 +53,7 @@ class Screen:
     evaluation: Evaluation
     view: PairView
     question: Question | None
+    labels: str = "mentor"  # the programme's role words
 
     @property
     def is_mentor(self) -> bool:
@@ -67,6 +68,7 @@ class Screen:
             is_mentor=self.is_mentor,
             adept=self.view.adept,
             goals=self.evaluation.goals,
+            labels=self.labels,
         )
 
 
@@ -138,7 +140,9 @@ class CohortEnd:
         language = language_of(person, c.programme, self.default_language)
         markup: dict[str, Any] | None = None
         if due.act is Act.NOTICE:
-            text = evaluation_texts.notice(language, c.cohort.ends_on, other)
+            text = evaluation_texts.notice(
+                language, c.cohort.ends_on, other, c.programme.role_labels
+            )
         else:
             mine = c.evaluation(person.id)
             role = "mentor" if person.id == view.mentor.id else "adept"
@@ -157,6 +161,7 @@ class CohortEnd:
                 adept=view.adept,
                 goals=goals,
                 reminder=due.act is Act.REMIND,
+                labels=c.programme.role_labels,
             )
         return OutgoingMessage(
             idempotency_key=due.key,
@@ -281,7 +286,8 @@ class CohortEnd:
         elif current is not None and current.flow == EVALUATION_FLOW:
             await repo.clear_dialogue(evaluation.person_id)
         saved = replace(evaluation, answers=updated, completed_at=completed)
-        return Screen(saved, view, following)
+        programme = await repo.programme(view.pair.programme_id)
+        return Screen(saved, view, following, programme.role_labels if programme else "mentor")
 
     async def text(self, person: Person, text: str) -> Screen | Refusal | None:
         """A typed answer when the person's open evaluation waits for text; None otherwise."""

@@ -44,12 +44,18 @@ def question(
     is_mentor: bool,
     adept: Person,
     goals: tuple[str, ...],
+    labels: str = "mentor",
 ) -> tuple[str, dict[str, Any]]:
-    """One question with its buttons, in the current language."""
+    """One question with its buttons, in the current language (and the programme's role words)."""
+    trainee = labels == "trainee"
     skip_note = _("Write a few words, or tap «Skip». Do not write sensitive details here.")
     skip = _markup([[button(_("Skip"), _data(pair_id, q, "skip"))]])
     if q.step is Step.OVERALL:
-        text = _("How was the mentor programme for you? Tap a number: 1 is bad, 5 is very good.")
+        text = (
+            _("How was the trainee scheme for you? Tap a number: 1 is bad, 5 is very good.")
+            if trainee
+            else _("How was the mentor programme for you? Tap a number: 1 is bad, 5 is very good.")
+        )
         return text, _score_buttons(pair_id, q)
     if q.step is Step.GOAL:
         index = q.goal_index or 0
@@ -86,7 +92,12 @@ def question(
             [[button(label, _data(pair_id, q, r.value)) for r, label in names.items()]]
         )
     if q.step is Step.LEARNED:
-        return _("What did you learn as a mentor?") + "\n" + skip_note, skip
+        learned = (
+            _("What did you learn as a supervisor?")
+            if trainee
+            else _("What did you learn as a mentor?")
+        )
+        return learned + "\n" + skip_note, skip
     if q.step is Step.WORKPLACE:
         return (
             _(
@@ -103,8 +114,13 @@ def _score_buttons(pair_id: int, q: Question) -> dict[str, Any]:
     return _markup([[button(str(n), _data(pair_id, q, str(n))) for n in range(1, 6)]])
 
 
-def notice(language: str, ends_on: date, other: Person) -> str:
+def notice(language: str, ends_on: date, other: Person, labels: str = "mentor") -> str:
     with use_language(language):
+        if labels == "trainee":
+            return _(
+                "The trainee scheme ends {day}. Plan your last meetings with {name}.\n"
+                "At the end I will ask you a few short questions."
+            ).format(day=dates.format_day(ends_on, language), name=other.first_name)
         return _(
             "The mentor programme ends {day}. Plan your last meetings with {name}.\n"
             "At the end I will ask you a few short questions."
@@ -120,13 +136,21 @@ def ask(
     adept: Person,
     goals: tuple[str, ...],
     reminder: bool,
+    labels: str = "mentor",
 ) -> tuple[str, dict[str, Any]]:
     """The evaluation's first (or, in a reminder, next) question with its introduction."""
     with use_language(language):
-        text, markup = question(pair_id, q, is_mentor=is_mentor, adept=adept, goals=goals)
+        text, markup = question(
+            pair_id, q, is_mentor=is_mentor, adept=adept, goals=goals, labels=labels
+        )
         intro = (
             _("Do you have two minutes? Your answers help the programme.")
             if reminder
+            else _(
+                "The trainee scheme has ended. Thank you for taking part!\n"
+                "I have a few short questions. Only the coordinator sees your answers."
+            )
+            if labels == "trainee"
             else _(
                 "The mentor programme has ended. Thank you for taking part!\n"
                 "I have a few short questions. Only the coordinator sees your answers."

@@ -19,10 +19,14 @@ def gender_name(gender: str) -> str:
     return names.get(gender, gender)
 
 
-def reason_text(reason: Reason) -> str:
+def reason_text(reason: Reason, labels: str = "mentor") -> str:
     items = reason.items
     if reason.kind is ReasonKind.SAME_FIELD:
         return _("same field: {words}").format(words=", ".join(items))
+    if reason.kind is ReasonKind.COMMON_LANGUAGES:
+        return _("both speak {languages}").format(languages=_labels(items, intake.LANGUAGE_OPTIONS))
+    if labels == "trainee":
+        return _trainee_reason_text(reason)
     if reason.kind is ReasonKind.GOALS_FIT_FIELD:
         return _("the mentor's field fits the adept's goals: {words}").format(
             words=", ".join(items)
@@ -31,8 +35,6 @@ def reason_text(reason: Reason) -> str:
         return _("the mentor offers {help}, which the adept asked for").format(
             help=_labels(items, intake.HELP_OPTIONS)
         )
-    if reason.kind is ReasonKind.COMMON_LANGUAGES:
-        return _("both speak {languages}").format(languages=_labels(items, intake.LANGUAGE_OPTIONS))
     if reason.kind is ReasonKind.GENDER_WISH_MET:
         return _("the mentor is {gender}, as the adept wished").format(gender=gender_name(items[0]))
     if reason.kind is ReasonKind.GENDER_UNKNOWN:
@@ -46,7 +48,34 @@ def reason_text(reason: Reason) -> str:
     return _("nothing in common in the intake answers")
 
 
-def imported_lines(answers: dict[str, object]) -> list[str]:
+def _trainee_reason_text(reason: Reason) -> str:
+    """The reasons that name the roles, in a programme of supervisors and trainees."""
+    items = reason.items
+    if reason.kind is ReasonKind.GOALS_FIT_FIELD:
+        return _("the supervisor's field fits the trainee's goals: {words}").format(
+            words=", ".join(items)
+        )
+    if reason.kind is ReasonKind.HELP_OFFERED:
+        return _("the supervisor offers {help}, which the trainee asked for").format(
+            help=_labels(items, intake.HELP_OPTIONS)
+        )
+    if reason.kind is ReasonKind.GENDER_WISH_MET:
+        return _("the supervisor is {gender}, as the trainee wished").format(
+            gender=gender_name(items[0])
+        )
+    if reason.kind is ReasonKind.GENDER_UNKNOWN:
+        return _(
+            "⚠️ the trainee wished for a supervisor who is {gender}; "
+            "the supervisor's gender is not known"
+        ).format(gender=gender_name(items[0]))
+    if reason.kind is ReasonKind.AGE_WISH_MET:
+        return _("the supervisor is {band} years old, as the trainee wished").format(band=items[0])
+    if reason.kind is ReasonKind.AGE_WISH_MISSED:
+        return _("⚠️ the trainee wished for a supervisor aged {band}").format(band=items[0])
+    return _("nothing in common in the intake answers")
+
+
+def imported_lines(answers: dict[str, object], labels: str = "mentor") -> list[str]:
     """What a coordinator's spreadsheet said beyond the intake questions, for /profile:
     people see everything stored about them."""
     lines = []
@@ -61,19 +90,27 @@ def imported_lines(answers: dict[str, object]) -> list[str]:
         lines.append(_("• Age: {band} years").format(band=age))
     wants_gender = answers.get("wants_gender")
     if isinstance(wants_gender, str):
-        lines.append(
-            _("• You wish for a mentor who is {gender}").format(gender=gender_name(wants_gender))
+        wish = (
+            _("• You wish for a supervisor who is {gender}")
+            if labels == "trainee"
+            else _("• You wish for a mentor who is {gender}")
         )
+        lines.append(wish.format(gender=gender_name(wants_gender)))
     wants_age = answers.get("wants_age")
     if isinstance(wants_age, str):
-        lines.append(_("• You wish for a mentor aged {band}").format(band=wants_age))
+        wish = (
+            _("• You wish for a supervisor aged {band}")
+            if labels == "trainee"
+            else _("• You wish for a mentor aged {band}")
+        )
+        lines.append(wish.format(band=wants_age))
     if lines:
         lines.append(_("Tell your coordinator if something here is wrong."))
     return lines
 
 
-def reasons_text(suggestion: Suggestion) -> str:
-    return "; ".join(reason_text(reason) for reason in suggestion.fit.reasons)
+def reasons_text(suggestion: Suggestion, labels: str = "mentor") -> str:
+    return "; ".join(reason_text(reason, labels) for reason in suggestion.fit.reasons)
 
 
 def person_line(person: Person | None) -> str:
@@ -85,19 +122,34 @@ def person_line(person: Person | None) -> str:
 
 
 def suggestion_text(
-    suggestion: Suggestion, mentor: Person | None, adept: Person | None, number: int, count: int
+    suggestion: Suggestion,
+    mentor: Person | None,
+    adept: Person | None,
+    number: int,
+    count: int,
+    labels: str = "mentor",
 ) -> str:
-    return _(
-        "Suggestion {number} of {count}:\n"
-        "Mentor: {mentor}\n"
-        "Adept: {adept}\n"
-        "Why: {reasons}.\n"
-        "Score: {score}"
-    ).format(
+    if labels == "trainee":
+        template = _(
+            "Suggestion {number} of {count}:\n"
+            "Supervisor: {mentor}\n"
+            "Trainee: {adept}\n"
+            "Why: {reasons}.\n"
+            "Score: {score}"
+        )
+    else:
+        template = _(
+            "Suggestion {number} of {count}:\n"
+            "Mentor: {mentor}\n"
+            "Adept: {adept}\n"
+            "Why: {reasons}.\n"
+            "Score: {score}"
+        )
+    return template.format(
         number=number,
         count=count,
         mentor=person_line(mentor),
         adept=person_line(adept),
-        reasons=reasons_text(suggestion),
+        reasons=reasons_text(suggestion, labels),
         score=suggestion.fit.score,
     )

@@ -28,6 +28,7 @@ from bot.domain.privacy import (
     retention,
 )
 from bot.i18n import _, use_language
+from bot.texts import role_name
 from storage.db import Database
 from storage.privacy import AuditEntry, PrivacyRepository
 from storage.repository import Repository
@@ -177,7 +178,9 @@ class Privacy:
                             chat_id=chat_id,
                             person_id=recipient,
                             kind="person_left",
-                            text=_left_notice(language, person.id, roles, pairs),
+                            text=_left_notice(
+                                language, person.id, roles, pairs, programme.role_labels
+                            ),
                             not_before=now,
                         )
                     )
@@ -296,9 +299,11 @@ class Privacy:
         return report
 
 
-def _left_notice(language: str, person_id: int, roles: Sequence[str], pairs: Sequence[int]) -> str:
+def _left_notice(
+    language: str, person_id: int, roles: Sequence[str], pairs: Sequence[int], labels: str
+) -> str:
     with use_language(language):
-        role = ", ".join(_role_word(r) for r in roles)
+        role = ", ".join(_role_word(r, labels) for r in roles)
         if pairs:
             return _(
                 "The {role} of pair {pairs} has left and deleted their data. "
@@ -309,13 +314,12 @@ def _left_notice(language: str, person_id: int, roles: Sequence[str], pairs: Seq
         )
 
 
-def _role_word(role: str) -> str:
-    names = {
-        Role.COORDINATOR.value: _("coordinator"),
-        Role.MENTOR.value: _("mentor"),
-        Role.ADEPT.value: _("adept"),
-    }
-    return names.get(role, role)
+def _role_word(role: str, labels: str = "mentor") -> str:
+    """A stored role as its word, in the programme's role words."""
+    try:
+        return role_name(Role(role), labels)
+    except ValueError:
+        return role
 
 
 def _retention_notice(language: str, item: CohortDue) -> str:
@@ -356,7 +360,8 @@ def summary(data: dict[str, Any], language: str) -> str:
         for membership in data["memberships"]:
             lines.append(
                 _("Programme: {programme}, as {role}").format(
-                    programme=membership["programme"], role=_role_word(membership["role"])
+                    programme=membership["programme"],
+                    role=_role_word(membership["role"], membership.get("role_labels", "mentor")),
                 )
             )
         for pair in data["pairs"]:

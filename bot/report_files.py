@@ -12,11 +12,13 @@ import csv
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 
-from bot.domain.report import Cell, Kind, Label, Report, Table
+from bot.domain.report import Cell, Column, Kind, Label, Report, Table
 from bot.i18n import _, use_language
+from bot.texts import reworded
 
 
 class Format(StrEnum):
@@ -34,12 +36,34 @@ SUFFIXES = {Format.XLSX: ".xlsx", Format.CSV: ".zip", Format.PDF: ".pdf"}
 
 
 def render(report: Report, fmt: Format, language: str) -> bytes:
+    report = in_role_words(report)
     with use_language(language):
         if fmt is Format.XLSX:
             return write_xlsx(report)
         if fmt is Format.CSV:
             return write_csv_zip(report)
         return write_pdf(report)
+
+
+def in_role_words(report: Report) -> Report:
+    """The report with its own words (message ids) in the programme's role words: a
+    programme of supervisors and trainees gets «Supervisors», not «Mentors»."""
+    labels = report.role_labels
+
+    def cell(value: Cell) -> Cell:
+        return Label(reworded(value, labels)) if isinstance(value, Label) else value
+
+    tables = tuple(
+        Table(
+            table.key,
+            reworded(table.title, labels),
+            tuple(Column(reworded(c.label, labels), c.kind) for c in table.columns),
+            tuple(tuple(cell(value) for value in row) for row in table.rows),
+        )
+        for table in report.tables
+    )
+    scores = {reworded(role, labels): counts for role, counts in report.overall_scores.items()}
+    return replace(report, tables=tables, overall_scores=scores)
 
 
 def _text(cell: Cell) -> Cell:

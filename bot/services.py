@@ -34,6 +34,7 @@ from bot.domain.model import (
     Programme,
     Role,
 )
+from bot.domain.programmes import RoleLabels
 from storage.db import Database
 from storage.repository import Repository
 from storage.roster import Roster
@@ -77,6 +78,7 @@ class IntakeStep:
     selected: tuple[str, ...] = ()
     problem: intake.AnswerProblem | None = None
     editing: bool = False
+    labels: str = RoleLabels.MENTOR  # the role words of the programme the person joined
 
 
 class PairProblem(StrEnum):
@@ -162,6 +164,12 @@ class Services:
     async def programmes(self) -> list[Programme]:
         async with self.unit() as repo:
             return await repo.programmes()
+
+    async def role_labels(self, person_id: int, role: Role | None = None) -> str:
+        """The role words to use with a person outside any one pair (/goals, /profile, /help):
+        those of their programmes (where they are `role`, if given)."""
+        async with self.unit() as repo:
+            return await _role_labels(repo, person_id, role)
 
     async def create_invites(
         self, programme_id: int, role: Role, count: int = 1, *, cohort_id: int | None = None
@@ -269,7 +277,9 @@ class Services:
             )
             # Answers from the coordinator's spreadsheet (`mentorbot import`), if any.
             imported = await Roster(repo.session).imported_answers(invite.id)
-            dialogue = await self._start_intake(repo, person, invite.role, now, imported)
+            dialogue = await self._start_intake(
+                repo, person, invite.role, now, imported, programme.role_labels
+            )
         return JoinOutcome(
             problem=None,
             person=person,
@@ -286,8 +296,9 @@ class Services:
         role: Role,
         now: datetime,
         imported: dict[str, object] | None = None,
+        labels: str = RoleLabels.MENTOR,
     ) -> Dialogue | None:
-        data: dict[str, object] = {"role": role.value, "selected": []}
+        data = _data(role, labels)
         if person.consented_at is None:
             step: str | None = CONSENT_STEP
             if imported:
@@ -319,9 +330,10 @@ class Services:
             if dialogue is None or dialogue.step != CONSENT_STEP:
                 return IntakeStep(StepStatus.STALE)
             role = Role(dialogue.data["role"])
+            labels = _labels_of(dialogue)
             if not agreed:
                 await repo.clear_dialogue(person.id)
-                return IntakeStep(StepStatus.DECLINED, role=role)
+                return IntakeStep(StepStatus.DECLINED, role=role, labels=labels)
             await repo.update_person(person.id, consent_version=CONSENT_VERSION, consented_at=now)
             imported = dialogue.data.get("imported")
             answers = await _merge_imported(
@@ -330,9 +342,11 @@ class Services:
             first = _first_unanswered(role, answers)
             if first is None:
                 await repo.clear_dialogue(person.id)
-                return IntakeStep(StepStatus.FINISHED, role=role)
-            await repo.save_dialogue(replace(dialogue, step=first.key, data=_data(role)), now)
-        return IntakeStep(StepStatus.ASK, role=role, question=first)
+                return IntakeStep(StepStatus.FINISHED, role=role, labels=labels)
+            await repo.save_dialogue(
+                replace(dialogue, step=first.key, data=_data(role, labels)), now
+            )
+        return IntakeStep(StepStatus.ASK, role=role, question=first, labels=labels)
 
     async def answer_text(self, person: Person, text: str) -> IntakeStep | None:
         """A typed answer; None when the person is not in the intake dialogue."""
@@ -399,6 +413,7 @@ class Services:
         answer: object,
     ) -> IntakeStep:
         role = Role(dialogue.data["role"])
+        labels = _labels_of(dialogue)
         editing = bool(dialogue.data.get("editing"))
         fresh = await repo.person(person.id)
         answers = dict(fresh.intake if fresh else person.intake)
@@ -408,11 +423,11 @@ class Services:
         following = None if editing else _first_unanswered(role, answers, after=question.key)
         if following is None:
             await repo.clear_dialogue(person.id)
-            return IntakeStep(StepStatus.FINISHED, role=role, editing=editing)
+            return IntakeStep(StepStatus.FINISHED, role=role, editing=editing, labels=labels)
         await repo.save_dialogue(
-            replace(dialogue, step=following.key, data=_data(role)), self.clock.now()
+            replace(dialogue, step=following.key, data=_data(role, labels)), self.clock.now()
         )
-        return IntakeStep(StepStatus.ASK, role=role, question=following)
+        return IntakeStep(StepStatus.ASK, role=role, question=following, labels=labels)
 
     async def edit_answer(self, person: Person, role: Role, key: str) -> IntakeStep:
         """`/profile`: ask one question again; the answer replaces the old one."""
@@ -422,17 +437,23 @@ class Services:
         current = person.intake.get(key)
         selected = [str(v) for v in current] if isinstance(current, list) else []
         async with self.unit() as repo:
+            labels = await _role_labels(repo, person.id, role)
             await repo.save_dialogue(
                 Dialogue(
                     person.id,
                     INTAKE_FLOW,
                     key,
-                    {**_data(role), "editing": True, "selected": selected},
+                    {**_data(role, labels), "editing": True, "selected": selected},
                 ),
                 self.clock.now(),
             )
         return IntakeStep(
-            StepStatus.ASK, role=role, question=question, selected=tuple(selected), editing=True
+            StepStatus.ASK,
+            role=role,
+            question=question,
+            selected=tuple(selected),
+            editing=True,
+            labels=labels,
         )
 
     # pairing
@@ -565,19 +586,39 @@ def _first_unanswered(
     return question
 
 
-def _data(role: Role) -> dict[str, object]:
-    return {"role": role.value, "selected": []}
+def _data(role: Role, labels: str) -> dict[str, object]:
+    return {"role": role.value, "labels": labels, "selected": []}
+
+
+def _labels_of(dialogue: Dialogue) -> str:
+    """The role words the intake dialogue speaks (the default words if it did not say)."""
+    labels = dialogue.data.get("labels")
+    return labels if labels in RoleLabels.ALL else RoleLabels.MENTOR
+
+
+async def _role_labels(repo: Repository, person_id: int, role: Role | None = None) -> str:
+    """The role words of a person's programmes (as `role`, if given); see RoleLabels.common."""
+    ids = {m.programme_id for m in await repo.memberships(person_id) if role in (None, m.role)}
+    if not ids:
+        return RoleLabels.MENTOR
+    return RoleLabels.common(p.role_labels for p in await repo.programmes(ids))
 
 
 def _step_of(dialogue: Dialogue) -> IntakeStep:
     role = Role(dialogue.data["role"])
     editing = bool(dialogue.data.get("editing"))
+    labels = _labels_of(dialogue)
     if dialogue.step == CONSENT_STEP:
-        return IntakeStep(StepStatus.ASK, role=role)
+        return IntakeStep(StepStatus.ASK, role=role, labels=labels)
     question = intake.question(role, dialogue.step)
     selected = tuple(str(v) for v in dialogue.data.get("selected", []))
     return IntakeStep(
-        StepStatus.ASK, role=role, question=question, selected=selected, editing=editing
+        StepStatus.ASK,
+        role=role,
+        question=question,
+        selected=selected,
+        editing=editing,
+        labels=labels,
     )
 
 

@@ -53,6 +53,17 @@ def role_name(role: Role, labels: str = "mentor") -> str:
 
 # Questions and labels that name a role, as a programme with trainee labels words them.
 TRAINEE_WORDING = {
+    # the supervisor's intake (bot/domain/intake.py)
+    lazy("Why do you want to be a mentor? A few words are enough."): lazy(
+        "Why do you want to be a supervisor? A few words are enough."
+    ),
+    lazy("Why I mentor"): lazy("Why I supervise"),
+    lazy("How many adepts can you follow up?"): lazy("How many trainees can you follow up?"),
+    lazy("Adepts I can take"): lazy("Trainees I can take"),
+    lazy("What can you help an adept with? Tap all that fit. Then tap «Done»."): lazy(
+        "What can you help a trainee with? Tap all that fit. Then tap «Done»."
+    ),
+    # the expectation check and the check-in (bot/domain/agreement.py)
     lazy("What should the mentor help with? Tap all that fit. Then tap «Done»."): lazy(
         "What should the supervisor help with? Tap all that fit. Then tap «Done»."
     ),
@@ -67,14 +78,47 @@ TRAINEE_WORDING = {
         "How is the trainee scheme going for you? Tap a number: 1 is bad, 5 is very good.\n"
         "Only the coordinator sees your answer."
     ),
+    # the funder's report (bot/domain/report.py, written by bot/report_files.py)
+    lazy("mentor"): lazy("supervisor"),
+    lazy("adept"): lazy("trainee"),
+    lazy("Mentor"): lazy("Supervisor"),
+    lazy("Adept"): lazy("Trainee"),
+    lazy("Mentors"): lazy("Supervisors"),
+    lazy("Adepts"): lazy("Trainees"),
+    lazy("Mentor's name"): lazy("Supervisor's name"),
+    lazy("Adept's name"): lazy("Trainee's name"),
+    lazy("mentor's evaluation"): lazy("supervisor's evaluation"),
+    lazy("adept's evaluation"): lazy("trainee's evaluation"),
+    lazy("what the mentor learned"): lazy("what the supervisor learned"),
+    lazy("what the mentor's workplace learned"): lazy("what the supervisor's workplace learned"),
+    lazy("adept's comment"): lazy("trainee's comment"),
+    lazy("Average goal progress, adepts' view (1-5)"): lazy(
+        "Average goal progress, trainees' view (1-5)"
+    ),
+    lazy("Average goal progress, mentors' view (1-5)"): lazy(
+        "Average goal progress, supervisors' view (1-5)"
+    ),
+    lazy("Adepts who got a job"): lazy("Trainees who got a job"),
+    lazy("Adepts who got education"): lazy("Trainees who got education"),
+    lazy("Adepts who got an internship"): lazy("Trainees who got an internship"),
+    lazy("Adepts with another outcome"): lazy("Trainees with another outcome"),
+    lazy("Goal progress, adept (1-5)"): lazy("Goal progress, trainee (1-5)"),
+    lazy("Goal progress, mentor (1-5)"): lazy("Goal progress, supervisor (1-5)"),
+    lazy("Progress, adept (1-5)"): lazy("Progress, trainee (1-5)"),
+    lazy("Progress, mentor (1-5)"): lazy("Progress, supervisor (1-5)"),
 }
+
+
+def reworded(message: str, labels: str) -> str:
+    """The message id to translate for a programme's role words (see TRAINEE_WORDING)."""
+    if labels == "trainee":
+        return TRAINEE_WORDING.get(message, message)
+    return message
 
 
 def relabel(message: str, labels: str) -> str:
     """A message id translated in the programme's role words (see TRAINEE_WORDING)."""
-    if labels == "trainee":
-        message = TRAINEE_WORDING.get(message, message)
-    return _(message)
+    return _(reworded(message, labels))
 
 
 def cadence_name(cadence: str) -> str:
@@ -499,11 +543,11 @@ def alert_buttons(language: str, alert: Alert) -> dict[str, Any] | None:
         }
 
 
-def _role_of(view: PairView, person_id: object) -> tuple[str, str]:
+def _role_of(view: PairView, person_id: object, labels: str = "mentor") -> tuple[str, str]:
     """(first name, role word) of a party named in an alert's detail."""
     if person_id == view.mentor.id:
-        return view.mentor.first_name, _("mentor")
-    return view.adept.first_name, _("adept")
+        return view.mentor.first_name, role_name(Role.MENTOR, labels)
+    return view.adept.first_name, role_name(Role.ADEPT, labels)
 
 
 def explanation(alert: Alert, view: PairView, programme: Programme, today: date) -> str:
@@ -586,7 +630,10 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
             other=other, day=held, logger=logger
         )
     if reason == "unreachable":
-        people = [_role_of(view, p) for p in detail.get("people", [detail.get("person")])]
+        people = [
+            _role_of(view, p, programme.role_labels)
+            for p in detail.get("people", [detail.get("person")])
+        ]
         if len(people) > 1:
             return _("Both have blocked the bot. I cannot send them messages.")
         name, role = people[0]
@@ -594,7 +641,7 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
             name=name, role=role
         )
     if reason == "help":
-        name, role = _role_of(view, detail.get("person"))
+        name, role = _role_of(view, detail.get("person"), programme.role_labels)
         return _("{name} ({role}) asked for help from the coordinator.").format(
             name=name, role=role
         )
@@ -679,8 +726,12 @@ def alert_text(
         return "\n".join(lines)
 
 
-def pair_ended(language: str, other: Person) -> str:
+def pair_ended(language: str, other: Person, labels: str = "mentor") -> str:
     with use_language(language):
+        if labels == "trainee":
+            return _(
+                "Your work with {name} in the trainee scheme has ended. Thank you for taking part!"
+            ).format(name=other.first_name)
         return _("Your mentorship with {name} has ended. Thank you for taking part!").format(
             name=other.first_name
         )

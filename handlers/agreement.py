@@ -272,11 +272,21 @@ async def goals_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if message is None:
         return
     if me is None or Role.ADEPT not in me.roles():
-        await message.reply_text(_("Only adepts with a mentor have goals here."))
+        labels = await deps(context).services.role_labels(me.person.id) if me else "mentor"
+        await message.reply_text(
+            _("Only trainees with a supervisor have goals here.")
+            if labels == "trainee"
+            else _("Only adepts with a mentor have goals here.")
+        )
         return
     result = await _agreements(context).edit_goals(me.person)
     if isinstance(result, Refusal):
-        await message.reply_text(_("You get your goals when you have a mentor."))
+        labels = await deps(context).services.role_labels(me.person.id, Role.ADEPT)
+        await message.reply_text(
+            _("You get your goals when you have a supervisor.")
+            if labels == "trainee"
+            else _("You get your goals when you have a mentor.")
+        )
         return
     await _show(message, result)
 

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.config import SUPPORTED_LANGUAGES
 from bot.domain.model import Role
 from bot.i18n import _, lazy, use_language
-from handlers.common import actor
+from handlers.common import actor, deps
 
 PARTICIPANT_COMMANDS = (
     ("help", lazy("See what you can do")),
@@ -82,8 +82,13 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     lines = [_("This is what you can do:")]
     lines += [f"/{name} – {_(description)}" for name, description in _table(role)]
-    if role is Role.COORDINATOR:
-        lines.append(_("Example: /invite mentor gives a link for a new mentor."))
+    if role is Role.COORDINATOR and me is not None:
+        labels = await deps(context).services.role_labels(me.person.id, Role.COORDINATOR)
+        lines.append(
+            _("Example: /invite supervisor gives a link for a new supervisor.")
+            if labels == "trainee"
+            else _("Example: /invite mentor gives a link for a new mentor.")
+        )
     await message.reply_text("\n".join(lines))
 
 

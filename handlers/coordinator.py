@@ -23,6 +23,10 @@ ROLE_WORDS = {
     "coordinator": Role.COORDINATOR,
     "mentee": Role.ADEPT,
     "koordinator": Role.COORDINATOR,
+    # Podium's words (a programme's trainee labels)
+    "supervisor": Role.MENTOR,
+    "veileder": Role.MENTOR,
+    "trainee": Role.ADEPT,
 }
 
 
@@ -162,6 +166,38 @@ async def programme_pressed(
     await _choose_mentor(query.message, context, me, data.int("programme"))
 
 
+async def _labels(context: ContextTypes.DEFAULT_TYPE, programme_id: int) -> str:
+    programme = await deps(context).services.programme(programme_id)
+    return programme.role_labels if programme else "mentor"
+
+
+def _all_paired(labels: str) -> str:
+    if labels == "trainee":
+        return _("All trainees have a supervisor. Invite a trainee with /invite trainee.")
+    return _("All adepts have a mentor. Invite an adept with /invite adept.")
+
+
+def _pair_problem(problem: PairProblem, labels: str) -> str:
+    if labels == "trainee":
+        trainee_problems = {
+            PairProblem.NOT_A_MENTOR: _("This person is not a supervisor here. Try /pair again."),
+            PairProblem.NOT_AN_ADEPT: _("This person is not a trainee here. Try /pair again."),
+            PairProblem.ADEPT_TAKEN: _("This trainee has a supervisor already. Try /pair again."),
+            PairProblem.MENTOR_FULL: _("This supervisor has no room any more. Try /pair again."),
+        }
+        if problem in trainee_problems:
+            return trainee_problems[problem]
+    problems = {
+        PairProblem.NOT_ALLOWED: _("Only coordinators can do this."),
+        PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try /pair again."),
+        PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try /pair again."),
+        PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try /pair again."),
+        PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try /pair again."),
+        PairProblem.NO_COHORT: _("This programme has no cohort yet."),
+    }
+    return problems[problem]
+
+
 async def _choose_mentor(
     message: Message, context: ContextTypes.DEFAULT_TYPE, me: Actor, programme_id: int
 ) -> None:
@@ -169,13 +205,16 @@ async def _choose_mentor(
     if candidates is None:
         await refuse(message)
         return
+    labels = await _labels(context, programme_id)
     if not candidates.mentors:
         await message.reply_text(
-            _("No mentor has room for an adept. Invite a mentor with /invite mentor.")
+            _("No supervisor has room for a trainee. Invite a supervisor with /invite supervisor.")
+            if labels == "trainee"
+            else _("No mentor has room for an adept. Invite a mentor with /invite mentor.")
         )
         return
     if not candidates.adepts:
-        await message.reply_text(_("All adepts have a mentor. Invite an adept with /invite adept."))
+        await message.reply_text(_all_paired(labels))
         return
     buttons = [
         InlineKeyboardButton(
@@ -187,7 +226,10 @@ async def _choose_mentor(
         for person, free in candidates.mentors
     ]
     await message.reply_text(
-        _("Step 1 of 2: Choose the mentor."), reply_markup=InlineKeyboardMarkup(rows(buttons, 2))
+        _("Step 1 of 2: Choose the supervisor.")
+        if labels == "trainee"
+        else _("Step 1 of 2: Choose the mentor."),
+        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
     )
 
 
@@ -203,9 +245,10 @@ async def mentor_pressed(
     if candidates is None:
         await query.answer(_("Only coordinators can do this."))
         return
+    labels = await _labels(context, programme_id)
     mentor = next((p for p, _free in candidates.mentors if p.id == mentor_id), None)
     if mentor is None:
-        await query.answer(_("This mentor has no room any more. Try /pair again."))
+        await query.answer(_pair_problem(PairProblem.MENTOR_FULL, labels))
         return
     await query.answer()
     buttons = [
@@ -218,13 +261,15 @@ async def mentor_pressed(
         for adept in candidates.adepts
     ]
     if not buttons:
-        await query.edit_message_text(
-            _("All adepts have a mentor. Invite an adept with /invite adept.")
-        )
+        await query.edit_message_text(_all_paired(labels))
         return
+    step = (
+        _("Step 2 of 2: Choose the trainee for {mentor}.")
+        if labels == "trainee"
+        else _("Step 2 of 2: Choose the adept for {mentor}.")
+    )
     await query.edit_message_text(
-        _("Step 2 of 2: Choose the adept for {mentor}.").format(mentor=mentor.first_name),
-        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+        step.format(mentor=mentor.first_name), reply_markup=InlineKeyboardMarkup(rows(buttons, 2))
     )
 
 
@@ -239,21 +284,15 @@ async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     outcome = await deps(context).services.create_pair(
         me, data.int("programme"), data.int("mentor"), data.int("adept")
     )
+    labels = await _labels(context, data.int("programme"))
     if outcome.problem is not None or outcome.view is None:
-        problems = {
-            PairProblem.NOT_ALLOWED: _("Only coordinators can do this."),
-            PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try /pair again."),
-            PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try /pair again."),
-            PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try /pair again."),
-            PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try /pair again."),
-            PairProblem.NO_COHORT: _("This programme has no cohort yet."),
-        }
-        await query.answer(problems[outcome.problem or PairProblem.NOT_ALLOWED], show_alert=True)
+        await query.answer(
+            _pair_problem(outcome.problem or PairProblem.NOT_ALLOWED, labels), show_alert=True
+        )
         return
     await query.answer()
     wake_delivery(context)
-    programme = await deps(context).services.programme(data.int("programme"))
-    if programme is not None and programme.role_labels == "trainee":
+    if labels == "trainee":
         made = _(
             "✅ Pair made: {mentor} (supervisor) and {adept} (trainee). I have told them both."
         )

@@ -74,26 +74,24 @@ async def suggestion_pressed(
         return
     action = data.values["action"]
     if action == "a":
-        outcome = await deps(context).services.create_pair(me, programme_id, mentor_id, adept_id)
+        services = deps(context).services
+        outcome = await services.create_pair(me, programme_id, mentor_id, adept_id)
+        programme = await services.programme(programme_id)
+        labels = programme.role_labels if programme else "mentor"
         if outcome.problem is not None or outcome.view is None:
-            problems = {
-                PairProblem.NOT_ALLOWED: _(NOT_ALLOWED),
-                PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try /match again."),
-                PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try /match again."),
-                PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try /match again."),
-                PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try /match again."),
-                PairProblem.NO_COHORT: _("This programme has no cohort yet."),
-            }
             await query.answer(
-                problems[outcome.problem or PairProblem.NOT_ALLOWED], show_alert=True
+                _pair_problem(outcome.problem or PairProblem.NOT_ALLOWED, labels), show_alert=True
             )
             return
         await query.answer()
         wake_delivery(context)
+        made = (
+            _("✅ Pair made: {mentor} (supervisor) and {adept} (trainee). I have told them both.")
+            if labels == "trainee"
+            else _("✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both.")
+        )
         await query.edit_message_text(
-            _("✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both.").format(
-                mentor=outcome.view.mentor.first_name, adept=outcome.view.adept.first_name
-            )
+            made.format(mentor=outcome.view.mentor.first_name, adept=outcome.view.adept.first_name)
         )
         text, keyboard = await _card(context, me, programme_id, after=adept_id)
         await query.message.reply_text(text, reply_markup=keyboard)
@@ -114,6 +112,27 @@ async def suggestion_pressed(
     await query.edit_message_text(text, reply_markup=keyboard)
 
 
+def _pair_problem(problem: PairProblem, labels: str) -> str:
+    if labels == "trainee":
+        trainee_problems = {
+            PairProblem.NOT_A_MENTOR: _("This person is not a supervisor here. Try /match again."),
+            PairProblem.NOT_AN_ADEPT: _("This person is not a trainee here. Try /match again."),
+            PairProblem.ADEPT_TAKEN: _("This trainee has a supervisor already. Try /match again."),
+            PairProblem.MENTOR_FULL: _("This supervisor has no room any more. Try /match again."),
+        }
+        if problem in trainee_problems:
+            return trainee_problems[problem]
+    problems = {
+        PairProblem.NOT_ALLOWED: _(NOT_ALLOWED),
+        PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try /match again."),
+        PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try /match again."),
+        PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try /match again."),
+        PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try /match again."),
+        PairProblem.NO_COHORT: _("This programme has no cohort yet."),
+    }
+    return problems[problem]
+
+
 async def _card(
     context: ContextTypes.DEFAULT_TYPE,
     me: Actor,
@@ -131,18 +150,23 @@ async def _card(
     suggestion = suggestion or plan.after(after)
     if suggestion is None:
         return _nothing_to_suggest(plan), None
+    labels = plan.programme.role_labels
     text = suggestion_text(
         suggestion,
         plan.people.get(suggestion.mentor_id),
         plan.people.get(suggestion.adept_id),
         plan.position(suggestion),
         len(plan.suggestions),
+        labels,
     )
     ids = (programme_id, suggestion.mentor_id, suggestion.adept_id)
     buttons = [
         [
             InlineKeyboardButton(_("✅ Pair them"), callback_data=build("mt", "a", *ids)),
-            InlineKeyboardButton(_("Other mentor"), callback_data=build("mt", "o", *ids)),
+            InlineKeyboardButton(
+                _("Other supervisor") if labels == "trainee" else _("Other mentor"),
+                callback_data=build("mt", "o", *ids),
+            ),
         ],
         [
             InlineKeyboardButton(_("✖ Not these two"), callback_data=build("mt", "r", *ids)),
@@ -154,10 +178,19 @@ async def _card(
 
 
 def _nothing_to_suggest(plan: MatchPlan) -> str:
+    trainee = plan.programme.role_labels == "trainee"
     if plan.unpaired_adepts == 0:
-        text = _("All adepts in {cohort} have a mentor.").format(cohort=plan.cohort.name)
+        text = (
+            _("All trainees in {cohort} have a supervisor.")
+            if trainee
+            else _("All adepts in {cohort} have a mentor.")
+        ).format(cohort=plan.cohort.name)
     elif plan.mentors_with_room == 0:
-        text = _("No mentor in {cohort} has room for an adept.").format(cohort=plan.cohort.name)
+        text = (
+            _("No supervisor in {cohort} has room for a trainee.")
+            if trainee
+            else _("No mentor in {cohort} has room for an adept.")
+        ).format(cohort=plan.cohort.name)
     else:
         text = _("I have no more suggestions for {cohort}. Use /pair to choose yourself.").format(
             cohort=plan.cohort.name

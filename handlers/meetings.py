@@ -9,11 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain import dates
-from bot.domain.model import Dialogue, Person
+from bot.domain.model import Dialogue, Person, Programme
 from bot.domain.rhythm import MeetingStatus, next_planned
 from bot.i18n import _, current_language
 from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal
-from bot.texts import duration, goal_label, when
+from bot.texts import duration, goal_label, relabel, when
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, pressed, wake_delivery
 from handlers.render import CHECK, rows
@@ -361,7 +361,7 @@ async def _save_meeting(
             day=dates.format_day(meeting.held_on, current_language(), today=found.today),
         )
     )
-    await _ask_score(message, check_in)
+    await _ask_score(message, check_in, found.programme)
 
 
 # confirming a meeting
@@ -398,25 +398,27 @@ async def meeting_answered(
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    _found, _meeting, check_in = result
+    confirmed_in, _meeting, check_in = result
     if check_in is None:
         await message.reply_text(_("Thank you. I have noted that you did not meet then."))
         return
     await message.reply_text(_("✅ Thank you, the meeting is confirmed."))
-    await _ask_score(message, check_in)
+    await _ask_score(message, check_in, confirmed_in.programme)
 
 
 # check-ins
 
 
-async def _ask_score(message: Message, check_in_id: int) -> None:
+async def _ask_score(message: Message, check_in_id: int, programme: Programme) -> None:
     buttons = [
         InlineKeyboardButton(str(score), callback_data=build("ck", check_in_id, "s", score))
         for score in range(1, 6)
     ]
     await message.reply_text(
-        _(
-            "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.\nOnly the coordinator sees your answer."
+        relabel(
+            "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.\n"
+            "Only the coordinator sees your answer.",
+            programme.role_labels,
         ),
         reply_markup=InlineKeyboardMarkup([buttons]),
     )
@@ -738,7 +740,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
             )
         )
         if answered[2] is not None:
-            await _ask_score(message, answered[2])
+            await _ask_score(message, answered[2], answered[0].programme)
         return True
     pair_id = int(dialogue.data["pair_id"])
     found = await service.context(me.person, pair_id)

@@ -14,6 +14,7 @@ from bot.domain.model import PARTICIPANT_ROLES, Role
 from bot.i18n import _, ngettext, set_language
 from bot.match_texts import imported_lines
 from bot.services import IntakeStep, StepStatus
+from bot.texts import relabel
 from handlers import commands
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, pressed, refresh_actor, telegram_user
@@ -57,7 +58,18 @@ def _consent_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def _consent_text(months: int) -> str:
+def _consent_text(months: int, labels: str) -> str:
+    if labels == "trainee":
+        return _(
+            "Before we start, please read this.\n"
+            "• I save your name, your answers, your goals and your meetings.\n"
+            "• The coordinator sees them. Your supervisor or trainee sees your name, goals "
+            "and meetings.\n"
+            "• Your check-in answers are only for the coordinator.\n"
+            "• I delete it all {months} months after the programme ends.\n"
+            "• /mydata shows your data. /deleteme deletes it.\n"
+            "Is that OK?"
+        ).format(months=months)
     return _(
         "Before we start, please read this.\n"
         "• I save your name, your answers, your goals and your meetings.\n"
@@ -120,7 +132,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await commands.show_coordinator_commands(context.bot, message.chat.id)
     step = await deps(context).services.current_step(outcome.person.id)
     if step is None:
-        await _after_intake(message, outcome.role)
+        await _after_intake(message, outcome.role, outcome.programme.role_labels)
     else:
         await _ask(message, step, context)
 
@@ -145,18 +157,35 @@ async def _greet_without_token(message: Message, context: ContextTypes.DEFAULT_T
 async def _ask(message: Message, step: IntakeStep, context: ContextTypes.DEFAULT_TYPE) -> None:
     if step.question is None:
         months = deps(context).core.privacy.retention_months
-        await message.reply_text(_consent_text(months), reply_markup=_consent_keyboard())
+        await message.reply_text(
+            _consent_text(months, step.labels), reply_markup=_consent_keyboard()
+        )
         return
     assert step.role is not None
     await message.reply_text(
-        question_text(step.role, step.question, editing=step.editing),
+        question_text(step.role, step.question, editing=step.editing, labels=step.labels),
         reply_markup=question_keyboard(step.question, step.selected),
     )
 
 
-async def _after_intake(message: Message, role: Role | None, *, editing: bool = False) -> None:
+async def _after_intake(
+    message: Message, role: Role | None, labels: str, *, editing: bool = False
+) -> None:
     if editing:
         await message.reply_text(_("Saved. See all your answers with /profile."))
+        return
+    if labels == "trainee" and role is not Role.COORDINATOR:
+        await message.reply_text(
+            _(
+                "Thank you! The coordinator will find a trainee for you. "
+                "You can change your answers with /profile."
+            )
+            if role is Role.MENTOR
+            else _(
+                "Thank you! The coordinator will find a supervisor for you. "
+                "You can change your answers with /profile."
+            )
+        )
         return
     texts = {
         Role.ADEPT: _(
@@ -193,7 +222,7 @@ async def consent_pressed(
         )
         return
     if step.status is StepStatus.FINISHED:
-        await _after_intake(message, step.role)
+        await _after_intake(message, step.role, step.labels)
         return
     await _ask(message, step, context)
 
@@ -218,7 +247,7 @@ async def intake_pressed(
         return
     await query.edit_message_reply_markup(reply_markup=None)
     if step.status is StepStatus.FINISHED:
-        await _after_intake(message, step.role, editing=step.editing)
+        await _after_intake(message, step.role, step.labels, editing=step.editing)
     else:
         await _ask(message, step, context)
 
@@ -246,7 +275,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         await _ask(message, step, context)
         return True
     if step.status is StepStatus.FINISHED:
-        await _after_intake(message, step.role, editing=step.editing)
+        await _after_intake(message, step.role, step.labels, editing=step.editing)
     else:
         await _ask(message, step, context)
     return True
@@ -266,9 +295,11 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lines = [_("Your answers:")]
     buttons = []
+    services = deps(context).services
     for role in roles:
+        labels = await services.role_labels(me.person.id, role)
         for question in intake.questions_for(role):
-            label = _(question.short_label)
+            label = relabel(question.short_label, labels)
             lines.append(
                 _("• {label}: {answer}").format(
                     label=label, answer=answer_text(question, me.person.intake.get(question.key))
@@ -280,7 +311,7 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     callback_data=build("pf", role.value, question.key),
                 )
             )
-    lines.extend(imported_lines(me.person.intake))
+    lines.extend(imported_lines(me.person.intake, await services.role_labels(me.person.id)))
     lines.append(_("Tap what you want to change."))
     await message.reply_text(
         "\n".join(lines), reply_markup=InlineKeyboardMarkup([[b] for b in buttons])

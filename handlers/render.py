@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import intake
 from bot.domain.model import Role
 from bot.i18n import _
+from bot.texts import relabel
 from handlers.callbacks import build
 
 CHECK = "✅ "
@@ -19,8 +20,10 @@ def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[Inl
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
-def question_text(role: Role, question: intake.Question, *, editing: bool) -> str:
-    prompt = _(question.prompt)
+def question_text(
+    role: Role, question: intake.Question, *, editing: bool, labels: str = "mentor"
+) -> str:
+    prompt = relabel(question.prompt, labels)
     if question.kind is not intake.Kind.CHOICE:
         # Free text is allowed here: data minimisation says so where people write.
         prompt = _("{prompt}\nDo not write sensitive details here.").format(prompt=prompt)

@@ -185,6 +185,7 @@ class PrivacyRepository:
                 {
                     "programme": programme.name,
                     "role": membership.role,
+                    "role_labels": programme.role_labels,
                     "cohort": None if cohort is None else cohort.name,
                     "cohort_ends_on": None if cohort is None else cohort.ends_on.isoformat(),
                     "joined_at": _iso(membership.created_at),

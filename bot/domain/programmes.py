@@ -8,6 +8,7 @@ are message ids; the use case translates them into the programme's language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 
@@ -22,6 +23,13 @@ class RoleLabels:
     TRAINEE = "trainee"  # supervisor and trainee
 
     ALL = (MENTOR, TRAINEE)
+
+    @staticmethod
+    def common(labels: Iterable[str]) -> str:
+        """The words for someone in programmes with these labels, outside any one pair:
+        Podium's words only when all of them use them (none: the default words)."""
+        found = set(labels)
+        return RoleLabels.TRAINEE if found == {RoleLabels.TRAINEE} else RoleLabels.MENTOR
 
 
 OUTCOMES = ("job", "internship", "education", "career_step")

@@ -74,6 +74,7 @@ class Report:
     cohort: str | None
     made_on: date
     tables: tuple[Table, ...]
+    role_labels: str = "mentor"  # the programme's role words, for the writers
     # For the charts: (pair label, confirmed, one-sided) and counts by answer.
     meetings_per_pair: tuple[tuple[str, int, int], ...] = ()
     overall_scores: dict[str, tuple[int, ...]] = field(default_factory=dict)  # role -> 5 counts
@@ -361,6 +362,7 @@ def build_report(
         cohort=data.cohort.name if data.cohort else None,
         made_on=today,
         tables=tuple(tables),
+        role_labels=data.programme.role_labels,
         meetings_per_pair=tuple(chart_meetings),
         overall_scores=overall,
         outcomes=tuple(

@@ -47,10 +47,20 @@ async def activate_pair(h: Harness, programme_id: int, mentor: SimUser, adept: S
     outcome = await h.services.create_pair(None, programme_id, mentor_person.id, adept_person.id)
     assert outcome.view is not None, outcome.problem
     pair_id = outcome.view.pair.id
-    now = h.clock.now()
     async with h.services.unit() as repo:
         await repo.set_goals(pair_id, ["@cv"])
-        for person in (mentor_person, adept_person):
+    await confirm_agreement(h, pair_id)
+    return pair_id
+
+
+async def confirm_agreement(h: Harness, pair_id: int) -> None:
+    """Both parties confirm the agreement in the database and the pair starts; introductions
+    not sent yet are marked as sent."""
+    now = h.clock.now()
+    async with h.services.unit() as repo:
+        view = await repo.pair_view(pair_id)
+        assert view is not None
+        for person in (view.mentor, view.adept):
             await repo.add_confirmation(
                 pair_id=pair_id,
                 person_id=person.id,
@@ -62,7 +72,6 @@ async def activate_pair(h: Harness, programme_id: int, mentor: SimUser, adept: S
         for item in await repo.outbox_items(statuses=[OutboxStatus.PENDING]):
             if item.kind == "introduction":
                 await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
-    return pair_id
 
 
 async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:

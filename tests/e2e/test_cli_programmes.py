@@ -205,7 +205,7 @@ async def test_role_labels_groups_and_a_gathering(emulator: BotApiEmulator, url:
             "--place",
             "Room 2",
             "--for",
-            "adepts",
+            "trainees",
             "--group",
             "Gruppe A",
             "--kind",
@@ -213,11 +213,11 @@ async def test_role_labels_groups_and_a_gathering(emulator: BotApiEmulator, url:
         )
     )
     assert made == (
-        f"Gathering 1: Learning group A, {day} 18:00 (Europe/Oslo), for adepts; 1 invited now"
+        f"Gathering 1: Learning group A, {day} 18:00 (Europe/Oslo), for trainees; 1 invited now"
     )
     listed = ok(await cli(emulator, url, "gathering", "list", "--program", "1"))
     assert listed == [
-        f"1\t{day} 18:00\tLearning group A\tadepts\tyes 0\tno 0\tno answer 1",
+        f"1\t{day} 18:00\tLearning group A\ttrainees\tyes 0\tno 0\tno answer 1",
         "\tno answer: Amina",
     ]
     past = datetime.now(UTC).date() - timedelta(days=2)
@@ -255,7 +255,7 @@ async def test_role_labels_groups_and_a_gathering(emulator: BotApiEmulator, url:
         await cli(emulator, url, "gathering", "set", "1", "--place", "Room 3", "--title", "Group A")
     ) == ["Gathering 1: place, title changed"]
     assert ok(await cli(emulator, url, "gathering", "list", "--program", "1"))[0] == (
-        f"1\t{day} 18:00\tGroup A\tadepts\tyes 0\tno 0\tno answer 1"
+        f"1\t{day} 18:00\tGroup A\ttrainees\tyes 0\tno 0\tno answer 1"
     )
     assert_refused(
         await cli(emulator, url, "gathering", "set", "1", "--at", f"{past} 18:00"),
@@ -268,3 +268,11 @@ async def test_role_labels_groups_and_a_gathering(emulator: BotApiEmulator, url:
     ]
     assert_refused(await cli(emulator, url, "gathering", "cancel", "1"), "no open gathering 1")
     assert ok(await cli(emulator, url, "gathering", "list", "--program", "1")) == []
+
+    # Suggestions and a pair in the programme's role words.
+    [head, *_suggestions] = ok(await cli(emulator, url, "match", "--program", "1"))
+    assert "1 trainees without a supervisor, 1 supervisors with room" in head
+    [made] = ok(
+        await cli(emulator, url, "pair", "--program", "1", str(ids["Ola"]), str(ids["Amina"]))
+    )
+    assert made == "Pair 1: Ola (supervisor) + Amina (trainee), awaiting_agreement"
