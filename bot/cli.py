@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +15,7 @@ import typer
 from bot.cli_programmes import register as _register_programme_commands
 from bot.cli_support import _date, _run, _settings, fail, role_words
 from bot.clock import Clock, FixedClock, SystemClock
-from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
+from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings
 from bot.demo.scenario import DEFAULT_DAYS
 from bot.domain.invites import invite_link
 from bot.domain.model import Role
@@ -149,6 +149,8 @@ def program_create(
     ] = None,
 ) -> None:
     """Create a programme with its first cohort, and print a coordinator invite link."""
+    from bot.domain.programme_settings import Setting
+    from bot.domain.programme_settings import values as setting_values
     from bot.domain.programmes import PRESETS
     from bot.domain.programmes import preset as find_preset
 
@@ -158,12 +160,10 @@ def program_create(
     settings = _settings()
     zone = timezone or settings.default_timezone
     lang = (language or (chosen.language if chosen else None) or settings.default_language).lower()
-    if lang not in SUPPORTED_LANGUAGES:
+    if setting_values(Setting.LANGUAGE, lang) is None:
         raise fail("--language must be nb or en")
-    try:
-        load_settings(default_timezone=zone)
-    except ConfigError:
-        raise fail(f"--timezone {zone!r} is not a time zone; use a name like Europe/Oslo") from None
+    if setting_values(Setting.TIMEZONE, zone) is None:
+        raise fail(f"--timezone {zone!r} is not a time zone; use a name like Europe/Oslo")
     first_day, last_day = _date(starts, "--starts"), _date(ends, "--ends")
     if last_day and last_day <= (first_day or SystemClock().now().date()):
         raise fail("--ends must be after --starts" if first_day else "--ends must be after today")
@@ -237,56 +237,44 @@ def program_set(
     ] = None,
 ) -> None:
     """Change a programme's settings; only the options given change."""
-    from bot.domain.programmes import OUTCOMES, RoleLabels, parse_outcomes
-    from bot.domain.rhythm import Cadence
+    from bot.domain.programme_settings import Setting
+    from bot.domain.programme_settings import values as setting_values
+    from bot.domain.programmes import OUTCOMES
 
+    given = {
+        Setting.NAME: name,
+        Setting.TIMEZONE: timezone,
+        Setting.LANGUAGE: language,
+        Setting.CADENCE: cadence,
+        Setting.HOURS: hours,
+        Setting.WORKING_DAYS: working_days,
+        Setting.MORNING_REMINDER: None
+        if morning_reminder is None
+        else ("on" if morning_reminder else "off"),
+        Setting.ROLE_LABELS: role_labels,
+        Setting.OUTCOMES: outcomes,
+        Setting.DIGEST: digest,
+    }
+    problems = {
+        Setting.NAME: "--name must be 1 to 200 characters",
+        Setting.TIMEZONE: f"--timezone {timezone!r} is not a time zone; use a name like Europe/Oslo",
+        Setting.LANGUAGE: "--language must be nb or en",
+        Setting.CADENCE: "--cadence must be monthly, twice_monthly, every_other_month, "
+        "minutes:N or per_cohort:N",
+        Setting.HOURS: "--hours must look like 09-20 (start and end hour, 0 to 24)",
+        Setting.WORKING_DAYS: "--working-days must look like mon-fri or mon,wed,fri",
+        Setting.ROLE_LABELS: "--role-labels must be mentor or trainee",
+        Setting.OUTCOMES: f"--outcomes must be a comma list of: {', '.join(OUTCOMES)}",
+        Setting.DIGEST: "--digest must be a weekday and an hour like 'mon 08', or 'off'",
+    }
     values: dict[str, object] = {}
-    if name is not None:
-        if not name.strip():
-            raise fail("--name cannot be empty")
-        values["name"] = name.strip()
-    if timezone is not None:
-        try:
-            load_settings(default_timezone=timezone)
-        except ConfigError:
-            raise fail(
-                f"--timezone {timezone!r} is not a time zone; use a name like Europe/Oslo"
-            ) from None
-        values["timezone"] = timezone
-    if language is not None:
-        if language.lower() not in SUPPORTED_LANGUAGES:
-            raise fail("--language must be nb or en")
-        values["language"] = language.lower()
-    if cadence is not None:
-        parsed = Cadence.parse(cadence)
-        if parsed is None:
-            raise fail(
-                "--cadence must be monthly, twice_monthly, every_other_month, minutes:N or per_cohort:N"
-            )
-        values["cadence"] = str(parsed)
-    if hours is not None:
-        window = _hours(hours)
-        values["day_starts"], values["day_ends"] = window
-    if working_days is not None:
-        values["working_days"] = _working_days(working_days)
-    if morning_reminder is not None:
-        values["morning_reminder"] = morning_reminder
-    if role_labels is not None:
-        if role_labels.strip().lower() not in RoleLabels.ALL:
-            raise fail("--role-labels must be mentor or trainee")
-        values["role_labels"] = role_labels.strip().lower()
-    if outcomes is not None:
-        parsed_outcomes = parse_outcomes(outcomes)
-        if parsed_outcomes is None:
-            raise fail(f"--outcomes must be a comma list of: {', '.join(OUTCOMES)}")
-        values["outcomes"] = ",".join(parsed_outcomes)
-    if digest is not None:
-        from bot.domain.digest import parse_schedule
-
-        schedule = parse_schedule(digest)
-        if schedule is None:
-            raise fail("--digest must be a weekday and an hour like 'mon 08', or 'off'")
-        values["digest_weekday"], values["digest_hour"] = schedule
+    for setting, text in given.items():
+        if text is None:
+            continue
+        found = setting_values(setting, text)
+        if found is None:
+            raise fail(problems[setting])
+        values.update(found)
     if not values:
         raise fail("nothing to change; see `mentorbot program set --help`")
 
@@ -299,33 +287,6 @@ def program_set(
         typer.echo(f"Programme {program}: {changed}")
 
     _run(work)
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _hours(text: str) -> tuple[time, time]:
-    try:
-        first, last = (int(part) for part in text.replace(":00", "").split("-"))
-        if not 0 <= first < last <= 24:
-            raise ValueError
-        return time(first, 0), time(23, 59) if last == 24 else time(last, 0)
-    except ValueError:
-        raise fail("--hours must look like 09-20 (start and end hour, 0 to 24)") from None
-
-
-def _working_days(text: str) -> str:
-    days: set[int] = set()
-    for part in text.lower().replace(" ", "").split(","):
-        start, _sep, end = part.partition("-")
-        if start not in WEEKDAYS or (end and end not in WEEKDAYS):
-            raise fail("--working-days must look like mon-fri or mon,wed,fri")
-        first = WEEKDAYS.index(start)
-        last = WEEKDAYS.index(end) if end else first
-        days.update(
-            range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
-        )
-    return "".join(str(d) for d in sorted(days))
 
 
 @program_app.command("set-agreement")

@@ -24,7 +24,7 @@ from bot.domain.model import (
     Programme,
     Role,
 )
-from bot.domain.rhythm import MeetingFact, NudgeKind, PlannedFact
+from bot.domain.rhythm import Cadence, CadenceKind, MeetingFact, NudgeKind, PlannedFact
 from bot.i18n import _, current_language, lazy, ngettext, resolve_language, use_language
 
 
@@ -122,6 +122,21 @@ def relabel(message: str, labels: str) -> str:
 
 
 def cadence_name(cadence: str) -> str:
+    """How often a pair meets, to follow «meet»: «once a month», «for at least 120
+    minutes a month», «2 times during the cohort»."""
+    parsed = Cadence.parse(cadence)
+    if parsed is not None and parsed.kind is CadenceKind.MINUTES:
+        return ngettext(
+            "for at least {count} minute a month",
+            "for at least {count} minutes a month",
+            parsed.amount,
+        ).format(count=parsed.amount)
+    if parsed is not None and parsed.kind is CadenceKind.PER_COHORT:
+        if parsed.amount == 1:
+            return _("once during the cohort")
+        return ngettext(
+            "{count} time during the cohort", "{count} times during the cohort", parsed.amount
+        ).format(count=parsed.amount)
     names = {
         "twice_monthly": _("twice a month"),
         "monthly": _("once a month"),
@@ -558,7 +573,7 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
     if reason == "no_meeting":
         days = int(detail.get("days", 0))
         last = detail.get("last")
-        cadence = cadence_name(programme.cadence.split(":")[0])
+        cadence = cadence_name(programme.cadence)
         if last:
             head = _(
                 "No meeting since {day} ({days} days; the programme expects {cadence})."

@@ -12,6 +12,7 @@ from bot.digest import Digests
 from bot.gatherings import Gatherings
 from bot.meetings import Meetings
 from bot.privacy import Privacy
+from bot.programme_settings import ProgrammeSettings
 from bot.services import Services
 from storage.db import Database
 
@@ -26,6 +27,7 @@ class Core:
     gatherings: Gatherings
     digests: Digests
     privacy: Privacy
+    programme_settings: ProgrammeSettings
 
     @property
     def clock(self) -> Clock:
@@ -54,4 +56,5 @@ def build_core(
         privacy=Privacy(
             db, clock, default_language=default_language, retention_months=retention_months
         ),
+        programme_settings=ProgrammeSettings(db, clock),
     )

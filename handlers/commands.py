@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.domain.model import Role
-from bot.i18n import _, lazy, use_language
+from bot.i18n import _, current_language, lazy, use_language
 from handlers.common import actor, deps
 
 PARTICIPANT_COMMANDS = (
@@ -40,6 +40,7 @@ COORDINATOR_COMMANDS = (
     ("gathering", lazy("Plan a gathering")),
     ("gatherings", lazy("See who comes to gatherings")),
     ("agreement", lazy("See or change the agreement text")),
+    ("programme", lazy("See and change the programme's settings")),
     ("audit", lazy("Who saw or deleted personal data")),
     ("mydata", lazy("Get all your data as a file")),
     ("deleteme", lazy("Delete your data")),
@@ -47,9 +48,18 @@ COORDINATOR_COMMANDS = (
 )
 
 
+# A command's name in a language that spells it otherwise; both names work everywhere.
+LOCAL_NAMES = {"nb": {"programme": "program"}}
+
+
+def command_name(name: str) -> str:
+    """The name the menu and /help show in the current language («program» in bokmål)."""
+    return LOCAL_NAMES.get(current_language(), {}).get(name, name)
+
+
 def bot_commands(role: Role | None) -> list[BotCommand]:
     table = COORDINATOR_COMMANDS if role is Role.COORDINATOR else PARTICIPANT_COMMANDS
-    return [BotCommand(name, _(description)) for name, description in table]
+    return [BotCommand(command_name(name), _(description)) for name, description in table]
 
 
 async def register_commands(bot: Bot, default_language: str) -> None:
@@ -81,7 +91,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         return
     lines = [_("This is what you can do:")]
-    lines += [f"/{name} – {_(description)}" for name, description in _table(role)]
+    lines += [f"/{command_name(name)} – {_(description)}" for name, description in _table(role)]
     if role is Role.COORDINATOR and me is not None:
         labels = await deps(context).services.role_labels(me.person.id, Role.COORDINATOR)
         lines.append(

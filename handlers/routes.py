@@ -30,6 +30,7 @@ from handlers import (
     meetings,
     onboarding,
     privacy,
+    programme,
 )
 from handlers.callbacks import Callback, parse
 from handlers.common import prepare
@@ -69,6 +70,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "gi": gatherings.answer_pressed,
     "gw": gatherings.dialogue_pressed,
     "sg": digest.setting_pressed,
+    "ps": programme.settings_pressed,
     "dm": privacy.delete_pressed,
 }
 
@@ -108,6 +110,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("gatherings", gatherings.gatherings_command),
         ("digest", digest.digest_command),
         ("settings", digest.settings),
+        ("programme", programme.programme_command),
+        ("program", programme.programme_command),  # the Norwegian word
         ("mydata", privacy.my_data),
         ("deleteme", privacy.delete_me),
         ("audit", privacy.audit),
@@ -169,6 +173,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await gatherings.text_answer(update, context):
         return
     if await evaluation.text_answer(update, context):
+        return
+    if await programme.text_answer(update, context):
         return
     message = update.effective_message
     if message is not None:

@@ -5,7 +5,8 @@ use case asks (directly, or through `allowed_programmes` for a coordinator's lis
 
 - coordinator actions: only on programmes the actor coordinates; in a group chat only
   on programmes whose alert chat it is (`chat.bound`); with a pair as target, only
-  when the pair belongs to that programme;
+  when the pair belongs to that programme; programme-wide changes (its settings) only
+  by a coordinator of the whole programme, not of one cohort (an NHO region);
 - participant actions: only on a pair the actor is a party of, in a programme where
   they are a mentor or adept;
 - own-data actions (/mydata, /deleteme): anyone we know, on themselves, in private.
@@ -36,6 +37,8 @@ class Action(StrEnum):
     VIEW_STALLED = "view_stalled"
     VIEW_AUDIT = "view_audit"
     SET_AGREEMENT = "set_agreement"
+    VIEW_SETTINGS = "view_settings"  # the programme's settings (/programme)
+    CHANGE_SETTINGS = "change_settings"  # programme-wide: not for a region's coordinator
     # participants, on their own pair
     PAIR_STEP = "pair_step"  # plan, met, confirm, check-in, goals, agreement, pause
     # anyone known, on themselves
@@ -56,8 +59,13 @@ COORDINATOR_ACTIONS = frozenset(
         Action.VIEW_STALLED,
         Action.VIEW_AUDIT,
         Action.SET_AGREEMENT,
+        Action.VIEW_SETTINGS,
+        Action.CHANGE_SETTINGS,
     }
 )
+# Coordinator actions that change the whole programme: a coordinator invited for one
+# cohort (a region) runs that cohort, not the programme everyone shares.
+PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS})
 PARTICIPANT_ACTIONS = frozenset({Action.PAIR_STEP})
 OWN_ACTIONS = frozenset({Action.OWN_DATA})
 # What may happen in a group at all: the alert chat's coordinator actions.
@@ -87,6 +95,13 @@ class Actor:
     def programmes_as(self, role: Role) -> list[int]:
         return sorted({m.programme_id for m in self.memberships if m.role is role})
 
+    def runs_whole_programme(self, programme_id: int) -> bool:
+        """A coordinator of `programme_id` invited without a cohort (not one region's)."""
+        return any(
+            m.role is Role.COORDINATOR and m.programme_id == programme_id and m.cohort_id is None
+            for m in self.memberships
+        )
+
     def primary_role(self) -> Role | None:
         roles = self.roles()
         for role in (Role.COORDINATOR, Role.MENTOR, Role.ADEPT):
@@ -111,6 +126,8 @@ def may(
         return False
     if action in COORDINATOR_ACTIONS:
         if programme_id is None or programme_id not in actor.programmes_as(Role.COORDINATOR):
+            return False
+        if action in PROGRAMME_WIDE_ACTIONS and not actor.runs_whole_programme(programme_id):
             return False
         if isinstance(target, Pair):
             return target.programme_id == programme_id

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal, NamedTuple, TypeGuard
 
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 
 __all__ = [
     "DateProblem",
@@ -527,9 +527,22 @@ def format_when(day: date, at: dt.time | None, language: str, today: date | None
     if at is None:
         return written
     if _is_norwegian(language):
-        clock = f"{at.hour}" if at.minute == 0 else f"{at.hour}.{at.minute:02d}"
-        return f"{written} kl. {clock}"
-    return f"{written} at {at.hour:02d}:{at.minute:02d}"
+        return f"{written} kl. {format_time(at, language)}"
+    return f"{written} at {format_time(at, language)}"
+
+
+def format_time(at: dt.time, language: str) -> str:
+    """«17», «17.30» (after «kl.») / «17:00»."""
+    if _is_norwegian(language):
+        return f"{at.hour}" if at.minute == 0 else f"{at.hour}.{at.minute:02d}"
+    return f"{at.hour:02d}:{at.minute:02d}"
+
+
+def format_full_date(day: date, language: str) -> str:
+    """«3. mars 2026» / «3 March 2026»: a date far from today, such as a cohort's end."""
+    if _is_norwegian(language):
+        return format_date(day, "d. MMMM y", locale="nb")
+    return format_date(day, "d MMMM y", locale="en")
 
 
 def format_short(day: date, language: str) -> str:
@@ -557,3 +570,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def weekday_name(weekday: int, language: str, *, short: bool = False) -> str:
+    """«mandag» / «Monday» (0 is Monday); short: «man.» / «Mon»."""
+    locale = "nb" if _is_norwegian(language) else "en"
+    return str(get_day_names("abbreviated" if short else "wide", locale=locale)[weekday])

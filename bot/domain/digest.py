@@ -439,6 +439,23 @@ def due_week(programme: Programme, now: datetime) -> str | None:
     return None if programme.digest_week == week else week
 
 
+def next_digest(programme: Programme, now: datetime) -> datetime | None:
+    """When the next weekly digest goes out (UTC), as `due_week` decides; None when off.
+
+    This week's moment while it is still to come or due and not yet queued, else next
+    week's: a schedule moved to later in a week whose digest already went waits a week.
+    """
+    moment = scheduled(programme, now)
+    if moment is None:
+        return None
+    zone = ZoneInfo(programme.timezone)
+    day = moment.astimezone(zone).date()
+    if programme.digest_week != iso_week(day) and now < moment + LATE_GRACE:
+        return moment
+    later = datetime.combine(day + timedelta(days=7), time(programme.digest_hour, 0), tzinfo=zone)
+    return later.astimezone(UTC)
+
+
 def parse_schedule(text: str) -> tuple[int | None, int] | None:
     """«mon 08», «fri-14», «off» → (weekday or None, hour); None when it cannot be read."""
     words = text.strip().lower().replace("-", " ").replace(":00", "").split()

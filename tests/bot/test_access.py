@@ -12,6 +12,7 @@ from bot.domain.access import (
     GROUP_ACTIONS,
     OWN_ACTIONS,
     PARTICIPANT_ACTIONS,
+    PROGRAMME_WIDE_ACTIONS,
     Action,
     Actor,
     Chat,
@@ -220,3 +221,31 @@ def test_same_programme() -> None:
     assert not same_programme(memberships, PROGRAMME_A, Role.ADEPT)
     assert not same_programme(memberships, PROGRAMME_B, Role.MENTOR)
     assert not same_programme((), PROGRAMME_A, Role.MENTOR)
+
+
+def test_a_regions_coordinator_may_see_but_not_change_the_programme() -> None:
+    region = Actor(
+        person=person(),
+        memberships=(
+            Membership(
+                id=1, person_id=7, programme_id=PROGRAMME_A, cohort_id=3, role=Role.COORDINATOR
+            ),
+        ),
+    )
+    whole = actor((PROGRAMME_A, Role.COORDINATOR))
+    assert may(region, Action.VIEW_SETTINGS, PROGRAMME_A)
+    assert not may(region, Action.CHANGE_SETTINGS, PROGRAMME_A)
+    assert may(whole, Action.CHANGE_SETTINGS, PROGRAMME_A)
+    assert not may(whole, Action.CHANGE_SETTINGS, PROGRAMME_B)
+    assert allowed_programmes(region, Action.CHANGE_SETTINGS) == []
+    assert allowed_programmes(region, Action.VIEW_SETTINGS) == [PROGRAMME_A]
+    # Other coordinator actions stay open to a region's coordinator.
+    assert may(region, Action.PAIR, PROGRAMME_A)
+    # One region of programme A and the whole of programme B.
+    of_b = Membership(
+        id=2, person_id=7, programme_id=PROGRAMME_B, cohort_id=None, role=Role.COORDINATOR
+    )
+    both = replace(region, memberships=(*region.memberships, of_b))
+    assert not may(both, Action.CHANGE_SETTINGS, PROGRAMME_A)
+    assert may(both, Action.CHANGE_SETTINGS, PROGRAMME_B)
+    assert PROGRAMME_WIDE_ACTIONS <= COORDINATOR_ACTIONS

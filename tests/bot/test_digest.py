@@ -257,6 +257,40 @@ def test_due_from_monday_08_for_a_day_and_once_a_week() -> None:
     assert rules.due_week(friday, datetime(2026, 3, 20, 14, tzinfo=OSLO)) == "2026-W12"
 
 
+def test_the_next_digest_follows_due_week() -> None:
+    monday_8 = NOW
+    next_monday_8 = datetime(2026, 3, 23, 8, 0, tzinfo=OSLO).astimezone(UTC)
+    assert rules.next_digest(PROGRAMME, NOW - timedelta(days=1)) == monday_8
+    # Due and not yet queued (the tick sends it late, not never): still this one.
+    assert rules.next_digest(PROGRAMME, NOW + timedelta(hours=3)) == monday_8
+    sent = replace(PROGRAMME, digest_week="2026-W12")
+    assert rules.next_digest(sent, NOW + timedelta(hours=3)) == next_monday_8
+    assert rules.next_digest(PROGRAMME, NOW + timedelta(days=2)) == next_monday_8
+    # Moved to later in a week whose digest already went: it waits a week.
+    wednesday = replace(sent, digest_weekday=2, digest_hour=14)
+    assert rules.next_digest(wednesday, NOW + timedelta(days=1)) == datetime(
+        2026, 3, 25, 14, tzinfo=OSLO
+    ).astimezone(UTC)
+    # Moved before it went: this week.
+    assert rules.next_digest(
+        replace(PROGRAMME, digest_weekday=2, digest_hour=14), NOW + timedelta(days=1)
+    ) == datetime(2026, 3, 18, 14, tzinfo=OSLO).astimezone(UTC)
+    assert rules.next_digest(replace(PROGRAMME, digest_weekday=None), NOW) is None
+    # Across the change to summer time the local hour stays.
+    before_dst = datetime(2026, 3, 24, 12, tzinfo=OSLO).astimezone(UTC)
+    assert rules.next_digest(PROGRAMME, before_dst) == datetime(
+        2026, 3, 30, 8, tzinfo=OSLO
+    ).astimezone(UTC)
+    midnight = replace(PROGRAMME, digest_hour=0)
+    assert rules.next_digest(midnight, before_dst) == datetime(
+        2026, 3, 30, 0, tzinfo=OSLO
+    ).astimezone(UTC)
+    for moment in (NOW, NOW + timedelta(hours=5), NOW + timedelta(days=3)):
+        found = rules.next_digest(PROGRAMME, moment)
+        assert found is not None
+        assert rules.due_week(PROGRAMME, max(found, moment)) is not None
+
+
 def test_schedule_words() -> None:
     assert rules.parse_schedule("mon 08") == (0, 8)
     assert rules.parse_schedule("Friday-14") == (4, 14)

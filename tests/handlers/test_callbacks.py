@@ -70,6 +70,9 @@ VALID: list[tuple[str, dict[str, str]]] = [
     ("gw:ok:0", {"step": "ok", "value": "0"}),
     ("sg:wn:0", {"key": "wn", "value": "0"}),
     ("sg:wn:1", {"key": "wn", "value": "1"}),
+    ("ps:3:v:0", {"programme": "3", "step": "v", "value": "0"}),
+    ("ps:3:c:every_other_month", {"programme": "3", "step": "c", "value": "every_other_month"}),
+    ("ps:3:g:wed-14", {"programme": "3", "step": "g", "value": "wed-14"}),
 ]
 
 # The longest data each shape can carry, built from its patterns' upper bounds.
@@ -105,6 +108,7 @@ LONGEST = {
     "gi": "gi:" + "9" * 12 + ":y",
     "gw": "gw:ok:" + "9" * 10,
     "sg": "sg:wn:1",
+    "ps": "ps:" + "9" * 10 + ":c:" + "v" * 20,
 }
 
 
@@ -198,6 +202,12 @@ def test_longest_data_of_each_shape_fits_telegram_limit(action: str, longest: st
         "pf:coordinator:field",
         "pf:mentor:field:x",
         "iv:admin:1",
+        "ps:1:z:0",
+        "ps:1:c:Monthly",
+        "ps:1:c:",
+        "ps:1:g:wed 14",
+        "ps:x:v:0",
+        "ps:1:v",
         "iv:mentor:",
         "iv:mentor:1;DROP TABLE person",
         "iv:mentor:1' OR '1'='1",
