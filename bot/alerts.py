@@ -8,7 +8,7 @@ and edit goes through the outbox (edits find earlier posts by their `ref`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,6 +16,7 @@ from enum import StrEnum
 from bot import texts
 from bot.clock import Clock
 from bot.domain import agreement as agreement_rules
+from bot.domain.access import Scope
 from bot.domain.agreement import Round
 from bot.domain.model import (
     Alert,
@@ -340,9 +341,10 @@ class Alerts:
     # coordinator actions
 
     async def act(
-        self, coordinator: Person, alert_id: int, action: Action, programme_ids: Sequence[int]
+        self, coordinator: Person, alert_id: int, action: Action, scope: Scope
     ) -> tuple[Alert, Subject, list[OutgoingMessage]] | Refusal:
-        """A button on an alert. Only coordinators of the alert's programme may press."""
+        """A button on an alert. Only coordinators of the alert's pair may press (of its
+        programme, or of its region)."""
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -350,7 +352,7 @@ class Alerts:
             if alert is None:
                 return Refusal(Problem.STALE)
             subject = await self._subject(repo, alert.pair_id)
-            if subject is None or subject.programme.id not in programme_ids:
+            if subject is None or not scope.covers(subject.view.pair):
                 return Refusal(Problem.NOT_ALLOWED)
             if action is Action.SHOW:
                 return alert, subject, []
@@ -379,32 +381,31 @@ class Alerts:
             await repo.enqueue(edits, now)
             return changed, subject, edits
 
-    async def unresolved(self, programme_ids: Sequence[int]) -> list[tuple[Alert, Subject]]:
-        """Open, taken and snoozed alerts of these programmes, most urgent first."""
+    async def unresolved(self, scope: Scope) -> list[tuple[Alert, Subject]]:
+        """Open, taken and snoozed alerts of the pairs in scope, most urgent first."""
         async with self.db.session() as session:
             repo = Repository(session)
             found = []
             for alert in await repo.alerts(unresolved_only=True):
                 subject = await self._subject(repo, alert.pair_id)
-                if subject is not None and subject.programme.id in programme_ids:
+                if subject is not None and scope.covers(subject.view.pair):
                     found.append((alert, subject))
         return sorted(
             found, key=lambda item: (URGENCY.index(Reason(item[0].reason)), item[0].opened_at)
         )
 
-    async def bind(self, chat_id: int, programme_ids: Sequence[int]) -> list[Programme]:
+    async def bind(self, chat_id: int, programme_ids: Iterable[int]) -> list[Programme]:
         async with self.db.session() as session:
             repo = Repository(session)
             for programme_id in programme_ids:
                 await repo.set_alert_chat(programme_id, chat_id)
             return await repo.programmes_with_alert_chat(chat_id)
 
-    async def unbind(self, chat_id: int, programme_ids: Sequence[int]) -> list[Programme]:
+    async def unbind(self, chat_id: int, programme_ids: Iterable[int]) -> list[Programme]:
+        wanted = set(programme_ids)
         async with self.db.session() as session:
             repo = Repository(session)
-            bound = [
-                p for p in await repo.programmes_with_alert_chat(chat_id) if p.id in programme_ids
-            ]
+            bound = [p for p in await repo.programmes_with_alert_chat(chat_id) if p.id in wanted]
             for programme in bound:
                 await repo.set_alert_chat(programme.id, None)
             return bound
@@ -413,11 +414,12 @@ class Alerts:
         async with self.db.session() as session:
             return await Repository(session).programmes_with_alert_chat(chat_id)
 
-    async def pair_file(self, pair_id: int, programme_ids: Sequence[int]) -> PairFile | Refusal:
+    async def pair_file(self, pair_id: int, scope: Scope) -> PairFile | Refusal:
+        """The pair's file; a pair outside the coordinator's scope is as unknown."""
         async with self.db.session() as session:
             repo = Repository(session)
             view = await repo.pair_view(pair_id)
-            if view is None or view.pair.programme_id not in programme_ids:
+            if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
             programme = await repo.programme(view.pair.programme_id)
             assert programme is not None
@@ -455,24 +457,24 @@ class Alerts:
             )
 
     async def add_note(
-        self, coordinator: Person, pair_id: int, text: str, programme_ids: Sequence[int]
+        self, coordinator: Person, pair_id: int, text: str, scope: Scope
     ) -> PairView | Refusal:
         async with self.db.session() as session:
             repo = Repository(session)
             view = await repo.pair_view(pair_id)
-            if view is None or view.pair.programme_id not in programme_ids:
+            if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
             await repo.add_note(pair_id, coordinator.id, text, self.clock.now())
             return view
 
     async def end(
-        self, coordinator: Person, pair_id: int, reason: str, programme_ids: Sequence[int]
+        self, coordinator: Person, pair_id: int, reason: str, scope: Scope
     ) -> PairView | Refusal:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             view = await repo.pair_view(pair_id)
-            if view is None or view.pair.programme_id not in programme_ids:
+            if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
             if not await repo.end_pair(pair_id, reason, now):
                 return Refusal(Problem.STALE)
@@ -505,14 +507,14 @@ class Alerts:
             return view
 
     async def message(
-        self, coordinator: Person, pair_id: int, to: str, text: str, programme_ids: Sequence[int]
+        self, coordinator: Person, pair_id: int, to: str, text: str, scope: Scope
     ) -> tuple[PairView, list[Person]] | Refusal:
         """A coordinator's own words to one or both parties, sent through the bot."""
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             view = await repo.pair_view(pair_id)
-            if view is None or view.pair.programme_id not in programme_ids:
+            if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
             programme = await repo.programme(view.pair.programme_id)
             assert programme is not None

@@ -16,6 +16,7 @@ from typing import Any
 from bot import evaluation_texts
 from bot.clock import Clock
 from bot.domain import evaluation as rules
+from bot.domain.access import Scope
 from bot.domain.evaluation import Act, Due, Evaluation, Question
 from bot.domain.model import AlertStatus, Dialogue, OutgoingMessage, PairView, Person
 from bot.domain.report import Options as ReportOptions
@@ -336,9 +337,10 @@ class CohortEnd:
         pair_id: int,
         kind: str,
         text: str | None,
-        programme_ids: Sequence[int],
+        scope: Scope,
     ) -> PairView | Refusal:
-        """A coordinator records an outcome; only for pairs of their own programmes."""
+        """A coordinator records an outcome; only for pairs in their scope (their
+        programmes; a region's coordinator, the region's pairs)."""
         if kind not in {o.value for o in rules.RECORDED_OUTCOMES}:
             return Refusal(Problem.BAD_KIND)
         cleaned = " ".join((text or "").split()) or None
@@ -347,7 +349,7 @@ class CohortEnd:
         async with self.db.session() as session:
             repo = Repository(session)
             view = await repo.pair_view(pair_id)
-            if view is None or view.pair.programme_id not in programme_ids:
+            if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
             await Evaluations(repo).add_outcome(
                 pair_id, kind, cleaned, coordinator.id, self.clock.now()

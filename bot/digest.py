@@ -171,6 +171,7 @@ class Digests:
             scores_since=now - timedelta(weeks=rules.CHART_WEEKS + 1),
             planned_from=now.date() - timedelta(days=1),
             failed_since=failed_since,
+            gatherings_between=(now - rules.SOON, now + rules.SOON),
         )
 
     def _render(

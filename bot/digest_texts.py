@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.domain import dates
-from bot.domain.digest import Digest, PairLine, WeeklyNote
+from bot.domain.digest import Digest, GatheringLine, PairLine, WeeklyNote
 from bot.domain.model import PairState, Person
 from bot.i18n import _, current_language, format_day, ngettext, use_language
 from bot.texts import goal_label, reason_name
@@ -187,6 +187,9 @@ def digest_sections(
                     )
                 )
         sections.append(coming)
+        gatherings = _gatherings(language, digest)
+        if gatherings:
+            sections.append(gatherings)
 
         if digest.failed:
             total = sum(n for _name, n in digest.failed)
@@ -203,6 +206,58 @@ def digest_sections(
             )
             sections.append(failed)
         return sections
+
+
+def _gatherings(language: str, digest: Digest) -> list[str]:
+    """The gatherings of the last and the next seven days (none: no lines). The figures
+    are the answers to the invitation: the bot does not know who actually came."""
+    if not digest.gatherings_held and not digest.gatherings_coming:
+        return []
+    lines = [_("Gatherings")]
+    if digest.gatherings_held:
+        lines.append(_("Last 7 days:"))
+        for g in digest.gatherings_held:
+            day = dates.format_day(g.day, language, today=digest.today)
+            title = _gathering_title(g)
+            if g.invited:
+                lines.append(
+                    _(
+                        "{title} ({day}): {coming} of {invited} said they would come, "
+                        "{not_coming} could not, {no_answer} did not answer."
+                    ).format(
+                        title=title,
+                        day=day,
+                        coming=g.coming,
+                        invited=g.invited,
+                        not_coming=g.not_coming,
+                        no_answer=g.no_answer,
+                    )
+                )
+            else:
+                lines.append(_("{title} ({day}): no one was invited.").format(title=title, day=day))
+    if digest.gatherings_coming:
+        lines.append(_("Next 7 days:"))
+        for g in digest.gatherings_coming:
+            when = dates.format_when(g.day, g.at, language, today=digest.today)
+            title = _gathering_title(g)
+            if g.invited:
+                lines.append(
+                    _("{when}: {title}. {coming} of {invited} say they will come.").format(
+                        when=when, title=title, coming=g.coming, invited=g.invited
+                    )
+                )
+            else:
+                lines.append(
+                    _("{when}: {title}. No one is invited yet.").format(when=when, title=title)
+                )
+    return lines
+
+
+def _gathering_title(line: GatheringLine) -> str:
+    """The title, with the region when the whole programme's digest lists a region's."""
+    if line.cohort is None:
+        return line.title
+    return _("{title}, {cohort}").format(title=line.title, cohort=line.cohort)
 
 
 def chart_title(language: str, digest: Digest) -> str:

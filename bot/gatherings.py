@@ -26,6 +26,7 @@ from bot.domain.gatherings import (
     GatheringKind,
     check_place,
     check_title,
+    for_cohort,
     invitation_time,
     reminder_time,
 )
@@ -303,8 +304,7 @@ class Gatherings:
             for programme in await repo.programmes(coordinated_programmes(actor)):
                 own_cohort = cohort_of.get(programme.id)
                 for item in await repo.gathering_attendance(programme.id, start):
-                    cohort = item.gathering.cohort_id
-                    if own_cohort is None or cohort is None or cohort == own_cohort:
+                    if own_cohort is None or for_cohort(item.gathering, own_cohort):
                         result.append((programme, item))
         return sorted(result, key=lambda pair: pair[1].gathering.starts_at)
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain import matching
-from bot.domain.access import Action, Actor, may
-from bot.domain.model import Cohort, Person, Programme, Role
-from bot.services import Services, current_cohort
+from bot.domain.access import Action, Actor, allowed_scope, may
+from bot.domain.model import Cohort, Membership, Person, Programme, Role
+from bot.services import Services, current_cohort, member_cohort
 from storage.roster import Roster
 
 
@@ -54,9 +54,14 @@ class Matchmaker:
         self, actor: Actor | None, programme_id: int, cohort_id: int | None = None
     ) -> MatchPlan | MatchProblem:
         """Suggestions for the unpaired people of one cohort of one programme; `actor` None
-        is the command line."""
+        is the command line. A region's coordinator gets the region's cohort only."""
         if actor is not None and not may(actor, Action.PAIR, programme_id):
             return MatchProblem.NOT_ALLOWED
+        region = allowed_scope(actor, Action.PAIR).cohort(programme_id) if actor else None
+        if region is not None:
+            if cohort_id not in (None, region):
+                return MatchProblem.NOT_ALLOWED
+            cohort_id = region
         now = self.services.clock.now()
         async with self.services.unit() as repo:
             programme = await repo.programme(programme_id)
@@ -73,12 +78,10 @@ class Matchmaker:
             ruled_out = await roster.rejections(programme_id)
             waiting = await roster.pending_imports(programme_id, now)
 
-        def in_cohort(membership_cohort: int | None) -> bool:
+        def in_cohort(membership: Membership) -> bool:
             # People who joined by a link without a cohort belong to the current one.
-            chosen = membership_cohort if membership_cohort is not None else default_id
-            return chosen == cohort.id
+            return member_cohort(membership, default) == cohort.id
 
-        default_id = default.id if default else None
         mentor_profiles = [
             matching.profile(
                 person.id,
@@ -87,13 +90,13 @@ class Matchmaker:
                 free_places=matching.free_places(person.intake, n),
             )
             for membership, person, n in mentors
-            if in_cohort(membership.cohort_id)
+            if in_cohort(membership)
         ]
         mentor_profiles = [p for p in mentor_profiles if p.capacity > 0]
         adept_profiles = [
             matching.profile(person.id, person.intake)
             for membership, person, n in adepts
-            if n == 0 and in_cohort(membership.cohort_id)
+            if n == 0 and in_cohort(membership)
         ]
         people = {person.id: person for _m, person, _n in [*mentors, *adepts]}
         return MatchPlan(
@@ -108,14 +111,20 @@ class Matchmaker:
         )
 
     async def reject(self, actor: Actor, programme_id: int, mentor_id: int, adept_id: int) -> bool:
-        """The coordinator says no to this pair: it is not suggested again."""
+        """The coordinator says no to this pair: it is not suggested again. Both must be
+        people the coordinator may pair (a region's coordinator: of the region)."""
         if not may(actor, Action.PAIR, programme_id):
             return False
+        region = allowed_scope(actor, Action.PAIR).cohort(programme_id)
         async with self.services.unit() as repo:
+            default = current_cohort(
+                await repo.cohorts(programme_id), self.services.clock.now().date()
+            )
             members = {
                 person.id
                 for role in (Role.MENTOR, Role.ADEPT)
-                for _m, person, _n in await repo.members(programme_id, role)
+                for membership, person, _n in await repo.members(programme_id, role)
+                if region is None or member_cohort(membership, default) == region
             }
             if not {mentor_id, adept_id} <= members:
                 return False

@@ -156,7 +156,7 @@ def write_pdf(report: Report) -> bytes:
     from matplotlib.figure import Figure
 
     buffer = io.BytesIO()
-    heading = report.programme + (f" – {report.cohort}" if report.cohort else "")
+    heading = report.name
     with PdfPages(buffer, metadata={"Title": _("Report"), "Creator": "mentorbot"}) as pdf:
         for whole in report.tables:
             parts = _narrow(whole)

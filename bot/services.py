@@ -6,7 +6,7 @@ and decides what is queued in the outbox.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -15,7 +15,7 @@ from enum import StrEnum
 from bot import texts
 from bot.clock import Clock
 from bot.domain import intake
-from bot.domain.access import Action, Actor, coordinated_programmes, may
+from bot.domain.access import Action, Actor, Scope, allowed_scope, may
 from bot.domain.dates import add_months
 from bot.domain.invites import (
     InviteProblem,
@@ -27,6 +27,7 @@ from bot.domain.invites import (
 from bot.domain.model import (
     Cohort,
     Dialogue,
+    Membership,
     OutgoingMessage,
     Pair,
     PairView,
@@ -172,12 +173,22 @@ class Services:
             return await _role_labels(repo, person_id, role)
 
     async def create_invites(
-        self, programme_id: int, role: Role, count: int = 1, *, cohort_id: int | None = None
+        self,
+        programme_id: int,
+        role: Role,
+        count: int = 1,
+        *,
+        cohort_id: int | None = None,
+        by: Actor | None = None,
     ) -> list[str]:
         """New single-use tokens; only their hashes are stored, so they are shown once.
 
         Without `cohort_id` a participant goes into the current cohort, and a coordinator
-        runs the whole programme (with one, only that cohort: an NHO region)."""
+        runs the whole programme (with one, only that cohort: an NHO region). Links made
+        `by` a region's coordinator are for the region, whoever they invite."""
+        region = allowed_scope(by, Action.INVITE).cohort(programme_id) if by else None
+        if region is not None:
+            cohort_id = region
         now = self.clock.now()
         tokens = [new_token() for _ in range(count)]
         async with self.unit() as repo:
@@ -459,19 +470,37 @@ class Services:
     # pairing
 
     async def pair_candidates(self, actor: Actor, programme_id: int) -> Candidates | None:
+        """Mentors with room and adepts without a mentor; for a region's coordinator, only
+        the region's people."""
         if not may(actor, Action.PAIR, programme_id):
             return None
+        region = allowed_scope(actor, Action.PAIR).cohort(programme_id)
         async with self.unit() as repo:
             mentors = await repo.members(programme_id, Role.MENTOR)
             adepts = await repo.members(programme_id, Role.ADEPT)
+            mine = await self._in_region(repo, programme_id, region)
         return Candidates(
             mentors=[
                 (person, intake.capacity(person.intake) - open_pairs)
-                for _m, person, open_pairs in mentors
-                if open_pairs < intake.capacity(person.intake)
+                for membership, person, open_pairs in mentors
+                if open_pairs < intake.capacity(person.intake) and mine(membership)
             ],
-            adepts=[person for _m, person, open_pairs in adepts if open_pairs == 0],
+            adepts=[
+                person
+                for membership, person, open_pairs in adepts
+                if open_pairs == 0 and mine(membership)
+            ],
         )
+
+    async def _in_region(
+        self, repo: Repository, programme_id: int, region: int | None
+    ) -> Callable[[Membership], bool]:
+        """Whether a member belongs to `region` (None: everyone of the programme), by
+        `member_cohort`; the programme's cohorts are read only for a region."""
+        if region is None:
+            return lambda _membership: True
+        default = _current_cohort(await repo.cohorts(programme_id), self.clock.now().date())
+        return lambda membership: member_cohort(membership, default) == region
 
     async def create_pair(
         self, actor: Actor | None, programme_id: int, mentor_id: int, adept_id: int
@@ -492,6 +521,13 @@ class Services:
                 return PairOutcome(PairProblem.NOT_AN_ADEPT)
             mentor_membership, mentor, mentor_pairs = mentors[mentor_id]
             adept_membership, adept, adept_pairs = adepts[adept_id]
+            # A region's coordinator pairs the region's people only.
+            region = allowed_scope(actor, Action.PAIR).cohort(programme_id) if actor else None
+            mine = await self._in_region(repo, programme_id, region)
+            if not mine(mentor_membership):
+                return PairOutcome(PairProblem.NOT_A_MENTOR)
+            if not mine(adept_membership):
+                return PairOutcome(PairProblem.NOT_AN_ADEPT)
             if adept_pairs > 0:
                 return PairOutcome(PairProblem.ADEPT_TAKEN)
             if mentor_pairs >= intake.capacity(mentor.intake):
@@ -517,12 +553,17 @@ class Services:
     async def pairs(
         self, actor: Actor | None, programme_ids: Sequence[int] | None = None
     ) -> list[PairView]:
-        allowed = coordinated_programmes(actor) if actor is not None else None
-        wanted = list(programme_ids) if programme_ids is not None else allowed or []
-        if allowed is not None:
-            wanted = [p for p in wanted if p in allowed]
+        """The pairs a coordinator may list (of `programme_ids`, when given): a region's
+        coordinator, the region's. `actor` None (the command line): every pair of
+        `programme_ids`."""
+        if actor is None:
+            scope = Scope.whole(programme_ids or ())
+        else:
+            scope = allowed_scope(actor, Action.LIST_PAIRS)
+            if programme_ids is not None:
+                scope = Scope(tuple(item for item in scope.cohorts if item[0] in programme_ids))
         async with self.unit() as repo:
-            return await repo.pair_views(wanted)
+            return await repo.pair_views_in(scope)
 
     async def members(self, programme_id: int, role: Role) -> list[Person]:
         async with self.unit() as repo:
@@ -620,6 +661,14 @@ def _step_of(dialogue: Dialogue) -> IntakeStep:
         editing=editing,
         labels=labels,
     )
+
+
+def member_cohort(membership: Membership, current: Cohort | None) -> int | None:
+    """The cohort a member belongs to: their invitation's, else the programme's current
+    one (as a pair made of them is placed). Pairing and matching count people by it."""
+    if membership.cohort_id is not None:
+        return membership.cohort_id
+    return current.id if current else None
 
 
 def _current_cohort(cohorts: Sequence[Cohort], today: date) -> Cohort | None:

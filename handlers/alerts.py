@@ -11,7 +11,7 @@ from bot import texts
 from bot.alerts import Action, Alerts, PairFile, Refusal
 from bot.domain import dates
 from bot.domain.access import Action as Permission
-from bot.domain.access import Chat, allowed_programmes
+from bot.domain.access import Chat, Scope, allowed_scope
 from bot.domain.model import AlertStatus, Dialogue
 from bot.domain.rhythm import MeetingStatus
 from bot.i18n import _, current_language
@@ -28,9 +28,10 @@ def _alerts(context: ContextTypes.DEFAULT_TYPE) -> Alerts:
     return deps(context).alerts
 
 
-def _programmes(permission: Permission) -> list[int]:
-    """The programmes on which the one authorisation rule lets this person do it, in private."""
-    return allowed_programmes(actor(), permission)
+def _programmes(permission: Permission) -> Scope:
+    """Where the one authorisation rule lets this person do it, in private: their
+    programmes, a region's coordinator only the region's pairs."""
+    return allowed_scope(actor(), permission)
 
 
 def _pair_id(context: ContextTypes.DEFAULT_TYPE) -> int | None:
@@ -65,7 +66,7 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     alert, subject, _edits = result
     if data.values["action"] == Action.SHOW.value:
         await query.answer()
-        viewable = allowed_programmes(me, Permission.VIEW_PAIR)
+        viewable = allowed_scope(me, Permission.VIEW_PAIR)
         found = await _alerts(context).pair_file(subject.view.pair.id, viewable)
         if not isinstance(found, Refusal):
             await _audit_view(context, me.person.id, found)
@@ -162,14 +163,15 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _here(
     update: Update, context: ContextTypes.DEFAULT_TYPE, permission: Permission
-) -> list[int]:
-    """The programmes on which this coordinator may do it here: all theirs in private; in a
-    group, only those whose alert chat it is (the one rule in bot.domain.access)."""
+) -> Scope:
+    """Where this coordinator may do it here: in private, their programmes (a region's
+    coordinator, the region's pairs); in a group, the whole programmes whose alert chat
+    it is (the one rule in bot.domain.access)."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
-        return allowed_programmes(actor(), permission)
+        return allowed_scope(actor(), permission)
     bound = frozenset(p.id for p in await _alerts(context).bound_programmes(chat.id))
-    return allowed_programmes(actor(), permission, chat=Chat(private=False, bound=bound))
+    return allowed_scope(actor(), permission, chat=Chat(private=False, bound=bound))
 
 
 async def _audit_view(context: ContextTypes.DEFAULT_TYPE, actor_id: int, found: PairFile) -> None:

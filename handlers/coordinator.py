@@ -113,7 +113,7 @@ async def _send_invite(
 ) -> None:
     services = deps(context).services
     programme = await services.programme(programme_id)
-    [token] = await services.create_invites(programme_id, role)
+    [token] = await services.create_invites(programme_id, role, by=actor())
     days = services.invite_ttl.days
     await message.reply_text(
         ngettext(

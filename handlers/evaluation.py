@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import evaluation_texts
 from bot.cohort_end import CohortEnd, Problem, Refusal, Screen
-from bot.domain.access import coordinated_programmes
+from bot.domain.access import Action, allowed_scope
 from bot.domain.evaluation import MAX_TEXT
 from bot.domain.report import Options
 from bot.i18n import _, current_language
@@ -118,8 +118,8 @@ async def outcome_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     me = actor()
     if message is None:
         return
-    programmes = coordinated_programmes(me)
-    if me is None or not programmes:
+    scope = allowed_scope(me, Action.RECORD_OUTCOME)
+    if me is None or not scope:
         await refuse(message)
         return
     args = context.args or []
@@ -133,7 +133,7 @@ async def outcome_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await message.reply_text(usage)
         return
     text = " ".join(args[2:]) or None
-    result = await _service(context).record_outcome(me.person, int(word), kind, text, programmes)
+    result = await _service(context).record_outcome(me.person, int(word), kind, text, scope)
     if isinstance(result, Refusal):
         if result.problem is Problem.UNKNOWN_PAIR:
             await message.reply_text(
@@ -162,7 +162,9 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     me = actor()
     if message is None:
         return
-    programmes = coordinated_programmes(me)
+    # A region's coordinator gets the region's report (as --cohort on the command line).
+    scope = allowed_scope(me, Action.REPORT)
+    programmes = scope.programmes
     if me is None or not programmes:
         await refuse(message)
         return
@@ -194,7 +196,10 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     language = current_language()
     report = await _service(context).report(
-        programme_id, None, Options(options["names"], options["comments"]), language
+        programme_id,
+        scope.cohort(programme_id),
+        Options(options["names"], options["comments"]),
+        language,
     )
     if isinstance(report, Refusal):
         await refuse(message)
@@ -209,7 +214,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         document=data,
         filename=filename,
         caption=_("Report for {programme}, {day}. Keep it safe: it is about real people.").format(
-            programme=report.programme, day=report.made_on.isoformat()
+            programme=report.name, day=report.made_on.isoformat()
         ),
     )
 

@@ -38,7 +38,7 @@ from storage.models import (
     PlannedMeetingRow,
     ProgrammeRow,
 )
-from storage.repository import _programme
+from storage.repository import Repository, _programme
 
 
 class DigestQueries:
@@ -52,9 +52,11 @@ class DigestQueries:
         scores_since: datetime,
         planned_from: date,
         failed_since: datetime,
+        gatherings_between: tuple[datetime, datetime],
     ) -> dict[int, DigestInput]:
         """Each programme's pairs, meetings, check-in scores, unresolved alerts, planned
-        meetings and failed messages: eight statements for all of them."""
+        meetings, failed messages and gatherings (starting in `gatherings_between`, with
+        their answers counted): nine statements for all of them."""
         ids = [p.id for p in programmes]
         if not ids:
             return {}
@@ -174,6 +176,8 @@ class DigestQueries:
             if cohort_id is not None:
                 cohorts_of.setdefault((person_id, programme_id), set()).add(cohort_id)
         alert_chats = {p.alert_chat_id: p.id for p in programmes if p.alert_chat_id is not None}
+        since, until = gatherings_between
+        turnouts = await Repository(self.session).turnouts(ids, since=since, until=until)
 
         def where(pair_id: int) -> int | None:
             return programme_of_pair.get(pair_id)
@@ -233,6 +237,7 @@ class DigestQueries:
                     if (person_id is not None and pid in people_in.get(person_id, set()))
                     or (person_id is None and alert_chats.get(chat_id) == pid)
                 ),
+                gatherings=tuple(t for t in turnouts if t.gathering.programme_id == pid),
             )
         return result
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, exists, or_, select, update
+from sqlalchemy import CursorResult, and_, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -26,6 +26,7 @@ from bot.domain.gatherings import (
     Gathering,
     GatheringKind,
     Invitee,
+    Turnout,
 )
 from bot.domain.model import Person, Programme, Role
 from storage.models import (
@@ -358,6 +359,53 @@ class GatheringQueries:
                 )
             )
         return result
+
+    async def turnouts(
+        self,
+        programme_ids: Sequence[int],
+        *,
+        cohort_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Turnout]:
+        """The gatherings of these programmes not cancelled (of one cohort and the
+        programme-wide ones, when `cohort_id` is given; starting in [since, until) when
+        given), each with how many were invited, said yes and said no: one statement,
+        whatever the number of gatherings and people. For the digest and the report."""
+        if not programme_ids:
+            return []
+        answer = col(GatheringInvitationRow.answer)
+        conditions: list[Any] = [
+            col(GatheringRow.programme_id).in_(list(programme_ids)),
+            col(GatheringRow.cancelled_at).is_(None),
+        ]
+        if cohort_id is not None:
+            conditions.append(
+                or_(col(GatheringRow.cohort_id).is_(None), col(GatheringRow.cohort_id) == cohort_id)
+            )
+        if since is not None:
+            conditions.append(col(GatheringRow.starts_at) >= since)
+        if until is not None:
+            conditions.append(col(GatheringRow.starts_at) < until)
+        query = (
+            select(
+                GatheringRow,
+                func.count(col(GatheringInvitationRow.id)),
+                func.count(case((answer == Answer.YES.value, 1))),
+                func.count(case((answer == Answer.NO.value, 1))),
+            )
+            .outerjoin(
+                GatheringInvitationRow,
+                col(GatheringInvitationRow.gathering_id) == col(GatheringRow.id),
+            )
+            .where(*conditions)
+            .group_by(col(GatheringRow.id))
+            .order_by(col(GatheringRow.starts_at), col(GatheringRow.id))
+        )
+        return [
+            Turnout(_gathering(row), int(invited), int(yes), int(no))
+            for row, invited, yes, no in (await self.session.execute(query)).all()
+        ]
 
     async def set_learning_group(
         self, programme_id: int, person_ids: Sequence[int], group: str | None

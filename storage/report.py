@@ -1,5 +1,5 @@
 """The funder's report data: everything about one programme (or one cohort of it) in a
-constant number of statements (eight), whatever the number of pairs."""
+constant number of statements (nine), whatever the number of pairs and gatherings."""
 
 from __future__ import annotations
 
@@ -80,6 +80,8 @@ async def report_data(
     store = Evaluations(repo)
     evaluations = await store.evaluations_of_pairs(pair_condition)
     outcomes = await store.outcomes_of_pairs(pair_condition)
+    # A cohort's report counts its own gatherings and the programme-wide ones.
+    gatherings = await repo.turnouts([programme_id], cohort_id=cohort_id)
     pairs = []
     for p, m, a in pair_rows:
         assert p.id is not None
@@ -109,4 +111,5 @@ async def report_data(
         check_ins=tuple(_check_in(c) for c in check_ins),
         evaluations=tuple(evaluations),
         outcomes=tuple(outcomes),
+        gatherings=tuple(gatherings),
     )

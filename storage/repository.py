@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col
 
 from bot.clock import as_utc
+from bot.domain.access import Scope
 from bot.domain.model import (
     URGENT_KINDS,
     AgreementText,
@@ -620,6 +621,25 @@ class Repository(GatheringQueries):
     async def pair_views(self, programme_ids: Iterable[int]) -> list[PairView]:
         """Pairs of these programmes with both people, in one statement."""
         return await self._pair_views(col(PairRow.programme_id).in_(list(programme_ids)))
+
+    async def pair_views_in(self, scope: Scope) -> list[PairView]:
+        """Pairs in a coordinator's scope (whole programmes, or one cohort of one: a
+        region), in one statement."""
+        if not scope:
+            return []
+        return await self._pair_views(
+            or_(
+                *(
+                    col(PairRow.programme_id) == programme_id
+                    if cohort_id is None
+                    else and_(
+                        col(PairRow.programme_id) == programme_id,
+                        col(PairRow.cohort_id) == cohort_id,
+                    )
+                    for programme_id, cohort_id in scope.cohorts
+                )
+            )
+        )
 
     async def pair(self, pair_id: int) -> Pair | None:
         row = await self.session.get(PairRow, pair_id)

@@ -5,18 +5,22 @@ use case asks (directly, or through `allowed_programmes` for a coordinator's lis
 
 - coordinator actions: only on programmes the actor coordinates; in a group chat only
   on programmes whose alert chat it is (`chat.bound`); with a pair as target, only
-  when the pair belongs to that programme; programme-wide changes (its settings) only
-  by a coordinator of the whole programme, not of one cohort (an NHO region);
+  when the pair belongs to that programme and, for a coordinator of one cohort (a
+  region of NHO Global Future) in private, to that cohort; programme-wide changes
+  (its settings, its agreement text) only by a coordinator of the whole programme;
 - participant actions: only on a pair the actor is a party of, in a programme where
   they are a mentor or adept;
 - own-data actions (/mydata, /deleteme): anyone we know, on themselves, in private.
+
+`allowed_scope` says the same for a coordinator's lists and pair lookups: the programmes,
+each whole or one cohort of it (`Scope.covers(pair)`), so use cases filter in one way.
 
 Identity is the Telegram user id behind `Actor.person`, never a username or name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -39,6 +43,8 @@ class Action(StrEnum):
     SET_AGREEMENT = "set_agreement"
     VIEW_SETTINGS = "view_settings"  # the programme's settings (/programme)
     CHANGE_SETTINGS = "change_settings"  # programme-wide: not for a region's coordinator
+    REPORT = "report"  # the funder's report
+    RECORD_OUTCOME = "record_outcome"
     # participants, on their own pair
     PAIR_STEP = "pair_step"  # plan, met, confirm, check-in, goals, agreement, pause
     # anyone known, on themselves
@@ -61,11 +67,13 @@ COORDINATOR_ACTIONS = frozenset(
         Action.SET_AGREEMENT,
         Action.VIEW_SETTINGS,
         Action.CHANGE_SETTINGS,
+        Action.REPORT,
+        Action.RECORD_OUTCOME,
     }
 )
 # Coordinator actions that change the whole programme: a coordinator invited for one
 # cohort (a region) runs that cohort, not the programme everyone shares.
-PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS})
+PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS, Action.SET_AGREEMENT})
 PARTICIPANT_ACTIONS = frozenset({Action.PAIR_STEP})
 OWN_ACTIONS = frozenset({Action.OWN_DATA})
 # What may happen in a group at all: the alert chat's coordinator actions.
@@ -130,7 +138,10 @@ def may(
         if action in PROGRAMME_WIDE_ACTIONS and not actor.runs_whole_programme(programme_id):
             return False
         if isinstance(target, Pair):
-            return target.programme_id == programme_id
+            # A region's coordinator, in private: only pairs of the region. The alert
+            # chat is the whole programme's.
+            cohort = coordinated_cohorts(actor).get(programme_id) if chat.private else None
+            return target.programme_id == programme_id and cohort in (None, target.cohort_id)
         if isinstance(target, Person):
             return target.id == actor.person.id
         return True
@@ -156,6 +167,58 @@ def allowed_programmes(actor: Actor | None, action: Action, *, chat: Chat = PRIV
         return []
     candidates = actor.programmes_as(Role.COORDINATOR)
     return [p for p in candidates if may(actor, action, p, chat=chat)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a coordinator's lists and pair lookups reach: programmes, each as a whole
+    (None) or only the one cohort the coordinator runs there (a region). `covers` is the
+    one answer to "is this pair theirs?"; a pair outside is treated as unknown."""
+
+    cohorts: tuple[tuple[int, int | None], ...] = ()  # (programme, cohort or None), sorted
+
+    @classmethod
+    def whole(cls, programme_ids: Iterable[int]) -> Scope:
+        """Every pair of these programmes (the command line, an alert chat)."""
+        return cls(tuple((p, None) for p in sorted(set(programme_ids))))
+
+    @property
+    def programmes(self) -> list[int]:
+        return [programme for programme, _cohort in self.cohorts]
+
+    def cohort(self, programme_id: int) -> int | None:
+        """The one cohort of the programme in scope; None: all of it (or not in scope)."""
+        return next((c for p, c in self.cohorts if p == programme_id), None)
+
+    def admits(self, programme_id: int, cohort_id: int | None) -> bool:
+        """Whether something of this programme and cohort is in scope."""
+        for programme, cohort in self.cohorts:
+            if programme == programme_id:
+                return cohort is None or cohort == cohort_id
+        return False
+
+    def covers(self, pair: Pair) -> bool:
+        return self.admits(pair.programme_id, pair.cohort_id)
+
+    def __contains__(self, programme_id: object) -> bool:
+        return any(p == programme_id for p, _c in self.cohorts)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.programmes)
+
+    def __len__(self) -> int:
+        return len(self.cohorts)
+
+
+def allowed_scope(actor: Actor | None, action: Action, *, chat: Chat = PRIVATE) -> Scope:
+    """The programmes `allowed_programmes` gives, each limited to the cohort the actor
+    coordinates there. In an alert chat, whole programmes: the group is the programme's
+    and already gets every alert and the whole digest."""
+    programmes = allowed_programmes(actor, action, chat=chat)
+    if not chat.private:
+        return Scope.whole(programmes)
+    regions = coordinated_cohorts(actor)
+    return Scope(tuple((p, regions.get(p)) for p in programmes))
 
 
 def is_party(person_id: int, pair: Pair) -> bool:

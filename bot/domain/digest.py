@@ -1,7 +1,7 @@
 """The weekly digest's figures, and the weekly note's content: pure functions of plain data.
 
 `compute` turns what the storage layer loaded for one programme (pairs, meetings,
-check-ins, alerts, planned meetings, failed messages), or for one of its cohorts
+check-ins, alerts, planned meetings, failed messages, gatherings), or for one of its cohorts
 (`of_cohort`: a region's coordinator reads only the region), and the time into the
 numbers the coordinator reads; `bot/digest_texts.py` renders them, `bot/chart.py` draws
 the chart.
@@ -12,11 +12,12 @@ participant's weekly note says (or that there is nothing to say).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.gatherings import Turnout, for_cohort
 from bot.domain.model import AlertStatus, Cohort, PairState, Programme
 from bot.domain.rhythm import (
     MeetingFact,
@@ -113,6 +114,8 @@ class DigestInput:
     alerts: tuple[DigestAlert, ...] = ()
     planned: tuple[DigestPlan, ...] = ()
     failed: tuple[FailedMessage, ...] = ()
+    # Gatherings (not cancelled) from a week before to a week after the digest.
+    gatherings: tuple[Turnout, ...] = ()
     cohort_id: int | None = None  # one cohort's digest (a region's), None: the programme's
 
 
@@ -131,6 +134,21 @@ class Stalled:
     pair: PairLine
     reasons: tuple[tuple[str, int], ...]  # (reason, alert id), most urgent first
     since: datetime
+
+
+@dataclass(frozen=True)
+class GatheringLine:
+    """A gathering in the digest: its local day and time, and the answers to its
+    invitation (what people said before; attendance itself is not recorded)."""
+
+    title: str
+    day: date
+    at: time
+    invited: int
+    coming: int
+    not_coming: int
+    no_answer: int
+    cohort: str | None = None  # in the whole programme's digest: a region's gathering
 
 
 @dataclass(frozen=True)
@@ -167,6 +185,8 @@ class Digest:
     failed: tuple[tuple[str | None, int], ...]  # (name, how many), most first
     chart: Chart = field(repr=False, default=Chart((), (), (), (0, 0, 0, 0, 0)))
     cohort_name: str | None = None  # a region's digest: its cohort
+    gatherings_held: tuple[GatheringLine, ...] = ()  # the last seven days
+    gatherings_coming: tuple[GatheringLine, ...] = ()  # the next seven days
 
     @property
     def name(self) -> str:
@@ -215,8 +235,8 @@ def current_cohort(cohorts: Sequence[Cohort], today: date) -> Cohort | None:
 
 def of_cohort(data: DigestInput, cohort_id: int) -> DigestInput:
     """One cohort's part of a programme's digest input (a region's coordinator reads
-    only the region): its pairs with their meetings, check-ins, alerts and plans, and
-    the failed messages to its people."""
+    only the region): its pairs with their meetings, check-ins, alerts and plans, the
+    failed messages to its people, and its gatherings and the programme-wide ones."""
     pairs = tuple(p for p in data.pairs if p.cohort_id == cohort_id)
     ids = {p.id for p in pairs}
     return DigestInput(
@@ -228,6 +248,7 @@ def of_cohort(data: DigestInput, cohort_id: int) -> DigestInput:
         alerts=tuple(a for a in data.alerts if a.pair_id in ids),
         planned=tuple(p for p in data.planned if p.pair_id in ids),
         failed=tuple(f for f in data.failed if cohort_id in f.cohorts),
+        gatherings=tuple(t for t in data.gatherings if for_cohort(t.gathering, cohort_id)),
         cohort_id=cohort_id,
     )
 
@@ -333,6 +354,14 @@ def compute(data: DigestInput, now: datetime) -> Digest:
         ),
         key=lambda item: (item[1], item[2] or time(0, 0), item[0].pair_id),
     )
+    # The whole programme's digest names the region of a region's gathering (NHO's
+    # regions each have a «Kick-off»); a region's digest need not.
+    regions = (
+        {c.id: short_name(c.name, programme.name) for c in data.cohorts}
+        if data.cohort_id is None
+        else {}
+    )
+    held, coming = gathering_lines(data.gatherings, zone, now, regions)
     failed: dict[str | None, int] = {}
     for message in data.failed:
         failed[message.name] = failed.get(message.name, 0) + 1
@@ -362,7 +391,49 @@ def compute(data: DigestInput, now: datetime) -> Digest:
         failed=tuple(sorted(failed.items(), key=lambda item: (-item[1], item[0] or ""))),
         chart=chart(data, now),
         cohort_name=cohorts[data.cohort_id].name if data.cohort_id in cohorts else None,
+        gatherings_held=held,
+        gatherings_coming=coming,
     )
+
+
+def short_name(cohort_name: str, programme_name: str) -> str:
+    """A cohort's name without the programme's in front: «Global Future – Rogaland» of
+    «Global Future» is «Rogaland»."""
+    if cohort_name.startswith(programme_name):
+        rest = cohort_name[len(programme_name) :].strip(" –-:,")
+        if rest:
+            return rest
+    return cohort_name
+
+
+def gathering_lines(
+    turnouts: Sequence[Turnout],
+    zone: ZoneInfo,
+    now: datetime,
+    regions: Mapping[int, str] | None = None,
+) -> tuple[tuple[GatheringLine, ...], tuple[GatheringLine, ...]]:
+    """(gatherings of the last seven days, gatherings of the next seven), by start time;
+    `regions` names the cohorts whose gatherings should say which cohort they are of."""
+    regions = regions or {}
+    held: list[GatheringLine] = []
+    coming: list[GatheringLine] = []
+    for turnout in sorted(turnouts, key=lambda t: (t.gathering.starts_at, t.gathering.id)):
+        g = turnout.gathering
+        if g.cancelled or not now - SOON <= g.starts_at < now + SOON:
+            continue
+        local = g.starts_at.astimezone(zone)
+        line = GatheringLine(
+            title=g.title,
+            day=local.date(),
+            at=local.time().replace(second=0, microsecond=0),
+            invited=turnout.invited,
+            coming=turnout.coming,
+            not_coming=turnout.not_coming,
+            no_answer=turnout.no_answer,
+            cohort=regions.get(g.cohort_id) if g.cohort_id is not None else None,
+        )
+        (held if g.starts_at < now else coming).append(line)
+    return tuple(held), tuple(coming)
 
 
 def _urgency(reason: str) -> int:

@@ -131,3 +131,25 @@ class Attendance:
     @property
     def invited(self) -> int:
         return len(self.coming) + len(self.not_coming) + len(self.no_answer)
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """How many were invited to one gathering and how they answered, as counts (for the
+    weekly digest and the report). The answers are what people said before the event:
+    the bot does not record who actually came."""
+
+    gathering: Gathering
+    invited: int
+    coming: int  # said «I'll come»
+    not_coming: int  # said «I can't»
+
+    @property
+    def no_answer(self) -> int:
+        return self.invited - self.coming - self.not_coming
+
+
+def for_cohort(gathering: Gathering, cohort_id: int) -> bool:
+    """Whether a gathering belongs to one cohort's view (a region's coordinator): one of
+    that cohort, or one of the whole programme (which every region's people may attend)."""
+    return gathering.cohort_id is None or gathering.cohort_id == cohort_id

@@ -19,6 +19,7 @@ from enum import StrEnum
 from statistics import mean
 
 from bot.domain.evaluation import NOT_OUTCOMES, Evaluation, Outcome, Recommend, RecordedOutcome
+from bot.domain.gatherings import Audience, GatheringKind, Turnout
 from bot.domain.model import CheckIn, Cohort, PairState, Person, Programme, Role
 from bot.domain.rhythm import (
     Cadence,
@@ -83,6 +84,16 @@ class Report:
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
 
+    @property
+    def name(self) -> str:
+        """What the report is of: the programme, or the programme and the cohort (whose
+        name often repeats the programme's, as NHO's regions do)."""
+        if self.cohort is None:
+            return self.programme
+        if self.cohort.startswith(self.programme):
+            return self.cohort
+        return f"{self.programme} – {self.cohort}"
+
 
 # the data the report is made from
 
@@ -124,6 +135,8 @@ class ReportData:
     check_ins: tuple[CheckIn, ...]
     evaluations: tuple[Evaluation, ...]
     outcomes: tuple[RecordedOutcome, ...]
+    # Gatherings not cancelled (of the cohort and the programme-wide ones, for a cohort).
+    gatherings: tuple[Turnout, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,23 @@ SOURCE_LABELS = {
     "coordinator": lazy("coordinator"),
     "mentor": lazy("mentor's evaluation"),
     "adept": lazy("adept's evaluation"),
+}
+KIND_LABELS = {
+    GatheringKind.KICKOFF: lazy("kick-off"),
+    GatheringKind.TRAINING: lazy("training"),
+    GatheringKind.INTRODUCTION: lazy("introduction"),
+    GatheringKind.CLOSING: lazy("closing"),
+    GatheringKind.OTHER: lazy("other"),
+}
+AUDIENCE_LABELS = {
+    Audience.MENTORS: lazy("mentors"),
+    Audience.ADEPTS: lazy("adepts"),
+    Audience.ALL: lazy("mentors and adepts"),
+}
+TRAINEE_AUDIENCE_LABELS = {
+    Audience.MENTORS: lazy("supervisors"),
+    Audience.ADEPTS: lazy("trainees"),
+    Audience.ALL: lazy("supervisors and trainees"),
 }
 TEXT_LABELS = {
     "learned": lazy("what the mentor learned"),
@@ -340,6 +370,7 @@ def build_report(
             options,
         ),
         _outcome_table(pairs, pair_label, outcomes, names, options),
+        _gathering_table(data),
         _evaluation_table(data),
         _evaluation_answers(data),
     ]
@@ -502,6 +533,7 @@ def _summary(
         (Label(lazy("Adepts who got education")), kinds.get(Outcome.EDUCATION.value, 0)),
         (Label(lazy("Adepts who got an internship")), kinds.get(Outcome.INTERNSHIP.value, 0)),
         (Label(lazy("Adepts with another outcome")), kinds.get(Outcome.OTHER.value, 0)),
+        *_gathering_summary(data, today),
     ]
     return Table(
         "summary",
@@ -656,6 +688,62 @@ def _outcome_table(
         *((Column(lazy("Text"), Kind.TEXT),) if options.with_comments else ()),
     )
     return Table("outcomes", lazy("Outcomes"), columns, tuple(rows))
+
+
+def _gathering_summary(data: ReportData, today: date) -> list[tuple[Cell, Cell]]:
+    """Gatherings up to today (the report's date, local) and the answers to them."""
+    local = data.programme.rules.local
+    so_far = [t for t in data.gatherings if local(t.gathering.starts_at).date() <= today]
+    return [
+        (Label(lazy("Gatherings up to today")), len(so_far)),
+        (Label(lazy("Invitations to them")), sum(t.invited for t in so_far)),
+        (Label(lazy("«I'll come» answers to them")), sum(t.coming for t in so_far)),
+    ]
+
+
+def _gathering_table(data: ReportData) -> Table:
+    """Each gathering not cancelled, by date: who it was for and the answers to its
+    invitation. The bot records answers, not who actually came."""
+    cohorts = {c.id: c.name for c in data.cohorts}
+    audiences = (
+        TRAINEE_AUDIENCE_LABELS if data.programme.role_labels == "trainee" else AUDIENCE_LABELS
+    )
+    rows: list[tuple[Cell, ...]] = []
+    for turnout in sorted(data.gatherings, key=lambda t: (t.gathering.starts_at, t.gathering.id)):
+        g = turnout.gathering
+        rows.append(
+            (
+                g.title,
+                Label(KIND_LABELS[g.kind]),
+                _local_date(data, g.starts_at),
+                Label(audiences[g.audience]),
+                cohorts.get(g.cohort_id, str(g.cohort_id))
+                if g.cohort_id is not None
+                else Label(lazy("whole programme")),
+                g.learning_group,
+                turnout.invited,
+                turnout.coming,
+                turnout.not_coming,
+                turnout.no_answer,
+            )
+        )
+    return Table(
+        "gatherings",
+        lazy("Gatherings"),
+        (
+            Column(lazy("Gathering"), Kind.TEXT),
+            Column(lazy("Kind"), Kind.TEXT),
+            Column(lazy("Date"), Kind.DATE),
+            Column(lazy("For"), Kind.TEXT),
+            Column(lazy("Cohort"), Kind.TEXT),
+            Column(lazy("Learning group"), Kind.TEXT),
+            Column(lazy("Invited"), Kind.INT),
+            Column(lazy("Said they would come"), Kind.INT),
+            Column(lazy("Said they could not"), Kind.INT),
+            Column(lazy("Did not answer"), Kind.INT),
+        ),
+        tuple(rows),
+    )
 
 
 def _evaluation_table(data: ReportData) -> Table:

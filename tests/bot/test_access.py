@@ -16,7 +16,9 @@ from bot.domain.access import (
     Action,
     Actor,
     Chat,
+    Scope,
     allowed_programmes,
+    allowed_scope,
     coordinated_programmes,
     is_party,
     may,
@@ -249,3 +251,50 @@ def test_a_regions_coordinator_may_see_but_not_change_the_programme() -> None:
     assert not may(both, Action.CHANGE_SETTINGS, PROGRAMME_A)
     assert may(both, Action.CHANGE_SETTINGS, PROGRAMME_B)
     assert PROGRAMME_WIDE_ACTIONS <= COORDINATOR_ACTIONS
+
+
+def regional(cohort_id: int, *more: tuple[int, Role]) -> Actor:
+    """A coordinator of one cohort (a region) of programme A, with other memberships."""
+    base = actor((PROGRAMME_A, Role.COORDINATOR), *more)
+    first = replace(base.memberships[0], cohort_id=cohort_id)
+    return replace(base, memberships=(first, *base.memberships[1:]))
+
+
+@pytest.mark.parametrize("action", COORDINATING)
+def test_a_regions_coordinator_acts_on_the_regions_pairs_only(action: Action) -> None:
+    of_region = pair()  # cohort 1
+    elsewhere = replace(pair(), cohort_id=2)
+    assert may(regional(1), action, PROGRAMME_A, of_region)
+    assert not may(regional(1), action, PROGRAMME_A, elsewhere)
+    assert may(regional(2), action, PROGRAMME_A, elsewhere)
+    # The whole programme's coordinator: every pair.
+    assert may(actor((PROGRAMME_A, Role.COORDINATOR)), action, PROGRAMME_A, elsewhere)
+
+
+def test_the_alert_chat_is_the_whole_programmes() -> None:
+    alert_chat = Chat(private=False, bound=frozenset({PROGRAMME_A}))
+    elsewhere = replace(pair(), cohort_id=2)
+    assert may(regional(1), Action.HANDLE_ALERT, PROGRAMME_A, elsewhere, chat=alert_chat)
+    scope = allowed_scope(regional(1), Action.VIEW_STALLED, chat=alert_chat)
+    assert scope == Scope.whole([PROGRAMME_A]) and scope.covers(elsewhere)
+
+
+def test_scope_of_a_region_and_of_whole_programmes() -> None:
+    someone = regional(1, (PROGRAMME_B, Role.COORDINATOR), (3, Role.MENTOR))
+    scope = allowed_scope(someone, Action.LIST_PAIRS)
+    assert scope == Scope(((PROGRAMME_A, 1), (PROGRAMME_B, None)))
+    assert scope.programmes == list(scope) == [PROGRAMME_A, PROGRAMME_B]
+    assert len(scope) == 2 and PROGRAMME_A in scope and 3 not in scope
+    assert (scope.cohort(PROGRAMME_A), scope.cohort(PROGRAMME_B), scope.cohort(3)) == (
+        1,
+        None,
+        None,
+    )
+    assert scope.covers(pair())
+    assert not scope.covers(replace(pair(), cohort_id=2))
+    assert scope.covers(replace(pair(), programme_id=PROGRAMME_B, cohort_id=7))
+    assert not scope.covers(replace(pair(), programme_id=3))
+    assert scope.admits(PROGRAMME_A, 1) and not scope.admits(PROGRAMME_A, None)
+    assert not allowed_scope(None, Action.LIST_PAIRS)
+    assert not allowed_scope(actor((PROGRAMME_A, Role.MENTOR)), Action.REPORT)
+    assert Scope.whole([5, 2, 5]).cohorts == ((2, None), (5, None))

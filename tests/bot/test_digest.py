@@ -25,6 +25,7 @@ from bot.domain.digest import (
     FailedMessage,
     PairLine,
 )
+from bot.domain.gatherings import Audience, Gathering, GatheringKind, Turnout
 from bot.domain.model import AlertStatus, Cohort, PairState, Programme
 from bot.domain.rhythm import MeetingFact, MeetingStatus, Period, PlannedFact, PlanStatus
 
@@ -183,6 +184,89 @@ def test_one_cohorts_digest_counts_only_that_cohorts_pairs() -> None:
         ("nb", "Global Future Oslo – Spring"),
     ):
         assert title in digest_texts.digest_sections(language, south)[0][0]
+
+
+def gathering(
+    gathering_id: int,
+    starts: datetime,
+    title: str,
+    *,
+    cohort_id: int | None = None,
+    cancelled: bool = False,
+) -> Gathering:
+    return Gathering(
+        id=gathering_id,
+        programme_id=1,
+        cohort_id=cohort_id,
+        learning_group=None,
+        audience=Audience.ALL,
+        kind=GatheringKind.OTHER,
+        title=title,
+        place=None,
+        starts_at=starts,
+        cancelled=cancelled,
+    )
+
+
+TURNOUTS = (
+    Turnout(gathering(1, at(date(2026, 3, 10), 18), "Kick-off"), 8, 5, 1),
+    Turnout(gathering(2, at(date(2026, 3, 12), 17), "North dinner", cohort_id=2), 4, 2, 2),
+    Turnout(gathering(3, at(date(2026, 3, 18), 18), "Mentor training", cohort_id=1), 6, 4, 0),
+    Turnout(gathering(4, at(date(2026, 3, 19), 18), "Cancelled", cancelled=True), 6, 1, 0),
+    Turnout(gathering(5, at(date(2026, 3, 23), 18), "Next month"), 0, 0, 0),  # beyond
+    Turnout(gathering(6, at(date(2026, 3, 8), 18), "Too early"), 3, 3, 0),  # 8 days ago
+    Turnout(gathering(7, at(date(2026, 3, 20), 9), "Café"), 0, 0, 0),
+)
+
+
+def test_gatherings_of_the_last_and_next_seven_days() -> None:
+    """Gatherings of the week before and after, with the answers to the invitation;
+    a region's digest keeps its own and the programme-wide ones, and the whole
+    programme's says which region a region's gathering is of."""
+    north = Cohort(2, 1, "Global Future Oslo – North", date(2026, 2, 1), date(2026, 5, 31))
+    data = replace(HISTORY, cohorts=(COHORT, north), gatherings=TURNOUTS)
+    d = rules.compute(data, NOW)
+    assert [
+        (g.title, g.day, g.invited, g.coming, g.not_coming, g.no_answer) for g in d.gatherings_held
+    ] == [
+        ("Kick-off", date(2026, 3, 10), 8, 5, 1, 2),
+        ("North dinner", date(2026, 3, 12), 4, 2, 2, 0),
+    ]
+    assert [(g.title, g.day, g.at, g.coming) for g in d.gatherings_coming] == [
+        ("Mentor training", date(2026, 3, 18), time(18, 0), 4),
+        ("Café", date(2026, 3, 20), time(9, 0), 0),
+    ]
+    lines = "\n".join(rules.pack(digest_texts.digest_sections("en", d))).splitlines()
+    at_section = lines.index("Gatherings")
+    assert lines[at_section : at_section + 7] == [
+        "Gatherings",
+        "Last 7 days:",
+        "Kick-off (Tuesday 10 March): 5 of 8 said they would come, 1 could not, 2 did not answer.",
+        "North dinner, North (Thursday 12 March): 2 of 4 said they would come, 2 could not, "
+        "0 did not answer.",
+        "Next 7 days:",
+        "Wednesday 18 March at 18:00: Mentor training, Spring. 4 of 6 say they will come.",
+        "Friday 20 March at 09:00: Café. No one is invited yet.",
+    ]
+    norwegian = "\n".join(rules.pack(digest_texts.digest_sections("nb", d)))
+    assert "Kick-off (tirsdag 10. mars): 5 av 8 sa de ville komme, 1 kunne ikke, " in norwegian
+    assert "onsdag 18. mars kl. 18: Mentor training, Spring. 4 av 6 sier de kommer." in norwegian
+
+    south = rules.compute(rules.of_cohort(data, 1), NOW)
+    assert [g.title for g in south.gatherings_held] == ["Kick-off"]
+    assert {g.cohort for g in (*south.gatherings_held, *south.gatherings_coming)} == {None}
+    assert [g.title for g in south.gatherings_coming] == ["Mentor training", "Café"]
+    north = rules.compute(rules.of_cohort(data, 2), NOW)
+    assert [g.title for g in north.gatherings_held] == ["Kick-off", "North dinner"]
+    assert [g.title for g in north.gatherings_coming] == ["Café"]
+
+
+def test_no_gatherings_section_without_gatherings() -> None:
+    quiet = replace(HISTORY, gatherings=TURNOUTS[4:6])  # one beyond the week, one before
+    d = rules.compute(quiet, NOW)
+    assert d.gatherings_held == () and d.gatherings_coming == ()
+    text = "\n".join(rules.pack(digest_texts.digest_sections("en", d)))
+    assert "Gatherings" not in text
 
 
 def test_chart_figures_cover_twelve_full_weeks() -> None:

@@ -1,17 +1,25 @@
 """A programme with regions (NHO Global Future): a region's coordinator hears of the
-region's pairs only (alerts, the weekly digest and /digest, the cohort's end); a
-coordinator of the whole programme hears of every pair."""
+region's pairs only (alerts, the weekly digest and /digest, the cohort's end), sees and
+acts on them only (/pairs, /stalled, /pair, /pair N, /end, /match, /report), and reads of
+the region's gatherings and the programme-wide ones; a coordinator of the whole programme
+hears of, sees and acts on every pair."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
+from typing import Any
 
-from bot.domain.model import Programme, Role
+from openpyxl import load_workbook
+
+from bot.domain.gatherings import Answer, Audience, GatheringKind
+from bot.domain.model import PairState, Programme, Role
 from bot.domain.programmes import preset
 from bot.domain.rhythm import MeetingStatus
 from bot.domain.stall import Reason, Stall
-from bot.emulator import SimUser
+from bot.emulator import SentMessage, SimUser
+from bot.gatherings import GatheringProblem
 from bot.programmes import Programmes
 from tests.e2e.cohorts import activate_pair, join, oslo, texts
 from tests.e2e.conftest import Harness
@@ -65,6 +73,8 @@ class Regions:
     eva: SimUser  # the whole programme
     rogaland: tuple[int, int]
     hordaland: int
+    rogaland_cohort: int = 0
+    hordaland_cohort: int = 0
 
 
 async def two_regions(h: Harness) -> Regions:
@@ -96,7 +106,9 @@ async def two_regions(h: Harness) -> Regions:
         for pair_id, cohort in ((first, rogaland), (second, rogaland), (third, hordaland)):
             pair = await repo.pair(pair_id)
             assert pair is not None and pair.cohort_id == cohort.id
-    return Regions(programme, kari, lars, mona, eva, (first, second), third)
+    return Regions(
+        programme, kari, lars, mona, eva, (first, second), third, rogaland.id, hordaland.id
+    )
 
 
 async def person_id(h: Harness, user: SimUser) -> int:
@@ -253,3 +265,337 @@ async def test_the_cohort_end_notice_reaches_the_regions_coordinator_and_the_pro
     assert notices(r.lars) == [hordaland]
     assert notices(r.mona) == []
     assert notices(r.eva) == sorted([rogaland, hordaland])
+
+
+# Gatherings in a region's digest and report: its own and the programme-wide ones.
+
+
+async def make_gathering(
+    h: Harness,
+    programme_id: int,
+    title: str,
+    day: date,
+    at: time,
+    audience: Audience = Audience.ALL,
+    cohort_id: int | None = None,
+) -> int:
+    made = await h.core.gatherings.create(
+        None,
+        programme_id,
+        title=title,
+        starts_on=day,
+        starts_at=at,
+        place="Bergen" if cohort_id else "Oslo",
+        audience=audience,
+        cohort_id=cohort_id,
+        kind=GatheringKind.OTHER,
+    )
+    assert not isinstance(made, GatheringProblem)
+    return made.gathering.id
+
+
+async def answer(h: Harness, user_id: int, name: str, gathering_id: int, said: Answer) -> None:
+    person = await h.services.actor(user_id)
+    assert person is not None, name
+    done = await h.core.gatherings.answer(person.person, gathering_id, said)
+    assert not isinstance(done, GatheringProblem), (name, done)
+
+
+def gathering_section(digest: str) -> list[str]:
+    lines = digest.splitlines()
+    if "Gatherings" not in lines:
+        return []
+    start = lines.index("Gatherings")
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return lines[start:end]
+
+
+async def report_of(h: Harness, user: SimUser) -> Any:
+    user.catch_up()
+    await user.send("/report")
+    document = await user.next_message()
+    assert document.kind == "document", document.text
+    return load_workbook(io.BytesIO(h.emulator.file_bytes(document)))
+
+
+def rows_of(book: Any, title: str) -> list[dict[str, Any]]:
+    rows = list(book[title].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+async def test_a_regions_digest_and_report_count_its_gatherings_and_the_programmes(
+    harness: Harness,
+) -> None:
+    h = harness  # Tuesday 3 March 2026, 10:00 in Oslo
+    r = await two_regions(h)
+    pid = r.programme.id
+    # The NHO preset planned each region's own kick-off (Tuesday 10 March, 18:00), mentor
+    # training and closing gathering. Added here: one for the whole programme, one for
+    # Rogaland's mentors, one for Hordaland, and one that is cancelled.
+    welcome = await make_gathering(h, pid, "Welcome evening", date(2026, 3, 5), time(18, 0))
+    evening = await make_gathering(
+        h,
+        pid,
+        "Mentor evening",
+        date(2026, 3, 6),
+        time(17, 0),
+        Audience.MENTORS,
+        r.rogaland_cohort,
+    )
+    lunch = await make_gathering(
+        h, pid, "Lunch in Bergen", date(2026, 3, 11), time(12, 0), cohort_id=r.hordaland_cohort
+    )
+    dinner = await make_gathering(h, pid, "Dinner", date(2026, 3, 10), time(18, 0))
+    assert await h.core.gatherings.cancel(dinner) is not None
+    await h.tick()  # invites everyone to the preset kick-offs
+    async with h.services.unit() as repo:
+        found = await repo.gathering_attendance(pid, date(2026, 3, 1), date(2026, 3, 12))
+    kickoff = {
+        a.gathering.cohort_id: a.gathering.id for a in found if a.gathering.title == "Kick-off"
+    }
+    for user_id, name, gathering, said in (
+        (200, "Ola", welcome, Answer.YES),
+        (300, "Amina", welcome, Answer.YES),
+        (202, "Per", welcome, Answer.NO),
+        (302, "Sara", welcome, Answer.YES),
+        (200, "Ola", evening, Answer.YES),
+        (201, "Knut", evening, Answer.NO),
+        (202, "Per", lunch, Answer.YES),
+        (300, "Amina", kickoff[r.rogaland_cohort], Answer.YES),
+    ):
+        await answer(h, user_id, name, gathering, said)
+    # Who was invited: everyone to the welcome, only a region's people to its gatherings.
+    async with h.services.unit() as repo:
+        regions = {c.id: c.name.removeprefix("Global Future – ") for c in await repo.cohorts(pid)}
+        invited = {
+            (a.gathering.title, regions.get(a.gathering.cohort_id or 0)): a.invited
+            for a in await repo.gathering_attendance(pid, date(2026, 3, 1), date(2026, 3, 12))
+        }
+    assert invited == {
+        ("Welcome evening", None): 6,
+        ("Mentor evening", "Rogaland"): 2,
+        ("Lunch in Bergen", "Hordaland"): 2,
+        ("Kick-off", "Rogaland"): 4,
+        ("Kick-off", "Hordaland"): 2,
+        ("Kick-off", "Møre og Romsdal"): 0,  # nobody there yet
+        ("Kick-off", "Oslo og Akershus"): 0,
+    }
+
+    h.clock.set(oslo(2026, 3, 9, 8))  # Monday 08:00: the digest
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    welcome_line = (
+        "Welcome evening (Thursday 5 March): 3 of 6 said they would come, 1 could not, "
+        "2 did not answer."
+    )
+    evening_line = (
+        "Mentor evening{region} (Friday 6 March): 1 of 2 said they would come, 1 could not, "
+        "0 did not answer."
+    )
+    [kari] = digest_texts(r.kari)
+    [lars] = digest_texts(r.lars)
+    [mona] = digest_texts(r.mona)
+    [eva] = digest_texts(r.eva)
+    assert gathering_section(kari) == [
+        "Gatherings",
+        "Last 7 days:",
+        welcome_line,
+        evening_line.format(region=""),
+        "Next 7 days:",
+        "Tuesday 10 March at 18:00: Kick-off. 1 of 4 say they will come.",
+    ]
+    assert gathering_section(lars) == [
+        "Gatherings",
+        "Last 7 days:",
+        welcome_line,
+        "Next 7 days:",
+        "Tuesday 10 March at 18:00: Kick-off. 0 of 2 say they will come.",
+        "Wednesday 11 March at 12:00: Lunch in Bergen. 1 of 2 say they will come.",
+    ]
+    assert gathering_section(mona) == [
+        "Gatherings",
+        "Last 7 days:",
+        welcome_line,
+        "Next 7 days:",
+        "Tuesday 10 March at 18:00: Kick-off. No one is invited yet.",
+    ]
+    # The whole programme's digest says which region a region's gathering is of.
+    assert gathering_section(eva) == [
+        "Gatherings",
+        "Last 7 days:",
+        welcome_line,
+        evening_line.format(region=", Rogaland"),
+        "Next 7 days:",
+        "Tuesday 10 March at 18:00: Kick-off, Møre og Romsdal. No one is invited yet.",
+        "Tuesday 10 March at 18:00: Kick-off, Hordaland. 0 of 2 say they will come.",
+        "Tuesday 10 March at 18:00: Kick-off, Rogaland. 1 of 4 say they will come.",
+        "Tuesday 10 March at 18:00: Kick-off, Oslo og Akershus. No one is invited yet.",
+        "Wednesday 11 March at 12:00: Lunch in Bergen, Hordaland. 1 of 2 say they will come.",
+    ]
+    assert "Dinner" not in eva  # cancelled
+
+    # /report: the region's gatherings and the programme-wide ones; all for Eva.
+    def gathering_rows(book: Any) -> list[tuple[Any, ...]]:
+        return [
+            (g["Gathering"], g["Cohort"], g["Invited"], g["Said they would come"])
+            for g in rows_of(book, "Gatherings")
+            if g["Date"].date() < date(2026, 3, 12)  # leave out the later preset ones
+        ]
+
+    def kickoff_row(region: str, invited: int, coming: int) -> tuple[Any, ...]:
+        return ("Kick-off", f"Global Future – {region}", invited, coming)
+
+    welcome_row = ("Welcome evening", "whole programme", 6, 3)
+    evening_row = ("Mentor evening", "Global Future – Rogaland", 2, 1)
+    lunch_row = ("Lunch in Bergen", "Global Future – Hordaland", 2, 1)
+    assert gathering_rows(await report_of(h, r.kari)) == [
+        welcome_row,
+        evening_row,
+        kickoff_row("Rogaland", 4, 1),
+    ]
+    assert gathering_rows(await report_of(h, r.lars)) == [
+        welcome_row,
+        kickoff_row("Hordaland", 2, 0),
+        lunch_row,
+    ]
+    assert gathering_rows(await report_of(h, r.eva)) == [
+        welcome_row,
+        evening_row,
+        kickoff_row("Møre og Romsdal", 0, 0),
+        kickoff_row("Hordaland", 2, 0),
+        kickoff_row("Rogaland", 4, 1),
+        kickoff_row("Oslo og Akershus", 0, 0),
+        lunch_row,
+    ]
+    later = [g["Gathering"] for g in rows_of(await report_of(h, r.kari), "Gatherings")][3:]
+    assert later == ["Mentor training", "Closing gathering"]  # Rogaland's own, planned
+
+
+# A region's coordinator sees and acts on the region's pairs only.
+
+
+def names_in(text: str, *names: str) -> list[str]:
+    return [name for name in names if name in text]
+
+
+PEOPLE = ("Ola", "Amina", "Knut", "Fatima", "Per", "Sara")
+
+
+async def reply(user: SimUser, command: str) -> SentMessage:
+    user.catch_up()
+    await user.send(command)
+    return await user.next_message()
+
+
+async def test_a_regions_coordinator_sees_and_acts_on_the_regions_pairs_only(
+    harness: Harness,
+) -> None:
+    h = harness
+    r = await two_regions(h)
+    first, _second = r.rogaland
+    pid = r.programme.id
+    # People not yet paired in both regions, all in one field (so matching suggests).
+    for user_id, name, role, cohort in (
+        (203, "Nils", Role.MENTOR, r.rogaland_cohort),
+        (303, "Leyla", Role.ADEPT, r.rogaland_cohort),
+        (204, "Ivar", Role.MENTOR, r.hordaland_cohort),
+        (304, "Omar", Role.ADEPT, r.hordaland_cohort),
+    ):
+        await join(h, r.programme, role, user_id, name, cohort_id=cohort)
+    ids = {}
+    async with h.services.unit() as repo:
+        for user_id, name in ((203, "Nils"), (303, "Leyla"), (204, "Ivar"), (304, "Omar")):
+            person = await repo.person_by_telegram_id(user_id)
+            assert person is not None
+            ids[name] = person.id
+            await repo.update_person(person.id, intake={"field": "nursing", "offers": ["cv"]})
+        # Amina (Rogaland) and Sara (Hordaland) ask for help: one alert in each region.
+        for user_id, pair_id in ((300, first), (302, r.hordaland)):
+            asking = await repo.person_by_telegram_id(user_id)
+            assert asking is not None
+            stall = Stall(Reason.HELP, h.clock.now(), {"person": asking.id})
+            await h.core.alerts.open_now(repo, pair_id, stall, h.clock.now())
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+
+    # /pairs and /stalled
+    for user, expected in (
+        (r.kari, ["Ola", "Amina", "Knut", "Fatima"]),
+        (r.lars, ["Per", "Sara"]),
+        (r.mona, []),
+        (r.eva, list(PEOPLE)),
+    ):
+        listed = (await reply(user, "/pairs")).text or ""
+        assert names_in(listed, *PEOPLE) == expected, (user.first_name, listed)
+    for user, expected in (
+        (r.kari, ["Ola", "Amina"]),
+        (r.lars, ["Per", "Sara"]),
+        (r.mona, []),
+        (r.eva, ["Ola", "Amina", "Per", "Sara"]),
+    ):
+        stalled = (await reply(user, "/stalled")).text or ""
+        assert names_in(stalled, *PEOPLE) == expected, (user.first_name, stalled)
+    assert (await reply(r.mona, "/stalled")).text == "✅ No pair needs attention now."
+
+    # /pair N: another region's pair is as unknown as a pair that does not exist.
+    unknown = (await reply(r.kari, "/pair 9999")).text
+    assert unknown == "There is no pair 9999 in your programmes."
+    assert (await reply(r.kari, f"/pair {r.hordaland}")).text == (
+        f"There is no pair {r.hordaland} in your programmes."
+    )
+    assert (await reply(r.lars, f"/pair {first}")).text == (
+        f"There is no pair {first} in your programmes."
+    )
+    own = (await reply(r.kari, f"/pair {first}")).text or ""
+    assert own.startswith(f"Pair #{first}: Ola (mentor) and Amina (adept)"), own
+    other = (await reply(r.eva, f"/pair {r.hordaland}")).text or ""
+    assert other.startswith(f"Pair #{r.hordaland}: Per (mentor) and Sara (adept)"), other
+    # Nor can she end it.
+    assert (await reply(r.kari, f"/end {r.hordaland}")).text == (
+        f"Pair {r.hordaland} is not an active pair in your programmes."
+    )
+    async with h.services.unit() as repo:
+        still = await repo.pair(r.hordaland)
+    assert still is not None and still.state is PairState.ACTIVE
+
+    # /match: suggestions of the region's people.
+    card = (await reply(r.lars, "/match")).text or ""
+    assert names_in(card, "Nils", "Leyla", "Ivar", "Omar") == ["Ivar", "Omar"], card
+    card = (await reply(r.kari, "/match")).text or ""
+    assert names_in(card, "Nils", "Leyla", "Ivar", "Omar") == ["Nils", "Leyla"], card
+
+    # /pair: only the region's people are offered, and a forged button for another
+    # region's people makes no pair.
+    def offered(message: SentMessage) -> list[str]:
+        return [text.split(" (")[0] for text in message.button_texts()]
+
+    step = await reply(r.lars, "/pair")
+    assert offered(step) == ["Ivar"]
+    step = await reply(r.eva, "/pair")
+    assert sorted(offered(step)) == ["Ivar", "Nils"]
+    step = await reply(r.kari, "/pair")
+    assert offered(step) == ["Nils"]
+    for mentor, adept in (("Ivar", "Omar"), ("Nils", "Omar")):
+        await r.kari.press_data(step, f"pa:{pid}:{ids[mentor]}:{ids[adept]}")
+    await h.emulator.wait_until_idle()
+    await r.kari.press(step, step.button_texts()[0])
+    # Step 2 edits the message in place.
+    await h.emulator.wait_for(lambda: step.edited >= 1, 10, "the adepts to choose from")
+    assert offered(step) == ["Leyla"], step.button_texts()
+    await r.kari.press(step, step.button_texts()[0])
+    await h.emulator.wait_for(lambda: step.edited >= 2, 10, "the pair made")
+    async with h.services.unit() as repo:
+        views = await repo.pair_views([pid])
+    made = {(v.mentor.first_name, v.adept.first_name): v.pair for v in views}
+    assert ("Ivar", "Omar") not in made and ("Nils", "Omar") not in made
+    assert made[("Nils", "Leyla")].cohort_id == r.rogaland_cohort
+
+    # /report: the region's pairs only (as --cohort); all of them for Eva.
+    for user, count, cohorts in (
+        (r.kari, 3, {"Global Future – Rogaland"}),
+        (r.lars, 1, {"Global Future – Hordaland"}),
+        (r.eva, 4, {"Global Future – Rogaland", "Global Future – Hordaland"}),
+    ):
+        pairs = rows_of(await report_of(h, user), "Pairs")
+        assert len(pairs) == count, user.first_name
+        assert {row["Cohort"] for row in pairs} == cohorts

@@ -1,5 +1,5 @@
 """The funder's report from a known history made through the real use cases: the
-spreadsheet's figures match the database; CSV and PDF are valid files; names only with
+spreadsheet's figures (gatherings too) match the database; CSV and PDF are valid files; names only with
 --with-names; comments only with --with-comments, and anonymised. Run by `mentorbot report`
 (Typer's CliRunner, in a worker thread) on the running bot's own SQLite file."""
 
@@ -10,7 +10,7 @@ import csv
 import io
 import zipfile
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,9 +22,12 @@ from typer.testing import CliRunner, Result
 from bot.cli import app
 from bot.cohort_end import Refusal
 from bot.config import Settings
+from bot.domain.access import Scope
+from bot.domain.gatherings import Answer, Audience, GatheringKind
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.domain.rhythm import MeetingStatus
 from bot.emulator import SimUser
+from bot.gatherings import GatheringProblem
 from bot.meetings import Refusal as MeetingRefusal
 from tests.e2e.conftest import Harness
 
@@ -106,6 +109,39 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
     siri_p, yusuf_p = await person_of(h, siri), await person_of(h, yusuf)
     meetings = h.meetings
 
+    # Gatherings: a kick-off for all, a mentor training, a dinner that is cancelled, and a
+    # closing after the report's day (invited by the tick three weeks before).
+    made = {}
+    for title, day, audience, kind in (
+        ("Kick-off", date(2026, 3, 10), Audience.ALL, GatheringKind.KICKOFF),
+        ("Mentor training", date(2026, 3, 17), Audience.MENTORS, GatheringKind.TRAINING),
+        ("Dinner", date(2026, 3, 12), Audience.ALL, GatheringKind.OTHER),
+        ("Closing", date(2026, 5, 5), Audience.ALL, GatheringKind.CLOSING),
+    ):
+        created = await h.core.gatherings.create(
+            None,
+            programme.id,
+            title=title,
+            starts_on=day,
+            starts_at=time(18, 0),
+            place="Oslo",
+            audience=audience,
+            kind=kind,
+        )
+        assert not isinstance(created, GatheringProblem)
+        made[title] = created.gathering.id
+    for person, title, answer in (
+        (ola_p, "Kick-off", Answer.YES),
+        (amina_p, "Kick-off", Answer.NO),
+        (siri_p, "Kick-off", Answer.YES),
+        (ola_p, "Mentor training", Answer.YES),
+        (siri_p, "Mentor training", Answer.NO),
+        (ola_p, "Dinner", Answer.YES),
+    ):
+        answered_gathering = await h.core.gatherings.answer(person, made[title], answer)
+        assert not isinstance(answered_gathering, GatheringProblem)
+    assert await h.core.gatherings.cancel(made["Dinner"]) is not None
+
     # Pair 1: a confirmed meeting on the CV with both check-ins, then a one-sided one.
     h.clock.set(oslo(3, 5, 18))
     logged = await meetings.log_meeting(amina_p, first, date(2026, 3, 5), 60, "@cv")
@@ -139,7 +175,7 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
     kari_p = await person_of(h, kari)
     assert not isinstance(
         await cohort_end.record_outcome(
-            kari_p, first, "job", "Hired by Ola's firm", [programme.id]
+            kari_p, first, "job", "Hired by Ola's firm", Scope.whole([programme.id])
         ),
         Refusal,
     )
@@ -158,6 +194,9 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
     ):
         assert not isinstance(await cohort_end.answer(amina_p, first, code, value), Refusal)
     assert not isinstance(await cohort_end.answer(siri_p, second, "o", "2"), Refusal)
+    # The tick has invited everyone to the closing; Amina says she will come.
+    closing = await h.core.gatherings.answer(amina_p, made["Closing"], Answer.YES)
+    assert not isinstance(closing, GatheringProblem)
     url = f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
     return h, url, programme.id, [first, second]
 
@@ -194,6 +233,7 @@ async def test_spreadsheet_figures_match_the_database(
         "Pairs",
         "Goals",
         "Outcomes",
+        "Gatherings",
         "Evaluation",
         "Evaluation answers",
     ]
@@ -241,6 +281,45 @@ async def test_spreadsheet_figures_match_the_database(
     assert summary["Adepts who got education"] == 1
     assert summary["Would recommend the programme"] == 1
     assert isinstance(summary["Ends"], datetime) and summary["Ends"].date() == ENDS
+
+    # Gatherings: the answers as the database holds them; the cancelled dinner is left out.
+    async with h.services.unit() as repo:
+        stored = await repo.gathering_attendance(programme_id, date(2026, 3, 1))
+    gatherings = sheet_rows(book, "Gatherings")
+    assert [(g["Gathering"], g["Kind"], g["For"], g["Cohort"]) for g in gatherings] == [
+        ("Kick-off", "kick-off", "mentors and adepts", "whole programme"),
+        ("Mentor training", "training", "mentors", "whole programme"),
+        ("Closing", "closing", "mentors and adepts", "whole programme"),
+    ]
+    assert [g["Gathering"] for g in gatherings] == [a.gathering.title for a in stored]
+    for row, attendance in zip(gatherings, stored, strict=True):
+        assert isinstance(row["Date"], datetime)  # a real date cell
+        assert row["Date"].date() == attendance.gathering.starts_at.astimezone(OSLO).date()
+        assert (
+            row["Invited"],
+            row["Said they would come"],
+            row["Said they could not"],
+            row["Did not answer"],
+        ) == (
+            attendance.invited,
+            len(attendance.coming),
+            len(attendance.not_coming),
+            len(attendance.no_answer),
+        )
+        assert row["Learning group"] is None
+    assert [
+        (g["Invited"], g["Said they would come"], g["Said they could not"], g["Did not answer"])
+        for g in gatherings
+    ] == [(4, 2, 1, 1), (2, 1, 1, 0), (4, 1, 0, 3)]
+    assert [g["Date"].date() for g in gatherings] == [
+        date(2026, 3, 10),
+        date(2026, 3, 17),
+        date(2026, 5, 5),
+    ]
+    # Up to the report's day: the kick-off and the training.
+    assert summary["Gatherings up to today"] == 2
+    assert summary["Invitations to them"] == 6
+    assert summary["«I'll come» answers to them"] == 3
 
     goals = sheet_rows(book, "Goals")
     assert [(g["Pair"], g["Goal"], g["Goal text"]) for g in goals] == [
@@ -318,16 +397,25 @@ async def test_names_and_comments_only_when_asked(
                 "pairs",
                 "goals",
                 "outcomes",
+                "gatherings",
                 "evaluation",
                 "answers",
                 "comments",
             )
         )
         pairs_csv = list(csv.DictReader(io.StringIO(archive.read("pairs.csv").decode("utf-8-sig"))))
+        gatherings_csv = list(
+            csv.DictReader(io.StringIO(archive.read("gatherings.csv").decode("utf-8-sig")))
+        )
         everything = " ".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist())
     assert [row["Meetings confirmed"] for row in pairs_csv] == ["1", "0"]
     assert pairs_csv[0]["Started"] == "2026-03-03"
     assert "Mentor's name" not in pairs_csv[0]
+    assert [(g["Gathering"], g["Date"], g["Said they would come"]) for g in gatherings_csv] == [
+        ("Kick-off", "2026-03-10", "2"),
+        ("Mentor training", "2026-03-17", "1"),
+        ("Closing", "2026-05-05", "1"),
+    ]
     for name in ("Ola", "Amina", "Siri", "Yusuf"):
         assert name not in everything
 

@@ -1,18 +1,20 @@
 """A tick that queues the weekly digest (to a coordinator of the whole programme and to a
 region's) and weekly notes still sends the same number of SQL statements whatever the
-number of pairs, on SQLite and PostgreSQL, and the digest's figures come out of the
+number of pairs and gatherings, on SQLite and PostgreSQL, and the digest's figures come out of the
 database as the pure function expects them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.common import counting_statements
 from bench.seed import seed_pairs
 from bot.clock import FixedClock
 from bot.domain import digest as rules
+from bot.domain.gatherings import Audience
 from bot.domain.model import PairState, Role
+from bot.gatherings import GatheringProblem
 from bot.scheduler import tick
 from bot.wiring import build_core
 from storage.db import Database
@@ -23,8 +25,12 @@ from tests.storage.test_tick_queries import two_urls  # noqa: F401  (the fixture
 NOW = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)  # Monday 09:30 in Oslo: the digest is due
 
 
-async def digest_tick(url: str, pairs: int) -> tuple[int, list[str], int]:
-    """(statements, digest keys queued, weekly notes queued) of one tick at NOW."""
+async def digest_tick(
+    url: str, pairs: int, gatherings: int
+) -> tuple[int, list[str], int, list[str]]:
+    """(statements, digest keys queued, weekly notes queued, digest texts) of one tick at
+    NOW, with `gatherings` in the digest's weeks (of the whole programme and of its
+    cohort)."""
     db = Database(url)
     await db.upgrade()
     try:
@@ -52,23 +58,41 @@ async def digest_tick(url: str, pairs: int) -> tuple[int, list[str], int]:
             await repo.add_membership(
                 person_id=lars.id, programme_id=1, cohort_id=1, role=Role.COORDINATOR, now=NOW
             )
-        core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
+        clock = FixedClock(NOW - timedelta(days=6))
+        core = build_core(db, clock, default_language="nb", invite_ttl_days=30)
+        for number in range(gatherings):
+            made = await core.gatherings.create(
+                None,
+                1,
+                title=f"Gathering {number}",
+                starts_on=date(2026, 3, 11 + 2 * (number % 5)),
+                starts_at=time(18, 0),
+                place=None,
+                audience=Audience.ALL,
+                cohort_id=1 if number % 2 else None,
+            )
+            assert not isinstance(made, GatheringProblem)
+        clock.set(NOW)
         with counting_statements(db.engine) as counter:
             report = await tick(core)
         digests = sorted(m.idempotency_key for m in report.planned if m.kind == "digest")
         notes = sum(1 for m in report.planned if m.kind == "weekly_note")
+        texts = [m.text or "" for m in report.planned if m.kind == "digest"]
         async with db.session() as session:
             [programme] = await Repository(session).programmes([1])
         assert programme.digest_week == "2026-W12"
-        return counter.count, digests, notes
+        return counter.count, digests, notes, texts
     finally:
         await db.dispose()
 
 
 async def test_a_digest_tick_does_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:  # noqa: F811
     small_url, large_url = two_urls
-    small, small_digests, small_notes = await digest_tick(small_url, 20)
-    large, large_digests, large_notes = await digest_tick(large_url, 80)
+    small, small_digests, small_notes, _texts = await digest_tick(small_url, 20, 1)
+    large, large_digests, large_notes, texts = await digest_tick(large_url, 80, 6)
+    # Both coordinators read every gathering (of the whole programme or of cohort 1).
+    for number in range(6):
+        assert sum(f"Gathering {number}" in text for text in texts) == 2, number
     assert small_digests == large_digests
     assert small_digests[0].startswith("digest:1:2026-W12:42:")
     assert "digest:1:2026-W12:42:chart" in small_digests
@@ -88,6 +112,7 @@ async def test_digest_inputs_from_the_database(database: Database) -> None:
                 scores_since=NOW - timedelta(weeks=13),
                 planned_from=NOW.date(),
                 failed_since=NOW - timedelta(days=7),
+                gatherings_between=(NOW - timedelta(days=7), NOW + timedelta(days=7)),
             )
         ).values()
         rhythms = await repo.rhythm_histories(since=NOW.date())
