@@ -7,7 +7,7 @@ use case asks (directly, or through `allowed_programmes` for a coordinator's lis
   on programmes whose alert chat it is (`chat.bound`); with a pair as target, only
   when the pair belongs to that programme and, for a coordinator of one cohort (a
   region of NHO Global Future) in private, to that cohort; programme-wide changes
-  (its settings, its agreement text) only by a coordinator of the whole programme;
+  (its settings) only by a coordinator of the whole programme;
 - participant actions: only on a pair the actor is a party of, in a programme where
   they are a mentor or adept;
 - own-data actions (/mydata, /deleteme): anyone we know, on themselves, in private.
@@ -73,7 +73,7 @@ COORDINATOR_ACTIONS = frozenset(
 )
 # Coordinator actions that change the whole programme: a coordinator invited for one
 # cohort (a region) runs that cohort, not the programme everyone shares.
-PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS, Action.SET_AGREEMENT})
+PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS})
 PARTICIPANT_ACTIONS = frozenset({Action.PAIR_STEP})
 OWN_ACTIONS = frozenset({Action.OWN_DATA})
 # What may happen in a group at all: the alert chat's coordinator actions.

@@ -264,9 +264,14 @@ def regional(cohort_id: int, *more: tuple[int, Role]) -> Actor:
 def test_a_regions_coordinator_acts_on_the_regions_pairs_only(action: Action) -> None:
     of_region = pair()  # cohort 1
     elsewhere = replace(pair(), cohort_id=2)
-    assert may(regional(1), action, PROGRAMME_A, of_region)
+    # Programme-wide changes are not a region's, not even through one of its pairs.
+    assert may(regional(1), action, PROGRAMME_A, of_region) is (
+        action not in PROGRAMME_WIDE_ACTIONS
+    )
     assert not may(regional(1), action, PROGRAMME_A, elsewhere)
-    assert may(regional(2), action, PROGRAMME_A, elsewhere)
+    assert may(regional(2), action, PROGRAMME_A, elsewhere) is (
+        action not in PROGRAMME_WIDE_ACTIONS
+    )
     # The whole programme's coordinator: every pair.
     assert may(actor((PROGRAMME_A, Role.COORDINATOR)), action, PROGRAMME_A, elsewhere)
 
