@@ -6,7 +6,7 @@ and decides what is queued in the outbox.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -162,9 +162,10 @@ class Services:
         async with self.unit() as repo:
             return await repo.programme(programme_id)
 
-    async def programmes(self) -> list[Programme]:
+    async def programmes(self, ids: Iterable[int] | None = None) -> list[Programme]:
+        """All programmes, or those with these ids (one statement either way)."""
         async with self.unit() as repo:
-            return await repo.programmes()
+            return await repo.programmes(ids)
 
     async def role_labels(self, person_id: int, role: Role | None = None) -> str:
         """The role words to use with a person outside any one pair (/goals, /profile, /help):

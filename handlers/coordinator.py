@@ -15,7 +15,7 @@ from bot.services import PairProblem
 from bot.texts import reason_name, role_name
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
-from handlers.render import rows
+from handlers.render import rows, which_programme
 
 ROLE_WORDS = {
     "mentor": Role.MENTOR,
@@ -140,13 +140,9 @@ async def pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     programmes = allowed_programmes(me, Action.PAIR)
     if len(programmes) > 1:
-        services = deps(context).services
-        buttons = []
-        for programme_id in programmes:
-            programme = await services.programme(programme_id)
-            name = programme.name if programme else str(programme_id)
-            buttons.append([InlineKeyboardButton(name, callback_data=build("pp", programme_id))])
-        await message.reply_text(_("Which programme?"), reply_markup=InlineKeyboardMarkup(buttons))
+        found = await deps(context).services.programmes(programmes)
+        text, keyboard = which_programme(found, lambda programme_id: build("pp", programme_id))
+        await message.reply_text(text, reply_markup=keyboard)
         return
     await _choose_mentor(message, context, me, programmes[0])
 

@@ -185,13 +185,11 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         programme_id = programmes[0]
     if programme_id is None or programme_id not in programmes:
         services = deps(context).services
-        names = [
-            f"{p.id}: {p.name}"
-            for p in [await services.programme(i) for i in programmes]
-            if p is not None
-        ]
+        names = [f"{p.id}: {p.name}" for p in await services.programmes(programmes)]
         await message.reply_text(
-            _("Which programme? Write /report and its number:") + "\n" + "\n".join(names)
+            _("Which programme? Write /report and its number:\n{programmes}").format(
+                programmes="\n".join(names)
+            )
         )
         return
     language = current_language()

@@ -14,6 +14,7 @@ from bot.services import PairProblem
 from handlers.callbacks import Callback, build
 from handlers.common import deps, wake_delivery
 from handlers.coordinator import coordinator_actor, refuse
+from handlers.render import which_programme
 
 NOT_ALLOWED = "Only coordinators can do this."
 
@@ -32,13 +33,9 @@ async def match_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     programmes = coordinated_programmes(me)
     if len(programmes) > 1:
-        services = deps(context).services
-        buttons = []
-        for programme_id in programmes:
-            programme = await services.programme(programme_id)
-            name = programme.name if programme else str(programme_id)
-            buttons.append([InlineKeyboardButton(name, callback_data=build("mp", programme_id))])
-        await message.reply_text(_("Which programme?"), reply_markup=InlineKeyboardMarkup(buttons))
+        found = await deps(context).services.programmes(programmes)
+        question, choices = which_programme(found, lambda programme_id: build("mp", programme_id))
+        await message.reply_text(question, reply_markup=choices)
         return
     text, keyboard = await _card(context, me, programmes[0], after=None)
     await message.reply_text(text, reply_markup=keyboard)

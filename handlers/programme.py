@@ -29,7 +29,7 @@ from bot.texts import cadence_name, role_name
 from handlers.callbacks import Callback, build
 from handlers.common import deps, pressed
 from handlers.coordinator import coordinator_actor, refuse
-from handlers.render import CHECK, rows
+from handlers.render import CHECK, rows, which_programme
 
 # Button steps that set one setting; the button's value is the setting's written form.
 SETS = {
@@ -62,11 +62,10 @@ async def programme_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     service = _service(context)
     programmes = await service.programmes(me)
     if len(programmes) > 1:
-        buttons = [
-            [InlineKeyboardButton(p.name, callback_data=build("ps", p.id, "v", 0))]
-            for p in programmes
-        ]
-        await message.reply_text(_("Which programme?"), reply_markup=InlineKeyboardMarkup(buttons))
+        text, keyboard = which_programme(
+            programmes, lambda programme_id: build("ps", programme_id, "v", 0)
+        )
+        await message.reply_text(text, reply_markup=keyboard)
         return
     if not programmes:
         await refuse(message)

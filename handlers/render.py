@@ -8,12 +8,20 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import intake
-from bot.domain.model import Role
+from bot.domain.model import Programme, Role
 from bot.i18n import _
 from bot.texts import relabel
 from handlers.callbacks import build
 
 CHECK = "✅ "
+
+
+def which_programme(
+    programmes: Sequence[Programme], data: Callable[[int], str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """ "Which programme?" with a button per programme; `data(id)` is the button's data."""
+    buttons = [[InlineKeyboardButton(p.name, callback_data=data(p.id))] for p in programmes]
+    return _("Which programme?"), InlineKeyboardMarkup(buttons)
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
