@@ -385,11 +385,16 @@ class Alerts:
         """Open, taken and snoozed alerts of the pairs in scope, most urgent first."""
         async with self.db.session() as session:
             repo = Repository(session)
-            found = []
-            for alert in await repo.alerts(unresolved_only=True):
-                subject = await self._subject(repo, alert.pair_id)
-                if subject is not None and scope.covers(subject.view.pair):
-                    found.append((alert, subject))
+            # Three statements however many pairs and alerts: the scope's pairs, their
+            # programmes, the unresolved alerts.
+            views = {view.pair.id: view for view in await repo.pair_views_in(scope)}
+            programmes = {p.id: p for p in await repo.programmes(scope.programmes)}
+            found = [
+                (alert, Subject(view, programmes[view.pair.programme_id]))
+                for alert in await repo.alerts(unresolved_only=True)
+                if (view := views.get(alert.pair_id)) is not None
+                and view.pair.programme_id in programmes
+            ]
         return sorted(
             found, key=lambda item: (URGENCY.index(Reason(item[0].reason)), item[0].opened_at)
         )

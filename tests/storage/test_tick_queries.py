@@ -15,6 +15,7 @@ import pytest
 from bench.common import counting_statements
 from bench.seed import seed_pairs
 from bot.clock import FixedClock
+from bot.domain.access import Scope
 from bot.scheduler import tick
 from bot.wiring import build_core
 from storage.db import Database
@@ -55,3 +56,32 @@ async def test_statements_per_tick_do_not_grow_with_pairs(two_urls: tuple[str, s
     large, large_queued = await statements_per_tick(large_url, 80)
     assert large_queued > small_queued > 0, "the seeded pairs should have work due"
     assert large == small, f"{small} statements for 20 pairs but {large} for 80"
+
+
+async def statements_for_unresolved(url: str, pairs: int) -> tuple[int, int]:
+    """(statements, alerts listed) of a coordinator's /stalled over `pairs` stalled pairs."""
+    db = Database(url)
+    await db.upgrade()
+    try:
+        seeded = await seed_pairs(db, pairs, NOW)
+        core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
+        async with core.services.unit() as repo:
+            await repo.open_alerts(
+                [(p.pair_id, "no_meeting", NOW, {}) for p in seeded]
+                + [(p.pair_id, "low_score", NOW, {}) for p in seeded[::2]],
+                NOW,
+            )
+            programme_ids = [p.id for p in await repo.programmes()]
+        with counting_statements(db.engine) as counter:
+            listed = await core.alerts.unresolved(Scope.whole(programme_ids))
+        return counter.count, len(listed)
+    finally:
+        await db.dispose()
+
+
+async def test_the_stalled_list_does_not_grow_with_alerts(two_urls: tuple[str, str]) -> None:
+    small_url, large_url = two_urls
+    small, small_listed = await statements_for_unresolved(small_url, 10)
+    large, large_listed = await statements_for_unresolved(large_url, 40)
+    assert (small_listed, large_listed) == (15, 60)
+    assert large == small, f"{small} statements for 15 alerts but {large} for 60"
