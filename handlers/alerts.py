@@ -8,7 +8,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.alerts import Action, Alerts, PairFile, Refusal
+from bot.alerts import Action, Alerts, PairFile, Refusal, Subject
 from bot.domain import dates
 from bot.domain.access import Action as Permission
 from bot.domain.access import Chat, Scope, allowed_scope
@@ -141,23 +141,26 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not found:
         await message.reply_text(_("✅ No pair needs attention now."))
         return
-    today = None
-    lines = [_("Pairs that need attention, most urgent first:")]
+    now = deps(context).services.clock.now()
+    # One entry per pair, in the order of its most urgent reason; its reasons below it.
+    reasons: dict[int, list[str]] = {}
+    subjects: dict[int, Subject] = {}
     for alert, subject in found:
+        pair_id = subject.view.pair.id
+        subjects.setdefault(pair_id, subject)
+        today = subject.programme.rules.local(now).date()
+        reasons.setdefault(pair_id, []).append(
+            texts.explanation(alert, subject.view, subject.programme, today)
+        )
+    lines = [_("Pairs that need attention, most urgent first:")]
+    for pair_id, why in reasons.items():
+        view = subjects[pair_id].view
         lines.append(
-            _("#{id} {mentor} + {adept}: {why}").format(
-                id=subject.view.pair.id,
-                mentor=subject.view.mentor.first_name,
-                adept=subject.view.adept.first_name,
-                why=texts.explanation(
-                    alert,
-                    subject.view,
-                    subject.programme,
-                    today
-                    or subject.programme.rules.local(deps(context).services.clock.now()).date(),
-                ),
+            _("#{id} {mentor} + {adept}:").format(
+                id=pair_id, mentor=view.mentor.first_name, adept=view.adept.first_name
             )
         )
+        lines.extend(f"  • {reason}" for reason in why)
     await _reply_long(message, lines)
 
 
