@@ -171,3 +171,38 @@ def created(
         else:
             tail = _("Invitations go out three weeks before. See answers with /gatherings.")
         return f"{head}\n{tail}"
+
+
+SHORT_TITLE = 24  # characters of the title on a button
+
+
+def cancel_label(gathering: Gathering, programme: Programme, language: str) -> str:
+    """The button in /gatherings: «Cancel Kick-off, Tue 10 Mar» (a long title is cut)."""
+    title = gathering.title
+    if len(title) > SHORT_TITLE:
+        title = title[: SHORT_TITLE - 1].rstrip() + "…"
+    day = dates.format_short(programme.rules.local(gathering.starts_at).date(), language)
+    with use_language(language):
+        return _("Cancel {title}, {day}").format(title=title, day=day)
+
+
+def cancel_question(
+    language: str, gathering: Gathering, programme: Programme, today: date, coming: int
+) -> str:
+    with use_language(language):
+        return ngettext(
+            "Cancel «{title}», {when}? {n} person said they would come; "
+            "I will tell them and those who have not answered.",
+            "Cancel «{title}», {when}? {n} people said they would come; "
+            "I will tell them and those who have not answered.",
+            coming,
+        ).format(title=gathering.title, when=when(gathering, programme, language, today), n=coming)
+
+
+def cancel_done(language: str, gathering: Gathering, told: int) -> str:
+    with use_language(language):
+        return ngettext(
+            "✅ «{title}» is cancelled. I told {n} person.",
+            "✅ «{title}» is cancelled. I told {n} people.",
+            told,
+        ).format(title=gathering.title, n=told)

@@ -17,7 +17,14 @@ from enum import StrEnum
 from bot import gathering_texts as gt
 from bot.clock import Clock
 from bot.domain import dates
-from bot.domain.access import Actor, coordinated_cohorts, coordinated_programmes
+from bot.domain.access import (
+    Action,
+    Actor,
+    allowed_programmes,
+    allowed_scope,
+    coordinated_cohorts,
+    coordinated_programmes,
+)
 from bot.domain.gatherings import (
     Answer,
     Attendance,
@@ -56,6 +63,8 @@ class GatheringProblem(StrEnum):
     STALE = "stale"
     NOT_UNDERSTOOD = "not_understood"
     NO_TIME = "no_time"
+    UNKNOWN = "unknown"  # no such gathering, or not the actor's (another programme or region)
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,16 @@ class Answered:
 class Cancelled:
     gathering: Gathering
     told: int  # people told that it is cancelled
+
+
+@dataclass(frozen=True)
+class Cancellable:
+    """A gathering the actor may cancel now, with how many said they would come: what
+    the coordinator is asked to confirm."""
+
+    gathering: Gathering
+    programme: Programme
+    coming: int
 
 
 @dataclass(frozen=True)
@@ -206,6 +225,66 @@ class Gatherings:
                     )
             await repo.enqueue(messages, now)
         return Cancelled(replace(gathering, cancelled=True), len(messages))
+
+    # a coordinator cancels in chat
+
+    @staticmethod
+    def may_cancel(actor: Actor | None, gathering: Gathering) -> bool:
+        """Whether the actor may cancel this gathering: a coordinator of its programme; one
+        of a single cohort (a region) only the cohort's own gatherings, not the
+        programme-wide ones every region shares (which they do see, see `for_cohort`)."""
+        scope = allowed_scope(actor, Action.CANCEL_GATHERING)
+        return scope.admits(gathering.programme_id, gathering.cohort_id)
+
+    def open_for_cancelling(self, actor: Actor | None, gathering: Gathering) -> bool:
+        """`may_cancel`, and the gathering is neither cancelled nor begun: it gets a
+        *Cancel* button in /gatherings."""
+        return (
+            not gathering.cancelled
+            and gathering.starts_at > self.clock.now()
+            and self.may_cancel(actor, gathering)
+        )
+
+    async def cancellable(
+        self, actor: Actor | None, gathering_id: int
+    ) -> Cancellable | GatheringProblem:
+        """What the coordinator confirms before cancelling, or why they cannot: not a
+        coordinator, a gathering they do not know (another programme's or region's is
+        answered the same), already cancelled, or begun."""
+        if not allowed_programmes(actor, Action.CANCEL_GATHERING):
+            return GatheringProblem.NOT_ALLOWED
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo = Repository(session)
+            gathering = await repo.gathering(gathering_id)
+            if gathering is None or not self.may_cancel(actor, gathering):
+                return GatheringProblem.UNKNOWN
+            if gathering.cancelled:
+                return GatheringProblem.CANCELLED
+            if gathering.starts_at <= now:
+                return GatheringProblem.OVER
+            programme = await repo.programme(gathering.programme_id)
+            assert programme is not None
+            turnouts = await repo.turnouts(
+                [gathering.programme_id],
+                since=gathering.starts_at,
+                until=gathering.starts_at + timedelta(microseconds=1),
+            )
+        coming = next((t.coming for t in turnouts if t.gathering.id == gathering_id), 0)
+        return Cancellable(gathering, programme, coming)
+
+    async def cancel_by(
+        self, actor: Actor | None, gathering_id: int
+    ) -> Cancelled | GatheringProblem:
+        """A coordinator cancels a gathering in chat: the checks of `cancellable`, then
+        `cancel`. A second press finds it cancelled and changes nothing."""
+        found = await self.cancellable(actor, gathering_id)
+        if isinstance(found, GatheringProblem):
+            return found
+        done = await self.cancel(gathering_id)
+        if done is None:  # cancelled in between (another press, the command line)
+            return GatheringProblem.CANCELLED
+        return done
 
     # what the tick sends
 

@@ -59,6 +59,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     ),
     "gi": re.compile(r"^gi:(?P<gathering>\d{1,12}):(?P<answer>[yn])$", re.ASCII),
     "gw": re.compile(r"^gw:(?P<step>p|a|ok|x):(?P<value>\d{1,10}|mentors|adepts|all)$", re.ASCII),
+    # /gatherings: ask to cancel a gathering (c), then yes (y) or no (n)
+    "gc": re.compile(r"^gc:(?P<gathering>\d{1,12}):(?P<step>[cyn])$", re.ASCII),
     "sg": re.compile(r"^sg:(?P<key>wn):(?P<value>[01])$", re.ASCII),
     # /programme: a step (view, menu, digest day, ask a number, stop, or set one setting)
     # and its value in the setting's written form («twice_monthly», «wed-14», «09-20»)

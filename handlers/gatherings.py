@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import gathering_texts as gt
 from bot.domain import dates
-from bot.domain.access import coordinated_programmes
+from bot.domain.access import Actor, coordinated_programmes
 from bot.domain.gatherings import Answer, Audience
 from bot.domain.model import Programme
 from bot.gatherings import GatheringProblem, Gatherings, Step
@@ -71,10 +71,100 @@ async def gatherings_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if me is None or not coordinated_programmes(me):
         await refuse(message)
         return
-    items = await _gatherings(context).attendance(me)
-    today = deps(context).core.clock.now().date()
+    text, markup = await _overview(context, me)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _overview(
+    context: ContextTypes.DEFAULT_TYPE, me: Actor
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The list of gatherings with answers, and a *Cancel* button for each coming one
+    the coordinator may cancel."""
+    gatherings = _gatherings(context)
+    items = await gatherings.attendance(me)
+    today = _today(context)
+    language = current_language()
     many = len({programme.id for programme, _item in items}) > 1
-    await message.reply_text(gt.attendance(items, current_language(), today, many))
+    buttons = [
+        [
+            InlineKeyboardButton(
+                gt.cancel_label(item.gathering, programme, language),
+                callback_data=build("gc", item.gathering.id, "c"),
+            )
+        ]
+        for programme, item in items
+        if gatherings.open_for_cancelling(me, item.gathering)
+    ]
+    text = gt.attendance(items, language, today, many)
+    return text, InlineKeyboardMarkup(buttons) if buttons else None
+
+
+CANCEL_PROBLEMS = {
+    GatheringProblem.NOT_ALLOWED: lambda: _("Only coordinators can do this."),
+    GatheringProblem.UNKNOWN: lambda: _("I cannot find this gathering. Nothing was changed."),
+    GatheringProblem.CANCELLED: lambda: _(
+        "This gathering is already cancelled. Nothing was changed."
+    ),
+    GatheringProblem.OVER: lambda: _("This gathering is over or cancelled. Nothing was changed."),
+}
+
+
+async def cancel_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    """*Cancel …* in /gatherings asks in place; *Yes, cancel it* cancels (and who said
+    yes or has not answered is told through the outbox); *No* shows the list again."""
+    found = pressed(update)
+    if found is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer(_("This button is old. Nothing was changed."))
+        return
+    query, message, me = found
+    gatherings = _gatherings(context)
+    gathering_id, step = data.int("gathering"), data.values["step"]
+    language = current_language()
+    if step == "n":
+        if not coordinated_programmes(me):
+            await query.answer(CANCEL_PROBLEMS[GatheringProblem.NOT_ALLOWED]())
+            return
+        await query.answer(_("OK, nothing was changed."))
+        text, markup = await _overview(context, me)
+        await message.edit_text(text, reply_markup=markup)
+        return
+    if step == "c":
+        result = await gatherings.cancellable(me, gathering_id)
+        if isinstance(result, GatheringProblem):
+            await query.answer(_cancel_problem(result))
+            return
+        await query.answer()
+        today = result.programme.rules.local(deps(context).core.clock.now()).date()
+        await message.edit_text(
+            gt.cancel_question(language, result.gathering, result.programme, today, result.coming),
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            _("Yes, cancel it"), callback_data=build("gc", gathering_id, "y")
+                        ),
+                        InlineKeyboardButton(_("No"), callback_data=build("gc", gathering_id, "n")),
+                    ]
+                ]
+            ),
+        )
+        return
+    outcome = await gatherings.cancel_by(me, gathering_id)
+    if isinstance(outcome, GatheringProblem):
+        await query.answer(_cancel_problem(outcome))
+        return
+    await query.answer()
+    wake_delivery(context)
+    await message.edit_text(
+        gt.cancel_done(language, outcome.gathering, outcome.told), reply_markup=None
+    )
+
+
+def _cancel_problem(problem: GatheringProblem) -> str:
+    return CANCEL_PROBLEMS.get(problem, CANCEL_PROBLEMS[GatheringProblem.UNKNOWN])()
 
 
 # the /gathering dialogue

@@ -69,6 +69,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "mt": matching.suggestion_pressed,
     "gi": gatherings.answer_pressed,
     "gw": gatherings.dialogue_pressed,
+    "gc": gatherings.cancel_pressed,
     "sg": digest.setting_pressed,
     "ps": programme.settings_pressed,
     "dm": privacy.delete_pressed,

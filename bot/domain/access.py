@@ -45,6 +45,7 @@ class Action(StrEnum):
     CHANGE_SETTINGS = "change_settings"  # programme-wide: not for a region's coordinator
     REPORT = "report"  # the funder's report
     RECORD_OUTCOME = "record_outcome"
+    CANCEL_GATHERING = "cancel_gathering"  # a region's coordinator: the region's gatherings
     # participants, on their own pair
     PAIR_STEP = "pair_step"  # plan, met, confirm, check-in, goals, agreement, pause
     # anyone known, on themselves
@@ -69,6 +70,7 @@ COORDINATOR_ACTIONS = frozenset(
         Action.CHANGE_SETTINGS,
         Action.REPORT,
         Action.RECORD_OUTCOME,
+        Action.CANCEL_GATHERING,
     }
 )
 # Coordinator actions that change the whole programme: a coordinator invited for one

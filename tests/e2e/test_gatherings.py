@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from bot.domain.gatherings import Audience
-from bot.domain.model import OutboxStatus, Role
+from bot.domain.model import OutboxStatus, Programme, Role
+from bot.emulator import SentMessage, SimUser
 from bot.gatherings import GatheringProblem
+from bot.programmes import Programmes
 from tests.e2e.cohorts import invitations, join, oslo, run_until, texts
 from tests.e2e.conftest import Harness
 
@@ -209,3 +211,182 @@ async def test_a_cancelled_gathering_tells_who_said_yes_or_nothing_and_reminds_n
         f"gathering:{gathering_id}:cancel:{person[user.id]}" for user in (ola, per)
     )
     assert not [i for i in items if i.kind == "gathering_reminder"]
+
+
+async def tap(h: Harness, user: SimUser, message: SentMessage, button: str) -> SentMessage:
+    """Presses a button on a message the bot then edits in place; returns it edited."""
+    before = message.edited
+    await user.press(message, button)
+    await h.emulator.wait_for(lambda: message.edited > before, 10, f"the edit after {button!r}")
+    return message
+
+
+async def short_answer(h: Harness, user: SimUser, message: SentMessage, data: str) -> str:
+    """Presses (possibly forged) button data; returns the short answer to the press."""
+    answered = len(user.callback_answers)
+    await user.press_data(message, data)
+    await h.emulator.wait_for(
+        lambda: len(user.callback_answers) > answered, 10, "the button answered"
+    )
+    return str(user.callback_answers[-1]["text"])
+
+
+async def gathering(
+    h: Harness, programme: Programme, title: str, day: date, cohort_id: int | None = None
+) -> int:
+    outcome = await h.core.gatherings.create(
+        None,
+        programme.id,
+        title=title,
+        starts_on=day,
+        starts_at=time(18, 0),
+        place="Oslo City Hall",
+        audience=Audience.ALL,
+        cohort_id=cohort_id,
+    )
+    assert not isinstance(outcome, GatheringProblem)
+    return outcome.gathering.id
+
+
+async def is_cancelled(h: Harness, gathering_id: int) -> bool:
+    async with h.services.unit() as repo:
+        found = await repo.gathering(gathering_id)
+    assert found is not None
+    return found.cancelled
+
+
+async def test_a_coordinator_cancels_a_gathering_from_the_list_with_a_confirmation(
+    harness: Harness,
+) -> None:
+    h = harness  # Tuesday 3 March 2026, 10:00 in Oslo
+    programme = await h.programme("Global Future Oslo", language="en")
+    kari = await join(h, programme, Role.COORDINATOR, 100, "Kari")
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola")  # says yes
+    amina = await join(h, programme, Role.ADEPT, 300, "Amina")  # says no
+    per = await join(h, programme, Role.MENTOR, 210, "Per")  # does not answer
+    kickoff = await gathering(h, programme, "Kick-off", date(2026, 3, 10))
+    closing = await gathering(h, programme, "Closing", date(2026, 6, 10))
+    await h.deliver()
+    ola_invitation = await ola.next_message()
+    await ola.press(ola_invitation, "I'll come")
+    await ola.next_message()
+    await amina.press(await amina.next_message(), "I can't")
+    await amina.next_message()
+    assert len(invitations(per)) == 1
+    seen = {user.id: len(user.inbox()) for user in (ola, amina, per)}
+
+    await kari.send("/gatherings")
+    overview = await kari.next_message()
+    assert (overview.text or "").startswith("Kick-off (mentors and adepts), Tuesday 10 March")
+    assert overview.button_texts() == ["Cancel Kick-off, Tue 10 Mar", "Cancel Closing, Wed 10 Jun"]
+    for row in overview.buttons():
+        for _label, data in row:
+            assert data is not None and len(data.encode()) <= 64
+
+    # The question comes in place; No shows the list again and changes nothing.
+    await tap(h, kari, overview, "Cancel Kick-off, Tue 10 Mar")
+    assert overview.text == (
+        "Cancel «Kick-off», Tuesday 10 March at 18:00? 1 person said they would come; "
+        "I will tell them and those who have not answered."
+    )
+    assert overview.button_texts() == ["Yes, cancel it", "No"]
+    await tap(h, kari, overview, "No")
+    assert kari.callback_answers[-1]["text"] == "OK, nothing was changed."
+    assert (overview.text or "").startswith("Kick-off (mentors and adepts)")
+    assert overview.button_texts() == ["Cancel Kick-off, Tue 10 Mar", "Cancel Closing, Wed 10 Jun"]
+    assert not await is_cancelled(h, kickoff)
+
+    await tap(h, kari, overview, "Cancel Kick-off, Tue 10 Mar")
+    yes = overview.callback_data("Yes, cancel it")
+    await tap(h, kari, overview, "Yes, cancel it")
+    assert overview.text == "✅ «Kick-off» is cancelled. I told 2 people."
+    assert overview.button_texts() == []
+    assert await is_cancelled(h, kickoff) and not await is_cancelled(h, closing)
+
+    await h.deliver()
+    await h.tick()
+    await h.tick()
+    told = "Kick-off, Tuesday 10 March at 18:00, is cancelled. Sorry for the change."
+    assert texts(ola, seen[ola.id]) == [told]
+    assert texts(per, seen[per.id]) == [told]
+    assert texts(amina, seen[amina.id]) == []
+
+    # Yes again: already cancelled, nothing changes and nobody is told twice.
+    edits = overview.edited
+    assert await short_answer(h, kari, overview, yes) == (
+        "This gathering is already cancelled. Nothing was changed."
+    )
+    assert overview.edited == edits
+    # A mentor with a forged button cancels nothing.
+    for step in ("c", "y"):
+        assert await short_answer(h, ola, ola_invitation, f"gc:{closing}:{step}") == (
+            "Only coordinators can do this."
+        )
+    assert not await is_cancelled(h, closing)
+
+    # Days pass: no reminder of the cancelled gathering, no second message.
+    await run_until(h, oslo(2026, 3, 11, 10))
+    assert texts(ola, seen[ola.id]) == [told]
+    assert texts(per, seen[per.id]) == [told]
+    assert texts(amina, seen[amina.id]) == []
+    async with h.services.unit() as repo:
+        items = await repo.outbox_items()
+    assert len([i for i in items if i.kind == "gathering_cancelled"]) == 2
+    assert not [i for i in items if i.kind == "gathering_reminder"]
+
+    kari.catch_up()  # Monday's digest
+    await kari.send("/gatherings")
+    after = await kari.next_message()
+    assert (after.text or "").startswith("Closing (mentors and adepts)")
+    assert after.button_texts() == ["Cancel Closing, Wed 10 Jun"]
+
+
+async def test_a_regions_coordinator_cancels_only_the_regions_gatherings(
+    harness: Harness,
+) -> None:
+    h = harness  # Tuesday 3 March 2026, 10:00 in Oslo
+    programme = await h.programme("Global Future", language="en")
+    cohorts = Programmes(h.db, h.clock)
+    regions = []
+    for name in ("Rogaland", "Hordaland"):
+        added = await cohorts.add_cohort(
+            programme.id, name=name, starts_on=date(2026, 3, 3), ends_on=None, preset=None
+        )
+        assert added is not None
+        regions.append(added[0])
+    rogaland, hordaland = regions
+    kari = await join(h, programme, Role.COORDINATOR, 100, "Kari", cohort_id=rogaland.id)
+    lars = await join(h, programme, Role.COORDINATOR, 101, "Lars", cohort_id=hordaland.id)
+    berit = await join(h, programme, Role.COORDINATOR, 102, "Berit")  # the whole programme
+    of_rogaland = await gathering(h, programme, "Rogaland kick-off", date(2026, 3, 10), rogaland.id)
+    of_hordaland = await gathering(h, programme, "Bergen meetup", date(2026, 3, 11), hordaland.id)
+    for_all = await gathering(h, programme, "Closing", date(2026, 3, 12))
+
+    # Lars sees his region's gathering and the programme-wide one, and may cancel his only.
+    await lars.send("/gatherings")
+    overview = await lars.next_message()
+    assert (overview.text or "").startswith("Bergen meetup")
+    assert "Closing" in (overview.text or "") and "Rogaland" not in (overview.text or "")
+    assert overview.button_texts() == ["Cancel Bergen meetup, Wed 11 Mar"]
+    for gathering_id in (of_rogaland, for_all):
+        for step in ("c", "y"):
+            assert await short_answer(h, lars, overview, f"gc:{gathering_id}:{step}") == (
+                "I cannot find this gathering. Nothing was changed."
+            )
+    assert overview.button_texts() == ["Cancel Bergen meetup, Wed 11 Mar"]
+    assert not await is_cancelled(h, of_rogaland) and not await is_cancelled(h, for_all)
+
+    await kari.send("/gatherings")
+    assert (await kari.next_message()).button_texts() == ["Cancel Rogaland kick-off, Tue 10 Mar"]
+    await berit.send("/gatherings")
+    assert (await berit.next_message()).button_texts() == [
+        "Cancel Rogaland kick-off, Tue 10 Mar",
+        "Cancel Bergen meetup, Wed 11 Mar",
+        "Cancel Closing, Thu 12 Mar",
+    ]
+
+    await tap(h, lars, overview, "Cancel Bergen meetup, Wed 11 Mar")
+    await tap(h, lars, overview, "Yes, cancel it")
+    assert overview.text == "✅ «Bergen meetup» is cancelled. I told 0 people."
+    assert await is_cancelled(h, of_hordaland)
+    assert not await is_cancelled(h, of_rogaland) and not await is_cancelled(h, for_all)
