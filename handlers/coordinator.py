@@ -15,7 +15,7 @@ from bot.services import PairProblem
 from bot.texts import reason_name, role_name
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
-from handlers.render import rows, which_programme
+from handlers.render import pair_problem, rows, which_programme
 
 ROLE_WORDS = {
     "mentor": Role.MENTOR,
@@ -173,27 +173,6 @@ def _all_paired(labels: str) -> str:
     return _("All adepts have a mentor. Invite an adept with /invite adept.")
 
 
-def _pair_problem(problem: PairProblem, labels: str) -> str:
-    if labels == "trainee":
-        trainee_problems = {
-            PairProblem.NOT_A_MENTOR: _("This person is not a supervisor here. Try /pair again."),
-            PairProblem.NOT_AN_ADEPT: _("This person is not a trainee here. Try /pair again."),
-            PairProblem.ADEPT_TAKEN: _("This trainee has a supervisor already. Try /pair again."),
-            PairProblem.MENTOR_FULL: _("This supervisor has no room any more. Try /pair again."),
-        }
-        if problem in trainee_problems:
-            return trainee_problems[problem]
-    problems = {
-        PairProblem.NOT_ALLOWED: _("Only coordinators can do this."),
-        PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try /pair again."),
-        PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try /pair again."),
-        PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try /pair again."),
-        PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try /pair again."),
-        PairProblem.NO_COHORT: _("This programme has no cohort yet."),
-    }
-    return problems[problem]
-
-
 async def _choose_mentor(
     message: Message, context: ContextTypes.DEFAULT_TYPE, me: Actor, programme_id: int
 ) -> None:
@@ -244,7 +223,7 @@ async def mentor_pressed(
     labels = await _labels(context, programme_id)
     mentor = next((p for p, _free in candidates.mentors if p.id == mentor_id), None)
     if mentor is None:
-        await query.answer(_pair_problem(PairProblem.MENTOR_FULL, labels))
+        await query.answer(pair_problem(PairProblem.MENTOR_FULL, labels, "/pair"))
         return
     await query.answer()
     buttons = [
@@ -283,7 +262,8 @@ async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     labels = await _labels(context, data.int("programme"))
     if outcome.problem is not None or outcome.view is None:
         await query.answer(
-            _pair_problem(outcome.problem or PairProblem.NOT_ALLOWED, labels), show_alert=True
+            pair_problem(outcome.problem or PairProblem.NOT_ALLOWED, labels, "/pair"),
+            show_alert=True,
         )
         return
     await query.answer()

@@ -14,7 +14,7 @@ from bot.services import PairProblem
 from handlers.callbacks import Callback, build
 from handlers.common import deps, wake_delivery
 from handlers.coordinator import coordinator_actor, refuse
-from handlers.render import which_programme
+from handlers.render import pair_problem, which_programme
 
 NOT_ALLOWED = "Only coordinators can do this."
 
@@ -77,7 +77,8 @@ async def suggestion_pressed(
         labels = programme.role_labels if programme else "mentor"
         if outcome.problem is not None or outcome.view is None:
             await query.answer(
-                _pair_problem(outcome.problem or PairProblem.NOT_ALLOWED, labels), show_alert=True
+                pair_problem(outcome.problem or PairProblem.NOT_ALLOWED, labels, "/match"),
+                show_alert=True,
             )
             return
         await query.answer()
@@ -107,27 +108,6 @@ async def suggestion_pressed(
     await query.answer()
     text, keyboard = await _card(context, me, programme_id, after=adept_id)
     await query.edit_message_text(text, reply_markup=keyboard)
-
-
-def _pair_problem(problem: PairProblem, labels: str) -> str:
-    if labels == "trainee":
-        trainee_problems = {
-            PairProblem.NOT_A_MENTOR: _("This person is not a supervisor here. Try /match again."),
-            PairProblem.NOT_AN_ADEPT: _("This person is not a trainee here. Try /match again."),
-            PairProblem.ADEPT_TAKEN: _("This trainee has a supervisor already. Try /match again."),
-            PairProblem.MENTOR_FULL: _("This supervisor has no room any more. Try /match again."),
-        }
-        if problem in trainee_problems:
-            return trainee_problems[problem]
-    problems = {
-        PairProblem.NOT_ALLOWED: _(NOT_ALLOWED),
-        PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try /match again."),
-        PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try /match again."),
-        PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try /match again."),
-        PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try /match again."),
-        PairProblem.NO_COHORT: _("This programme has no cohort yet."),
-    }
-    return problems[problem]
 
 
 async def _card(

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import intake
 from bot.domain.model import Programme, Role
 from bot.i18n import _
+from bot.services import PairProblem
 from bot.texts import relabel
 from handlers.callbacks import build
 
@@ -88,3 +89,32 @@ def answer_text(question: intake.Question, answer: Any) -> str:
 def _label(question: intake.Question, value: str) -> str:
     option = question.option(value)
     return _(option.label) if option else value
+
+
+def pair_problem(problem: PairProblem, labels: str, command: str) -> str:
+    """Why a pair was not made, in the programme's role words; `command` (/pair, /match)
+    is what to try again."""
+    if labels == "trainee":
+        trainee_problems = {
+            PairProblem.NOT_A_MENTOR: _(
+                "This person is not a supervisor here. Try {command} again."
+            ),
+            PairProblem.NOT_AN_ADEPT: _("This person is not a trainee here. Try {command} again."),
+            PairProblem.ADEPT_TAKEN: _(
+                "This trainee has a supervisor already. Try {command} again."
+            ),
+            PairProblem.MENTOR_FULL: _(
+                "This supervisor has no room any more. Try {command} again."
+            ),
+        }
+        if problem in trainee_problems:
+            return trainee_problems[problem].format(command=command)
+    problems = {
+        PairProblem.NOT_ALLOWED: _("Only coordinators can do this."),
+        PairProblem.NOT_A_MENTOR: _("This person is not a mentor here. Try {command} again."),
+        PairProblem.NOT_AN_ADEPT: _("This person is not an adept here. Try {command} again."),
+        PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try {command} again."),
+        PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try {command} again."),
+        PairProblem.NO_COHORT: _("This programme has no cohort yet."),
+    }
+    return problems[problem].format(command=command)
