@@ -75,6 +75,17 @@ def pressed(update: Update) -> tuple[CallbackQuery, Message, Actor] | None:
     return query, query.message, me
 
 
+async def pressed_or_answer(
+    update: Update, answer: str
+) -> tuple[CallbackQuery, Message, Actor] | None:
+    """`pressed`, and a press we cannot act on (a stranger's, a lost message) is answered
+    with `answer` so the button does not spin."""
+    found = pressed(update)
+    if found is None and update.callback_query is not None:
+        await update.callback_query.answer(answer)
+    return found
+
+
 def telegram_user(update: Update) -> TelegramUser | None:
     user = update.effective_user
     if user is None or user.is_bot:

@@ -50,14 +50,23 @@ def coordinator_actor() -> Actor | None:
     return me if me is not None and coordinated_programmes(me) else None
 
 
-async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def coordinator_command(update: Update) -> tuple[Message, Actor] | None:
+    """A coordinator's command and who sent it; anyone else is refused (None)."""
     message = update.effective_message
-    me = coordinator_actor()
     if message is None:
-        return
+        return None
+    me = coordinator_actor()
     if me is None:
         await refuse(message)
+        return None
+    return message, me
+
+
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    command = await coordinator_command(update)
+    if command is None:
         return
+    message, me = command
     word = (context.args[0].lower() if context.args else "").strip()
     role = ROLE_WORDS.get(word)
     programmes = allowed_programmes(me, Action.INVITE)
@@ -131,13 +140,10 @@ async def _send_invite(
 
 
 async def pair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    me = coordinator_actor()
-    if message is None:
+    command = await coordinator_command(update)
+    if command is None:
         return
-    if me is None:
-        await refuse(message)
-        return
+    message, me = command
     programmes = allowed_programmes(me, Action.PAIR)
     if len(programmes) > 1:
         found = await deps(context).services.programmes(programmes)
@@ -283,13 +289,10 @@ PAIRS_PER_PAGE = 15
 
 
 async def pairs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    me = coordinator_actor()
-    if message is None:
+    command = await coordinator_command(update)
+    if command is None:
         return
-    if me is None:
-        await refuse(message)
-        return
+    message, me = command
     text, keyboard = await _pairs_page(context, me, 0)
     await message.reply_text(text, reply_markup=keyboard)
 

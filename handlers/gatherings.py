@@ -16,7 +16,7 @@ from bot.domain.model import Programme
 from bot.gatherings import GatheringProblem, Gatherings, Step
 from bot.i18n import _, current_language
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, pressed, wake_delivery
+from handlers.common import actor, deps, pressed, pressed_or_answer, wake_delivery
 from handlers.coordinator import refuse
 
 
@@ -35,10 +35,8 @@ def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
 async def answer_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    found = pressed(update)
+    found = await pressed_or_answer(update, _("This button is old. Nothing was changed."))
     if found is None:
-        if update.callback_query is not None:
-            await update.callback_query.answer(_("This button is old. Nothing was changed."))
         return
     query, message, me = found
     answer = Answer.YES if data.values["answer"] == "y" else Answer.NO
@@ -114,10 +112,8 @@ async def cancel_pressed(
 ) -> None:
     """*Cancel …* in /gatherings asks in place; *Yes, cancel it* cancels (and who said
     yes or has not answered is told through the outbox); *No* shows the list again."""
-    found = pressed(update)
+    found = await pressed_or_answer(update, _("This button is old. Nothing was changed."))
     if found is None:
-        if update.callback_query is not None:
-            await update.callback_query.answer(_("This button is old. Nothing was changed."))
         return
     query, message, me = found
     gatherings = _gatherings(context)

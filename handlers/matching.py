@@ -13,7 +13,7 @@ from bot.matchmaking import Matchmaker, MatchPlan, MatchProblem
 from bot.services import PairProblem
 from handlers.callbacks import Callback, build
 from handlers.common import deps, wake_delivery
-from handlers.coordinator import coordinator_actor, refuse
+from handlers.coordinator import coordinator_actor, coordinator_command
 from handlers.render import pair_problem, which_programme
 
 NOT_ALLOWED = "Only coordinators can do this."
@@ -24,13 +24,10 @@ def _matchmaker(context: ContextTypes.DEFAULT_TYPE) -> Matchmaker:
 
 
 async def match_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    me = coordinator_actor()
-    if message is None:
+    command = await coordinator_command(update)
+    if command is None:
         return
-    if me is None:
-        await refuse(message)
-        return
+    message, me = command
     programmes = coordinated_programmes(me)
     if len(programmes) > 1:
         found = await deps(context).services.programmes(programmes)

@@ -15,7 +15,7 @@ from bot.i18n import _, current_language
 from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal
 from bot.texts import duration, goal_label, relabel, when
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, pressed, wake_delivery
+from handlers.common import actor, deps, pressed, pressed_or_answer, wake_delivery
 from handlers.render import CHECK, rows
 
 MINUTE_CHOICES = (30, 60, 90, 120, 180)
@@ -98,10 +98,8 @@ async def _with_pair(
 
 
 async def pair_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
-    found = pressed(update)
-    if found is None:  # a stranger's forged press
-        if update.callback_query is not None:
-            await update.callback_query.answer(_("This button is old. Nothing was changed."))
+    found = await pressed_or_answer(update, _("This button is old. Nothing was changed."))
+    if found is None:
         return
     query, _message, _me = found
     assert isinstance(query.message, Message)

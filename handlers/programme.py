@@ -27,8 +27,8 @@ from bot.i18n import _, current_language
 from bot.programme_settings import NumberAsked, ProgrammeSettings, SettingsProblem, SettingsView
 from bot.texts import cadence_name, role_name
 from handlers.callbacks import Callback, build
-from handlers.common import deps, pressed
-from handlers.coordinator import coordinator_actor, refuse
+from handlers.common import deps, pressed_or_answer
+from handlers.coordinator import coordinator_actor, coordinator_command, refuse
 from handlers.render import CHECK, rows, which_programme
 
 # Button steps that set one setting; the button's value is the setting's written form.
@@ -52,13 +52,10 @@ def _service(context: ContextTypes.DEFAULT_TYPE) -> ProgrammeSettings:
 
 
 async def programme_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    me = coordinator_actor()
-    if message is None:
+    command = await coordinator_command(update)
+    if command is None:
         return
-    if me is None:
-        await refuse(message)
-        return
+    message, me = command
     service = _service(context)
     programmes = await service.programmes(me)
     if len(programmes) > 1:
@@ -83,10 +80,8 @@ async def programme_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 async def settings_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    found = pressed(update)
+    found = await pressed_or_answer(update, _("Only coordinators can do this."))
     if found is None:
-        if update.callback_query is not None:
-            await update.callback_query.answer(_("Only coordinators can do this."))
         return
     query, message, me = found
     service = _service(context)
