@@ -393,7 +393,6 @@ class Alerts:
                 (alert, Subject(view, programmes[view.pair.programme_id]))
                 for alert in await repo.alerts(unresolved_only=True)
                 if (view := views.get(alert.pair_id)) is not None
-                and view.pair.programme_id in programmes
             ]
         return sorted(
             found, key=lambda item: (URGENCY.index(Reason(item[0].reason)), item[0].opened_at)

@@ -34,7 +34,8 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
         self._in_hand = 0
 
     def busy(self) -> bool:
-        """Whether any update is being handled or waiting to be (tests wait on this)."""
+        """Whether an update is being handled, or waiting behind its sender's earlier one
+        (tests wait on this; updates still queued for a free slot are not counted)."""
         return self._in_hand > 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
