@@ -8,11 +8,11 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.alerts import Action, Alerts, PairFile, Refusal, Subject
+from bot.alerts import Action, Alerts, PairFile, Refusal
 from bot.domain import dates
 from bot.domain.access import Action as Permission
 from bot.domain.access import Chat, Scope, allowed_scope
-from bot.domain.model import AlertStatus, Dialogue
+from bot.domain.model import AlertStatus, Dialogue, PairView
 from bot.domain.rhythm import MeetingStatus
 from bot.i18n import _, current_language
 from bot.privacy import AuditAction
@@ -143,18 +143,13 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     now = deps(context).services.clock.now()
     # One entry per pair, in the order of its most urgent reason; its reasons below it.
-    reasons: dict[int, list[str]] = {}
-    subjects: dict[int, Subject] = {}
+    by_pair: dict[int, tuple[PairView, list[str]]] = {}
     for alert, subject in found:
-        pair_id = subject.view.pair.id
-        subjects.setdefault(pair_id, subject)
         today = subject.programme.rules.local(now).date()
-        reasons.setdefault(pair_id, []).append(
-            texts.explanation(alert, subject.view, subject.programme, today)
-        )
+        _view, why = by_pair.setdefault(subject.view.pair.id, (subject.view, []))
+        why.append(texts.explanation(alert, subject.view, subject.programme, today))
     lines = [_("Pairs that need attention, most urgent first:")]
-    for pair_id, why in reasons.items():
-        view = subjects[pair_id].view
+    for pair_id, (view, why) in by_pair.items():
         lines.append(
             _("#{id} {mentor} + {adept}:").format(
                 id=pair_id, mentor=view.mentor.first_name, adept=view.adept.first_name
