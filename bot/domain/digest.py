@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.gatherings import Turnout, for_cohort
-from bot.domain.model import AlertStatus, Cohort, PairState, Programme
+from bot.domain.model import AlertStatus, Cohort, PairState, Programme, programme_and_cohort
 from bot.domain.rhythm import (
     MeetingFact,
     MeetingStatus,
@@ -190,13 +190,8 @@ class Digest:
 
     @property
     def name(self) -> str:
-        """What the digest is of: the programme, or the programme and the region (whose
-        cohort name often repeats the programme's, as NHO's regions do)."""
-        if self.cohort_name is None:
-            return self.programme_name
-        if self.cohort_name.startswith(self.programme_name):
-            return self.cohort_name
-        return f"{self.programme_name} – {self.cohort_name}"
+        """What the digest is of (see `programme_and_cohort`)."""
+        return programme_and_cohort(self.programme_name, self.cohort_name)
 
     @property
     def met_share(self) -> float | None:

@@ -76,6 +76,16 @@ class Cohort:
     ends_on: date
 
 
+def programme_and_cohort(programme_name: str, cohort_name: str | None) -> str:
+    """What a digest or report is of: the programme, or the programme and one cohort
+    (whose name often repeats the programme's, as NHO's regions do)."""
+    if cohort_name is None:
+        return programme_name
+    if cohort_name.startswith(programme_name):
+        return cohort_name
+    return f"{programme_name} – {cohort_name}"
+
+
 @dataclass(frozen=True)
 class Person:
     id: int

@@ -20,7 +20,15 @@ from statistics import mean
 
 from bot.domain.evaluation import NOT_OUTCOMES, Evaluation, Outcome, Recommend, RecordedOutcome
 from bot.domain.gatherings import Audience, GatheringKind, Turnout
-from bot.domain.model import CheckIn, Cohort, PairState, Person, Programme, Role
+from bot.domain.model import (
+    CheckIn,
+    Cohort,
+    PairState,
+    Person,
+    Programme,
+    Role,
+    programme_and_cohort,
+)
 from bot.domain.rhythm import (
     Cadence,
     CadenceKind,
@@ -86,13 +94,8 @@ class Report:
 
     @property
     def name(self) -> str:
-        """What the report is of: the programme, or the programme and the cohort (whose
-        name often repeats the programme's, as NHO's regions do)."""
-        if self.cohort is None:
-            return self.programme
-        if self.cohort.startswith(self.programme):
-            return self.cohort
-        return f"{self.programme} – {self.cohort}"
+        """What the report is of (see `programme_and_cohort`)."""
+        return programme_and_cohort(self.programme, self.cohort)
 
 
 # the data the report is made from
