@@ -20,7 +20,6 @@ from bot.wiring import build_core
 from storage.db import Database
 from storage.digest import DigestQueries
 from storage.repository import Repository
-from tests.storage.test_tick_queries import two_urls  # noqa: F401  (the fixture)
 
 NOW = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)  # Monday 09:30 in Oslo: the digest is due
 
@@ -86,7 +85,7 @@ async def digest_tick(
         await db.dispose()
 
 
-async def test_a_digest_tick_does_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:  # noqa: F811
+async def test_a_digest_tick_does_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:
     small_url, large_url = two_urls
     small, small_digests, small_notes, _texts = await digest_tick(small_url, 20, 1)
     large, large_digests, large_notes, texts = await digest_tick(large_url, 80, 6)

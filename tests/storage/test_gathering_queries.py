@@ -3,11 +3,7 @@ statements whatever the number of people invited; attendance reads as plain data
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
-from pathlib import Path
-
-import pytest
 
 from bench.common import counting_statements
 from bench.seed import seed_pairs
@@ -17,7 +13,6 @@ from bot.gatherings import GatheringProblem
 from bot.scheduler import tick
 from bot.wiring import build_core
 from storage.db import Database
-from tests.conftest import fresh_database_url
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # Tuesday 10:30 in Oslo
 GATHERING_DAY = date(2026, 4, 10)  # a Friday, beyond the three weeks of invitations
@@ -65,18 +60,6 @@ async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
         return invite_statements, first.queued, counter.count, reminders
     finally:
         await db.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def two_urls(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[str, str]]:
-    small_dir, large_dir = tmp_path / "small", tmp_path / "large"
-    small_dir.mkdir()
-    large_dir.mkdir()
-    async for small in fresh_database_url(request.param, small_dir):
-        async for large in fresh_database_url(request.param, large_dir):
-            yield small, large
 
 
 async def test_gathering_work_in_a_tick_does_not_grow_with_people(

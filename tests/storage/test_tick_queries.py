@@ -6,11 +6,7 @@ on a small and a four times larger programme, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from bench.common import counting_statements
 from bench.seed import seed_pairs
@@ -19,7 +15,6 @@ from bot.domain.access import Scope
 from bot.scheduler import tick
 from bot.wiring import build_core
 from storage.db import Database
-from tests.conftest import fresh_database_url
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
 
@@ -36,18 +31,6 @@ async def statements_per_tick(url: str, pairs: int) -> tuple[int, int]:
         return counter.count, report.queued
     finally:
         await db.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def two_urls(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[str, str]]:
-    small_dir, large_dir = tmp_path / "small", tmp_path / "large"
-    small_dir.mkdir()
-    large_dir.mkdir()
-    async for small in fresh_database_url(request.param, small_dir):
-        async for large in fresh_database_url(request.param, large_dir):
-            yield small, large
 
 
 async def test_statements_per_tick_do_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:
