@@ -82,6 +82,13 @@ def audience_key(subject: Subject) -> tuple[int, int]:
     return (subject.programme.id, subject.view.pair.cohort_id)
 
 
+@dataclass(frozen=True)
+class AlertPlan:
+    messages: list[OutgoingMessage]
+    # The ends of the snoozes of each pair's alerts: the tick wakes the pair then.
+    snoozed: dict[int, list[datetime]]
+
+
 class Alerts:
     def __init__(self, db: Database, clock: Clock, *, default_language: str) -> None:
         self.db = db
@@ -97,11 +104,17 @@ class Alerts:
         *,
         rhythms: Sequence[Rhythm] | None = None,
         starts: Sequence[PairStart] | None = None,
-    ) -> list[OutgoingMessage]:
-        """Opens, re-posts and resolves alerts for every pair: a constant number of
-        statements, however many pairs and alerts change."""
-        facts = await self._facts(repo, now, rhythms, starts)
-        existing = await repo.alerts()
+        awake_at: datetime | None = None,
+    ) -> AlertPlan:
+        """Opens, re-posts and resolves alerts for every pair (with `awake_at`, every pair
+        that is not quiet then: the tick passes their `rhythms` and `starts`): a constant
+        number of statements, however many pairs and alerts change."""
+        facts = await self._facts(repo, now, rhythms, starts, awake_at)
+        existing = await repo.alerts(awake_at=awake_at)
+        snoozed: dict[int, list[datetime]] = {}
+        for a in existing:
+            if a.status is AlertStatus.SNOOZED and a.snoozed_until is not None:
+                snoozed.setdefault(a.pair_id, []).append(a.snoozed_until)
         unresolved: dict[int, dict[str, Alert]] = {}
         for a in existing:
             if a.status is not AlertStatus.RESOLVED:
@@ -159,7 +172,7 @@ class Alerts:
             out.extend(
                 self._edits(subjects[alert.pair_id], refreshed[alert.id], now, audience, names)
             )
-        return out
+        return AlertPlan(messages=out, snoozed=snoozed)
 
     async def open_now(
         self, repo: Repository, pair_id: int, stall: Stall, now: datetime
@@ -291,6 +304,7 @@ class Alerts:
         now: datetime,
         loaded_rhythms: Sequence[Rhythm] | None,
         loaded_starts: Sequence[PairStart] | None,
+        awake_at: datetime | None,
     ) -> list[tuple[Facts, Subject]]:
         """Facts for every pair that is not ended, in a constant number of statements."""
         if loaded_rhythms is None:
@@ -303,7 +317,7 @@ class Alerts:
         starts = {s.view.pair.id: s for s in loaded_starts}
         scores: dict[int, list[Score]] = {}
         helps: dict[int, list[tuple[int, datetime]]] = {}
-        for pair_id, person, score, needs_help, at in await repo.stall_inputs():
+        for pair_id, person, score, needs_help, at in await repo.stall_inputs(awake_at=awake_at):
             if score is not None:
                 scores.setdefault(pair_id, []).append(Score(person, score, at))
             if needs_help:
@@ -334,6 +348,7 @@ class Alerts:
                     if p.unreachable_since is not None
                 ),
                 paused_until=view.pair.paused_until,
+                timezone=programme.timezone,
             )
             result.append((fact, Subject(view, programme)))
         return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot import texts
@@ -38,7 +38,7 @@ from bot.domain.rhythm import (
     period_for,
     period_met,
 )
-from bot.domain.stall import Reason, Stall
+from bot.domain.stall import Reason, Stall, dispute_since
 from bot.texts import language_of
 from storage.db import Database
 from storage.repository import Repository
@@ -127,10 +127,12 @@ class Meetings:
         *,
         busy: Sequence[tuple[int, datetime]] = (),
         rhythms: Sequence[Rhythm] | None = None,
+        awake_at: datetime | None = None,
     ) -> TickPlan:
         """Nudges, reminders and period check-ins due now, at most one a day per person.
 
-        The tick passes the `rhythms` it has loaded (after ending pauses) already."""
+        The tick passes the `rhythms` it has loaded (after ending pauses) already, and
+        with `awake_at` they are the pairs that are not quiet then."""
         if rhythms is None:
             await repo.end_pauses(now.date())
             rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
@@ -148,7 +150,10 @@ class Meetings:
             people_zone[r.view.adept.id] = r.programme.timezone
         already = [
             (person, texts.local_day(when, people_zone.get(person, "UTC")))
-            for person, when in [*await repo.messaged_days(now - timedelta(days=2)), *busy]
+            for person, when in [
+                *await repo.messaged_days(now - timedelta(days=2), awake_at=awake_at),
+                *busy,
+            ]
         ]
         plan = TickPlan(taken=set(already))
         for due in one_a_day(candidates, already, zones):
@@ -357,7 +362,7 @@ class Meetings:
                 detail = {"held_on": meeting.held_on.isoformat(), "logged_by": meeting.logged_by}
                 stall = Stall(
                     Reason.DISPUTED,
-                    datetime.combine(meeting.held_on, time(0, 0), tzinfo=UTC),
+                    dispute_since(meeting.held_on, context.programme.timezone),
                     detail,
                 )
                 await self.alerts.open_now(repo, pair_id, stall, now)

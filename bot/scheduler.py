@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.domain.model import OutgoingMessage, PairState
+from bot.domain.quiet import quiet_until
 from bot.wiring import Core
 from storage.privacy import PrivacyRepository
 
@@ -26,18 +27,28 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
     agreement reminders and re-checks, gathering invitations and day-before reminders,
     the rhythm's nudges, reminders and check-ins (recorded as asked in the same
     transaction), the alerts that opened, came back from a snooze or resolved themselves,
-    and the weekly digest and weekly notes when they are due."""
+    and the weekly digest and weekly notes when they are due.
+
+    The pair rules run over the pairs that are awake only; each one seen is marked quiet
+    until the next moment a rule could act on it unchanged."""
     now = core.clock.now()
     async with core.services.unit() as repo:
-        # Everything the rules read, loaded once for all of them.
+        if not await repo.tick_lock():
+            return TickReport()  # another instance is ticking now
         await repo.end_pauses(now.date())
         # The cohort's end first: its messages take the day's slot before the rhythm's.
         ending = await core.cohort_end.plan_tick(repo, now)
+        # Only pairs that are awake: the others have nothing new before their
+        # `quiet_until` (bot/domain/quiet.py). Their revisions are read before their data.
+        seen = await repo.awake_pairs(now)
         starts = await repo.pair_starts(
-            states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED]
+            states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED],
+            awake_at=now,
         )
         rhythms = await repo.rhythm_histories(
-            since=(now - timedelta(days=2)).date(), views=[s.view for s in starts]
+            since=(now - timedelta(days=2)).date(),
+            views=[s.view for s in starts],
+            awake_at=now,
         )
         planned = await core.agreements.due_messages(now, starts)
         # Gathering invitations and reminders belong to a dated event: they go today.
@@ -54,9 +65,12 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
             if m.person_id is not None and m.idempotency_key in fresh
         ]
         busy.extend(ending.busy)
-        rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms)
+        rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms, awake_at=now)
         later = list(rhythm.messages)
-        later.extend(await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts))
+        alerts = await core.alerts.plan_tick(
+            repo, now, rhythms=rhythms, starts=starts, awake_at=now
+        )
+        later.extend(alerts.messages)
         # The weekly digest and the weekly notes (these after the rhythm's, one a day).
         weekly = await core.digests.plan_tick(repo, now, rhythms=rhythms, taken=rhythm.taken)
         later.extend(weekly.messages)
@@ -65,11 +79,28 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         kept = await core.privacy.plan_retention(repo, PrivacyRepository(repo.session), now)
         later.extend(kept.notices)
         planned.extend(later)
-        if dry_run or not (planned or ending.to_end or weekly.weeks or kept.erasing):
+        marks = [
+            (
+                start.view.pair.id,
+                quiet_until(
+                    now,
+                    start.programme.rules,
+                    created_at=start.view.pair.created_at,
+                    activated_at=start.view.pair.activated_at,
+                    snoozed_until=alerts.snoozed.get(start.view.pair.id, ()),
+                ),
+                seen[start.view.pair.id],
+            )
+            for start in starts
+            # A pair that woke after its revision was read stays awake for the next tick.
+            if start.view.pair.id in seen
+        ]
+        if dry_run or not (planned or ending.to_end or weekly.weeks or kept.erasing or marks):
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
             return TickReport(planned=planned)
         queued = len(fresh) + await repo.enqueue(later, now)
+        await repo.mark_quiet(marks)
         await repo.add_nudges([*rhythm.nudges, *weekly.nudges], now)
         await core.cohort_end.record(repo, ending, now)
         await core.gatherings.record(repo, gatherings, now)

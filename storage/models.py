@@ -249,6 +249,13 @@ class PairRow(SQLModel, table=True):
     goals: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     paused_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     end_reason: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    # The tick skips a pair that is quiet: nothing the rules read has changed since the
+    # tick saw `quiet_revision`, and no rule can act before `quiet_until`. Triggers
+    # (migration 0011) count every change the rules could see in `revision`, whoever
+    # writes it, so a write anywhere wakes the pair at the next tick.
+    revision: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    quiet_until: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    quiet_revision: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 class AlertRow(SQLModel, table=True):

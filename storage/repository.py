@@ -13,6 +13,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     or_,
@@ -94,6 +95,28 @@ def _table(entity: type[SQLModel]) -> Table:
 # the ORM's result machinery, which at 100,000 pairs costs more than the query itself.
 PAIRS = _table(PairRow)
 PEOPLE = _table(PersonRow)
+
+# PostgreSQL advisory lock held by the instance that ticks (see `Repository.tick_lock`).
+TICK_LOCK = 0x6D656E746F72  # "mentor"
+
+
+def awake(now: datetime) -> Any:
+    """Pairs the tick must look at `now`: never seen by a tick, changed since the tick
+    saw them (triggers count changes in `revision`), or due to wake (bot/domain/quiet.py)."""
+    return or_(
+        PAIRS.c.quiet_until.is_(None),
+        PAIRS.c.quiet_until <= now,
+        PAIRS.c.quiet_revision != PAIRS.c.revision,
+    )
+
+
+def _awake_parties(now: datetime) -> Any:
+    """Both parties of every awake pair, as a subquery."""
+    return (
+        select(PAIRS.c.mentor_id.label("person_id"))
+        .where(awake(now))
+        .union(select(PAIRS.c.adept_id).where(awake(now)))
+    )
 
 
 @dataclass(frozen=True)
@@ -713,13 +736,20 @@ class Repository(GatheringQueries):
         return {programme.id: programme for programme in await self.programmes(ids)}
 
     async def pair_starts(
-        self, *, states: Sequence[PairState], pair_id: int | None = None
+        self,
+        *,
+        states: Sequence[PairState],
+        pair_id: int | None = None,
+        awake_at: datetime | None = None,
     ) -> list[PairStart]:
         """Pairs with their programme, expectation answers and confirmations: four
-        statements whatever the number of pairs (the scheduler's tick relies on it)."""
+        statements whatever the number of pairs (the scheduler's tick relies on it).
+        With `awake_at`, only the pairs that are not quiet then."""
         conditions: list[Any] = [PAIRS.c.state.in_([s.value for s in states])]
         if pair_id is not None:
             conditions.append(PAIRS.c.id == pair_id)
+        if awake_at is not None:
+            conditions.append(awake(awake_at))
         views = await self._pairs_with_parties(*conditions)
         if not views:
             return []
@@ -1058,14 +1088,18 @@ class Repository(GatheringQueries):
         since: date,
         pair_id: int | None = None,
         views: Sequence[PairView] | None = None,
+        awake_at: datetime | None = None,
     ) -> list[Rhythm]:
         """Active and paused pairs with what the rhythm rules need: seven statements,
         whatever the number of pairs (joins on the pair's state, no per-pair queries).
-        The facts are read as plain columns: at 100,000 pairs this is most of a tick."""
+        The facts are read as plain columns: at 100,000 pairs this is most of a tick.
+        With `awake_at`, only the pairs that are not quiet then."""
         live = [PairState.ACTIVE.value, PairState.PAUSED.value]
         conditions: list[Any] = [PAIRS.c.state.in_(live)]
         if pair_id is not None:
             conditions.append(PAIRS.c.id == pair_id)
+        if awake_at is not None:
+            conditions.append(awake(awake_at))
         if views is None:
             views = await self._pairs_with_parties(*conditions)
         else:
@@ -1189,16 +1223,20 @@ class Repository(GatheringQueries):
         )
         return {key for (key,) in await self.session.execute(statement, values)}
 
-    async def messaged_days(self, since: datetime) -> list[tuple[int, datetime]]:
-        """(person, when) of bot-initiated messages queued or sent since `since`."""
-        rows = await self.session.execute(
-            select(col(OutboxRow.person_id), col(OutboxRow.not_before)).where(
-                col(OutboxRow.not_before) >= since,
-                col(OutboxRow.person_id).is_not(None),
-                col(OutboxRow.kind).not_in(URGENT_KINDS),
-                col(OutboxRow.status) != OutboxStatus.FAILED.value,
-            )
+    async def messaged_days(
+        self, since: datetime, *, awake_at: datetime | None = None
+    ) -> list[tuple[int, datetime]]:
+        """(person, when) of bot-initiated messages queued or sent since `since`; with
+        `awake_at`, only to the parties of pairs that are not quiet then."""
+        query = select(col(OutboxRow.person_id), col(OutboxRow.not_before)).where(
+            col(OutboxRow.not_before) >= since,
+            col(OutboxRow.person_id).is_not(None),
+            col(OutboxRow.kind).not_in(URGENT_KINDS),
+            col(OutboxRow.status) != OutboxStatus.FAILED.value,
         )
+        if awake_at is not None:
+            query = query.where(col(OutboxRow.person_id).in_(_awake_parties(awake_at)))
+        rows = await self.session.execute(query)
         return [(person, as_utc(when)) for person, when in rows.all() if person is not None]
 
     async def add_nudges(self, nudges: Sequence[tuple[int, int, str, str]], now: datetime) -> None:
@@ -1387,6 +1425,40 @@ class Repository(GatheringQueries):
         )
         return _rowcount(result)
 
+    async def tick_lock(self) -> bool:
+        """Whether this transaction may tick. One tick at a time: a tick reads the pairs
+        that are awake in several statements and must not see another tick mark some of
+        them quiet in between. On PostgreSQL an advisory lock, held until the
+        transaction ends, is taken or the tick is skipped (another instance is ticking,
+        and the next minute's tick comes anyway); SQLite has one writer at a time, and
+        the tick writes first."""
+        if self._dialect != "postgresql":
+            return True
+        taken = await self.session.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK)))
+        return bool(taken)
+
+    async def awake_pairs(self, now: datetime) -> dict[int, int]:
+        """The revision of every pair the tick must look at now. Read before their
+        data: a change after this raises the revision above what the tick marks."""
+        rows = await self.session.execute(
+            select(PAIRS.c.id, PAIRS.c.revision).where(
+                PAIRS.c.state != PairState.ENDED.value, awake(now)
+            )
+        )
+        return {pair_id: revision for pair_id, revision in rows}
+
+    async def mark_quiet(self, marks: Sequence[tuple[int, datetime, int]]) -> None:
+        """(pair, quiet until, revision seen): the tick may skip the pair until then,
+        as long as its revision stays the one seen."""
+        if not marks:
+            return
+        await self.session.execute(
+            update(PAIRS)
+            .where(PAIRS.c.id == bindparam("pair"))
+            .values(quiet_until=bindparam("until"), quiet_revision=bindparam("seen")),
+            [{"pair": pair, "until": until, "seen": seen} for pair, until, seen in marks],
+        )
+
     # alerts, notes, the alert chat
 
     async def alerts(
@@ -1394,8 +1466,10 @@ class Repository(GatheringQueries):
         *,
         unresolved_only: bool = False,
         pair_ids: Sequence[int] | None = None,
+        awake_at: datetime | None = None,
     ) -> list[Alert]:
-        """Alerts of pairs that are not ended (one statement)."""
+        """Alerts of pairs that are not ended (one statement); with `awake_at`, of the
+        pairs that are not quiet then."""
         alerts = _table(AlertRow)
         query = (
             select(*_columns(alerts.c, _ALERT_COLUMNS))
@@ -1407,6 +1481,8 @@ class Repository(GatheringQueries):
             query = query.where(alerts.c.status != AlertStatus.RESOLVED.value)
         if pair_ids is not None:
             query = query.where(alerts.c.pair_id.in_(list(pair_ids)))
+        if awake_at is not None:
+            query = query.where(awake(awake_at))
         return [_alert_of(values) for values in await self.session.execute(query)]
 
     async def open_alerts(
@@ -1533,9 +1609,13 @@ class Repository(GatheringQueries):
             update(AlertRow).where(col(AlertRow.id) == alert_id).values(**values)
         )
 
-    async def stall_inputs(self) -> list[tuple[int, int, int | None, bool, datetime]]:
-        """(pair, person, score, needs help, when) of finished check-ins of live pairs."""
+    async def stall_inputs(
+        self, *, awake_at: datetime | None = None
+    ) -> list[tuple[int, int, int | None, bool, datetime]]:
+        """(pair, person, score, needs help, when) of finished check-ins of live pairs;
+        with `awake_at`, of the pairs that are not quiet then."""
         check_ins = _table(CheckInRow)
+        conditions = [awake(awake_at)] if awake_at is not None else []
         rows = await self.session.execute(
             select(
                 check_ins.c.pair_id,
@@ -1548,6 +1628,7 @@ class Repository(GatheringQueries):
             .where(
                 PAIRS.c.state != PairState.ENDED.value,
                 or_(check_ins.c.score.is_not(None), check_ins.c.needs_help),
+                *conditions,
             )
             .order_by(check_ins.c.created_at)
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.rhythm import (
     Cadence,
@@ -85,6 +86,7 @@ class Facts:
     mismatch_round: str = "start"
     unreachable: tuple[tuple[int, datetime], ...] = ()  # (person, since)
     paused_until: date | None = None
+    timezone: str = "UTC"  # the programme's: a day starts at its midnight
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
             found.append(
                 Stall(
                     Reason.DISPUTED,
-                    min(_at(meeting.held_on), now),
+                    dispute_since(meeting.held_on, facts.timezone),
                     {"held_on": meeting.held_on.isoformat(), "logged_by": meeting.logged_by},
                 )
             )
@@ -182,6 +184,13 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
             ]
             found.append(Stall(Reason.UNANSWERED, _run_start(asked, now), {"people": silent}))
     return sorted(found, key=lambda s: URGENCY.index(s.reason))
+
+
+def dispute_since(held_on: date, timezone: str) -> datetime:
+    """When a disputed meeting's alert dates from: the start of its day where the programme
+    is. Never ahead of now (a meeting cannot be logged ahead of its day) and never moving
+    with the clock, so one resolved by hand stays resolved."""
+    return datetime.combine(held_on, time(0, 0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
 def _run_start(asked: Sequence[NudgeFact], now: datetime) -> datetime:

@@ -366,8 +366,12 @@ def test_since_is_not_in_the_future_east_of_utc() -> None:
     now = datetime(2026, 3, 3, 23, 30, tzinfo=UTC)  # 00:30 on 4 March in Oslo
     today = now.astimezone(ZoneInfo("Europe/Oslo")).date()
     meetings = (meeting(today, "disputed", ADEPT),)
-    f = facts(now, today=today, history=history(meetings=meetings))
-    assert only(f, now, Reason.DISPUTED).since <= now
+    f = facts(now, today=today, history=history(meetings=meetings), timezone="Europe/Oslo")
+    since = only(f, now, Reason.DISPUTED).since
+    assert since <= now
+    # The episode does not move with the clock: an alert resolved by hand stays resolved.
+    later = now + timedelta(hours=20)
+    assert only(replace(f, today=later.date()), later, Reason.DISPUTED).since == since
 
 
 # 2. Properties over random pairs

@@ -1,0 +1,156 @@
+"""How long the tick may leave an unchanged pair alone (bot/domain/quiet.py).
+
+The property that makes skipping safe, checked against the rules themselves: at any
+moment before `quiet_until`, the rules find nothing that they did not find when the pair
+was seen, and the alerts that hold are the same episodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain import agreement
+from bot.domain.quiet import next_local_midnight, quiet_until
+from bot.domain.rhythm import History, Rules, due_work
+from bot.domain.stall import Facts, stalls
+from tests.bot.test_rhythm import ADEPT, MENTOR, PAIR, scenarios
+
+ZONES = ["Europe/Oslo", "UTC", "America/New_York", "Asia/Tokyo", "Pacific/Auckland"]
+PROPERTY = settings(max_examples=300, deadline=None)
+
+
+@st.composite
+def seen_pairs(draw: st.DrawFn) -> tuple[History, Rules, datetime, datetime, str]:
+    """A pair as the tick saw it at `now`, in a programme anywhere, and its creation."""
+    history, rules, now = draw(scenarios())
+    working_days = draw(st.sets(st.integers(0, 6), min_size=1))
+    starts = draw(st.integers(6, 11))
+    rules = replace(
+        rules,
+        timezone=draw(st.sampled_from(ZONES)),
+        working_days=frozenset(working_days),
+        day_starts=time(starts, 0),
+        day_ends=time(starts + draw(st.integers(4, 12)), 0),
+    )
+    # Meetings cannot be logged ahead of the day they are logged on.
+    today = rules.local(now).date()
+    history = replace(history, meetings=tuple(m for m in history.meetings if m.held_on <= today))
+    created_at = history.activated_at - timedelta(minutes=draw(st.integers(0, 30 * 1440)))
+    state = draw(st.sampled_from(["awaiting_agreement", "active", "paused"]))
+    return history, rules, now, created_at, state
+
+
+def _facts(history: History, rules: Rules, created_at: datetime, state: str, at: datetime) -> Facts:
+    return Facts(
+        pair_id=PAIR,
+        mentor_id=MENTOR,
+        adept_id=ADEPT,
+        state=state,
+        created_at=created_at,
+        today=rules.local(at).date(),
+        cadence=rules.cadence,
+        history=history,
+        paused_until=history.paused_until,
+        timezone=rules.timezone,
+    )
+
+
+def _until(history: History, rules: Rules, now: datetime, created_at: datetime) -> datetime:
+    return quiet_until(
+        now,
+        rules,
+        created_at=created_at,
+        activated_at=history.activated_at,
+    )
+
+
+@PROPERTY
+@given(seen_pairs(), st.floats(0, 1, exclude_max=True))
+def test_nothing_new_is_due_before_the_pair_wakes(
+    case: tuple[History, Rules, datetime, datetime, str], fraction: float
+) -> None:
+    history, rules, now, created_at, state = case
+    until = _until(history, rules, now, created_at)
+    # Rounded down: `until` itself is the moment the pair wakes, not a moment it sleeps.
+    later = now + timedelta(microseconds=int((until - now) // timedelta(microseconds=1) * fraction))
+    assert now < until <= next_local_midnight(now, rules.timezone)
+
+    assert {d.key for d in due_work(history, rules, later)} <= {
+        d.key for d in due_work(history, rules, now)
+    }
+    episodes = {
+        (s.reason, s.since) for s in stalls(_facts(history, rules, created_at, state, now), now)
+    }
+    assert {
+        (s.reason, s.since) for s in stalls(_facts(history, rules, created_at, state, later), later)
+    } == episodes
+    assert agreement.reminder_due(created_at, later) == agreement.reminder_due(created_at, now)
+    assert agreement.recheck_due(history.activated_at, later) == agreement.recheck_due(
+        history.activated_at, now
+    )
+    # The weekly note goes when the programme's hours have begun on its day.
+    assert rules.local(later).date() == rules.local(now).date()
+    if rules.allowed(later) == later and rules.local(now).weekday() == min(rules.working_days):
+        assert rules.allowed(now) == now
+
+
+@PROPERTY
+@given(seen_pairs(), st.integers(1, 30 * 1440))
+def test_a_snooze_ending_wakes_the_pair(
+    case: tuple[History, Rules, datetime, datetime, str], minutes: int
+) -> None:
+    history, rules, now, created_at, _state = case
+    snooze_ends = now + timedelta(minutes=minutes)
+    until = quiet_until(
+        now,
+        rules,
+        created_at=created_at,
+        activated_at=history.activated_at,
+        snoozed_until=[snooze_ends],
+    )
+    assert until <= snooze_ends
+
+
+def test_a_quiet_pair_sleeps_until_local_midnight() -> None:
+    rules = Rules(timezone="Europe/Oslo")
+    now = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # a Tuesday, 13:00 in Oslo
+    long_ago = now - timedelta(days=400)
+    assert quiet_until(now, rules, created_at=long_ago, activated_at=long_ago) == datetime(
+        2026, 3, 3, 23, 0, tzinfo=UTC
+    )
+
+
+def test_the_agreement_reminder_wakes_the_pair_at_its_moment() -> None:
+    rules = Rules(timezone="Europe/Oslo")
+    created = datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
+    now = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # three days after, two and a half hours early
+    assert quiet_until(now, rules, created_at=created, activated_at=None) == created + timedelta(
+        days=3
+    )
+
+
+def test_on_the_weekly_note_day_the_pair_wakes_when_the_hours_begin() -> None:
+    rules = Rules(timezone="Europe/Oslo")  # Monday to Friday, from 09:00
+    monday_night = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # 00:30 on Monday in Oslo
+    long_ago = monday_night - timedelta(days=400)
+    assert quiet_until(monday_night, rules, created_at=long_ago, activated_at=long_ago) == datetime(
+        2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Oslo")
+    )
+    tuesday_night = monday_night + timedelta(days=1)
+    assert quiet_until(
+        tuesday_night, rules, created_at=long_ago, activated_at=long_ago
+    ) == next_local_midnight(tuesday_night, "Europe/Oslo")
+
+
+def test_midnight_is_the_programmes_own() -> None:
+    now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    assert next_local_midnight(now, "Asia/Tokyo") == datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
+    assert next_local_midnight(now, "America/New_York") == datetime(2026, 7, 2, 4, 0, tzinfo=UTC)
+    assert next_local_midnight(now, "UTC") == datetime.combine(
+        date(2026, 7, 2), time(0, 0), tzinfo=UTC
+    )

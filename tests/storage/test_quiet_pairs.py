@@ -1,0 +1,228 @@
+"""Quiet pairs: the tick skips a pair until a rule could act on it, and any write to what
+the rules read wakes it, whoever makes the write (triggers, migration 0011).
+
+On SQLite and PostgreSQL. The writes here are plain SQL on purpose: a handler, the CLI or
+a hand-written UPDATE must wake a pair as surely as the repository does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bench.seed import seed_pairs
+from bot.clock import FixedClock
+from bot.scheduler import tick
+from bot.wiring import build_core
+from storage.db import Database
+from storage.repository import Repository
+
+NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
+LATER = NOW + timedelta(hours=1)
+
+
+async def awake(db: Database, at: datetime = LATER) -> set[int]:
+    async with db.session() as session:
+        return set(await Repository(session).awake_pairs(at))
+
+
+async def quiet_all(db: Database) -> None:
+    """Marks every pair quiet for a day, at the revision it has now."""
+    async with db.session() as session:
+        repo = Repository(session)
+        seen = await repo.awake_pairs(NOW)
+        await repo.mark_quiet([(pair, NOW + timedelta(days=1), rev) for pair, rev in seen.items()])
+
+
+async def run(db: Database, sql: str, **values: Any) -> None:
+    async with db.session() as session:
+        await session.execute(text(sql), values)
+
+
+async def layout(db: Database) -> dict[str, Any]:
+    """Ids of the first two pairs, the first pair's mentor, programme and cohort."""
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                text("SELECT id, mentor_id, programme_id, cohort_id FROM pair ORDER BY id")
+            )
+        ).all()
+    return {
+        "pairs": [r[0] for r in rows],
+        "p0": rows[0][0],
+        "p1": rows[1][0],
+        "mentor": rows[0][1],
+        "programme": rows[0][2],
+        "cohort": rows[0][3],
+    }
+
+
+@pytest.fixture
+async def seeded(database: Database) -> dict[str, Any]:
+    await seed_pairs(database, 4, NOW)
+    return await layout(database)
+
+
+async def test_a_pair_never_seen_is_awake_and_a_marked_one_sleeps(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    assert await awake(database) == set(seeded["pairs"])
+    await quiet_all(database)
+    assert await awake(database) == set()
+    # Until its moment: then it wakes by itself.
+    assert await awake(database, NOW + timedelta(days=1)) == set(seeded["pairs"])
+
+
+async def test_writes_to_a_pairs_own_rows_wake_that_pair_only(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    p0, p1, mentor = seeded["p0"], seeded["p1"], seeded["mentor"]
+    steps = [
+        (
+            "INSERT INTO planned_meeting (pair_id, planned_on, proposed_by, status, created_at)"
+            " VALUES (:p, '2026-03-20', :m, 'proposed', :now)",
+            p0,
+        ),
+        ("UPDATE planned_meeting SET status = 'confirmed' WHERE pair_id = :p", p0),
+        ("DELETE FROM planned_meeting WHERE pair_id = :p", p0),
+        (
+            "INSERT INTO meeting (pair_id, held_on, logged_by, status, created_at)"
+            " VALUES (:p, '2026-03-16', :m, 'reported', :now)",
+            p0,
+        ),
+        (
+            "INSERT INTO nudge (pair_id, person_id, period, kind, sent_at)"
+            " VALUES (:p, :m, 'quiet-test', 'plan', :now)",
+            p0,
+        ),
+        ("UPDATE nudge SET answered_at = :now WHERE period = 'quiet-test'", p0),
+        ("UPDATE pair SET goals = '[\"Norsk\"]' WHERE id = :p", p1),
+        ("UPDATE pair SET state = 'paused', paused_until = '2026-04-01' WHERE id = :p", p1),
+    ]
+    for sql, woken in steps:
+        await quiet_all(database)
+        await run(database, sql, p=woken, m=mentor, now=NOW)
+        assert await awake(database) == {woken}, sql
+
+
+@pytest.mark.parametrize(
+    ("sql", "wakes"),
+    [
+        ("UPDATE person SET unreachable_since = :now WHERE id = :mentor", "p0"),
+        ("UPDATE person SET weekly_note = false WHERE id = :mentor", "p0"),
+        ("UPDATE programme SET cadence = 'twice_monthly' WHERE id = :programme", "all"),
+        ("UPDATE programme SET day_starts = '08:00:00' WHERE id = :programme", "all"),
+        ("UPDATE cohort SET ends_on = '2026-12-30' WHERE id = :cohort", "all"),
+        # How a message reads is decided when it is written; it does not wake anyone.
+        ("UPDATE person SET first_name = 'Ny', telegram_language = 'en' WHERE id = :mentor", ""),
+        ("UPDATE programme SET digest_week = '2026-W12', name = 'X' WHERE id = :programme", ""),
+        # The tick's own mark is not a change.
+        ("UPDATE pair SET quiet_until = :now WHERE id = :p0", "p0-asleep-until-now"),
+    ],
+)
+async def test_shared_rows_wake_the_pairs_that_read_them(
+    database: Database, seeded: dict[str, Any], sql: str, wakes: str
+) -> None:
+    await quiet_all(database)
+    await run(
+        database,
+        sql,
+        now=NOW,
+        mentor=seeded["mentor"],
+        programme=seeded["programme"],
+        cohort=seeded["cohort"],
+        p0=seeded["p0"],
+    )
+    expected = {
+        "p0": {seeded["p0"]},
+        "all": set(seeded["pairs"]),
+        "": set(),
+        # quiet_until is now in the past: awake because of time, not because of a change.
+        "p0-asleep-until-now": {seeded["p0"]},
+    }[wakes]
+    assert await awake(database) == expected
+    if wakes == "p0-asleep-until-now":
+        assert await awake(database, NOW - timedelta(minutes=1)) == set()
+
+
+async def test_after_a_tick_only_a_changed_pair_is_looked_at(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    core = build_core(database, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
+    first = await tick(core)
+    assert first.queued > 0
+    # A tick's own writes (nudges, alerts) change the pairs it wrote them for, so they are
+    # seen again; what that finds may change them once more, and then they are quiet.
+    for _ in range(3):
+        if not await awake(database, NOW):
+            break
+        assert (await tick(core)).queued == 0
+    assert await awake(database, NOW) == set()
+    await run(
+        database,
+        "INSERT INTO meeting (pair_id, held_on, logged_by, status, created_at)"
+        " VALUES (:p, '2026-03-16', :m, 'confirmed', :now)",
+        p=seeded["p1"],
+        m=seeded["mentor"],
+        now=NOW,
+    )
+    assert await awake(database, NOW) == {seeded["p1"]}
+    await tick(core)
+    assert await awake(database, NOW) == set()
+
+
+@pytest.mark.postgres
+async def test_one_instance_ticks_at_a_time_on_postgres(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("an advisory lock is PostgreSQL's; SQLite has one writer at a time")
+    async with database.session() as first, database.session() as second:
+        assert await Repository(first).tick_lock()
+        assert not await Repository(second).tick_lock()
+    async with database.session() as again:
+        assert await Repository(again).tick_lock()  # released when the transaction ended
+
+
+async def outbox_keys(db: Database) -> list[str]:
+    async with db.session() as session:
+        rows = await session.execute(text("SELECT idempotency_key FROM outbox ORDER BY id"))
+        return [key for (key,) in rows]
+
+
+async def test_skipping_quiet_pairs_queues_exactly_what_looking_at_all_of_them_does(
+    two_urls: tuple[str, str],
+) -> None:
+    """Three weeks of ticks (night, morning, noon, evening) over realistic pairs, twice:
+    once skipping quiet pairs, once with every mark wiped before each tick (every pair
+    looked at, as before there were marks). Both queue the same messages, in order."""
+    databases = [Database(url) for url in two_urls]
+    clocks = [FixedClock(NOW) for _ in databases]
+    try:
+        for db in databases:
+            await db.upgrade()
+            await seed_pairs(db, 24, NOW)
+        cores = [
+            build_core(db, clock, default_language="nb", invite_ttl_days=30)
+            for db, clock in zip(databases, clocks, strict=True)
+        ]
+        skipping, looking = databases
+        start = datetime(2026, 3, 16, 23, 5, tzinfo=UTC)  # 00:05 on a Tuesday in Oslo
+        looked_at: list[int] = []
+        for day in range(21):
+            for hours in (0, 9, 12, 19):
+                moment = start + timedelta(days=day, hours=hours)
+                for clock in clocks:
+                    clock.set(moment)
+                await run(looking, "UPDATE pair SET quiet_until = NULL")
+                looked_at.append(len(await awake(skipping, moment)))
+                for core in cores:
+                    await tick(core)
+                assert await outbox_keys(skipping) == await outbox_keys(looking), moment
+        assert len(await outbox_keys(skipping)) > 48, "the pairs should have had work"
+        # And the skipping run did skip: most ticks found most pairs quiet.
+        assert sum(looked_at) < len(looked_at) * 24 / 2, looked_at
+    finally:
+        for db in databases:
+            await db.dispose()
