@@ -104,6 +104,8 @@ class TickPlan:
     # (person, local day) that already have their bot-initiated message: later planners
     # in the same tick (the weekly note) respect the one-a-day limit with it.
     taken: set[tuple[int, date]] = field(default_factory=set)
+    # Pairs with a nudge the one-a-day limit held back: it is tried again the next day.
+    held_back: set[int] = field(default_factory=set)
 
 
 class Meetings:
@@ -156,11 +158,14 @@ class Meetings:
             ]
         ]
         plan = TickPlan(taken=set(already))
-        for due in one_a_day(candidates, already, zones):
+        chosen = one_a_day(candidates, already, zones)
+        for due in chosen:
             rhythm = by_pair[due.pair_id]
             plan.messages.append(self._render(rhythm, due))
             plan.nudges.append((due.pair_id, due.person_id, due.period, due.kind.value))
             plan.taken.add((due.person_id, texts.local_day(due.not_before, zones[due.pair_id])))
+        sent = {d.key for d in chosen}
+        plan.held_back.update(d.pair_id for d in candidates if d.key not in sent)
         return plan
 
     def _render(self, rhythm: Rhythm, due: Due) -> OutgoingMessage:

@@ -79,6 +79,7 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         kept = await core.privacy.plan_retention(repo, PrivacyRepository(repo.session), now)
         later.extend(kept.notices)
         planned.extend(later)
+        histories = {r.history.pair_id: r.history for r in rhythms}
         marks = [
             (
                 start.view.pair.id,
@@ -88,6 +89,8 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
                     created_at=start.view.pair.created_at,
                     activated_at=start.view.pair.activated_at,
                     snoozed_until=alerts.snoozed.get(start.view.pair.id, ()),
+                    history=histories.get(start.view.pair.id),
+                    held_back=start.view.pair.id in rhythm.held_back,
                 ),
                 seen[start.view.pair.id],
             )

@@ -3,34 +3,49 @@
 Every minute's tick used to run every rule over every live pair; at 100,000 pairs that
 is half a minute of work to find, almost always, nothing new. The rules are functions of
 a pair's data and the time, and nearly all of them look at the time only through the
-local date: a new period, the reminder day, the check-in day, the day before a meeting,
-"more than 1.5 × the cadence without a meeting". A few compare the exact moment: the
-agreement's reminders and its deadline, the three-month re-check, a snooze running out,
-and the weekly note waiting for the programme's hours. So when the tick has seen a pair,
-nothing new can be due for it before the earlier of the next local midnight and the next
-of those moments, unless its data changes, which the database notices (`pair.revision`).
+local date, and then only at a few dates a pair's data names: a new period, the reminder
+day, the check-in day, the day before a planned meeting, its day and the day after, the
+end of a pause, "more than 1.5 × the cadence without a meeting", the week's first working
+day (the weekly note). A few compare the exact moment: the agreement's reminders and its
+deadline, the three-month re-check, a snooze running out, and the weekly note waiting for
+the programme's hours. So when the tick has seen a pair, nothing new can be due for it
+before the first of those, unless its data changes, which the database notices
+(`pair.revision`, counted by triggers).
 
 What the tick then skips is exactly what it would have found again: the same keys,
-already queued. One thing is given up, knowingly: a nudge the one-a-day limit held back
-is tried the next day, not again later the same day if the message that took the day's
-slot fails or is withdrawn.
+already queued. A pair that had a nudge held back by the one-a-day limit is seen again
+the next day (not later the same day, if the message that took the day's slot fails or is
+withdrawn). However quiet, a pair is seen at least once a week.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.agreement import CONFIRM_WITHIN, RECHECK_AFTER_DAYS, REMINDER_DAYS
-from bot.domain.rhythm import Rules
-from bot.domain.stall import AGREEMENT_WITHIN
+from bot.domain.rhythm import (
+    REMIND_AT,
+    History,
+    PlanStatus,
+    Rules,
+    counts,
+    last_working_day_before,
+    period_for,
+)
+from bot.domain.stall import AGREEMENT_WITHIN, NO_MEETING_FACTOR
+
+LONGEST = timedelta(days=7)
+
+
+def local_midnight(day: date, timezone: str) -> datetime:
+    """When `day` begins where the programme is, in UTC."""
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
 def next_local_midnight(now: datetime, timezone: str) -> datetime:
-    zone = ZoneInfo(timezone)
-    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time(0, 0), tzinfo=zone).astimezone(UTC)
+    return local_midnight(now.astimezone(ZoneInfo(timezone)).date() + timedelta(days=1), timezone)
 
 
 def quiet_until(
@@ -40,16 +55,54 @@ def quiet_until(
     created_at: datetime,
     activated_at: datetime | None,
     snoozed_until: Iterable[datetime] = (),
+    history: History | None = None,
+    held_back: bool = False,
 ) -> datetime:
     """The first moment after `now` at which a rule could act on this pair although its
-    data has not changed (see the module's docstring)."""
+    data has not changed (see the module's docstring). `history` is the rhythm history of
+    an active or paused pair; `held_back` says the one-a-day limit held a nudge back."""
+    today = rules.local(now).date()
+    first_working_day = min(rules.working_days, default=0)
+    days = [today + LONGEST, _next_weekday(today, first_working_day)]
+    if held_back:
+        days.append(today + timedelta(days=1))
+    if history is not None:
+        days.extend(_rhythm_days(history, rules, today))
+    wakes = local_midnight(min(d for d in days if d > today), rules.timezone)
+
     moments = [created_at + timedelta(days=days) for days in REMINDER_DAYS]
     moments += [created_at + CONFIRM_WITHIN, created_at + AGREEMENT_WITHIN]
     if activated_at is not None:
         moments.append(activated_at + timedelta(days=RECHECK_AFTER_DAYS))
     moments.extend(snoozed_until)
     # The weekly note goes on the week's first working day, inside the programme's hours.
-    if rules.local(now).weekday() == min(rules.working_days, default=0):
+    if today.weekday() == first_working_day:
         moments.append(rules.allowed(now))
-    midnight = next_local_midnight(now, rules.timezone)
-    return min((m for m in moments if now < m < midnight), default=midnight)
+    return min((m for m in moments if now < m < wakes), default=wakes)
+
+
+def _next_weekday(today: date, weekday: int) -> date:
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _rhythm_days(history: History, rules: Rules, today: date) -> list[date]:
+    """The days on which the rhythm's rules and the date-bound stall rules can change
+    their minds about this history (bot/domain/rhythm.py `due_work`, bot/domain/stall.py)."""
+    activated_on = rules.local(history.activated_at).date()
+    period = period_for(
+        rules.cadence, today, activated_on, history.cohort_start, history.cohort_end
+    )
+    remind_day = period.start + timedelta(days=int(period.length * REMIND_AT))
+    days = [period.end, period.end - timedelta(days=1), remind_day]
+    for plan in history.planned:
+        if plan.status is not PlanStatus.CANCELLED:
+            days.append(last_working_day_before(plan.planned_on, rules.working_days))
+            days += [plan.planned_on, plan.planned_on + timedelta(days=1)]
+    if history.paused_until is not None:
+        days.append(history.paused_until + timedelta(days=1))
+    # "No meeting for more than 1.5 × the cadence", counted from the last one.
+    last = max((m.held_on for m in history.meetings if counts(m)), default=None)
+    start = last or history.activated_at.date()
+    expected = rules.cadence.expected_days * NO_MEETING_FACTOR
+    days.append(start + timedelta(days=int(expected) + 1))
+    return days

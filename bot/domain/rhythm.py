@@ -319,7 +319,7 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
         for plan in reminders_for:
             starts = rules.at(plan.planned_on, plan.planned_time or time(0, 0))
             # "The day before" is the last working day before the meeting.
-            if today == _last_working_day_before(plan.planned_on, rules.working_days):
+            if today == last_working_day_before(plan.planned_on, rules.working_days):
                 day_before = rules.allowed(max(now, rules.at(today, DAY_BEFORE_AT)))
                 if rules.local(day_before).date() < plan.planned_on:
                     wanted.append((NudgeKind.DAY_BEFORE, day_before, plan.id))
@@ -342,7 +342,7 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
     return due
 
 
-def _last_working_day_before(day: date, working_days: frozenset[int]) -> date:
+def last_working_day_before(day: date, working_days: frozenset[int]) -> date:
     candidate = day - timedelta(days=1)
     for _ in range(7):
         if candidate.weekday() in working_days:

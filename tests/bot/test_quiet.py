@@ -15,8 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import agreement
-from bot.domain.quiet import next_local_midnight, quiet_until
-from bot.domain.rhythm import History, Rules, due_work
+from bot.domain.quiet import LONGEST, local_midnight, next_local_midnight, quiet_until
+from bot.domain.rhythm import (
+    History,
+    MeetingFact,
+    MeetingStatus,
+    PlannedFact,
+    PlanStatus,
+    Rules,
+    due_work,
+)
 from bot.domain.stall import Facts, stalls
 from tests.bot.test_rhythm import ADEPT, MENTOR, PAIR, scenarios
 
@@ -60,12 +68,18 @@ def _facts(history: History, rules: Rules, created_at: datetime, state: str, at:
     )
 
 
-def _until(history: History, rules: Rules, now: datetime, created_at: datetime) -> datetime:
+def _until(
+    history: History, rules: Rules, now: datetime, created_at: datetime, state: str
+) -> datetime:
+    """As the tick computes it: a rhythm history for active and paused pairs only, and
+    a nudge held back whenever one was due (the most the limit can hold back)."""
     return quiet_until(
         now,
         rules,
         created_at=created_at,
         activated_at=history.activated_at,
+        history=history if state != "awaiting_agreement" else None,
+        held_back=state == "active" and bool(due_work(history, rules, now)),
     )
 
 
@@ -75,14 +89,15 @@ def test_nothing_new_is_due_before_the_pair_wakes(
     case: tuple[History, Rules, datetime, datetime, str], fraction: float
 ) -> None:
     history, rules, now, created_at, state = case
-    until = _until(history, rules, now, created_at)
+    until = _until(history, rules, now, created_at, state)
     # Rounded down: `until` itself is the moment the pair wakes, not a moment it sleeps.
     later = now + timedelta(microseconds=int((until - now) // timedelta(microseconds=1) * fraction))
-    assert now < until <= next_local_midnight(now, rules.timezone)
+    assert now < until <= now + LONGEST + timedelta(days=1)
 
-    assert {d.key for d in due_work(history, rules, later)} <= {
-        d.key for d in due_work(history, rules, now)
-    }
+    if state == "active":  # the rhythm asks active pairs only
+        assert {d.key for d in due_work(history, rules, later)} <= {
+            d.key for d in due_work(history, rules, now)
+        }
     episodes = {
         (s.reason, s.since) for s in stalls(_facts(history, rules, created_at, state, now), now)
     }
@@ -93,9 +108,11 @@ def test_nothing_new_is_due_before_the_pair_wakes(
     assert agreement.recheck_due(history.activated_at, later) == agreement.recheck_due(
         history.activated_at, now
     )
-    # The weekly note goes when the programme's hours have begun on its day.
-    assert rules.local(later).date() == rules.local(now).date()
-    if rules.allowed(later) == later and rules.local(now).weekday() == min(rules.working_days):
+    # The weekly note goes once the programme's hours have begun on the week's first
+    # working day: that cannot begin while the pair sleeps.
+    first_day = min(rules.working_days)
+    if rules.allowed(later) == later and rules.local(later).weekday() == first_day:
+        assert rules.local(later).date() == rules.local(now).date()
         assert rules.allowed(now) == now
 
 
@@ -116,13 +133,65 @@ def test_a_snooze_ending_wakes_the_pair(
     assert until <= snooze_ends
 
 
-def test_a_quiet_pair_sleeps_until_local_midnight() -> None:
-    rules = Rules(timezone="Europe/Oslo")
-    now = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # a Tuesday, 13:00 in Oslo
-    long_ago = now - timedelta(days=400)
-    assert quiet_until(now, rules, created_at=long_ago, activated_at=long_ago) == datetime(
-        2026, 3, 3, 23, 0, tzinfo=UTC
+OSLO = "Europe/Oslo"
+TUESDAY = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # 13:00 in Oslo
+LONG_AGO = TUESDAY - timedelta(days=400)
+
+
+def met_on_monday(**fields: object) -> History:
+    """A monthly pair that met on 2 March: nothing is due before the weekly note."""
+    base = History(
+        pair_id=PAIR,
+        mentor_id=MENTOR,
+        adept_id=ADEPT,
+        activated_at=LONG_AGO,
+        cohort_start=date(2025, 1, 1),
+        cohort_end=date(2026, 12, 31),
+        meetings=(MeetingFact(1, date(2026, 3, 2), 60, MeetingStatus.CONFIRMED, MENTOR),),
+        reachable=frozenset({MENTOR, ADEPT}),
     )
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def sleep_of(history: History | None, **options: bool) -> datetime:
+    return quiet_until(
+        TUESDAY,
+        Rules(timezone=OSLO),
+        created_at=LONG_AGO,
+        activated_at=LONG_AGO,
+        history=history,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_a_pair_that_met_sleeps_until_the_weekly_note() -> None:
+    # Monday 9 March, the week's first working day, begins in Oslo.
+    assert sleep_of(met_on_monday()) == local_midnight(date(2026, 3, 9), OSLO)
+
+
+def test_a_planned_meeting_wakes_the_pair_on_the_working_day_before_it() -> None:
+    thursday = PlannedFact(1, date(2026, 3, 5), time(17, 0), PlanStatus.CONFIRMED)
+    assert sleep_of(met_on_monday(planned=(thursday,))) == local_midnight(date(2026, 3, 4), OSLO)
+
+
+def test_a_nudge_held_back_is_tried_the_next_day() -> None:
+    assert sleep_of(met_on_monday(), held_back=True) == local_midnight(date(2026, 3, 4), OSLO)
+
+
+def test_no_meeting_for_too_long_wakes_the_pair_the_day_it_holds() -> None:
+    # Monthly: more than 45 days after the last meeting on 20 January, i.e. on 7 March.
+    january = MeetingFact(1, date(2026, 1, 20), 60, MeetingStatus.CONFIRMED, MENTOR)
+    history = met_on_monday(meetings=(january,))
+    assert sleep_of(history) == local_midnight(date(2026, 3, 7), OSLO)
+
+
+def test_a_pair_without_a_rhythm_sleeps_a_week_at_most() -> None:
+    sunday = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
+    rules = Rules(timezone=OSLO, working_days=frozenset({6}))  # the note on Sundays
+    assert quiet_until(sunday, rules, created_at=LONG_AGO, activated_at=LONG_AGO) == local_midnight(
+        date(2026, 3, 15), OSLO
+    )
+    assert timedelta(days=7) == LONGEST
 
 
 def test_the_agreement_reminder_wakes_the_pair_at_its_moment() -> None:
@@ -144,7 +213,7 @@ def test_on_the_weekly_note_day_the_pair_wakes_when_the_hours_begin() -> None:
     tuesday_night = monday_night + timedelta(days=1)
     assert quiet_until(
         tuesday_night, rules, created_at=long_ago, activated_at=long_ago
-    ) == next_local_midnight(tuesday_night, "Europe/Oslo")
+    ) == local_midnight(date(2026, 3, 9), "Europe/Oslo")
 
 
 def test_midnight_is_the_programmes_own() -> None:

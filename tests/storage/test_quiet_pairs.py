@@ -8,6 +8,7 @@ a hand-written UPDATE must wake a pair as surely as the repository does.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from bot.scheduler import tick
 from bot.wiring import build_core
 from storage.db import Database
 from storage.repository import Repository
+from tests.conftest import fresh_database_url
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
 LATER = NOW + timedelta(hours=1)
@@ -175,14 +177,19 @@ async def test_after_a_tick_only_a_changed_pair_is_looked_at(
 
 
 @pytest.mark.postgres
-async def test_one_instance_ticks_at_a_time_on_postgres(database: Database) -> None:
-    if database.is_sqlite:
-        pytest.skip("an advisory lock is PostgreSQL's; SQLite has one writer at a time")
-    async with database.session() as first, database.session() as second:
-        assert await Repository(first).tick_lock()
-        assert not await Repository(second).tick_lock()
-    async with database.session() as again:
-        assert await Repository(again).tick_lock()  # released when the transaction ended
+async def test_one_instance_ticks_at_a_time_on_postgres(tmp_path: Path) -> None:
+    # SQLite needs no lock: it has one writer at a time, and the tick writes first.
+    async for url in fresh_database_url("postgres", tmp_path):
+        database = Database(url)
+        try:
+            await database.upgrade()
+            async with database.session() as first, database.session() as second:
+                assert await Repository(first).tick_lock()
+                assert not await Repository(second).tick_lock()
+            async with database.session() as again:
+                assert await Repository(again).tick_lock()  # released with its transaction
+        finally:
+            await database.dispose()
 
 
 async def outbox_keys(db: Database) -> list[str]:
