@@ -100,8 +100,11 @@ class Evaluations:
         """Live pairs whose cohort ends within four weeks (a day more for time zones), and
         pairs their cohort ended lately: two statements, whatever the number of pairs."""
         horizon = now.date() + NOTICE_BEFORE + timedelta(days=1)
+        # Cohorts first: the pairs of a closing cohort are then found by index, where a
+        # condition on the joined cohort would read every pair at every tick.
+        closing = select(col(CohortRow.id)).where(col(CohortRow.ends_on) <= horizon)
         conditions = or_(
-            and_(col(PairRow.state).in_(LIVE), col(CohortRow.ends_on) <= horizon),
+            and_(col(PairRow.state).in_(LIVE), col(PairRow.cohort_id).in_(closing)),
             and_(
                 col(PairRow.state) == PairState.ENDED.value,
                 col(PairRow.end_reason) == COHORT_END,

@@ -110,6 +110,13 @@ def awake(now: datetime) -> Any:
     )
 
 
+def _of_pairs(pair_id: Any, *conditions: Any) -> Any:
+    """Rows of the pairs that meet `conditions`, as `pair_id IN (SELECT …)`: the database
+    then looks up the few awake pairs' rows by index instead of joining every row of the
+    table to its pair (at 100,000 pairs, a third of a second per table on SQLite)."""
+    return pair_id.in_(select(PAIRS.c.id).where(*conditions))
+
+
 def _awake_parties(now: datetime) -> Any:
     """Both parties of every awake pair, as a subquery."""
     return (
@@ -758,9 +765,7 @@ class Repository(GatheringQueries):
         async def of_pairs(model: type[SQLModel], names: Sequence[str]) -> Any:
             table = _table(model)
             return await self.session.execute(
-                select(*_columns(table.c, names))
-                .join(PAIRS, PAIRS.c.id == table.c.pair_id)
-                .where(*conditions)
+                select(*_columns(table.c, names)).where(_of_pairs(table.c.pair_id, *conditions))
             )
 
         by_pair_e: dict[int, list[Expectation]] = {}
@@ -1127,9 +1132,9 @@ class Repository(GatheringQueries):
         async def of_live_pairs(model: type[SQLModel], names: Sequence[str], *where: Any) -> Any:
             table = _table(model)
             return await self.session.execute(
-                select(*_columns(table.c, names))
-                .join(PAIRS, PAIRS.c.id == table.c.pair_id)
-                .where(*conditions, *[w(table.c) for w in where])
+                select(*_columns(table.c, names)).where(
+                    _of_pairs(table.c.pair_id, *conditions), *[w(table.c) for w in where]
+                )
             )
 
         meetings: dict[int, list[MeetingFact]] = {}
@@ -1471,18 +1476,18 @@ class Repository(GatheringQueries):
         """Alerts of pairs that are not ended (one statement); with `awake_at`, of the
         pairs that are not quiet then."""
         alerts = _table(AlertRow)
+        live = [PAIRS.c.state != PairState.ENDED.value]
+        if awake_at is not None:
+            live.append(awake(awake_at))
         query = (
             select(*_columns(alerts.c, _ALERT_COLUMNS))
-            .join(PAIRS, PAIRS.c.id == alerts.c.pair_id)
-            .where(PAIRS.c.state != PairState.ENDED.value)
+            .where(_of_pairs(alerts.c.pair_id, *live))
             .order_by(alerts.c.id)
         )
         if unresolved_only:
             query = query.where(alerts.c.status != AlertStatus.RESOLVED.value)
         if pair_ids is not None:
             query = query.where(alerts.c.pair_id.in_(list(pair_ids)))
-        if awake_at is not None:
-            query = query.where(awake(awake_at))
         return [_alert_of(values) for values in await self.session.execute(query)]
 
     async def open_alerts(
@@ -1624,11 +1629,9 @@ class Repository(GatheringQueries):
                 check_ins.c.needs_help,
                 check_ins.c.created_at,
             )
-            .join(PAIRS, PAIRS.c.id == check_ins.c.pair_id)
             .where(
-                PAIRS.c.state != PairState.ENDED.value,
+                _of_pairs(check_ins.c.pair_id, PAIRS.c.state != PairState.ENDED.value, *conditions),
                 or_(check_ins.c.score.is_not(None), check_ins.c.needs_help),
-                *conditions,
             )
             .order_by(check_ins.c.created_at)
         )

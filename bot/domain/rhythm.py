@@ -356,7 +356,7 @@ def one_a_day(
 ) -> list[Due]:
     """At most one bot-initiated message per person per local day; the most urgent wins.
 
-    What does not fit today is not dropped: it is due again at the next tick.
+    What does not fit today is not dropped: the tick tries it again the next day.
     `already` holds (person, local day) pairs that have a message queued or sent.
     Reminders of a meeting the pair agreed on are part of answering that plan, and
     could not wait a day without missing the meeting, so they always pass (and still
