@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     or_,
@@ -621,20 +622,7 @@ class Repository(GatheringQueries):
         """The person behind a Telegram id, their memberships and their open dialogue, in
         one statement: every update starts with this."""
         person_width, membership_width = len(_PERSON_COLUMNS), len(_MEMBERSHIP_COLUMNS)
-        rows = (
-            await self.session.execute(
-                select(
-                    *_columns(PEOPLE.c, _PERSON_COLUMNS),
-                    *_columns(MEMBERSHIPS.c, _MEMBERSHIP_COLUMNS),
-                    *_columns(DIALOGUES.c, _DIALOGUE_COLUMNS),
-                )
-                .select_from(PEOPLE)
-                .outerjoin(MEMBERSHIPS, MEMBERSHIPS.c.person_id == PEOPLE.c.id)
-                .outerjoin(DIALOGUES, DIALOGUES.c.person_id == PEOPLE.c.id)
-                .where(PEOPLE.c.telegram_user_id == telegram_user_id)
-                .order_by(MEMBERSHIPS.c.id)
-            )
-        ).all()
+        rows = (await self.session.execute(_ARRIVAL, {"telegram_user_id": telegram_user_id})).all()
         if not rows:
             return None
         first = rows[0]
@@ -741,20 +729,7 @@ class Repository(GatheringQueries):
         """The person's active and paused pairs with both people, as `pairs_of_person`
         orders them, in one statement of plain columns."""
         pair_width, person_width = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
-        rows = await self.session.execute(
-            select(
-                *_columns(PAIRS.c, _PAIR_COLUMNS),
-                *_columns(MENTORS.c, _PERSON_COLUMNS),
-                *_columns(ADEPTS.c, _PERSON_COLUMNS),
-            )
-            .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
-            .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
-            .where(
-                or_(PAIRS.c.mentor_id == person_id, PAIRS.c.adept_id == person_id),
-                PAIRS.c.state.in_(LIVE_STATES),
-            )
-            .order_by(PAIRS.c.programme_id, PAIRS.c.id)
-        )
+        rows = await self.session.execute(_LIVE_PAIRS_OF, {"person_id": person_id})
         return [
             PairView(
                 pair=_pair_of(row[:pair_width]),
@@ -771,23 +746,7 @@ class Repository(GatheringQueries):
         pair_width, person_width = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
         programme_at = pair_width + 2 * person_width
         cohort_at = programme_at + len(_PROGRAMME_COLUMNS)
-        row = (
-            await self.session.execute(
-                select(
-                    *_columns(PAIRS.c, _PAIR_COLUMNS),
-                    *_columns(MENTORS.c, _PERSON_COLUMNS),
-                    *_columns(ADEPTS.c, _PERSON_COLUMNS),
-                    *_columns(PROGRAMMES.c, _PROGRAMME_COLUMNS),
-                    COHORTS.c.starts_on,
-                    COHORTS.c.ends_on,
-                )
-                .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
-                .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
-                .join(PROGRAMMES, PROGRAMMES.c.id == PAIRS.c.programme_id)
-                .join(COHORTS, COHORTS.c.id == PAIRS.c.cohort_id)
-                .where(PAIRS.c.id == pair_id, PAIRS.c.state.in_(LIVE_STATES))
-            )
-        ).one_or_none()
+        row = (await self.session.execute(_LIVE_PAIR, {"pair_id": pair_id})).one_or_none()
         if row is None:
             return None
         view = PairView(
@@ -795,42 +754,26 @@ class Repository(GatheringQueries):
             mentor=_person_of(row[pair_width : pair_width + person_width]),
             adept=_person_of(row[pair_width + person_width : programme_at]),
         )
-
-        async def of_pair(model: type[SQLModel], names: Sequence[str], *where: Any) -> Any:
-            table = _table(model)
-            return await self.session.execute(
-                select(*_columns(table.c, names)).where(
-                    table.c.pair_id == pair_id, *[w(table.c) for w in where]
-                )
-            )
-
+        execute = self.session.execute
+        ids = {"pair_id": pair_id}
         meetings = [
             MeetingFact(meeting_id, held_on, minutes, MeetingStatus(status), logged_by)
-            for meeting_id, held_on, minutes, status, logged_by in await of_pair(
-                MeetingRow, ("id", "held_on", "minutes", "status", "logged_by")
+            for meeting_id, held_on, minutes, status, logged_by in await execute(
+                _PAIR_MEETINGS, ids
             )
         ]
         planned = [
             PlannedFact(planned_id, planned_on, planned_time, PlanStatus(status))
-            for planned_id, planned_on, planned_time, status in await of_pair(
-                PlannedMeetingRow,
-                ("id", "planned_on", "planned_time", "status"),
-                lambda c: c.planned_on >= since,
+            for planned_id, planned_on, planned_time, status in await execute(
+                _PAIR_PLANNED, {**ids, "since": since}
             )
         ]
         kinds = {kind.value: kind for kind in NudgeKind}
         nudges = [
             NudgeFact(person, period, kinds[kind], as_utc(sent_at), _utc(answered_at))
-            for person, period, kind, sent_at, answered_at in await of_pair(
-                NudgeRow, ("person_id", "period", "kind", "sent_at", "answered_at")
-            )
+            for person, period, kind, sent_at, answered_at in await execute(_PAIR_NUDGES, ids)
         ]
-        check_ins = {
-            (person, period)
-            for person, period in await of_pair(
-                CheckInRow, ("person_id", "period"), lambda c: c.completed_at.is_not(None)
-            )
-        }
+        check_ins = {(person, period) for person, period in await execute(_PAIR_CHECK_INS, ids)}
         pair, cohort_start, cohort_end = view.pair, row[cohort_at], row[cohort_at + 1]
         return Rhythm(
             view=view,
@@ -1029,35 +972,21 @@ class Repository(GatheringQueries):
     # dialogue state
 
     async def dialogue(self, person_id: int) -> Dialogue | None:
-        values = (
-            await self.session.execute(
-                select(*_columns(DIALOGUES.c, _DIALOGUE_COLUMNS)).where(
-                    DIALOGUES.c.person_id == person_id
-                )
-            )
-        ).one_or_none()
+        values = (await self.session.execute(_DIALOGUE, {"person_id": person_id})).one_or_none()
         return None if values is None else _dialogue_of(values)
 
     async def save_dialogue(self, dialogue: Dialogue, now: datetime) -> None:
         # One upsert instead of a read and a write; the dialogue is only ever read as
         # plain columns, so no ORM object of it can be left stale in the session.
-        statement = self._insert(DIALOGUES).values(
-            person_id=dialogue.person_id,
-            flow=dialogue.flow,
-            step=dialogue.step,
-            data=dict(dialogue.data),
-            updated_at=now,
-        )
         await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["person_id"],
-                set_={
-                    "flow": statement.excluded.flow,
-                    "step": statement.excluded.step,
-                    "data": statement.excluded.data,
-                    "updated_at": statement.excluded.updated_at,
-                },
-            )
+            _prebuilt(self._dialect, _dialogue_upsert),
+            {
+                "person_id": dialogue.person_id,
+                "flow": dialogue.flow,
+                "step": dialogue.step,
+                "data": dict(dialogue.data),
+                "updated_at": now,
+            },
         )
 
     async def clear_dialogue(self, person_id: int) -> None:
@@ -1833,12 +1762,10 @@ class Repository(GatheringQueries):
     # inbound de-duplication
 
     async def first_time_update(self, update_id: int, now: datetime) -> bool:
-        statement = (
-            self._insert(ProcessedUpdateRow)
-            .values(update_id=update_id, processed_at=now)
-            .on_conflict_do_nothing(index_elements=["update_id"])
+        result = await self.session.execute(
+            _prebuilt(self._dialect, _first_time),
+            {"update_id": update_id, "processed_at": now},
         )
-        result = await self.session.execute(statement)
         return bool(_rowcount(result))
 
 
@@ -1862,3 +1789,106 @@ def _payload(message: OutgoingMessage) -> dict[str, Any]:
     if message.photo is not None:
         payload["photo"] = message.photo
     return payload
+
+
+# --------------------------------------------------------------------------- every update
+# The statements every update sends, built once: building a select of fifty columns and
+# its cache key costs more than SQLite takes to run it.
+
+
+def _dialect_insert(dialect: str, table: Table) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _dialogue_upsert(dialect: str) -> Any:
+    statement = _dialect_insert(dialect, DIALOGUES)
+    return statement.on_conflict_do_update(
+        index_elements=["person_id"],
+        set_={
+            "flow": statement.excluded.flow,
+            "step": statement.excluded.step,
+            "data": statement.excluded.data,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+
+
+def _first_time(dialect: str) -> Any:
+    return _dialect_insert(dialect, _table(ProcessedUpdateRow)).on_conflict_do_nothing(
+        index_elements=["update_id"]
+    )
+
+
+_BY_DIALECT: dict[tuple[str, Callable[[str], Any]], Any] = {}
+
+
+def _prebuilt(dialect: str, build: Callable[[str], Any]) -> Any:
+    key = (dialect, build)
+    if key not in _BY_DIALECT:
+        _BY_DIALECT[key] = build(dialect)
+    return _BY_DIALECT[key]
+
+
+_ARRIVAL = (
+    select(
+        *_columns(PEOPLE.c, _PERSON_COLUMNS),
+        *_columns(MEMBERSHIPS.c, _MEMBERSHIP_COLUMNS),
+        *_columns(DIALOGUES.c, _DIALOGUE_COLUMNS),
+    )
+    .select_from(PEOPLE)
+    .outerjoin(MEMBERSHIPS, MEMBERSHIPS.c.person_id == PEOPLE.c.id)
+    .outerjoin(DIALOGUES, DIALOGUES.c.person_id == PEOPLE.c.id)
+    .where(PEOPLE.c.telegram_user_id == bindparam("telegram_user_id"))
+    .order_by(MEMBERSHIPS.c.id)
+)
+_DIALOGUE = select(*_columns(DIALOGUES.c, _DIALOGUE_COLUMNS)).where(
+    DIALOGUES.c.person_id == bindparam("person_id")
+)
+_LIVE_PAIRS_OF = (
+    select(
+        *_columns(PAIRS.c, _PAIR_COLUMNS),
+        *_columns(MENTORS.c, _PERSON_COLUMNS),
+        *_columns(ADEPTS.c, _PERSON_COLUMNS),
+    )
+    .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
+    .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
+    .where(
+        or_(
+            PAIRS.c.mentor_id == bindparam("person_id"), PAIRS.c.adept_id == bindparam("person_id")
+        ),
+        PAIRS.c.state.in_(LIVE_STATES),
+    )
+    .order_by(PAIRS.c.programme_id, PAIRS.c.id)
+)
+_LIVE_PAIR = (
+    select(
+        *_columns(PAIRS.c, _PAIR_COLUMNS),
+        *_columns(MENTORS.c, _PERSON_COLUMNS),
+        *_columns(ADEPTS.c, _PERSON_COLUMNS),
+        *_columns(PROGRAMMES.c, _PROGRAMME_COLUMNS),
+        COHORTS.c.starts_on,
+        COHORTS.c.ends_on,
+    )
+    .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
+    .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
+    .join(PROGRAMMES, PROGRAMMES.c.id == PAIRS.c.programme_id)
+    .join(COHORTS, COHORTS.c.id == PAIRS.c.cohort_id)
+    .where(PAIRS.c.id == bindparam("pair_id"), PAIRS.c.state.in_(LIVE_STATES))
+)
+
+
+def _of_pair(model: type[SQLModel], names: Sequence[str], *where: Any) -> Any:
+    table = _table(model)
+    return select(*_columns(table.c, names)).where(table.c.pair_id == bindparam("pair_id"), *where)
+
+
+_PAIR_MEETINGS = _of_pair(MeetingRow, ("id", "held_on", "minutes", "status", "logged_by"))
+_PAIR_PLANNED = _of_pair(
+    PlannedMeetingRow,
+    ("id", "planned_on", "planned_time", "status"),
+    _table(PlannedMeetingRow).c.planned_on >= bindparam("since"),
+)
+_PAIR_NUDGES = _of_pair(NudgeRow, ("person_id", "period", "kind", "sent_at", "answered_at"))
+_PAIR_CHECK_INS = _of_pair(
+    CheckInRow, ("person_id", "period"), _table(CheckInRow).c.completed_at.is_not(None)
+)
