@@ -222,12 +222,9 @@ class Meetings:
     async def _context(
         self, repo: Repository, person: Person, pair_id: int
     ) -> PairContext | Refusal:
-        [*found] = await repo.rhythm_histories(
-            since=self.clock.now().date() - timedelta(days=2), pair_id=pair_id
-        )
-        if not found:
+        rhythm = await repo.pair_rhythm(pair_id, since=self.clock.now().date() - timedelta(days=2))
+        if rhythm is None:
             return Refusal(Problem.NOT_ACTIVE)
-        rhythm = found[0]
         pair = rhythm.view.pair
         if not is_party(person.id, pair):
             return Refusal(Problem.NOT_YOURS)
@@ -238,8 +235,7 @@ class Meetings:
 
     async def live_pairs(self, person: Person) -> list[PairView]:
         async with self.db.session() as session:
-            views = await Repository(session).pairs_of_person(person.id)
-        return [v for v in views if v.pair.state in (PairState.ACTIVE, PairState.PAUSED)]
+            return await Repository(session).live_pairs_of(person.id)
 
     async def context(self, person: Person, pair_id: int) -> PairContext | Refusal:
         async with self.db.session() as session:
@@ -512,6 +508,20 @@ class Meetings:
     async def status(self, person: Person, pair_id: int) -> Status | Refusal:
         async with self.db.session() as session:
             context = await self._context(Repository(session), person, pair_id)
+        return self._status(context)
+
+    async def status_of_only_pair(self, person: Person) -> Status | Refusal | list[PairView]:
+        """/status without a pair named: the status of the person's one live pair, else
+        their live pairs (none, or several to choose from), in one transaction."""
+        async with self.db.session() as session:
+            repo = Repository(session)
+            views = await repo.live_pairs_of(person.id)
+            if len(views) != 1:
+                return views
+            context = await self._context(repo, person, views[0].pair.id)
+        return self._status(context)
+
+    def _status(self, context: PairContext | Refusal) -> Status | Refusal:
         if isinstance(context, Refusal):
             return context
         history = context.rhythm.history

@@ -107,6 +107,8 @@ class Candidates:
 class Arrival:
     first_time: bool
     actor: Actor | None
+    # The person's open dialogue as the update found it (read in the same statement).
+    dialogue: Dialogue | None = None
 
 
 def _seen_changes(person: Person, user: TelegramUser) -> dict[str, object]:
@@ -210,10 +212,11 @@ class Services:
 
     async def actor(self, telegram_user_id: int) -> Actor | None:
         async with self.unit() as repo:
-            person = await repo.person_by_telegram_id(telegram_user_id)
-            if person is None:
-                return None
-            return Actor(person=person, memberships=tuple(await repo.memberships(person.id)))
+            found = await repo.arrival(telegram_user_id)
+        if found is None:
+            return None
+        person, memberships, _dialogue = found
+        return Actor(person=person, memberships=tuple(memberships))
 
     async def arrive(
         self, update_id: int, user: TelegramUser | None, *, reachable: bool | None = True
@@ -222,16 +225,18 @@ class Services:
         deliver an update twice), who sent it, and whether they can be reached: writing
         to the bot (`reachable` True) means they unblocked it; blocking the bot (False)
         means they cannot be reached; None changes nothing (a group's membership). One
-        round trip instead of three matters: this runs for every update."""
+        round trip instead of three matters: this runs for every update. The person,
+        their memberships and their open dialogue are one statement."""
         now = self.clock.now()
         async with self.unit() as repo:
             if not await repo.first_time_update(update_id, now):
                 return Arrival(first_time=False, actor=None)
             if user is None:
                 return Arrival(first_time=True, actor=None)
-            person = await repo.person_by_telegram_id(user.id)
-            if person is None:
+            found = await repo.arrival(user.id)
+            if found is None:
                 return Arrival(first_time=True, actor=None)
+            person, memberships, dialogue = found
             if reachable is False and person.unreachable_since is None:
                 await repo.mark_unreachable(person.id, now)
                 person = replace(person, unreachable_since=now)
@@ -239,8 +244,11 @@ class Services:
             if changes:
                 await repo.update_person(person.id, **changes)
                 person = replace(person, **changes)  # type: ignore[arg-type]
-            memberships = tuple(await repo.memberships(person.id))
-            return Arrival(first_time=True, actor=Actor(person=person, memberships=memberships))
+            return Arrival(
+                first_time=True,
+                actor=Actor(person=person, memberships=tuple(memberships)),
+                dialogue=dialogue,
+            )
 
     async def set_language(self, person_id: int, language: str) -> None:
         async with self.unit() as repo:

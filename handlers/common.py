@@ -14,12 +14,23 @@ from bot.alerts import Alerts
 from bot.delivery import DeliveryWorker
 from bot.digest import Digests
 from bot.domain.access import Actor
+from bot.domain.model import Dialogue
 from bot.i18n import resolve_language, set_language
 from bot.meetings import Meetings
 from bot.services import Services, TelegramUser
 from bot.wiring import Core
 
 _actor: ContextVar[Actor | None] = ContextVar("mentorbot_actor", default=None)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The person's open dialogue (None: no question is open)."""
+
+    dialogue: Dialogue | None
+
+
+_opened: ContextVar[Opened | None] = ContextVar("mentorbot_dialogue", default=None)
 
 
 @dataclass
@@ -66,6 +77,19 @@ def actor() -> Actor | None:
     return _actor.get()
 
 
+def dialogue_on_arrival() -> Opened | None:
+    """The person's open dialogue as this update found it (read with the person), or None
+    when not known: for a stranger, or once something in this update may have changed it.
+    Use cases that change a dialogue still read it in their own transaction."""
+    return _opened.get()
+
+
+def dialogue_changed(dialogue: Dialogue | None = None, *, known: bool = False) -> None:
+    """Something in this update changed the dialogue: to `dialogue` if `known`, else to
+    something only a new read tells."""
+    _opened.set(Opened(dialogue) if known else None)
+
+
 def pressed(update: Update) -> tuple[CallbackQuery, Message, Actor] | None:
     """A button press by a known person on a message we can still answer, or None."""
     query = update.callback_query
@@ -107,6 +131,7 @@ async def prepare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
     found = arrival.actor
     _actor.set(found)
+    _opened.set(Opened(arrival.dialogue) if found else None)
     stored = found.person.language if found else None
     set_language(resolve_language(stored, user.language_code if user else None, d.default_language))
 
@@ -128,6 +153,7 @@ async def refresh_actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> A
     user = telegram_user(update)
     found = await deps(context).services.actor(user.id) if user else None
     _actor.set(found)
+    _opened.set(None)
     return found
 
 

@@ -9,13 +9,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain import dates
-from bot.domain.model import Dialogue, Person, Programme
+from bot.domain.model import Dialogue, PairView, Person, Programme
 from bot.domain.rhythm import MeetingStatus, next_planned
 from bot.i18n import _, current_language
-from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal
+from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal, Status
 from bot.texts import duration, goal_label, relabel, when
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, pressed, pressed_or_answer, wake_delivery
+from handlers.common import (
+    actor,
+    deps,
+    dialogue_changed,
+    dialogue_on_arrival,
+    pressed,
+    pressed_or_answer,
+    wake_delivery,
+)
 from handlers.render import CHECK, rows
 
 MINUTE_CHOICES = (30, 60, 90, 120, 180)
@@ -25,6 +33,9 @@ PLAN_FLOW, MET_FLOW, MEETING_DATE_FLOW, COMMENT_FLOW, PAUSE_FLOW = (
     "meeting_date",
     "comment",
     "pause",
+)
+FLOWS: frozenset[str | None] = frozenset(
+    {PLAN_FLOW, MET_FLOW, MEETING_DATE_FLOW, COMMENT_FLOW, PAUSE_FLOW}
 )
 
 
@@ -55,6 +66,9 @@ def _date_problem(problem: dates.DateProblem) -> str:
 
 
 async def _dialogue(context: ContextTypes.DEFAULT_TYPE, person: Person) -> Dialogue | None:
+    opened = dialogue_on_arrival()
+    if opened is not None:
+        return opened.dialogue
     async with deps(context).services.unit() as repo:
         return await repo.dialogue(person.id)
 
@@ -68,6 +82,7 @@ async def _set_dialogue(
             await repo.clear_dialogue(person.id)
         else:
             await repo.save_dialogue(dialogue, services.clock.now())
+    dialogue_changed(dialogue, known=True)
 
 
 # choosing the pair (a mentor may have several adepts)
@@ -81,20 +96,27 @@ async def _with_pair(
         await message.reply_text(_("Open the invite link from your coordinator first."))
         return None
     views = await _meetings(context).live_pairs(me.person)
-    if not views:
-        await message.reply_text(_("You do not have an active pair yet."))
-        return None
     if len(views) == 1:
         return views[0].pair.id
+    await _no_pair_or_choose(message, me.person, views, command)
+    return None
+
+
+async def _no_pair_or_choose(
+    message: Message, me: Person, views: list[PairView], command: str
+) -> None:
+    """Says there is no live pair, or asks which of several `command` is for."""
+    if not views:
+        await message.reply_text(_("You do not have an active pair yet."))
+        return
     buttons = [
         InlineKeyboardButton(
-            (v.adept if v.mentor.id == me.person.id else v.mentor).first_name,
+            (v.adept if v.mentor.id == me.id else v.mentor).first_name,
             callback_data=build("pr", command, v.pair.id),
         )
         for v in views
     ]
     await message.reply_text(_("Which pair?"), reply_markup=InlineKeyboardMarkup(rows(buttons, 2)))
-    return None
 
 
 async def pair_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
@@ -556,14 +578,27 @@ def _goal_keyboard(
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if message is not None and (pair_id := await _with_pair(message, context, "status")):
-        await _show_status(message, context, pair_id)
+    if message is None:
+        return
+    me = actor()
+    if me is None:
+        await message.reply_text(_("Open the invite link from your coordinator first."))
+        return
+    # The pair and its status in one go: most people have one pair.
+    status = await _meetings(context).status_of_only_pair(me.person)
+    if isinstance(status, list):
+        await _no_pair_or_choose(message, me.person, status, "status")
+    else:
+        await _reply_status(message, status)
 
 
 async def _show_status(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
     me = actor()
     assert me is not None
-    status = await _meetings(context).status(me.person, pair_id)
+    await _reply_status(message, await _meetings(context).status(me.person, pair_id))
+
+
+async def _reply_status(message: Message, status: Status | Refusal) -> None:
     if isinstance(status, Refusal):
         await message.reply_text(_refusal(status))
         return

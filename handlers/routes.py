@@ -17,7 +17,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.agreements import GOALS_FLOW
+from bot.cohort_end import EVALUATION_FLOW
+from bot.gatherings import FLOW as GATHERING_FLOW
 from bot.i18n import _
+from bot.programme_settings import FLOW as SETTINGS_FLOW
+from bot.services import INTAKE_FLOW
 from handlers import (
     agreement,
     alerts,
@@ -33,7 +38,7 @@ from handlers import (
     programme,
 )
 from handlers.callbacks import Callback, parse
-from handlers.common import prepare
+from handlers.common import dialogue_changed, dialogue_on_arrival, prepare
 
 log = logging.getLogger(__name__)
 
@@ -162,21 +167,37 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
+TextHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]
+
+# Typed words go to the first handler that takes them; each takes them only in its own
+# dialogue flows (the evaluation also with no dialogue open: an open evaluation may wait
+# for words), and returns False, changing nothing, otherwise.
+TEXT_HANDLERS: tuple[tuple[frozenset[str | None], TextHandler], ...] = (
+    (frozenset({INTAKE_FLOW}), onboarding.text_answer),
+    (frozenset({GOALS_FLOW}), agreement.goal_text),
+    (meetings.FLOWS, meetings.text_answer),
+    (frozenset({alerts.MESSAGE_FLOW}), alerts.text_answer),
+    (frozenset({GATHERING_FLOW}), gatherings.text_answer),
+    (frozenset({EVALUATION_FLOW, None}), evaluation.text_answer),
+    (frozenset({SETTINGS_FLOW}), programme.text_answer),
+)
+KNOWN_FLOWS = frozenset().union(*(flows for flows, _handler in TEXT_HANDLERS))
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if await onboarding.text_answer(update, context):
-        return
-    if await agreement.goal_text(update, context):
-        return
-    if await meetings.text_answer(update, context):
-        return
-    if await alerts.text_answer(update, context):
-        return
-    if await gatherings.text_answer(update, context):
-        return
-    if await evaluation.text_answer(update, context):
-        return
-    if await programme.text_answer(update, context):
-        return
+    # With the dialogue read on arrival, only the handler of its flow is asked: the
+    # others would each read the dialogue again to say no.
+    opened = dialogue_on_arrival()
+    flow = opened.dialogue.flow if opened and opened.dialogue else None
+    known = opened is not None and flow in KNOWN_FLOWS
+    for flows, handler in TEXT_HANDLERS:
+        if known and flow not in flows:
+            continue
+        if await handler(update, context):
+            return
+        # A handler that said no may still have closed its dialogue: ask the rest as ever.
+        known = False
+        dialogue_changed()
     message = update.effective_message
     if message is not None:
         await message.reply_text(_("I did not understand that. Tap /help to see what you can do."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -95,6 +95,15 @@ def _table(entity: type[SQLModel]) -> Table:
 # the ORM's result machinery, which at 100,000 pairs costs more than the query itself.
 PAIRS = _table(PairRow)
 PEOPLE = _table(PersonRow)
+# What every update reads (who sent it, their pair), also as Core tables: an update's
+# handful of rows costs less read as plain columns than as ORM objects.
+PROGRAMMES = _table(ProgrammeRow)
+COHORTS = _table(CohortRow)
+MEMBERSHIPS = _table(MembershipRow)
+DIALOGUES = _table(DialogueRow)
+# Made once: an alias made for each query builds its column collection each time.
+MENTORS, ADEPTS = PEOPLE.alias("mentor"), PEOPLE.alias("adept")
+LIVE_STATES = (PairState.ACTIVE.value, PairState.PAUSED.value)
 
 # PostgreSQL advisory lock held by the instance that ticks (see `Repository.tick_lock`).
 TICK_LOCK = 0x6D656E746F72  # "mentor"
@@ -140,26 +149,50 @@ def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment)
 
 
+_PROGRAMME_COLUMNS = (
+    "id",
+    "name",
+    "timezone",
+    "language",
+    "cadence",
+    "day_starts",
+    "day_ends",
+    "working_days",
+    "morning_reminder",
+    "alert_chat_id",
+    "role_labels",
+    "outcomes",
+    "preset",
+    "digest_weekday",
+    "digest_hour",
+    "digest_week",
+)
+
+
+def _programme_of(v: Sequence[Any]) -> Programme:
+    return Programme(
+        id=v[0],
+        name=v[1],
+        timezone=v[2],
+        language=v[3],
+        cadence=v[4],
+        day_starts=v[5],
+        day_ends=v[6],
+        working_days=frozenset(int(d) for d in v[7] if d.isdigit()),
+        morning_reminder=v[8],
+        alert_chat_id=v[9],
+        role_labels=v[10],
+        outcomes=tuple(o for o in v[11].split(",") if o),
+        preset=v[12],
+        digest_weekday=v[13],
+        digest_hour=v[14],
+        digest_week=v[15],
+    )
+
+
 def _programme(row: ProgrammeRow) -> Programme:
     assert row.id is not None
-    return Programme(
-        id=row.id,
-        name=row.name,
-        timezone=row.timezone,
-        language=row.language,
-        cadence=row.cadence,
-        day_starts=row.day_starts,
-        day_ends=row.day_ends,
-        working_days=frozenset(int(d) for d in row.working_days if d.isdigit()),
-        morning_reminder=row.morning_reminder,
-        alert_chat_id=row.alert_chat_id,
-        role_labels=row.role_labels,
-        outcomes=tuple(o for o in row.outcomes.split(",") if o),
-        preset=row.preset,
-        digest_weekday=row.digest_weekday,
-        digest_hour=row.digest_hour,
-        digest_week=row.digest_week,
-    )
+    return _programme_of(_columns(row, _PROGRAMME_COLUMNS))
 
 
 def _cohort(row: CohortRow) -> Cohort:
@@ -225,16 +258,30 @@ def _person(row: PersonRow) -> Person:
     return _person_of(_columns(row, _PERSON_COLUMNS))
 
 
+_MEMBERSHIP_COLUMNS = ("id", "person_id", "programme_id", "cohort_id", "role", "learning_group")
+
+
+def _membership_of(v: Sequence[Any]) -> Membership:
+    return Membership(
+        id=v[0],
+        person_id=v[1],
+        programme_id=v[2],
+        cohort_id=v[3],
+        role=Role(v[4]),
+        learning_group=v[5],
+    )
+
+
 def _membership(row: MembershipRow) -> Membership:
     assert row.id is not None
-    return Membership(
-        id=row.id,
-        person_id=row.person_id,
-        programme_id=row.programme_id,
-        cohort_id=row.cohort_id,
-        role=Role(row.role),
-        learning_group=row.learning_group,
-    )
+    return _membership_of(_columns(row, _MEMBERSHIP_COLUMNS))
+
+
+_DIALOGUE_COLUMNS = ("person_id", "flow", "step", "data")
+
+
+def _dialogue_of(v: Sequence[Any]) -> Dialogue:
+    return Dialogue(person_id=v[0], flow=v[1], step=v[2], data=dict(v[3]))
 
 
 def _pair_of(v: Sequence[Any]) -> Pair:
@@ -598,6 +645,28 @@ class Repository(GatheringQueries):
         )
         return [_membership(row) for row in (await self.session.scalars(query)).all()]
 
+    async def arrival(
+        self, telegram_user_id: int
+    ) -> tuple[Person, list[Membership], Dialogue | None] | None:
+        """The person behind a Telegram id, their memberships and their open dialogue, in
+        one statement: every update starts with this."""
+        person_width, membership_width = len(_PERSON_COLUMNS), len(_MEMBERSHIP_COLUMNS)
+        rows = (await self.session.execute(_ARRIVAL, {"telegram_user_id": telegram_user_id})).all()
+        if not rows:
+            return None
+        first = rows[0]
+        dialogue_values = first[person_width + membership_width :]
+        memberships = [
+            _membership_of(row[person_width : person_width + membership_width])
+            for row in rows
+            if row[person_width] is not None
+        ]
+        return (
+            _person_of(first[:person_width]),
+            memberships,
+            None if dialogue_values[0] is None else _dialogue_of(dialogue_values),
+        )
+
     async def members(self, programme_id: int, role: Role) -> list[tuple[Membership, Person, int]]:
         """Members of a role with how many pairs (not ended) they are in, in one statement."""
         open_pairs = (
@@ -683,6 +752,79 @@ class Repository(GatheringQueries):
         return await self._pair_views(
             or_(col(PairRow.mentor_id) == person_id, col(PairRow.adept_id) == person_id),
             col(PairRow.state) != PairState.ENDED.value,
+        )
+
+    async def live_pairs_of(self, person_id: int) -> list[PairView]:
+        """The person's active and paused pairs with both people, as `pairs_of_person`
+        orders them, in one statement of plain columns."""
+        pair_width, person_width = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
+        rows = await self.session.execute(_LIVE_PAIRS_OF, {"person_id": person_id})
+        return [
+            PairView(
+                pair=_pair_of(row[:pair_width]),
+                mentor=_person_of(row[pair_width : pair_width + person_width]),
+                adept=_person_of(row[pair_width + person_width :]),
+            )
+            for row in rows
+        ]
+
+    async def pair_rhythm(self, pair_id: int, *, since: date) -> Rhythm | None:
+        """One live pair as `rhythm_histories(pair_id=…)` gives it, in five statements
+        instead of seven: the pair, its people, programme and cohort are one join (a
+        person's every step in the rhythm reads this)."""
+        pair_width, person_width = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
+        programme_at = pair_width + 2 * person_width
+        cohort_at = programme_at + len(_PROGRAMME_COLUMNS)
+        row = (await self.session.execute(_LIVE_PAIR, {"pair_id": pair_id})).one_or_none()
+        if row is None:
+            return None
+        view = PairView(
+            pair=_pair_of(row[:pair_width]),
+            mentor=_person_of(row[pair_width : pair_width + person_width]),
+            adept=_person_of(row[pair_width + person_width : programme_at]),
+        )
+        execute = self.session.execute
+        ids = {"pair_id": pair_id}
+        meetings = [
+            MeetingFact(meeting_id, held_on, minutes, MeetingStatus(status), logged_by)
+            for meeting_id, held_on, minutes, status, logged_by in await execute(
+                _PAIR_MEETINGS, ids
+            )
+        ]
+        planned = [
+            PlannedFact(planned_id, planned_on, planned_time, PlanStatus(status))
+            for planned_id, planned_on, planned_time, status in await execute(
+                _PAIR_PLANNED, {**ids, "since": since}
+            )
+        ]
+        kinds = {kind.value: kind for kind in NudgeKind}
+        nudges = [
+            NudgeFact(person, period, kinds[kind], as_utc(sent_at), _utc(answered_at))
+            for person, period, kind, sent_at, answered_at in await execute(_PAIR_NUDGES, ids)
+        ]
+        check_ins = {(person, period) for person, period in await execute(_PAIR_CHECK_INS, ids)}
+        pair, cohort_start, cohort_end = view.pair, row[cohort_at], row[cohort_at + 1]
+        return Rhythm(
+            view=view,
+            programme=_programme_of(row[programme_at:cohort_at]),
+            history=History(
+                pair_id=pair.id,
+                mentor_id=pair.mentor_id,
+                adept_id=pair.adept_id,
+                activated_at=pair.activated_at or pair.created_at,
+                cohort_start=cohort_start,
+                cohort_end=cohort_end,
+                paused_until=pair.paused_until,
+                meetings=tuple(sorted(meetings, key=lambda f: (f.held_on, f.id))),
+                planned=tuple(sorted(planned, key=lambda f: (f.planned_on, f.id))),
+                nudges=tuple(sorted(nudges, key=lambda f: f.sent_at)),
+                check_in_periods=frozenset(check_ins),
+                reachable=frozenset(
+                    person.id
+                    for person in (view.mentor, view.adept)
+                    if person.telegram_user_id is not None and person.unreachable_since is None
+                ),
+            ),
         )
 
     async def _pair_views(self, *conditions: Any) -> list[PairView]:
@@ -864,31 +1006,22 @@ class Repository(GatheringQueries):
     # dialogue state
 
     async def dialogue(self, person_id: int) -> Dialogue | None:
-        row = await self.session.get(DialogueRow, person_id)
-        if row is None:
-            return None
-        return Dialogue(person_id=row.person_id, flow=row.flow, step=row.step, data=dict(row.data))
+        values = (await self.session.execute(_DIALOGUE, {"person_id": person_id})).one_or_none()
+        return None if values is None else _dialogue_of(values)
 
     async def save_dialogue(self, dialogue: Dialogue, now: datetime) -> None:
-        row = await self.session.get(DialogueRow, dialogue.person_id)
-        if row is None:
-            self.session.add(
-                DialogueRow(
-                    person_id=dialogue.person_id,
-                    flow=dialogue.flow,
-                    step=dialogue.step,
-                    data=dict(dialogue.data),
-                    updated_at=now,
-                )
-            )
-        else:
-            row.flow, row.step, row.data, row.updated_at = (
-                dialogue.flow,
-                dialogue.step,
-                dict(dialogue.data),
-                now,
-            )
-        await self.session.flush()
+        # One upsert instead of a read and a write; the dialogue is only ever read as
+        # plain columns, so no ORM object of it can be left stale in the session.
+        await self.session.execute(
+            _prebuilt(self._dialect, _dialogue_upsert),
+            {
+                "person_id": dialogue.person_id,
+                "flow": dialogue.flow,
+                "step": dialogue.step,
+                "data": dict(dialogue.data),
+                "updated_at": now,
+            },
+        )
 
     async def clear_dialogue(self, person_id: int) -> None:
         await self.session.execute(
@@ -1712,12 +1845,10 @@ class Repository(GatheringQueries):
     # inbound de-duplication
 
     async def first_time_update(self, update_id: int, now: datetime) -> bool:
-        statement = (
-            self._insert(ProcessedUpdateRow)
-            .values(update_id=update_id, processed_at=now)
-            .on_conflict_do_nothing(index_elements=["update_id"])
+        result = await self.session.execute(
+            _prebuilt(self._dialect, _first_time),
+            {"update_id": update_id, "processed_at": now},
         )
-        result = await self.session.execute(statement)
         return bool(_rowcount(result))
 
 
@@ -1741,3 +1872,106 @@ def _payload(message: OutgoingMessage) -> dict[str, Any]:
     if message.photo is not None:
         payload["photo"] = message.photo
     return payload
+
+
+# --------------------------------------------------------------------------- every update
+# The statements every update sends, built once: building a select of fifty columns and
+# its cache key costs more than SQLite takes to run it.
+
+
+def _dialect_insert(dialect: str, table: Table) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _dialogue_upsert(dialect: str) -> Any:
+    statement = _dialect_insert(dialect, DIALOGUES)
+    return statement.on_conflict_do_update(
+        index_elements=["person_id"],
+        set_={
+            "flow": statement.excluded.flow,
+            "step": statement.excluded.step,
+            "data": statement.excluded.data,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+
+
+def _first_time(dialect: str) -> Any:
+    return _dialect_insert(dialect, _table(ProcessedUpdateRow)).on_conflict_do_nothing(
+        index_elements=["update_id"]
+    )
+
+
+_BY_DIALECT: dict[tuple[str, Callable[[str], Any]], Any] = {}
+
+
+def _prebuilt(dialect: str, build: Callable[[str], Any]) -> Any:
+    key = (dialect, build)
+    if key not in _BY_DIALECT:
+        _BY_DIALECT[key] = build(dialect)
+    return _BY_DIALECT[key]
+
+
+_ARRIVAL = (
+    select(
+        *_columns(PEOPLE.c, _PERSON_COLUMNS),
+        *_columns(MEMBERSHIPS.c, _MEMBERSHIP_COLUMNS),
+        *_columns(DIALOGUES.c, _DIALOGUE_COLUMNS),
+    )
+    .select_from(PEOPLE)
+    .outerjoin(MEMBERSHIPS, MEMBERSHIPS.c.person_id == PEOPLE.c.id)
+    .outerjoin(DIALOGUES, DIALOGUES.c.person_id == PEOPLE.c.id)
+    .where(PEOPLE.c.telegram_user_id == bindparam("telegram_user_id"))
+    .order_by(MEMBERSHIPS.c.id)
+)
+_DIALOGUE = select(*_columns(DIALOGUES.c, _DIALOGUE_COLUMNS)).where(
+    DIALOGUES.c.person_id == bindparam("person_id")
+)
+_LIVE_PAIRS_OF = (
+    select(
+        *_columns(PAIRS.c, _PAIR_COLUMNS),
+        *_columns(MENTORS.c, _PERSON_COLUMNS),
+        *_columns(ADEPTS.c, _PERSON_COLUMNS),
+    )
+    .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
+    .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
+    .where(
+        or_(
+            PAIRS.c.mentor_id == bindparam("person_id"), PAIRS.c.adept_id == bindparam("person_id")
+        ),
+        PAIRS.c.state.in_(LIVE_STATES),
+    )
+    .order_by(PAIRS.c.programme_id, PAIRS.c.id)
+)
+_LIVE_PAIR = (
+    select(
+        *_columns(PAIRS.c, _PAIR_COLUMNS),
+        *_columns(MENTORS.c, _PERSON_COLUMNS),
+        *_columns(ADEPTS.c, _PERSON_COLUMNS),
+        *_columns(PROGRAMMES.c, _PROGRAMME_COLUMNS),
+        COHORTS.c.starts_on,
+        COHORTS.c.ends_on,
+    )
+    .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
+    .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
+    .join(PROGRAMMES, PROGRAMMES.c.id == PAIRS.c.programme_id)
+    .join(COHORTS, COHORTS.c.id == PAIRS.c.cohort_id)
+    .where(PAIRS.c.id == bindparam("pair_id"), PAIRS.c.state.in_(LIVE_STATES))
+)
+
+
+def _of_pair(model: type[SQLModel], names: Sequence[str], *where: Any) -> Any:
+    table = _table(model)
+    return select(*_columns(table.c, names)).where(table.c.pair_id == bindparam("pair_id"), *where)
+
+
+_PAIR_MEETINGS = _of_pair(MeetingRow, ("id", "held_on", "minutes", "status", "logged_by"))
+_PAIR_PLANNED = _of_pair(
+    PlannedMeetingRow,
+    ("id", "planned_on", "planned_time", "status"),
+    _table(PlannedMeetingRow).c.planned_on >= bindparam("since"),
+)
+_PAIR_NUDGES = _of_pair(NudgeRow, ("person_id", "period", "kind", "sent_at", "answered_at"))
+_PAIR_CHECK_INS = _of_pair(
+    CheckInRow, ("person_id", "period"), _table(CheckInRow).c.completed_at.is_not(None)
+)
