@@ -7,11 +7,13 @@ and, thanks to the outbox keys, doubles nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
-from bot.domain.model import OutgoingMessage, PairState
+from bot.domain.model import OutgoingMessage, PairState, Rhythm
 from bot.domain.quiet import quiet_until
+from bot.domain.rhythm import NudgeFact, NudgeKind
 from bot.wiring import Core
 from storage.privacy import PrivacyRepository
 
@@ -38,6 +40,9 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         await repo.end_pauses(now.date())
         # The cohort's end first: its messages take the day's slot before the rhythm's.
         ending = await core.cohort_end.plan_tick(repo, now)
+        # What the tick writes from here on does not wake the pairs it is about: the rules
+        # below see it already (the alert rules see the questions asked in this tick).
+        await repo.tick_writes(True)
         # Only pairs that are awake: the others have nothing new before their
         # `quiet_until` (bot/domain/quiet.py). Their revisions are read before their data.
         seen = await repo.awake_pairs(now)
@@ -67,6 +72,9 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         busy.extend(ending.busy)
         rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms, awake_at=now)
         later = list(rhythm.messages)
+        # The alert rules see the questions just asked: a second one left unanswered is
+        # an alert now, not after another look at the pair.
+        rhythms = _with_asked(rhythms, rhythm.nudges, now)
         alerts = await core.alerts.plan_tick(
             repo, now, rhythms=rhythms, starts=starts, awake_at=now
         )
@@ -108,4 +116,26 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         await core.cohort_end.record(repo, ending, now)
         await core.gatherings.record(repo, gatherings, now)
         await core.digests.record(repo, weekly)
+        await repo.tick_writes(False)
     return TickReport(planned=planned, queued=queued)
+
+
+def _with_asked(
+    rhythms: Sequence[Rhythm], nudges: Sequence[tuple[int, int, str, str]], now: datetime
+) -> list[Rhythm]:
+    """The histories as they are once the (pair, person, period, kind) nudges planned
+    now are recorded (a nudge recorded before is kept as it was)."""
+    new: dict[int, list[NudgeFact]] = {}
+    for pair_id, person_id, period, kind in nudges:
+        new.setdefault(pair_id, []).append(NudgeFact(person_id, period, NudgeKind(kind), now, None))
+    result = []
+    for r in rhythms:
+        history = r.history
+        known = {(n.person_id, n.period, n.kind) for n in history.nudges}
+        added = [
+            n for n in new.get(history.pair_id, ()) if (n.person_id, n.period, n.kind) not in known
+        ]
+        if added:
+            r = replace(r, history=replace(history, nudges=(*history.nudges, *added)))
+        result.append(r)
+    return result

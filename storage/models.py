@@ -258,6 +258,18 @@ class PairRow(SQLModel, table=True):
     quiet_revision: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
+class TickWritingRow(SQLModel, table=True):
+    """One row: whether the transaction that reads it is the tick writing what it planned.
+    The triggers that count a pair's changes (migration 0011) leave those out."""
+
+    __tablename__ = "tick_writing"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    writing: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+
+
 class AlertRow(SQLModel, table=True):
     """One episode of one stall reason of one pair, and the message that shows it."""
 

@@ -81,6 +81,7 @@ from storage.models import (
     ProcessedUpdateRow,
     ProgrammeRow,
     SendBudgetRow,
+    TickWritingRow,
 )
 
 
@@ -1574,6 +1575,11 @@ class Repository(GatheringQueries):
             return True
         taken = await self.session.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK)))
         return bool(taken)
+
+    async def tick_writes(self, writing: bool) -> None:
+        """Whether what this transaction writes from now on is the tick's own, which does
+        not wake the pairs it is about (the tick has taken it into account)."""
+        await self.session.execute(update(_table(TickWritingRow)).values(writing=writing))
 
     async def awake_pairs(self, now: datetime) -> dict[int, int]:
         """The revision of every pair the tick must look at now. Read before their

@@ -9,6 +9,13 @@ quiet must not depend on every write path remembering to say so: triggers count,
 `pair.revision`, every change to what the tick's rules read about a pair, whoever makes it
 (a handler, the CLI, another instance, a hand-written UPDATE).
 
+The tick's own writes (the nudges it records, the alerts it opens) do not count: it has
+taken them into account already, and counting them would make every tick that queues
+work look at the same pairs again at the next one. It says so in `tick_writing`, a
+one-row table it sets inside its own transaction: on PostgreSQL no other transaction
+sees that until it ends (and the tick sets it back before it commits), and SQLite has
+one writer at a time.
+
 A later migration that rebuilds one of these tables with `batch_alter_table` on SQLite
 drops its triggers: such a migration must create them again (`create_triggers`).
 """
@@ -59,7 +66,11 @@ SHARED_ROWS = {
     ),
     "cohort": (("starts_on", "ends_on", "erased_at"), "cohort_id = NEW.id"),
 }
+# Of an alert, what the alert rules read (not where its post went).
+ALERT_COLUMNS = ("pair_id", "reason", "since", "status", "snoozed_until", "resolved_at")
 BUMP = "UPDATE pair SET revision = revision + 1 WHERE"
+THE_TICK = "(SELECT writing FROM tick_writing)"
+NOT_THE_TICK = f"NOT {THE_TICK}"
 
 
 def upgrade() -> None:
@@ -71,11 +82,19 @@ def upgrade() -> None:
             sa.Column("quiet_until", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("quiet_revision", sa.Integer(), nullable=True))
+    op.create_table(
+        "tick_writing",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("writing", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tick_writing")),
+    )
+    op.execute("INSERT INTO tick_writing (id, writing) VALUES (1, false)")
     create_triggers()
 
 
 def downgrade() -> None:
     drop_triggers()
+    op.drop_table("tick_writing")
     with op.batch_alter_table("pair") as batch_op:
         batch_op.drop_column("quiet_revision")
         batch_op.drop_column("quiet_until")
@@ -102,27 +121,30 @@ def create_triggers() -> None:
 
 def _create_sqlite() -> None:
     for table in PAIR_ROWS:
+        changed = _changed(ALERT_COLUMNS, False) if table == "alert" else "1"
         op.execute(
             f"CREATE TRIGGER wake_pair_on_{table}_insert AFTER INSERT ON {table} "
-            f"BEGIN {BUMP} id = NEW.pair_id; END"
+            f"WHEN {NOT_THE_TICK} BEGIN {BUMP} id = NEW.pair_id; END"
         )
         op.execute(
             f"CREATE TRIGGER wake_pair_on_{table}_update AFTER UPDATE ON {table} "
+            f"WHEN {NOT_THE_TICK} AND ({changed}) "
             f"BEGIN {BUMP} id IN (OLD.pair_id, NEW.pair_id); END"
         )
         op.execute(
             f"CREATE TRIGGER wake_pair_on_{table}_delete AFTER DELETE ON {table} "
-            f"BEGIN {BUMP} id = OLD.pair_id; END"
+            f"WHEN {NOT_THE_TICK} BEGIN {BUMP} id = OLD.pair_id; END"
         )
     # The bump itself changes only `revision`, so this does not fire again on it.
     op.execute(
         "CREATE TRIGGER wake_pair_on_pair_update AFTER UPDATE ON pair "
-        f"WHEN {_changed(PAIR_COLUMNS, False)} BEGIN {BUMP} id = NEW.id; END"
+        f"WHEN {NOT_THE_TICK} AND ({_changed(PAIR_COLUMNS, False)}) "
+        f"BEGIN {BUMP} id = NEW.id; END"
     )
     for table, (columns, pairs) in SHARED_ROWS.items():
         op.execute(
             f"CREATE TRIGGER wake_pairs_on_{table}_update AFTER UPDATE ON {table} "
-            f"WHEN {_changed(columns, False)} BEGIN {BUMP} {pairs}; END"
+            f"WHEN {NOT_THE_TICK} AND ({_changed(columns, False)}) BEGIN {BUMP} {pairs}; END"
         )
 
 
@@ -131,6 +153,9 @@ def _create_postgres() -> None:
         f"""
         CREATE FUNCTION wake_pair_of_row() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            IF {THE_TICK} THEN
+                RETURN NULL;
+            END IF;
             IF TG_OP IN ('UPDATE', 'DELETE') THEN
                 {BUMP} id = OLD.pair_id;
             END IF;
@@ -142,15 +167,16 @@ def _create_postgres() -> None:
         """
     )
     for table in PAIR_ROWS:
+        updates = f"UPDATE OF {', '.join(ALERT_COLUMNS)}" if table == "alert" else "UPDATE"
         op.execute(
-            f"CREATE TRIGGER wake_pair_on_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION wake_pair_of_row()"
+            f"CREATE TRIGGER wake_pair_on_{table} AFTER INSERT OR {updates} OR DELETE "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION wake_pair_of_row()"
         )
     op.execute(
         f"""
         CREATE FUNCTION wake_pair_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF {_changed(PAIR_COLUMNS, True)} THEN
+            IF ({_changed(PAIR_COLUMNS, True)}) AND {NOT_THE_TICK} THEN
                 NEW.revision := OLD.revision + 1;
             END IF;
             RETURN NEW;
@@ -166,7 +192,9 @@ def _create_postgres() -> None:
             f"""
             CREATE FUNCTION wake_pairs_of_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                {BUMP} {pairs};
+                IF {NOT_THE_TICK} THEN
+                    {BUMP} {pairs};
+                END IF;
                 RETURN NULL;
             END $$
             """
