@@ -13,7 +13,7 @@ from bot.domain.model import Role
 from bot.i18n import _, current_language
 from bot.texts import agreement_body, comparison_lines, goal_label, goals_list, relabel
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, wake_delivery
+from handlers.common import actor, deps, member_command, wake_delivery
 from handlers.render import CHECK, question_keyboard, rows
 
 
@@ -292,21 +292,17 @@ async def goals_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def agreement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    me = actor()
-    if message is None or message.text is None:
+    command = await member_command(update)
+    if command is None:
         return
-    if me is None:
-        await message.reply_text(_("Open the invite link from your coordinator first."))
-        return
+    message, me = command
+    written = message.text or ""
     service = _agreements(context)
     coordinated = allowed_programmes(me, Action.SET_AGREEMENT)
     if coordinated:
-        new_text = (
-            message.text.partition(" ")[2].strip() if " " in message.text.split("\n")[0] else ""
-        )
-        if "\n" in message.text and not new_text:
-            new_text = message.text.partition("\n")[2].strip()
+        new_text = written.partition(" ")[2].strip() if " " in written.split("\n")[0] else ""
+        if "\n" in written and not new_text:
+            new_text = written.partition("\n")[2].strip()
         if len(coordinated) > 1 and new_text:
             await message.reply_text(
                 _(

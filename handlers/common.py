@@ -15,7 +15,7 @@ from bot.delivery import DeliveryWorker
 from bot.digest import Digests
 from bot.domain.access import Actor
 from bot.domain.model import Dialogue
-from bot.i18n import resolve_language, set_language
+from bot.i18n import _, resolve_language, set_language
 from bot.meetings import Meetings
 from bot.services import Services, TelegramUser
 from bot.wiring import Core
@@ -75,6 +75,18 @@ def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
 def actor() -> Actor | None:
     """The person behind the update being handled (None for strangers)."""
     return _actor.get()
+
+
+async def member_command(update: Update) -> tuple[Message, Actor] | None:
+    """A command and the person who sent it; a stranger is told how to join (None)."""
+    message = update.effective_message
+    if message is None:
+        return None
+    me = actor()
+    if me is None:
+        await message.reply_text(_("Open the invite link from your coordinator first."))
+        return None
+    return message, me
 
 
 def dialogue_on_arrival() -> Opened | None:

@@ -13,7 +13,7 @@ from bot.domain.access import coordinated_cohorts
 from bot.domain.model import Person
 from bot.i18n import _, current_language
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, pressed
+from handlers.common import actor, deps, member_command, pressed
 from handlers.coordinator import refuse
 
 
@@ -62,13 +62,10 @@ def _view(person: Person) -> tuple[str, InlineKeyboardMarkup]:
 
 
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is None:
+    command = await member_command(update)
+    if command is None:
         return
-    me = actor()
-    if me is None:
-        await message.reply_text(_("Open the invite link from your coordinator first."))
-        return
+    message, me = command
     text, keyboard = _view(me.person)
     await message.reply_text(text, reply_markup=keyboard)
 

@@ -20,6 +20,7 @@ from handlers.common import (
     deps,
     dialogue_changed,
     dialogue_on_arrival,
+    member_command,
     pressed,
     pressed_or_answer,
     wake_delivery,
@@ -577,13 +578,10 @@ def _goal_keyboard(
 
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is None:
+    command = await member_command(update)
+    if command is None:
         return
-    me = actor()
-    if me is None:
-        await message.reply_text(_("Open the invite link from your coordinator first."))
-        return
+    message, me = command
     # The pair and its status in one go: most people have one pair.
     status = await _meetings(context).status_of_only_pair(me.person)
     if isinstance(status, list):

@@ -17,7 +17,7 @@ from bot.services import IntakeStep, StepStatus
 from bot.texts import relabel
 from handlers import commands
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, pressed, refresh_actor, telegram_user
+from handlers.common import actor, deps, member_command, pressed, refresh_actor, telegram_user
 from handlers.render import answer_text, question_keyboard, question_text
 
 
@@ -282,13 +282,10 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
 
 
 async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    me = actor()
-    if message is None:
+    command = await member_command(update)
+    if command is None:
         return
-    if me is None:
-        await message.reply_text(_("Open the invite link from your coordinator first."))
-        return
+    message, me = command
     roles = [role for role in PARTICIPANT_ROLES if role in me.roles()]
     if not roles:
         await message.reply_text(_("There are no profile questions for coordinators."))
@@ -338,12 +335,10 @@ async def profile_pressed(
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is None:
+    command = await member_command(update)
+    if command is None:
         return
-    if actor() is None:
-        await message.reply_text(_("Open the invite link from your coordinator first."))
-        return
+    message, _me = command
     keyboard = InlineKeyboardMarkup(
         [
             [

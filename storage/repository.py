@@ -120,6 +120,36 @@ def awake(now: datetime) -> Any:
     )
 
 
+def _history(
+    view: PairView,
+    cohort: tuple[date, date],
+    meetings: Iterable[MeetingFact],
+    planned: Iterable[PlannedFact],
+    nudges: Iterable[NudgeFact],
+    check_ins: Iterable[tuple[int, str]],
+) -> History:
+    """One pair's rhythm history from its rows, in the order the rules expect."""
+    pair = view.pair
+    return History(
+        pair_id=pair.id,
+        mentor_id=pair.mentor_id,
+        adept_id=pair.adept_id,
+        activated_at=pair.activated_at or pair.created_at,
+        cohort_start=cohort[0],
+        cohort_end=cohort[1],
+        paused_until=pair.paused_until,
+        meetings=tuple(sorted(meetings, key=lambda f: (f.held_on, f.id))),
+        planned=tuple(sorted(planned, key=lambda f: (f.planned_on, f.id))),
+        nudges=tuple(sorted(nudges, key=lambda f: f.sent_at)),
+        check_in_periods=frozenset(check_ins),
+        reachable=frozenset(
+            person.id
+            for person in (view.mentor, view.adept)
+            if person.telegram_user_id is not None and person.unreachable_since is None
+        ),
+    )
+
+
 def _of_pairs(pair_id: Any, *conditions: Any) -> Any:
     """Rows of the pairs that meet `conditions`, as `pair_id IN (SELECT …)`: the database
     then looks up the few awake pairs' rows by index instead of joining every row of the
@@ -804,27 +834,11 @@ class Repository(GatheringQueries):
             for person, period, kind, sent_at, answered_at in await execute(_PAIR_NUDGES, ids)
         ]
         check_ins = {(person, period) for person, period in await execute(_PAIR_CHECK_INS, ids)}
-        pair, cohort_start, cohort_end = view.pair, row[cohort_at], row[cohort_at + 1]
         return Rhythm(
             view=view,
             programme=_programme_of(row[programme_at:cohort_at]),
-            history=History(
-                pair_id=pair.id,
-                mentor_id=pair.mentor_id,
-                adept_id=pair.adept_id,
-                activated_at=pair.activated_at or pair.created_at,
-                cohort_start=cohort_start,
-                cohort_end=cohort_end,
-                paused_until=pair.paused_until,
-                meetings=tuple(sorted(meetings, key=lambda f: (f.held_on, f.id))),
-                planned=tuple(sorted(planned, key=lambda f: (f.planned_on, f.id))),
-                nudges=tuple(sorted(nudges, key=lambda f: f.sent_at)),
-                check_in_periods=frozenset(check_ins),
-                reachable=frozenset(
-                    person.id
-                    for person in (view.mentor, view.adept)
-                    if person.telegram_user_id is not None and person.unreachable_since is None
-                ),
+            history=_history(
+                view, (row[cohort_at], row[cohort_at + 1]), meetings, planned, nudges, check_ins
             ),
         )
 
@@ -1196,22 +1210,8 @@ class Repository(GatheringQueries):
     # programme settings
 
     async def update_programme(self, programme_id: int, **values: Any) -> None:
-        allowed = {
-            "name",
-            "timezone",
-            "language",
-            "cadence",
-            "day_starts",
-            "day_ends",
-            "working_days",
-            "morning_reminder",
-            "role_labels",
-            "outcomes",
-            "preset",
-            "digest_weekday",
-            "digest_hour",
-            "digest_week",
-        }
+        # Every setting it reads; the id and the bound alert chat have their own writes.
+        allowed = set(_PROGRAMME_COLUMNS) - {"id", "alert_chat_id"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"not a programme setting: {sorted(unknown)}")
@@ -1302,34 +1302,18 @@ class Repository(GatheringQueries):
             check_ins.setdefault(key, set()).add((person, period))
         result = []
         for view in views:
-            pair, mentor, adept = view.pair, view.mentor, view.adept
-            cohort_start, cohort_end = cohorts[pair.cohort_id]
+            pair = view.pair
             result.append(
                 Rhythm(
                     view=view,
                     programme=programmes[pair.programme_id],
-                    history=History(
-                        pair_id=pair.id,
-                        mentor_id=pair.mentor_id,
-                        adept_id=pair.adept_id,
-                        activated_at=pair.activated_at or pair.created_at,
-                        cohort_start=cohort_start,
-                        cohort_end=cohort_end,
-                        paused_until=pair.paused_until,
-                        meetings=tuple(
-                            sorted(meetings.get(pair.id, ()), key=lambda f: (f.held_on, f.id))
-                        ),
-                        planned=tuple(
-                            sorted(planned.get(pair.id, ()), key=lambda f: (f.planned_on, f.id))
-                        ),
-                        nudges=tuple(sorted(nudges.get(pair.id, ()), key=lambda f: f.sent_at)),
-                        check_in_periods=frozenset(check_ins.get(pair.id, ())),
-                        reachable=frozenset(
-                            person.id
-                            for person in (mentor, adept)
-                            if person.telegram_user_id is not None
-                            and person.unreachable_since is None
-                        ),
+                    history=_history(
+                        view,
+                        cohorts[pair.cohort_id],
+                        meetings.get(pair.id, ()),
+                        planned.get(pair.id, ()),
+                        nudges.get(pair.id, ()),
+                        check_ins.get(pair.id, ()),
                     ),
                 )
             )
