@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.domain.model import OutgoingMessage, PairState, Rhythm
-from bot.domain.quiet import quiet_until
+from bot.domain.quiet import Sleep
 from bot.domain.rhythm import NudgeFact, NudgeKind
 from bot.wiring import Core
 from storage.privacy import PrivacyRepository
@@ -88,12 +88,12 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
         later.extend(kept.notices)
         planned.extend(later)
         histories = {r.history.pair_id: r.history for r in rhythms}
+        programmes = {s.programme.id: s.programme for s in starts}
+        sleeps = {pid: Sleep(now, programme.rules) for pid, programme in programmes.items()}
         marks = [
             (
                 start.view.pair.id,
-                quiet_until(
-                    now,
-                    start.programme.rules,
+                sleeps[start.programme.id].until(
                     created_at=start.view.pair.created_at,
                     activated_at=start.view.pair.activated_at,
                     snoozed_until=alerts.snoozed.get(start.view.pair.id, ()),

@@ -48,6 +48,52 @@ def next_local_midnight(now: datetime, timezone: str) -> datetime:
     return local_midnight(now.astimezone(ZoneInfo(timezone)).date() + timedelta(days=1), timezone)
 
 
+class Sleep:
+    """`quiet_until` for the pairs of one programme at one tick: what depends on the
+    programme and the moment only is worked out once (a cold tick asks for 100,000)."""
+
+    def __init__(self, now: datetime, rules: Rules) -> None:
+        self.now = now
+        self.rules = rules
+        self.today = rules.local(now).date()
+        first_working_day = min(rules.working_days, default=0)
+        self.latest = min(self.today + LONGEST, _next_weekday(self.today, first_working_day))
+        # The weekly note goes on the week's first working day, inside the programme's hours.
+        self.opens = rules.allowed(now) if self.today.weekday() == first_working_day else None
+        self._midnights: dict[date, datetime] = {}
+
+    def until(
+        self,
+        *,
+        created_at: datetime,
+        activated_at: datetime | None,
+        snoozed_until: Iterable[datetime] = (),
+        history: History | None = None,
+        held_back: bool = False,
+    ) -> datetime:
+        """The first moment after now at which a rule could act on this pair although its
+        data has not changed (see the module's docstring). `history` is the rhythm history
+        of an active or paused pair; `held_back` says the one-a-day limit held a nudge back."""
+        now, today = self.now, self.today
+        wake_day = today + timedelta(days=1) if held_back else self.latest
+        if history is not None:
+            for day in _rhythm_days(history, self.rules, today):
+                if today < day < wake_day:
+                    wake_day = day
+        wakes = self._midnights.get(wake_day)
+        if wakes is None:
+            wakes = self._midnights[wake_day] = local_midnight(wake_day, self.rules.timezone)
+
+        moments = [created_at + timedelta(days=days) for days in REMINDER_DAYS]
+        moments += [created_at + CONFIRM_WITHIN, created_at + AGREEMENT_WITHIN]
+        if activated_at is not None:
+            moments.append(activated_at + timedelta(days=RECHECK_AFTER_DAYS))
+        moments.extend(snoozed_until)
+        if self.opens is not None:
+            moments.append(self.opens)
+        return min((m for m in moments if now < m < wakes), default=wakes)
+
+
 def quiet_until(
     now: datetime,
     rules: Rules,
@@ -58,27 +104,14 @@ def quiet_until(
     history: History | None = None,
     held_back: bool = False,
 ) -> datetime:
-    """The first moment after `now` at which a rule could act on this pair although its
-    data has not changed (see the module's docstring). `history` is the rhythm history of
-    an active or paused pair; `held_back` says the one-a-day limit held a nudge back."""
-    today = rules.local(now).date()
-    first_working_day = min(rules.working_days, default=0)
-    days = [today + LONGEST, _next_weekday(today, first_working_day)]
-    if held_back:
-        days.append(today + timedelta(days=1))
-    if history is not None:
-        days.extend(_rhythm_days(history, rules, today))
-    wakes = local_midnight(min(d for d in days if d > today), rules.timezone)
-
-    moments = [created_at + timedelta(days=days) for days in REMINDER_DAYS]
-    moments += [created_at + CONFIRM_WITHIN, created_at + AGREEMENT_WITHIN]
-    if activated_at is not None:
-        moments.append(activated_at + timedelta(days=RECHECK_AFTER_DAYS))
-    moments.extend(snoozed_until)
-    # The weekly note goes on the week's first working day, inside the programme's hours.
-    if today.weekday() == first_working_day:
-        moments.append(rules.allowed(now))
-    return min((m for m in moments if now < m < wakes), default=wakes)
+    """`Sleep(now, rules).until(…)` for one pair."""
+    return Sleep(now, rules).until(
+        created_at=created_at,
+        activated_at=activated_at,
+        snoozed_until=snoozed_until,
+        history=history,
+        held_back=held_back,
+    )
 
 
 def _next_weekday(today: date, weekday: int) -> date:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import next_allowed_time
@@ -101,6 +102,9 @@ def regular_period(cadence: Cadence, day: date, cohort_start: date, cohort_end: 
     return Period(f"{day:%Y-%m}", day.replace(day=1), _month_end(day.year, day.month))
 
 
+# Pure and asked for every pair at every look, with few distinct arguments (a programme's
+# pairs share the cadence, the day and the cohort): a cache saves most of a tick's calendar.
+@lru_cache(maxsize=8192)
 def period_for(
     cadence: Cadence, day: date, activated_on: date, cohort_start: date, cohort_end: date
 ) -> Period:
