@@ -111,11 +111,13 @@ async def tick(core: Core, *, dry_run: bool = False) -> TickReport:
             await repo.session.rollback()
             return TickReport(planned=planned)
         queued = len(fresh) + await repo.enqueue(later, now)
-        await repo.mark_quiet(marks)
         await repo.add_nudges([*rhythm.nudges, *weekly.nudges], now)
         await core.cohort_end.record(repo, ending, now)
         await core.gatherings.record(repo, gatherings, now)
         await core.digests.record(repo, weekly)
+        # Last: on PostgreSQL the marks lock the pairs' rows until the commit, and a
+        # person's write to one of them (which counts a change) waits for it.
+        await repo.mark_quiet(marks)
         await repo.tick_writes(False)
     return TickReport(planned=planned, queued=queued)
 
