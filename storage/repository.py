@@ -330,6 +330,34 @@ def _pair_of(v: Sequence[Any]) -> Pair:
     )
 
 
+_PAIR_WIDTH, _PERSON_WIDTH = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
+# Where the columns `_with_parties` adds after the pair and both people begin.
+_PARTIES_END = _PAIR_WIDTH + 2 * _PERSON_WIDTH
+
+
+def _with_parties(*more: Any) -> Select[Any]:
+    """A pair's columns, then its mentor's and its adept's, then `more`, joined."""
+    return (
+        select(
+            *_columns(PAIRS.c, _PAIR_COLUMNS),
+            *_columns(MENTORS.c, _PERSON_COLUMNS),
+            *_columns(ADEPTS.c, _PERSON_COLUMNS),
+            *more,
+        )
+        .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
+        .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
+    )
+
+
+def _view_of(row: Sequence[Any]) -> PairView:
+    """The pair and both people from a row of `_with_parties`."""
+    return PairView(
+        pair=_pair_of(row[:_PAIR_WIDTH]),
+        mentor=_person_of(row[_PAIR_WIDTH : _PAIR_WIDTH + _PERSON_WIDTH]),
+        adept=_person_of(row[_PAIR_WIDTH + _PERSON_WIDTH : _PARTIES_END]),
+    )
+
+
 def _pair(row: PairRow) -> Pair:
     assert row.id is not None
     return _pair_of(_columns(row, _PAIR_COLUMNS))
@@ -788,32 +816,18 @@ class Repository(GatheringQueries):
     async def live_pairs_of(self, person_id: int) -> list[PairView]:
         """The person's active and paused pairs with both people, as `pairs_of_person`
         orders them, in one statement of plain columns."""
-        pair_width, person_width = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
         rows = await self.session.execute(_LIVE_PAIRS_OF, {"person_id": person_id})
-        return [
-            PairView(
-                pair=_pair_of(row[:pair_width]),
-                mentor=_person_of(row[pair_width : pair_width + person_width]),
-                adept=_person_of(row[pair_width + person_width :]),
-            )
-            for row in rows
-        ]
+        return [_view_of(row) for row in rows]
 
     async def pair_rhythm(self, pair_id: int, *, since: date) -> Rhythm | None:
         """One live pair as `rhythm_histories(pair_id=…)` gives it, in five statements
         instead of seven: the pair, its people, programme and cohort are one join (a
         person's every step in the rhythm reads this)."""
-        pair_width, person_width = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
-        programme_at = pair_width + 2 * person_width
-        cohort_at = programme_at + len(_PROGRAMME_COLUMNS)
+        cohort_at = _PARTIES_END + len(_PROGRAMME_COLUMNS)
         row = (await self.session.execute(_LIVE_PAIR, {"pair_id": pair_id})).one_or_none()
         if row is None:
             return None
-        view = PairView(
-            pair=_pair_of(row[:pair_width]),
-            mentor=_person_of(row[pair_width : pair_width + person_width]),
-            adept=_person_of(row[pair_width + person_width : programme_at]),
-        )
+        view = _view_of(row)
         execute = self.session.execute
         ids = {"pair_id": pair_id}
         meetings = [
@@ -836,7 +850,7 @@ class Repository(GatheringQueries):
         check_ins = {(person, period) for person, period in await execute(_PAIR_CHECK_INS, ids)}
         return Rhythm(
             view=view,
-            programme=_programme_of(row[programme_at:cohort_at]),
+            programme=_programme_of(row[_PARTIES_END:cohort_at]),
             history=_history(
                 view, (row[cohort_at], row[cohort_at + 1]), meetings, planned, nudges, check_ins
             ),
@@ -873,27 +887,8 @@ class Repository(GatheringQueries):
 
     async def _pairs_with_parties(self, *conditions: Any) -> list[PairView]:
         """Pairs and both parties in one statement, read as plain columns."""
-        mentor, adept = PEOPLE.alias("mentor"), PEOPLE.alias("adept")
-        pair_width, person_width = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
-        rows = await self.session.execute(
-            select(
-                *_columns(PAIRS.c, _PAIR_COLUMNS),
-                *_columns(mentor.c, _PERSON_COLUMNS),
-                *_columns(adept.c, _PERSON_COLUMNS),
-            )
-            .join(mentor, mentor.c.id == PAIRS.c.mentor_id)
-            .join(adept, adept.c.id == PAIRS.c.adept_id)
-            .where(*conditions)
-            .order_by(PAIRS.c.id)
-        )
-        return [
-            PairView(
-                pair=_pair_of(row[:pair_width]),
-                mentor=_person_of(row[pair_width : pair_width + person_width]),
-                adept=_person_of(row[pair_width + person_width :]),
-            )
-            for row in rows
-        ]
+        rows = await self.session.execute(_with_parties().where(*conditions).order_by(PAIRS.c.id))
+        return [_view_of(row) for row in rows]
 
     async def _programmes_of(self, views: Sequence[PairView]) -> dict[int, Programme]:
         ids = {view.pair.programme_id for view in views}
@@ -1918,13 +1913,7 @@ _DIALOGUE = select(*_columns(DIALOGUES.c, _DIALOGUE_COLUMNS)).where(
     DIALOGUES.c.person_id == bindparam("person_id")
 )
 _LIVE_PAIRS_OF = (
-    select(
-        *_columns(PAIRS.c, _PAIR_COLUMNS),
-        *_columns(MENTORS.c, _PERSON_COLUMNS),
-        *_columns(ADEPTS.c, _PERSON_COLUMNS),
-    )
-    .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
-    .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
+    _with_parties()
     .where(
         or_(
             PAIRS.c.mentor_id == bindparam("person_id"), PAIRS.c.adept_id == bindparam("person_id")
@@ -1934,16 +1923,9 @@ _LIVE_PAIRS_OF = (
     .order_by(PAIRS.c.programme_id, PAIRS.c.id)
 )
 _LIVE_PAIR = (
-    select(
-        *_columns(PAIRS.c, _PAIR_COLUMNS),
-        *_columns(MENTORS.c, _PERSON_COLUMNS),
-        *_columns(ADEPTS.c, _PERSON_COLUMNS),
-        *_columns(PROGRAMMES.c, _PROGRAMME_COLUMNS),
-        COHORTS.c.starts_on,
-        COHORTS.c.ends_on,
+    _with_parties(
+        *_columns(PROGRAMMES.c, _PROGRAMME_COLUMNS), COHORTS.c.starts_on, COHORTS.c.ends_on
     )
-    .join(MENTORS, MENTORS.c.id == PAIRS.c.mentor_id)
-    .join(ADEPTS, ADEPTS.c.id == PAIRS.c.adept_id)
     .join(PROGRAMMES, PROGRAMMES.c.id == PAIRS.c.programme_id)
     .join(COHORTS, COHORTS.c.id == PAIRS.c.cohort_id)
     .where(PAIRS.c.id == bindparam("pair_id"), PAIRS.c.state.in_(LIVE_STATES))
