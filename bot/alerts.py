@@ -111,14 +111,13 @@ class Alerts:
         number of statements, however many pairs and alerts change."""
         facts = await self._facts(repo, now, rhythms, starts, awake_at)
         existing = await repo.alerts(awake_at=awake_at)
-        snoozed: dict[int, list[datetime]] = {}
-        for a in existing:
-            if a.status is AlertStatus.SNOOZED and a.snoozed_until is not None:
-                snoozed.setdefault(a.pair_id, []).append(a.snoozed_until)
         unresolved: dict[int, dict[str, Alert]] = {}
+        snoozed: dict[int, list[datetime]] = {}
         for a in existing:
             if a.status is not AlertStatus.RESOLVED:
                 unresolved.setdefault(a.pair_id, {})[a.reason] = a
+            if a.status is AlertStatus.SNOOZED and a.snoozed_until is not None:
+                snoozed.setdefault(a.pair_id, []).append(a.snoozed_until)
         closed = {
             (a.pair_id, a.reason, a.since) for a in existing if a.status is AlertStatus.RESOLVED
         }

@@ -21,8 +21,7 @@ withdrawn). However quiet, a pair is seen at least once a week.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.agreement import CONFIRM_WITHIN, RECHECK_AFTER_DAYS, REMINDER_DAYS
 from bot.domain.rhythm import (
@@ -39,18 +38,9 @@ from bot.domain.stall import AGREEMENT_WITHIN, NO_MEETING_FACTOR
 LONGEST = timedelta(days=7)
 
 
-def local_midnight(day: date, timezone: str) -> datetime:
-    """When `day` begins where the programme is, in UTC."""
-    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
-
-
-def next_local_midnight(now: datetime, timezone: str) -> datetime:
-    return local_midnight(now.astimezone(ZoneInfo(timezone)).date() + timedelta(days=1), timezone)
-
-
 class Sleep:
-    """`quiet_until` for the pairs of one programme at one tick: what depends on the
-    programme and the moment only is worked out once (a cold tick asks for 100,000)."""
+    """How long the pairs of one programme may sleep, seen at one tick: what depends on
+    the programme and the moment only is worked out once (a cold tick asks for 100,000)."""
 
     def __init__(self, now: datetime, rules: Rules) -> None:
         self.now = now
@@ -82,7 +72,7 @@ class Sleep:
                     wake_day = day
         wakes = self._midnights.get(wake_day)
         if wakes is None:
-            wakes = self._midnights[wake_day] = local_midnight(wake_day, self.rules.timezone)
+            wakes = self._midnights[wake_day] = self.rules.at(wake_day, time(0, 0))
 
         moments = [created_at + timedelta(days=days) for days in REMINDER_DAYS]
         moments += [created_at + CONFIRM_WITHIN, created_at + AGREEMENT_WITHIN]
@@ -92,26 +82,6 @@ class Sleep:
         if self.opens is not None:
             moments.append(self.opens)
         return min((m for m in moments if now < m < wakes), default=wakes)
-
-
-def quiet_until(
-    now: datetime,
-    rules: Rules,
-    *,
-    created_at: datetime,
-    activated_at: datetime | None,
-    snoozed_until: Iterable[datetime] = (),
-    history: History | None = None,
-    held_back: bool = False,
-) -> datetime:
-    """`Sleep(now, rules).until(…)` for one pair."""
-    return Sleep(now, rules).until(
-        created_at=created_at,
-        activated_at=activated_at,
-        snoozed_until=snoozed_until,
-        history=history,
-        held_back=held_back,
-    )
 
 
 def _next_weekday(today: date, weekday: int) -> date:

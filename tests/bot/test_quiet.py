@@ -1,8 +1,8 @@
 """How long the tick may leave an unchanged pair alone (bot/domain/quiet.py).
 
 The property that makes skipping safe, checked against the rules themselves: at any
-moment before `quiet_until`, the rules find nothing that they did not find when the pair
-was seen, and the alerts that hold are the same episodes.
+moment before the pair wakes (`Sleep.until`), the rules find nothing that they did not
+find when the pair was seen, and the alerts that hold are the same episodes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import agreement
-from bot.domain.quiet import LONGEST, local_midnight, next_local_midnight, quiet_until
+from bot.domain.quiet import LONGEST, Sleep
 from bot.domain.rhythm import (
     History,
     MeetingFact,
@@ -73,9 +73,7 @@ def _until(
 ) -> datetime:
     """As the tick computes it: a rhythm history for active and paused pairs only, and
     a nudge held back whenever one was due (the most the limit can hold back)."""
-    return quiet_until(
-        now,
-        rules,
+    return Sleep(now, rules).until(
         created_at=created_at,
         activated_at=history.activated_at,
         history=history if state != "awaiting_agreement" else None,
@@ -123,9 +121,7 @@ def test_a_snooze_ending_wakes_the_pair(
 ) -> None:
     history, rules, now, created_at, _state = case
     snooze_ends = now + timedelta(minutes=minutes)
-    until = quiet_until(
-        now,
-        rules,
+    until = Sleep(now, rules).until(
         created_at=created_at,
         activated_at=history.activated_at,
         snoozed_until=[snooze_ends],
@@ -154,9 +150,7 @@ def met_on_monday(**fields: object) -> History:
 
 
 def sleep_of(history: History | None, **options: bool) -> datetime:
-    return quiet_until(
-        TUESDAY,
-        Rules(timezone=OSLO),
+    return Sleep(TUESDAY, Rules(timezone=OSLO)).until(
         created_at=LONG_AGO,
         activated_at=LONG_AGO,
         history=history,
@@ -166,30 +160,30 @@ def sleep_of(history: History | None, **options: bool) -> datetime:
 
 def test_a_pair_that_met_sleeps_until_the_weekly_note() -> None:
     # Monday 9 March, the week's first working day, begins in Oslo.
-    assert sleep_of(met_on_monday()) == local_midnight(date(2026, 3, 9), OSLO)
+    assert sleep_of(met_on_monday()) == datetime(2026, 3, 8, 23, 0, tzinfo=UTC)
 
 
 def test_a_planned_meeting_wakes_the_pair_on_the_working_day_before_it() -> None:
     thursday = PlannedFact(1, date(2026, 3, 5), time(17, 0), PlanStatus.CONFIRMED)
-    assert sleep_of(met_on_monday(planned=(thursday,))) == local_midnight(date(2026, 3, 4), OSLO)
+    assert sleep_of(met_on_monday(planned=(thursday,))) == datetime(2026, 3, 3, 23, 0, tzinfo=UTC)
 
 
 def test_a_nudge_held_back_is_tried_the_next_day() -> None:
-    assert sleep_of(met_on_monday(), held_back=True) == local_midnight(date(2026, 3, 4), OSLO)
+    assert sleep_of(met_on_monday(), held_back=True) == datetime(2026, 3, 3, 23, 0, tzinfo=UTC)
 
 
 def test_no_meeting_for_too_long_wakes_the_pair_the_day_it_holds() -> None:
     # Monthly: more than 45 days after the last meeting on 20 January, i.e. on 7 March.
     january = MeetingFact(1, date(2026, 1, 20), 60, MeetingStatus.CONFIRMED, MENTOR)
     history = met_on_monday(meetings=(january,))
-    assert sleep_of(history) == local_midnight(date(2026, 3, 7), OSLO)
+    assert sleep_of(history) == datetime(2026, 3, 6, 23, 0, tzinfo=UTC)
 
 
 def test_a_pair_without_a_rhythm_sleeps_a_week_at_most() -> None:
     sunday = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
     rules = Rules(timezone=OSLO, working_days=frozenset({6}))  # the note on Sundays
-    assert quiet_until(sunday, rules, created_at=LONG_AGO, activated_at=LONG_AGO) == local_midnight(
-        date(2026, 3, 15), OSLO
+    assert Sleep(sunday, rules).until(created_at=LONG_AGO, activated_at=LONG_AGO) == datetime(
+        2026, 3, 14, 23, 0, tzinfo=UTC
     )
     assert timedelta(days=7) == LONGEST
 
@@ -198,7 +192,7 @@ def test_the_agreement_reminder_wakes_the_pair_at_its_moment() -> None:
     rules = Rules(timezone="Europe/Oslo")
     created = datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
     now = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # three days after, two and a half hours early
-    assert quiet_until(now, rules, created_at=created, activated_at=None) == created + timedelta(
+    assert Sleep(now, rules).until(created_at=created, activated_at=None) == created + timedelta(
         days=3
     )
 
@@ -207,19 +201,24 @@ def test_on_the_weekly_note_day_the_pair_wakes_when_the_hours_begin() -> None:
     rules = Rules(timezone="Europe/Oslo")  # Monday to Friday, from 09:00
     monday_night = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # 00:30 on Monday in Oslo
     long_ago = monday_night - timedelta(days=400)
-    assert quiet_until(monday_night, rules, created_at=long_ago, activated_at=long_ago) == datetime(
+    assert Sleep(monday_night, rules).until(created_at=long_ago, activated_at=long_ago) == datetime(
         2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Oslo")
     )
     tuesday_night = monday_night + timedelta(days=1)
-    assert quiet_until(
-        tuesday_night, rules, created_at=long_ago, activated_at=long_ago
-    ) == local_midnight(date(2026, 3, 9), "Europe/Oslo")
+    assert Sleep(tuesday_night, rules).until(
+        created_at=long_ago, activated_at=long_ago
+    ) == datetime(2026, 3, 8, 23, 0, tzinfo=UTC)
 
 
 def test_midnight_is_the_programmes_own() -> None:
-    now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
-    assert next_local_midnight(now, "Asia/Tokyo") == datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
-    assert next_local_midnight(now, "America/New_York") == datetime(2026, 7, 2, 4, 0, tzinfo=UTC)
-    assert next_local_midnight(now, "UTC") == datetime.combine(
-        date(2026, 7, 2), time(0, 0), tzinfo=UTC
-    )
+    now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # a Wednesday
+
+    def tomorrow_in(timezone: str) -> datetime:
+        # A nudge held back: the pair wakes when the next day begins where the programme is.
+        return Sleep(now, Rules(timezone=timezone)).until(
+            created_at=LONG_AGO, activated_at=LONG_AGO, held_back=True
+        )
+
+    assert tomorrow_in("Asia/Tokyo") == datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
+    assert tomorrow_in("America/New_York") == datetime(2026, 7, 2, 4, 0, tzinfo=UTC)
+    assert tomorrow_in("UTC") == datetime(2026, 7, 2, 0, 0, tzinfo=UTC)
