@@ -32,7 +32,7 @@ from bot.domain.model import (
 )
 from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
 from storage.db import Database
-from storage.repository import Repository
+from storage.repository import Awake, Repository
 
 SNOOZE = timedelta(days=7)
 
@@ -104,13 +104,13 @@ class Alerts:
         *,
         rhythms: Sequence[Rhythm] | None = None,
         starts: Sequence[PairStart] | None = None,
-        awake_at: datetime | None = None,
+        awake: Awake | None = None,
     ) -> AlertPlan:
-        """Opens, re-posts and resolves alerts for every pair (with `awake_at`, every pair
-        that is not quiet then: the tick passes their `rhythms` and `starts`): a constant
+        """Opens, re-posts and resolves alerts for every pair (with `awake`, every pair
+        the tick looks at: it passes their `rhythms` and `starts`): a constant
         number of statements, however many pairs and alerts change."""
-        facts = await self._facts(repo, now, rhythms, starts, awake_at)
-        existing = await repo.alerts(awake_at=awake_at)
+        facts = await self._facts(repo, now, rhythms, starts, awake)
+        existing = await repo.alerts(awake=awake)
         unresolved: dict[int, dict[str, Alert]] = {}
         snoozed: dict[int, list[datetime]] = {}
         for a in existing:
@@ -303,7 +303,7 @@ class Alerts:
         now: datetime,
         loaded_rhythms: Sequence[Rhythm] | None,
         loaded_starts: Sequence[PairStart] | None,
-        awake_at: datetime | None,
+        awake: Awake | None,
     ) -> list[tuple[Facts, Subject]]:
         """Facts for every pair that is not ended, in a constant number of statements."""
         if loaded_rhythms is None:
@@ -316,7 +316,7 @@ class Alerts:
         starts = {s.view.pair.id: s for s in loaded_starts}
         scores: dict[int, list[Score]] = {}
         helps: dict[int, list[tuple[int, datetime]]] = {}
-        for pair_id, person, score, needs_help, at in await repo.stall_inputs(awake_at=awake_at):
+        for pair_id, person, score, needs_help, at in await repo.stall_inputs(awake=awake):
             if score is not None:
                 scores.setdefault(pair_id, []).append(Score(person, score, at))
             if needs_help:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -110,10 +111,18 @@ async def stop_background(application: Application) -> None:  # type: ignore[typ
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One tick, and while more pairs are awake than one tick looks at, the next ones
+    straight away, for up to most of the interval; what is left is the next run's (a run
+    that outlasted the interval would make the scheduler skip the next)."""
     deps = context.bot_data[DEPS_KEY]
-    report = await tick(deps.core)
-    if report.queued and deps.delivery is not None:
-        deps.delivery.wake()
+    settings = deps.extra["settings"]
+    stop_at = time.monotonic() + settings.tick_interval_seconds * 0.8
+    while True:
+        report = await tick(deps.core, pairs_per_tick=settings.tick_pairs)
+        if report.queued and deps.delivery is not None:
+            deps.delivery.wake()
+        if not report.more or time.monotonic() >= stop_at:
+            return
 
 
 @asynccontextmanager

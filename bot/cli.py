@@ -600,7 +600,8 @@ def tick_command(
         bool, typer.Option("--dry-run", help="Print what would be sent; send nothing.")
     ] = False,
 ) -> None:
-    """Run one scheduler tick: queue what is due, then send what is due."""
+    """Run the scheduler's tick (as many in a row as the awake pairs need): queue what is
+    due, then send what is due."""
     moment = _moment(now)
     clock: Clock = FixedClock(moment) if moment else SystemClock()
 
@@ -616,8 +617,13 @@ def tick_command(
             invite_ttl_days=settings.invite_ttl_days,
             retention_months=settings.retention_months,
         )
-        report = await tick(core, dry_run=dry_run)
-        for message in report.planned:
+        tick_pairs = None if dry_run else settings.tick_pairs
+        # A dry run marks nothing, so it looks at every awake pair at once; otherwise a
+        # wave bigger than one tick takes the ticks it needs, as in the running bot.
+        reports = [await tick(core, dry_run=dry_run, pairs_per_tick=tick_pairs)]
+        while reports[-1].more:
+            reports.append(await tick(core, pairs_per_tick=tick_pairs))
+        for message in (message for report in reports for message in report.planned):
             typer.echo(f"due\t{message.idempotency_key}\tchat {message.chat_id}\t{message.kind}")
         if dry_run:
             async with services.unit() as repo:
@@ -641,7 +647,7 @@ def tick_command(
         ) as bot:
             delivered = await DeliveryWorker(services.db, bot, services.clock).deliver_due()
         typer.echo(
-            f"queued {report.queued}, sent {delivered.sent}, retried {delivered.retried}, "
+            f"queued {sum(r.queued for r in reports)}, sent {delivered.sent}, retried {delivered.retried}, "
             f"failed {delivered.failed + delivered.unreachable}, uncertain {delivered.uncertain}"
         )
 

@@ -12,6 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_LANGUAGES = ("nb", "en")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/mentorbot.sqlite3"
+# Awake pairs one tick looks at, at most. A wave (the first start, a day's beginning for
+# every pair) is then planned over several ticks of a few seconds each, one after the
+# other, and the bot answers people in between; its messages wait for the day's hours.
+PAIRS_PER_TICK = 10_000
 
 
 class ConfigError(Exception):
@@ -41,6 +45,7 @@ class Settings(BaseSettings):
     # Personal data of a cohort is erased this many months after the cohort ends.
     retention_months: int = Field(default=12, ge=1, le=120)
     tick_interval_seconds: float = Field(default=60.0, gt=0)
+    tick_pairs: int = Field(default=PAIRS_PER_TICK, ge=1)
     delivery_interval_seconds: float = Field(default=2.0, gt=0)
     # Sends in flight at once; they wait on the network and the rate limiter, not the CPU.
     delivery_concurrency: int = Field(default=32, ge=1, le=256)

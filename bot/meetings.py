@@ -41,7 +41,7 @@ from bot.domain.rhythm import (
 from bot.domain.stall import Reason, Stall, dispute_since
 from bot.texts import language_of
 from storage.db import Database
-from storage.repository import Repository
+from storage.repository import Awake, Repository
 
 MAX_COMMENT = 500
 SCORES = range(1, 6)
@@ -129,12 +129,12 @@ class Meetings:
         *,
         busy: Sequence[tuple[int, datetime]] = (),
         rhythms: Sequence[Rhythm] | None = None,
-        awake_at: datetime | None = None,
+        awake: Awake | None = None,
     ) -> TickPlan:
         """Nudges, reminders and period check-ins due now, at most one a day per person.
 
         The tick passes the `rhythms` it has loaded (after ending pauses) already, and
-        with `awake_at` they are the pairs that are not quiet then."""
+        with `awake` they are the pairs the tick looks at."""
         if rhythms is None:
             await repo.end_pauses(now.date())
             rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
@@ -153,7 +153,7 @@ class Meetings:
         already = [
             (person, texts.local_day(when, people_zone.get(person, "UTC")))
             for person, when in [
-                *await repo.messaged_days(now - timedelta(days=2), awake_at=awake_at),
+                *await repo.messaged_days(now - timedelta(days=2), awake=awake),
                 *busy,
             ]
         ]

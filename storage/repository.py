@@ -110,14 +110,27 @@ LIVE_STATES = (PairState.ACTIVE.value, PairState.PAUSED.value)
 TICK_LOCK = 0x6D656E746F72  # "mentor"
 
 
-def awake(now: datetime) -> Any:
-    """Pairs the tick must look at `now`: never seen by a tick, changed since the tick
-    saw them (triggers count changes in `revision`), or due to wake (bot/domain/quiet.py)."""
-    return or_(
+@dataclass(frozen=True)
+class Awake:
+    """The pairs a tick looks at: those awake at `at` (never seen by a tick, changed
+    since it saw them, or due to wake: bot/domain/quiet.py) and, when the tick takes a
+    slice of them, only those whose id is at most `through`."""
+
+    at: datetime
+    through: int | None = None
+
+
+def _awake(spec: Awake) -> Any:
+    """The condition on `pair` for the pairs `spec` names (triggers count changes in
+    `revision`)."""
+    condition = or_(
         PAIRS.c.quiet_until.is_(None),
-        PAIRS.c.quiet_until <= now,
+        PAIRS.c.quiet_until <= spec.at,
         PAIRS.c.quiet_revision != PAIRS.c.revision,
     )
+    if spec.through is None:
+        return condition
+    return and_(PAIRS.c.id <= spec.through, condition)
 
 
 def _history(
@@ -157,12 +170,12 @@ def _of_pairs(pair_id: Any, *conditions: Any) -> Any:
     return pair_id.in_(select(PAIRS.c.id).where(*conditions))
 
 
-def _awake_parties(now: datetime) -> Any:
-    """Both parties of every awake pair, as a subquery."""
+def _awake_parties(spec: Awake) -> Any:
+    """Both parties of every pair `spec` names, as a subquery."""
     return (
         select(PAIRS.c.mentor_id.label("person_id"))
-        .where(awake(now))
-        .union(select(PAIRS.c.adept_id).where(awake(now)))
+        .where(_awake(spec))
+        .union(select(PAIRS.c.adept_id).where(_awake(spec)))
     )
 
 
@@ -899,16 +912,16 @@ class Repository(GatheringQueries):
         *,
         states: Sequence[PairState],
         pair_id: int | None = None,
-        awake_at: datetime | None = None,
+        awake: Awake | None = None,
     ) -> list[PairStart]:
         """Pairs with their programme, expectation answers and confirmations: four
         statements whatever the number of pairs (the scheduler's tick relies on it).
-        With `awake_at`, only the pairs that are not quiet then."""
+        With `awake`, only the pairs the tick looks at."""
         conditions: list[Any] = [PAIRS.c.state.in_([s.value for s in states])]
         if pair_id is not None:
             conditions.append(PAIRS.c.id == pair_id)
-        if awake_at is not None:
-            conditions.append(awake(awake_at))
+        if awake is not None:
+            conditions.append(_awake(awake))
         views = await self._pairs_with_parties(*conditions)
         if not views:
             return []
@@ -1222,18 +1235,18 @@ class Repository(GatheringQueries):
         since: date,
         pair_id: int | None = None,
         views: Sequence[PairView] | None = None,
-        awake_at: datetime | None = None,
+        awake: Awake | None = None,
     ) -> list[Rhythm]:
         """Active and paused pairs with what the rhythm rules need: seven statements,
         whatever the number of pairs (joins on the pair's state, no per-pair queries).
         The facts are read as plain columns: at 100,000 pairs this is most of a tick.
-        With `awake_at`, only the pairs that are not quiet then."""
+        With `awake`, only the pairs the tick looks at."""
         live = [PairState.ACTIVE.value, PairState.PAUSED.value]
         conditions: list[Any] = [PAIRS.c.state.in_(live)]
         if pair_id is not None:
             conditions.append(PAIRS.c.id == pair_id)
-        if awake_at is not None:
-            conditions.append(awake(awake_at))
+        if awake is not None:
+            conditions.append(_awake(awake))
         if views is None:
             views = await self._pairs_with_parties(*conditions)
         else:
@@ -1342,18 +1355,18 @@ class Repository(GatheringQueries):
         return {key for (key,) in await self.session.execute(statement, values)}
 
     async def messaged_days(
-        self, since: datetime, *, awake_at: datetime | None = None
+        self, since: datetime, *, awake: Awake | None = None
     ) -> list[tuple[int, datetime]]:
         """(person, when) of bot-initiated messages queued or sent since `since`; with
-        `awake_at`, only to the parties of pairs that are not quiet then."""
+        `awake`, only to the parties of the pairs the tick looks at."""
         query = select(col(OutboxRow.person_id), col(OutboxRow.not_before)).where(
             col(OutboxRow.not_before) >= since,
             col(OutboxRow.person_id).is_not(None),
             col(OutboxRow.kind).not_in(URGENT_KINDS),
             col(OutboxRow.status) != OutboxStatus.FAILED.value,
         )
-        if awake_at is not None:
-            query = query.where(col(OutboxRow.person_id).in_(_awake_parties(awake_at)))
+        if awake is not None:
+            query = query.where(col(OutboxRow.person_id).in_(_awake_parties(awake)))
         rows = await self.session.execute(query)
         return [(person, as_utc(when)) for person, when in rows.all() if person is not None]
 
@@ -1560,15 +1573,25 @@ class Repository(GatheringQueries):
         not wake the pairs it is about (the tick has taken it into account)."""
         await self.session.execute(update(_table(TickWritingRow)).values(writing=writing))
 
-    async def awake_pairs(self, now: datetime) -> dict[int, int]:
-        """The revision of every pair the tick must look at now. Read before their
-        data: a change after this raises the revision above what the tick marks."""
-        rows = await self.session.execute(
-            select(PAIRS.c.id, PAIRS.c.revision).where(
-                PAIRS.c.state != PairState.ENDED.value, awake(now)
-            )
+    async def awake_pairs(
+        self, now: datetime, *, limit: int | None = None
+    ) -> tuple[dict[int, int], Awake]:
+        """The revision of every pair the tick looks at now, and which those are for the
+        reads that follow. With `limit`, the first `limit` awake pairs by id: a slice
+        named by its last id, so that a pair that wakes while the tick reads (its id may
+        be below) is read whole or not at all; such a pair has no revision here and is
+        not marked. Read before their data: a change after this raises the revision
+        above what the tick marks."""
+        query = (
+            select(PAIRS.c.id, PAIRS.c.revision)
+            .where(PAIRS.c.state != PairState.ENDED.value, _awake(Awake(now)))
+            .order_by(PAIRS.c.id)
         )
-        return {pair_id: revision for pair_id, revision in rows}
+        if limit is not None:
+            query = query.limit(limit)
+        revisions = {pair_id: revision for pair_id, revision in await self.session.execute(query)}
+        full = limit is not None and len(revisions) == limit
+        return revisions, Awake(now, through=max(revisions) if full else None)
 
     async def mark_quiet(self, marks: Sequence[tuple[int, datetime, int]]) -> None:
         """(pair, quiet until, revision seen): the tick may skip the pair until then,
@@ -1589,14 +1612,14 @@ class Repository(GatheringQueries):
         *,
         unresolved_only: bool = False,
         pair_ids: Sequence[int] | None = None,
-        awake_at: datetime | None = None,
+        awake: Awake | None = None,
     ) -> list[Alert]:
-        """Alerts of pairs that are not ended (one statement); with `awake_at`, of the
-        pairs that are not quiet then."""
+        """Alerts of pairs that are not ended (one statement); with `awake`, of the
+        pairs the tick looks at."""
         alerts = _table(AlertRow)
         live = [PAIRS.c.state != PairState.ENDED.value]
-        if awake_at is not None:
-            live.append(awake(awake_at))
+        if awake is not None:
+            live.append(_awake(awake))
         query = (
             select(*_columns(alerts.c, _ALERT_COLUMNS))
             .where(_of_pairs(alerts.c.pair_id, *live))
@@ -1733,12 +1756,12 @@ class Repository(GatheringQueries):
         )
 
     async def stall_inputs(
-        self, *, awake_at: datetime | None = None
+        self, *, awake: Awake | None = None
     ) -> list[tuple[int, int, int | None, bool, datetime]]:
         """(pair, person, score, needs help, when) of finished check-ins of live pairs;
-        with `awake_at`, of the pairs that are not quiet then."""
+        with `awake`, of the pairs the tick looks at."""
         check_ins = _table(CheckInRow)
-        conditions = [awake(awake_at)] if awake_at is not None else []
+        conditions = [_awake(awake)] if awake is not None else []
         rows = await self.session.execute(
             select(
                 check_ins.c.pair_id,
@@ -1751,7 +1774,7 @@ class Repository(GatheringQueries):
                 _of_pairs(check_ins.c.pair_id, PAIRS.c.state != PairState.ENDED.value, *conditions),
                 or_(check_ins.c.score.is_not(None), check_ins.c.needs_help),
             )
-            .order_by(check_ins.c.created_at)
+            .order_by(check_ins.c.created_at, check_ins.c.id)
         )
         return [(p, person, score, bool(help_), as_utc(at)) for p, person, score, help_, at in rows]
 

@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlmodel import col
 
 from bench.seed import seed_pairs
-from bot.clock import FixedClock
+from bot.clock import FixedClock, as_utc
+from bot.domain.rhythm import NudgeKind
 from bot.scheduler import tick
 from bot.wiring import build_core
 from storage.db import Database
+from storage.models import OutboxRow
 from storage.repository import Repository
 from tests.conftest import fresh_database_url
 
@@ -28,14 +31,15 @@ LATER = NOW + timedelta(hours=1)
 
 async def awake(db: Database, at: datetime = LATER) -> set[int]:
     async with db.session() as session:
-        return set(await Repository(session).awake_pairs(at))
+        revisions, _ = await Repository(session).awake_pairs(at)
+        return set(revisions)
 
 
 async def quiet_all(db: Database) -> None:
     """Marks every pair quiet for a day, at the revision it has now."""
     async with db.session() as session:
         repo = Repository(session)
-        seen = await repo.awake_pairs(NOW)
+        seen, _ = await repo.awake_pairs(NOW)
         await repo.mark_quiet([(pair, NOW + timedelta(days=1), rev) for pair, rev in seen.items()])
 
 
@@ -171,6 +175,51 @@ async def test_after_a_tick_only_a_changed_pair_is_looked_at(
     assert await awake(database, NOW) == set()
 
 
+async def test_a_tick_looks_at_a_slice_and_the_next_takes_the_rest(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    core = build_core(database, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
+    first = await tick(core, pairs_per_tick=3)
+    assert first.more and first.queued > 0
+    # The first three by id were looked at and marked; the fourth waits its turn.
+    assert await awake(database, NOW) == {seeded["pairs"][3]}
+    second = await tick(core, pairs_per_tick=3)
+    assert not second.more
+    assert await awake(database, NOW) == set()
+    # A slice exactly as big as what is awake says "more", and the next tick finds none.
+    await run(database, "UPDATE pair SET quiet_until = NULL")
+    assert (await tick(core, pairs_per_tick=4)).more
+    assert not (await tick(core, pairs_per_tick=4)).more
+
+
+async def test_a_person_in_pairs_of_different_slices_gets_one_nudge_a_day(
+    database: Database, seeded: dict[str, Any]
+) -> None:
+    """One mentor in the first and the last pair, one pair per tick: the day's slot the
+    first slice fills holds for the last one (it reads what the first queued)."""
+    shared = seeded["mentor"]
+    last = seeded["pairs"][-1]
+    await run(database, "UPDATE pair SET mentor_id = :m WHERE id = :p", m=shared, p=last)
+    clock = FixedClock(NOW)
+    core = build_core(database, clock, default_language="nb", invite_ttl_days=30)
+    for day in range(28):
+        clock.set(datetime(2026, 3, 17, 7, 0, tzinfo=UTC) + timedelta(days=day))
+        while (await tick(core, pairs_per_tick=1)).more:
+            pass
+    async with database.session() as session:
+        rows = (
+            await session.execute(
+                select(OutboxRow.kind, OutboxRow.not_before).where(
+                    col(OutboxRow.person_id) == shared
+                )
+            )
+        ).all()
+    kinds = (NudgeKind.PLAN, NudgeKind.REMIND, NudgeKind.CHECK_IN)
+    days = [as_utc(when).date() for kind, when in rows if kind in kinds]
+    assert len(days) >= 2, rows  # the shared mentor had work in the four weeks
+    assert len(days) == len(set(days)), sorted(days)
+
+
 @pytest.mark.postgres
 async def test_one_instance_ticks_at_a_time_on_postgres(tmp_path: Path) -> None:
     # SQLite needs no lock: it has one writer at a time, and the tick writes first.
@@ -203,24 +252,28 @@ async def alert_episodes(db: Database) -> list[tuple[Any, ...]]:
 
 
 async def test_skipping_quiet_pairs_queues_exactly_what_looking_at_all_of_them_does(
-    two_urls: tuple[str, str],
+    three_urls: tuple[str, str, str],
 ) -> None:
-    """Three weeks of ticks (night, morning, noon, evening) over realistic pairs, twice:
-    once skipping quiet pairs, once with every mark wiped before each tick (every pair
-    looked at, as before there were marks). Both queue the same messages, in order."""
-    databases = [Database(url) for url in two_urls]
+    """Three weeks of ticks (night, morning, noon, evening) over realistic pairs, three
+    times: skipping quiet pairs; skipping them and looking at five pairs per tick, one
+    tick after another until none is left awake (as the running bot does in a big wave);
+    and with every mark wiped before each tick (every pair looked at, as before there
+    were marks). All three queue the same messages and open the same alerts; the first
+    and the last in the same order too."""
+    databases = [Database(url) for url in three_urls]
     clocks = [FixedClock(NOW) for _ in databases]
     try:
         for db in databases:
             await db.upgrade()
             await seed_pairs(db, 24, NOW)
-        cores = [
+        skipping_core, sliced_core, looking_core = (
             build_core(db, clock, default_language="nb", invite_ttl_days=30)
             for db, clock in zip(databases, clocks, strict=True)
-        ]
-        skipping, looking = databases
+        )
+        skipping, sliced, looking = databases
         start = datetime(2026, 3, 16, 23, 5, tzinfo=UTC)  # 00:05 on a Tuesday in Oslo
         looked_at: list[int] = []
+        slices: list[int] = []
         for day in range(21):
             for hours in (0, 9, 12, 19):
                 moment = start + timedelta(days=day, hours=hours)
@@ -228,14 +281,24 @@ async def test_skipping_quiet_pairs_queues_exactly_what_looking_at_all_of_them_d
                     clock.set(moment)
                 await run(looking, "UPDATE pair SET quiet_until = NULL")
                 looked_at.append(len(await awake(skipping, moment)))
-                for core in cores:
-                    await tick(core)
-                assert await outbox_keys(skipping) == await outbox_keys(looking), moment
-                assert await alert_episodes(skipping) == await alert_episodes(looking), moment
+                await tick(skipping_core)
+                await tick(looking_core)
+                ticks = 1
+                while (await tick(sliced_core, pairs_per_tick=5)).more:
+                    ticks += 1
+                slices.append(ticks)
+                expected = await outbox_keys(looking)
+                assert await outbox_keys(skipping) == expected, moment
+                assert sorted(await outbox_keys(sliced)) == sorted(expected), moment
+                episodes = await alert_episodes(looking)
+                assert await alert_episodes(skipping) == episodes, moment
+                assert sorted(await alert_episodes(sliced)) == sorted(episodes), moment
         assert len(await outbox_keys(skipping)) > 48, "the pairs should have had work"
         assert len(await alert_episodes(skipping)) > 4, "some pairs should have stalled"
         # And the skipping run did skip: most ticks found most pairs quiet.
         assert sum(looked_at) < len(looked_at) * 24 / 2, looked_at
+        # And the sliced run did slice: the first wave took five ticks (24 pairs).
+        assert slices[0] == 5 and max(slices) == 5, slices
     finally:
         for db in databases:
             await db.dispose()
