@@ -8,9 +8,13 @@ the first button of the answer, /help, and a free-text message; then again. Each
 waits for the bot's first answer before the next update (a closed loop, as people do), so
 the figures are updates handled per second at saturation and the time from update to
 first answer (p50, p95), which at saturation is mostly waiting in line: about people
-divided by throughput. The echo bot gets exactly the same updates.
+divided by throughput. The echo bot gets exactly the same updates, and so does a third,
+the floor: the echo bot doing first what mentorbot does first with every update (one
+transaction: is the update new, who sent it, their memberships and open dialogue), on
+as many updates at once as mentorbot. It shows what one database round trip per update
+costs by itself on this stack.
 
-Both bots run in their own process with the project's rate limiter set to a ceiling the
+The bots run in their own process with the project's rate limiter set to a ceiling the
 benchmark never reaches: the figure is the bot's own capacity, not Telegram's 30/s.
 
     .venv/bin/python -m bench.update_throughput [--quick] [--people 400] [--rounds 2]
@@ -190,7 +194,7 @@ async def main(arguments: argparse.Namespace) -> None:
     await print_machine("update throughput")
     runs = {
         kind: await measure(kind, people, rounds, arguments.profile)
-        for kind in ("echo", "mentorbot")
+        for kind in ("echo", "floor", "mentorbot")
     }
     print(
         f"{people} people, {rounds} × {len(SCRIPT)} updates each (/status, /met, a button, "
@@ -201,8 +205,9 @@ async def main(arguments: argparse.Namespace) -> None:
         for kind, run in runs.items()
     ]
     print_table(("bot", "updates", "updates/s", "p50 ms", "p95 ms", "timeouts"), rows)
-    echo, real = runs["echo"].rate, runs["mentorbot"].rate
+    echo, floor, real = (runs[kind].rate for kind in ("echo", "floor", "mentorbot"))
     print(f"ratio mentorbot / echo: {real / echo if echo else 0:.2f} (target ≥ 0.5)")
+    print(f"ratio floor / echo: {floor / echo if echo else 0:.2f}")
 
 
 # --------------------------------------------------------------------------- the bots
@@ -218,6 +223,11 @@ async def serve(kind: str, database: str, api: str, token: str) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     if kind == "echo":
         await serve_echo(api, token, stop)
+        return
+    if kind == "floor":
+        db = Database(database)
+        await serve_echo(api, token, stop, remember=db)
+        await db.dispose()
         return
     from pydantic import SecretStr
 
@@ -238,22 +248,45 @@ async def serve(kind: str, database: str, api: str, token: str) -> None:
     await db.dispose()
 
 
-async def serve_echo(api: str, token: str, stop: asyncio.Event) -> None:
+async def serve_echo(
+    api: str, token: str, stop: asyncio.Event, remember: Database | None = None
+) -> None:
+    """The bare echo bot; with `remember`, the floor: before it echoes, it does what
+    mentorbot does first with every update (one transaction: is the update new, who sent
+    it, their memberships and open dialogue), on as many updates at once as mentorbot."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, filters
     from telegram.ext import MessageHandler as Messages
 
+    from bot.clock import SystemClock
+    from bot.services import Services
+    from bot.updates import PerSenderUpdateProcessor
+    from handlers.common import telegram_user
+
+    services = (
+        Services(remember, SystemClock(), default_language="en", invite_ttl_days=30)
+        if remember is not None
+        else None
+    )
+
+    async def arrive(update: Update) -> None:
+        if services is not None:
+            await services.arrive(update.update_id, telegram_user(update))
+
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await arrive(update)
         if update.effective_message is not None:
             await update.effective_message.reply_text(update.effective_message.text or "?")
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await arrive(update)
         if update.callback_query is not None:
             await update.callback_query.answer()
 
-    application = (
-        ApplicationBuilder().token(token).base_url(api).rate_limiter(_generous_limiter()).build()
-    )
+    builder = ApplicationBuilder().token(token).base_url(api).rate_limiter(_generous_limiter())
+    if remember is not None:
+        builder = builder.concurrent_updates(PerSenderUpdateProcessor(8))
+    application = builder.build()
     application.add_handler(Messages(filters.ALL, echo))
     application.add_handler(CallbackQueryHandler(answer))
     async with application:
@@ -271,7 +304,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", help="write a cProfile of the mentorbot process here")
-    parser.add_argument("--serve", choices=["echo", "mentorbot"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["echo", "floor", "mentorbot"], help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
