@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner, Result
 
+from bench.seed import seed_pairs
 from bot.cli import app
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -21,6 +22,7 @@ from bot.domain.model import Role
 from bot.emulator import BotApiEmulator, SimUser
 from bot.services import Services
 from storage.db import Database
+from storage.repository import Repository
 from tests.e2e.conftest import Harness, bot_on
 
 LINK = re.compile(r"https://t\.me/mentor_test_bot\?start=([A-Za-z0-9_-]{20,64})")
@@ -331,6 +333,34 @@ async def test_tick_dry_run_sends_nothing_then_tick_sends_the_introductions(
 
     [again] = ok(await cli(emulator, url, "tick"))
     assert again == "queued 0, sent 0, retried 0, failed 0, uncertain 0"
+
+
+async def test_tick_takes_as_many_ticks_as_the_awake_pairs_need(
+    emulator: BotApiEmulator, url: str
+) -> None:
+    """Five pairs new to the tick, two a tick (TICK_PAIRS): one `mentorbot tick` looks at
+    all of them; the dry run before it looks at all of them and marks none."""
+    moment = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)  # a Tuesday morning in Oslo
+    db = Database(url)
+    await db.upgrade()
+    await seed_pairs(db, 5, moment)
+
+    async def awake() -> set[int]:
+        async with db.session() as session:
+            revisions, _ = await Repository(session).awake_pairs(moment)
+            return set(revisions)
+
+    try:
+        dry = ok(await cli(emulator, url, "tick", "--now", moment.isoformat(), "--dry-run"))
+        assert len(await awake()) == 5
+        lines = ok(await cli(emulator, url, "tick", "--now", moment.isoformat(), TICK_PAIRS="2"))
+        assert await awake() == set()
+        due = sorted(line for line in dry if line.startswith("due\t"))
+        assert len(due) >= 5, dry  # each pair had something due
+        assert sorted(line for line in lines if line.startswith("due\t")) == due
+        assert lines[-1].startswith(f"queued {len(due)}, "), lines[-1]
+    finally:
+        await db.dispose()
 
 
 async def test_bot_username_prints_links_without_telegram(
