@@ -6,9 +6,9 @@ Hundreds of simulated people (one party of each of as many active pairs with a h
 each run a script of realistic updates: /status, /met (start logging a meeting), a tap on
 the first button of the answer, /help, and a free-text message; then again. Each person
 waits for the bot's first answer before the next update (a closed loop, as people do), so
-the figures are updates handled per second at saturation and the time from update to
-first answer (p50, p95), which at saturation is mostly waiting in line: about people
-divided by throughput. The echo bot gets exactly the same updates, and so does a third,
+the figures are updates handled per second at saturation, the time from update to
+first answer (p50, p95), which at saturation is mostly waiting in line (about people
+divided by throughput), and the CPU time the bot's process spent per update. The echo bot gets exactly the same updates, and so does a third,
 the floor: the echo bot doing first what mentorbot does first with every update (one
 transaction: is the update new, who sent it, their memberships and open dialogue), on
 as many updates at once as mentorbot. It shows what one database round trip per update
@@ -87,6 +87,12 @@ class Run:
     timeouts: int = 0
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    # CPU time of the bot's process (all its threads) while the people ran.
+    cpu_seconds: float = 0.0
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.cpu_seconds / self.updates * 1000 if self.updates else 0.0
 
     @property
     def rate(self) -> float:
@@ -176,17 +182,50 @@ async def measure(kind: str, people: int, rounds: int, profile: str | None = Non
             cwd=REPO_ROOT,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
             stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
         )
         try:
             await emulator.wait_for(lambda: bool(emulator.calls("getUpdates")), 60, "polling")
             run = Run()
+            bot.send_signal(CPU_FROM)
             started = time.monotonic()
             await asyncio.gather(*(person_loop(emulator, user, rounds, run) for user in users))
             run.seconds = time.monotonic() - started
+            bot.send_signal(CPU_UNTIL)
+            run.cpu_seconds = await _cpu_seconds(bot)
         finally:
             bot.send_signal(signal.SIGTERM)
             await bot.wait()
     return run
+
+
+# The bench tells the bot's process when the people start and stop; the bot then prints
+# the CPU time it used in between (`time.process_time`: every thread, user and system).
+CPU_FROM, CPU_UNTIL = signal.SIGUSR1, signal.SIGUSR2
+CPU_LINE = "cpu seconds "
+
+
+def _count_cpu() -> None:
+    """In the bot's process: CPU_FROM starts the count, CPU_UNTIL prints it."""
+    loop = asyncio.get_running_loop()
+    started = [time.process_time()]
+
+    def start() -> None:
+        started[0] = time.process_time()
+
+    def report() -> None:
+        print(f"{CPU_LINE}{time.process_time() - started[0]:.3f}", flush=True)
+
+    loop.add_signal_handler(CPU_FROM, start)
+    loop.add_signal_handler(CPU_UNTIL, report)
+
+
+async def _cpu_seconds(bot: asyncio.subprocess.Process) -> float:
+    assert bot.stdout is not None
+    while line := (await asyncio.wait_for(bot.stdout.readline(), 30)).decode():
+        if line.startswith(CPU_LINE):
+            return float(line.removeprefix(CPU_LINE))
+    return 0.0
 
 
 async def main(arguments: argparse.Namespace) -> None:
@@ -201,10 +240,20 @@ async def main(arguments: argparse.Namespace) -> None:
         "/help, text), closed loop; SQLite"
     )
     rows = [
-        [kind, run.updates, run.rate, run.percentile(0.5), run.percentile(0.95), run.timeouts]
+        [
+            kind,
+            run.updates,
+            run.rate,
+            run.percentile(0.5),
+            run.percentile(0.95),
+            run.cpu_ms_per_update,
+            run.timeouts,
+        ]
         for kind, run in runs.items()
     ]
-    print_table(("bot", "updates", "updates/s", "p50 ms", "p95 ms", "timeouts"), rows)
+    print_table(
+        ("bot", "updates", "updates/s", "p50 ms", "p95 ms", "CPU ms/update", "timeouts"), rows
+    )
     echo, floor, real = (runs[kind].rate for kind in ("echo", "floor", "mentorbot"))
     print(f"ratio mentorbot / echo: {real / echo if echo else 0:.2f} (target ≥ 0.5)")
     print(f"ratio floor / echo: {floor / echo if echo else 0:.2f}")
@@ -221,6 +270,7 @@ def _generous_limiter() -> SharedRateLimiter:
 async def serve(kind: str, database: str, api: str, token: str) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    _count_cpu()
     if kind == "echo":
         await serve_echo(api, token, stop)
         return
