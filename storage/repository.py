@@ -22,7 +22,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col
 
 from bot.clock import as_utc
@@ -870,16 +869,9 @@ class Repository(GatheringQueries):
         )
 
     async def _pair_views(self, *conditions: Any) -> list[PairView]:
-        mentor, adept = aliased(PersonRow), aliased(PersonRow)
-        query = (
-            select(PairRow, mentor, adept)
-            .join(mentor, col(mentor.id) == col(PairRow.mentor_id))
-            .join(adept, col(adept.id) == col(PairRow.adept_id))
-            .where(*conditions)
-            .order_by(col(PairRow.programme_id), col(PairRow.id))
-        )
-        rows = (await self.session.execute(query)).all()
-        return [PairView(pair=_pair(p), mentor=_person(m), adept=_person(a)) for p, m, a in rows]
+        """Pairs and both parties in one statement, by programme, as people see them."""
+        query = _with_parties().where(*conditions).order_by(PAIRS.c.programme_id, PAIRS.c.id)
+        return [_view_of(row) for row in await self.session.execute(query)]
 
     async def set_goals(self, pair_id: int, goals: Sequence[str]) -> None:
         await self.session.execute(
