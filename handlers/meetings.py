@@ -90,15 +90,17 @@ async def _set_dialogue(
 
 
 async def _with_pair(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, command: str
-) -> int | None:
-    me = actor()
-    if me is None:
-        await message.reply_text(_("Open the invite link from your coordinator first."))
+    update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
+) -> tuple[Message, int] | None:
+    """The command's message and the sender's one live pair; None once a stranger is told
+    how to join, or the sender that they have no pair or asked which of several."""
+    found = await member_command(update)
+    if found is None:
         return None
+    message, me = found
     views = await _meetings(context).live_pairs(me.person)
     if len(views) == 1:
-        return views[0].pair.id
+        return message, views[0].pair.id
     await _no_pair_or_choose(message, me.person, views, command)
     return None
 
@@ -171,8 +173,9 @@ async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
 
 
 async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is not None and (pair_id := await _with_pair(message, context, "plan")):
+    found = await _with_pair(update, context, "plan")
+    if found is not None:
+        message, pair_id = found
         await _ask_plan_day(message, context, pair_id)
 
 
@@ -258,8 +261,9 @@ async def proposal_pressed(
 
 
 async def met_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is not None and (pair_id := await _with_pair(message, context, "met")):
+    found = await _with_pair(update, context, "met")
+    if found is not None:
+        message, pair_id = found
         await _ask_when_met(message, context, pair_id)
 
 
@@ -630,8 +634,9 @@ async def _reply_status(message: Message, status: Status | Refusal) -> None:
 
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is not None and (pair_id := await _with_pair(message, context, "pause")):
+    found = await _with_pair(update, context, "pause")
+    if found is not None:
+        message, pair_id = found
         await _ask_pause(message, context, pair_id)
 
 
