@@ -399,35 +399,37 @@ def _confirmation(row: ConfirmationRow) -> Confirmation:
     return _confirmation_of(_columns(row, _CONFIRMATION_COLUMNS))
 
 
+# A pair's rhythm facts, read as plain columns in this order (see `_PAIR_MEETINGS`).
+_MEETING_FACT_COLUMNS = ("id", "held_on", "minutes", "status", "logged_by")
+_PLANNED_FACT_COLUMNS = ("id", "planned_on", "planned_time", "status")
+_NUDGE_FACT_COLUMNS = ("person_id", "period", "kind", "sent_at", "answered_at")
+_NUDGE_KINDS = {kind.value: kind for kind in NudgeKind}
+
+
+def _meeting_fact_of(v: Sequence[Any]) -> MeetingFact:
+    return MeetingFact(v[0], v[1], v[2], MeetingStatus(v[3]), v[4])
+
+
+def _planned_fact_of(v: Sequence[Any]) -> PlannedFact:
+    return PlannedFact(v[0], v[1], v[2], PlanStatus(v[3]))
+
+
+def _nudge_fact_of(v: Sequence[Any]) -> NudgeFact:
+    return NudgeFact(v[0], v[1], _NUDGE_KINDS[v[2]], as_utc(v[3]), _utc(v[4]))
+
+
 def _meeting_fact(row: MeetingRow) -> MeetingFact:
     assert row.id is not None
-    return MeetingFact(
-        id=row.id,
-        held_on=row.held_on,
-        minutes=row.minutes,
-        status=MeetingStatus(row.status),
-        logged_by=row.logged_by,
-    )
+    return _meeting_fact_of(_columns(row, _MEETING_FACT_COLUMNS))
 
 
 def _planned_fact(row: PlannedMeetingRow) -> PlannedFact:
     assert row.id is not None
-    return PlannedFact(
-        id=row.id,
-        planned_on=row.planned_on,
-        planned_time=row.planned_time,
-        status=PlanStatus(row.status),
-    )
+    return _planned_fact_of(_columns(row, _PLANNED_FACT_COLUMNS))
 
 
 def _nudge_fact(row: NudgeRow) -> NudgeFact:
-    return NudgeFact(
-        person_id=row.person_id,
-        period=row.period,
-        kind=NudgeKind(row.kind),
-        sent_at=as_utc(row.sent_at),
-        answered_at=_utc(row.answered_at),
-    )
+    return _nudge_fact_of(_columns(row, _NUDGE_FACT_COLUMNS))
 
 
 def _check_in(row: CheckInRow) -> CheckIn:
@@ -842,23 +844,11 @@ class Repository(GatheringQueries):
         view = _view_of(row)
         execute = self.session.execute
         ids = {"pair_id": pair_id}
-        meetings = [
-            MeetingFact(meeting_id, held_on, minutes, MeetingStatus(status), logged_by)
-            for meeting_id, held_on, minutes, status, logged_by in await execute(
-                _PAIR_MEETINGS, ids
-            )
-        ]
+        meetings = [_meeting_fact_of(v) for v in await execute(_PAIR_MEETINGS, ids)]
         planned = [
-            PlannedFact(planned_id, planned_on, planned_time, PlanStatus(status))
-            for planned_id, planned_on, planned_time, status in await execute(
-                _PAIR_PLANNED, {**ids, "since": since}
-            )
+            _planned_fact_of(v) for v in await execute(_PAIR_PLANNED, {**ids, "since": since})
         ]
-        kinds = {kind.value: kind for kind in NudgeKind}
-        nudges = [
-            NudgeFact(person, period, kinds[kind], as_utc(sent_at), _utc(answered_at))
-            for person, period, kind, sent_at, answered_at in await execute(_PAIR_NUDGES, ids)
-        ]
+        nudges = [_nudge_fact_of(v) for v in await execute(_PAIR_NUDGES, ids)]
         check_ins = {(person, period) for person, period in await execute(_PAIR_CHECK_INS, ids)}
         return Rhythm(
             view=view,
@@ -1271,30 +1261,18 @@ class Repository(GatheringQueries):
                 )
             )
 
+        # Each row is the pair's id, then the fact's columns.
         meetings: dict[int, list[MeetingFact]] = {}
-        for key, meeting_id, held_on, minutes, status, logged_by in await of_live_pairs(
-            MeetingRow, ("pair_id", "id", "held_on", "minutes", "status", "logged_by")
-        ):
-            meetings.setdefault(key, []).append(
-                MeetingFact(meeting_id, held_on, minutes, MeetingStatus(status), logged_by)
-            )
+        for v in await of_live_pairs(MeetingRow, ("pair_id", *_MEETING_FACT_COLUMNS)):
+            meetings.setdefault(v[0], []).append(_meeting_fact_of(v[1:]))
         planned: dict[int, list[PlannedFact]] = {}
-        for key, planned_id, planned_on, planned_time, status in await of_live_pairs(
-            PlannedMeetingRow,
-            ("pair_id", "id", "planned_on", "planned_time", "status"),
-            lambda c: c.planned_on >= since,
+        for v in await of_live_pairs(
+            PlannedMeetingRow, ("pair_id", *_PLANNED_FACT_COLUMNS), lambda c: c.planned_on >= since
         ):
-            planned.setdefault(key, []).append(
-                PlannedFact(planned_id, planned_on, planned_time, PlanStatus(status))
-            )
+            planned.setdefault(v[0], []).append(_planned_fact_of(v[1:]))
         nudges: dict[int, list[NudgeFact]] = {}
-        kinds = {kind.value: kind for kind in NudgeKind}
-        for key, person, period, kind, sent_at, answered_at in await of_live_pairs(
-            NudgeRow, ("pair_id", "person_id", "period", "kind", "sent_at", "answered_at")
-        ):
-            nudges.setdefault(key, []).append(
-                NudgeFact(person, period, kinds[kind], as_utc(sent_at), _utc(answered_at))
-            )
+        for v in await of_live_pairs(NudgeRow, ("pair_id", *_NUDGE_FACT_COLUMNS)):
+            nudges.setdefault(v[0], []).append(_nudge_fact_of(v[1:]))
         check_ins: dict[int, set[tuple[int, str]]] = {}
         for key, person, period in await of_live_pairs(
             CheckInRow, ("pair_id", "person_id", "period"), lambda c: c.completed_at.is_not(None)
@@ -1952,13 +1930,13 @@ def _of_pair(model: type[SQLModel], names: Sequence[str], *where: Any) -> Any:
     return select(*_columns(table.c, names)).where(table.c.pair_id == bindparam("pair_id"), *where)
 
 
-_PAIR_MEETINGS = _of_pair(MeetingRow, ("id", "held_on", "minutes", "status", "logged_by"))
+_PAIR_MEETINGS = _of_pair(MeetingRow, _MEETING_FACT_COLUMNS)
 _PAIR_PLANNED = _of_pair(
     PlannedMeetingRow,
-    ("id", "planned_on", "planned_time", "status"),
+    _PLANNED_FACT_COLUMNS,
     _table(PlannedMeetingRow).c.planned_on >= bindparam("since"),
 )
-_PAIR_NUDGES = _of_pair(NudgeRow, ("person_id", "period", "kind", "sent_at", "answered_at"))
+_PAIR_NUDGES = _of_pair(NudgeRow, _NUDGE_FACT_COLUMNS)
 _PAIR_CHECK_INS = _of_pair(
     CheckInRow, ("person_id", "period"), _table(CheckInRow).c.completed_at.is_not(None)
 )
