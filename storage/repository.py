@@ -885,6 +885,22 @@ class Repository(GatheringQueries):
         rows = await self.session.execute(_with_parties().where(*conditions).order_by(PAIRS.c.id))
         return [_view_of(row) for row in rows]
 
+    async def _rows_of_pairs(
+        self,
+        model: type[SQLModel],
+        names: Sequence[str],
+        conditions: Sequence[Any],
+        *where: Callable[[Any], Any],
+    ) -> Any:
+        """Columns `names` of `model`'s rows of the pairs that meet `conditions`, and
+        `where` (each given the table's columns): one statement for many pairs."""
+        table = _table(model)
+        return await self.session.execute(
+            select(*_columns(table.c, names)).where(
+                _of_pairs(table.c.pair_id, *conditions), *[w(table.c) for w in where]
+            )
+        )
+
     async def _programmes_of(self, views: Sequence[PairView]) -> dict[int, Programme]:
         ids = {view.pair.programme_id for view in views}
         return {programme.id: programme for programme in await self.programmes(ids)}
@@ -909,17 +925,11 @@ class Repository(GatheringQueries):
             return []
         programmes = await self._programmes_of(views)
 
-        async def of_pairs(model: type[SQLModel], names: Sequence[str]) -> Any:
-            table = _table(model)
-            return await self.session.execute(
-                select(*_columns(table.c, names)).where(_of_pairs(table.c.pair_id, *conditions))
-            )
-
         by_pair_e: dict[int, list[Expectation]] = {}
-        for values in await of_pairs(ExpectationRow, _EXPECTATION_COLUMNS):
+        for values in await self._rows_of_pairs(ExpectationRow, _EXPECTATION_COLUMNS, conditions):
             by_pair_e.setdefault(values[0], []).append(_expectation_of(values))
         by_pair_c: dict[int, list[Confirmation]] = {}
-        for values in await of_pairs(ConfirmationRow, _CONFIRMATION_COLUMNS):
+        for values in await self._rows_of_pairs(ConfirmationRow, _CONFIRMATION_COLUMNS, conditions):
             by_pair_c.setdefault(values[0], []).append(_confirmation_of(values))
         return [
             PairStart(
@@ -1253,29 +1263,29 @@ class Repository(GatheringQueries):
             )
         }
 
-        async def of_live_pairs(model: type[SQLModel], names: Sequence[str], *where: Any) -> Any:
-            table = _table(model)
-            return await self.session.execute(
-                select(*_columns(table.c, names)).where(
-                    _of_pairs(table.c.pair_id, *conditions), *[w(table.c) for w in where]
-                )
-            )
-
         # Each row is the pair's id, then the fact's columns.
         meetings: dict[int, list[MeetingFact]] = {}
-        for v in await of_live_pairs(MeetingRow, ("pair_id", *_MEETING_FACT_COLUMNS)):
+        for v in await self._rows_of_pairs(
+            MeetingRow, ("pair_id", *_MEETING_FACT_COLUMNS), conditions
+        ):
             meetings.setdefault(v[0], []).append(_meeting_fact_of(v[1:]))
         planned: dict[int, list[PlannedFact]] = {}
-        for v in await of_live_pairs(
-            PlannedMeetingRow, ("pair_id", *_PLANNED_FACT_COLUMNS), lambda c: c.planned_on >= since
+        for v in await self._rows_of_pairs(
+            PlannedMeetingRow,
+            ("pair_id", *_PLANNED_FACT_COLUMNS),
+            conditions,
+            lambda c: c.planned_on >= since,
         ):
             planned.setdefault(v[0], []).append(_planned_fact_of(v[1:]))
         nudges: dict[int, list[NudgeFact]] = {}
-        for v in await of_live_pairs(NudgeRow, ("pair_id", *_NUDGE_FACT_COLUMNS)):
+        for v in await self._rows_of_pairs(NudgeRow, ("pair_id", *_NUDGE_FACT_COLUMNS), conditions):
             nudges.setdefault(v[0], []).append(_nudge_fact_of(v[1:]))
         check_ins: dict[int, set[tuple[int, str]]] = {}
-        for key, person, period in await of_live_pairs(
-            CheckInRow, ("pair_id", "person_id", "period"), lambda c: c.completed_at.is_not(None)
+        for key, person, period in await self._rows_of_pairs(
+            CheckInRow,
+            ("pair_id", "person_id", "period"),
+            conditions,
+            lambda c: c.completed_at.is_not(None),
         ):
             check_ins.setdefault(key, set()).add((person, period))
         result = []
