@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryWorker
 from bot.ratelimit import SharedRateLimiter, build_rate_limiter
 from bot.scheduler import tick
+from bot.text_input import CleanTextRequest
 from bot.updates import PerSenderUpdateProcessor
 from bot.webhook import WebhookServer, webhook_path
 from bot.wiring import build_core
@@ -53,6 +54,9 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
+        # Free text is cleaned where it enters (see bot/text_input.py); one connection, as
+        # PTB's own default for getUpdates.
+        .get_updates_request(CleanTextRequest(connection_pool_size=1))
         # Every request passes our limiter: per-chat and overall limits, shared through
         # the database when several instances may send (see bot/ratelimit.py).
         .rate_limiter(rate_limiter or build_rate_limiter(settings.rate_limit_backend, db))

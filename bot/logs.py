@@ -120,6 +120,9 @@ def configure_logging(
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # At DEBUG, PTB prints every update and request whole, with what people wrote; our
+    # own DEBUG lines carry ids only, so DEBUG stays useful without them.
+    logging.getLogger("telegram").setLevel(max(root.level, logging.INFO))
     return handler
 
 

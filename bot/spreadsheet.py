@@ -14,6 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.domain.free_text import clean
+
 SUFFIXES = (".csv", ".xlsx")
 
 
@@ -43,11 +45,11 @@ def read_table(path: Path) -> Table:
     if suffix not in SUFFIXES:
         raise SpreadsheetError(f"{path.name}: use a .csv or .xlsx file")
     try:
-        if suffix == ".csv":
-            return _read_csv(path)
-        return _read_xlsx(path)
+        table = _read_csv(path) if suffix == ".csv" else _read_xlsx(path)
     except OSError as error:
         raise SpreadsheetError(f"cannot read {path}: {error.strerror or error}") from None
+    # A spreadsheet is free text from outside, like a message: cleaned where it enters.
+    return Table(table.path, [[clean(cell) for cell in row] for row in table.rows], table.delimiter)
 
 
 def _read_csv(path: Path) -> Table:

@@ -27,6 +27,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.domain.model import OutboxStatus
+from bot.text_input import clean_update
 from storage.db import Database
 from storage.repository import Repository
 
@@ -34,6 +35,28 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_TIMEOUT = 3.0
+
+
+# Telegram's update ids are positive and fit the database's 64-bit column.
+MAX_UPDATE_ID = 2**63 - 1
+# The kinds of update whose value is an object; Telegram never sends anything else there.
+UPDATE_OBJECTS = frozenset(Update.ALL_TYPES)
+
+
+def update_problem(data: object) -> str | None:
+    """What makes `data` something Telegram would never send as an update, or None."""
+    if not isinstance(data, dict):
+        return "not an object"
+    update_id = data.get("update_id")
+    # bool is an int to Python, but `true` is no update id.
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return "no whole-number update_id"
+    if not 0 <= update_id <= MAX_UPDATE_ID:
+        return "update_id out of range"
+    for kind in UPDATE_OBJECTS & data.keys():
+        if not isinstance(data[kind], dict):
+            return f"{kind} is not an object"
+    return None
 
 
 def webhook_path(url: str) -> str:
@@ -104,12 +127,19 @@ class WebhookServer:
             log.warning("webhook: request without the right secret refused")
             return web.json_response({"ok": False, "error": "forbidden"}, status=403)
         try:
-            data = await request.json()
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("no update_id")
-            update = Update.de_json(data, self.application.bot)
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
-            log.warning("webhook: a body that is not an update was refused")
+            data = clean_update(await request.json())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = None
+        problem = update_problem(data)
+        update = None
+        if problem is None:
+            try:
+                update = Update.de_json(data, self.application.bot)
+            except Exception as error:  # PTB's parsing of a shape we did not foresee
+                problem = f"unreadable ({type(error).__name__})"
+        if update is None:
+            # One line, no traceback: the body is the sender's, not a fault of ours.
+            log.warning("webhook: a body that is not an update was refused: %s", problem)
             return web.json_response({"ok": False, "error": "not an update"}, status=400)
         await self.application.update_queue.put(update)
         log.debug("webhook: update %s queued", update.update_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,11 +29,19 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+# aiosqlite logs every call it passes to its thread at DEBUG, with the statement's
+# parameters: what people wrote. Nothing of ours reads those lines.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # A statement's parameters are what people wrote: an error raised by the driver must
+    # never carry them into a log line or a traceback.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":

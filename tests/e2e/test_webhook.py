@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -276,3 +277,34 @@ async def test_a_webhook_port_in_use_stops_with_one_line(
     last = error.decode().strip().splitlines()[-1]
     assert last.startswith("mentorbot: cannot listen for webhooks on 127.0.0.1:"), last
     assert "Traceback" not in error.decode()
+
+
+async def test_bodies_telegram_would_never_send_get_400_and_one_line(
+    emulator: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hook.sqlite3'}"
+    kari = emulator.user(100, "Kari", language_code="en")
+    bodies: list[Any] = [
+        {"update_id": 7, "message": "x"},
+        {"update_id": 8, "callback_query": ["x"]},
+        {"update_id": 2**63},
+        {"update_id": -1},
+        {"update_id": True},
+        {"update_id": "9"},
+        {"update_id": 10, "message": {"chat": "nope"}},
+        [],
+        "update",
+    ]
+    async with webhook_bot(emulator, url) as (application, server), httpx.AsyncClient() as http:
+        for body in bodies:
+            caplog.clear()
+            answer = await http.post(server.url, json=body, headers={SECRET_HEADER: SECRET})
+            assert answer.status_code == 400, body
+            refusals = [r for r in caplog.records if "not an update" in r.getMessage()]
+            assert len(refusals) == 1 and refusals[0].exc_info is None, body
+            assert not [r for r in caplog.records if r.levelno >= logging.ERROR], body
+        # Nothing refused reached the handlers; a real update still does.
+        update = start_update(5002, kari, await invite(application))
+        accepted = await http.post(server.url, json=update, headers={SECRET_HEADER: SECRET})
+        assert accepted.status_code == 200
+        assert "Global Future Oslo" in ((await kari.next_message()).text or "")
