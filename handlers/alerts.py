@@ -19,9 +19,12 @@ from bot.privacy import AuditAction
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
 from handlers.coordinator import refuse, state_text
+from handlers.render import too_long
 
 MESSAGE_FLOW = "coordinator_message"
 MAX_NOTE = 1000
+# Telegram takes 4,096 characters a message; the heading naming the coordinator needs room.
+MAX_MESSAGE = 3000
 
 
 def _alerts(context: ContextTypes.DEFAULT_TYPE) -> Alerts:
@@ -319,7 +322,10 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if pair_id is None or not text:
         await message.reply_text(_("Write it like this: /note 12 Called Amina, all is well."))
         return
-    result = await _alerts(context).add_note(me.person, pair_id, text[:MAX_NOTE], programmes)
+    if (answer := too_long(text, MAX_NOTE)) is not None:
+        await message.reply_text(answer)
+        return
+    result = await _alerts(context).add_note(me.person, pair_id, text, programmes)
     if isinstance(result, Refusal):
         await message.reply_text(_("There is no pair {id} in your programmes.").format(id=pair_id))
         return
@@ -428,12 +434,16 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     if message is None or me is None or message.text is None:
         return False
     services = deps(context).services
+    text = message.text.strip()
     async with services.unit() as repo:
         dialogue = await repo.dialogue(me.person.id)
         if dialogue is None or dialogue.flow != MESSAGE_FLOW:
             return False
+        # Too long: the question stays open for a shorter text.
+        if (answer := too_long(text, MAX_MESSAGE)) is not None:
+            await message.reply_text(answer)
+            return True
         await repo.clear_dialogue(me.person.id)
-    text = message.text.strip()[:3000]
     result = await _alerts(context).message(
         me.person,
         int(dialogue.data["pair_id"]),

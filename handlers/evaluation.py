@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot import evaluation_texts
-from bot.cohort_end import CohortEnd, Problem, Refusal, Screen
+from bot.cohort_end import MAX_OUTCOME_TEXT, CohortEnd, Problem, Refusal, Screen
 from bot.domain.access import Action, allowed_scope
 from bot.domain.evaluation import MAX_TEXT
 from bot.domain.report import Options
@@ -140,7 +140,11 @@ async def outcome_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 _("There is no pair {id} in your programmes.").format(id=int(word))
             )
         elif result.problem is Problem.TOO_LONG:
-            await message.reply_text(_("That is too long. Please write at most 300 characters."))
+            await message.reply_text(
+                _("That is too long. Please write at most {max} characters.").format(
+                    max=MAX_OUTCOME_TEXT
+                )
+            )
         else:
             await message.reply_text(usage)
         return

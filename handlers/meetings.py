@@ -25,7 +25,7 @@ from handlers.common import (
     pressed_or_answer,
     wake_delivery,
 )
-from handlers.render import CHECK, rows
+from handlers.render import CHECK, rows, too_long
 
 MINUTE_CHOICES = (30, 60, 90, 120, 180)
 PLAN_FLOW, MET_FLOW, MEETING_DATE_FLOW, COMMENT_FLOW, PAUSE_FLOW = (
@@ -729,8 +729,12 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         return False
     service = _meetings(context)
     text = message.text
+    if dialogue.flow == COMMENT_FLOW and (answer := too_long(text, MAX_COMMENT)) is not None:
+        # The question stays open for a shorter text.
+        await message.reply_text(answer)
+        return True
     if dialogue.flow == COMMENT_FLOW and dialogue.data.get("help"):
-        comment = " ".join(text.split())[:MAX_COMMENT]
+        comment = " ".join(text.split())
         alerts = deps(context).alerts
         await _set_dialogue(context, None, me.person)
         if await alerts.help_comment(me.person, int(dialogue.data["check_in_id"]), comment):
@@ -738,7 +742,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         await message.reply_text(_("Thank you. I have sent it to the coordinator."))
         return True
     if dialogue.flow == COMMENT_FLOW:
-        comment = " ".join(text.split())[:MAX_COMMENT]
+        comment = " ".join(text.split())
         result = await service.check_in_step(
             me.person, int(dialogue.data["check_in_id"]), comment=comment, finish=True
         )

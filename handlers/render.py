@@ -17,6 +17,17 @@ from handlers.callbacks import build
 CHECK = "✅ "
 
 
+def too_long(text: str, limit: int) -> str | None:
+    """The answer to a text longer than `limit` (None when it fits): nothing is cut
+    without saying so, and the person's text stays in their chat to shorten."""
+    if len(text) <= limit:
+        return None
+    return _(
+        "That is {length} characters; the most is {limit}. "
+        "Nothing is saved yet. Please send a shorter text."
+    ).format(length=len(text), limit=limit)
+
+
 def which_programme(
     programmes: Sequence[Programme], data: Callable[[int], str]
 ) -> tuple[str, InlineKeyboardMarkup]:

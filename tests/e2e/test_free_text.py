@@ -16,6 +16,8 @@ from bot.domain.free_text import clean, clean_json
 from bot.domain.model import Programme, Role
 from bot.emulator import SimUser
 from bot.logs import configure_logging
+from bot.meetings import MAX_COMMENT
+from handlers.alerts import MAX_MESSAGE, MAX_NOTE
 from tests.e2e.conftest import Harness
 
 # NUL is what PostgreSQL refuses; the rest are control characters a client may send.
@@ -95,3 +97,54 @@ async def test_control_characters_are_cleaned_in_every_command_and_never_logged(
     assert "Ring" not in logged and "CV-en" not in logged
     assert " ERROR " not in logged, "no handler failed"
     del amina
+
+
+async def test_a_text_over_its_limit_is_refused_with_the_limit_and_nothing_is_cut(
+    harness: Harness,
+) -> None:
+    h = harness
+    programme = await h.programme(language="en")
+    kari = await coordinator(h, programme)
+    ola, amina, pair_id = await h.active_pair(programme)
+
+    def refused(limit: int, length: int) -> str:
+        return (
+            f"That is {length} characters; the most is {limit}. "
+            "Nothing is saved yet. Please send a shorter text."
+        )
+
+    long_note = "n" * (MAX_NOTE + 1)
+    await kari.send(f"/note {pair_id} {long_note}")
+    assert (await kari.next_message()).text == refused(MAX_NOTE, MAX_NOTE + 1)
+    await kari.send(f"/note {pair_id} {'n' * MAX_NOTE}")
+    assert "Note saved" in ((await kari.next_message()).text or "")
+
+    await kari.send(f"/message {pair_id}")
+    await kari.press(await kari.next_message(), "Amina")
+    await kari.next_message()
+    await kari.send("m" * (MAX_MESSAGE + 1))
+    assert (await kari.next_message()).text == refused(MAX_MESSAGE, MAX_MESSAGE + 1)
+    await kari.send("m" * MAX_MESSAGE)  # the question stayed open
+    assert "Amina" in ((await kari.next_message()).text or "")
+
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Today")
+    await amina.press(await amina.next_message(), "30 minutes")
+    await amina.press(await amina.next_message(), "Skip")
+    await amina.next_message()
+    await amina.press(await amina.next_message(), "4")
+    await amina.press(await amina.next_message(), "Done")
+    await amina.next_message()
+    await amina.send("c" * (MAX_COMMENT + 1))
+    assert (await amina.next_message()).text == refused(MAX_COMMENT, MAX_COMMENT + 1)
+    await amina.send("c" * MAX_COMMENT)
+    assert "Only the coordinator" in ((await amina.next_message()).text or "")
+
+    async with h.services.unit() as repo:
+        notes = await repo.notes_of(pair_id)
+        check_ins = await repo.check_ins_of([pair_id])
+    assert [len(note.text) for note in notes] == [MAX_NOTE]
+    assert [len(c.comment or "") for c in check_ins if c.completed_at] == [MAX_COMMENT]
+    await h.deliver()
+    assert ("m" * MAX_MESSAGE) in ((await amina.next_message()).text or "")
+    del ola
