@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
 from bot.ratelimit import SharedRateLimiter, build_rate_limiter
 from bot.scheduler import tick
+from bot.telegram_bot import MentorBot
 from bot.text_input import CleanTextRequest
 from bot.updates import PerSenderUpdateProcessor
 from bot.webhook import WebhookServer, webhook_path
@@ -48,18 +50,21 @@ def build_application(
     rate_limiter: SharedRateLimiter | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """`rate_limiter` replaces the one the settings choose (benchmarks raise its limits)."""
-    token = settings.require_token()
-    application = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(file_url(settings.telegram_api_base_url))
-        # Free text is cleaned where it enters (see bot/text_input.py); one connection, as
-        # PTB's own default for getUpdates.
-        .get_updates_request(CleanTextRequest(connection_pool_size=1))
+    bot = MentorBot(
+        settings.require_token(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=file_url(settings.telegram_api_base_url),
+        # PTB's own defaults: a pool for sending, one connection for getUpdates. Free text
+        # is cleaned where it enters (see bot/text_input.py).
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=CleanTextRequest(connection_pool_size=1),
         # Every request passes our limiter: per-chat and overall limits, shared through
         # the database when several instances may send (see bot/ratelimit.py).
-        .rate_limiter(rate_limiter or build_rate_limiter(settings.rate_limit_backend, db))
+        rate_limiter=rate_limiter or build_rate_limiter(settings.rate_limit_backend, db),
+    )
+    application = (
+        ApplicationBuilder()
+        .bot(bot)
         .concurrent_updates(PerSenderUpdateProcessor(settings.update_concurrency))
         .build()
     )

@@ -23,6 +23,7 @@ from bot.gatherings import FLOW as GATHERING_FLOW
 from bot.i18n import _
 from bot.programme_settings import FLOW as SETTINGS_FLOW
 from bot.services import INTAKE_FLOW
+from bot.telegram_bot import answers_noted
 from handlers import (
     agreement,
     alerts,
@@ -38,7 +39,7 @@ from handlers import (
     programme,
 )
 from handlers.callbacks import Callback, parse
-from handlers.common import dialogue_changed, dialogue_on_arrival, prepare
+from handlers.common import actor, dialogue_changed, dialogue_on_arrival, prepare
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,23 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data is None or handler is None:
         await query.answer(_("This button is old. Nothing was changed."))
         return
+    with answers_noted() as answered:
+        try:
+            await _press(update, context, handler, data)
+        finally:
+            # Every press is answered, whatever branch its handler took, or the button
+            # spins until Telegram gives up.
+            if query.id not in answered:
+                await query.answer(
+                    _("Open the invite link from your coordinator first.")
+                    if actor() is None
+                    else None
+                )
+
+
+async def _press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, handler: ButtonHandler, data: Callback
+) -> None:
     try:
         await handler(update, context, data)
     except BadRequest as error:
