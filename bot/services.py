@@ -68,6 +68,7 @@ class StepStatus(StrEnum):
     FINISHED = "finished"  # intake is over
     PROBLEM = "problem"  # the answer was not usable; ask again
     STALE = "stale"  # a button from an earlier step
+    OPEN = "open"  # this question is already asked and waits for its answer
     DECLINED = "declined"  # said no to consent
 
 
@@ -457,6 +458,15 @@ class Services:
         current = person.intake.get(key)
         selected = [str(v) for v in current] if isinstance(current, list) else []
         async with self.unit() as repo:
+            open_now = await repo.dialogue(person.id)
+            if (
+                open_now is not None
+                and (open_now.flow, open_now.step) == (INTAKE_FLOW, key)
+                and open_now.data.get("editing")
+                and open_now.data.get("role") == role.value
+            ):
+                # A second tap of the same «Change» (a double tap): asked once is enough.
+                return IntakeStep(StepStatus.OPEN)
             labels = await _role_labels(repo, person.id, role)
             await repo.save_dialogue(
                 Dialogue(

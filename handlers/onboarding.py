@@ -330,6 +330,9 @@ async def profile_pressed(
     if step.status is StepStatus.STALE:
         await query.answer(_("This button is old. Nothing was changed."))
         return
+    if step.status is StepStatus.OPEN:
+        await query.answer(_("The question is below."))
+        return
     await query.answer()
     await _ask(message, step, context)
 
