@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 DELIVERY_TASK = "mentorbot.delivery_task"
 WEBHOOK_SERVER = "mentorbot.webhook_server"
+TICK_LOCK = "mentorbot.tick_lock"
 # A send in flight ends within PTB's HTTP timeouts (5 s each); then the worker is cancelled.
 DELIVERY_STOP_SECONDS = 15.0
 
@@ -119,10 +120,22 @@ async def stop_background(application: Application) -> None:  # type: ignore[typ
             log.exception("delivery worker failed while stopping")
 
 
+def tick_soon(application: Application) -> None:  # type: ignore[type-arg]
+    """A tick now, besides the regular ones (the rehearsal's clock just moved)."""
+    if application.job_queue is not None:
+        application.job_queue.run_once(_tick_job, when=0.0, name="tick-now")
+
+
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One tick, and while more pairs are awake than one tick looks at, the next ones
     straight away, for up to most of the interval; what is left is the next run's (a run
     that outlasted the interval would make the scheduler skip the next)."""
+    # The regular tick and one asked for by a moved rehearsal clock take turns.
+    async with context.bot_data.setdefault(TICK_LOCK, asyncio.Lock()):
+        await _ticks(context)
+
+
+async def _ticks(context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = context.bot_data[DEPS_KEY]
     settings = deps.extra["settings"]
     stop_at = time.monotonic() + settings.tick_interval_seconds * 0.8

@@ -6,7 +6,8 @@ import asyncio
 import logging
 import signal
 import sys
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ import typer
 
 from bot.cli_programmes import register as _register_programme_commands
 from bot.cli_support import _date, _run, _settings, fail, role_words
-from bot.clock import Clock, FixedClock, SystemClock
+from bot.clock import Clock, FixedClock, RehearsalClock, SystemClock, as_utc
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings
 from bot.demo.scenario import DEFAULT_DAYS
 from bot.domain.invites import invite_link
@@ -72,12 +73,22 @@ def _write_qr_named(files: list[tuple[str, str]], directory: Path) -> list[Path]
 
 
 @app.command()
-def run() -> None:
+def run(
+    rehearsal: Annotated[
+        bool,
+        typer.Option(
+            "--rehearsal",
+            help="Run on a rehearsal clock that `mentorbot clock` moves (a new database only).",
+        ),
+    ] = False,
+) -> None:
     """Start the bot (polling, or webhook mode when WEBHOOK_URL is set), creating or
     upgrading the database first."""
     from bot.logs import configure_logging, database_password
 
     settings = _settings()
+    if rehearsal:
+        settings = settings.model_copy(update={"rehearsal": True})
     try:
         token = settings.require_token()
     except ConfigError as error:
@@ -98,19 +109,34 @@ def run() -> None:
 async def _serve(settings: Settings) -> None:
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
-    from bot.app import running_bot
+    from bot import rehearsal as rehearsals
+    from bot.app import running_bot, tick_soon
 
     db = Database(settings.database_url)
     await db.upgrade()
+    try:
+        clock = await _clock_for_run(db, rehearsal=settings.rehearsal)
+    except typer.Exit:
+        await db.dispose()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with running_bot(settings, db=db, clock=SystemClock()) as application:
+        async with running_bot(settings, db=db, clock=clock) as application:
             mode = "webhook mode" if settings.webhook_url else "polling"
             logging.getLogger("mentorbot").info("%s as @%s", mode, application.bot.username)
+            if isinstance(clock, RehearsalClock):
+                logging.getLogger("mentorbot").info(
+                    "rehearsal: it is now %s", clock.now().isoformat(timespec="minutes")
+                )
+                following = asyncio.create_task(
+                    rehearsals.follow(db, clock, lambda: tick_soon(application))
+                )
             await stop.wait()
+            if isinstance(clock, RehearsalClock):
+                following.cancel()
     except InvalidToken:
         raise fail(
             "TELEGRAM_BOT_TOKEN was rejected by Telegram; copy it again from @BotFather."
@@ -806,6 +832,25 @@ def upgrade_db() -> None:
     _run(work)
 
 
+async def _clock_for_run(db: Database, *, rehearsal: bool) -> Clock:
+    """A rehearsal runs only on a database made for it, and a live bot never on one."""
+    from storage.rehearsal import begin_rehearsal, rehearsal_ahead
+
+    if rehearsal:
+        if not await begin_rehearsal(db, SystemClock().now()):
+            raise fail(
+                "--rehearsal needs a new database, and DATABASE_URL holds a programme already "
+                "(a rehearsal must never touch a live programme); set another DATABASE_URL."
+            )
+        return RehearsalClock(await rehearsal_ahead(db) or timedelta(0))
+    if await rehearsal_ahead(db) is not None:
+        raise fail(
+            "DATABASE_URL holds a rehearsal: start it with `mentorbot run --rehearsal`, "
+            "or set another DATABASE_URL for the live bot."
+        )
+    return SystemClock()
+
+
 def _safe_url(url: str) -> str:
     if "@" in url:
         scheme, rest = url.split("://", 1)
@@ -813,15 +858,96 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def _moment(value: str | None) -> datetime | None:
+def _moment(value: str | None, what: str = "--now") -> datetime | None:
     if value is None:
         return None
     try:
         return datetime.fromisoformat(value)
     except ValueError:
         raise fail(
-            "--now must be an ISO time like 2026-03-02T09:30 or 2026-03-02T09:30+01:00"
+            f"{what} must be an ISO time like 2026-03-02T09:30 or 2026-03-02T09:30+01:00"
         ) from None
+
+
+clock_app = typer.Typer(
+    help="Move a rehearsal's clock (`mentorbot run --rehearsal`); it only moves forward.",
+    no_args_is_help=True,
+)
+app.add_typer(clock_app, name="clock")
+
+
+def _rehearsal_time(moment: datetime, settings: Settings) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(settings.default_timezone))
+    return (
+        f"{local:%A %d %B %Y %H:%M} {settings.default_timezone} "
+        f"({moment.astimezone(UTC):%Y-%m-%dT%H:%M}Z)"
+    )
+
+
+def _on_rehearsal(work: Callable[[Database], Awaitable[datetime]]) -> None:
+    from bot.rehearsal import NotARehearsal
+
+    async def run_it(services: Services, settings: Settings) -> None:
+        try:
+            moment = await work(services.db)
+        except NotARehearsal:
+            raise fail(
+                "DATABASE_URL is not a rehearsal's database (start one with "
+                "`mentorbot run --rehearsal` on a new database)."
+            ) from None
+        typer.echo(f"rehearsal: it is now {_rehearsal_time(moment, settings)}")
+
+    _run(run_it)
+
+
+@clock_app.command("show")
+def clock_show() -> None:
+    """The rehearsal's time."""
+    from bot import rehearsal
+
+    _on_rehearsal(lambda db: rehearsal.current(db, SystemClock()))
+
+
+@clock_app.command("advance")
+def clock_advance(
+    by: Annotated[str, typer.Argument(help="How far: 30m, 12h, 3d, 2w, or 1w2d.")],
+) -> None:
+    """Move the rehearsal's clock forward; the running bot ticks at once."""
+    from bot import rehearsal
+
+    step = rehearsal.parse_duration(by)
+    if step is None:
+        raise fail("write how far like 30m, 12h, 3d, 2w or 1w2d")
+
+    async def work(db: Database) -> datetime:
+        return (await rehearsal.advance(db, step, SystemClock())).now
+
+    _on_rehearsal(work)
+
+
+@clock_app.command("set")
+def clock_set(
+    moment: Annotated[
+        str, typer.Argument(help="ISO time, e.g. 2027-01-04T08:00 (UTC if no offset).")
+    ],
+) -> None:
+    """Move the rehearsal's clock forward to this moment; the running bot ticks at once."""
+    from bot import rehearsal
+
+    target = _moment(moment, "the time")
+    assert target is not None
+
+    async def work(db: Database) -> datetime:
+        moved = await rehearsal.set_to(db, as_utc(target), SystemClock())
+        if isinstance(moved, datetime):
+            raise fail(
+                f"the rehearsal's clock only moves forward; it is {moved.isoformat(timespec='minutes')}"
+            )
+        return moved.now
+
+    _on_rehearsal(work)
 
 
 # Cohorts, learning groups and gatherings (a module of their own).

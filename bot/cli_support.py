@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import typer
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, RehearsalClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
 from storage.db import Database
@@ -44,7 +44,7 @@ def _run(work: Callable[[Services, Settings], Awaitable[T]], *, clock: Clock | N
             await db.upgrade()
             services = Services(
                 db,
-                clock or SystemClock(),
+                clock or await clock_of(db),
                 default_language=settings.default_language,
                 invite_ttl_days=settings.invite_ttl_days,
             )
@@ -53,6 +53,15 @@ def _run(work: Callable[[Services, Settings], Awaitable[T]], *, clock: Clock | N
             await db.dispose()
 
     return asyncio.run(main())
+
+
+async def clock_of(db: Database) -> Clock:
+    """The real clock, or a rehearsal's in a database made for one: every command on a
+    rehearsal's database lives in its time."""
+    from storage.rehearsal import rehearsal_ahead
+
+    ahead = await rehearsal_ahead(db)
+    return SystemClock() if ahead is None else RehearsalClock(ahead)
 
 
 # The command line's words for a pair's two roles (its output is English, like its options).

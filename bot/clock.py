@@ -33,6 +33,29 @@ class FixedClock:
         self._now += delta
 
 
+class RehearsalClock:
+    """The real time moved ahead by a rehearsal (`mentorbot clock advance`); it runs on
+    with the real one and only ever moves forward."""
+
+    def __init__(self, ahead: timedelta = timedelta(0), real: Clock | None = None) -> None:
+        self._real = real or SystemClock()
+        self._ahead = max(ahead, timedelta(0))
+
+    @property
+    def ahead(self) -> timedelta:
+        return self._ahead
+
+    def now(self) -> datetime:
+        return self._real.now() + self._ahead
+
+    def follow(self, ahead: timedelta) -> bool:
+        """Takes the rehearsal's newer lead; whether the clock moved (never back)."""
+        if ahead <= self._ahead:
+            return False
+        self._ahead = ahead
+        return True
+
+
 def as_utc(moment: datetime) -> datetime:
     """Naive datetimes are read as UTC (that is how SQLite hands them back)."""
     if moment.tzinfo is None:

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
         default=None, description="Public HTTPS URL Telegram posts updates to; enables webhooks."
     )
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    # `mentorbot run --rehearsal`: a simulated clock that `mentorbot clock` moves.
+    rehearsal: bool = Field(default=False)
     webhook_listen: str = Field(default="127.0.0.1")
     webhook_port: int = Field(default=8080, ge=0, le=65535)
 

@@ -595,3 +595,16 @@ class InviteFailureRow(SQLModel, table=True):
     )
     failures: int = Field(default=0)
     last_failed_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class RehearsalRow(SQLModel, table=True):
+    """One row in a database made for a rehearsal (`mentorbot run --rehearsal`): how far
+    its clock is ahead of the real one. A live programme's database has no row."""
+
+    __tablename__ = "rehearsal"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    ahead_seconds: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+    started_at: datetime = Field(sa_column=_utc_column(nullable=False))

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sqlite3
-import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.clock import SystemClock
@@ -20,65 +15,9 @@ from bot.domain.model import Role
 from bot.emulator import BotApiEmulator
 from bot.services import Services
 from storage.db import Database
+from tests.e2e.processes import STARTUP_SECONDS, mentorbot_run
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 30.0
 STOP_SECONDS = 15.0
-
-
-@dataclass
-class BotProcess:
-    process: asyncio.subprocess.Process
-    stderr: asyncio.Task[bytes]
-
-    async def wait_until(self, ready: Callable[[], bool], what: str) -> None:
-        """Polls `ready` until it holds; fails at once if the process ended instead."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + STARTUP_SECONDS
-        while not ready():
-            if self.process.returncode is not None:
-                error = (await self.stderr).decode(errors="replace")
-                raise AssertionError(f"exited {self.process.returncode} before {what}:\n{error}")
-            if loop.time() > deadline:
-                raise AssertionError(f"no {what} within {STARTUP_SECONDS}s")
-            await asyncio.sleep(0.05)
-
-
-@asynccontextmanager
-async def mentorbot_run(
-    token: str, base_url: str, database_url: str, cwd: Path
-) -> AsyncIterator[BotProcess]:
-    """`mentorbot run` in `cwd` with only these settings; killed on the way out if still up."""
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(REPO_ROOT),
-        "HOME": str(cwd),
-        "TELEGRAM_BOT_TOKEN": token,
-        "TELEGRAM_API_BASE_URL": base_url,
-        "DATABASE_URL": database_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from bot.cli import main; main()",
-        "run",
-        cwd=cwd,
-        env=environment,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    stderr = asyncio.create_task(process.stderr.read())  # drained all along: a full pipe blocks
-    try:
-        yield BotProcess(process, stderr)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        stderr.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await stderr
 
 
 async def coordinator_token(database_url: str) -> str:
