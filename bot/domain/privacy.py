@@ -3,9 +3,12 @@ down, and what an erased goal becomes. Plain functions of state and time."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from bot.domain.dates import add_months
 
@@ -82,3 +85,46 @@ def anonymised_goals(goals: tuple[str, ...] | list[str]) -> list[str]:
 def anonymised_progress(goals: tuple[str, ...] | list[str], progressed: list[str]) -> list[str]:
     mapping = dict(zip(goals, anonymised_goals(goals), strict=True))
     return [mapping.get(g, f"{ERASED_GOAL_PREFIX}?") for g in progressed]
+
+
+# Free text shorter than this is not looked for in other people's messages: "ok" or "5"
+# would match everywhere and identifies nobody. Names are looked for at any length.
+SHORTEST_REDACTED_TEXT = 3
+
+
+class Redactor:
+    """Replaces an erased person's name and words where they appear in other people's
+    messages and answers, as whole words (so "Ola" leaves "Olav" alone)."""
+
+    def __init__(self, names: Iterable[str], texts: Iterable[str], replacement: str) -> None:
+        wanted = {n.strip() for n in names if n and n.strip() and n.strip() != replacement}
+        wanted |= {t.strip() for t in texts if t and len(t.strip()) >= SHORTEST_REDACTED_TEXT}
+        # Longest first, so a full name goes whole before its first name is looked for.
+        ordered = sorted(wanted, key=lambda w: (-len(w), w))
+        self.replacement = replacement
+        self.pattern = (
+            re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in ordered))
+            if ordered
+            else None
+        )
+
+    def __bool__(self) -> bool:
+        return self.pattern is not None
+
+    def __call__(self, value: Any) -> Any:
+        """The value with every match replaced: strings inside lists and dict values too
+        (dict keys are the bot's own)."""
+        if self.pattern is None:
+            return value
+        if isinstance(value, str):
+            return self.pattern.sub(self.replacement, value)
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self(item) for key, item in value.items()}
+        return value
+
+
+def own_words(goals: Iterable[str]) -> list[str]:
+    """The adept's own goal words (built-in goals are `@key`)."""
+    return [g for g in goals if isinstance(g, str) and not g.startswith("@")]
