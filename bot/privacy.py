@@ -275,6 +275,7 @@ class Privacy:
             people = await privacy.people_to_erase(cohort_ids)
             await privacy.erase_pair_texts(await privacy.pairs_of_cohorts(cohort_ids))
             erased = await privacy.erase_people(people, now)
+            await privacy.erase_imports_of_cohorts(cohort_ids)
             await privacy.mark_cohorts_erased(cohort_ids, now)
             for item in erase:
                 await record_audit(

@@ -805,6 +805,17 @@ class PrivacyRepository:
         )
         return [pair_id for pair_id in rows.scalars().all() if pair_id is not None]
 
+    async def erase_imports_of_cohorts(self, cohort_ids: Sequence[int]) -> None:
+        """What a spreadsheet said about people invited to these cohorts who never joined
+        (those who did lost it with their own erasure)."""
+        await self.session.execute(
+            delete(InviteIntakeRow).where(
+                col(InviteIntakeRow.invite_id).in_(
+                    select(col(InviteRow.id)).where(col(InviteRow.cohort_id).in_(list(cohort_ids)))
+                )
+            )
+        )
+
     async def mark_cohorts_erased(self, cohort_ids: Sequence[int], now: datetime) -> None:
         await self.session.execute(
             update(CohortRow).where(col(CohortRow.id).in_(list(cohort_ids))).values(erased_at=now)
