@@ -250,8 +250,9 @@ COLUMNS: dict[str, Policy] = {
     "programme.timezone": _nothing(_SETTING),
     "programme.working_days": _nothing(_SETTING),
     "send_budget.bucket": _personal(
-        "their chat's rate-limit windows are deleted",
-        hidden="a rate-limit counter that lasts a few seconds",
+        "their chat's rate-limit windows are deleted (the goodbye after erasure is "
+        "counted in a new one, forgotten within minutes like every window)",
+        hidden="a rate-limit counter that lasts a few minutes",
     ),
 }
 
