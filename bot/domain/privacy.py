@@ -92,37 +92,67 @@ def anonymised_progress(goals: tuple[str, ...] | list[str], progressed: list[str
 SHORTEST_REDACTED_TEXT = 3
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w")
+
+
 class Redactor:
     """Replaces an erased person's name and words where they appear in other people's
-    messages and answers, as whole words (so "Ola" leaves "Olav" alone)."""
+    messages and answers, as whole words (so "Ola" leaves "Olav" alone).
+
+    Retention looks for thousands of texts in tens of thousands of messages; one regular
+    expression of that many alternatives tries each at every position. Instead the texts
+    are indexed by their first token, and each token of a message looks up only the texts
+    that start with it."""
 
     def __init__(self, names: Iterable[str], texts: Iterable[str], replacement: str) -> None:
         wanted = {n.strip() for n in names if n and n.strip() and n.strip() != replacement}
         wanted |= {t.strip() for t in texts if t and len(t.strip()) >= SHORTEST_REDACTED_TEXT}
-        # Longest first, so a full name goes whole before its first name is looked for.
-        ordered = sorted(wanted, key=lambda w: (-len(w), w))
         self.replacement = replacement
-        self.pattern = (
-            re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in ordered))
-            if ordered
-            else None
-        )
+        self._by_first: dict[str, list[str]] = {}
+        for text in wanted:
+            first = _TOKEN.match(text)
+            if first is not None:
+                self._by_first.setdefault(first.group(), []).append(text)
+        # Longest first, so a full name goes whole before its first name is tried.
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda t: (-len(t), t))
 
     def __bool__(self) -> bool:
-        return self.pattern is not None
+        return bool(self._by_first)
 
     def __call__(self, value: Any) -> Any:
         """The value with every match replaced: strings inside lists and dict values too
         (dict keys are the bot's own)."""
-        if self.pattern is None:
-            return value
         if isinstance(value, str):
-            return self.pattern.sub(self.replacement, value)
+            return self._text(value)
         if isinstance(value, list):
             return [self(item) for item in value]
         if isinstance(value, dict):
             return {key: self(item) for key, item in value.items()}
         return value
+
+    def _text(self, text: str) -> str:
+        parts: list[str] = []
+        done = 0
+        for token in _TOKEN.finditer(text):
+            start = token.start()
+            if start < done:
+                continue
+            for candidate in self._by_first.get(token.group(), ()):
+                end = start + len(candidate)
+                if (
+                    text.startswith(candidate, start)
+                    and (start == 0 or not _WORD.match(text[start - 1]))
+                    and (end == len(text) or not _WORD.match(text[end]))
+                ):
+                    parts += [text[done:start], self.replacement]
+                    done = end
+                    break
+        if not parts:
+            return text
+        parts.append(text[done:])
+        return "".join(parts)
 
 
 def own_words(goals: Iterable[str]) -> list[str]:
