@@ -651,7 +651,13 @@ async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     # /mydata: everything above that is hers.
     await amina.send("/mydata")
     data: dict[str, Any] = json.loads(document(h, await amina.next_message()))
-    await amina.next_message()
+    summary = document(h, await amina.next_message()).decode("utf-8")
+    for line in (
+        "Evaluations you answered: 1",
+        "Outcomes the coordinator recorded for you: 1",
+        "Gatherings you were invited to: 1",
+    ):
+        assert line in summary.splitlines()
     [pair] = data["pairs"]
     assert pair["goals"] == ["@cv", goal]
     assert [m["topic"] for m in pair["meetings"]] == [goal]
