@@ -3,13 +3,14 @@ log and wrong invite tokens. Returns plain data, never ORM rows."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -72,6 +73,15 @@ def intake_words(answers: dict[str, Any]) -> list[str]:
 
 def evaluation_words(answers: dict[str, Any]) -> list[str]:
     return [str(answers[key]) for key in EVALUATION_TEXTS if answers.get(key)]
+
+
+# Up to this many words (a /deleteme), the database picks the messages that mention one;
+# retention's thousands of words read the programme's messages instead.
+_FILTERED_WORDS = 64
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def _full_name(person: PersonRow) -> str:
@@ -726,11 +736,19 @@ class PrivacyRepository:
         chats = select(col(ProgrammeRow.alert_chat_id)).where(
             col(ProgrammeRow.id).in_(programmes), col(ProgrammeRow.alert_chat_id).is_not(None)
         )
-        messages = await self.session.execute(
-            select(col(OutboxRow.id), col(OutboxRow.payload)).where(
-                or_(col(OutboxRow.person_id).in_(members), col(OutboxRow.chat_id).in_(chats))
-            )
+        query = select(col(OutboxRow.id), col(OutboxRow.payload)).where(
+            or_(col(OutboxRow.person_id).in_(members), col(OutboxRow.chat_id).in_(chats))
         )
+        words = redactor.words
+        if len(words) <= _FILTERED_WORDS:
+            # Only rows whose stored JSON holds a word: the payload is stored as json.dumps
+            # writes it (non-ASCII escaped), so each word is looked for in that form too.
+            stored = cast(col(OutboxRow.payload), Text)
+            forms = {form for w in words for form in (w, json.dumps(w)[1:-1])}
+            query = query.where(
+                or_(*(stored.like(f"%{_like_escaped(f)}%", escape="!") for f in sorted(forms)))
+            )
+        messages = await self.session.execute(query)
         for outbox_id, payload in messages.all():
             redacted = redactor(payload)
             if redacted != payload:

@@ -121,6 +121,12 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self._by_first)
 
+    @property
+    def words(self) -> list[str]:
+        """Everything looked for, longest first."""
+        found = [w for candidates in self._by_first.values() for w in candidates]
+        return sorted(found, key=lambda w: (-len(w), w))
+
     def __call__(self, value: Any) -> Any:
         """The value with every match replaced: strings inside lists and dict values too
         (dict keys are the bot's own)."""

@@ -15,10 +15,12 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import BigInteger, Integer, String, Text, func, select
 from sqlalchemy.types import JSON
 from sqlmodel import SQLModel
 
+import storage.privacy
 from storage.db import Database
 from storage.models import (
     AlertRow,
@@ -51,7 +53,7 @@ from storage.models import (
 from storage.privacy import COLUMNS, Holds, PrivacyRepository
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
-NAME, SURNAME = "Aminata", "Qadiri-Lund"
+NAME, SURNAME = "Aminata", "Qadiri-Løkke"
 TELEGRAM_ID = 7_700_000_017
 OLA_TELEGRAM_ID = 7_700_000_200
 KARI_TELEGRAM_ID = 7_700_000_100
@@ -481,6 +483,10 @@ async def seed(database: Database) -> dict[str, int]:
             message("unrelated", 7_700_000_300, nils.id, "Nothing about her", "sent"),
         ):
             await add(row)
+        # Only her surname, not in ASCII: found in the stored JSON, where it is escaped.
+        surname = message("surname", KARI_TELEGRAM_ID, kari.id, "", "sent")
+        surname.payload = {"text": f"Mrs {SURNAME} called"}
+        await add(surname)
         await add(SendBudgetRow(bucket=f"chat:{TELEGRAM_ID}", window_start=NOW, used=1))
         await add(SendBudgetRow(bucket="global", window_start=NOW, used=1))
         await add(InviteFailureRow(telegram_user_id=TELEGRAM_ID, failures=1, last_failed_at=NOW))
@@ -589,6 +595,15 @@ async def test_after_erasure_no_row_holds_her_name_id_or_words(database: Databas
         assert (await session.execute(select(NoteRow))).scalars().all() == []
     for words in ("Nora at the hospital", "worries about visa"):  # hers, or about her
         assert words not in after
+
+
+async def test_the_same_without_the_databases_filter(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retention looks for more words than the database filters by: all messages of the
+    programme are read instead."""
+    monkeypatch.setattr(storage.privacy, "_FILTERED_WORDS", 0)
+    await test_after_erasure_no_row_holds_her_name_id_or_words(database)
 
 
 async def test_mydata_shows_everything_of_hers_or_says_why_not(database: Database) -> None:
