@@ -190,8 +190,8 @@ COLUMNS: dict[str, Policy] = {
     "invite_failure.telegram_user_id": _personal(
         "deleted", hidden="a counter that slows down guessing; forgotten after a day"
     ),
-    "invite_intake.answers": _personal("deleted with the row", shown="imported.answers"),
-    "invite_intake.name": _personal("deleted with the row", shown="imported.name"),
+    "invite_intake.answers": _personal("deleted with the row", shown="imported[].answers"),
+    "invite_intake.name": _personal("deleted with the row", shown="imported[].name"),
     "match_rejection.adept_id": _person_id(),
     "match_rejection.decided_by": _person_id(),
     "match_rejection.mentor_id": _person_id(),
