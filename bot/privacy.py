@@ -275,6 +275,7 @@ class Privacy:
             people = await privacy.people_to_erase(cohort_ids)
             await privacy.erase_pair_texts(await privacy.pairs_of_cohorts(cohort_ids))
             erased = await privacy.erase_people(people, now)
+            await privacy.erase_imports_of_cohorts(cohort_ids)
             await privacy.mark_cohorts_erased(cohort_ids, now)
             for item in erase:
                 await record_audit(
@@ -374,6 +375,19 @@ def summary(data: dict[str, Any], language: str) -> str:
                 )
             )
         lines.append(_("Check-ins you answered: {count}").format(count=len(data["check_ins"])))
+        lines.append(
+            _("Evaluations you answered: {count}").format(count=len(data.get("evaluations", [])))
+        )
+        lines.append(
+            _("Outcomes the coordinator recorded for you: {count}").format(
+                count=len(data.get("outcomes", []))
+            )
+        )
+        lines.append(
+            _("Gatherings you were invited to: {count}").format(
+                count=len(data.get("gathering_invitations", []))
+            )
+        )
         lines.append("")
         lines.append(_("Everything is in the JSON file. /deleteme deletes it."))
     return "\n".join(lines) + "\n"

@@ -3,9 +3,12 @@ down, and what an erased goal becomes. Plain functions of state and time."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from bot.domain.dates import add_months
 
@@ -82,3 +85,82 @@ def anonymised_goals(goals: tuple[str, ...] | list[str]) -> list[str]:
 def anonymised_progress(goals: tuple[str, ...] | list[str], progressed: list[str]) -> list[str]:
     mapping = dict(zip(goals, anonymised_goals(goals), strict=True))
     return [mapping.get(g, f"{ERASED_GOAL_PREFIX}?") for g in progressed]
+
+
+# Free text shorter than this is not looked for in other people's messages: "ok" or "5"
+# would match everywhere and identifies nobody. Names are looked for at any length.
+SHORTEST_REDACTED_TEXT = 3
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w")
+
+
+class Redactor:
+    """Replaces an erased person's name and words where they appear in other people's
+    messages and answers, as whole words (so "Ola" leaves "Olav" alone).
+
+    Retention looks for thousands of texts in tens of thousands of messages; one regular
+    expression of that many alternatives tries each at every position. Instead the texts
+    are indexed by their first token, and each token of a message looks up only the texts
+    that start with it."""
+
+    def __init__(self, names: Iterable[str], texts: Iterable[str], replacement: str) -> None:
+        wanted = {n.strip() for n in names if n and n.strip() and n.strip() != replacement}
+        wanted |= {t.strip() for t in texts if t and len(t.strip()) >= SHORTEST_REDACTED_TEXT}
+        self.replacement = replacement
+        self._by_first: dict[str, list[str]] = {}
+        for text in wanted:
+            first = _TOKEN.match(text)
+            if first is not None:
+                self._by_first.setdefault(first.group(), []).append(text)
+        # Longest first, so a full name goes whole before its first name is tried.
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda t: (-len(t), t))
+
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
+
+    @property
+    def words(self) -> list[str]:
+        """Everything looked for, longest first."""
+        found = [w for candidates in self._by_first.values() for w in candidates]
+        return sorted(found, key=lambda w: (-len(w), w))
+
+    def __call__(self, value: Any) -> Any:
+        """The value with every match replaced: strings inside lists and dict values too
+        (dict keys are the bot's own)."""
+        if isinstance(value, str):
+            return self._text(value)
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self(item) for key, item in value.items()}
+        return value
+
+    def _text(self, text: str) -> str:
+        parts: list[str] = []
+        done = 0
+        for token in _TOKEN.finditer(text):
+            start = token.start()
+            if start < done:
+                continue
+            for candidate in self._by_first.get(token.group(), ()):
+                end = start + len(candidate)
+                if (
+                    text.startswith(candidate, start)
+                    and (start == 0 or not _WORD.match(text[start - 1]))
+                    and (end == len(text) or not _WORD.match(text[end]))
+                ):
+                    parts += [text[done:start], self.replacement]
+                    done = end
+                    break
+        if not parts:
+            return text
+        parts.append(text[done:])
+        return "".join(parts)
+
+
+def own_words(goals: Iterable[str]) -> list[str]:
+    """The adept's own goal words (built-in goals are `@key`)."""
+    return [g for g in goals if isinstance(g, str) and not g.startswith("@")]

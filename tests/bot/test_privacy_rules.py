@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,7 +13,9 @@ from bot.domain.dates import add_months
 from bot.domain.privacy import (
     FREE_FAILURES,
     LONGEST_WAIT,
+    SHORTEST_REDACTED_TEXT,
     CohortDates,
+    Redactor,
     Retention,
     anonymised_goals,
     anonymised_progress,
@@ -108,3 +111,44 @@ def test_intake_never_asks_for_sensitive_categories() -> None:
             words = [str(question.prompt)] + [str(o.label) for o in question.options]
             for text in words:
                 assert not any(s in text.lower() for s in SENSITIVE), text
+
+
+def reference_redaction(names: list[str], texts: list[str], text: str) -> str:
+    """The rule stated plainly: each name or text (long enough) as a whole word, longest
+    first, one regular expression."""
+    wanted = {n.strip() for n in names if n.strip() and n.strip() != "–"}
+    wanted |= {t.strip() for t in texts if len(t.strip()) >= SHORTEST_REDACTED_TEXT}
+    if not wanted:
+        return text
+    ordered = sorted(wanted, key=lambda w: (-len(w), w))
+    pattern = "|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in ordered)
+    return re.sub(pattern, "–", text)
+
+
+_PIECES = st.text(alphabet="abAB -.'<>é", min_size=0, max_size=6)
+
+
+@given(
+    names=st.lists(_PIECES, max_size=4),
+    texts=st.lists(_PIECES, max_size=4),
+    words=st.lists(st.one_of(_PIECES, st.sampled_from(["ab", "a b", "Ab-", "é"])), max_size=8),
+)
+def test_redaction_replaces_whole_words_like_the_plain_rule(
+    names: list[str], texts: list[str], words: list[str]
+) -> None:
+    text = "".join(words)
+    redactor = Redactor(names, texts, "–")
+    assert redactor(text) == reference_redaction(names, texts, text)
+    assert redactor({"text": text, "rows": [[{"text": text}]], "n": 3}) == {
+        "text": reference_redaction(names, texts, text),
+        "rows": [[{"text": reference_redaction(names, texts, text)}]],
+        "n": 3,
+    }
+
+
+def test_redaction_leaves_other_names_and_short_words_alone() -> None:
+    redactor = Redactor(["Ola", "Ola Nordmann"], ["welder at ACME", "ok"], "–")
+    assert redactor("Ola Nordmann met Olav. Ola's goal: welder at ACME in Bergen, ok") == (
+        "– met Olav. –'s goal: – in Bergen, ok"
+    )
+    assert not Redactor(["–"], ["ok"], "–")

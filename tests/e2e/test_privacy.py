@@ -7,11 +7,13 @@ import asyncio
 import io
 import json
 import logging
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -19,10 +21,20 @@ from bot.domain.model import Dialogue, PairState, Programme, Role
 from bot.emulator import SentMessage, SimUser
 from bot.logs import configure_logging, forget_secrets
 from bot.privacy import AuditAction
-from storage.models import AlertRow, CheckInRow, CohortRow, MeetingRow, NoteRow, PairRow, PersonRow
+from storage.models import (
+    AlertRow,
+    CheckInRow,
+    CohortRow,
+    EvaluationRow,
+    MeetingRow,
+    NoteRow,
+    PairRow,
+    PersonRow,
+)
 from storage.privacy import PrivacyRepository
 from tests.e2e.conftest import Harness, start_harness
 from tests.e2e.test_alerts import alerts_about, coordinator, oslo, run_until
+from tests.e2e.test_cohort_end import ENDS
 
 
 def document(h: Harness, sent: SentMessage) -> bytes:
@@ -535,3 +547,178 @@ async def test_a_coordinator_of_another_programme_cannot_handle_an_alert(
     async with h.db.session() as session:
         row = await session.get(AlertRow, alert_id)
         assert row is not None and row.status == "open"
+
+
+async def database_dump(h: Harness) -> str:
+    """Every row of every table, as text (JSON written out, not escaped)."""
+    lines = []
+    async with h.db.session() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).mappings():
+                values = {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v)
+                    for k, v in row.items()
+                }
+                lines.append(f"{table.name} {values}")
+    return "\n".join(lines)
+
+
+async def test_after_deleteme_no_row_holds_her_name_id_or_words(
+    harness_each_db: Harness,
+) -> None:
+    """An adept plans, meets, asks for help, gets an outcome, a note, a gathering and an
+    evaluation; /mydata shows all of it that is hers; after /deleteme the whole database
+    holds neither her name, her Telegram id nor anything she wrote, and counts stay."""
+    h = harness_each_db  # Tuesday 3 March 2026, 10:00 in Oslo
+    programme, _cohort = await h.services.create_programme(
+        name="Global Future Oslo", timezone="Europe/Oslo", language="en", ends_on=ENDS
+    )
+    kari = await coordinator(h, programme)
+    group = h.emulator.group(-700, "Oslo team")
+    await kari.send_in_group(group, "/bindalerts")
+    await group.next_message()
+    ola, amina, pair_id = await h.active_pair(programme)
+    amina_id = await adept_id(h, programme)
+    goal = "Glimwerk welding goal"
+    async with h.services.unit() as repo:
+        await repo.set_goals(pair_id, ["@cv", goal])
+    ola.catch_up()
+    amina.catch_up()
+
+    # A planning proposal to Ola names her.
+    await amina.send("/plan")
+    await amina.next_message()
+    await amina.send("friday")
+    await amina.next_message()
+    await h.deliver()
+    assert "Amina suggests" in ((await ola.next_message()).text or "")
+    # A meeting with her own topic, a low score and a help request with her words,
+    # posted in the alert group.
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Today")
+    await amina.press(await amina.next_message(), "1 hour")
+    topic = await amina.next_message()
+    await amina.press(topic, next(b for b in topic.button_texts() if "Glimwerk" in b))
+    await amina.next_message()
+    await amina.press(await amina.next_message(), "2")
+    await amina.press(await amina.next_message(), "Done")
+    await amina.press(await amina.next_message(), "I need help")
+    await amina.next_message()
+    await amina.send("Help text Blorptastic")
+    await amina.next_message()
+    await h.deliver()
+    assert any("Blorptastic" in (m.text or "") for m in group.inbox())
+    # The coordinator's note and outcome about her.
+    await kari.send(f"/note {pair_id} Amina worries about Plinth visa")
+    await kari.next_message()
+    await kari.send(f"/outcome {pair_id} job welder at ACME in Bergen")
+    await kari.next_message()
+    # A gathering she says yes to.
+    await kari.send("/gathering")
+    await kari.next_message()
+    for answer in ("Kick-off", "10.3 kl 18", "Oslo City Hall"):
+        await kari.send(answer)
+        await kari.next_message()
+    await kari.press(kari.inbox()[-1], "Mentors and adepts")
+    await kari.press(await kari.next_message(), "Send invitations")
+    await kari.next_message()
+    await h.deliver()
+    amina.catch_up()
+    [invitation] = [m for m in amina.inbox() if (m.text or "").startswith("You are invited")]
+    await amina.press(invitation, "I'll come")
+    await amina.next_message()
+    # The evaluation on the cohort's last day, with her own words.
+    h.clock.set(datetime(2026, 4, 28, 9, 1, tzinfo=UTC))
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    amina.catch_up()
+    await amina.press(amina.inbox()[-1], "4")
+    await amina.press(await amina.next_message(), "5")
+    await amina.press(await amina.next_message(), "3")
+    await amina.press(await amina.next_message(), "Job")
+    await amina.next_message()
+    await amina.send("welder at ACME in Bergen")
+    await amina.press(await amina.next_message(), "Yes")
+    await amina.next_message()
+    await amina.send("Snorkel evaluation words")
+    assert (await amina.next_message()).text == (
+        "Thank you! Only the coordinator sees your answers."
+    )
+    await h.deliver()
+    ola.catch_up()
+    kari.catch_up()
+
+    # /mydata: everything above that is hers.
+    await amina.send("/mydata")
+    data: dict[str, Any] = json.loads(document(h, await amina.next_message()))
+    summary = document(h, await amina.next_message()).decode("utf-8")
+    for line in (
+        "Evaluations you answered: 1",
+        "Outcomes the coordinator recorded for you: 1",
+        "Gatherings you were invited to: 1",
+    ):
+        assert line in summary.splitlines()
+    [pair] = data["pairs"]
+    assert pair["goals"] == ["@cv", goal]
+    assert [m["topic"] for m in pair["meetings"]] == [goal]
+    assert len(pair["planned_meetings"]) == 1
+    assert len(pair["notes"]) == 1 and "text" not in pair["notes"][0]
+    assert [c["comment"] for c in data["check_ins"]] == ["Help text Blorptastic"]
+    [evaluation] = data["evaluations"]
+    assert evaluation["answers"]["comment"] == "Snorkel evaluation words"
+    assert evaluation["answers"]["outcome_text"] == "welder at ACME in Bergen"
+    assert [(o["kind"], o["text"]) for o in data["outcomes"]] == [
+        ("job", "welder at ACME in Bergen")
+    ]
+    assert [(g["gathering"], g["answer"]) for g in data["gathering_invitations"]] == [
+        ("Kick-off", "yes")
+    ]
+    assert "Plinth" not in json.dumps(data)  # the coordinator's note is not hers to read
+
+    before = await database_dump(h)
+    words = [
+        "Amina",
+        goal,
+        "Help text Blorptastic",
+        "Plinth visa",
+        "welder at ACME in Bergen",
+        "Snorkel evaluation words",
+    ]
+    for text in words:
+        assert text in before, text
+    assert re.search(rf"(?<!\d){amina.id}(?!\d)", before)
+    async with h.db.session() as session:
+        counted = {
+            table.name: (await session.execute(select(func.count()).select_from(table))).scalar()
+            for table in SQLModel.metadata.sorted_tables
+            if table.name in ("meeting", "check_in", "evaluation", "outcome", "pair", "alert")
+        }
+
+    await amina.send("/deleteme")
+    await amina.press(await amina.next_message(), "Yes, delete")
+    await amina.next_message()
+    await h.deliver()
+
+    # The goodbye itself is counted in her chat's send window (the shared rate limit on
+    # PostgreSQL), which the rate limiter forgets after minutes (its KEEP);
+    # erasure deletes the windows there were (tests/storage/test_erasure_completeness.py).
+    after = "\n".join(
+        line
+        for line in (await database_dump(h)).splitlines()
+        if not line.startswith("send_budget ")
+    )
+    for text in words:
+        assert text not in after, [line for line in after.splitlines() if text in line]
+    assert not re.search(rf"(?<!\d){amina.id}(?!\d)", after), [
+        line for line in after.splitlines() if str(amina.id) in line
+    ]
+    async with h.db.session() as session:
+        for name, count in counted.items():
+            table = SQLModel.metadata.tables[name]
+            assert (await session.execute(select(func.count()).select_from(table))).scalar() == (
+                count
+            ), name
+        [row] = (
+            await session.execute(select(EvaluationRow).where(EvaluationRow.person_id == amina_id))
+        ).scalars()
+        assert (row.answers["overall"], row.answers["outcome"]) == (4, "job")

@@ -9,7 +9,16 @@ from sqlalchemy import select
 
 from bot.domain.model import Dialogue, OutgoingMessage, Role
 from storage.db import Database
-from storage.models import CheckInRow, ExpectationRow, MeetingRow, NoteRow, OutboxRow, PairRow
+from storage.models import (
+    CheckInRow,
+    ExpectationRow,
+    InviteIntakeRow,
+    InviteRow,
+    MeetingRow,
+    NoteRow,
+    OutboxRow,
+    PairRow,
+)
 from storage.privacy import ERASED_NAME, PrivacyRepository
 from storage.repository import Repository
 
@@ -229,3 +238,35 @@ async def test_invite_failures_are_counted_and_forgotten(database: Database) -> 
         await privacy.forget_invite_failures(555)
     async with database.session() as session:
         assert await PrivacyRepository(session).invite_failures(555) == (0, None)
+
+
+async def test_retention_forgets_what_a_sheet_said_about_people_who_never_joined(
+    database: Database,
+) -> None:
+    ids = await seed(database)
+    async with database.session() as session:
+        for cohort, name in ((ids["old"], "Never Joined"), (ids["new"], "Still Invited")):
+            invite = InviteRow(
+                programme_id=ids["programme"],
+                cohort_id=cohort,
+                role="adept",
+                token_hash=name.ljust(64, "x"),
+                created_at=NOW,
+                expires_at=NOW + timedelta(days=30),
+            )
+            session.add(invite)
+            await session.flush()
+            session.add(
+                InviteIntakeRow(
+                    invite_id=invite.id,
+                    programme_id=ids["programme"],
+                    name=name,
+                    answers={"field": f"{name}'s field"},
+                    created_at=NOW,
+                )
+            )
+    async with database.session() as session:
+        await PrivacyRepository(session).erase_imports_of_cohorts([ids["old"]])
+    async with database.session() as session:
+        names = (await session.execute(select(InviteIntakeRow.name))).scalars().all()
+        assert names == ["Still Invited"]
