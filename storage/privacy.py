@@ -259,6 +259,7 @@ COLUMNS: dict[str, Policy] = {
     "programme.role_labels": _nothing(_SETTING),
     "programme.timezone": _nothing(_SETTING),
     "programme.working_days": _nothing(_SETTING),
+    "rehearsal.ahead_seconds": _nothing("how far a rehearsal's clock is ahead"),
     "send_budget.bucket": _personal(
         "their chat's rate-limit windows are deleted (the goodbye after erasure is "
         "counted in a new one, forgotten within minutes like every window)",
