@@ -260,7 +260,7 @@ def _render_file(found: PairFile) -> str:
             for m in found.rhythm.history.meetings[-5:]
         )
         lines.append(_("Meetings: {meetings}").format(meetings=meetings))
-    for person, score, comment, needs_help, at in found.check_ins[-6:]:
+    for person, score, comment, needs_help, help_text, at in found.check_ins[-6:]:
         text = _("Check-in {day}, {name}: {score}").format(
             day=dates.format_day(at.date(), language),
             name=person.first_name,
@@ -270,6 +270,8 @@ def _render_file(found: PairFile) -> str:
             text = _("{line} (asked for help)").format(line=text)
         if comment:
             text = _("{line} «{comment}»").format(line=text, comment=comment)
+        if help_text:
+            text = _("{line} Help: «{text}»").format(line=text, text=help_text)
         lines.append(text)
     for alert in found.alerts[-5:]:
         lines.append(

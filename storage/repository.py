@@ -446,6 +446,7 @@ def _check_in(row: CheckInRow) -> CheckIn:
         goals_progressed=tuple(row.goals_progressed or ()),
         completed_at=_utc(row.completed_at),
         created_at=as_utc(row.created_at),
+        help_text=row.help_text,
     )
 
 
@@ -1497,7 +1498,14 @@ class Repository(GatheringQueries):
         return None if row is None else _check_in(row)
 
     async def update_check_in(self, check_in_id: int, **values: Any) -> None:
-        allowed = {"score", "comment", "needs_help", "goals_progressed", "completed_at"}
+        allowed = {
+            "score",
+            "comment",
+            "help_text",
+            "needs_help",
+            "goals_progressed",
+            "completed_at",
+        }
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"not a check-in field: {sorted(unknown)}")

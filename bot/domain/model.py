@@ -213,6 +213,7 @@ class CheckIn:
     goals_progressed: tuple[str, ...]
     completed_at: datetime | None
     created_at: datetime
+    help_text: str | None = None  # what they wrote after asking for help, apart from `comment`
 
 
 # Messages that do not count towards a participant's one-a-day limit: they are urgent

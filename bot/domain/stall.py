@@ -210,23 +210,27 @@ def _at(day: date) -> datetime:
 
 
 def _low_score(scores: Sequence[Score]) -> Stall | None:
-    """The newest check-in is 2 or lower, or 2 or more below the same person's previous one."""
-    if not scores:
-        return None
-    ordered = sorted(scores, key=lambda s: s.at)
-    newest = ordered[-1]
-    previous = [s for s in ordered[:-1] if s.person_id == newest.person_id]
-    if newest.score <= LOW_SCORE:
-        return Stall(
-            Reason.LOW_SCORE, newest.at, {"person": newest.person_id, "score": newest.score}
-        )
-    if previous and previous[-1].score - newest.score >= SCORE_DROP:
-        return Stall(
-            Reason.LOW_SCORE,
-            newest.at,
-            {"person": newest.person_id, "score": newest.score, "before": previous[-1].score},
-        )
-    return None
+    """Someone's own newest check-in is 2 or lower, or 2 or more below their own previous
+    one. A low score is about the person who gave it: only their own later, better answer
+    clears it, never the other party's (who usually answers second). When both stand, the
+    newer names the stall, so a new low after one resolved by hand opens a new alert."""
+    standing: list[Stall] = []
+    for person in {s.person_id for s in scores}:
+        own = sorted((s for s in scores if s.person_id == person), key=lambda s: s.at)
+        newest = own[-1]
+        if newest.score <= LOW_SCORE:
+            standing.append(
+                Stall(Reason.LOW_SCORE, newest.at, {"person": person, "score": newest.score})
+            )
+        elif len(own) > 1 and own[-2].score - newest.score >= SCORE_DROP:
+            standing.append(
+                Stall(
+                    Reason.LOW_SCORE,
+                    newest.at,
+                    {"person": person, "score": newest.score, "before": own[-2].score},
+                )
+            )
+    return max(standing, key=lambda s: (s.since, s.detail["person"]), default=None)
 
 
 def _answered(history: History, facts: Facts) -> dict[str, bool | None]:

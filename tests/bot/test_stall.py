@@ -232,11 +232,29 @@ def _scores(*values: tuple[int, int]) -> tuple[Score, ...]:
             {"person": MENTOR, "score": 3, "before": 5},
             id="same-person-drop",
         ),
+        # The mentor usually answers second: their good score says nothing of the adept's.
+        pytest.param(
+            _scores((ADEPT, 1), (MENTOR, 5)),
+            {"person": ADEPT, "score": 1},
+            id="other-party-answers-later",
+        ),
+        pytest.param(
+            _scores((ADEPT, 5), (ADEPT, 3), (MENTOR, 4)),
+            {"person": ADEPT, "score": 3, "before": 5},
+            id="drop-then-other-party",
+        ),
+        # Both stand: the newer names the alert, so a new one after a resolved one opens.
+        pytest.param(
+            _scores((ADEPT, 2), (MENTOR, 1), (MENTOR, 5), (MENTOR, 1)),
+            {"person": MENTOR, "score": 1},
+            id="both-low-newest-named",
+        ),
     ],
 )
 def test_low_score(scores: tuple[Score, ...], detail: dict[str, int]) -> None:
     stall = only(facts(LATER, scores=scores), LATER, Reason.LOW_SCORE)
-    assert stall.since == max(s.at for s in scores)
+    named = [s for s in scores if s.person_id == detail["person"]]
+    assert stall.since == max(s.at for s in named)
     assert stall.detail == detail
 
 
@@ -248,6 +266,7 @@ def test_low_score(scores: tuple[Score, ...], detail: dict[str, int]) -> None:
         pytest.param(_scores((MENTOR, 5), (ADEPT, 3)), id="other-party"),
         pytest.param(_scores((MENTOR, 5), (ADEPT, 5), (ADEPT, 4)), id="drop-1-same-person"),
         pytest.param(_scores((MENTOR, 2), (MENTOR, 4)), id="recovered"),
+        pytest.param(_scores((ADEPT, 1), (MENTOR, 5), (ADEPT, 4)), id="recovered-own-answer"),
     ],
 )
 def test_not_low_score(scores: tuple[Score, ...]) -> None:
@@ -463,12 +482,17 @@ def pairs(draw: st.DrawFn, states: tuple[str, ...] = LIKELY_STATES) -> tuple[Fac
 
 
 def low_score(scores: tuple[Score, ...]) -> bool:
-    if not scores:
-        return False
-    newest = max(scores, key=lambda s: s.at)
-    before = [s for s in scores if s.person_id == newest.person_id and s.at < newest.at]
-    dropped = bool(before) and max(before, key=lambda s: s.at).score - newest.score >= 2
-    return newest.score <= 2 or dropped
+    """Someone's own newest score is 2 or less, or 2 below their own one before it;
+    what the other party answers later changes nothing."""
+    for person in PARTIES:
+        own = sorted((s for s in scores if s.person_id == person), key=lambda s: s.at)
+        if not own:
+            continue
+        newest = own[-1]
+        dropped = len(own) > 1 and own[-2].score - newest.score >= 2
+        if newest.score <= 2 or dropped:
+            return True
+    return False
 
 
 def expected(f: Facts, now: datetime) -> set[Reason]:

@@ -1,0 +1,93 @@
+"""Check-ins end to end: what people write is kept, and a low score is about the person
+who gave it."""
+
+from __future__ import annotations
+
+from bot.emulator import SimUser
+from tests.e2e.conftest import Harness
+from tests.e2e.test_alerts import alerts_about, coordinator, oslo
+
+
+async def log_meeting(h: Harness, by: SimUser, other: SimUser, score: str) -> None:
+    """`by` logs a meeting today and scores it; `other` confirms it and answers 5."""
+    await by.send("/met")
+    await by.press(await by.next_message(), "Today")
+    await by.press(await by.next_message(), "1 hour")
+    await by.press(await by.next_message(), "Skip")
+    await by.next_message()
+    await by.press(await by.next_message(), score)
+    prompt = await by.next_message()
+    if "Done" in prompt.button_texts():
+        await by.press(prompt, "Done")
+        prompt = await by.next_message()
+    await by.press(prompt, "No comment")
+    await by.next_message()
+    await h.deliver()
+    other.catch_up()
+    await h.emulator.wait_until_idle()
+    [confirm] = [m for m in other.inbox() if "Yes" in m.button_texts()][-1:]
+    await other.press(confirm, "Yes")
+    await other.next_message()
+    await other.press(await other.next_message(), "5")
+    await other.press(await other.next_message(), "No comment")
+    await other.next_message()
+
+
+async def test_a_comment_and_a_help_text_are_both_kept(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    _ola, amina, pair_id = await h.active_pair(programme)
+    h.clock.set(oslo(2026, 3, 4, 12))
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Today")
+    await amina.press(await amina.next_message(), "1 hour")
+    await amina.press(await amina.next_message(), "Skip")
+    await amina.next_message()
+    await amina.press(await amina.next_message(), "3")
+    await amina.press(await amina.next_message(), "Done")
+    prompt = await amina.next_message()
+    await amina.send("We wrote my CV together.")
+    assert (await amina.next_message()).text == "Thank you! Only the coordinator sees your answer."
+    # The prompt still has its buttons: asking for help afterwards is allowed, and what
+    # she writes then is kept next to the comment, not over it.
+    await amina.press(prompt, "I need help")
+    await amina.next_message()
+    await amina.send("I lost my housing.")
+    assert (await amina.next_message()).text == "Thank you. I have sent it to the coordinator."
+    await h.deliver()
+    kari.catch_up()
+    await kari.send(f"/pair {pair_id}")
+    shown = (await kari.next_message()).text or ""
+    [line] = [line for line in shown.splitlines() if line.startswith("Check-in")]
+    assert "«We wrote my CV together.»" in line
+    assert "«I lost my housing.»" in line
+    assert "(asked for help)" in line
+
+
+async def test_a_low_score_is_not_resolved_by_the_other_partys_answer(
+    harness: Harness,
+) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    ola, amina, pair_id = await h.active_pair(programme)
+    h.clock.set(oslo(2026, 3, 4, 12))
+    await log_meeting(h, amina, ola, "1")  # Amina gives 1, Ola answers 5 after her
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    [alert] = alerts_about(kari, "Amina gave the check-in score 1")
+    position = kari.inbox().index(alert)
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    assert (kari.inbox()[position].text or "").startswith("⚠️"), "still open after Ola's 5"
+
+    # Her own better answer, at the next meeting, resolves it.
+    h.clock.set(oslo(2026, 3, 18, 12))
+    await log_meeting(h, amina, ola, "4")
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    assert (kari.inbox()[position].text or "").endswith(
+        "Resolved by itself: a newer check-in is better."
+    )
+    del pair_id
