@@ -461,7 +461,7 @@ class Meetings:
                 return context
             if until is not None and until < context.today:
                 return Refusal(Problem.STALE)
-            await repo.set_pause(pair_id, until, now)
+            await repo.set_pause(pair_id, until, now, context.today)
             await repo.answer_nudges(pair_id, person.id, now)
             notices: list[OutgoingMessage] = []
             other = context.other

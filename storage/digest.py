@@ -38,7 +38,7 @@ from storage.models import (
     PlannedMeetingRow,
     ProgrammeRow,
 )
-from storage.repository import Repository, _programme
+from storage.repository import Repository, _pauses_of, _programme
 
 
 class DigestQueries:
@@ -168,6 +168,7 @@ class DigestQueries:
                     activated_at=None if row.activated_at is None else as_utc(row.activated_at),
                     ended_at=None if row.ended_at is None else as_utc(row.ended_at),
                     paused_until=row.paused_until,
+                    pauses=_pauses_of(row.pauses),
                 )
             )
         people_in: dict[int, set[int]] = {}

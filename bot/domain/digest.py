@@ -31,7 +31,7 @@ from bot.domain.rhythm import (
     period_met,
     regular_period,
 )
-from bot.domain.stall import NO_MEETING_FACTOR, URGENCY, Reason
+from bot.domain.stall import URGENCY, Reason, silence
 
 CHART_WEEKS = 12
 SCORE_WINDOW = timedelta(
@@ -60,6 +60,7 @@ class DigestPair:
     activated_at: datetime | None = None
     ended_at: datetime | None = None
     paused_until: date | None = None
+    pauses: tuple[tuple[date, date], ...] = ()  # (first day, last day), oldest first
 
 
 @dataclass(frozen=True)
@@ -448,7 +449,12 @@ def chart(data: DigestInput, now: datetime) -> Chart:
     meetings = tuple(
         sum(1 for m in counted if s <= m.held_on < s + timedelta(days=7)) for s in starts
     )
-    window = data.programme.rules.cadence.expected_days * NO_MEETING_FACTOR
+    meetings_of: dict[int, list[MeetingFact]] = {}
+    for m in counted:
+        meetings_of.setdefault(m.pair_id, []).append(
+            MeetingFact(0, m.held_on, m.minutes, m.status, 0)
+        )
+    cadence = data.programme.rules.cadence
     on_rhythm: list[float | None] = []
     for s in starts:
         last_day = s + timedelta(days=6)
@@ -465,10 +471,10 @@ def chart(data: DigestInput, now: datetime) -> Chart:
             continue
         good = 0
         for pair in live:
-            held = [m.held_on for m in counted if m.pair_id == pair.id and m.held_on <= last_day]
+            held = [m for m in meetings_of.get(pair.id, ()) if m.held_on <= last_day]
             assert pair.activated_at is not None
-            since = max(held) if held else pair.activated_at.astimezone(zone).date()
-            if (last_day - since).days <= window:
+            started_on = pair.activated_at.astimezone(zone).date()
+            if not silence(held, started_on, pair.pauses, cadence, last_day).too_long:
                 good += 1
         on_rhythm.append(good / len(live))
     first = datetime.combine(starts[0], time(0, 0), tzinfo=zone).astimezone(UTC)

@@ -127,6 +127,7 @@ class Pair:
     activated_at: datetime | None = None
     goals: tuple[str, ...] | None = None
     paused_until: date | None = None
+    pauses: tuple[tuple[date, date], ...] = ()  # every pause, (first day, last day), oldest first
 
     def party_role(self, person_id: int) -> Role | None:
         if person_id == self.mentor_id:

@@ -8,7 +8,7 @@ cause (a new `since`) opens a new alert.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 from bot.domain.rhythm import (
     Cadence,
     History,
+    MeetingFact,
     MeetingStatus,
     NudgeFact,
     NudgeKind,
     counts,
     ignored_twice,
+    paused_days,
 )
 
 AGREEMENT_WITHIN = timedelta(days=14)
@@ -87,6 +89,47 @@ class Facts:
     unreachable: tuple[tuple[int, datetime], ...] = ()  # (person, since)
     paused_until: date | None = None
     timezone: str = "UTC"  # the programme's: a day starts at its midnight
+
+
+@dataclass(frozen=True)
+class Silence:
+    """How long a pair has gone without a meeting. Paused days are not silence: they
+    count neither here nor in the days the texts show."""
+
+    last: date | None  # the last meeting that counts
+    since: date  # counted from: the last meeting, else the day the pair started
+    days: int  # days after `since` up to today, paused ones left out
+    limit: float  # more days than this is "no meeting for too long"
+    too_long_from: date  # the first day that is too long, if nothing changes
+
+    @property
+    def too_long(self) -> bool:
+        return self.days > self.limit
+
+
+def silence(
+    meetings: Iterable[MeetingFact],
+    started_on: date,
+    pauses: Iterable[tuple[date, date]],
+    cadence: Cadence,
+    today: date,
+) -> Silence:
+    """ "No meeting for too long", the one reckoning the alerts (`stalls`), the quiet pairs
+    (`bot.domain.quiet`), the digest's chart and the report share: days since the last
+    meeting that counts (else since the pair started), without the paused ones, against
+    1.5 × the cadence."""
+    last = max((m.held_on for m in meetings if counts(m)), default=None)
+    since = last or started_on
+    pauses = sorted(pauses)
+    limit = cadence.expected_days * NO_MEETING_FACTOR
+    days = (today - since).days - paused_days(pauses, since, today)
+    # The day the count passes the limit, each pause after `since` pushing it on.
+    too_long_from = since + timedelta(days=int(limit) + 1)
+    for first, end in pauses:
+        first = max(first, since + timedelta(days=1))
+        if first <= end and first <= too_long_from:
+            too_long_from += timedelta(days=(end - first).days + 1)
+    return Silence(last, since, days, limit, too_long_from)
 
 
 @dataclass(frozen=True)
@@ -160,17 +203,22 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
                 )
             )
     if history is not None and active:
-        last = max((m.held_on for m in history.meetings if counts(m)), default=None)
-        start = last or history.activated_at.date()
-        days = (facts.today - start).days
-        if days > facts.cadence.expected_days * NO_MEETING_FACTOR:
+        quiet = silence(
+            history.meetings,
+            history.activated_at.date(),
+            history.pauses,
+            facts.cadence,
+            facts.today,
+        )
+        if quiet.too_long:
+            last = quiet.last
             found.append(
                 Stall(
                     Reason.NO_MEETING,
-                    _at(start),
+                    _at(quiet.since),
                     {
                         "last": last.isoformat() if last else None,
-                        "days": days,
+                        "days": quiet.days,
                         "answered": _answered(history, facts),
                     },
                 )

@@ -287,6 +287,19 @@ def test_chart_figures_cover_twelve_full_weeks() -> None:
     assert c.scores == (0, 1, 2, 1, 1)
 
 
+def test_paused_days_keep_a_pair_on_rhythm_in_the_chart() -> None:
+    # Pair 3 never met since 10 January: off rhythm in the week ending 15 March, unless
+    # it was paused long enough (the same reckoning as the alerts).
+    paused = replace(
+        HISTORY,
+        pairs=tuple(
+            replace(p, pauses=((date(2026, 1, 20), date(2026, 2, 28)),)) if p.id == 3 else p
+            for p in HISTORY.pairs
+        ),
+    )
+    assert rules.compute(paused, NOW).chart.on_rhythm[-1] == 1.0
+
+
 def test_the_digest_reads_as_expected_in_english() -> None:
     d = rules.compute(HISTORY, NOW)
     text = "\n".join(rules.pack(digest_texts.digest_sections("en", d, {8: "https://t.me/c/1/2"})))

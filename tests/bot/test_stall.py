@@ -25,8 +25,10 @@ from bot.domain.rhythm import (
     MeetingStatus,
     NudgeFact,
     NudgeKind,
+    Pauses,
+    with_pause,
 )
-from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
+from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, silence, stalls
 
 MENTOR, ADEPT = 1, 2
 PARTIES = (MENTOR, ADEPT)
@@ -128,6 +130,92 @@ def test_no_meeting_after_more_than_one_and_a_half_cadences(
         "days": threshold + 1,
         "answered": {"mentor": None, "adept": None},
     }
+
+
+def test_paused_days_are_not_days_without_a_meeting() -> None:
+    # The pair: met 7 December, paused 30 days in between, 46 days later.
+    met = date(2025, 12, 7)
+    pause = (date(2025, 12, 15), date(2026, 1, 13))
+    hist = history(activated_at=midnight(date(2025, 11, 1)), meetings=(meeting(met),))
+    now = noon(met + timedelta(days=46))
+    assert Reason.NO_MEETING in reasons(facts(now, history=hist), now)
+    paused = replace(hist, pauses=(pause,))
+    assert Reason.NO_MEETING not in reasons(facts(now, history=paused), now)
+    # It comes 30 days later, and says 46 days: the days that were not paused.
+    later = now + timedelta(days=30)
+    stall = only(facts(later, history=paused), later, Reason.NO_MEETING)
+    assert stall.detail["days"] == 46
+    assert stall.since == midnight(met)
+
+
+@FAST
+@given(
+    st.integers(0, 200),
+    st.lists(st.integers(-40, 300), max_size=6, unique=True),
+    st.sampled_from(
+        [MONTHLY, Cadence(CadenceKind.TWICE_MONTHLY), Cadence(CadenceKind.PER_COHORT, 3)]
+    ),
+)
+def test_silence_counts_the_days_not_paused_and_knows_when_it_is_too_long(
+    days: int, cuts: list[int], cadence: Cadence
+) -> None:
+    start = date(2026, 1, 10)
+    ordered = sorted(cuts)
+    pauses = tuple(
+        (start + timedelta(days=a), start + timedelta(days=b))
+        for a, b in zip(ordered[::2], ordered[1::2], strict=False)
+    )
+
+    def counted(today: date) -> int:
+        return sum(
+            1
+            for d in range(1, (today - start).days + 1)
+            if not any(a <= start + timedelta(days=d) <= b for a, b in pauses)
+        )
+
+    today = start + timedelta(days=days)
+    found = silence((), start, pauses, cadence, today)
+    assert found.days == counted(today)
+    assert found.too_long == (counted(today) > 1.5 * cadence.expected_days)
+    # The first day that is too long, whatever day it is seen from.
+    day_before = found.too_long_from - timedelta(days=1)
+    assert counted(found.too_long_from) > found.limit >= counted(day_before)
+
+
+@pytest.mark.parametrize(
+    ("before", "paused_now", "until", "after"),
+    [
+        pytest.param(
+            (), False, date(2026, 3, 20), ((date(2026, 3, 10), date(2026, 3, 20)),), id="new"
+        ),
+        pytest.param(
+            ((date(2026, 1, 1), date(2026, 1, 5)),),
+            False,
+            date(2026, 3, 20),
+            ((date(2026, 1, 1), date(2026, 1, 5)), (date(2026, 3, 10), date(2026, 3, 20))),
+            id="another",
+        ),
+        pytest.param(
+            ((date(2026, 3, 1), date(2026, 3, 12)),),
+            True,
+            date(2026, 3, 31),
+            ((date(2026, 3, 1), date(2026, 3, 31)),),
+            id="longer",
+        ),
+        pytest.param(
+            ((date(2026, 3, 1), date(2026, 3, 31)),),
+            True,
+            None,
+            ((date(2026, 3, 1), date(2026, 3, 9)),),
+            id="ended-early",
+        ),
+        pytest.param(((date(2026, 3, 10), date(2026, 3, 31)),), True, None, (), id="same-day"),
+    ],
+)
+def test_a_pause_is_kept(
+    before: Pauses, paused_now: bool, until: date | None, after: Pauses
+) -> None:
+    assert with_pause(before, date(2026, 3, 10), until, paused_now) == after
 
 
 def test_no_meeting_counts_from_activation_and_reports_who_answered() -> None:
@@ -446,11 +534,17 @@ def pairs(draw: st.DrawFn, states: tuple[str, ...] = LIKELY_STATES) -> tuple[Fac
             kind = draw(st.sampled_from([*ASKING, *ASKING, *NudgeKind]))
             person = draw(st.sampled_from(PARTIES))
             nudges.append(NudgeFact(person, "p", kind, sent_at, answered_at))
+        cuts = sorted(draw(st.lists(st.integers(0, max(0, days - 1)), max_size=4, unique=True)))
+        pauses = tuple(
+            (activated_at.date() + timedelta(days=a), activated_at.date() + timedelta(days=b))
+            for a, b in zip(cuts[::2], cuts[1::2], strict=False)
+        )
         hist = history(
             activated_at=activated_at,
             meetings=meetings,
             nudges=tuple(nudges),
             paused_until=paused_until if state == "paused" else None,
+            pauses=pauses,
         )
     scores = tuple(
         Score(draw(st.sampled_from(PARTIES)), draw(st.integers(1, 5)), at)
@@ -521,7 +615,12 @@ def expected(f: Facts, now: datetime) -> set[Reason]:
         out.add(Reason.DISPUTED)
     if f.state == "active":
         start = max(counted) if counted else h.activated_at.date()
-        if (f.today - start).days > 1.5 * f.cadence.expected_days:
+        silent = [
+            start + timedelta(days=d)
+            for d in range(1, (f.today - start).days + 1)
+            if not any(a <= start + timedelta(days=d) <= b for a, b in h.pauses)
+        ]
+        if len(silent) > 1.5 * f.cadence.expected_days:
             out.add(Reason.NO_MEETING)
         for person in PARTIES:
             asks = sorted(

@@ -3,9 +3,11 @@ who gave it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.emulator import SimUser
 from tests.e2e.conftest import Harness
-from tests.e2e.test_alerts import alerts_about, coordinator, oslo
+from tests.e2e.test_alerts import alerts_about, coordinator, oslo, run_until
 
 
 async def log_meeting(h: Harness, by: SimUser, other: SimUser, score: str) -> None:
@@ -91,3 +93,23 @@ async def test_a_low_score_is_not_resolved_by_the_other_partys_answer(
         "Resolved by itself: a newer check-in is better."
     )
     del pair_id
+
+
+async def test_paused_days_do_not_count_as_days_without_a_meeting(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    _ola, amina, pair_id = await h.active_pair(programme)  # active Tuesday 3 March
+    await amina.send("/pause")
+    await amina.press(await amina.next_message(), "1 month")
+    await amina.next_message()  # paused until Thursday 2 April: 30 days after the start
+    day = timedelta(days=1)
+    # Without the pause the alert came on 18 April (46 days); now 30 days later.
+    await run_until(h, oslo(2026, 5, 17, 12), step=day)
+    assert alerts_about(kari, "No meeting since") == []
+    await run_until(h, oslo(2026, 5, 18, 12), step=day)
+    [alert] = alerts_about(kari, "No meeting since")
+    assert alert.text is not None and alert.text.startswith(
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
+        "No meeting since they started (46 days; the programme expects once a month)."
+    )
