@@ -83,6 +83,7 @@ class DigestQueries:
                     col(MeetingRow.held_on),
                     col(MeetingRow.status),
                     col(MeetingRow.minutes),
+                    col(MeetingRow.created_at),
                 )
                 .join(PairRow, col(PairRow.id) == col(MeetingRow.pair_id))
                 .where(in_programmes)
@@ -201,8 +202,10 @@ class DigestQueries:
                 ),
                 pairs=tuple(pairs.get(pid, ())),
                 meetings=tuple(
-                    DigestMeeting(pair_id, held_on, MeetingStatus(status), minutes)
-                    for pair_id, held_on, status, minutes in meetings
+                    DigestMeeting(
+                        pair_id, held_on, MeetingStatus(status), minutes, as_utc(logged_at)
+                    )
+                    for pair_id, held_on, status, minutes, logged_at in meetings
                     if where(pair_id) == pid
                 ),
                 check_ins=tuple(

@@ -69,6 +69,7 @@ class DigestMeeting:
     held_on: date
     status: MeetingStatus
     minutes: int | None = None
+    logged_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class Digest:
     today: date
     by_state: dict[PairState, int]
     stalled_count: int
-    week_logged: int  # meetings held in the last seven days, logged by either party
+    week_logged: int  # meetings held or logged in the last seven days (today included)
     week_confirmed: int  # … of which the other party confirmed
     period: Period
     period_logged: int
@@ -268,8 +269,15 @@ def compute(data: DigestInput, now: datetime) -> Digest:
     counted = [
         m for m in data.meetings if m.pair_id in pairs and m.status is not MeetingStatus.DISPUTED
     ]
-    week_start = today - timedelta(days=7)
-    last_week = [m for m in counted if week_start <= m.held_on < today]
+    # The last seven days are today and the six before, as people read it: a meeting
+    # held today, or held earlier and logged in these days, is news of this week.
+    week_start = today - timedelta(days=6)
+    last_week = [
+        m
+        for m in counted
+        if week_start <= m.held_on <= today
+        or (m.logged_at is not None and now - timedelta(days=7) < m.logged_at <= now)
+    ]
     this_period = [m for m in counted if m.held_on in period]
 
     meetings_of: dict[int, list[MeetingFact]] = {}

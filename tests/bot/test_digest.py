@@ -138,6 +138,20 @@ def test_digest_figures_from_a_known_history() -> None:
     assert d.failed == (("Ola", 2), (None, 1))
 
 
+def test_the_last_seven_days_hold_today_and_meetings_logged_late() -> None:
+    today = NOW.astimezone(OSLO).date()
+    data = replace(
+        HISTORY,
+        meetings=(
+            DigestMeeting(1, today, C, 60, NOW - timedelta(hours=1)),  # held and confirmed today
+            DigestMeeting(2, today - timedelta(days=12), C, 60, NOW - timedelta(days=1)),
+            DigestMeeting(3, today - timedelta(days=12), C, 60, NOW - timedelta(days=8)),
+        ),
+    )
+    d = rules.compute(data, NOW)
+    assert (d.week_logged, d.week_confirmed) == (2, 2)
+
+
 def test_one_cohorts_digest_counts_only_that_cohorts_pairs() -> None:
     """A region's coordinator: the region's pairs, meetings, scores, alerts, plans, the
     failed messages to its people, and its own cohort's dates; the rest is left out."""
@@ -465,6 +479,17 @@ def test_an_empty_programme_still_draws() -> None:
     assert d.met_share is None and d.score is None
     picture = charts.render(d.chart, "en", "Empty")
     assert picture.startswith(b"\x89PNG")
+
+
+def test_an_empty_chart_counts_from_zero() -> None:
+    empty = rules.compute(DigestInput(programme=PROGRAMME, cohorts=(COHORT,), pairs=()), NOW)
+    full = rules.compute(HISTORY, NOW)
+    for d in (empty, full):
+        meetings, _rhythm, scores = charts.draw(d.chart, "en", "Chart").axes
+        for axes, counts in ((meetings, d.chart.meetings), (scores, d.chart.scores)):
+            bottom, top = axes.get_ylim()
+            assert bottom == 0
+            assert max(1, *counts) <= top < max(1, *counts) * 1.5
 
 
 # the weekly note
