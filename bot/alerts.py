@@ -16,6 +16,7 @@ from enum import StrEnum
 from bot import texts
 from bot.clock import Clock
 from bot.domain import agreement as agreement_rules
+from bot.domain import digest as digest_rules
 from bot.domain.access import Scope
 from bot.domain.agreement import Round
 from bot.domain.model import (
@@ -420,10 +421,18 @@ class Alerts:
         )
 
     async def bind(self, chat_id: int, programme_ids: Iterable[int]) -> list[Programme]:
+        """Alerts (and the weekly digest) of these programmes go to the chat from now on.
+
+        A digest due but not yet sent this week is not posted the moment the chat is
+        bound (a new programme's would be all zeros): the next scheduled one comes."""
+        now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             for programme_id in programme_ids:
                 await repo.set_alert_chat(programme_id, chat_id)
+                programme = await repo.programme(programme_id)
+                if programme is not None and (week := digest_rules.due_week(programme, now)):
+                    await repo.update_programme(programme_id, digest_week=week)
             return await repo.programmes_with_alert_chat(chat_id)
 
     async def unbind(self, chat_id: int, programme_ids: Iterable[int]) -> list[Programme]:

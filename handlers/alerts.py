@@ -12,6 +12,7 @@ from bot.alerts import Action, Alerts, PairFile, Refusal
 from bot.domain import dates
 from bot.domain.access import Action as Permission
 from bot.domain.access import Chat, Scope, allowed_scope
+from bot.domain.digest import next_digest
 from bot.domain.model import AlertStatus, Dialogue, PairView
 from bot.domain.rhythm import MeetingStatus
 from bot.i18n import _, current_language
@@ -98,12 +99,24 @@ async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not programmes:
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
-    bound = await _alerts(context).bind(chat.id, programmes)
-    await message.reply_text(
+    alerts = _alerts(context)
+    bound = await alerts.bind(chat.id, programmes)
+    lines = [
         _("✅ Alerts for {programmes} will come to this group. /unbindalerts stops it.").format(
             programmes=", ".join(p.name for p in bound)
         )
-    )
+    ]
+    now = alerts.clock.now()
+    coming = sorted((moment, p) for p in bound if (moment := next_digest(p, now)) is not None)
+    if coming:
+        moment, first = coming[0]
+        local = first.rules.local(moment)
+        lines.append(
+            _("The weekly digest comes here too. Next: {when}.").format(
+                when=dates.format_when(local.date(), local.time(), current_language())
+            )
+        )
+    await message.reply_text("\n".join(lines))
 
 
 async def unbind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

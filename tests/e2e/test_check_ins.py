@@ -113,3 +113,22 @@ async def test_paused_days_do_not_count_as_days_without_a_meeting(harness: Harne
         f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
         "No meeting since they started (46 days; the programme expects once a month)."
     )
+
+
+async def test_binding_the_alert_chat_posts_no_empty_digest(harness: Harness) -> None:
+    h = harness
+    h.clock.set(oslo(2026, 3, 9, 10))  # a Monday, after the digest's hour: it is due
+    programme = await h.programme(language="en")
+    kari = await coordinator(h, programme)
+    group = h.emulator.group(-500, "Mentor team")
+    await kari.send_in_group(group, "/bindalerts")
+    assert (await group.next_message()).text == (
+        "✅ Alerts for Global Future Oslo will come to this group. /unbindalerts stops it.\n"
+        "The weekly digest comes here too. Next: Monday 16 March at 08:00."
+    )
+    await h.tick()
+    await h.emulator.wait_until_idle()
+    assert [m for m in group.inbox() if m.kind == "photo" or (m.text or "").startswith("📋")] == []
+    assert [m for m in kari.inbox() if m.kind == "photo" or (m.text or "").startswith("📋")] == []
+    await run_until(h, oslo(2026, 3, 16, 9), step=timedelta(days=1))
+    assert len([m for m in group.inbox() if (m.text or "").startswith("📋 Weekly digest")]) == 1
