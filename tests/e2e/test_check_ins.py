@@ -67,6 +67,44 @@ async def test_a_comment_and_a_help_text_are_both_kept(harness: Harness) -> None
     assert "(asked for help)" in line
 
 
+async def test_no_text_written_in_a_check_in_is_lost_or_overwritten(harness: Harness) -> None:
+    """The class of the lost comment: every text typed while a check-in's prompt is open
+    is kept, whatever was tapped or written before it."""
+    h = harness
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    ola, amina, pair_id = await h.active_pair(programme)
+    h.clock.set(oslo(2026, 3, 4, 12))
+    # Amina taps «No comment», then writes one after all.
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Today")
+    await amina.press(await amina.next_message(), "1 hour")
+    await amina.press(await amina.next_message(), "Skip")
+    await amina.next_message()
+    await amina.press(await amina.next_message(), "4")
+    await amina.press(await amina.next_message(), "Done")
+    await amina.press(await amina.next_message(), "No comment")
+    await amina.next_message()
+    await amina.send("It was a good talk.")
+    assert (await amina.next_message()).text == "Thank you! Only the coordinator sees your answer."
+    # Ola asks for help, writes twice.
+    await h.deliver()
+    confirm = await ola.next_message()
+    await ola.press(confirm, "Yes")
+    await ola.next_message()
+    await ola.press(await ola.next_message(), "3")
+    await ola.press(await ola.next_message(), "I need help")
+    await ola.next_message()
+    await ola.send("Amina seems worried.")
+    assert (await ola.next_message()).text == "Thank you. I have sent it to the coordinator."
+    await h.deliver()
+    kari.catch_up()
+    await kari.send(f"/pair {pair_id}")
+    shown = (await kari.next_message()).text or ""
+    assert "«It was a good talk.»" in shown
+    assert "«Amina seems worried.»" in shown
+
+
 async def test_a_low_score_is_not_resolved_by_the_other_partys_answer(
     harness: Harness,
 ) -> None:
