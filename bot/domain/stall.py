@@ -99,6 +99,7 @@ class Silence:
     last: date | None  # the last meeting that counts
     since: date  # counted from: the last meeting, else the day the pair started
     days: int  # days after `since` up to today, paused ones left out
+    paused: int  # the paused days left out
     limit: float  # more days than this is "no meeting for too long"
     too_long_from: date  # the first day that is too long, if nothing changes
 
@@ -122,14 +123,15 @@ def silence(
     since = last or started_on
     pauses = sorted(pauses)
     limit = cadence.expected_days * NO_MEETING_FACTOR
-    days = (today - since).days - paused_days(pauses, since, today)
+    paused = paused_days(pauses, since, today)
+    days = (today - since).days - paused
     # The day the count passes the limit, each pause after `since` pushing it on.
     too_long_from = since + timedelta(days=int(limit) + 1)
     for first, end in pauses:
         first = max(first, since + timedelta(days=1))
         if first <= end and first <= too_long_from:
             too_long_from += timedelta(days=(end - first).days + 1)
-    return Silence(last, since, days, limit, too_long_from)
+    return Silence(last, since, days, paused, limit, too_long_from)
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
                     {
                         "last": last.isoformat() if last else None,
                         "days": quiet.days,
+                        **({"paused": quiet.paused} if quiet.paused else {}),
                         "answered": _answered(history, facts),
                     },
                 )

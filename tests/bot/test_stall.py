@@ -145,6 +145,7 @@ def test_paused_days_are_not_days_without_a_meeting() -> None:
     later = now + timedelta(days=30)
     stall = only(facts(later, history=paused), later, Reason.NO_MEETING)
     assert stall.detail["days"] == 46
+    assert stall.detail["paused"] == 30
     assert stall.since == midnight(met)
 
 
@@ -176,6 +177,7 @@ def test_silence_counts_the_days_not_paused_and_knows_when_it_is_too_long(
     today = start + timedelta(days=days)
     found = silence((), start, pauses, cadence, today)
     assert found.days == counted(today)
+    assert found.days + found.paused == days
     assert found.too_long == (counted(today) > 1.5 * cadence.expected_days)
     # The first day that is too long, whatever day it is seen from.
     day_before = found.too_long_from - timedelta(days=1)
