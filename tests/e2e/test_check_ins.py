@@ -171,3 +171,16 @@ async def test_binding_the_alert_chat_posts_no_empty_digest(harness: Harness) ->
     assert [m for m in kari.inbox() if m.kind == "photo" or (m.text or "").startswith("📋")] == []
     await run_until(h, oslo(2026, 3, 16, 9), step=timedelta(days=1))
     assert len([m for m in group.inbox() if (m.text or "").startswith("📋 Weekly digest")]) == 1
+
+
+async def test_a_meeting_confirmed_today_is_in_the_last_seven_days(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme(language="en")
+    kari = await coordinator(h, programme)
+    ola, amina, _pair_id = await h.active_pair(programme)
+    h.clock.set(oslo(2026, 3, 4, 15))
+    await log_meeting(h, amina, ola, "4")  # held today, confirmed by Ola today
+    kari.catch_up()
+    await kari.send("/digest")
+    shown = (await kari.next_message()).text or ""
+    assert "Last 7 days: 1 logged, 1 confirmed by both." in shown.splitlines()
