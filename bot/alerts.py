@@ -16,6 +16,7 @@ from enum import StrEnum
 from bot import texts
 from bot.clock import Clock
 from bot.domain import agreement as agreement_rules
+from bot.domain import digest as digest_rules
 from bot.domain.access import Scope
 from bot.domain.agreement import Round
 from bot.domain.model import (
@@ -63,7 +64,8 @@ class PairFile:
     programme: Programme
     start: PairStart | None
     rhythm: Rhythm | None
-    check_ins: tuple[tuple[Person, int | None, str | None, bool, datetime], ...]
+    # (who, score, comment, asked for help, help text, when)
+    check_ins: tuple[tuple[Person, int | None, str | None, bool, str | None, datetime], ...]
     alerts: tuple[Alert, ...]
     notes: tuple[tuple[Note, str], ...]
 
@@ -196,7 +198,11 @@ class Alerts:
             check_in = await repo.check_in(check_in_id)
             if check_in is None or check_in.person_id != person.id or not check_in.needs_help:
                 return False
-            await repo.update_check_in(check_in_id, comment=comment)
+            # Kept apart from the check-in's comment, and added to what they wrote for
+            # help before: nothing a person writes is overwritten.
+            before = check_in.help_text
+            written = comment if not before else f"{before}\n{comment}"
+            await repo.update_check_in(check_in_id, help_text=written)
             subject = await self._subject(repo, check_in.pair_id)
             if subject is None:
                 return False
@@ -204,7 +210,9 @@ class Alerts:
             await repo.enqueue(
                 [
                     OutgoingMessage(
-                        idempotency_key=f"check_in:{check_in_id}:help_comment:{chat_id}",
+                        idempotency_key=(
+                            f"check_in:{check_in_id}:help_comment:{len(before or '')}:{chat_id}"
+                        ),
                         chat_id=chat_id,
                         person_id=coordinator_id,
                         kind="help_request",
@@ -413,10 +421,18 @@ class Alerts:
         )
 
     async def bind(self, chat_id: int, programme_ids: Iterable[int]) -> list[Programme]:
+        """Alerts (and the weekly digest) of these programmes go to the chat from now on.
+
+        A digest due but not yet sent this week is not posted the moment the chat is
+        bound (a new programme's would be all zeros): the next scheduled one comes."""
+        now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             for programme_id in programme_ids:
                 await repo.set_alert_chat(programme_id, chat_id)
+                programme = await repo.programme(programme_id)
+                if programme is not None and (week := digest_rules.due_week(programme, now)):
+                    await repo.update_programme(programme_id, digest_week=week)
             return await repo.programmes_with_alert_chat(chat_id)
 
     async def unbind(self, chat_id: int, programme_ids: Iterable[int]) -> list[Programme]:
@@ -455,7 +471,7 @@ class Alerts:
             )
             people = {view.mentor.id: view.mentor, view.adept.id: view.adept}
             check_ins = tuple(
-                (people[c.person_id], c.score, c.comment, c.needs_help, c.created_at)
+                (people[c.person_id], c.score, c.comment, c.needs_help, c.help_text, c.created_at)
                 for c in await repo.check_ins_of([pair_id])
                 if c.completed_at is not None or c.needs_help
             )

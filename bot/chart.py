@@ -61,6 +61,14 @@ def render_payload(payload: dict[str, Any]) -> bytes:
 
 def render(chart: Chart, language: str, title: str) -> bytes:
     """The PNG bytes of the chart, with texts in `language`."""
+    buffer = io.BytesIO()
+    # No "Software" or date in the file: the same data gives the same bytes.
+    draw(chart, language, title).savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def draw(chart: Chart, language: str, title: str) -> Figure:
+    """The chart's figure, with texts in `language`."""
     with use_language(language):
         figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
         FigureCanvasAgg(figure)
@@ -70,6 +78,7 @@ def render(chart: Chart, language: str, title: str) -> bytes:
         positions = list(range(len(labels)))
 
         top.bar(positions, chart.meetings, color=BAR)
+        _counts_from_zero(top, chart.meetings)
         top.set_title(_("Meetings per week"), fontsize=13, loc="left")
         top.set_xticks(positions, labels, fontsize=9, rotation=0)
         top.yaxis.get_major_locator().set_params(integer=True)
@@ -91,16 +100,20 @@ def render(chart: Chart, language: str, title: str) -> bytes:
 
         scores = list(range(1, 6))
         bottom.bar(scores, chart.scores, color=SCORE_COLOURS)
+        _counts_from_zero(bottom, chart.scores)
         bottom.set_title(_("Check-in scores, last 12 weeks"), fontsize=13, loc="left")
         bottom.set_xticks(scores, [str(s) for s in scores], fontsize=12)
         bottom.yaxis.get_major_locator().set_params(integer=True)
         bottom.tick_params(axis="y", labelsize=10)
         bottom.spines[["top", "right"]].set_visible(False)
 
-        buffer = io.BytesIO()
-        # No "Software" or date in the file: the same data gives the same bytes.
-        figure.savefig(buffer, format="png", metadata={"Software": None})
-        return buffer.getvalue()
+        return figure
+
+
+def _counts_from_zero(axes: Any, counts: tuple[int, ...]) -> None:
+    """A count's axis starts at 0; with nothing counted, matplotlib would centre it on
+    0 (from -0.04 to 0.04), so it goes from 0 to 1."""
+    axes.set_ylim(0, max(1, *counts, 0) * 1.05)
 
 
 def _week_label(start: date) -> str:

@@ -419,7 +419,14 @@ class Meetings:
             context = await self._context(repo, person, check_in.pair_id)
             if isinstance(context, Refusal):
                 return context
-            if check_in.completed_at is not None and not (needs_help and not check_in.needs_help):
+            # A finished check-in still takes a first request for help, and words the
+            # person writes (after «No comment», say): nothing written is thrown away.
+            late_words = comment is not None and score is None and goal is None
+            if (
+                check_in.completed_at is not None
+                and not (needs_help and not check_in.needs_help)
+                and not late_words
+            ):
                 return Refusal(Problem.STALE)
             values: dict[str, object] = {}
             if score is not None:
@@ -433,10 +440,14 @@ class Meetings:
                 ticked = set(check_in.goals_progressed) ^ {goal}
                 values["goals_progressed"] = [g for g in goals if g in ticked]
             if comment is not None:
-                values["comment"] = comment[:MAX_COMMENT]
+                # Added to what they wrote before, never over it.
+                before = check_in.comment
+                values["comment"] = (
+                    comment[:MAX_COMMENT] if not before else f"{before}\n{comment[:MAX_COMMENT]}"
+                )
             if needs_help:
                 values["needs_help"] = True
-            if finish:
+            if finish and check_in.completed_at is None:
                 values["completed_at"] = now
             if values:
                 await repo.update_check_in(check_in_id, **values)
@@ -461,7 +472,7 @@ class Meetings:
                 return context
             if until is not None and until < context.today:
                 return Refusal(Problem.STALE)
-            await repo.set_pause(pair_id, until, now)
+            await repo.set_pause(pair_id, until, now, context.today)
             await repo.answer_nudges(pair_id, person.id, now)
             notices: list[OutgoingMessage] = []
             other = context.other

@@ -572,9 +572,25 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
     language = current_language()
     if reason == "no_meeting":
         days = int(detail.get("days", 0))
+        paused = int(detail.get("paused", 0))
         last = detail.get("last")
         cadence = cadence_name(programme.cadence)
-        if last:
+        if last and paused:
+            head = _(
+                "No meeting since {day} ({days} days, not counting {paused} days of pause; "
+                "the programme expects {cadence})."
+            ).format(
+                day=dates.format_day(date.fromisoformat(str(last)), language, today=today),
+                days=days,
+                paused=paused,
+                cadence=cadence,
+            )
+        elif paused:
+            head = _(
+                "No meeting since they started ({days} days, not counting {paused} days of "
+                "pause; the programme expects {cadence})."
+            ).format(days=days, paused=paused, cadence=cadence)
+        elif last:
             head = _(
                 "No meeting since {day} ({days} days; the programme expects {cadence})."
             ).format(

@@ -12,6 +12,7 @@ from bot.alerts import Action, Alerts, PairFile, Refusal
 from bot.domain import dates
 from bot.domain.access import Action as Permission
 from bot.domain.access import Chat, Scope, allowed_scope
+from bot.domain.digest import next_digest
 from bot.domain.model import AlertStatus, Dialogue, PairView
 from bot.domain.rhythm import MeetingStatus
 from bot.i18n import _, current_language
@@ -101,12 +102,24 @@ async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not programmes:
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
-    bound = await _alerts(context).bind(chat.id, programmes)
-    await message.reply_text(
+    alerts = _alerts(context)
+    bound = await alerts.bind(chat.id, programmes)
+    lines = [
         _("✅ Alerts for {programmes} will come to this group. /unbindalerts stops it.").format(
             programmes=", ".join(p.name for p in bound)
         )
-    )
+    ]
+    now = alerts.clock.now()
+    coming = sorted((moment, p) for p in bound if (moment := next_digest(p, now)) is not None)
+    if coming:
+        moment, first = coming[0]
+        local = first.rules.local(moment)
+        lines.append(
+            _("The weekly digest comes here too. Next: {when}.").format(
+                when=dates.format_when(local.date(), local.time(), current_language())
+            )
+        )
+    await message.reply_text("\n".join(lines))
 
 
 async def unbind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -263,7 +276,7 @@ def _render_file(found: PairFile) -> str:
             for m in found.rhythm.history.meetings[-5:]
         )
         lines.append(_("Meetings: {meetings}").format(meetings=meetings))
-    for person, score, comment, needs_help, at in found.check_ins[-6:]:
+    for person, score, comment, needs_help, help_text, at in found.check_ins[-6:]:
         text = _("Check-in {day}, {name}: {score}").format(
             day=dates.format_day(at.date(), language),
             name=person.first_name,
@@ -273,6 +286,8 @@ def _render_file(found: PairFile) -> str:
             text = _("{line} (asked for help)").format(line=text)
         if comment:
             text = _("{line} «{comment}»").format(line=text, comment=comment)
+        if help_text:
+            text = _("{line} Help: «{text}»").format(line=text, text=help_text)
         lines.append(text)
     for alert in found.alerts[-5:]:
         lines.append(

@@ -38,7 +38,7 @@ from storage.models import (
     PlannedMeetingRow,
     ProgrammeRow,
 )
-from storage.repository import Repository, _programme
+from storage.repository import Repository, _pauses_of, _programme
 
 
 class DigestQueries:
@@ -83,6 +83,7 @@ class DigestQueries:
                     col(MeetingRow.held_on),
                     col(MeetingRow.status),
                     col(MeetingRow.minutes),
+                    col(MeetingRow.created_at),
                 )
                 .join(PairRow, col(PairRow.id) == col(MeetingRow.pair_id))
                 .where(in_programmes)
@@ -168,6 +169,7 @@ class DigestQueries:
                     activated_at=None if row.activated_at is None else as_utc(row.activated_at),
                     ended_at=None if row.ended_at is None else as_utc(row.ended_at),
                     paused_until=row.paused_until,
+                    pauses=_pauses_of(row.pauses),
                 )
             )
         people_in: dict[int, set[int]] = {}
@@ -200,8 +202,10 @@ class DigestQueries:
                 ),
                 pairs=tuple(pairs.get(pid, ())),
                 meetings=tuple(
-                    DigestMeeting(pair_id, held_on, MeetingStatus(status), minutes)
-                    for pair_id, held_on, status, minutes in meetings
+                    DigestMeeting(
+                        pair_id, held_on, MeetingStatus(status), minutes, as_utc(logged_at)
+                    )
+                    for pair_id, held_on, status, minutes, logged_at in meetings
                     if where(pair_id) == pid
                 ),
                 check_ins=tuple(

@@ -248,6 +248,11 @@ class PairRow(SQLModel, table=True):
     # The adept's learning plan: None until they have written it.
     goals: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     paused_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    # Every pause the pair took, [first day, last day] as ISO dates, oldest first: paused
+    # days do not count as days without a meeting.
+    pauses: list[list[str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     end_reason: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     # The tick skips a pair that is quiet: nothing the rules read has changed since the
     # tick saw `quiet_revision`, and no rule can act before `quiet_until`. Triggers
@@ -375,6 +380,9 @@ class CheckInRow(SQLModel, table=True):
     period: str = Field(sa_column=Column(String(32), nullable=False))
     score: int | None = Field(default=None)
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # What someone who asked for help wrote to the coordinator: kept apart from the
+    # comment, so neither overwrites the other.
+    help_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     needs_help: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )

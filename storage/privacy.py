@@ -496,6 +496,7 @@ class PrivacyRepository:
                     "score": c.score,
                     "comment": c.comment,
                     "asked_for_help": c.needs_help,
+                    "help_text": c.help_text,
                     "goals_progressed": list(c.goals_progressed or []),
                     "at": _iso(c.completed_at or c.created_at),
                 }
@@ -696,7 +697,9 @@ class PrivacyRepository:
         )
         await self.session.execute(delete(DialogueRow).where(col(DialogueRow.person_id).in_(ids)))
         await self.session.execute(
-            update(CheckInRow).where(col(CheckInRow.person_id).in_(ids)).values(comment=None)
+            update(CheckInRow)
+            .where(col(CheckInRow.person_id).in_(ids))
+            .values(comment=None, help_text=None)
         )
         await self.session.execute(
             update(ExpectationRow).where(col(ExpectationRow.person_id).in_(ids)).values(answers={})

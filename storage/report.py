@@ -18,6 +18,7 @@ from storage.repository import (
     _check_in,
     _meeting_fact,
     _membership,
+    _pauses_of,
     _person,
     _utc,
 )
@@ -96,6 +97,7 @@ async def report_data(
                 activated_at=_utc(p.activated_at),
                 ended_at=_utc(p.ended_at),
                 goals=tuple(p.goals or ()),
+                pauses=_pauses_of(p.pauses),
             )
         )
     return ReportData(

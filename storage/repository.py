@@ -58,6 +58,7 @@ from bot.domain.rhythm import (
     NudgeKind,
     PlannedFact,
     PlanStatus,
+    with_pause,
 )
 from storage.gatherings import GatheringQueries
 from storage.models import (
@@ -150,6 +151,7 @@ def _history(
         cohort_start=cohort[0],
         cohort_end=cohort[1],
         paused_until=pair.paused_until,
+        pauses=pair.pauses,
         meetings=tuple(sorted(meetings, key=lambda f: (f.held_on, f.id))),
         planned=tuple(sorted(planned, key=lambda f: (f.planned_on, f.id))),
         nudges=tuple(sorted(nudges, key=lambda f: f.sent_at)),
@@ -274,6 +276,7 @@ _PAIR_COLUMNS = (
     "activated_at",
     "goals",
     "paused_until",
+    "pauses",
 )
 
 
@@ -339,7 +342,18 @@ def _pair_of(v: Sequence[Any]) -> Pair:
         activated_at=_utc(v[7]),
         goals=None if v[8] is None else tuple(v[8]),
         paused_until=v[9],
+        pauses=_pauses_of(v[10]),
     )
+
+
+def _pauses_of(stored: Sequence[Sequence[str]] | None) -> tuple[tuple[date, date], ...]:
+    return tuple(
+        (date.fromisoformat(first), date.fromisoformat(last)) for first, last in stored or ()
+    )
+
+
+def _stored_pauses(pauses: Iterable[tuple[date, date]]) -> list[list[str]]:
+    return [[first.isoformat(), last.isoformat()] for first, last in pauses]
 
 
 _PAIR_WIDTH, _PERSON_WIDTH = len(_PAIR_COLUMNS), len(_PERSON_COLUMNS)
@@ -446,6 +460,7 @@ def _check_in(row: CheckInRow) -> CheckIn:
         goals_progressed=tuple(row.goals_progressed or ()),
         completed_at=_utc(row.completed_at),
         created_at=as_utc(row.created_at),
+        help_text=row.help_text,
     )
 
 
@@ -1497,7 +1512,14 @@ class Repository(GatheringQueries):
         return None if row is None else _check_in(row)
 
     async def update_check_in(self, check_in_id: int, **values: Any) -> None:
-        allowed = {"score", "comment", "needs_help", "goals_progressed", "completed_at"}
+        allowed = {
+            "score",
+            "comment",
+            "help_text",
+            "needs_help",
+            "goals_progressed",
+            "completed_at",
+        }
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"not a check-in field: {sorted(unknown)}")
@@ -1513,15 +1535,29 @@ class Repository(GatheringQueries):
         )
         return [_check_in(row) for row in rows.all()]
 
-    async def set_pause(self, pair_id: int, until: date | None, now: datetime) -> None:
+    async def set_pause(
+        self, pair_id: int, until: date | None, now: datetime, today: date | None = None
+    ) -> None:
+        """Pauses a live pair until `until` (None: it goes on now), and keeps the pause in
+        its `pauses`; `today` is the programme's date (the UTC one when not given)."""
         state = PairState.PAUSED if until is not None else PairState.ACTIVE
+        found = (
+            await self.session.execute(
+                select(col(PairRow.state), col(PairRow.pauses)).where(col(PairRow.id) == pair_id)
+            )
+        ).first()
+        if found is None or found[0] not in (PairState.ACTIVE.value, PairState.PAUSED.value):
+            return
+        pauses = with_pause(
+            _pauses_of(found[1]), today or now.date(), until, found[0] == PairState.PAUSED.value
+        )
         await self.session.execute(
             update(PairRow)
             .where(
                 col(PairRow.id) == pair_id,
                 col(PairRow.state).in_([PairState.ACTIVE.value, PairState.PAUSED.value]),
             )
-            .values(paused_until=until, state=state.value)
+            .values(paused_until=until, state=state.value, pauses=_stored_pauses(pauses))
         )
 
     async def end_pauses(self, today: date) -> int:

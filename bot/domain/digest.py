@@ -31,7 +31,7 @@ from bot.domain.rhythm import (
     period_met,
     regular_period,
 )
-from bot.domain.stall import NO_MEETING_FACTOR, URGENCY, Reason
+from bot.domain.stall import URGENCY, Reason, silence
 
 CHART_WEEKS = 12
 SCORE_WINDOW = timedelta(
@@ -60,6 +60,7 @@ class DigestPair:
     activated_at: datetime | None = None
     ended_at: datetime | None = None
     paused_until: date | None = None
+    pauses: tuple[tuple[date, date], ...] = ()  # (first day, last day), oldest first
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class DigestMeeting:
     held_on: date
     status: MeetingStatus
     minutes: int | None = None
+    logged_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class Digest:
     today: date
     by_state: dict[PairState, int]
     stalled_count: int
-    week_logged: int  # meetings held in the last seven days, logged by either party
+    week_logged: int  # meetings held or logged in the last seven days (today included)
     week_confirmed: int  # … of which the other party confirmed
     period: Period
     period_logged: int
@@ -267,8 +269,15 @@ def compute(data: DigestInput, now: datetime) -> Digest:
     counted = [
         m for m in data.meetings if m.pair_id in pairs and m.status is not MeetingStatus.DISPUTED
     ]
-    week_start = today - timedelta(days=7)
-    last_week = [m for m in counted if week_start <= m.held_on < today]
+    # The last seven days are today and the six before, as people read it: a meeting
+    # held today, or held earlier and logged in these days, is news of this week.
+    week_start = today - timedelta(days=6)
+    last_week = [
+        m
+        for m in counted
+        if week_start <= m.held_on <= today
+        or (m.logged_at is not None and now - timedelta(days=7) < m.logged_at <= now)
+    ]
     this_period = [m for m in counted if m.held_on in period]
 
     meetings_of: dict[int, list[MeetingFact]] = {}
@@ -448,7 +457,12 @@ def chart(data: DigestInput, now: datetime) -> Chart:
     meetings = tuple(
         sum(1 for m in counted if s <= m.held_on < s + timedelta(days=7)) for s in starts
     )
-    window = data.programme.rules.cadence.expected_days * NO_MEETING_FACTOR
+    meetings_of: dict[int, list[MeetingFact]] = {}
+    for m in counted:
+        meetings_of.setdefault(m.pair_id, []).append(
+            MeetingFact(0, m.held_on, m.minutes, m.status, 0)
+        )
+    cadence = data.programme.rules.cadence
     on_rhythm: list[float | None] = []
     for s in starts:
         last_day = s + timedelta(days=6)
@@ -465,10 +479,10 @@ def chart(data: DigestInput, now: datetime) -> Chart:
             continue
         good = 0
         for pair in live:
-            held = [m.held_on for m in counted if m.pair_id == pair.id and m.held_on <= last_day]
+            held = [m for m in meetings_of.get(pair.id, ()) if m.held_on <= last_day]
             assert pair.activated_at is not None
-            since = max(held) if held else pair.activated_at.astimezone(zone).date()
-            if (last_day - since).days <= window:
+            started_on = pair.activated_at.astimezone(zone).date()
+            if not silence(held, started_on, pair.pauses, cadence, last_day).too_long:
                 good += 1
         on_rhythm.append(good / len(live))
     first = datetime.combine(starts[0], time(0, 0), tzinfo=zone).astimezone(UTC)

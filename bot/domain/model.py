@@ -127,6 +127,7 @@ class Pair:
     activated_at: datetime | None = None
     goals: tuple[str, ...] | None = None
     paused_until: date | None = None
+    pauses: tuple[tuple[date, date], ...] = ()  # every pause, (first day, last day), oldest first
 
     def party_role(self, person_id: int) -> Role | None:
         if person_id == self.mentor_id:
@@ -213,6 +214,7 @@ class CheckIn:
     goals_progressed: tuple[str, ...]
     completed_at: datetime | None
     created_at: datetime
+    help_text: str | None = None  # what they wrote after asking for help, apart from `comment`
 
 
 # Messages that do not count towards a participant's one-a-day limit: they are urgent

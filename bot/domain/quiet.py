@@ -29,11 +29,10 @@ from bot.domain.rhythm import (
     History,
     PlanStatus,
     Rules,
-    counts,
     last_working_day_before,
     period_for,
 )
-from bot.domain.stall import AGREEMENT_WITHIN, NO_MEETING_FACTOR
+from bot.domain.stall import AGREEMENT_WITHIN, silence
 
 LONGEST = timedelta(days=7)
 
@@ -103,9 +102,11 @@ def _rhythm_days(history: History, rules: Rules, today: date) -> list[date]:
             days += [plan.planned_on, plan.planned_on + timedelta(days=1)]
     if history.paused_until is not None:
         days.append(history.paused_until + timedelta(days=1))
-    # "No meeting for more than 1.5 × the cadence", counted from the last one.
-    last = max((m.held_on for m in history.meetings if counts(m)), default=None)
-    start = last or history.activated_at.date()
-    expected = rules.cadence.expected_days * NO_MEETING_FACTOR
-    days.append(start + timedelta(days=int(expected) + 1))
+    # "No meeting for more than 1.5 × the cadence", counted from the last one without
+    # the paused days, as the stall rule counts it.
+    days.append(
+        silence(
+            history.meetings, history.activated_at.date(), history.pauses, rules.cadence, today
+        ).too_long_from
+    )
     return days

@@ -34,6 +34,8 @@ from bot.domain.rhythm import (
     CadenceKind,
     MeetingFact,
     MeetingStatus,
+    Period,
+    paused_days,
     period_for,
     period_met,
 )
@@ -112,6 +114,7 @@ class PairRecord:
     activated_at: datetime | None
     ended_at: datetime | None
     goals: tuple[str, ...]
+    pauses: tuple[tuple[date, date], ...] = ()  # (first day, last day), oldest first
 
 
 @dataclass(frozen=True)
@@ -222,27 +225,42 @@ def rhythm_periods(
     cohort_start: date,
     cohort_end: date,
     meetings: Sequence[MeetingFact],
+    pauses: Sequence[tuple[date, date]] = (),
 ) -> tuple[int, int]:
     """(periods that ended by `until`, of them with the required meetings).
 
     Uses the same periods and the same "met" rule as the reminders. With meetings
-    "per cohort", the one period counts once the cohort is over."""
+    "per cohort", the one period counts once the cohort is over. Paused days are not
+    silence: a period paused for half its days or more is not due unless it was met."""
     if until < activated_on:
         return 0, 0
     if cadence.kind is CadenceKind.PER_COHORT:
         if until < cohort_end:
             return 0, 0
         period = period_for(cadence, cohort_end, activated_on, cohort_start, cohort_end)
-        return 1, int(period_met(cadence, period, meetings))
+        return _due_and_met(cadence, period, meetings, pauses)
     due = met = 0
     day = activated_on
     while True:
         period = period_for(cadence, day, activated_on, cohort_start, cohort_end)
         if period.end - timedelta(days=1) > until:
             return due, met
-        due += 1
-        met += int(period_met(cadence, period, meetings))
+        counted = _due_and_met(cadence, period, meetings, pauses)
+        due += counted[0]
+        met += counted[1]
         day = period.end
+
+
+def _due_and_met(
+    cadence: Cadence,
+    period: Period,
+    meetings: Sequence[MeetingFact],
+    pauses: Sequence[tuple[date, date]],
+) -> tuple[int, int]:
+    if period_met(cadence, period, meetings):
+        return 1, 1
+    paused = paused_days(pauses, period.start - timedelta(days=1), period.end - timedelta(days=1))
+    return (0, 0) if 2 * paused >= period.length else (1, 0)
 
 
 # anonymising free text
@@ -319,6 +337,7 @@ def build_report(
                 cohort.starts_on,
                 cohort.ends_on,
                 [m.fact for m in found],
+                p.pauses,
             )
         total_due += due
         total_met += met

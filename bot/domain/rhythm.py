@@ -220,6 +220,7 @@ class History:
     cohort_start: date
     cohort_end: date
     paused_until: date | None = None
+    pauses: tuple[tuple[date, date], ...] = ()  # every pause, (first day, last day), oldest first
     meetings: tuple[MeetingFact, ...] = ()
     planned: tuple[PlannedFact, ...] = ()
     nudges: tuple[NudgeFact, ...] = ()
@@ -243,6 +244,33 @@ def period_met(cadence: Cadence, period: Period, meetings: Iterable[MeetingFact]
     if cadence.kind is CadenceKind.PER_COHORT:
         return len(inside) >= cadence.amount
     return bool(inside)
+
+
+Pauses = tuple[tuple[date, date], ...]
+
+
+def with_pause(pauses: Pauses, today: date, until: date | None, paused_now: bool) -> Pauses:
+    """The pair's pauses after it pauses until `until` (None: it goes on now) on `today`.
+
+    A pause set while paused moves the current one's last day; going on ends it
+    yesterday (one taken and ended the same day leaves nothing)."""
+    earlier, current = (pauses[:-1], pauses[-1]) if paused_now and pauses else (pauses, None)
+    if until is None:
+        if current is None or today <= current[0]:
+            return earlier
+        return (*earlier, (current[0], min(current[1], today - timedelta(days=1))))
+    first = current[0] if current is not None else today
+    return (*earlier, (first, until))
+
+
+def paused_days(pauses: Iterable[tuple[date, date]], after: date, through: date) -> int:
+    """How many days after `after` up to and including `through` were paused."""
+    total = 0
+    for first, last in pauses:
+        start, end = max(first, after + timedelta(days=1)), min(last, through)
+        if start <= end:
+            total += (end - start).days + 1
+    return total
 
 
 def paused(history: History, today: date) -> bool:

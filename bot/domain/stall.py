@@ -8,7 +8,7 @@ cause (a new `since`) opens a new alert.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 from bot.domain.rhythm import (
     Cadence,
     History,
+    MeetingFact,
     MeetingStatus,
     NudgeFact,
     NudgeKind,
     counts,
     ignored_twice,
+    paused_days,
 )
 
 AGREEMENT_WITHIN = timedelta(days=14)
@@ -87,6 +89,49 @@ class Facts:
     unreachable: tuple[tuple[int, datetime], ...] = ()  # (person, since)
     paused_until: date | None = None
     timezone: str = "UTC"  # the programme's: a day starts at its midnight
+
+
+@dataclass(frozen=True)
+class Silence:
+    """How long a pair has gone without a meeting. Paused days are not silence: they
+    count neither here nor in the days the texts show."""
+
+    last: date | None  # the last meeting that counts
+    since: date  # counted from: the last meeting, else the day the pair started
+    days: int  # days after `since` up to today, paused ones left out
+    paused: int  # the paused days left out
+    limit: float  # more days than this is "no meeting for too long"
+    too_long_from: date  # the first day that is too long, if nothing changes
+
+    @property
+    def too_long(self) -> bool:
+        return self.days > self.limit
+
+
+def silence(
+    meetings: Iterable[MeetingFact],
+    started_on: date,
+    pauses: Iterable[tuple[date, date]],
+    cadence: Cadence,
+    today: date,
+) -> Silence:
+    """ "No meeting for too long", the one reckoning the alerts (`stalls`), the quiet pairs
+    (`bot.domain.quiet`), the digest's chart and the report share: days since the last
+    meeting that counts (else since the pair started), without the paused ones, against
+    1.5 × the cadence."""
+    last = max((m.held_on for m in meetings if counts(m)), default=None)
+    since = last or started_on
+    pauses = sorted(pauses)
+    limit = cadence.expected_days * NO_MEETING_FACTOR
+    paused = paused_days(pauses, since, today)
+    days = (today - since).days - paused
+    # The day the count passes the limit, each pause after `since` pushing it on.
+    too_long_from = since + timedelta(days=int(limit) + 1)
+    for first, end in pauses:
+        first = max(first, since + timedelta(days=1))
+        if first <= end and first <= too_long_from:
+            too_long_from += timedelta(days=(end - first).days + 1)
+    return Silence(last, since, days, paused, limit, too_long_from)
 
 
 @dataclass(frozen=True)
@@ -160,17 +205,23 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
                 )
             )
     if history is not None and active:
-        last = max((m.held_on for m in history.meetings if counts(m)), default=None)
-        start = last or history.activated_at.date()
-        days = (facts.today - start).days
-        if days > facts.cadence.expected_days * NO_MEETING_FACTOR:
+        quiet = silence(
+            history.meetings,
+            history.activated_at.date(),
+            history.pauses,
+            facts.cadence,
+            facts.today,
+        )
+        if quiet.too_long:
+            last = quiet.last
             found.append(
                 Stall(
                     Reason.NO_MEETING,
-                    _at(start),
+                    _at(quiet.since),
                     {
                         "last": last.isoformat() if last else None,
-                        "days": days,
+                        "days": quiet.days,
+                        **({"paused": quiet.paused} if quiet.paused else {}),
                         "answered": _answered(history, facts),
                     },
                 )
@@ -210,23 +261,27 @@ def _at(day: date) -> datetime:
 
 
 def _low_score(scores: Sequence[Score]) -> Stall | None:
-    """The newest check-in is 2 or lower, or 2 or more below the same person's previous one."""
-    if not scores:
-        return None
-    ordered = sorted(scores, key=lambda s: s.at)
-    newest = ordered[-1]
-    previous = [s for s in ordered[:-1] if s.person_id == newest.person_id]
-    if newest.score <= LOW_SCORE:
-        return Stall(
-            Reason.LOW_SCORE, newest.at, {"person": newest.person_id, "score": newest.score}
-        )
-    if previous and previous[-1].score - newest.score >= SCORE_DROP:
-        return Stall(
-            Reason.LOW_SCORE,
-            newest.at,
-            {"person": newest.person_id, "score": newest.score, "before": previous[-1].score},
-        )
-    return None
+    """Someone's own newest check-in is 2 or lower, or 2 or more below their own previous
+    one. A low score is about the person who gave it: only their own later, better answer
+    clears it, never the other party's (who usually answers second). When both stand, the
+    newer names the stall, so a new low after one resolved by hand opens a new alert."""
+    standing: list[Stall] = []
+    for person in {s.person_id for s in scores}:
+        own = sorted((s for s in scores if s.person_id == person), key=lambda s: s.at)
+        newest = own[-1]
+        if newest.score <= LOW_SCORE:
+            standing.append(
+                Stall(Reason.LOW_SCORE, newest.at, {"person": person, "score": newest.score})
+            )
+        elif len(own) > 1 and own[-2].score - newest.score >= SCORE_DROP:
+            standing.append(
+                Stall(
+                    Reason.LOW_SCORE,
+                    newest.at,
+                    {"person": person, "score": newest.score, "before": own[-2].score},
+                )
+            )
+    return max(standing, key=lambda s: (s.since, s.detail["person"]), default=None)
 
 
 def _answered(history: History, facts: Facts) -> dict[str, bool | None]:

@@ -138,6 +138,20 @@ def test_digest_figures_from_a_known_history() -> None:
     assert d.failed == (("Ola", 2), (None, 1))
 
 
+def test_the_last_seven_days_hold_today_and_meetings_logged_late() -> None:
+    today = NOW.astimezone(OSLO).date()
+    data = replace(
+        HISTORY,
+        meetings=(
+            DigestMeeting(1, today, C, 60, NOW - timedelta(hours=1)),  # held and confirmed today
+            DigestMeeting(2, today - timedelta(days=12), C, 60, NOW - timedelta(days=1)),
+            DigestMeeting(3, today - timedelta(days=12), C, 60, NOW - timedelta(days=8)),
+        ),
+    )
+    d = rules.compute(data, NOW)
+    assert (d.week_logged, d.week_confirmed) == (2, 2)
+
+
 def test_one_cohorts_digest_counts_only_that_cohorts_pairs() -> None:
     """A region's coordinator: the region's pairs, meetings, scores, alerts, plans, the
     failed messages to its people, and its own cohort's dates; the rest is left out."""
@@ -285,6 +299,19 @@ def test_chart_figures_cover_twelve_full_weeks() -> None:
     assert c.on_rhythm[-1] == 0.75
     assert c.on_rhythm[0] is None  # nobody was active before 10 January
     assert c.scores == (0, 1, 2, 1, 1)
+
+
+def test_paused_days_keep_a_pair_on_rhythm_in_the_chart() -> None:
+    # Pair 3 never met since 10 January: off rhythm in the week ending 15 March, unless
+    # it was paused long enough (the same reckoning as the alerts).
+    paused = replace(
+        HISTORY,
+        pairs=tuple(
+            replace(p, pauses=((date(2026, 1, 20), date(2026, 2, 28)),)) if p.id == 3 else p
+            for p in HISTORY.pairs
+        ),
+    )
+    assert rules.compute(paused, NOW).chart.on_rhythm[-1] == 1.0
 
 
 def test_the_digest_reads_as_expected_in_english() -> None:
@@ -452,6 +479,17 @@ def test_an_empty_programme_still_draws() -> None:
     assert d.met_share is None and d.score is None
     picture = charts.render(d.chart, "en", "Empty")
     assert picture.startswith(b"\x89PNG")
+
+
+def test_an_empty_chart_counts_from_zero() -> None:
+    empty = rules.compute(DigestInput(programme=PROGRAMME, cohorts=(COHORT,), pairs=()), NOW)
+    full = rules.compute(HISTORY, NOW)
+    for d in (empty, full):
+        meetings, _rhythm, scores = charts.draw(d.chart, "en", "Chart").axes
+        for axes, counts in ((meetings, d.chart.meetings), (scores, d.chart.scores)):
+            bottom, top = axes.get_ylim()
+            assert bottom == 0
+            assert max(1, *counts) <= top < max(1, *counts) * 1.5
 
 
 # the weekly note

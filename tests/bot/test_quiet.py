@@ -48,6 +48,16 @@ def seen_pairs(draw: st.DrawFn) -> tuple[History, Rules, datetime, datetime, str
     # Meetings cannot be logged ahead of the day they are logged on.
     today = rules.local(now).date()
     history = replace(history, meetings=tuple(m for m in history.meetings if m.held_on <= today))
+    # Pauses taken and over: their days do not count as days without a meeting.
+    activated_on = history.activated_at.date()
+    span = (today - activated_on).days
+    if span > 1:
+        cuts = sorted(draw(st.lists(st.integers(0, span - 1), max_size=4, unique=True)))
+        pauses = tuple(
+            (activated_on + timedelta(days=a), activated_on + timedelta(days=b))
+            for a, b in zip(cuts[::2], cuts[1::2], strict=False)
+        )
+        history = replace(history, pauses=pauses)
     created_at = history.activated_at - timedelta(minutes=draw(st.integers(0, 30 * 1440)))
     state = draw(st.sampled_from(["awaiting_agreement", "active", "paused"]))
     return history, rules, now, created_at, state

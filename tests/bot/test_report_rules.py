@@ -51,6 +51,18 @@ def test_rhythm_periods_monthly() -> None:
     )
 
 
+def test_a_paused_period_is_not_due() -> None:
+    start, end = date(2026, 1, 1), date(2026, 12, 31)
+    met = [meeting(date(2026, 3, 5))]
+    # 3–17 March met; 17–31 March and April not. April paused from the 10th: more than
+    # half of it, so it is not due; 17–31 March paused for 3 days still is.
+    pauses = [(date(2026, 3, 29), date(2026, 3, 31)), (date(2026, 4, 10), date(2026, 5, 3))]
+    assert rhythm_periods(MONTHLY, date(2026, 3, 3), date(2026, 4, 30), start, end, met) == (3, 1)
+    assert rhythm_periods(
+        MONTHLY, date(2026, 3, 3), date(2026, 4, 30), start, end, met, pauses
+    ) == (2, 1)
+
+
 def test_rhythm_periods_minutes_and_per_cohort() -> None:
     start, end = date(2026, 1, 1), date(2026, 6, 30)
     minutes = Cadence(CadenceKind.MINUTES, 120)

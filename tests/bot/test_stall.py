@@ -25,8 +25,10 @@ from bot.domain.rhythm import (
     MeetingStatus,
     NudgeFact,
     NudgeKind,
+    Pauses,
+    with_pause,
 )
-from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
+from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, silence, stalls
 
 MENTOR, ADEPT = 1, 2
 PARTIES = (MENTOR, ADEPT)
@@ -128,6 +130,94 @@ def test_no_meeting_after_more_than_one_and_a_half_cadences(
         "days": threshold + 1,
         "answered": {"mentor": None, "adept": None},
     }
+
+
+def test_paused_days_are_not_days_without_a_meeting() -> None:
+    # The issue's pair: met 7 December, paused 30 days in between, 46 days later.
+    met = date(2025, 12, 7)
+    pause = (date(2025, 12, 15), date(2026, 1, 13))
+    hist = history(activated_at=midnight(date(2025, 11, 1)), meetings=(meeting(met),))
+    now = noon(met + timedelta(days=46))
+    assert Reason.NO_MEETING in reasons(facts(now, history=hist), now)
+    paused = replace(hist, pauses=(pause,))
+    assert Reason.NO_MEETING not in reasons(facts(now, history=paused), now)
+    # It comes 30 days later, and says 46 days: the days that were not paused.
+    later = now + timedelta(days=30)
+    stall = only(facts(later, history=paused), later, Reason.NO_MEETING)
+    assert stall.detail["days"] == 46
+    assert stall.detail["paused"] == 30
+    assert stall.since == midnight(met)
+
+
+@FAST
+@given(
+    st.integers(0, 200),
+    st.lists(st.integers(-40, 300), max_size=6, unique=True),
+    st.sampled_from(
+        [MONTHLY, Cadence(CadenceKind.TWICE_MONTHLY), Cadence(CadenceKind.PER_COHORT, 3)]
+    ),
+)
+def test_silence_counts_the_days_not_paused_and_knows_when_it_is_too_long(
+    days: int, cuts: list[int], cadence: Cadence
+) -> None:
+    start = date(2026, 1, 10)
+    ordered = sorted(cuts)
+    pauses = tuple(
+        (start + timedelta(days=a), start + timedelta(days=b))
+        for a, b in zip(ordered[::2], ordered[1::2], strict=False)
+    )
+
+    def counted(today: date) -> int:
+        return sum(
+            1
+            for d in range(1, (today - start).days + 1)
+            if not any(a <= start + timedelta(days=d) <= b for a, b in pauses)
+        )
+
+    today = start + timedelta(days=days)
+    found = silence((), start, pauses, cadence, today)
+    assert found.days == counted(today)
+    assert found.days + found.paused == days
+    assert found.too_long == (counted(today) > 1.5 * cadence.expected_days)
+    # The first day that is too long, whatever day it is seen from.
+    day_before = found.too_long_from - timedelta(days=1)
+    assert counted(found.too_long_from) > found.limit >= counted(day_before)
+
+
+@pytest.mark.parametrize(
+    ("before", "paused_now", "until", "after"),
+    [
+        pytest.param(
+            (), False, date(2026, 3, 20), ((date(2026, 3, 10), date(2026, 3, 20)),), id="new"
+        ),
+        pytest.param(
+            ((date(2026, 1, 1), date(2026, 1, 5)),),
+            False,
+            date(2026, 3, 20),
+            ((date(2026, 1, 1), date(2026, 1, 5)), (date(2026, 3, 10), date(2026, 3, 20))),
+            id="another",
+        ),
+        pytest.param(
+            ((date(2026, 3, 1), date(2026, 3, 12)),),
+            True,
+            date(2026, 3, 31),
+            ((date(2026, 3, 1), date(2026, 3, 31)),),
+            id="longer",
+        ),
+        pytest.param(
+            ((date(2026, 3, 1), date(2026, 3, 31)),),
+            True,
+            None,
+            ((date(2026, 3, 1), date(2026, 3, 9)),),
+            id="ended-early",
+        ),
+        pytest.param(((date(2026, 3, 10), date(2026, 3, 31)),), True, None, (), id="same-day"),
+    ],
+)
+def test_a_pause_is_kept(
+    before: Pauses, paused_now: bool, until: date | None, after: Pauses
+) -> None:
+    assert with_pause(before, date(2026, 3, 10), until, paused_now) == after
 
 
 def test_no_meeting_counts_from_activation_and_reports_who_answered() -> None:
@@ -232,11 +322,29 @@ def _scores(*values: tuple[int, int]) -> tuple[Score, ...]:
             {"person": MENTOR, "score": 3, "before": 5},
             id="same-person-drop",
         ),
+        # The mentor usually answers second: their good score says nothing of the adept's.
+        pytest.param(
+            _scores((ADEPT, 1), (MENTOR, 5)),
+            {"person": ADEPT, "score": 1},
+            id="other-party-answers-later",
+        ),
+        pytest.param(
+            _scores((ADEPT, 5), (ADEPT, 3), (MENTOR, 4)),
+            {"person": ADEPT, "score": 3, "before": 5},
+            id="drop-then-other-party",
+        ),
+        # Both stand: the newer names the alert, so a new one after a resolved one opens.
+        pytest.param(
+            _scores((ADEPT, 2), (MENTOR, 1), (MENTOR, 5), (MENTOR, 1)),
+            {"person": MENTOR, "score": 1},
+            id="both-low-newest-named",
+        ),
     ],
 )
 def test_low_score(scores: tuple[Score, ...], detail: dict[str, int]) -> None:
     stall = only(facts(LATER, scores=scores), LATER, Reason.LOW_SCORE)
-    assert stall.since == max(s.at for s in scores)
+    named = [s for s in scores if s.person_id == detail["person"]]
+    assert stall.since == max(s.at for s in named)
     assert stall.detail == detail
 
 
@@ -248,6 +356,7 @@ def test_low_score(scores: tuple[Score, ...], detail: dict[str, int]) -> None:
         pytest.param(_scores((MENTOR, 5), (ADEPT, 3)), id="other-party"),
         pytest.param(_scores((MENTOR, 5), (ADEPT, 5), (ADEPT, 4)), id="drop-1-same-person"),
         pytest.param(_scores((MENTOR, 2), (MENTOR, 4)), id="recovered"),
+        pytest.param(_scores((ADEPT, 1), (MENTOR, 5), (ADEPT, 4)), id="recovered-own-answer"),
     ],
 )
 def test_not_low_score(scores: tuple[Score, ...]) -> None:
@@ -427,11 +536,17 @@ def pairs(draw: st.DrawFn, states: tuple[str, ...] = LIKELY_STATES) -> tuple[Fac
             kind = draw(st.sampled_from([*ASKING, *ASKING, *NudgeKind]))
             person = draw(st.sampled_from(PARTIES))
             nudges.append(NudgeFact(person, "p", kind, sent_at, answered_at))
+        cuts = sorted(draw(st.lists(st.integers(0, max(0, days - 1)), max_size=4, unique=True)))
+        pauses = tuple(
+            (activated_at.date() + timedelta(days=a), activated_at.date() + timedelta(days=b))
+            for a, b in zip(cuts[::2], cuts[1::2], strict=False)
+        )
         hist = history(
             activated_at=activated_at,
             meetings=meetings,
             nudges=tuple(nudges),
             paused_until=paused_until if state == "paused" else None,
+            pauses=pauses,
         )
     scores = tuple(
         Score(draw(st.sampled_from(PARTIES)), draw(st.integers(1, 5)), at)
@@ -463,12 +578,17 @@ def pairs(draw: st.DrawFn, states: tuple[str, ...] = LIKELY_STATES) -> tuple[Fac
 
 
 def low_score(scores: tuple[Score, ...]) -> bool:
-    if not scores:
-        return False
-    newest = max(scores, key=lambda s: s.at)
-    before = [s for s in scores if s.person_id == newest.person_id and s.at < newest.at]
-    dropped = bool(before) and max(before, key=lambda s: s.at).score - newest.score >= 2
-    return newest.score <= 2 or dropped
+    """Someone's own newest score is 2 or less, or 2 below their own one before it;
+    what the other party answers later changes nothing."""
+    for person in PARTIES:
+        own = sorted((s for s in scores if s.person_id == person), key=lambda s: s.at)
+        if not own:
+            continue
+        newest = own[-1]
+        dropped = len(own) > 1 and own[-2].score - newest.score >= 2
+        if newest.score <= 2 or dropped:
+            return True
+    return False
 
 
 def expected(f: Facts, now: datetime) -> set[Reason]:
@@ -497,7 +617,12 @@ def expected(f: Facts, now: datetime) -> set[Reason]:
         out.add(Reason.DISPUTED)
     if f.state == "active":
         start = max(counted) if counted else h.activated_at.date()
-        if (f.today - start).days > 1.5 * f.cadence.expected_days:
+        silent = [
+            start + timedelta(days=d)
+            for d in range(1, (f.today - start).days + 1)
+            if not any(a <= start + timedelta(days=d) <= b for a, b in h.pauses)
+        ]
+        if len(silent) > 1.5 * f.cadence.expected_days:
             out.add(Reason.NO_MEETING)
         for person in PARTIES:
             asks = sorted(

@@ -180,7 +180,8 @@ async def test_the_alert_chat_takes_only_coordinators(harness: Harness) -> None:
     assert (await group.next_message()).text == "Only a coordinator of the programme can do this."
     await kari.send_in_group(group, "/bindalerts")
     assert (await group.next_message()).text == (
-        "✅ Alerts for Global Future Oslo will come to this group. /unbindalerts stops it."
+        "✅ Alerts for Global Future Oslo will come to this group. /unbindalerts stops it.\n"
+        "The weekly digest comes here too. Next: Monday 9 March at 08:00."
     )
     await run_until(h, oslo(2026, 4, 20, 12))
     [alert] = [m for m in group.inbox() if "No meeting since" in (m.text or "")]

@@ -104,6 +104,7 @@ async def seed(database: Database) -> dict[str, int]:
             check_in,
             score=2,
             comment="Vanskelig uke",
+            help_text="Jeg mistet boligen",
             goals_progressed=["Jobb som sykepleier"],
             completed_at=NOW,
         )
@@ -147,7 +148,9 @@ async def test_export_holds_everything_about_the_person(database: Database) -> N
     assert pair["my_role"] == "adept" and pair["other_party"] == "Ola"
     assert pair["goals"] == ["@cv", "Jobb som sykepleier"]
     assert [m["minutes"] for m in pair["meetings"]] == [90]
-    assert [(c["score"], c["comment"]) for c in data["check_ins"]] == [(2, "Vanskelig uke")]
+    assert [(c["score"], c["comment"], c["help_text"]) for c in data["check_ins"]] == [
+        (2, "Vanskelig uke", "Jeg mistet boligen")
+    ]
     assert data["expectation_answers"][0]["answers"] == {"how_often": "monthly"}
 
 
@@ -175,6 +178,7 @@ async def test_erasure_removes_personal_data_and_keeps_counts(database: Database
         assert pair is not None and pair.goals == ["@cv", "#2"]
         [check_in] = (await session.execute(select(CheckInRow))).scalars().all()
         assert (check_in.score, check_in.comment, check_in.goals_progressed) == (2, None, ["#2"])
+        assert check_in.help_text is None
         [meeting] = (await session.execute(select(MeetingRow))).scalars().all()
         assert (meeting.minutes, meeting.topic) == (90, None)
         assert (await session.execute(select(NoteRow))).scalars().all() == []

@@ -202,3 +202,45 @@ async def test_send_budget_is_shared_and_bounded(database: Database) -> None:
         assert await repo.take_send_slot("chat:7", window + timedelta(seconds=1), 3)
         assert await repo.take_send_slot("chat:8", window, 3)
         assert await repo.forget_send_windows(window + timedelta(seconds=1)) == 2
+
+
+async def test_a_pair_keeps_every_pause(database: Database) -> None:
+    """pair.pauses, written by set_pause and read back with the pair, on both databases."""
+    async with database.session() as session:
+        repo = Repository(session)
+        programme = await repo.create_programme(
+            name="P", timezone="Europe/Oslo", language="nb", now=NOW
+        )
+        cohort = await repo.create_cohort(
+            programme_id=programme.id,
+            name="P",
+            starts_on=NOW.date(),
+            ends_on=NOW.date() + timedelta(days=365),
+            now=NOW,
+        )
+        mona, adam = [
+            await repo.add_person(
+                telegram_user_id=i, first_name=name, last_name=None, telegram_language=None, now=NOW
+            )
+            for i, name in enumerate(["Mona", "Adam"], start=1)
+        ]
+        pair = await repo.add_pair(
+            programme_id=programme.id,
+            cohort_id=cohort.id,
+            mentor_id=mona.id,
+            adept_id=adam.id,
+            now=NOW,
+        )
+        assert await repo.activate_pair(pair.id, NOW)
+        day = NOW.date()
+        await repo.set_pause(pair.id, day + timedelta(days=10), NOW)
+        await repo.set_pause(pair.id, day + timedelta(days=20), NOW + timedelta(days=5))
+        await repo.set_pause(pair.id, None, NOW + timedelta(days=8))  # goes on early
+        await repo.set_pause(pair.id, day + timedelta(days=40), NOW + timedelta(days=30))
+        view = await repo.pair_view(pair.id)
+    assert view is not None
+    assert view.pair.pauses == (
+        (day, day + timedelta(days=7)),
+        (day + timedelta(days=30), day + timedelta(days=40)),
+    )
+    assert view.pair.paused_until == day + timedelta(days=40)
