@@ -153,6 +153,10 @@ COLUMNS: dict[str, Policy] = {
         "their comments: cleared; the other party's: their name replaced",
         shown="check_ins[].comment",
     ),
+    "check_in.help_text": _personal(
+        "their help texts: cleared; the other party's: their name replaced",
+        shown="check_ins[].help_text",
+    ),
     "check_in.goals_progressed": _personal(
         "the adept's goal words become #n", shown="check_ins[].goals_progressed"
     ),
@@ -238,6 +242,7 @@ COLUMNS: dict[str, Policy] = {
     ),
     "pair.goals": _personal("the adept's own words become #n", shown="pairs[].goals"),
     "pair.mentor_id": _person_id(),
+    "pair.pauses": _nothing("the days the pair paused"),
     "pair.state": _nothing(_SETTING),
     "person.consent_version": _nothing("the version of the text they agreed to"),
     "person.first_name": _personal("becomes –", shown="person.first_name"),
@@ -657,6 +662,7 @@ class PrivacyRepository:
         words = [w for p in people for w in intake_words(p.intake or {})]
         words += [w for row in imported for w in intake_words(row.answers or {})]
         words += [c.comment for c in check_ins if c.comment]
+        words += [c.help_text for c in check_ins if c.help_text]
         words += [w for e in evaluations for w in evaluation_words(e.answers or {})]
         words += [n.text for n in notes] + [o.text for o in outcomes if o.text]
         pairs = await self._rows(
@@ -764,6 +770,8 @@ class PrivacyRepository:
         for check_in in await self._rows(CheckInRow, col(CheckInRow.pair_id).in_(list(pair_ids))):
             if check_in.comment:
                 check_in.comment = redactor(check_in.comment)
+            if check_in.help_text:
+                check_in.help_text = redactor(check_in.help_text)
         for evaluation in await self._rows(
             EvaluationRow, col(EvaluationRow.pair_id).in_(list(pair_ids))
         ):

@@ -663,7 +663,7 @@ async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     assert [m["topic"] for m in pair["meetings"]] == [goal]
     assert len(pair["planned_meetings"]) == 1
     assert len(pair["notes"]) == 1 and "text" not in pair["notes"][0]
-    assert [c["comment"] for c in data["check_ins"]] == ["Help text Blorptastic"]
+    assert [c["help_text"] for c in data["check_ins"]] == ["Help text Blorptastic"]
     [evaluation] = data["evaluations"]
     assert evaluation["answers"]["comment"] == "Snorkel evaluation words"
     assert evaluation["answers"]["outcome_text"] == "welder at ACME in Bergen"

@@ -71,6 +71,7 @@ SEEDED: dict[str, str] = {
     "pair.goals": "Glimwerk welding goal",
     "pair.end_reason": "Moved away to Trondvik",
     "check_in.comment": "Quxwell hard week",
+    "check_in.help_text": "Help text Blorptastic",
     "check_in.goals_progressed": "Glimwerk welding goal",
     "expectation.answers": "expect-Yrrk",
     "meeting.topic": "Frobnitz topic",
@@ -277,10 +278,10 @@ async def seed(database: Database) -> dict[str, int]:
                 pair_id=pair.id, person_id=aminata.id, period="2026-02", kind="start", sent_at=NOW
             )
         )
-        for who, comment, help_ in (
-            (aminata, "Quxwell hard week", False),
-            (aminata, "Help text Blorptastic", True),
-            (ola, f"{NAME} was late again", False),
+        for who, comment, help_, help_text in (
+            (aminata, "Quxwell hard week", False, None),
+            (aminata, None, True, "Help text Blorptastic"),
+            (ola, f"{NAME} was late again", True, f"{NAME} did not come"),
         ):
             await add(
                 CheckInRow(
@@ -291,6 +292,7 @@ async def seed(database: Database) -> dict[str, int]:
                     score=2,
                     comment=comment,
                     needs_help=help_,
+                    help_text=help_text,
                     goals_progressed=["Glimwerk welding goal"],
                     completed_at=NOW,
                     created_at=NOW,
