@@ -38,6 +38,7 @@ from telegram.ext import ExtBot
 from bot import chart
 from bot.clock import Clock
 from bot.domain.model import OutboxItem, OutboxStatus
+from bot.keyboards import fit_markup
 from bot.ratelimit import (
     Priority,
     SendTicket,
@@ -346,6 +347,8 @@ class DeliveryWorker:
         item = claim.item
         payload: dict[str, Any] = dict(item.payload)
         markup = payload.pop("reply_markup", None)
+        if markup:
+            markup = fit_markup(markup)
         if "edit_ref" in payload:
             return await self._edit(item, payload, markup)
         if "photo" in payload:

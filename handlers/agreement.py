@@ -11,10 +11,11 @@ from bot.domain.access import Action, allowed_programmes
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
 from bot.i18n import _, current_language
+from bot.keyboards import short_label
 from bot.texts import agreement_body, comparison_lines, goal_label, goals_list, relabel
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, member_command, wake_delivery
-from handlers.render import CHECK, question_keyboard, rows
+from handlers.render import CHECK, markup, question_keyboard
 
 
 def _agreements(context: ContextTypes.DEFAULT_TYPE) -> Agreements:
@@ -112,8 +113,34 @@ def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
     return "\n\n".join(p for p in parts if p), None
 
 
-def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    if screen.start.programme.role_labels == "trainee":
+def _goals(
+    screen: Screen, parts: list[str], pair_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    trainee = screen.start.programme.role_labels == "trainee"
+    if screen.saved is not None:
+        if not screen.saved:
+            parts.append(
+                _("Nothing changed. Your goals:\n{goals}").format(goals=goals_list(screen.goals))
+            )
+        elif screen.start.view.mentor.weekly_note and screen.start.view.pair.activated_at:
+            parts.append(
+                _("✅ Saved. {name} sees the change in the next weekly note.").format(
+                    name=screen.other.first_name
+                )
+            )
+            parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
+        else:
+            parts.append(_("✅ Saved."))
+            parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
+        return "\n\n".join(parts), None
+    if screen.editing:
+        parts.append(
+            _(
+                "Tap a goal to close it. Tap or write a new goal. Then tap «Done». "
+                "Closed goals are kept in the report."
+            )
+        )
+    elif trainee:
         parts.append(
             _(
                 "What do you want to reach with your supervisor? "
@@ -127,7 +154,7 @@ def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineK
                 "Choose up to three goals, or write your own."
             )
         )
-    if screen.start.programme.role_labels == "trainee":
+    if trainee:
         parts.append(
             _(
                 "Your supervisor and the coordinator see your goals. "
@@ -143,23 +170,31 @@ def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineK
         )
     if screen.goals:
         parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
-    chosen = set(screen.goals)
-    suggestions = [
+    # The goals chosen come first, ticked: a tap takes one away; then what can be added.
+    chosen = [
         InlineKeyboardButton(
-            (CHECK if rules.suggestion_goal(key) in chosen else "")
-            + goal_label(rules.suggestion_goal(key)),
-            callback_data=build("gl", pair_id, key),
+            CHECK + short_label(goal_label(goal)),
+            callback_data=build(
+                "gl",
+                pair_id,
+                suggestion.key if (suggestion := rules.goal_suggestion(goal)) else f"x{index}",
+            ),
+        )
+        for index, goal in enumerate(screen.goals)
+    ]
+    offered = [
+        InlineKeyboardButton(
+            goal_label(rules.suggestion_goal(key)), callback_data=build("gl", pair_id, key)
         )
         for key in screen.suggestions
+        if rules.suggestion_goal(key) not in screen.goals
     ]
-    keyboard = rows(suggestions, 1)
     last = [InlineKeyboardButton(_("Done"), callback_data=build("gl", pair_id, "done"))]
-    if screen.goals:
+    if screen.goals and not screen.editing:
         last.append(
             InlineKeyboardButton(_("Start over"), callback_data=build("gl", pair_id, "clear"))
         )
-    keyboard.append(last)
-    return "\n\n".join(parts), InlineKeyboardMarkup(keyboard)
+    return "\n\n".join(parts), markup([*([b] for b in chosen + offered), last])
 
 
 async def _show(message: Message, result: Screen | Refusal) -> None:
@@ -206,7 +241,15 @@ async def goal_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
         return
     option = data.values["option"]
     result = await _agreements(context).toggle_goal(me.person, data.int("pair"), option)
-    if isinstance(result, Refusal) or option == "done" or result.step is not Step.GOALS:
+    if isinstance(result, Screen) and result.problem is Problem.NO_GOALS:
+        # A short answer on the button; the question above stays as it is.
+        await query.answer(_problem_text(Problem.NO_GOALS))
+        return
+    if (
+        isinstance(result, Refusal)
+        or (option == "done" and result.saved is None)
+        or result.step is not Step.GOALS
+    ):
         await _answer_press(update, context, result)
         return
     await query.answer()

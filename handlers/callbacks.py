@@ -24,7 +24,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
         r"^pa:(?P<programme>\d{1,10}):(?P<mentor>\d{1,12}):(?P<adept>\d{1,12})$", re.ASCII
     ),
     "st": re.compile(r"^st:(?P<pair>\d{1,12})$", re.ASCII),
-    "gl": re.compile(r"^gl:(?P<pair>\d{1,12}):(?P<option>[a-z_]{1,16})$", re.ASCII),
+    # a goal suggestion's key, x<n> for the n-th goal chosen, done or clear
+    "gl": re.compile(r"^gl:(?P<pair>\d{1,12}):(?P<option>[a-z_]{1,16}|x\d)$", re.ASCII),
     "ex": re.compile(
         r"^ex:(?P<pair>\d{1,12}):(?P<round>start|recheck):(?P<key>[a-z_]{1,16}):(?P<option>[a-z_]{1,20})$",
         re.ASCII,

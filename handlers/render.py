@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import intake
 from bot.domain.model import Programme, Role
 from bot.i18n import _
+from bot.keyboards import fit
 from bot.services import PairProblem
 from bot.texts import relabel
 from handlers.callbacks import build
@@ -26,7 +27,17 @@ def which_programme(
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
-    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+    """Up to `per_row` buttons a row, fewer where their labels would not fit (`fit`)."""
+    return fit([list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)], _text)
+
+
+def markup(keyboard: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from its rows, laid out by the one rule (`bot.keyboards.fit`)."""
+    return InlineKeyboardMarkup(fit(keyboard, _text))
+
+
+def _text(button: InlineKeyboardButton) -> str:
+    return button.text
 
 
 def question_text(

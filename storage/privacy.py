@@ -14,7 +14,12 @@ from sqlmodel import col
 
 from bot.clock import as_utc
 from bot.domain.model import Role
-from bot.domain.privacy import CohortDates, anonymised_goals, anonymised_progress
+from bot.domain.privacy import (
+    ERASED_GOAL_PREFIX,
+    CohortDates,
+    anonymised_goals,
+    anonymised_progress,
+)
 from storage.models import (
     AuditEntryRow,
     CheckInRow,
@@ -22,6 +27,7 @@ from storage.models import (
     ConfirmationRow,
     DialogueRow,
     ExpectationRow,
+    GoalRow,
     InviteFailureRow,
     MeetingRow,
     MembershipRow,
@@ -287,6 +293,14 @@ class PrivacyRepository:
         for pair in pairs:
             if pair.goals:
                 pair.goals = anonymised_goals(pair.goals)
+        for goal in await self._rows(GoalRow, col(GoalRow.pair_id).in_(list(pair_ids))):
+            own = goals.get(goal.pair_id) or []
+            if not goal.text.startswith("@"):
+                # An open goal keeps the position the pair's goals show; a closed one
+                # keeps only that it was the adept's own words.
+                goal.text = dict(zip(own, anonymised_goals(own), strict=True)).get(
+                    goal.text, f"{ERASED_GOAL_PREFIX}?"
+                )
         for check_in in await self._rows(CheckInRow, col(CheckInRow.pair_id).in_(list(pair_ids))):
             own = goals.get(check_in.pair_id) or []
             if check_in.goals_progressed and own:
