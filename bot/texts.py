@@ -239,32 +239,27 @@ def comparison_lines(
             continue
         mine = difference.mentor if viewer_is_mentor else difference.adept
         theirs = difference.adept if viewer_is_mentor else difference.mentor
+        # One line each: the advice to talk about them comes once, after them.
         if start.programme.role_labels == "trainee":
             template = (
-                _(
-                    "⚠️ {topic}: you said {mine}; your trainee said {theirs}. "
-                    "Talk about it at your first meeting."
-                )
+                _("⚠️ {topic}: you said {mine}; your trainee said {theirs}.")
                 if viewer_is_mentor
-                else _(
-                    "⚠️ {topic}: you said {mine}; your supervisor said {theirs}. "
-                    "Talk about it at your first meeting."
-                )
+                else _("⚠️ {topic}: you said {mine}; your supervisor said {theirs}.")
             )
         elif viewer_is_mentor:
-            template = _(
-                "⚠️ {topic}: you said {mine}; your adept said {theirs}. "
-                "Talk about it at your first meeting."
-            )
+            template = _("⚠️ {topic}: you said {mine}; your adept said {theirs}.")
         else:
-            template = _(
-                "⚠️ {topic}: you said {mine}; your mentor said {theirs}. "
-                "Talk about it at your first meeting."
-            )
+            template = _("⚠️ {topic}: you said {mine}; your mentor said {theirs}.")
         lines.append(
             template.format(
                 topic=_(q.short_label), mine=option_label(q, mine), theirs=option_label(q, theirs)
             )
+        )
+    if comparison.different:
+        lines.append(
+            _("Talk about the differences at your first meeting.")
+            if round_ is Round.START
+            else _("Talk about the differences when you meet next.")
         )
     return "\n".join(lines)
 

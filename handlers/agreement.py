@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
@@ -40,17 +42,33 @@ def _problem_text(problem: Problem) -> str:
     return texts.get(problem, "")
 
 
-def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+
+def render_all(screen: Screen) -> list[Rendered]:
+    """The messages a screen is: the comparison of both answers goes on its own, before
+    what comes next (an A2 reader loses a 20-line message)."""
+    if screen.comparison is None or screen.finished is None:
+        return [render(screen)]
+    compared = "\n".join(
+        [
+            _("You have both answered. This is what you said:"),
+            comparison_lines(screen.start, screen.person, screen.comparison, screen.finished),
+        ]
+    )
+    if screen.finished is Round.RECHECK:
+        return [(compared, None)]
+    rest = render(replace(screen, comparison=None, finished=None))
+    return [(compared, None), rest] if rest[0] else [(compared, rest[1])]
+
+
+def render(screen: Screen) -> Rendered:
+    """One message: the screen without its comparison (see `render_all`)."""
     pair_id = screen.start.view.pair.id
     parts: list[str] = []
     if screen.problem is not None:
         parts.append(_problem_text(screen.problem))
-    if screen.comparison is not None and screen.finished is not None:
-        parts.append(_("You have both answered. This is what you said:"))
-        parts.append(
-            comparison_lines(screen.start, screen.person, screen.comparison, screen.finished)
-        )
-    elif screen.finished is Round.RECHECK:
+    if screen.finished is Round.RECHECK:
         parts.append(
             _("Thank you! I will show you both answers when {name} has answered.").format(
                 name=screen.other.first_name
@@ -62,11 +80,19 @@ def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
         questions = rules.questions(screen.round)
         number = [q.key for q in questions].index(screen.question.key) + 1
         if number == 1 and not screen.selected:
-            parts.append(
-                _(
-                    "{name} gets the same questions. Only you see your answers until you have both answered."
-                ).format(name=screen.other.first_name)
-            )
+            other = screen.start.expectation(screen.other.id, screen.round)
+            if other is not None and other.completed_at is not None:
+                parts.append(
+                    _(
+                        "{name} has answered already. You see both answers when you are done."
+                    ).format(name=screen.other.first_name)
+                )
+            else:
+                parts.append(
+                    _(
+                        "{name} gets the same questions. Only you see your answers until you have both answered."
+                    ).format(name=screen.other.first_name)
+                )
         parts.append(
             _("Question {number} of {total}: {prompt}").format(
                 number=number,
@@ -201,8 +227,8 @@ async def _show(message: Message, result: Screen | Refusal) -> None:
     if isinstance(result, Refusal):
         await message.reply_text(_refusal_text(result))
         return
-    text, keyboard = render(result)
-    await message.reply_text(text, reply_markup=keyboard)
+    for text, keyboard in render_all(result):
+        await message.reply_text(text, reply_markup=keyboard)
 
 
 async def _answer_press(
@@ -215,9 +241,9 @@ async def _answer_press(
         return
     await query.answer()
     wake_delivery(context)
-    text, keyboard = render(result)
     await query.edit_message_reply_markup(reply_markup=None)
-    await query.message.reply_text(text, reply_markup=keyboard)
+    for text, keyboard in render_all(result):
+        await query.message.reply_text(text, reply_markup=keyboard)
 
 
 async def start_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:

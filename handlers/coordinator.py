@@ -15,7 +15,7 @@ from bot.services import PairProblem
 from bot.texts import reason_name, role_name
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
-from handlers.render import pair_problem, rows, which_programme
+from handlers.render import markup, pair_problem, rows, which_programme
 
 ROLE_WORDS = {
     "mentor": Role.MENTOR,
@@ -98,7 +98,7 @@ async def _invite_keyboard(
             buttons.append(
                 InlineKeyboardButton(label, callback_data=build("iv", each.value, programme_id))
             )
-    return InlineKeyboardMarkup(rows(buttons, 1 if len(programme_ids) > 1 else 3))
+    return markup(rows(buttons, 1 if len(programme_ids) > 1 else 3))
 
 
 async def invite_pressed(
@@ -210,7 +210,7 @@ async def _choose_mentor(
         _("Step 1 of 2: Choose the supervisor.")
         if labels == "trainee"
         else _("Step 1 of 2: Choose the mentor."),
-        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+        reply_markup=markup(rows(buttons, 2)),
     )
 
 
@@ -250,7 +250,7 @@ async def mentor_pressed(
         else _("Step 2 of 2: Choose the adept for {mentor}.")
     )
     await query.edit_message_text(
-        step.format(mentor=mentor.first_name), reply_markup=InlineKeyboardMarkup(rows(buttons, 2))
+        step.format(mentor=mentor.first_name), reply_markup=markup(rows(buttons, 2))
     )
 
 
@@ -361,4 +361,4 @@ async def _pairs_page(
         buttons.append(InlineKeyboardButton(_("◀ Back"), callback_data=build("pg", page - 1)))
     if page < pages - 1:
         buttons.append(InlineKeyboardButton(_("Next ▶"), callback_data=build("pg", page + 1)))
-    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+    return "\n".join(lines), markup([buttons]) if buttons else None

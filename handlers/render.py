@@ -23,7 +23,7 @@ def which_programme(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """ "Which programme?" with a button per programme; `data(id)` is the button's data."""
     buttons = [[InlineKeyboardButton(p.name, callback_data=data(p.id))] for p in programmes]
-    return _("Which programme?"), InlineKeyboardMarkup(buttons)
+    return _("Which programme?"), markup(buttons)
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:

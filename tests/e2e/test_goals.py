@@ -30,7 +30,7 @@ async def latest(h: Harness, user: SimUser) -> SentMessage:
 async def test_an_active_adept_rewords_adds_and_closes_goals(harness_each_db: Harness) -> None:
     h = harness_each_db
     programme = await h.programme(language="en")
-    ola, amina, pair_id = await h.active_pair(programme)
+    ola, amina, _pair_id = await h.active_pair(programme)
 
     # Reword: close the old wording, write the new one.
     screen = await goals_screen(h, amina)
