@@ -47,6 +47,10 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "al": re.compile(r"^al:(?P<alert>\d{1,12}):(?P<action>take|snooze|resolve|show)$", re.ASCII),
     "cm": re.compile(r"^cm:(?P<pair>\d{1,12}):(?P<to>mentor|adept|both)$", re.ASCII),
     "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),
+    # «Answer» under a coordinator's message: the pair and the coordinator who wrote
+    "rp": re.compile(r"^rp:(?P<pair>\d{1,12}):(?P<coordinator>\d{1,12})$", re.ASCII),
+    # «Send this to the coordinator?» yes or no
+    "tc": re.compile(r"^tc:(?P<answer>[yn])$", re.ASCII),
     "ev": re.compile(
         r"^ev:(?P<pair>\d{1,12}):(?P<step>o|g\d{1,2}|oc|ot|r|l|w|c):"
         r"(?P<value>[1-5]|job|education|internship|other|no|unknown|yes|unsure|skip)$",
