@@ -6,19 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.domain.model import Programme, Role
 from bot.emulator import BotApiEmulator, SentMessage, SimUser
 from tests.e2e.conftest import Harness, bot_on
 from tests.e2e.test_alerts import coordinator
 from tests.e2e.test_digest import oslo
-
-
-async def past_intake(h: Harness, programme: Programme) -> None:
-    """The shortcut to an active pair leaves intake open (its flow is tested elsewhere)."""
-    async with h.services.unit() as repo:
-        for role in (Role.MENTOR, Role.ADEPT):
-            for person in await h.services.members(programme.id, role):
-                await repo.clear_dialogue(person.id)
 
 
 async def latest(h: Harness, user: SimUser) -> SentMessage:
@@ -72,7 +63,6 @@ async def test_words_no_dialogue_expects_are_offered_to_the_coordinator(
     programme = await h.programme()
     ola, amina, pair_id = await h.active_pair(programme)
     kari = await coordinator(h, programme)
-    await past_intake(h, programme)
 
     await amina.send("I lost my job. Can we talk?")
     offer = await amina.next_message()
@@ -121,7 +111,6 @@ async def test_kept_words_survive_a_restart(tmp_path: Path) -> None:
             programme = await h.programme()
             _ola, amina, _pair_id = await h.active_pair(programme)
             kari = await coordinator(h, programme)
-            await past_intake(h, programme)
             await amina.send("My phone number changed")
             offer = await amina.next_message()
         async with bot_on(emulator, url) as h:
