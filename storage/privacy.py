@@ -167,6 +167,9 @@ class PrivacyRepository:
             .all()
         }
         meetings = await self._rows(MeetingRow, col(MeetingRow.pair_id).in_(pair_ids))
+        closed_goals = await self._rows(
+            GoalRow, col(GoalRow.pair_id).in_(pair_ids) & col(GoalRow.closed_at).is_not(None)
+        )
         planned = await self._rows(PlannedMeetingRow, col(PlannedMeetingRow.pair_id).in_(pair_ids))
         check_ins = await self._rows(CheckInRow, col(CheckInRow.person_id) == person_id)
         expectations = await self._rows(ExpectationRow, col(ExpectationRow.person_id) == person_id)
@@ -211,6 +214,15 @@ class PrivacyRepository:
                     "created_at": _iso(pair.created_at),
                     "ended_at": _iso(pair.ended_at),
                     "goals": list(pair.goals or []),
+                    "closed_goals": [
+                        {
+                            "goal": g.text,
+                            "added_at": _iso(g.added_at),
+                            "closed_at": _iso(g.closed_at),
+                        }
+                        for g in closed_goals
+                        if g.pair_id == pair.id
+                    ],
                     "paused_until": None if pair.paused_until is None else str(pair.paused_until),
                     "meetings": [
                         {
