@@ -118,7 +118,7 @@ def render(screen: Screen) -> Rendered:
     if screen.step is Step.CONFIRM and screen.agreement is not None:
         parts.append(agreement_body(current_language(), screen.start, screen.agreement))
         parts.append(_("Tap «I agree» if this is OK for you."))
-        keyboard = InlineKeyboardMarkup(
+        keyboard = markup(
             [[InlineKeyboardButton(_("I agree"), callback_data=build("ag", pair_id))]]
         )
         return "\n\n".join(parts), keyboard

@@ -15,6 +15,7 @@ from bot.domain.gatherings import Answer, Audience
 from bot.domain.model import Programme
 from bot.gatherings import GatheringProblem, Gatherings, Step
 from bot.i18n import _, current_language
+from bot.keyboards import fit_markup
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, pressed, pressed_or_answer, wake_delivery
 from handlers.coordinator import refuse
@@ -54,7 +55,7 @@ async def answer_pressed(
     text, markup = gt.invitation(current_language(), result.gathering, result.programme, today)
     await message.edit_text(
         f"{text}\n\n{gt.answer_line(answer.value)}",
-        reply_markup=InlineKeyboardMarkup.de_json(markup, context.bot),
+        reply_markup=InlineKeyboardMarkup.de_json(fit_markup(markup), context.bot),
     )
     await message.reply_text(gt.answered(answer))
 

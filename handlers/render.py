@@ -108,7 +108,7 @@ def question_keyboard(
         last_row.append(InlineKeyboardButton(_("Skip"), callback_data=make("skip")))
     if last_row:
         buttons.append(last_row)
-    return InlineKeyboardMarkup(buttons)
+    return markup(buttons)
 
 
 def answer_text(question: intake.Question, answer: Any) -> str:

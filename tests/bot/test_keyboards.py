@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,3 +50,18 @@ def test_every_row_fits_and_nothing_is_lost_or_reordered(rows: list[list[str]]) 
     for row in laid_out:
         assert row
         assert len(row) == 1 or sum(len(label) for label in row) <= ROW_CHARS
+
+
+def test_every_keyboard_is_built_through_the_rule() -> None:
+    """Handlers build keyboards with `handlers.render.markup`/`rows`, and a keyboard kept
+    as Telegram's JSON passes `fit_markup`: a keyboard built another way skips the rule."""
+    root = Path(__file__).resolve().parents[2]
+    bypasses = []
+    for folder in ("handlers", "bot"):
+        for source in sorted((root / folder).rglob("*.py")):
+            for number, line in enumerate(source.read_text().splitlines(), start=1):
+                direct = "InlineKeyboardMarkup(" in line and source.name != "render.py"
+                unfitted = "InlineKeyboardMarkup.de_json(" in line and "fit_markup(" not in line
+                if direct or unfitted:
+                    bypasses.append(f"{source.relative_to(root)}:{number}")
+    assert bypasses == []
