@@ -62,6 +62,10 @@ class Screen:
     agreement: AgreementText | None = None
     comparison: rules.Comparison | None = None  # shown once, right after both have answered
     problem: Problem | None = None
+    # The goals screen of a plan already set (/goals later on): changes are kept with
+    # their dates and the mentor hears of them in the next weekly note.
+    editing: bool = False
+    saved: bool | None = None  # editing ended with «Done»: True when something changed
     became_active: bool = False
     finished: Round | None = None  # the person just gave their last answer of this round
 
@@ -171,7 +175,43 @@ class Agreements:
             start = await self._load(repo, pair_id)
             if start is None or start.view.pair.party_role(person.id) is None:
                 return Refusal(Problem.NOT_YOURS)
-            return await self._screen(repo, start, person)
+            screen = await self._screen(repo, start, person)
+            if screen.step is Step.GOALS:
+                # Open for typing from the first look, not only after a first tap.
+                await self._open_goals(repo, start, person, screen.goals)
+            return screen
+
+    async def _open_goals(
+        self, repo: Repository, start: PairStart, person: Person, draft: Sequence[str]
+    ) -> None:
+        await repo.save_dialogue(
+            Dialogue(
+                person.id,
+                GOALS_FLOW,
+                "goals",
+                {"pair_id": start.view.pair.id, "goals": list(draft)},
+            ),
+            self.clock.now(),
+        )
+
+    async def _goals_screen(
+        self, repo: Repository, start: PairStart, person: Person, **extra: Any
+    ) -> Screen:
+        """The goals as being written: at the start, or a plan already set being changed."""
+        editing = _step_of(start, person.id) is not Step.GOALS
+        screen = await self._screen(repo, start, person)
+        draft = await self._draft(repo, start, person)
+        suggestions = tuple(o.key for o in rules.goal_suggestions(start.view.adept.intake))
+        return replace(
+            screen,
+            step=Step.GOALS,
+            goals=draft,
+            suggestions=suggestions,
+            editing=editing,
+            agreement=None,
+            question=None,
+            **extra,
+        )
 
     async def current_pairs(self, person: Person) -> list[int]:
         async with self.db.session() as session:
@@ -186,17 +226,36 @@ class Agreements:
             if start is None or start.view.pair.adept_id != person.id:
                 return Refusal(Problem.NOT_YOURS)
             now = self.clock.now()
+            editing = _step_of(start, person.id) is not Step.GOALS
+            dialogue = await repo.dialogue(person.id)
+            if editing and not _writing_goals(dialogue, pair_id):
+                # A button of a goals screen closed since: the plan is not being edited.
+                return Refusal(Problem.STALE)
             draft = list(await self._draft(repo, start, person))
             if option == "done":
                 if not draft:
-                    return await self._screen(repo, start, person, problem=Problem.NO_GOALS)
-                await repo.set_goals(pair_id, draft)
+                    return await self._goals_screen(repo, start, person, problem=Problem.NO_GOALS)
+                before = list(start.view.pair.goals or ())
+                await repo.change_goals(pair_id, draft, now, tell=editing)
                 await repo.clear_dialogue(person.id)
                 start = await self._load(repo, pair_id)
                 assert start is not None
+                if editing:
+                    return replace(
+                        await self._screen(repo, start, person),
+                        step=Step.GOALS,
+                        goals=tuple(draft),
+                        editing=True,
+                        saved=draft != before,
+                    )
                 return await self._screen(repo, start, person)
             if option == "clear":
                 draft = []
+            elif option.startswith("x") and option[1:].isdigit():
+                index = int(option[1:])
+                if index >= len(draft):
+                    return Refusal(Problem.STALE)
+                del draft[index]
             else:
                 goal = rules.suggestion_goal(option)
                 if rules.goal_suggestion(goal) is None:
@@ -204,13 +263,15 @@ class Agreements:
                 if goal in draft:
                     draft.remove(goal)
                 elif len(draft) >= rules.MAX_GOALS:
-                    return await self._screen(repo, start, person, problem=Problem.TOO_MANY_GOALS)
+                    return await self._goals_screen(
+                        repo, start, person, problem=Problem.TOO_MANY_GOALS
+                    )
                 else:
                     draft.append(goal)
             await repo.save_dialogue(
                 Dialogue(person.id, GOALS_FLOW, "goals", {"pair_id": pair_id, "goals": draft}), now
             )
-            return await self._screen(repo, start, person)
+            return await self._goals_screen(repo, start, person)
 
     async def _draft(self, repo: Repository, start: PairStart, person: Person) -> tuple[str, ...]:
         dialogue = await repo.dialogue(person.id)
@@ -249,7 +310,7 @@ class Agreements:
                 await repo.save_dialogue(
                     replace(dialogue, data={**dialogue.data, "goals": draft}), self.clock.now()
                 )
-            return await self._screen(repo, start, person, problem=problem)
+            return await self._goals_screen(repo, start, person, problem=problem)
 
     async def edit_goals(self, person: Person) -> Screen | Refusal:
         """`/goals`: the adept's goals of their current pair, open for changes."""
@@ -262,16 +323,8 @@ class Agreements:
                 return Refusal(Problem.NOT_YOURS)
             start = await self._load(repo, views[0].pair.id)
             assert start is not None
-            goals = list(start.view.pair.goals or ())
-            await repo.save_dialogue(
-                Dialogue(
-                    person.id, GOALS_FLOW, "goals", {"pair_id": start.view.pair.id, "goals": goals}
-                ),
-                self.clock.now(),
-            )
-            screen = await self._screen(repo, start, person)
-            suggestions = tuple(o.key for o in rules.goal_suggestions(start.view.adept.intake))
-            return replace(screen, step=Step.GOALS, goals=tuple(goals), suggestions=suggestions)
+            await self._open_goals(repo, start, person, start.view.pair.goals or ())
+            return await self._goals_screen(repo, start, person)
 
     # the expectation check
 
@@ -530,6 +583,14 @@ def _step_of(start: PairStart, person_id: int) -> Step:
             other_answered=bool(theirs and theirs.completed_at),
             confirmed=start.confirmed(person_id),
         )
+    )
+
+
+def _writing_goals(dialogue: Dialogue | None, pair_id: int) -> bool:
+    return (
+        dialogue is not None
+        and dialogue.flow == GOALS_FLOW
+        and dialogue.data.get("pair_id") == pair_id
     )
 
 

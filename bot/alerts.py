@@ -569,6 +569,11 @@ class Alerts:
                             coordinator,
                             text,
                         ),
+                        reply_markup=texts.coordinator_message_markup(
+                            texts.language_of(person, programme, self.default_language),
+                            pair_id,
+                            coordinator.id,
+                        ),
                         not_before=programme.rules.allowed(now),
                     )
                     for person in recipients

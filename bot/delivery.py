@@ -38,6 +38,7 @@ from telegram.ext import ExtBot
 from bot import chart
 from bot.clock import Clock
 from bot.domain.model import OutboxItem, OutboxStatus
+from bot.keyboards import fit_markup
 from bot.ratelimit import (
     Priority,
     SendTicket,
@@ -354,7 +355,7 @@ class DeliveryWorker:
             "chat_id": item.chat_id,
             "text": payload["text"],
             "parse_mode": payload.get("parse_mode"),
-            "reply_markup": InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+            "reply_markup": self._keyboard(markup),
         }
         if isinstance(self.bot, ExtBot) and isinstance(self.bot.rate_limiter, SharedRateLimiter):
             # The limiter marks the row in flight once the slot is granted, so the time
@@ -363,6 +364,10 @@ class DeliveryWorker:
             return await self.bot.send_message(**arguments, rate_limit_args=ticket)
         await self._mark_in_flight(claim)
         return await self.bot.send_message(**arguments)
+
+    def _keyboard(self, markup: dict[str, Any] | None) -> InlineKeyboardMarkup | None:
+        """The row's keyboard, laid out by the one rule for keyboards (`bot.keyboards`)."""
+        return InlineKeyboardMarkup.de_json(fit_markup(markup), self.bot) if markup else None
 
     async def _send_photo(self, claim: _Claim, payload: dict[str, Any], markup: Any) -> Message:
         """A photo drawn from the row's data just before it is sent (see bot/chart.py),
@@ -377,7 +382,7 @@ class DeliveryWorker:
             "chat_id": item.chat_id,
             "photo": picture,
             "caption": payload.get("text") or None,
-            "reply_markup": InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+            "reply_markup": self._keyboard(markup),
         }
         if isinstance(self.bot, ExtBot) and isinstance(self.bot.rate_limiter, SharedRateLimiter):
             ticket = SendTicket(Priority.BULK, on_slot=lambda: self._mark_in_flight(claim))
@@ -406,7 +411,7 @@ class DeliveryWorker:
                     chat_id=item.chat_id,
                     message_id=message_id,
                     text=payload["text"],
-                    reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+                    reply_markup=self._keyboard(markup),
                 )
             except BadRequest as error:
                 if "not modified" not in str(error).lower():

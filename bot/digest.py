@@ -13,7 +13,7 @@ direct reply (a region's, for a region's coordinator).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -241,6 +241,12 @@ class Digests:
                 history.cohort_start,
                 history.cohort_end,
             )
+            notes = [n for n in history.nudges if n.kind is NudgeKind.WEEKLY]
+            mentor_notes = [n.sent_at for n in notes if n.person_id == pair.mentor_id]
+            # The mentor hears of the adept's changes to the goals in the next note.
+            goals_changed = rules.goals_changed_for(
+                pair.goals_changed_at, max(mentor_notes, default=None), pair.activated_at
+            )
             note = rules.weekly_note(
                 state=pair.state,
                 period=period,
@@ -248,16 +254,18 @@ class Digests:
                 planned=history.planned,
                 goals=pair.goals,
                 today=today,
+                goals_changed=goals_changed,
             )
             if note is None:
                 continue
-            sent = {(n.person_id, n.period) for n in history.nudges if n.kind is NudgeKind.WEEKLY}
-            for person, other in (
-                (rhythm.view.mentor, rhythm.view.adept),
-                (rhythm.view.adept, rhythm.view.mentor),
+            sent = {(n.person_id, n.period) for n in notes}
+            for person, other, theirs in (
+                (rhythm.view.mentor, rhythm.view.adept, note),
+                (rhythm.view.adept, rhythm.view.mentor, replace(note, goals_changed=False)),
             ):
                 if (
-                    not person.weekly_note
+                    not (theirs.news or theirs.goals_changed)
+                    or not person.weekly_note
                     or person.id not in history.reachable
                     or person.telegram_user_id is None
                     or (person.id, week) in sent
@@ -272,7 +280,7 @@ class Digests:
                         chat_id=person.telegram_user_id,
                         person_id=person.id,
                         kind="weekly_note",
-                        text=digest_texts.weekly_note(language, note, other, today),
+                        text=digest_texts.weekly_note(language, theirs, other, today),
                         not_before=now,
                     )
                 )

@@ -295,7 +295,12 @@ def weekly_note(language: str, note: WeeklyNote, other: Person, today: date) -> 
                     )
                 )
             )
-        if note.goals:
+        if note.goals and note.goals_changed:
+            lines.append(
+                _("{name} has changed the goals. The goals now:").format(name=other.first_name)
+            )
+            lines.extend(f"• {goal_label(goal)}" for goal in note.goals)
+        elif note.goals:
             lines.append(_("The goals:"))
             lines.extend(f"• {goal_label(goal)}" for goal in note.goals)
         lines.append(_("You can turn off this note in /settings."))

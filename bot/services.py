@@ -567,6 +567,8 @@ class Services:
             await repo.enqueue(
                 _introductions(pair, mentor, adept, programme, now, self.default_language), now
             )
+            for person, role in ((mentor, Role.MENTOR), (adept, Role.ADEPT)):
+                await _end_left_intake(repo, person, role, now)
         return PairOutcome(None, PairView(pair=pair, mentor=mentor, adept=adept))
 
     async def pairs(
@@ -633,6 +635,24 @@ async def _merge_imported(
             await repo.update_person(person_id, intake=merged)
         answers = merged
     return answers
+
+
+async def _end_left_intake(repo: Repository, person: Person, role: Role, now: datetime) -> None:
+    """Someone paired who left the intake halfway has skipped the rest: the questions
+    left count as skipped, so neither their typing now nor a later invite asks again."""
+    dialogue = await repo.dialogue(person.id)
+    if (
+        dialogue is None
+        or dialogue.flow != INTAKE_FLOW
+        or dialogue.step == CONSENT_STEP
+        or dialogue.data.get("editing")
+    ):
+        return
+    answers = dict(person.intake)
+    for question in intake.questions_for(Role(dialogue.data.get("role", role.value))):
+        answers.setdefault(question.key, None)
+    await repo.update_person(person.id, intake=answers)
+    await repo.clear_dialogue(person.id)
 
 
 def _first_unanswered(

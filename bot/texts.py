@@ -239,32 +239,27 @@ def comparison_lines(
             continue
         mine = difference.mentor if viewer_is_mentor else difference.adept
         theirs = difference.adept if viewer_is_mentor else difference.mentor
+        # One line each: the advice to talk about them comes once, after them.
         if start.programme.role_labels == "trainee":
             template = (
-                _(
-                    "⚠️ {topic}: you said {mine}; your trainee said {theirs}. "
-                    "Talk about it at your first meeting."
-                )
+                _("⚠️ {topic}: you said {mine}; your trainee said {theirs}.")
                 if viewer_is_mentor
-                else _(
-                    "⚠️ {topic}: you said {mine}; your supervisor said {theirs}. "
-                    "Talk about it at your first meeting."
-                )
+                else _("⚠️ {topic}: you said {mine}; your supervisor said {theirs}.")
             )
         elif viewer_is_mentor:
-            template = _(
-                "⚠️ {topic}: you said {mine}; your adept said {theirs}. "
-                "Talk about it at your first meeting."
-            )
+            template = _("⚠️ {topic}: you said {mine}; your adept said {theirs}.")
         else:
-            template = _(
-                "⚠️ {topic}: you said {mine}; your mentor said {theirs}. "
-                "Talk about it at your first meeting."
-            )
+            template = _("⚠️ {topic}: you said {mine}; your mentor said {theirs}.")
         lines.append(
             template.format(
                 topic=_(q.short_label), mine=option_label(q, mine), theirs=option_label(q, theirs)
             )
+        )
+    if comparison.different:
+        lines.append(
+            _("Talk about the differences at your first meeting.")
+            if round_ is Round.START
+            else _("Talk about the differences when you meet next.")
         )
     return "\n".join(lines)
 
@@ -770,8 +765,54 @@ def pair_ended(language: str, other: Person, labels: str = "mentor") -> str:
 
 def coordinator_message(language: str, coordinator: Person, text: str) -> str:
     with use_language(language):
-        return _("Message from your coordinator {name}:\n{text}").format(
-            name=coordinator.first_name, text=text
+        return "\n\n".join(
+            [
+                _("Message from your coordinator {name}:\n{text}").format(
+                    name=coordinator.first_name, text=text
+                ),
+                _("Tap «Answer» to write back. Only the coordinator sees it."),
+            ]
+        )
+
+
+def coordinator_message_markup(language: str, pair_id: int, coordinator_id: int) -> dict[str, Any]:
+    with use_language(language):
+        return {"inline_keyboard": [[button(_("Answer"), f"rp:{pair_id}:{coordinator_id}")]]}
+
+
+def reply_to_coordinator(language: str, view: PairView, person: Person, text: str) -> str:
+    """A participant's answer to a coordinator's message, to that coordinator only."""
+    with use_language(language):
+        return _(
+            "✉️ Pair #{id} ({mentor} and {adept}): {name} answered you:\n«{text}»\n"
+            "Only you see this. Write back with /message {id}."
+        ).format(
+            id=view.pair.id,
+            mentor=view.mentor.first_name,
+            adept=view.adept.first_name,
+            name=person.first_name,
+            text=text,
+        )
+
+
+def written_to_coordinator(
+    language: str, programme: Programme, view: PairView | None, person: Person, text: str
+) -> str:
+    """Words a participant chose to send to the coordinators, privately."""
+    with use_language(language):
+        if view is None:
+            return _("✉️ {name} ({programme}) wrote to you:\n«{text}»").format(
+                name=person.first_name, programme=programme.name, text=text
+            )
+        return _(
+            "✉️ Pair #{id} ({mentor} and {adept}): {name} wrote to you:\n«{text}»\n"
+            "Write back with /message {id}."
+        ).format(
+            id=view.pair.id,
+            mentor=view.mentor.first_name,
+            adept=view.adept.first_name,
+            name=person.first_name,
+            text=text,
         )
 
 

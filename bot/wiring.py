@@ -8,6 +8,7 @@ from bot.agreements import Agreements
 from bot.alerts import Alerts
 from bot.clock import Clock
 from bot.cohort_end import CohortEnd
+from bot.conversations import CoordinatorMessages
 from bot.digest import Digests
 from bot.gatherings import Gatherings
 from bot.meetings import Meetings
@@ -28,6 +29,7 @@ class Core:
     digests: Digests
     privacy: Privacy
     programme_settings: ProgrammeSettings
+    coordinator_messages: CoordinatorMessages
 
     @property
     def clock(self) -> Clock:
@@ -57,4 +59,5 @@ def build_core(
             db, clock, default_language=default_language, retention_months=retention_months
         ),
         programme_settings=ProgrammeSettings(db, clock),
+        coordinator_messages=CoordinatorMessages(db, clock, default_language=default_language),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
@@ -11,10 +13,11 @@ from bot.domain.access import Action, allowed_programmes
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
 from bot.i18n import _, current_language
+from bot.keyboards import short_label
 from bot.texts import agreement_body, comparison_lines, goal_label, goals_list, relabel
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, member_command, wake_delivery
-from handlers.render import CHECK, question_keyboard, rows
+from handlers.render import CHECK, markup, question_keyboard
 
 
 def _agreements(context: ContextTypes.DEFAULT_TYPE) -> Agreements:
@@ -39,17 +42,33 @@ def _problem_text(problem: Problem) -> str:
     return texts.get(problem, "")
 
 
-def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+
+def render_all(screen: Screen) -> list[Rendered]:
+    """The messages a screen is: the comparison of both answers goes on its own, before
+    what comes next (an A2 reader loses a 20-line message)."""
+    if screen.comparison is None or screen.finished is None:
+        return [render(screen)]
+    compared = "\n".join(
+        [
+            _("You have both answered. This is what you said:"),
+            comparison_lines(screen.start, screen.person, screen.comparison, screen.finished),
+        ]
+    )
+    if screen.finished is Round.RECHECK:
+        return [(compared, None)]
+    rest = render(replace(screen, comparison=None, finished=None))
+    return [(compared, None), rest] if rest[0] else [(compared, rest[1])]
+
+
+def render(screen: Screen) -> Rendered:
+    """One message: the screen without its comparison (see `render_all`)."""
     pair_id = screen.start.view.pair.id
     parts: list[str] = []
     if screen.problem is not None:
         parts.append(_problem_text(screen.problem))
-    if screen.comparison is not None and screen.finished is not None:
-        parts.append(_("You have both answered. This is what you said:"))
-        parts.append(
-            comparison_lines(screen.start, screen.person, screen.comparison, screen.finished)
-        )
-    elif screen.finished is Round.RECHECK:
+    if screen.finished is Round.RECHECK:
         parts.append(
             _("Thank you! I will show you both answers when {name} has answered.").format(
                 name=screen.other.first_name
@@ -61,11 +80,19 @@ def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
         questions = rules.questions(screen.round)
         number = [q.key for q in questions].index(screen.question.key) + 1
         if number == 1 and not screen.selected:
-            parts.append(
-                _(
-                    "{name} gets the same questions. Only you see your answers until you have both answered."
-                ).format(name=screen.other.first_name)
-            )
+            other = screen.start.expectation(screen.other.id, screen.round)
+            if other is not None and other.completed_at is not None:
+                parts.append(
+                    _(
+                        "{name} has answered already. You see both answers when you are done."
+                    ).format(name=screen.other.first_name)
+                )
+            else:
+                parts.append(
+                    _(
+                        "{name} gets the same questions. Only you see your answers until you have both answered."
+                    ).format(name=screen.other.first_name)
+                )
         parts.append(
             _("Question {number} of {total}: {prompt}").format(
                 number=number,
@@ -91,7 +118,7 @@ def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
     if screen.step is Step.CONFIRM and screen.agreement is not None:
         parts.append(agreement_body(current_language(), screen.start, screen.agreement))
         parts.append(_("Tap «I agree» if this is OK for you."))
-        keyboard = InlineKeyboardMarkup(
+        keyboard = markup(
             [[InlineKeyboardButton(_("I agree"), callback_data=build("ag", pair_id))]]
         )
         return "\n\n".join(parts), keyboard
@@ -112,8 +139,34 @@ def render(screen: Screen) -> tuple[str, InlineKeyboardMarkup | None]:
     return "\n\n".join(p for p in parts if p), None
 
 
-def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    if screen.start.programme.role_labels == "trainee":
+def _goals(
+    screen: Screen, parts: list[str], pair_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    trainee = screen.start.programme.role_labels == "trainee"
+    if screen.saved is not None:
+        if not screen.saved:
+            parts.append(
+                _("Nothing changed. Your goals:\n{goals}").format(goals=goals_list(screen.goals))
+            )
+        elif screen.start.view.mentor.weekly_note and screen.start.view.pair.activated_at:
+            parts.append(
+                _("✅ Saved. {name} sees the change in the next weekly note.").format(
+                    name=screen.other.first_name
+                )
+            )
+            parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
+        else:
+            parts.append(_("✅ Saved."))
+            parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
+        return "\n\n".join(parts), None
+    if screen.editing:
+        parts.append(
+            _(
+                "Tap a goal to close it. Tap or write a new goal. Then tap «Done». "
+                "Closed goals are kept in the report."
+            )
+        )
+    elif trainee:
         parts.append(
             _(
                 "What do you want to reach with your supervisor? "
@@ -127,7 +180,7 @@ def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineK
                 "Choose up to three goals, or write your own."
             )
         )
-    if screen.start.programme.role_labels == "trainee":
+    if trainee:
         parts.append(
             _(
                 "Your supervisor and the coordinator see your goals. "
@@ -143,31 +196,39 @@ def _goals(screen: Screen, parts: list[str], pair_id: int) -> tuple[str, InlineK
         )
     if screen.goals:
         parts.append(_("Your goals now:\n{goals}").format(goals=goals_list(screen.goals)))
-    chosen = set(screen.goals)
-    suggestions = [
+    # The goals chosen come first, ticked: a tap takes one away; then what can be added.
+    chosen = [
         InlineKeyboardButton(
-            (CHECK if rules.suggestion_goal(key) in chosen else "")
-            + goal_label(rules.suggestion_goal(key)),
-            callback_data=build("gl", pair_id, key),
+            CHECK + short_label(goal_label(goal)),
+            callback_data=build(
+                "gl",
+                pair_id,
+                suggestion.key if (suggestion := rules.goal_suggestion(goal)) else f"x{index}",
+            ),
+        )
+        for index, goal in enumerate(screen.goals)
+    ]
+    offered = [
+        InlineKeyboardButton(
+            goal_label(rules.suggestion_goal(key)), callback_data=build("gl", pair_id, key)
         )
         for key in screen.suggestions
+        if rules.suggestion_goal(key) not in screen.goals
     ]
-    keyboard = rows(suggestions, 1)
     last = [InlineKeyboardButton(_("Done"), callback_data=build("gl", pair_id, "done"))]
-    if screen.goals:
+    if screen.goals and not screen.editing:
         last.append(
             InlineKeyboardButton(_("Start over"), callback_data=build("gl", pair_id, "clear"))
         )
-    keyboard.append(last)
-    return "\n\n".join(parts), InlineKeyboardMarkup(keyboard)
+    return "\n\n".join(parts), markup([*([b] for b in chosen + offered), last])
 
 
 async def _show(message: Message, result: Screen | Refusal) -> None:
     if isinstance(result, Refusal):
         await message.reply_text(_refusal_text(result))
         return
-    text, keyboard = render(result)
-    await message.reply_text(text, reply_markup=keyboard)
+    for text, keyboard in render_all(result):
+        await message.reply_text(text, reply_markup=keyboard)
 
 
 async def _answer_press(
@@ -180,9 +241,9 @@ async def _answer_press(
         return
     await query.answer()
     wake_delivery(context)
-    text, keyboard = render(result)
     await query.edit_message_reply_markup(reply_markup=None)
-    await query.message.reply_text(text, reply_markup=keyboard)
+    for text, keyboard in render_all(result):
+        await query.message.reply_text(text, reply_markup=keyboard)
 
 
 async def start_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
@@ -206,7 +267,15 @@ async def goal_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
         return
     option = data.values["option"]
     result = await _agreements(context).toggle_goal(me.person, data.int("pair"), option)
-    if isinstance(result, Refusal) or option == "done" or result.step is not Step.GOALS:
+    if isinstance(result, Screen) and result.problem is Problem.NO_GOALS:
+        # A short answer on the button; the question above stays as it is.
+        await query.answer(_problem_text(Problem.NO_GOALS))
+        return
+    if (
+        isinstance(result, Refusal)
+        or (option == "done" and result.saved is None)
+        or result.step is not Step.GOALS
+    ):
         await _answer_press(update, context, result)
         return
     await query.answer()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
@@ -20,7 +20,7 @@ from bot.privacy import AuditAction
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
 from handlers.coordinator import refuse, state_text
-from handlers.render import too_long
+from handlers.render import markup, too_long
 
 MESSAGE_FLOW = "coordinator_message"
 MAX_NOTE = 1000
@@ -397,7 +397,7 @@ async def message_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await message.reply_text(_("There is no pair {id} in your programmes.").format(id=pair_id))
         return
     view = found.view
-    keyboard = InlineKeyboardMarkup(
+    keyboard = markup(
         [
             [
                 InlineKeyboardButton(

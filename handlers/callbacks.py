@@ -24,7 +24,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
         r"^pa:(?P<programme>\d{1,10}):(?P<mentor>\d{1,12}):(?P<adept>\d{1,12})$", re.ASCII
     ),
     "st": re.compile(r"^st:(?P<pair>\d{1,12})$", re.ASCII),
-    "gl": re.compile(r"^gl:(?P<pair>\d{1,12}):(?P<option>[a-z_]{1,16})$", re.ASCII),
+    # a goal suggestion's key, x<n> for the n-th goal chosen, done or clear
+    "gl": re.compile(r"^gl:(?P<pair>\d{1,12}):(?P<option>[a-z_]{1,16}|x\d)$", re.ASCII),
     "ex": re.compile(
         r"^ex:(?P<pair>\d{1,12}):(?P<round>start|recheck):(?P<key>[a-z_]{1,16}):(?P<option>[a-z_]{1,20})$",
         re.ASCII,
@@ -46,6 +47,10 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "al": re.compile(r"^al:(?P<alert>\d{1,12}):(?P<action>take|snooze|resolve|show)$", re.ASCII),
     "cm": re.compile(r"^cm:(?P<pair>\d{1,12}):(?P<to>mentor|adept|both)$", re.ASCII),
     "ag": re.compile(r"^ag:(?P<pair>\d{1,12})$", re.ASCII),
+    # «Answer» under a coordinator's message: the pair and the coordinator who wrote
+    "rp": re.compile(r"^rp:(?P<pair>\d{1,12}):(?P<coordinator>\d{1,12})$", re.ASCII),
+    # «Send this to the coordinator?» yes or no
+    "tc": re.compile(r"^tc:(?P<answer>[yn])$", re.ASCII),
     "ev": re.compile(
         r"^ev:(?P<pair>\d{1,12}):(?P<step>o|g\d{1,2}|oc|ot|r|l|w|c):"
         r"(?P<value>[1-5]|job|education|internship|other|no|unknown|yes|unsure|skip)$",

@@ -9,13 +9,13 @@ from telegram.ext import ContextTypes
 
 from bot.domain.access import Action, Actor, allowed_programmes, coordinated_programmes
 from bot.domain.invites import invite_link
-from bot.domain.model import PairState, Role
+from bot.domain.model import PairState, Person, Role
 from bot.i18n import _, format_day, ngettext
 from bot.services import PairProblem
 from bot.texts import reason_name, role_name
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
-from handlers.render import pair_problem, rows, which_programme
+from handlers.render import distinct_names, markup, pair_problem, rows, which_programme
 
 ROLE_WORDS = {
     "mentor": Role.MENTOR,
@@ -98,7 +98,7 @@ async def _invite_keyboard(
             buttons.append(
                 InlineKeyboardButton(label, callback_data=build("iv", each.value, programme_id))
             )
-    return InlineKeyboardMarkup(rows(buttons, 1 if len(programme_ids) > 1 else 3))
+    return markup(rows(buttons, 1 if len(programme_ids) > 1 else 3))
 
 
 async def invite_pressed(
@@ -197,10 +197,12 @@ async def _choose_mentor(
     if not candidates.adepts:
         await message.reply_text(_all_paired(labels))
         return
+    # Two «Ola» must not look the same on their buttons.
+    names = distinct_names([person for person, _free in candidates.mentors])
     buttons = [
         InlineKeyboardButton(
             ngettext("{name} ({free} free place)", "{name} ({free} free places)", free).format(
-                name=person.first_name, free=free
+                name=names[person.id], free=free
             ),
             callback_data=build("pm", programme_id, person.id),
         )
@@ -210,7 +212,7 @@ async def _choose_mentor(
         _("Step 1 of 2: Choose the supervisor.")
         if labels == "trainee"
         else _("Step 1 of 2: Choose the mentor."),
-        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+        reply_markup=markup(rows(buttons, 2)),
     )
 
 
@@ -232,11 +234,12 @@ async def mentor_pressed(
         await query.answer(pair_problem(PairProblem.MENTOR_FULL, labels, "/pair"))
         return
     await query.answer()
+    names = distinct_names(list(candidates.adepts))
     buttons = [
         InlineKeyboardButton(
-            _("{name} ({field})").format(name=adept.first_name, field=adept.field_of_work)
+            _("{name} ({field})").format(name=names[adept.id], field=adept.field_of_work)
             if adept.field_of_work
-            else adept.first_name,
+            else names[adept.id],
             callback_data=build("pa", programme_id, mentor_id, adept.id),
         )
         for adept in candidates.adepts
@@ -250,8 +253,16 @@ async def mentor_pressed(
         else _("Step 2 of 2: Choose the adept for {mentor}.")
     )
     await query.edit_message_text(
-        step.format(mentor=mentor.first_name), reply_markup=InlineKeyboardMarkup(rows(buttons, 2))
+        step.format(mentor=_told_apart(mentor, [p for p, _f in candidates.mentors])),
+        reply_markup=markup(rows(buttons, 2)),
     )
+
+
+def _told_apart(person: Person, among: list[Person]) -> str:
+    """A name inside a sentence: the first name, or the full name when it is shared."""
+    if distinct_names(among)[person.id] == person.first_name:
+        return person.first_name
+    return " ".join(filter(None, (person.first_name, person.last_name))) or person.first_name
 
 
 async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
@@ -361,4 +372,4 @@ async def _pairs_page(
         buttons.append(InlineKeyboardButton(_("◀ Back"), callback_data=build("pg", page - 1)))
     if page < pages - 1:
         buttons.append(InlineKeyboardButton(_("Next ▶"), callback_data=build("pg", page + 1)))
-    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+    return "\n".join(lines), markup([buttons]) if buttons else None

@@ -15,6 +15,7 @@ from bot.i18n import _, current_language
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, member_command, pressed
 from handlers.coordinator import refuse
+from handlers.render import markup
 
 
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -49,7 +50,7 @@ def _view(person: Person) -> tuple[str, InlineKeyboardMarkup]:
         if person.weekly_note
         else InlineKeyboardButton(_("Turn on weekly note"), callback_data=build("sg", "wn", 1))
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = markup(
         [
             [toggle],
             [

@@ -20,6 +20,7 @@ from bot.report_files import SUFFIXES, Format, render
 from handlers.callbacks import Callback
 from handlers.common import actor, deps, pressed
 from handlers.coordinator import refuse
+from handlers.render import markup
 
 OUTCOME_WORDS = {
     "job": "job",
@@ -42,11 +43,11 @@ def _service(context: ContextTypes.DEFAULT_TYPE) -> CohortEnd:
     return deps(context).core.cohort_end
 
 
-def _markup(markup: dict[str, Any]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def _markup(keyboard: dict[str, Any]) -> InlineKeyboardMarkup:
+    return markup(
         [
             [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
-            for row in markup["inline_keyboard"]
+            for row in keyboard["inline_keyboard"]
         ]
     )
 

@@ -15,9 +15,11 @@ from bot.domain.gatherings import Answer, Audience
 from bot.domain.model import Programme
 from bot.gatherings import GatheringProblem, Gatherings, Step
 from bot.i18n import _, current_language
+from bot.keyboards import fit_markup
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, pressed, pressed_or_answer, wake_delivery
 from handlers.coordinator import refuse
+from handlers.render import markup as keyboard_of
 
 
 def _gatherings(context: ContextTypes.DEFAULT_TYPE) -> Gatherings:
@@ -53,7 +55,7 @@ async def answer_pressed(
     text, markup = gt.invitation(current_language(), result.gathering, result.programme, today)
     await message.edit_text(
         f"{text}\n\n{gt.answer_line(answer.value)}",
-        reply_markup=InlineKeyboardMarkup.de_json(markup, context.bot),
+        reply_markup=InlineKeyboardMarkup.de_json(fit_markup(markup), context.bot),
     )
     await message.reply_text(gt.answered(answer))
 
@@ -94,7 +96,7 @@ async def _overview(
         if gatherings.open_for_cancelling(me, item.gathering)
     ]
     text = gt.attendance(items, language, today, many)
-    return text, InlineKeyboardMarkup(buttons) if buttons else None
+    return text, keyboard_of(buttons) if buttons else None
 
 
 CANCEL_PROBLEMS = {
@@ -136,7 +138,7 @@ async def cancel_pressed(
         today = result.programme.rules.local(deps(context).core.clock.now()).date()
         await message.edit_text(
             gt.cancel_question(language, result.gathering, result.programme, today, result.coming),
-            reply_markup=InlineKeyboardMarkup(
+            reply_markup=keyboard_of(
                 [
                     [
                         InlineKeyboardButton(
@@ -263,7 +265,7 @@ async def _ask(message: Message, step: Step, today: date) -> None:
         ]
         await message.reply_text(
             _("New gathering. Which programme is it for?"),
-            reply_markup=InlineKeyboardMarkup(buttons),
+            reply_markup=keyboard_of(buttons),
         )
     elif step.step == "title":
         await message.reply_text(
@@ -277,7 +279,7 @@ async def _ask(message: Message, step: Step, today: date) -> None:
         labels = step.programme.role_labels
         await message.reply_text(
             _("Who is it for?"),
-            reply_markup=InlineKeyboardMarkup(
+            reply_markup=keyboard_of(
                 [
                     [
                         InlineKeyboardButton(
@@ -292,7 +294,7 @@ async def _ask(message: Message, step: Step, today: date) -> None:
     elif step.step == "confirm" and step.programme is not None:
         await message.reply_text(
             _summary(step.programme, step.data, today),
-            reply_markup=InlineKeyboardMarkup(
+            reply_markup=keyboard_of(
                 [
                     [
                         InlineKeyboardButton(

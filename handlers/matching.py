@@ -14,7 +14,7 @@ from bot.services import PairProblem
 from handlers.callbacks import Callback, build
 from handlers.common import deps, wake_delivery
 from handlers.coordinator import coordinator_actor, coordinator_command
-from handlers.render import pair_problem, which_programme
+from handlers.render import markup, pair_problem, which_programme
 
 NOT_ALLOWED = "Only coordinators can do this."
 
@@ -148,7 +148,7 @@ async def _card(
     ]
     if len(plan.suggestions) > 1:
         buttons[1].append(InlineKeyboardButton(_("Next ▶"), callback_data=build("mt", "n", *ids)))
-    return text, InlineKeyboardMarkup(buttons)
+    return text, markup(buttons)
 
 
 def _nothing_to_suggest(plan: MatchPlan) -> str:

@@ -25,7 +25,7 @@ from handlers.common import (
     pressed_or_answer,
     wake_delivery,
 )
-from handlers.render import CHECK, rows, too_long
+from handlers.render import CHECK, markup, rows, too_long
 
 MINUTE_CHOICES = (30, 60, 90, 120, 180)
 PLAN_FLOW, MET_FLOW, MEETING_DATE_FLOW, COMMENT_FLOW, PAUSE_FLOW = (
@@ -119,7 +119,7 @@ async def _no_pair_or_choose(
         )
         for v in views
     ]
-    await message.reply_text(_("Which pair?"), reply_markup=InlineKeyboardMarkup(rows(buttons, 2)))
+    await message.reply_text(_("Which pair?"), reply_markup=markup(rows(buttons, 2)))
 
 
 async def pair_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
@@ -201,7 +201,7 @@ async def _ask_plan_day(message: Message, context: ContextTypes.DEFAULT_TYPE, pa
         _(
             "Which day will you meet {name}? Tap a day, or write a date and time, like «3.12 kl 17»."
         ).format(name=found.other.first_name),
-        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+        reply_markup=markup(rows(buttons, 2)),
     )
 
 
@@ -273,7 +273,7 @@ async def _ask_when_met(message: Message, context: ContextTypes.DEFAULT_TYPE, pa
     await _set_dialogue(
         context, Dialogue(me.person.id, MET_FLOW, "day", {"pair_id": pair_id}), me.person
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = markup(
         [
             [
                 InlineKeyboardButton(_("Today"), callback_data=build("ml", pair_id, "w", "today")),
@@ -328,7 +328,7 @@ async def _ask_minutes(
         for m in MINUTE_CHOICES
     ]
     await message.reply_text(
-        _("About how long did you meet?"), reply_markup=InlineKeyboardMarkup(rows(buttons, 3))
+        _("About how long did you meet?"), reply_markup=markup(rows(buttons, 3))
     )
 
 
@@ -357,7 +357,7 @@ async def _ask_topic(
     )
     await message.reply_text(
         _("Did you work on one of the goals? Tap it, or «Skip»."),
-        reply_markup=InlineKeyboardMarkup(rows(buttons, 1)),
+        reply_markup=markup(rows(buttons, 1)),
     )
 
 
@@ -445,7 +445,7 @@ async def _ask_score(message: Message, check_in_id: int, programme: Programme) -
             "Only the coordinator sees your answer.",
             programme.role_labels,
         ),
-        reply_markup=InlineKeyboardMarkup([buttons]),
+        reply_markup=markup([buttons]),
     )
 
 
@@ -544,7 +544,7 @@ async def _check_in_answer(
         _(
             "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write sensitive details here."
         ),
-        reply_markup=InlineKeyboardMarkup(
+        reply_markup=markup(
             [
                 [
                     InlineKeyboardButton(
@@ -575,7 +575,7 @@ def _goal_keyboard(
     keyboard.append(
         [InlineKeyboardButton(_("Done"), callback_data=build("ck", check_in_id, "gd", 0))]
     )
-    return InlineKeyboardMarkup(keyboard)
+    return markup(keyboard)
 
 
 # status and pause
@@ -656,7 +656,7 @@ async def _ask_pause(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_
         _(
             "A pause stops the reminders, for example during holidays or illness. For how long? Or write the last day, like 3.12."
         ),
-        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+        reply_markup=markup(rows(buttons, 2)),
     )
 
 

@@ -18,7 +18,7 @@ from bot.texts import relabel
 from handlers import commands
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, member_command, pressed, refresh_actor, telegram_user
-from handlers.render import answer_text, question_keyboard, question_text
+from handlers.render import answer_text, markup, question_keyboard, question_text
 
 
 def _invite_problem_text(problem: InviteProblem) -> str:
@@ -48,7 +48,7 @@ def _role_sentence(role: Role, labels: str = "mentor") -> str:
 
 
 def _consent_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return markup(
         [
             [
                 InlineKeyboardButton(_("Yes, that is OK"), callback_data=build("cs", "y")),
@@ -310,9 +310,7 @@ async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
     lines.extend(imported_lines(me.person.intake, await services.role_labels(me.person.id)))
     lines.append(_("Tap what you want to change."))
-    await message.reply_text(
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup([[b] for b in buttons])
-    )
+    await message.reply_text("\n".join(lines), reply_markup=markup([[b] for b in buttons]))
 
 
 async def profile_pressed(
@@ -342,7 +340,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if command is None:
         return
     message, _me = command
-    keyboard = InlineKeyboardMarkup(
+    keyboard = markup(
         [
             [
                 InlineKeyboardButton("Norsk", callback_data=build("lg", "nb")),

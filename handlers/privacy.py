@@ -13,6 +13,7 @@ from bot.privacy import AuditAction, export_files
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, pressed, wake_delivery
 from handlers.coordinator import refuse
+from handlers.render import markup
 
 
 def _nothing_stored() -> str:
@@ -47,7 +48,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _confirm_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return markup(
         [
             [
                 InlineKeyboardButton(_("Yes, delete"), callback_data=build("dm", "y")),

@@ -29,7 +29,7 @@ from bot.texts import cadence_name, role_name
 from handlers.callbacks import Callback, build
 from handlers.common import deps, pressed_or_answer
 from handlers.coordinator import coordinator_actor, coordinator_command, refuse
-from handlers.render import CHECK, rows, which_programme
+from handlers.render import CHECK, markup, rows, which_programme
 
 # Button steps that set one setting; the button's value is the setting's written form.
 SETS = {
@@ -162,7 +162,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
 
 
 def _cancel(programme: Programme) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return markup(
         [[InlineKeyboardButton(_("Cancel"), callback_data=build("ps", programme.id, "x", 0))]]
     )
 
@@ -318,7 +318,7 @@ def view_keyboard(view: SettingsView) -> InlineKeyboardMarkup | None:
         if p.morning_reminder
         else button(_("Turn on reminder"), "r", "on")
     )
-    return InlineKeyboardMarkup(
+    return markup(
         [
             [button(_("Meetings"), "m", "cadence"), button(_("Weekly digest"), "m", "digest")],
             [button(_("Time of day"), "m", "hours"), button(_("Days"), "m", "days")],
@@ -359,7 +359,7 @@ def _menu(programme: Programme, which: str) -> tuple[str, InlineKeyboardMarkup] 
         text = _("How often should pairs meet? Now: {cadence}.").format(
             cadence=cadence_name(p.cadence)
         )
-        return text, InlineKeyboardMarkup([*rows(choices, 1), [_back(p)]])
+        return text, markup([*rows(choices, 1), [_back(p)]])
     if which == "digest":
         language = current_language()
         choices = [
@@ -373,7 +373,7 @@ def _menu(programme: Programme, which: str) -> tuple[str, InlineKeyboardMarkup] 
         ]
         choices.append(button(_("No digest"), "g", "off", p.digest_weekday is None))
         text = _("Which day should the weekly digest come?")
-        return text, InlineKeyboardMarkup([*rows(choices, 2), [_back(p)]])
+        return text, markup([*rows(choices, 2), [_back(p)]])
     if which == "hours":
         current = hours_text(p.day_starts, p.day_ends)
         choices = []
@@ -387,7 +387,7 @@ def _menu(programme: Programme, which: str) -> tuple[str, InlineKeyboardMarkup] 
         text = _("When may the bot write to participants? Now: {hours}.").format(
             hours=f"{_clock(p.day_starts)}–{_clock(p.day_ends)}"
         )
-        return text, InlineKeyboardMarkup([*rows(choices, 2), [_back(p)]])
+        return text, markup([*rows(choices, 2), [_back(p)]])
     if which == "days":
         choices = []
         for choice in WORKING_DAYS_CHOICES:
@@ -399,7 +399,7 @@ def _menu(programme: Programme, which: str) -> tuple[str, InlineKeyboardMarkup] 
         text = _("On which days may the bot write to participants? Now: {days}.").format(
             days=days_name(p.working_days)
         )
-        return text, InlineKeyboardMarkup([*rows(choices, 1), [_back(p)]])
+        return text, markup([*rows(choices, 1), [_back(p)]])
     text = _(
         "Which language should the programme use? It is used in the alert group, and for "
         "people who have not chosen a language."
@@ -408,7 +408,7 @@ def _menu(programme: Programme, which: str) -> tuple[str, InlineKeyboardMarkup] 
         button("Norsk", "l", "nb", p.language == "nb"),
         button("English", "l", "en", p.language == "en"),
     ]
-    return text, InlineKeyboardMarkup([choices, [_back(p)]])
+    return text, markup([choices, [_back(p)]])
 
 
 def _digest_hours(programme: Programme, day: str) -> tuple[str, InlineKeyboardMarkup] | None:
@@ -426,4 +426,4 @@ def _digest_hours(programme: Programme, day: str) -> tuple[str, InlineKeyboardMa
     text = _("What time on {weekday}? Time zone: {zone}.").format(
         weekday=dates.weekday_name(WEEKDAYS.index(day), current_language()), zone=p.timezone
     )
-    return text, InlineKeyboardMarkup([*rows(choices, 4), [_back(p, "m", "digest")]])
+    return text, markup([*rows(choices, 4), [_back(p, "m", "digest")]])

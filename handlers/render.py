@@ -8,8 +8,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import intake
-from bot.domain.model import Programme, Role
+from bot.domain.model import Person, Programme, Role
 from bot.i18n import _
+from bot.keyboards import fit
 from bot.services import PairProblem
 from bot.texts import relabel
 from handlers.callbacks import build
@@ -33,11 +34,44 @@ def which_programme(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """ "Which programme?" with a button per programme; `data(id)` is the button's data."""
     buttons = [[InlineKeyboardButton(p.name, callback_data=data(p.id))] for p in programmes]
-    return _("Which programme?"), InlineKeyboardMarkup(buttons)
+    return _("Which programme?"), markup(buttons)
+
+
+def distinct_names(people: Sequence[Person]) -> dict[int, str]:
+    """What to call each person on a list where they must be told apart: the first name,
+    and for a first name shared, the last name's initial, then the person's number too."""
+
+    def first(person: Person) -> str:
+        return person.first_name
+
+    def initial(person: Person) -> str:
+        last = (person.last_name or "").strip()
+        return f"{person.first_name} {last[0]}." if last else person.first_name
+
+    names: dict[int, str] = {}
+    for person in people:
+        for way in (first, initial):
+            label = way(person)
+            if sum(1 for other in people if way(other) == label) == 1:
+                names[person.id] = label
+                break
+        else:
+            names[person.id] = f"{initial(person)} #{person.id}"
+    return names
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
-    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+    """Up to `per_row` buttons a row, fewer where their labels would not fit (`fit`)."""
+    return fit([list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)], _text)
+
+
+def markup(keyboard: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from its rows, laid out by the one rule (`bot.keyboards.fit`)."""
+    return InlineKeyboardMarkup(fit(keyboard, _text))
+
+
+def _text(button: InlineKeyboardButton) -> str:
+    return button.text
 
 
 def question_text(
@@ -85,7 +119,7 @@ def question_keyboard(
         last_row.append(InlineKeyboardButton(_("Skip"), callback_data=make("skip")))
     if last_row:
         buttons.append(last_row)
-    return InlineKeyboardMarkup(buttons)
+    return markup(buttons)
 
 
 def answer_text(question: intake.Question, answer: Any) -> str:

@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from bot.agreements import GOALS_FLOW
 from bot.cohort_end import EVALUATION_FLOW
+from bot.conversations import OFFER_FLOW, REPLY_FLOW
 from bot.gatherings import FLOW as GATHERING_FLOW
 from bot.i18n import _
 from bot.programme_settings import FLOW as SETTINGS_FLOW
@@ -28,6 +29,7 @@ from handlers import (
     agreement,
     alerts,
     commands,
+    conversations,
     coordinator,
     digest,
     evaluation,
@@ -58,6 +60,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "gl": agreement.goal_pressed,
     "ex": agreement.expectation_pressed,
     "ag": agreement.confirm_pressed,
+    "rp": conversations.answer_pressed,
+    "tc": conversations.offer_pressed,
     "np": meetings.nudge_pressed,
     "pl": meetings.plan_day_pressed,
     "pc": meetings.proposal_pressed,
@@ -195,6 +199,9 @@ TEXT_HANDLERS: tuple[tuple[frozenset[str | None], TextHandler], ...] = (
     (frozenset({GOALS_FLOW}), agreement.goal_text),
     (meetings.FLOWS, meetings.text_answer),
     (frozenset({alerts.MESSAGE_FLOW}), alerts.text_answer),
+    (frozenset({REPLY_FLOW}), conversations.reply_text),
+    # More words while the offer to send is open are kept with the first.
+    (frozenset({OFFER_FLOW}), conversations.offer),
     (frozenset({GATHERING_FLOW}), gatherings.text_answer),
     (frozenset({EVALUATION_FLOW, None}), evaluation.text_answer),
     (frozenset({SETTINGS_FLOW}), programme.text_answer),
@@ -216,6 +223,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # A handler that said no may still have closed its dialogue: ask the rest as ever.
         known = False
         dialogue_changed()
+    # Words no dialogue expected are not refused: a participant is offered to send them
+    # to the coordinator, and they are kept until they tap.
+    if await conversations.offer(update, context):
+        return
     message = update.effective_message
     if message is not None:
         await message.reply_text(_("I did not understand that. Tap /help to see what you can do."))

@@ -247,6 +247,9 @@ class PairRow(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     # The adept's learning plan: None until they have written it.
     goals: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # When the adept last changed goals they had already set: the mentor's weekly note
+    # tells of changes made since the mentor's last note.
+    goals_changed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     paused_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     # Every pause the pair took, [first day, last day] as ISO dates, oldest first: paused
     # days do not count as days without a meeting.
@@ -261,6 +264,19 @@ class PairRow(SQLModel, table=True):
     revision: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     quiet_until: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     quiet_revision: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+
+
+class GoalRow(SQLModel, table=True):
+    """One goal of a pair's learning plan as it was held: the open ones are the pair's
+    `goals`; closed ones (done, dropped or reworded) stay for the report, with dates."""
+
+    __tablename__ = "goal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(sa_column=_fk("pair.id", nullable=False, ondelete="CASCADE"))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    added_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class TickWritingRow(SQLModel, table=True):

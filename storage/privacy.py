@@ -19,6 +19,7 @@ from bot.domain.evaluation import COHORT_END, KEYS, TEXT_STEPS
 from bot.domain.intake import ADEPT_QUESTIONS, MENTOR_QUESTIONS
 from bot.domain.model import Role
 from bot.domain.privacy import (
+    ERASED_GOAL_PREFIX,
     CohortDates,
     Redactor,
     anonymised_goals,
@@ -36,6 +37,7 @@ from storage.models import (
     ExpectationRow,
     GatheringInvitationRow,
     GatheringRow,
+    GoalRow,
     InviteFailureRow,
     InviteIntakeRow,
     InviteRow,
@@ -398,6 +400,9 @@ class PrivacyRepository:
             .all()
         }
         meetings = await self._rows(MeetingRow, col(MeetingRow.pair_id).in_(pair_ids))
+        closed_goals = await self._rows(
+            GoalRow, col(GoalRow.pair_id).in_(pair_ids) & col(GoalRow.closed_at).is_not(None)
+        )
         planned = await self._rows(PlannedMeetingRow, col(PlannedMeetingRow.pair_id).in_(pair_ids))
         check_ins = await self._rows(CheckInRow, col(CheckInRow.person_id) == person_id)
         expectations = await self._rows(ExpectationRow, col(ExpectationRow.person_id) == person_id)
@@ -465,6 +470,15 @@ class PrivacyRepository:
                     "created_at": _iso(pair.created_at),
                     "ended_at": _iso(pair.ended_at),
                     "goals": list(pair.goals or []),
+                    "closed_goals": [
+                        {
+                            "goal": g.text,
+                            "added_at": _iso(g.added_at),
+                            "closed_at": _iso(g.closed_at),
+                        }
+                        for g in closed_goals
+                        if g.pair_id == pair.id
+                    ],
                     "paused_until": None if pair.paused_until is None else str(pair.paused_until),
                     "meetings": [
                         {
@@ -596,7 +610,9 @@ class PrivacyRepository:
         notes = await self._rows(NoteRow, col(NoteRow.pair_id).in_(ids))
         outcomes = await self._rows(OutcomeRow, col(OutcomeRow.pair_id).in_(ids))
         evaluations = await self._rows(EvaluationRow, col(EvaluationRow.pair_id).in_(ids))
+        goal_rows = await self._rows(GoalRow, col(GoalRow.pair_id).in_(ids))
         words = [w for p in pairs for w in own_words(p.goals or [])]
+        words += own_words([g.text for g in goal_rows])
         words += [m.topic for m in meetings if m.topic]
         words += [n.text for n in notes]
         words += [o.text for o in outcomes if o.text]
@@ -616,6 +632,14 @@ class PrivacyRepository:
         for evaluation in evaluations:
             if evaluation.goals:
                 evaluation.goals = anonymised_goals(evaluation.goals)
+        for goal in goal_rows:
+            own = goals.get(goal.pair_id) or []
+            if not goal.text.startswith("@"):
+                # An open goal keeps the position the pair's goals show; a closed one
+                # keeps only that it was the adept's own words.
+                goal.text = dict(zip(own, anonymised_goals(own), strict=True)).get(
+                    goal.text, f"{ERASED_GOAL_PREFIX}?"
+                )
         for check_in in await self._rows(CheckInRow, col(CheckInRow.pair_id).in_(ids)):
             own = goals.get(check_in.pair_id) or []
             if check_in.goals_progressed and own:

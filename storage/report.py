@@ -1,5 +1,5 @@
 """The funder's report data: everything about one programme (or one cohort of it) in a
-constant number of statements (nine), whatever the number of pairs and gatherings."""
+constant number of statements (ten), whatever the number of pairs and gatherings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from bot.domain.model import PairState, Role
+from bot.domain.model import GoalRecord, PairState, Role
 from bot.domain.report import MeetingRecord, PairRecord, Participant, ReportData
 from storage.evaluations import Evaluations
 from storage.models import CheckInRow, MeetingRow, MembershipRow, PairRow, PersonRow
@@ -83,6 +83,9 @@ async def report_data(
     outcomes = await store.outcomes_of_pairs(pair_condition)
     # A cohort's report counts its own gatherings and the programme-wide ones.
     gatherings = await repo.turnouts([programme_id], cohort_id=cohort_id)
+    history: dict[int, list[GoalRecord]] = {}
+    for goal in await repo.goal_records([p.id for p, _m, _a in pair_rows if p.id is not None]):
+        history.setdefault(goal.pair_id, []).append(goal)
     pairs = []
     for p, m, a in pair_rows:
         assert p.id is not None
@@ -98,6 +101,7 @@ async def report_data(
                 ended_at=_utc(p.ended_at),
                 goals=tuple(p.goals or ()),
                 pauses=_pauses_of(p.pauses),
+                goal_history=tuple(history.get(p.id, ())),
             )
         )
     return ReportData(

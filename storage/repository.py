@@ -36,6 +36,7 @@ from bot.domain.model import (
     Confirmation,
     Dialogue,
     Expectation,
+    GoalRecord,
     Membership,
     Note,
     OutboxItem,
@@ -69,6 +70,7 @@ from storage.models import (
     ConfirmationRow,
     DialogueRow,
     ExpectationRow,
+    GoalRow,
     InviteRow,
     MeetingRow,
     MembershipRow,
@@ -277,6 +279,7 @@ _PAIR_COLUMNS = (
     "goals",
     "paused_until",
     "pauses",
+    "goals_changed_at",
 )
 
 
@@ -343,6 +346,7 @@ def _pair_of(v: Sequence[Any]) -> Pair:
         goals=None if v[8] is None else tuple(v[8]),
         paused_until=v[9],
         pauses=_pauses_of(v[10]),
+        goals_changed_at=_utc(v[11]),
     )
 
 
@@ -882,6 +886,60 @@ class Repository(GatheringQueries):
         await self.session.execute(
             update(PairRow).where(col(PairRow.id) == pair_id).values(goals=list(goals))
         )
+
+    async def change_goals(
+        self, pair_id: int, goals: Sequence[str], now: datetime, *, tell: bool
+    ) -> None:
+        """The open goals become `goals`: the ones no longer there are closed (kept with
+        their dates), new ones are added. `tell` marks a change the mentor hears of in
+        the next weekly note (a change to a plan already set, not its first writing)."""
+        open_rows = (
+            await self.session.scalars(
+                select(GoalRow).where(
+                    col(GoalRow.pair_id) == pair_id, col(GoalRow.closed_at).is_(None)
+                )
+            )
+        ).all()
+        held = {row.text for row in open_rows}
+        pair = await self.session.get(PairRow, pair_id)
+        assert pair is not None
+        # Goals written before goals had their own rows get one as they close.
+        for text in pair.goals or ():
+            if text not in held and text not in goals:
+                self.session.add(
+                    GoalRow(pair_id=pair_id, text=text, added_at=pair.created_at, closed_at=now)
+                )
+        for row in open_rows:
+            if row.text not in goals:
+                row.closed_at = now
+        for text in goals:
+            if text not in held:
+                self.session.add(GoalRow(pair_id=pair_id, text=text, added_at=now))
+        values: dict[str, Any] = {"goals": list(goals)}
+        if tell and list(goals) != list(pair.goals or ()):
+            values["goals_changed_at"] = now
+        await self.session.execute(
+            update(PairRow).where(col(PairRow.id) == pair_id).values(**values)
+        )
+
+    async def goal_records(self, pair_ids: Sequence[int]) -> list[GoalRecord]:
+        """Every goal these pairs have held, oldest first."""
+        if not pair_ids:
+            return []
+        rows = await self.session.scalars(
+            select(GoalRow)
+            .where(col(GoalRow.pair_id).in_(list(pair_ids)))
+            .order_by(col(GoalRow.pair_id), col(GoalRow.added_at), col(GoalRow.id))
+        )
+        return [
+            GoalRecord(
+                r.pair_id,
+                r.text,
+                as_utc(r.added_at),
+                None if r.closed_at is None else as_utc(r.closed_at),
+            )
+            for r in rows
+        ]
 
     async def activate_pair(self, pair_id: int, now: datetime) -> bool:
         """Awaiting → active; False when another update activated it first."""

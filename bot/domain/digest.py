@@ -614,6 +614,18 @@ class WeeklyNote:
     period_end: date  # exclusive
     next_planned: PlannedFact | None
     goals: tuple[str, ...]
+    # The adept changed the goals since the reader's last note: the only news may be that.
+    goals_changed: bool = False
+    news: bool = True  # a meeting held lately or one coming: news for both of them
+
+
+def goals_changed_for(
+    changed_at: datetime | None, last_note: datetime | None, activated_at: datetime | None
+) -> bool:
+    """Whether the adept changed the goals after the reader's last weekly note (or, before
+    any note, after the pair became active: the agreement showed them the plan before)."""
+    since = last_note or activated_at
+    return changed_at is not None and (since is None or changed_at > since)
 
 
 def weekly_note(
@@ -624,6 +636,7 @@ def weekly_note(
     planned: Sequence[PlannedFact],
     goals: tuple[str, ...] | None,
     today: date,
+    goals_changed: bool = False,
 ) -> WeeklyNote | None:
     """The note, or None when there is nothing new to say this week.
 
@@ -638,7 +651,7 @@ def weekly_note(
     upcoming = next_planned(planned, today)
     recent = any(today - timedelta(days=7) <= day for day in held)
     soon = upcoming is not None and upcoming.planned_on < today + SOON
-    if not recent and not soon:
+    if not recent and not soon and not goals_changed:
         return None
     in_period = [day for day in held if day in period]
     return WeeklyNote(
@@ -646,4 +659,6 @@ def weekly_note(
         period_end=period.end,
         next_planned=upcoming,
         goals=tuple(goals or ()),
+        goals_changed=goals_changed,
+        news=recent or soon,
     )

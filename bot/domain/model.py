@@ -128,6 +128,7 @@ class Pair:
     goals: tuple[str, ...] | None = None
     paused_until: date | None = None
     pauses: tuple[tuple[date, date], ...] = ()  # every pause, (first day, last day), oldest first
+    goals_changed_at: datetime | None = None
 
     def party_role(self, person_id: int) -> Role | None:
         if person_id == self.mentor_id:
@@ -138,6 +139,16 @@ class Pair:
 
     def other(self, person_id: int) -> int:
         return self.adept_id if person_id == self.mentor_id else self.mentor_id
+
+
+@dataclass(frozen=True)
+class GoalRecord:
+    """A goal the pair has held: open while `closed_at` is None."""
+
+    pair_id: int
+    text: str
+    added_at: datetime
+    closed_at: datetime | None
 
 
 @dataclass(frozen=True)

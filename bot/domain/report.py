@@ -23,6 +23,7 @@ from bot.domain.gatherings import Audience, GatheringKind, Turnout
 from bot.domain.model import (
     CheckIn,
     Cohort,
+    GoalRecord,
     PairState,
     Person,
     Programme,
@@ -113,8 +114,11 @@ class PairRecord:
     created_at: datetime
     activated_at: datetime | None
     ended_at: datetime | None
-    goals: tuple[str, ...]
+    goals: tuple[str, ...]  # the open goals
     pauses: tuple[tuple[date, date], ...] = ()  # (first day, last day), oldest first
+    # Every goal held, closed ones too, with their dates (none for a plan written before
+    # goals were kept with dates).
+    goal_history: tuple[GoalRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -382,6 +386,7 @@ def build_report(
             tuple(pair_rows),
         ),
         _goals(
+            data,
             pairs,
             pair_label,
             meetings_by_pair,
@@ -631,6 +636,7 @@ def _participants(
 
 
 def _goals(
+    data: ReportData,
     pairs: Sequence[PairRecord],
     pair_label: dict[int, str],
     meetings: dict[int, list[MeetingRecord]],
@@ -640,11 +646,17 @@ def _goals(
     names: dict[str, str],
     options: Options,
 ) -> Table:
+    """The open goals first, then the closed ones: a plan that moved keeps its history."""
     rows = []
     for p in pairs:
         adept_eval = evaluations.get((p.id, Role.ADEPT.value))
         mentor_eval = evaluations.get((p.id, Role.MENTOR.value))
-        for number, goal in enumerate(p.goals, start=1):
+        added = {g.text: g.added_at for g in p.goal_history if g.closed_at is None}
+        held: list[tuple[str, datetime | None, datetime | None]] = [
+            (goal, added.get(goal), None) for goal in p.goals
+        ]
+        held += [(g.text, g.added_at, g.closed_at) for g in p.goal_history if g.closed_at]
+        for number, (goal, added_at, closed_at) in enumerate(held, start=1):
             label = goal_label(goal)
             text = label if options.with_names else anonymise(label, names)
             rows.append(
@@ -656,6 +668,8 @@ def _goals(
                     sum(1 for c in check_ins.get(p.id, []) if goal in c.goals_progressed),
                     _goal_score(adept_eval, goal),
                     _goal_score(mentor_eval, goal),
+                    _local_date(data, added_at),
+                    _local_date(data, closed_at),
                 )
             )
     return Table(
@@ -669,6 +683,8 @@ def _goals(
             Column(lazy("Check-ins with progress"), Kind.INT),
             Column(lazy("Progress, adept (1-5)"), Kind.INT),
             Column(lazy("Progress, mentor (1-5)"), Kind.INT),
+            Column(lazy("Goal added"), Kind.DATE),
+            Column(lazy("Goal closed"), Kind.DATE),
         ),
         tuple(rows),
     )

@@ -82,11 +82,14 @@ async def test_pair_goes_from_created_to_active(harness_each_db: Harness) -> Non
     assert "The programme expects you to meet once a month." in text
     assert "✅ How often: you agree (Once a month)." in text
     assert "⚠️ Find a job: you said No; your adept said Yes." in text
-    assert (
-        "Our agreement:" in text
-        and "Amina's goals:\n1. Write a Norwegian CV\n2. Get a job as a nurse" in text
+    # The agreement comes in a message of its own.
+    agreement_message = await ola.next_message()
+    assert "Our agreement:" in (
+        agreement_message.text or ""
+    ) and "Amina's goals:\n1. Write a Norwegian CV\n2. Get a job as a nurse" in (
+        agreement_message.text or ""
     )
-    assert compared.button_texts() == ["I agree"]
+    assert agreement_message.button_texts() == ["I agree"]
 
     # Amina hears that Ola answered; the coordinator hears about the job mismatch.
     await h.deliver()
@@ -100,7 +103,7 @@ async def test_pair_goes_from_created_to_active(harness_each_db: Harness) -> Non
     )
     assert alert.button_texts() == ["I'll contact them", "Snooze 7 days", "Resolved", "Show pair"]
 
-    await ola.press(compared, "I agree")
+    await ola.press(agreement_message, "I agree")
     assert "Now we wait for Amina" in ((await ola.next_message()).text or "")
     await amina.press(notice, "Continue")
     agreement = await amina.next_message()
@@ -203,9 +206,8 @@ async def test_three_month_recheck_reaches_the_coordinator(harness: Harness) -> 
     await amina.press(amina.inbox()[-1], "Done")
     await answer_expectations(h, amina, await amina.next_message(), "No", ["CV and applications"])
     await ola.press(await ola.next_message(), "Let's start")
-    confirm = await answer_expectations(
-        h, ola, await ola.next_message(), "No", ["CV and applications"]
-    )
+    await answer_expectations(h, ola, await ola.next_message(), "No", ["CV and applications"])
+    confirm = await ola.next_message()  # the agreement, after the comparison
     await ola.press(confirm, "I agree")
     await ola.next_message()
     await h.deliver()
@@ -256,3 +258,75 @@ async def test_three_month_recheck_reaches_the_coordinator(harness: Harness) -> 
         f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
         "Their answers differ: Working for you: mentor Yes, adept Partly. Talk with them early."
     )
+
+
+async def answer_all(
+    h: Harness, user: SimUser, first: SentMessage, choices: list[str], help_choice: str, job: str
+) -> list[SentMessage]:
+    """Answers the five questions; returns what came after the last answer."""
+    message = first
+    for answer in choices:
+        await user.press(message, answer)
+        message = await user.next_message()
+    await user.press(message, help_choice)
+    await h.emulator.wait_until_idle()
+    await user.press(user.inbox()[-1], "Done")
+    job_question = await user.next_message()
+    seen = len(user.inbox())
+    await user.press(job_question, job)
+    await user.next_message()
+    await h.emulator.wait_until_idle()
+    return user.inbox()[seen:]
+
+
+async def test_answers_that_differ_come_in_short_messages(harness: Harness) -> None:
+    h = harness
+    _kari, ola, amina, _pair_id = await paired(h)
+    await ola.press(await ola.next_message(), "Let's start")
+    mentor_first = await ola.next_message()
+    assert "Amina gets the same questions" in (mentor_first.text or "")
+    # Three long labels side by side would be cut off on a phone: one per row.
+    assert mentor_first.buttons() == [
+        [("Twice a month", f"ex:{_pair_id}:start:rhythm:twice_monthly")],
+        [("Once a month", f"ex:{_pair_id}:start:rhythm:monthly")],
+        [("Every other month", f"ex:{_pair_id}:start:rhythm:every_other_month")],
+    ]
+    [waiting] = await answer_all(
+        h,
+        ola,
+        mentor_first,
+        ["Twice a month", "On video", "Norwegian"],
+        "Network and contacts",
+        "No",
+    )
+    assert "Now we wait for Amina" in (waiting.text or "")
+
+    await amina.press(await amina.next_message(), "Let's start")
+    await amina.next_message()
+    await amina.send("Get a job as a nurse")
+    await amina.press(await amina.next_message(), "Done")
+    adept_first = await amina.next_message()
+    # Ola has answered: Amina is not told that Ola will get the questions.
+    assert "Ola gets the same questions" not in (adept_first.text or "")
+    assert "Ola has answered already" in (adept_first.text or "")
+    compared, agreement = await answer_all(
+        h,
+        amina,
+        adept_first,
+        ["Once a month", "Face to face", "A mix"],
+        "CV and applications",
+        "Yes",
+    )
+    lines = (compared.text or "").splitlines()
+    assert len(lines) <= 8
+    assert sum(line.startswith("⚠️") for line in lines) == 5
+    assert "⚠️ Find a job: you said Yes; your mentor said No." in lines
+    assert lines[-1] == "Talk about the differences at your first meeting."
+    assert compared.button_texts() == []
+    assert (agreement.text or "").startswith("Our agreement:")
+    assert agreement.button_texts() == ["I agree"]
+
+    await h.deliver()
+    notice = (await ola.next_message()).text or ""
+    assert len(notice.splitlines()) <= 8
+    assert "⚠️ Find a job: you said No; your adept said Yes." in notice.splitlines()

@@ -247,12 +247,11 @@ async def test_coordinator_messages_and_ending_a_pair(harness: Harness) -> None:
     await kari.send("Welcome to the kick-off on Friday!")
     assert (await kari.next_message()).text == "✅ Sent to Ola & Amina."
     await h.deliver()
-    assert (
-        await ola.next_message()
-    ).text == "Message from your coordinator Kari:\nWelcome to the kick-off on Friday!"
-    assert (
-        await amina.next_message()
-    ).text == "Message from your coordinator Kari:\nWelcome to the kick-off on Friday!"
+    for user in (ola, amina):
+        assert (await user.next_message()).text == (
+            "Message from your coordinator Kari:\nWelcome to the kick-off on Friday!\n\n"
+            "Tap «Answer» to write back. Only the coordinator sees it."
+        )
     await kari.send(f"/end {pair_id} completed")
     assert (await kari.next_message()).text == (
         f"✅ Pair #{pair_id} (Ola and Amina) has ended. No more reminders; I have told them both."

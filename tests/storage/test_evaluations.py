@@ -1,5 +1,5 @@
 """The cohort's end in storage, on SQLite and PostgreSQL: ticks tell, ask, remind and end
-pairs exactly once; answers are saved; the report's data is read in nine statements."""
+pairs exactly once; answers are saved; the report's data is read in ten statements."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ async def test_ticks_tell_ask_remind_and_end_once(database: Database) -> None:
         assert sum(":remind:" in k and f":{pair.adept_id}:" in k for k in keys) == expected
 
 
-async def test_report_data_in_nine_statements(database: Database) -> None:
+async def test_report_data_in_ten_statements(database: Database) -> None:
     core, clock, programme_id, pair_ids = await setup(database, 3)
     clock.set(datetime(2026, 4, 28, 7, 30, tzinfo=UTC))
     await tick(core)
@@ -153,7 +153,7 @@ async def test_report_data_in_nine_statements(database: Database) -> None:
         with counting_statements(database.engine) as counter:
             data = await report_data(Repository(session), programme_id)
     assert data is not None
-    assert counter.count == 9
+    assert counter.count == 10
     assert len(data.pairs) == 3 and len(data.evaluations) == 6 and len(data.outcomes) == 1
     report = build_report(data, ENDS)
     summary = {str(row[0]): row[1] for row in report.table("summary").rows}

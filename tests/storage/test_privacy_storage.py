@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.models import (
     CheckInRow,
     ExpectationRow,
+    GoalRow,
     InviteIntakeRow,
     InviteRow,
     MeetingRow,
@@ -274,3 +275,30 @@ async def test_retention_forgets_what_a_sheet_said_about_people_who_never_joined
     async with database.session() as session:
         names = (await session.execute(select(InviteIntakeRow.name))).scalars().all()
         assert names == ["Still Invited"]
+
+
+async def test_closed_goals_are_in_the_export_and_erased_with_the_rest(database: Database) -> None:
+    ids = await seed(database)
+    later = NOW + timedelta(days=5)
+    async with database.session() as session:
+        repo = Repository(session)
+        await repo.change_goals(ids["pair"], ["@cv", "Lære fagord"], later, tell=True)
+    async with database.session() as session:
+        data = await PrivacyRepository(session).export(ids["Amina"])
+    assert data is not None
+    [pair] = data["pairs"]
+    assert pair["goals"] == ["@cv", "Lære fagord"]
+    assert [(g["goal"], g["closed_at"]) for g in pair["closed_goals"]] == [
+        ("Jobb som sykepleier", later.isoformat())
+    ]
+    async with database.session() as session:
+        privacy = PrivacyRepository(session)
+        await privacy.erase_pair_texts([ids["pair"]])
+    async with database.session() as session:
+        texts = sorted(
+            row.text
+            for row in (await session.execute(select(GoalRow))).scalars()
+            if row.pair_id == ids["pair"]
+        )
+    # Built-in goals stay; the adept's own words, open or closed, do not.
+    assert texts == ["#2", "#?", "@cv"]
