@@ -243,6 +243,9 @@ COLUMNS: dict[str, Policy] = {
         hidden="a coordinator's words; may be about the other party: see docs/privacy.md",
     ),
     "pair.goals": _personal("the adept's own words become #n", shown="pairs[].goals"),
+    "goal.text": _personal(
+        "the adept's own words become #n (#? for a closed one)", shown="pairs[].closed_goals"
+    ),
     "pair.mentor_id": _person_id(),
     "pair.pauses": _nothing("the days the pair paused"),
     "pair.state": _nothing(_SETTING),

@@ -33,6 +33,7 @@ from storage.models import (
     ExpectationRow,
     GatheringInvitationRow,
     GatheringRow,
+    GoalRow,
     InviteFailureRow,
     InviteIntakeRow,
     InviteRow,
@@ -69,6 +70,7 @@ SEEDED: dict[str, str] = {
     "invite_intake.name": f"{NAME} from the sheet",
     "invite_intake.answers": "Sheetfield Vomplex",
     "pair.goals": "Glimwerk welding goal",
+    "goal.text": "Closed Zwingle goal",
     "pair.end_reason": "Moved away to Trondvik",
     "check_in.comment": "Quxwell hard week",
     "check_in.help_text": "Help text Blorptastic",
@@ -252,6 +254,7 @@ async def seed(database: Database) -> dict[str, int]:
                 goals=["Nora's own goal"],
             )
         )
+        await add(GoalRow(pair_id=pair.id, text="Closed Zwingle goal", added_at=NOW, closed_at=NOW))
         meeting = await add(
             MeetingRow(
                 pair_id=pair.id,
