@@ -9,12 +9,25 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import intake
 from bot.domain.model import Programme, Role
-from bot.i18n import _
+from bot.i18n import LANGUAGE_NAMES, _
 from bot.services import PairProblem
 from bot.texts import relabel
 from handlers.callbacks import build
 
 CHECK = "✅ "
+
+
+def language_buttons(action: str) -> list[InlineKeyboardButton]:
+    """One button per language, each named in itself. `action` is ``lg`` (the question
+    after /language or in /settings) or ``lw`` (under the welcome)."""
+    return [
+        InlineKeyboardButton(name, callback_data=build(action, code))
+        for code, name in LANGUAGE_NAMES.items()
+    ]
+
+
+def language_keyboard(action: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([language_buttons(action)])
 
 
 def which_programme(

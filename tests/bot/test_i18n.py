@@ -45,9 +45,15 @@ def test_norwegian_codes_become_bokmal(code: str) -> None:
     assert normalise_language(code) == "nb"
 
 
-@pytest.mark.parametrize("code", ["en", "en-GB", "en-US", "de", "ar", "uk", "fa-IR", "zh-hans"])
-def test_other_codes_become_english(code: str) -> None:
+@pytest.mark.parametrize("code", ["en", "en-GB", "en-US", "EN", "en_gb"])
+def test_english_codes_become_english(code: str) -> None:
     assert normalise_language(code) == "en"
+
+
+@pytest.mark.parametrize("code", ["de", "ar", "ti", "uk", "so", "fa-IR", "pl", "zh-hans", "eng"])
+def test_languages_the_bot_does_not_speak_are_none(code: str) -> None:
+    # Not English: the programme's language decides for them.
+    assert normalise_language(code) is None
 
 
 @pytest.mark.parametrize("code", [None, ""])
@@ -57,8 +63,8 @@ def test_no_code_is_none(code: str | None) -> None:
 
 def test_normalise_does_not_match_on_prefix_only() -> None:
     # "nox" is not Norwegian even though it starts with "no".
-    assert normalise_language("nox") == "en"
-    assert normalise_language("nds") == "en"
+    assert normalise_language("nox") is None
+    assert normalise_language("nds") is None
 
 
 # resolve_language
@@ -72,6 +78,12 @@ def test_stored_preference_wins() -> None:
 def test_telegram_language_when_nothing_stored() -> None:
     assert resolve_language(None, "en-GB", "nb") == "en"
     assert resolve_language(None, "nn", "en") == "nb"
+
+
+@pytest.mark.parametrize("code", ["ar", "ti", "uk", "so", "fa", "pl"])
+def test_a_language_the_bot_does_not_speak_gets_the_default(code: str) -> None:
+    assert resolve_language(None, code, "nb") == "nb"
+    assert resolve_language(None, code, "en") == "en"
 
 
 def test_default_when_nothing_known() -> None:
