@@ -58,7 +58,18 @@ def _consent_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def _consent_text(months: int, labels: str) -> str:
+def _consent_text(months: int, labels: str, role: Role | None = None) -> str:
+    if role is Role.COORDINATOR:
+        # A coordinator has no mentor or adept and answers no questions; retention keeps
+        # coordinators (bot/privacy.py), so no deletion date is promised.
+        return _(
+            "Before we start, please read this.\n"
+            "• I save your name, your notes on pairs and what you do in the bot.\n"
+            "• The programme's other coordinators see this.\n"
+            "• I keep it while you are a coordinator.\n"
+            "• /mydata shows your data. /deleteme deletes it.\n"
+            "Is that OK?"
+        )
     if labels == "trainee":
         return _(
             "Before we start, please read this.\n"
@@ -169,7 +180,7 @@ async def _ask(message: Message, step: IntakeStep, context: ContextTypes.DEFAULT
     if step.question is None:
         months = deps(context).core.privacy.retention_months
         await message.reply_text(
-            _consent_text(months, step.labels), reply_markup=_consent_keyboard()
+            _consent_text(months, step.labels, step.role), reply_markup=_consent_keyboard()
         )
         return
     assert step.role is not None

@@ -11,7 +11,7 @@ from bot.domain import intake
 from bot.domain.model import Programme, Role
 from bot.i18n import LANGUAGE_NAMES, _
 from bot.services import PairProblem
-from bot.texts import relabel
+from bot.texts import privacy_warning, relabel
 from handlers.callbacks import build
 
 CHECK = "✅ "
@@ -48,7 +48,7 @@ def question_text(
     prompt = relabel(question.prompt, labels)
     if question.kind is not intake.Kind.CHOICE:
         # Free text is allowed here: data minimisation says so where people write.
-        prompt = _("{prompt}\nDo not write sensitive details here.").format(prompt=prompt)
+        prompt = _("{prompt}\n{warning}").format(prompt=prompt, warning=privacy_warning())
     if editing:
         return prompt
     questions = intake.questions_for(role)

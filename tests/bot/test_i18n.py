@@ -253,3 +253,32 @@ def test_catalogue_translates_every_message(language: str) -> None:
         f"{language} catalogue has {len(problems)} problem(s); run `make catalogs` and "
         "translate:\n" + "\n".join(problems)
     )
+
+
+def translated(language: str) -> list[str]:
+    """Every text the code can say, as people in `language` read it."""
+    texts: list[str] = []
+    with use_language(language):
+        for message_id in extracted_messages():
+            if isinstance(message_id, tuple):
+                texts += [ngettext(message_id[0], message_id[1], n) for n in (1, 5)]
+            else:
+                texts.append(_(message_id))
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("language", "warning", "other_wordings"),
+    [
+        ("nb", "Ikke skriv om helse, religion eller lignende.", ("sensitiv", "opplysninger")),
+        ("en", "Do not write about health, religion or similar.", ("sensitive",)),
+    ],
+)
+def test_the_privacy_warning_has_one_wording(
+    language: str, warning: str, other_wordings: tuple[str, ...]
+) -> None:
+    """«Sensitive» is not an A2 word, and three wordings of one warning read as three
+    warnings: every text that warns uses the one sentence."""
+    texts = translated(language)
+    assert any(warning in text for text in texts)
+    assert [t for t in texts if any(word in t.lower() for word in other_wordings)] == []

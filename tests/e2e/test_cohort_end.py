@@ -117,7 +117,7 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     more = await amina.next_message()
     assert more.text == (
         "Do you want to tell more about it?\n"
-        "Write a few words, or tap «Skip». Do not write sensitive details here."
+        "Write a few words, or tap «Skip». Do not write about health, religion or similar."
     )
     await amina.send("x" * 501)
     assert (await amina.next_message()).text == (
@@ -202,7 +202,7 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     learned = await ola.next_message()
     assert learned.text == (
         "What did you learn as a mentor?\n"
-        "Write a few words, or tap «Skip». Do not write sensitive details here."
+        "Write a few words, or tap «Skip». Do not write about health, religion or similar."
     )
     await ola.send("To explain   things\nsimply")
     workplace = await ola.next_message()

@@ -360,7 +360,7 @@ async def test_hostile_names_and_texts_are_stored_and_shown_as_written(harness: 
         assert welcome.parse_mode is None  # plain text: nothing is interpreted
         await user.press(await user.next_message(), "Yes, that is OK")
         question = await user.next_message()
-        assert "Do not write sensitive details here." in (question.text or "")
+        assert "Do not write about health, religion or similar." in (question.text or "")
     # Too long, empty after cleaning, control characters: clear answers, nothing stored.
     await adept.send("x" * 5000)
     await h.emulator.wait_until_idle()

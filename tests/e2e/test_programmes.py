@@ -351,7 +351,7 @@ async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
     await ola.send("Electrician")
     assert (await ola.next_message()).text == (
         "Question 2 of 5: Why do you want to be a supervisor? A few words are enough.\n"
-        "Do not write sensitive details here."
+        "Do not write about health, religion or similar."
     )
     await ola.send("I like to teach.")
     capacity = await ola.next_message()
@@ -397,7 +397,7 @@ async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
     await per.send("Snekker")
     assert (await per.next_message()).text == (
         "Spørsmål 2 av 5: Hvorfor vil du være veileder? Noen få ord er nok.\n"
-        "Ikke skriv noe sensitivt her."
+        "Ikke skriv om helse, religion eller lignende."
     )
     await per.send("Jeg liker å lære bort.")
     capacity = await per.next_message()
