@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -282,3 +283,17 @@ def test_the_privacy_warning_has_one_wording(
     texts = translated(language)
     assert any(warning in text for text in texts)
     assert [t for t in texts if any(word in t.lower() for word in other_wordings)] == []
+
+
+def outside_placeholders(text: str) -> str:
+    return re.sub(r"\{[^{}]*\}", "", text)
+
+
+def test_english_says_mentee_and_norwegian_says_adept() -> None:
+    """«Adept» is the Norwegian word; English readers expect «mentee» (with its article)."""
+    english = [outside_placeholders(t) for t in translated("en")]
+    assert [t for t in english if re.search(r"(?i)\badept", t)] == []
+    assert [t for t in english if re.search(r"\ban mentee", t, re.IGNORECASE)] == []
+    assert "You are a mentee. A mentor will meet you and help you on your way to work." in english
+    norwegian = [outside_placeholders(t) for t in translated("nb")]
+    assert any(re.search(r"\badept", t) for t in norwegian)

@@ -278,7 +278,7 @@ async def test_report_command_sends_a_spreadsheet(harness: Harness) -> None:
     assert book.sheetnames[:3] == ["Summary", "Participants", "Pairs"]
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Pairs"] == 1
-    assert summary["Adepts who got a job"] == 1
+    assert summary["Mentees who got a job"] == 1
     # No names unless asked for.
     cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
     assert not any("Amina" in c or "Ola" in c for c in cells)

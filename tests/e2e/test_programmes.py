@@ -211,7 +211,7 @@ async def test_oxlo_two_years_internship_and_introduction_meeting(harness: Harne
         [intro] = invitations(user)
         assert (intro.text or "").startswith(
             "You are invited: Introduction meeting\nWhen: Tuesday 10 March at 18:00\n"
-            "Where: The place comes later.\nFor: mentors and adepts"
+            "Where: The place comes later.\nFor: mentors and mentees"
         )
     await ola.press(invitations(ola)[0], "I'll come")
     pair_id = await activate_pair(h, programme.id, ola, amina)
@@ -297,7 +297,7 @@ async def test_bomlo_one_or_two_meetings_over_the_whole_period(harness: Harness)
 
 
 # The default role words, wherever they would leak into a trainee programme's texts.
-MENTOR_WORDS = re.compile(r"\b(mentors?|mentorship|mentoring|adepts?)\b", re.IGNORECASE)
+MENTOR_WORDS = re.compile(r"\b(mentors?|mentorship|mentoring|adepts?|mentees?)\b", re.IGNORECASE)
 MENTOR_WORDS_NB = re.compile(r"mentor|adept", re.IGNORECASE)
 
 
