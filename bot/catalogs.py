@@ -53,13 +53,13 @@ def fill_english() -> int:
     for message in catalog:
         if not message.id:
             continue
-        wanted: str | tuple[str, str]
-        if isinstance(message.id, tuple):
-            wanted = (english(message.id[0]), english(message.id[1]))
-            current = tuple(message.string or ())
-        else:
+        wanted: str | tuple[str, ...]
+        current: object = message.string
+        if isinstance(message.id, str):
             wanted = english(message.id)
-            current = message.string
+        else:
+            wanted = tuple(english(form) for form in message.id)
+            current = tuple(message.string or ())
         if current != wanted:
             message.string = wanted
             filled += 1
