@@ -124,7 +124,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(_invite_problem_text(outcome.problem))
         return
     assert outcome.person and outcome.programme and outcome.role
-    await refresh_actor(update, context)
+    joined = await refresh_actor(update, context)
     # Before joining, the update could not know the programme: its language is the
     # fallback for a phone in a language the bot does not speak.
     set_language(
@@ -150,8 +150,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             ),
             reply_markup=language_keyboard("lw"),
         )
-    if outcome.role is Role.COORDINATOR and message.chat:
-        await commands.show_coordinator_commands(context.bot, message.chat.id)
+    if message.chat:
+        roles = joined.roles() if joined else {outcome.role}
+        await commands.show_commands(context.bot, message.chat.id, roles)
     step = await deps(context).services.current_step(outcome.person.id)
     if step is None:
         await _after_intake(message, outcome.role, outcome.programme.role_labels)
@@ -387,7 +388,7 @@ async def language_pressed(
         await query.edit_message_reply_markup(reply_markup=None)
         if step is None:
             await message.reply_text(_("OK, I will write in English from now on."))
-    if Role.COORDINATOR in me.roles() and message.chat:
-        await commands.show_coordinator_commands(context.bot, message.chat.id)
+    if message.chat:
+        await commands.show_commands(context.bot, message.chat.id, me.roles())
     if step is not None:
         await _ask(message, step, context)

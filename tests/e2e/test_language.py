@@ -212,3 +212,27 @@ async def test_a_coordinator_is_told_of_a_deletion_by_the_same_rule(
     notice = await kari.next_message()
     starts = {"nb": "Personen som er ", "en": "The "}
     assert in_language(notice, starts, expected), notice.text
+
+
+@pytest.mark.parametrize(
+    ("code", "programme_language", "expected"),
+    [("ar", "en", "en"), ("so", "nb", "nb"), ("en", "nb", "en")],
+)
+async def test_the_command_menu_follows_the_rule(
+    harness: Harness, code: str, programme_language: str, expected: str
+) -> None:
+    """Telegram shows the menu registered for the app's language, else the bot's default:
+    a Somali phone would get the default's menu whatever the programme speaks, so each
+    person's chat gets its own menu in their language."""
+    english = harness.emulator.commands[("all_private_chats", "en")]
+    norwegian = harness.emulator.commands[("all_private_chats", "nb")]
+    menus = {"en": english, "nb": norwegian}
+    programme = await harness.programme(language=programme_language)
+    amina = harness.emulator.user(300, "Amina", language_code=code)
+    welcome = await harness.join(amina, programme, Role.ADEPT)
+    await amina.next_message()
+    assert harness.emulator.commands[(f"chat:{amina.id}", "")] == menus[expected]
+    other = "nb" if expected == "en" else "en"
+    await amina.press(welcome, LANGUAGE_BUTTONS[0 if other == "nb" else 1])
+    await amina.next_message()
+    assert harness.emulator.commands[(f"chat:{amina.id}", "")] == menus[other]

@@ -112,6 +112,8 @@ async def test_programme_to_introduced_pair(harness_each_db: Harness) -> None:
         "offers": ["cv"],
         "languages": None,
     }
+    # A row is marked sent just after its message arrives: let the worker finish first.
+    await h.deliver()
     async with h.services.unit() as repo:
         statuses = {item.kind: item.status for item in await repo.outbox_items()}
     assert statuses == {"introduction": OutboxStatus.SENT}
