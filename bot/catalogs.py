@@ -5,6 +5,7 @@ Used by `make catalogs`; the translation test checks both catalogues are complet
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -23,19 +24,44 @@ def read_catalog(language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
+# The glossary's «adept» is the Norwegian word; English readers expect «mentee». The code
+# keeps «adept» (the role's name in data, commands and placeholders such as {adept}).
+_PLACEHOLDER = re.compile(r"(\{[^{}]*\})")
+_ENGLISH_ROLE_WORDS = (
+    (re.compile(r"\ban adept\b"), "a mentee"),
+    (re.compile(r"\bAn adept\b"), "A mentee"),
+    (re.compile(r"\badept"), "mentee"),
+    (re.compile(r"\bAdept"), "Mentee"),
+)
+
+
+def english(message_id: str) -> str:
+    """The English text of a message id: the id with «mentee» for the role word «adept»
+    (and its article), placeholders untouched."""
+    parts = _PLACEHOLDER.split(message_id)
+    for index in range(0, len(parts), 2):  # the even parts lie outside placeholders
+        for pattern, word in _ENGLISH_ROLE_WORDS:
+            parts[index] = pattern.sub(word, parts[index])
+    return "".join(parts)
+
+
 def fill_english() -> int:
-    """Copies every untranslated English message id into its msgstr; returns how many."""
+    """Writes every English msgstr from its message id (`english`); returns how many
+    changed. English is never translated by hand, so nothing is lost."""
     catalog = read_catalog("en")
     filled = 0
     for message in catalog:
         if not message.id:
             continue
-        if isinstance(message.id, tuple):
-            if not all(message.string or ()):
-                message.string = (message.id[0], message.id[1])
-                filled += 1
-        elif not message.string:
-            message.string = message.id
+        wanted: str | tuple[str, ...]
+        current: object = message.string
+        if isinstance(message.id, str):
+            wanted = english(message.id)
+        else:
+            wanted = tuple(english(form) for form in message.id)
+            current = tuple(message.string or ())
+        if current != wanted:
+            message.string = wanted
             filled += 1
     with catalog_path("en").open("wb") as handle:
         write_po(handle, catalog, omit_header=False, sort_by_file=True, include_previous=False)

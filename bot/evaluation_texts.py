@@ -14,7 +14,7 @@ from bot.domain import dates
 from bot.domain.evaluation import Outcome, Question, Recommend, Step
 from bot.domain.model import Cohort, Person, Programme
 from bot.i18n import _, ngettext, use_language
-from bot.texts import button, goal_label
+from bot.texts import button, goal_label, privacy_warning
 
 
 def _markup(rows: list[list[dict[str, Any]]]) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def question(
 ) -> tuple[str, dict[str, Any]]:
     """One question with its buttons, in the current language (and the programme's role words)."""
     trainee = labels == "trainee"
-    skip_note = _("Write a few words, or tap «Skip». Do not write sensitive details here.")
+    skip_note = _("Write a few words, or tap «Skip». {warning}").format(warning=privacy_warning())
     skip = _markup([[button(_("Skip"), _data(pair_id, q, "skip"))]])
     if q.step is Step.OVERALL:
         text = (

@@ -1,8 +1,9 @@
 """Translations: gettext catalogues for nb and en, and the language of the update being handled.
 
 The language is resolved once per update (stored preference, then Telegram's
-``language_code``, then the programme or bot default) and kept in a context
-variable, so ``_()`` anywhere below a handler speaks the person's language.
+``language_code`` when the bot speaks it, then the programme's language, then the bot's
+default) and kept in a context variable, so ``_()`` anywhere below a handler speaks the
+person's language.
 """
 
 from __future__ import annotations
@@ -25,21 +26,28 @@ from bot.config import SUPPORTED_LANGUAGES
 DOMAIN = "mentorbot"
 LOCALES_DIR = Path(__file__).parent / "locales"
 NORWEGIAN_CODES = ("nb", "no", "nn")
+# Each language named in itself, for the buttons that choose one: a person who cannot
+# read the bot's current language still finds their own.
+LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "en": "English"}
 
 _current_language: ContextVar[str] = ContextVar("mentorbot_language", default="nb")
 
 
 def normalise_language(code: str | None) -> str | None:
-    """Map Telegram's IETF tag (``nb``, ``no``, ``nn-NO``, ``en-GB``…) to a supported language."""
+    """Map Telegram's IETF tag (``nb``, ``no``, ``nn-NO``, ``en-GB``…) to a language the bot
+    speaks, or None: an Arabic or Tigrinya phone says nothing about Norwegian or English,
+    so the programme's language decides, not English by default."""
     if not code:
         return None
     base = code.replace("_", "-").split("-")[0].lower()
     if base in NORWEGIAN_CODES:
         return "nb"
-    return "en"
+    return base if base in SUPPORTED_LANGUAGES else None
 
 
 def resolve_language(stored: str | None, telegram_code: str | None, default: str) -> str:
+    """The person's choice, else their phone's language if the bot speaks it, else
+    `default` (the programme's language, else the bot's)."""
     if stored in SUPPORTED_LANGUAGES:
         return stored
     return normalise_language(telegram_code) or default

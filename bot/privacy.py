@@ -28,7 +28,7 @@ from bot.domain.privacy import (
     retention,
 )
 from bot.i18n import _, use_language
-from bot.texts import role_name
+from bot.texts import language_of, role_name
 from storage.db import Database
 from storage.privacy import AuditEntry, PrivacyRepository
 from storage.repository import Repository
@@ -203,7 +203,7 @@ class Privacy:
             return [(programme.alert_chat_id, programme.language or self.default_language, None)]
         coordinators = (await repo.coordinators_of([programme.id])).get(programme.id, [])
         return [
-            (chat, person.language or person.telegram_language or programme.language, person.id)
+            (chat, language_of(person, programme, self.default_language), person.id)
             for person, chat in coordinators
         ]
 

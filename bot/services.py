@@ -110,6 +110,9 @@ class Arrival:
     actor: Actor | None
     # The person's open dialogue as the update found it (read in the same statement).
     dialogue: Dialogue | None = None
+    # The language of the programme they joined first: theirs when their phone's is not
+    # one the bot speaks and they chose none.
+    programme_language: str | None = None
 
 
 def _seen_changes(person: Person, user: TelegramUser) -> dict[str, object]:
@@ -216,7 +219,7 @@ class Services:
             found = await repo.arrival(telegram_user_id)
         if found is None:
             return None
-        person, memberships, _dialogue = found
+        person, memberships, _dialogue, _language = found
         return Actor(person=person, memberships=tuple(memberships))
 
     async def arrive(
@@ -237,7 +240,7 @@ class Services:
             found = await repo.arrival(user.id)
             if found is None:
                 return Arrival(first_time=True, actor=None)
-            person, memberships, dialogue = found
+            person, memberships, dialogue, programme_language = found
             if reachable is False and person.unreachable_since is None:
                 await repo.mark_unreachable(person.id, now)
                 person = replace(person, unreachable_since=now)
@@ -249,6 +252,7 @@ class Services:
                 first_time=True,
                 actor=Actor(person=person, memberships=tuple(memberships)),
                 dialogue=dialogue,
+                programme_language=programme_language,
             )
 
     async def set_language(self, person_id: int, language: str) -> None:

@@ -28,6 +28,12 @@ from bot.domain.rhythm import Cadence, CadenceKind, MeetingFact, NudgeKind, Plan
 from bot.i18n import _, current_language, lazy, ngettext, resolve_language, use_language
 
 
+def privacy_warning() -> str:
+    """The one warning wherever people may write freely: one plain sentence, the same
+    everywhere («sensitive» is not a word an A2 reader knows)."""
+    return _("Do not write about health, religion or similar.")
+
+
 def language_of(person: Person, programme: Programme, default: str) -> str:
     return resolve_language(
         person.language, person.telegram_language, programme.language or default
@@ -290,6 +296,12 @@ def builtin_agreement(cadence: str, labels: str = "mentor") -> str:
         "• What we talk about stays between us.\n"
         "• If something is hard, we talk to the coordinator."
     ).format(cadence=cadence_name(cadence))
+
+
+def agreement_version_name(version: str) -> str:
+    """A version people can read: a coordinator's texts are «v1», «v2»…; the built-in
+    one has an internal id nobody should see."""
+    return _("the built-in text") if version == rules.BUILTIN_AGREEMENT else version
 
 
 def agreement_body(language: str, start: PairStart, agreement: AgreementText) -> str:

@@ -14,7 +14,16 @@ from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
 from bot.i18n import _, current_language
 from bot.keyboards import short_label
-from bot.texts import agreement_body, comparison_lines, goal_label, goals_list, relabel
+from bot.texts import (
+    agreement_body,
+    agreement_version_name,
+    builtin_agreement,
+    comparison_lines,
+    goal_label,
+    goals_list,
+    privacy_warning,
+    relabel,
+)
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, member_command, wake_delivery
 from handlers.render import CHECK, markup, question_keyboard
@@ -182,16 +191,14 @@ def _goals(
         )
     if trainee:
         parts.append(
-            _(
-                "Your supervisor and the coordinator see your goals. "
-                "Do not write sensitive details here."
+            _("Your supervisor and the coordinator see your goals. {warning}").format(
+                warning=privacy_warning()
             )
         )
     else:
         parts.append(
-            _(
-                "Your mentor and the coordinator see your goals. "
-                "Do not write sensitive details here."
+            _("Your mentor and the coordinator see your goals. {warning}").format(
+                warning=privacy_warning()
             )
         )
     if screen.goals:
@@ -391,11 +398,15 @@ async def agreement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             )
             return
         current = await service.current_agreement(coordinated[0])
-        body = current.text or _("(the built-in text)")
+        body = current.text
+        if body is None:
+            programme = await deps(context).services.programme(coordinated[0])
+            assert programme is not None
+            body = builtin_agreement(programme.cadence, programme.role_labels)
         await message.reply_text(
             _(
                 "The agreement now ({version}):\n{text}\n\nTo change it, send /agreement followed by the new text."
-            ).format(version=current.version, text=body)
+            ).format(version=agreement_version_name(current.version), text=body)
         )
         return
     found = await service.agreement_of(me.person)

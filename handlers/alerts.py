@@ -259,7 +259,8 @@ def _render_file(found: PairFile) -> str:
         if confirmed:
             lines.append(
                 _("Agreement: confirmed by {count} of 2 ({version}).").format(
-                    count=len(confirmed), version=confirmed[-1].agreement_version
+                    count=len(confirmed),
+                    version=texts.agreement_version_name(confirmed[-1].agreement_version),
                 )
             )
     if view.pair.goals:

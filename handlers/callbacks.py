@@ -17,6 +17,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "in": re.compile(r"^in:(?P<key>[a-z_]{1,16}):(?P<option>[a-z0-9_]{1,16})$", re.ASCII),
     "pf": re.compile(r"^pf:(?P<role>mentor|adept):(?P<key>[a-z_]{1,16})$", re.ASCII),
     "lg": re.compile(r"^lg:(?P<language>nb|en)$", re.ASCII),
+    # a language chosen on the welcome, when joining
+    "lw": re.compile(r"^lw:(?P<language>nb|en)$", re.ASCII),
     "iv": re.compile(r"^iv:(?P<role>mentor|adept|coordinator):(?P<programme>\d{1,10})$", re.ASCII),
     "pp": re.compile(r"^pp:(?P<programme>\d{1,10})$", re.ASCII),
     "pm": re.compile(r"^pm:(?P<programme>\d{1,10}):(?P<mentor>\d{1,12})$", re.ASCII),

@@ -79,6 +79,14 @@ async def show_coordinator_commands(bot: Bot, chat_id: int) -> None:
     )
 
 
+async def show_commands(bot: Bot, chat_id: int, roles: set[Role]) -> None:
+    """A member's chat gets their menu in their language. Telegram picks a menu by the
+    app's language only, so a phone in a language the bot does not speak would get the
+    default's menu whatever the person reads."""
+    role = Role.COORDINATOR if Role.COORDINATOR in roles else None
+    await bot.set_my_commands(bot_commands(role), scope=BotCommandScopeChat(chat_id=chat_id))
+
+
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:

@@ -145,7 +145,8 @@ async def prepare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _actor.set(found)
     _opened.set(Opened(arrival.dialogue) if found else None)
     stored = found.person.language if found else None
-    set_language(resolve_language(stored, user.language_code if user else None, d.default_language))
+    fallback = arrival.programme_language or d.default_language
+    set_language(resolve_language(stored, user.language_code if user else None, fallback))
 
 
 def reachable(update: Update) -> bool | None:

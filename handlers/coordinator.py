@@ -10,24 +10,13 @@ from telegram.ext import ContextTypes
 from bot.domain.access import Action, Actor, allowed_programmes, coordinated_programmes
 from bot.domain.invites import invite_link
 from bot.domain.model import PairState, Person, Role
+from bot.domain.roster import ROLE_WORDS
 from bot.i18n import _, format_day, ngettext
 from bot.services import PairProblem
 from bot.texts import reason_name, role_name
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, wake_delivery
 from handlers.render import distinct_names, markup, pair_problem, rows, which_programme
-
-ROLE_WORDS = {
-    "mentor": Role.MENTOR,
-    "adept": Role.ADEPT,
-    "coordinator": Role.COORDINATOR,
-    "mentee": Role.ADEPT,
-    "koordinator": Role.COORDINATOR,
-    # Podium's words (a programme's trainee labels)
-    "supervisor": Role.MENTOR,
-    "veileder": Role.MENTOR,
-    "trainee": Role.ADEPT,
-}
 
 
 def state_text(state: PairState) -> str:

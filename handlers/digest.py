@@ -11,11 +11,11 @@ from telegram.ext import ContextTypes
 from bot import chart
 from bot.domain.access import coordinated_cohorts
 from bot.domain.model import Person
-from bot.i18n import _, current_language
+from bot.i18n import LANGUAGE_NAMES, _, current_language
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, member_command, pressed
 from handlers.coordinator import refuse
-from handlers.render import markup
+from handlers.render import language_buttons, markup
 
 
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,7 +37,7 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 def _view(person: Person) -> tuple[str, InlineKeyboardMarkup]:
     note = _("on") if person.weekly_note else _("off")
-    language = "Norsk" if (person.language or current_language()) == "nb" else "English"
+    language = LANGUAGE_NAMES[current_language()]
     text = "\n".join(
         [
             _("Your settings:"),
@@ -53,10 +53,7 @@ def _view(person: Person) -> tuple[str, InlineKeyboardMarkup]:
     keyboard = markup(
         [
             [toggle],
-            [
-                InlineKeyboardButton("Norsk", callback_data=build("lg", "nb")),
-                InlineKeyboardButton("English", callback_data=build("lg", "en")),
-            ],
+            language_buttons("lg"),
         ]
     )
     return text, keyboard

@@ -13,7 +13,7 @@ from bot.domain.model import Dialogue, PairView, Person, Programme
 from bot.domain.rhythm import MeetingStatus, next_planned
 from bot.i18n import _, current_language
 from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal, Status
-from bot.texts import duration, goal_label, relabel, when
+from bot.texts import duration, goal_label, privacy_warning, relabel, when
 from handlers.callbacks import Callback, build
 from handlers.common import (
     actor,
@@ -542,8 +542,9 @@ async def _check_in_answer(
     )
     await query.message.reply_text(
         _(
-            "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write sensitive details here."
-        ),
+            "Anything to add? Write a short comment, or tap a button. "
+            "Only the coordinator sees it. {warning}"
+        ).format(warning=privacy_warning()),
         reply_markup=markup(
             [
                 [

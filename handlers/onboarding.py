@@ -11,14 +11,20 @@ from telegram.ext import ContextTypes
 from bot.domain import intake
 from bot.domain.invites import InviteProblem
 from bot.domain.model import PARTICIPANT_ROLES, Role
-from bot.i18n import _, ngettext, set_language
+from bot.i18n import _, ngettext, resolve_language, set_language
 from bot.match_texts import imported_lines
 from bot.services import IntakeStep, StepStatus
 from bot.texts import relabel
 from handlers import commands
 from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, member_command, pressed, refresh_actor, telegram_user
-from handlers.render import answer_text, markup, question_keyboard, question_text
+from handlers.render import (
+    answer_text,
+    language_keyboard,
+    markup,
+    question_keyboard,
+    question_text,
+)
 
 
 def _invite_problem_text(problem: InviteProblem) -> str:
@@ -58,7 +64,18 @@ def _consent_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def _consent_text(months: int, labels: str) -> str:
+def _consent_text(months: int, labels: str, role: Role | None = None) -> str:
+    if role is Role.COORDINATOR:
+        # A coordinator has no mentor or adept and answers no questions; retention keeps
+        # coordinators (bot/privacy.py), so no deletion date is promised.
+        return _(
+            "Before we start, please read this.\n"
+            "• I save your name, your notes on pairs and what you do in the bot.\n"
+            "• The programme's other coordinators see this.\n"
+            "• I keep it while you are a coordinator.\n"
+            "• /mydata shows your data. /deleteme deletes it.\n"
+            "Is that OK?"
+        )
     if labels == "trainee":
         return _(
             "Before we start, please read this.\n"
@@ -113,12 +130,22 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(_invite_problem_text(outcome.problem))
         return
     assert outcome.person and outcome.programme and outcome.role
-    await refresh_actor(update, context)
+    joined = await refresh_actor(update, context)
+    # Before joining, the update could not know the programme: its language is the
+    # fallback for a phone in a language the bot does not speak.
+    set_language(
+        resolve_language(
+            outcome.person.language,
+            user.language_code,
+            outcome.programme.language or deps(context).default_language,
+        )
+    )
     if outcome.already_member:
         await message.reply_text(
             _("Welcome back, {name}! You are already in {programme}.").format(
                 name=outcome.person.first_name, programme=outcome.programme.name
-            )
+            ),
+            reply_markup=language_keyboard("lw"),
         )
     else:
         await message.reply_text(
@@ -126,10 +153,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 name=outcome.person.first_name,
                 programme=outcome.programme.name,
                 about_role=_role_sentence(outcome.role, outcome.programme.role_labels),
-            )
+            ),
+            reply_markup=language_keyboard("lw"),
         )
-    if outcome.role is Role.COORDINATOR and message.chat:
-        await commands.show_coordinator_commands(context.bot, message.chat.id)
+    if message.chat:
+        roles = joined.roles() if joined else {outcome.role}
+        await commands.show_commands(context.bot, message.chat.id, roles)
     step = await deps(context).services.current_step(outcome.person.id)
     if step is None:
         await _after_intake(message, outcome.role, outcome.programme.role_labels)
@@ -158,7 +187,7 @@ async def _ask(message: Message, step: IntakeStep, context: ContextTypes.DEFAULT
     if step.question is None:
         months = deps(context).core.privacy.retention_months
         await message.reply_text(
-            _consent_text(months, step.labels), reply_markup=_consent_keyboard()
+            _consent_text(months, step.labels, step.role), reply_markup=_consent_keyboard()
         )
         return
     assert step.role is not None
@@ -340,20 +369,15 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if command is None:
         return
     message, _me = command
-    keyboard = markup(
-        [
-            [
-                InlineKeyboardButton("Norsk", callback_data=build("lg", "nb")),
-                InlineKeyboardButton("English", callback_data=build("lg", "en")),
-            ]
-        ]
-    )
-    await message.reply_text(_("Which language do you want?"), reply_markup=keyboard)
+    await message.reply_text(_("Which language do you want?"), reply_markup=language_keyboard("lg"))
 
 
 async def language_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
+    """A language chosen after /language or in /settings: the question becomes the
+    answer, and a question still open (the consent, an intake question) comes again in
+    the new language, since the one on screen is in the old one."""
     press = pressed(update)
     if press is None:
         return
@@ -362,6 +386,16 @@ async def language_pressed(
     await deps(context).services.set_language(me.person.id, chosen)
     set_language(chosen)
     await query.answer()
-    await query.edit_message_text(_("OK, I will write in English from now on."))
-    if Role.COORDINATOR in me.roles() and message.chat:
-        await commands.show_coordinator_commands(context.bot, message.chat.id)
+    step = await deps(context).services.current_step(me.person.id)
+    if data.action == "lg":
+        await query.edit_message_text(_("OK, I will write in English from now on."))
+    else:
+        # The welcome keeps its words; the question asked again below is the answer to
+        # the tap, and only without one does the tap need its own.
+        await query.edit_message_reply_markup(reply_markup=None)
+        if step is None:
+            await message.reply_text(_("OK, I will write in English from now on."))
+    if message.chat:
+        await commands.show_commands(context.bot, message.chat.id, me.roles())
+    if step is not None:
+        await _ask(message, step, context)

@@ -9,10 +9,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import intake
 from bot.domain.model import Person, Programme, Role
-from bot.i18n import _
+from bot.i18n import LANGUAGE_NAMES, _
 from bot.keyboards import fit
 from bot.services import PairProblem
-from bot.texts import relabel
+from bot.texts import privacy_warning, relabel
 from handlers.callbacks import build
 
 CHECK = "✅ "
@@ -27,6 +27,19 @@ def too_long(text: str, limit: int) -> str | None:
         "That is {length} characters; the most is {limit}. "
         "Nothing is saved yet. Please send a shorter text."
     ).format(length=len(text), limit=limit)
+
+
+def language_buttons(action: str) -> list[InlineKeyboardButton]:
+    """One button per language, each named in itself. `action` is ``lg`` (the question
+    after /language or in /settings) or ``lw`` (under the welcome)."""
+    return [
+        InlineKeyboardButton(name, callback_data=build(action, code))
+        for code, name in LANGUAGE_NAMES.items()
+    ]
+
+
+def language_keyboard(action: str) -> InlineKeyboardMarkup:
+    return markup([language_buttons(action)])
 
 
 def which_programme(
@@ -80,7 +93,7 @@ def question_text(
     prompt = relabel(question.prompt, labels)
     if question.kind is not intake.Kind.CHOICE:
         # Free text is allowed here: data minimisation says so where people write.
-        prompt = _("{prompt}\nDo not write sensitive details here.").format(prompt=prompt)
+        prompt = _("{prompt}\n{warning}").format(prompt=prompt, warning=privacy_warning())
     if editing:
         return prompt
     questions = intake.questions_for(role)

@@ -52,6 +52,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "in": onboarding.intake_pressed,
     "pf": onboarding.profile_pressed,
     "lg": onboarding.language_pressed,
+    "lw": onboarding.language_pressed,
     "iv": coordinator.invite_pressed,
     "pp": coordinator.programme_pressed,
     "pm": coordinator.mentor_pressed,

@@ -739,15 +739,16 @@ class Repository(GatheringQueries):
 
     async def arrival(
         self, telegram_user_id: int
-    ) -> tuple[Person, list[Membership], Dialogue | None] | None:
-        """The person behind a Telegram id, their memberships and their open dialogue, in
-        one statement: every update starts with this."""
+    ) -> tuple[Person, list[Membership], Dialogue | None, str | None] | None:
+        """The person behind a Telegram id, their memberships, their open dialogue and the
+        language of the programme they joined first, in one statement: every update
+        starts with this."""
         person_width, membership_width = len(_PERSON_COLUMNS), len(_MEMBERSHIP_COLUMNS)
         rows = (await self.session.execute(_ARRIVAL, {"telegram_user_id": telegram_user_id})).all()
         if not rows:
             return None
         first = rows[0]
-        dialogue_values = first[person_width + membership_width :]
+        dialogue_values = first[person_width + membership_width : -1]
         memberships = [
             _membership_of(row[person_width : person_width + membership_width])
             for row in rows
@@ -757,6 +758,7 @@ class Repository(GatheringQueries):
             _person_of(first[:person_width]),
             memberships,
             None if dialogue_values[0] is None else _dialogue_of(dialogue_values),
+            first[-1],
         )
 
     async def members(self, programme_id: int, role: Role) -> list[tuple[Membership, Person, int]]:
@@ -1999,9 +2001,11 @@ _ARRIVAL = (
         *_columns(PEOPLE.c, _PERSON_COLUMNS),
         *_columns(MEMBERSHIPS.c, _MEMBERSHIP_COLUMNS),
         *_columns(DIALOGUES.c, _DIALOGUE_COLUMNS),
+        PROGRAMMES.c.language,
     )
     .select_from(PEOPLE)
     .outerjoin(MEMBERSHIPS, MEMBERSHIPS.c.person_id == PEOPLE.c.id)
+    .outerjoin(PROGRAMMES, PROGRAMMES.c.id == MEMBERSHIPS.c.programme_id)
     .outerjoin(DIALOGUES, DIALOGUES.c.person_id == PEOPLE.c.id)
     .where(PEOPLE.c.telegram_user_id == bindparam("telegram_user_id"))
     .order_by(MEMBERSHIPS.c.id)

@@ -89,13 +89,19 @@ NORWEGIAN_HEADERS = frozenset(
 # Written back next to each row; headers in the file's own language.
 LINK_HEADER = {"en": "invite link", "nb": "invitasjonslenke"}
 
+# The words people write for a role, in a sheet's role column or after /invite: one table,
+# so a word one accepts the other does too (a sheet names no coordinators, though).
 ROLE_WORDS = {
     "mentor": Role.MENTOR,
+    "supervisor": Role.MENTOR,  # a programme's trainee labels (Podium's words)
+    "veileder": Role.MENTOR,
     "adept": Role.ADEPT,
     "mentee": Role.ADEPT,
     "deltaker": Role.ADEPT,
     "talent": Role.ADEPT,
     "trainee": Role.ADEPT,
+    "coordinator": Role.COORDINATOR,
+    "koordinator": Role.COORDINATOR,
 }
 GENDER_WORDS = {
     "f": "f",
@@ -363,6 +369,8 @@ def _entry(
         problems.append(RowProblem(line, RowProblemKind.NAME_TOO_LONG, str(MAX_NAME)))
     role_text = cell(Column.ROLE)
     role = ROLE_WORDS.get(fold(role_text))
+    if role is Role.COORDINATOR:
+        role = None  # coordinators are invited one by one, not imported
     if not role_text:
         problems.append(RowProblem(line, RowProblemKind.MISSING_ROLE))
     elif role is None:

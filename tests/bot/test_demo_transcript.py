@@ -24,7 +24,7 @@ def test_each_chat_reads_as_one_thread_per_moment() -> None:
     assert lines == [
         "",
         "=== Tuesday 3 March 2026 ===",
-        "09:00  Amina (adept)",
+        "09:00  Amina (mentee)",
         "    < Have you agreed?",
         "      Tap one.",
         "      [Yes] [No]",
@@ -35,7 +35,7 @@ def test_each_chat_reads_as_one_thread_per_moment() -> None:
         "    > Kari taps «I'll contact them»",
         "",
         "=== Wednesday 1 April 2026 ===",
-        "18:00  Olena (adept)",
+        "18:00  Olena (mentee)",
         "    x (not delivered: the bot is blocked) Reminder",
     ]
 

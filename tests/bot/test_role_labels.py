@@ -26,7 +26,9 @@ from tests.bot.test_i18n import extracted_messages, read_catalog
 from tests.bot.test_report_rules import data
 
 # The default role words in English and bokmål («mentorbot» is the bot's name).
-ENGLISH = re.compile(r"\b(mentors?|mentorship|mentoring|adepts?)\b|\bmentor'", re.IGNORECASE)
+ENGLISH = re.compile(
+    r"\b(mentors?|mentorship|mentoring|adepts?|mentees?)\b|\bmentor'", re.IGNORECASE
+)
 BOKMAL = re.compile(r"mentor(?!bot)|adept", re.IGNORECASE)
 TRAINEE_WORDS = re.compile(r"supervis|trainee", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"\{[^}]*\}")

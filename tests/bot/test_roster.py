@@ -197,3 +197,23 @@ def test_any_table_gives_entries_or_problems_never_an_error(rows: list[list[str]
         assert all(
             entry.name and entry.role in (Role.MENTOR, Role.ADEPT) for entry in checked.entries
         )
+
+
+def test_a_sheet_takes_the_role_words_invite_takes() -> None:
+    """«veileder» or «supervisor» in a sheet is a mentor as after /invite; a coordinator is
+    not imported."""
+    checked = check(
+        [
+            EN_HEADER,
+            ["Per", "veileder"],
+            ["Sara", "Supervisor"],
+            ["Ali", "deltaker"],
+            ["Kari", "koordinator"],
+        ]
+    )
+    assert [(e.name, e.role) for e in checked.entries] == [
+        ("Per", Role.MENTOR),
+        ("Sara", Role.MENTOR),
+        ("Ali", Role.ADEPT),
+    ]
+    assert checked.problems == (RowProblem(5, RowProblemKind.UNKNOWN_ROLE, "koordinator"),)

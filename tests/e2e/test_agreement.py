@@ -45,7 +45,7 @@ async def answer_expectations(
     await h.emulator.wait_until_idle()
     await user.press(user.inbox()[-1], "Done")
     job_question = await user.next_message()
-    assert "find the adept a job" in (job_question.text or "")
+    assert "find the mentee a job" in (job_question.text or "")
     await user.press(job_question, job)
     return await user.next_message()
 
@@ -81,7 +81,7 @@ async def test_pair_goes_from_created_to_active(harness_each_db: Harness) -> Non
     assert "You have both answered" in text
     assert "The programme expects you to meet once a month." in text
     assert "✅ How often: you agree (Once a month)." in text
-    assert "⚠️ Find a job: you said No; your adept said Yes." in text
+    assert "⚠️ Find a job: you said No; your mentee said Yes." in text
     # The agreement comes in a message of its own.
     agreement_message = await ola.next_message()
     assert "Our agreement:" in (
@@ -98,8 +98,8 @@ async def test_pair_goes_from_created_to_active(harness_each_db: Harness) -> Non
     assert "⚠️ Find a job: you said Yes; your mentor said No." in (notice.text or "")
     alert = await kari.next_message()
     assert alert.text == (
-        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
-        "Their answers differ: Find a job: mentor No, adept Yes. Talk with them early."
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (mentee)\n"
+        "Their answers differ: Find a job: mentor No, mentee Yes. Talk with them early."
     )
     assert alert.button_texts() == ["I'll contact them", "Snooze 7 days", "Resolved", "Show pair"]
 
@@ -251,12 +251,12 @@ async def test_three_month_recheck_reaches_the_coordinator(harness: Harness) -> 
     await ola.press(await ola.next_message(), "Yes")
     both = await ola.next_message()
     assert "✅ How often: you agree (Once a month)." in (both.text or "")
-    assert "⚠️ Working for you: you said Yes; your adept said Partly." in (both.text or "")
+    assert "⚠️ Working for you: you said Yes; your mentee said Partly." in (both.text or "")
     await h.deliver()
     alert = await kari.next_message()
     assert alert.text == (
-        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
-        "Their answers differ: Working for you: mentor Yes, adept Partly. Talk with them early."
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (mentee)\n"
+        "Their answers differ: Working for you: mentor Yes, mentee Partly. Talk with them early."
     )
 
 

@@ -51,7 +51,7 @@ async def test_no_meeting_alert_is_taken_and_resolves_itself(harness: Harness) -
     await run_until(h, oslo(2026, 4, 18, 12))
     [alert] = alerts_about(kari, "No meeting since")
     assert alert.text == (
-        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (mentee)\n"
         "No meeting since they started (46 days; the programme expects once a month). "
         "Ola has not answered the last question. Amina has not answered the last question."
     )
@@ -112,7 +112,7 @@ async def test_a_blocked_participant_is_flagged_and_left_alone(harness: Harness)
     await run_until(h, oslo(2026, 3, 4, 18))
     [alert] = alerts_about(kari, "has blocked the bot")
     assert alert.text == (
-        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (mentee)\n"
         "Ola (mentor) has blocked the bot. I cannot send them messages."
     )
     attempts = [c for c in h.emulator.calls("sendMessage") if c.params.get("chat_id") == ola.id]
@@ -153,8 +153,8 @@ async def test_a_help_request_arrives_at_once_even_at_night(harness: Harness) ->
     await h.deliver()
     alert = await kari.next_message()
     assert alert.text == (
-        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
-        "Amina (adept) asked for help from the coordinator."
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (mentee)\n"
+        "Amina (mentee) asked for help from the coordinator."
     )
     await amina.send("I lost my housing and cannot focus.")
     assert (await amina.next_message()).text == "Thank you. I have sent it to the coordinator."

@@ -139,7 +139,7 @@ async def joined_mentor_and_adept(
     async with bot_on(emulator, url) as h:
         h.clock.set(datetime.now(UTC))  # the CLI made the links on the system clock
         assert "You are a mentor." in await open_link(h, ola, mentor_token)
-        assert "You are an adept." in await open_link(h, amina, adept_token)
+        assert "You are a mentee." in await open_link(h, amina, adept_token)
     return ola, amina
 
 

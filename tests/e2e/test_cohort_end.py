@@ -117,7 +117,7 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     more = await amina.next_message()
     assert more.text == (
         "Do you want to tell more about it?\n"
-        "Write a few words, or tap «Skip». Do not write sensitive details here."
+        "Write a few words, or tap «Skip». Do not write about health, religion or similar."
     )
     await amina.send("x" * 501)
     assert (await amina.next_message()).text == (
@@ -202,7 +202,7 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     learned = await ola.next_message()
     assert learned.text == (
         "What did you learn as a mentor?\n"
-        "Write a few words, or tap «Skip». Do not write sensitive details here."
+        "Write a few words, or tap «Skip». Do not write about health, religion or similar."
     )
     await ola.send("To explain   things\nsimply")
     workplace = await ola.next_message()
@@ -278,7 +278,7 @@ async def test_report_command_sends_a_spreadsheet(harness: Harness) -> None:
     assert book.sheetnames[:3] == ["Summary", "Participants", "Pairs"]
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Pairs"] == 1
-    assert summary["Adepts who got a job"] == 1
+    assert summary["Mentees who got a job"] == 1
     # No names unless asked for.
     cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
     assert not any("Amina" in c or "Ola" in c for c in cells)

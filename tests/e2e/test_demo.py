@@ -55,7 +55,7 @@ async def test_the_demo_shows_every_kind_of_message(tmp_path: Path) -> None:
     # The agreement: each pair saw the comparison and confirmed.
     assert names_of_chats_with(t, "Our agreement:") >= set(participants)
     assert any(
-        "⚠️ Find a job: you said No; your adept said Yes." in x for x in received(t, "ingrid")
+        "⚠️ Find a job: you said No; your mentee said Yes." in x for x in received(t, "ingrid")
     )
     # Planning nudges, reminders, proposals and check-ins.
     assert "Have you agreed when to meet Ola for the first time?" in received(t, "amina")
@@ -64,13 +64,13 @@ async def test_the_demo_shows_every_kind_of_message(tmp_path: Path) -> None:
     assert any(x.startswith("How is the mentorship going for you?") for x in received(t, "ola"))
     # The alert group: the mismatch, the help request with its words, the silent pair, the block.
     group = received(t, GROUP)
-    assert any("Their answers differ: Find a job: mentor No, adept Yes." in x for x in group)
-    assert any("Hamid (adept) asked for help from the coordinator." in x for x in group)
+    assert any("Their answers differ: Find a job: mentor No, mentee Yes." in x for x in group)
+    assert any("Hamid (mentee) asked for help from the coordinator." in x for x in group)
     assert any(
         "Hamid wrote to you: «I have lost my flat. It is hard to focus.»" in x for x in group
     )
     assert any("Per & Yonas did not answer the last two questions." in x for x in group)
-    assert any("Olena (adept) has blocked the bot." in x for x in group)
+    assert any("Olena (mentee) has blocked the bot." in x for x in group)
     # Nothing of the help request reaches the mentor.
     assert not any("flat" in x for x in received(t, "lars"))
     # The coordinator took the alerts: their posts were changed in place.

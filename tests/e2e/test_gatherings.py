@@ -44,12 +44,12 @@ async def test_gathering_invitation_answers_and_reminder(harness_each_db: Harnes
     assert (await kari.next_message()).text == "Where is it? Write a place or a link."
     await kari.send("Oslo City Hall")
     audience = await kari.next_message()
-    assert audience.button_texts() == ["Mentors and adepts", "Mentors", "Adepts"]
-    await kari.press(audience, "Mentors and adepts")
+    assert audience.button_texts() == ["Mentors and mentees", "Mentors", "Mentees"]
+    await kari.press(audience, "Mentors and mentees")
     summary = await kari.next_message()
     assert (summary.text or "").startswith(
         "Kick-off\nWhen: Tuesday 10 March at 18:00\nWhere: Oslo City Hall\n"
-        "For: mentors and adepts\n"
+        "For: mentors and mentees\n"
     )
     await kari.press(summary, "Send invitations")
     assert (await kari.next_message()).text == (
@@ -60,7 +60,7 @@ async def test_gathering_invitation_answers_and_reminder(harness_each_db: Harnes
     invitation = await ola.next_message()
     assert invitation.text == (
         "You are invited: Kick-off\nWhen: Tuesday 10 March at 18:00\nWhere: Oslo City Hall\n"
-        "For: mentors and adepts\nWill you come?"
+        "For: mentors and mentees\nWill you come?"
     )
     assert invitation.button_texts() == ["I'll come", "I can't"]
     for button in invitation.buttons()[0]:
@@ -93,7 +93,7 @@ async def test_gathering_invitation_answers_and_reminder(harness_each_db: Harnes
     await kari.send("/gatherings")
     overview = (await kari.next_message()).text or ""
     assert overview.startswith(
-        "Kick-off (mentors and adepts), Tuesday 10 March at 18:00, Oslo City Hall"
+        "Kick-off (mentors and mentees), Tuesday 10 March at 18:00, Oslo City Hall"
     )
     assert "✅ 1 coming: Ola" in overview
     assert "❌ 1 not coming: Amina" in overview
@@ -277,7 +277,7 @@ async def test_a_coordinator_cancels_a_gathering_from_the_list_with_a_confirmati
 
     await kari.send("/gatherings")
     overview = await kari.next_message()
-    assert (overview.text or "").startswith("Kick-off (mentors and adepts), Tuesday 10 March")
+    assert (overview.text or "").startswith("Kick-off (mentors and mentees), Tuesday 10 March")
     assert overview.button_texts() == ["Cancel Kick-off, Tue 10 Mar", "Cancel Closing, Wed 10 Jun"]
     for row in overview.buttons():
         for _label, data in row:
@@ -292,7 +292,7 @@ async def test_a_coordinator_cancels_a_gathering_from_the_list_with_a_confirmati
     assert overview.button_texts() == ["Yes, cancel it", "No"]
     await tap(h, kari, overview, "No")
     assert kari.callback_answers[-1]["text"] == "OK, nothing was changed."
-    assert (overview.text or "").startswith("Kick-off (mentors and adepts)")
+    assert (overview.text or "").startswith("Kick-off (mentors and mentees)")
     assert overview.button_texts() == ["Cancel Kick-off, Tue 10 Mar", "Cancel Closing, Wed 10 Jun"]
     assert not await is_cancelled(h, kickoff)
 
@@ -337,7 +337,7 @@ async def test_a_coordinator_cancels_a_gathering_from_the_list_with_a_confirmati
     kari.catch_up()  # Monday's digest
     await kari.send("/gatherings")
     after = await kari.next_message()
-    assert (after.text or "").startswith("Closing (mentors and adepts)")
+    assert (after.text or "").startswith("Closing (mentors and mentees)")
     assert after.button_texts() == ["Cancel Closing, Wed 10 Jun"]
 
 

@@ -129,7 +129,7 @@ async def test_import_csv_join_and_match(
         assert said.startswith("Question 2 of 5:"), said
         await ola.press(ola.last_message(), "Skip")
         await ola.press(await ola.next_message(), "One")
-        assert "find an adept for you" in ((await ola.next_message()).text or "")
+        assert "find a mentee for you" in ((await ola.next_message()).text or "")
         for name in ("Kari Berg", "Yonas Tesfay"):
             user = people[name]
             await open_imported_link(h, user, tokens[name])
@@ -171,7 +171,7 @@ async def test_import_csv_join_and_match(
         card = await kari.next_message()
         assert card.text is not None
         assert card.text.startswith("Suggestion 1 of 2:\nMentor: Kari B (Sykepleier)\n")
-        assert "Adept: Amina (Sykepleie)" in card.text
+        assert "Mentee: Amina (Sykepleie)" in card.text
         assert "same field: sykepleie; the mentor offers CV and applications" in card.text
         assert "both speak Arabic" in card.text and "the mentor is a woman" in card.text
         assert card.button_texts() == ["✅ Pair them", "Other mentor", "✖ Not these two", "Next ▶"]
@@ -181,7 +181,7 @@ async def test_import_csv_join_and_match(
         await kari.press(card, "✅ Pair them")
         nxt = await kari.next_message()  # sent after the card was edited
         assert card.text == (
-            "✅ Pair made: Kari B (mentor) and Amina (adept). I have told them both."
+            "✅ Pair made: Kari B (mentor) and Amina (mentee). I have told them both."
         )
         [view] = await h.services.pairs(None, [1])
         assert (view.mentor.first_name, view.adept.first_name) == ("Kari B", "Amina")
@@ -313,7 +313,7 @@ async def test_match_is_for_the_programmes_own_coordinators(
         await ola.send("/match")
         assert (await ola.next_message()).text == "Only coordinators can do this."
         await berit.send("/match")
-        assert (await berit.next_message()).text == ("All adepts in Bømlo have a mentor.")
+        assert (await berit.next_message()).text == ("All mentees in Bømlo have a mentor.")
         for data in (accept, accept.replace("mt:a:", "mt:r:")):
             answered = len(berit.callback_answers)
             await berit.press_data(berit.last_message(), data)
@@ -406,7 +406,7 @@ async def test_other_mentor_for_the_same_adept(harness: Harness) -> None:
     await h.emulator.wait_for(
         lambda: bool(choose.text and "Mentor: Ola" in choose.text), 15, "card"
     )
-    assert choose.text is not None and "Adept: Yonas (IT)" in choose.text
+    assert choose.text is not None and "Mentee: Yonas (IT)" in choose.text
     assert "same field: it; the mentor offers Career choices" in choose.text
 
     await kari.press(choose, "Other mentor")
@@ -414,7 +414,7 @@ async def test_other_mentor_for_the_same_adept(harness: Harness) -> None:
         lambda: bool(choose.text and "Mentor: Per" in choose.text), 15, "card"
     )
     assert choose.text == (
-        "Suggestion 1 of 1:\nMentor: Per (Chef)\nAdept: Yonas (IT)\n"
+        "Suggestion 1 of 1:\nMentor: Per (Chef)\nMentee: Yonas (IT)\n"
         "Why: nothing in common in the intake answers.\nScore: 1"
     )
     await kari.press(choose, "Other mentor")

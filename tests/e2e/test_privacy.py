@@ -106,7 +106,7 @@ async def test_mydata_then_deleteme_then_mydata_shows_nothing(harness: Harness) 
     await h.deliver()
     notice = await kari.next_message()
     assert notice.text == (
-        f"The adept of pair #{pair_id} has left and deleted their data. "
+        f"The mentee of pair #{pair_id} has left and deleted their data. "
         "The pair has ended; its counts are kept without names."
     )
     assert "Amina" not in (notice.text or "")
@@ -227,7 +227,7 @@ async def test_wrong_invite_tokens_are_slowed_down(harness: Harness) -> None:
     await guesser.send(f"/start {token}")
     assert (await guesser.next_message()).text == (
         "Hi Guess! Welcome to Global Future Oslo.\n"
-        "You are an adept. A mentor will meet you and help you on your way to work."
+        "You are a mentee. A mentor will meet you and help you on your way to work."
     )
     consent = await guesser.next_message()
     assert "I delete it all 12 months after the programme ends." in (consent.text or "")
@@ -372,7 +372,7 @@ async def test_hostile_names_and_texts_are_stored_and_shown_as_written(harness: 
         assert welcome.parse_mode is None  # plain text: nothing is interpreted
         await user.press(await user.next_message(), "Yes, that is OK")
         question = await user.next_message()
-        assert "Do not write sensitive details here." in (question.text or "")
+        assert "Do not write about health, religion or similar." in (question.text or "")
     # Too long, empty after cleaning, control characters: clear answers, nothing stored.
     await adept.send("x" * 5000)
     await h.emulator.wait_until_idle()
@@ -411,7 +411,7 @@ async def test_hostile_names_and_texts_are_stored_and_shown_as_written(harness: 
     await kari.send(f"/pair {outcome.view.pair.id}")
     file = await kari.next_message()
     assert file.parse_mode is None
-    assert f"{nasty} (mentor) and {rtl} (adept)" in (file.text or "")
+    assert f"{nasty} (mentor) and {rtl} (mentee)" in (file.text or "")
 
 
 async def test_retention_command_line_dry_run_changes_nothing(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ async def test_a_coordinator_changes_the_rhythm_and_the_digest_with_taps(
         "Reminder on the morning of a meeting: off.",
         # Tuesday 3 March: this Monday's digest is past, the next is a week on.
         "Weekly digest: every Monday at 08:00. Next: Monday 9 March at 08:00.",
-        "Role words: mentor and adept.",
+        "Role words: mentor and mentee.",
         "Time zone: Europe/Oslo.",
         "Language: Norsk.",
         "The name, time zone, role words and outcomes are changed on the command line: "

@@ -211,7 +211,7 @@ async def test_oxlo_two_years_internship_and_introduction_meeting(harness: Harne
         [intro] = invitations(user)
         assert (intro.text or "").startswith(
             "You are invited: Introduction meeting\nWhen: Tuesday 10 March at 18:00\n"
-            "Where: The place comes later.\nFor: mentors and adepts"
+            "Where: The place comes later.\nFor: mentors and mentees"
         )
     await ola.press(invitations(ola)[0], "I'll come")
     pair_id = await activate_pair(h, programme.id, ola, amina)
@@ -297,7 +297,7 @@ async def test_bomlo_one_or_two_meetings_over_the_whole_period(harness: Harness)
 
 
 # The default role words, wherever they would leak into a trainee programme's texts.
-MENTOR_WORDS = re.compile(r"\b(mentors?|mentorship|mentoring|adepts?)\b", re.IGNORECASE)
+MENTOR_WORDS = re.compile(r"\b(mentors?|mentorship|mentoring|adepts?|mentees?)\b", re.IGNORECASE)
 MENTOR_WORDS_NB = re.compile(r"mentor|adept", re.IGNORECASE)
 
 
@@ -351,7 +351,7 @@ async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
     await ola.send("Electrician")
     assert (await ola.next_message()).text == (
         "Question 2 of 5: Why do you want to be a supervisor? A few words are enough.\n"
-        "Do not write sensitive details here."
+        "Do not write about health, religion or similar."
     )
     await ola.send("I like to teach.")
     capacity = await ola.next_message()
@@ -397,7 +397,7 @@ async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
     await per.send("Snekker")
     assert (await per.next_message()).text == (
         "Spørsmål 2 av 5: Hvorfor vil du være veileder? Noen få ord er nok.\n"
-        "Ikke skriv noe sensitivt her."
+        "Ikke skriv om helse, religion eller lignende."
     )
     await per.send("Jeg liker å lære bort.")
     capacity = await per.next_message()

@@ -547,9 +547,9 @@ async def test_a_regions_coordinator_sees_and_acts_on_the_regions_pairs_only(
         f"There is no pair {first} in your programmes."
     )
     own = (await reply(r.kari, f"/pair {first}")).text or ""
-    assert own.startswith(f"Pair #{first}: Ola (mentor) and Amina (adept)"), own
+    assert own.startswith(f"Pair #{first}: Ola (mentor) and Amina (mentee)"), own
     other = (await reply(r.eva, f"/pair {r.hordaland}")).text or ""
-    assert other.startswith(f"Pair #{r.hordaland}: Per (mentor) and Sara (adept)"), other
+    assert other.startswith(f"Pair #{r.hordaland}: Per (mentor) and Sara (mentee)"), other
     # Nor can she end it.
     assert (await reply(r.kari, f"/end {r.hordaland}")).text == (
         f"Pair {r.hordaland} is not an active pair in your programmes."

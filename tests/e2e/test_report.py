@@ -265,10 +265,10 @@ async def test_spreadsheet_figures_match_the_database(
     )
     assert (second["Periods ended"], second["Periods met"]) == (2, 0)
     assert (first["Job"], first["Education"], second["Job"]) == (1, 1, 0)
-    assert first["Goal progress, adept (1-5)"] == 4
+    assert first["Goal progress, mentee (1-5)"] == 4
 
     summary = {row["Figure"]: row["Value"] for row in sheet_rows(book, "Summary")}
-    assert summary["Pairs"] == 2 and summary["Mentors"] == 2 and summary["Adepts"] == 2
+    assert summary["Pairs"] == 2 and summary["Mentors"] == 2 and summary["Mentees"] == 2
     assert summary["Meetings confirmed by both"] == 1
     assert summary["Meetings reported by one (not confirmed)"] == 1
     assert summary["Meetings disputed"] == 1
@@ -277,8 +277,8 @@ async def test_spreadsheet_figures_match_the_database(
     assert summary["Evaluations sent"] == 4
     assert summary["Evaluations answered"] == 1
     assert summary["Average overall score (1-5)"] == 3  # Amina 4, Siri 2 (not finished)
-    assert summary["Adepts who got a job"] == 1
-    assert summary["Adepts who got education"] == 1
+    assert summary["Mentees who got a job"] == 1
+    assert summary["Mentees who got education"] == 1
     assert summary["Would recommend the programme"] == 1
     assert isinstance(summary["Ends"], datetime) and summary["Ends"].date() == ENDS
 
@@ -287,9 +287,9 @@ async def test_spreadsheet_figures_match_the_database(
         stored = await repo.gathering_attendance(programme_id, date(2026, 3, 1))
     gatherings = sheet_rows(book, "Gatherings")
     assert [(g["Gathering"], g["Kind"], g["For"], g["Cohort"]) for g in gatherings] == [
-        ("Kick-off", "kick-off", "mentors and adepts", "whole programme"),
+        ("Kick-off", "kick-off", "mentors and mentees", "whole programme"),
         ("Mentor training", "training", "mentors", "whole programme"),
-        ("Closing", "closing", "mentors and adepts", "whole programme"),
+        ("Closing", "closing", "mentors and mentees", "whole programme"),
     ]
     assert [g["Gathering"] for g in gatherings] == [a.gathering.title for a in stored]
     for row, attendance in zip(gatherings, stored, strict=True):
@@ -332,15 +332,15 @@ async def test_spreadsheet_figures_match_the_database(
         (0, 0),
         (0, 0),
     ]
-    assert [g["Progress, adept (1-5)"] for g in goals] == [5, 3, None]
+    assert [g["Progress, mentee (1-5)"] for g in goals] == [5, 3, None]
     outcomes = sheet_rows(book, "Outcomes")
     assert [(o["Pair"], o["Outcome"], o["Reported by"]) for o in outcomes] == [
         ("1", "job", "coordinator"),
-        ("1", "education", "adept's evaluation"),
+        ("1", "education", "mentee's evaluation"),
     ]
     assert "Text" not in outcomes[0]  # free text only with --with-comments
     evaluation = {row["Role"]: row for row in sheet_rows(book, "Evaluation")}
-    assert (evaluation["adept"]["Sent"], evaluation["adept"]["Answered"]) == (2, 1)
+    assert (evaluation["mentee"]["Sent"], evaluation["mentee"]["Answered"]) == (2, 1)
     assert evaluation["mentor"]["Answered"] == 0
 
     # No names anywhere without --with-names.
@@ -369,7 +369,7 @@ async def test_names_and_comments_only_when_asked(
     assert result.exit_code == 0, (result.output, result.exception)
     book = load_workbook(out)
     pairs = sheet_rows(book, "Pairs")
-    assert (pairs[0]["Mentor's name"], pairs[0]["Adept's name"]) == ("Ola", "Amina")
+    assert (pairs[0]["Mentor's name"], pairs[0]["Mentee's name"]) == ("Ola", "Amina")
     comments = sheet_rows(book, "Comments")
     texts = {row["About"]: row["Text"] for row in comments}
     assert texts["check-in comment"] == "M1 helped me a lot. Call me on [phone]"

@@ -136,7 +136,7 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         "✅ Saved: you met Ola Thursday 5 March. I have asked Ola to confirm.",
         "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.",
         "Did you get closer to a goal? Tap the goals, then «Done».",
-        "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write sensitive details here.",
+        "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write about health, religion or similar.",
         "Thank you! Only the coordinator sees your answer.",
         # Monday 9 March: the weekly note (they met last week).
         "Your week with Ola:",
