@@ -329,4 +329,4 @@ async def test_answers_that_differ_come_in_short_messages(harness: Harness) -> N
     await h.deliver()
     notice = (await ola.next_message()).text or ""
     assert len(notice.splitlines()) <= 8
-    assert "⚠️ Find a job: you said No; your adept said Yes." in notice.splitlines()
+    assert "⚠️ Find a job: you said No; your mentee said Yes." in notice.splitlines()

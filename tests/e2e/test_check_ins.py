@@ -148,7 +148,7 @@ async def test_paused_days_do_not_count_as_days_without_a_meeting(harness: Harne
     await run_until(h, oslo(2026, 5, 18, 12), step=day)
     [alert] = alerts_about(kari, "No meeting since")
     assert alert.text is not None and alert.text.startswith(
-        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (adept)\n"
+        f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (mentee)\n"
         "No meeting since they started (46 days, not counting 30 days of pause; "
         "the programme expects once a month)."
     )

@@ -41,7 +41,7 @@ async def test_two_people_with_one_first_name_can_be_told_apart(harness: Harness
     await kari.press(choose, "Ola B. (1 free place)")
     await h.emulator.wait_until_idle()
     adepts = kari.inbox()[-1]
-    assert adepts.text == "Step 2 of 2: Choose the adept for Ola Berg."
+    assert adepts.text == "Step 2 of 2: Choose the mentee for Ola Berg."
     names = adepts.button_texts()
     assert len(set(names)) == 2 and all(name.startswith("Amina #") for name in names)
 
