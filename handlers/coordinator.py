@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.access import Action, Actor, allowed_programmes, coordinated_programmes
 from bot.domain.invites import invite_link
-from bot.domain.model import PairState, Role
+from bot.domain.model import PairState, Person, Role
 from bot.i18n import _, format_day, ngettext
 from bot.services import PairProblem
 from bot.texts import reason_name, role_name
@@ -179,6 +179,15 @@ def _all_paired(labels: str) -> str:
     return _("All adepts have a mentor. Invite an adept with /invite adept.")
 
 
+def _with_said_no(text: str, said_no: list[Person]) -> str:
+    """The coordinator sees who said no to taking part: they are never offered."""
+    if not said_no:
+        return text
+    return _("{text}\nSaid no to taking part: {names}.").format(
+        text=text, names=", ".join(person.first_name for person in said_no)
+    )
+
+
 async def _choose_mentor(
     message: Message, context: ContextTypes.DEFAULT_TYPE, me: Actor, programme_id: int
 ) -> None:
@@ -189,13 +198,19 @@ async def _choose_mentor(
     labels = await _labels(context, programme_id)
     if not candidates.mentors:
         await message.reply_text(
-            _("No supervisor has room for a trainee. Invite a supervisor with /invite supervisor.")
-            if labels == "trainee"
-            else _("No mentor has room for an adept. Invite a mentor with /invite mentor.")
+            _with_said_no(
+                _(
+                    "No supervisor has room for a trainee. "
+                    "Invite a supervisor with /invite supervisor."
+                )
+                if labels == "trainee"
+                else _("No mentor has room for an adept. Invite a mentor with /invite mentor."),
+                candidates.said_no,
+            )
         )
         return
     if not candidates.adepts:
-        await message.reply_text(_all_paired(labels))
+        await message.reply_text(_with_said_no(_all_paired(labels), candidates.said_no))
         return
     buttons = [
         InlineKeyboardButton(
@@ -207,9 +222,12 @@ async def _choose_mentor(
         for person, free in candidates.mentors
     ]
     await message.reply_text(
-        _("Step 1 of 2: Choose the supervisor.")
-        if labels == "trainee"
-        else _("Step 1 of 2: Choose the mentor."),
+        _with_said_no(
+            _("Step 1 of 2: Choose the supervisor.")
+            if labels == "trainee"
+            else _("Step 1 of 2: Choose the mentor."),
+            candidates.said_no,
+        ),
         reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
     )
 
