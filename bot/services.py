@@ -25,9 +25,9 @@ from bot.domain.invites import (
     new_token,
 )
 from bot.domain.model import (
+    PARTICIPANT_ROLES,
     Cohort,
     Dialogue,
-    PARTICIPANT_ROLES,
     Membership,
     OutgoingMessage,
     Pair,

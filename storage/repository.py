@@ -782,17 +782,18 @@ class Repository(GatheringQueries):
             .where(col(DialogueRow.step) == CONSENT_STEP)
             .scalar_subquery()
         )
-        query: Select[Any] = (
+        query = (
             select(MembershipRow, PersonRow, col(PersonRow.id).in_(asked))
             .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
             .where(col(MembershipRow.programme_id) == programme_id, ~eligible(PersonRow))
             .order_by(col(PersonRow.first_name), col(PersonRow.id))
         )
-        rows = (await self.session.execute(query)).all()
-        return [
-            (_membership(m), person, not open_question and person.erased_at is None)
-            for m, person, open_question in ((m, _person(p), q) for m, p, q in rows)
-        ]
+        result = []
+        for membership, row, open_question in (await self.session.execute(query)).all():
+            person = _person(row)
+            said_no = not open_question and person.erased_at is None
+            result.append((_membership(membership), person, said_no))
+        return result
 
     # pairs
 

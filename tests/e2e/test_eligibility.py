@@ -42,9 +42,7 @@ async def a_mentor(h: Harness, programme: Programme, user_id: int, name: str) ->
 async def a_queued_check_in(h: Harness, pair_id: int, person: int, user: SimUser) -> None:
     """The tick's check-in for the pair, waiting in the outbox for the next morning."""
     async with h.services.unit() as repo:
-        due = Due(
-            NudgeKind.CHECK_IN, pair_id, person, "2026-03", h.clock.now() + timedelta(days=1)
-        )
+        due = Due(NudgeKind.CHECK_IN, pair_id, person, "2026-03", h.clock.now() + timedelta(days=1))
         await repo.enqueue(
             [
                 OutgoingMessage(

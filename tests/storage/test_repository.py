@@ -152,9 +152,7 @@ async def test_members_are_those_who_take_part_with_their_open_pairs(database: D
             await repo.update_person(person.id, consented_at=NOW)
         # Dina said no; Erik deleted his data; Frid has the consent question open.
         await PrivacyRepository(session).erase_people([erik.id], NOW)
-        await repo.save_dialogue(
-            Dialogue(frid.id, "intake", "consent", {"role": "adept"}), NOW
-        )
+        await repo.save_dialogue(Dialogue(frid.id, "intake", "consent", {"role": "adept"}), NOW)
         for adept in (dina, erik, frid):
             await repo.add_membership(
                 person_id=adept.id,
