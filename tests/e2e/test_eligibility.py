@@ -4,12 +4,17 @@ link, and a party leaving a pair (by /deleteme or /end), end to end."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from bot.alerts import Refusal
+from bot.domain.access import Scope
+from bot.domain.gatherings import Audience
 from bot.domain.model import OutgoingMessage, PairState, Programme, Role
 from bot.domain.rhythm import Due, NudgeKind
 from bot.emulator import SimUser
+from bot.gatherings import GatheringProblem
 from bot.services import PairProblem
+from tests.e2e.cohorts import run_until
 from tests.e2e.conftest import Harness
 from tests.e2e.test_alerts import coordinator
 
@@ -170,3 +175,76 @@ async def test_a_pair_ended_by_the_coordinator_gets_nothing_more(harness: Harnes
     ]
     [view] = await h.services.pairs(None, [programme.id])
     assert view.pair.state is PairState.ENDED
+
+
+# Every feature that writes to a participant, by the kind of outbox message it queues.
+# One rule in the outbox keeps someone who does not take part out of all of them.
+WRITERS = [
+    ("nudges", {"plan", "remind"}),
+    ("check-ins", {"check_in"}),
+    ("the weekly note", {"weekly_note"}),
+    ("gathering invitations", {"gathering_invitation"}),
+    ("the cohort's end", {"evaluation_notice"}),
+    ("evaluations", {"evaluation_ask", "evaluation_remind"}),
+    ("coordinators' messages", {"coordinator_message"}),
+]
+
+
+async def test_nothing_reaches_someone_without_consent_whoever_writes(harness: Harness) -> None:
+    """A pair made before declining stopped anything (the data such a programme has):
+    the adept never said yes. Three months to the cohort's end and its evaluation; every
+    feature writes to the mentor, and nothing reaches the adept."""
+    h = harness
+    programme, _cohort = await h.services.create_programme(
+        name="Global Future Oslo",
+        timezone="Europe/Oslo",
+        language="en",
+        ends_on=date(2026, 5, 26),
+    )
+    kari = await coordinator(h, programme)
+    ola, amina, pair_id = await h.active_pair(programme)
+    ola_id, amina_id = await person_id(h, ola), await person_id(h, amina)
+    async with h.services.unit() as repo:
+        await repo.update_person(amina_id, consent_version=None, consented_at=None)
+        await repo.add_meeting(
+            pair_id=pair_id,
+            held_on=date(2026, 3, 12),
+            minutes=60,
+            topic=None,
+            logged_by=ola_id,
+            now=h.clock.now(),
+        )
+        earlier = {item.id for item in await repo.outbox_items()}  # the introductions
+    amina.catch_up()
+    gathering = await h.core.gatherings.create(
+        None,
+        programme.id,
+        title="Spring gathering",
+        starts_on=date(2026, 3, 19),
+        starts_at=time(17, 0),
+        place="Library",
+        audience=Audience.ALL,
+    )
+    assert not isinstance(gathering, GatheringProblem)
+    kari_person = await h.services.actor(kari.id)
+    assert kari_person is not None
+    told = await h.core.alerts.message(
+        kari_person.person,
+        pair_id,
+        "both",
+        "See you at the gathering!",
+        Scope.whole([programme.id]),
+    )
+    assert not isinstance(told, Refusal)
+
+    await run_until(h, datetime(2026, 6, 5, 10, tzinfo=UTC), step=timedelta(hours=12))
+
+    async with h.services.unit() as repo:
+        queued = [item for item in await repo.outbox_items() if item.id not in earlier]
+    to_ola = {item.kind for item in queued if item.person_id == ola_id}
+    to_amina = {item.kind for item in queued if item.person_id == amina_id}
+    for writer, kinds in WRITERS:
+        assert kinds & to_ola, f"{writer}: the mentor got none of {kinds}"
+        assert not kinds & to_amina, f"{writer} wrote to someone without consent"
+    assert to_amina == set()
+    assert amina.catch_up() == []
