@@ -44,20 +44,47 @@ async def a_mentor(h: Harness, programme: Programme, user_id: int, name: str) ->
     return user
 
 
-async def a_queued_check_in(h: Harness, pair_id: int, person: int, user: SimUser) -> None:
-    """The tick's check-in for the pair, waiting in the outbox for the next morning."""
+async def queued_about_the_pair(h: Harness, pair_id: int, person: int, user: SimUser) -> None:
+    """What waits in the outbox for the next morning: about the pair, in each shape of
+    key its features use (a check-in, a planned meeting's reminder, a meeting to
+    confirm, the weekly note), and one that is not about the pair (a gathering)."""
+    tomorrow = h.clock.now() + timedelta(days=1)
     async with h.services.unit() as repo:
-        due = Due(NudgeKind.CHECK_IN, pair_id, person, "2026-03", h.clock.now() + timedelta(days=1))
+        planned = await repo.add_planned(
+            pair_id=pair_id,
+            planned_on=tomorrow.date() + timedelta(days=1),
+            planned_time=None,
+            proposed_by=person,
+            now=h.clock.now(),
+        )
+        meeting = await repo.add_meeting(
+            pair_id=pair_id,
+            held_on=h.clock.now().date(),
+            minutes=60,
+            topic=None,
+            logged_by=person,
+            now=h.clock.now(),
+        )
+        keys = {
+            Due(NudgeKind.CHECK_IN, pair_id, person, "2026-03", tomorrow).key: "check_in",
+            Due(NudgeKind.DAY_BEFORE, pair_id, person, "2026-03", tomorrow, planned.id).key: (
+                "day_before"
+            ),
+            f"meeting:{meeting.id}:confirm:{person}": "meeting_confirmation",
+            f"weekly:{pair_id}:2026-W11:{person}": "weekly_note",
+            f"gathering:1:invite:{person}": "gathering_invitation",
+        }
         await repo.enqueue(
             [
                 OutgoingMessage(
-                    idempotency_key=due.key,
+                    idempotency_key=key,
                     chat_id=user.id,
                     person_id=person,
-                    kind="check_in",
-                    text="How did your meetings go this month?",
-                    not_before=due.not_before,
+                    kind=kind,
+                    text=f"About the pair: {kind}" if kind != "gathering_invitation" else kind,
+                    not_before=tomorrow,
                 )
+                for key, kind in keys.items()
             ],
             h.clock.now(),
         )
@@ -115,14 +142,14 @@ async def test_who_says_no_is_not_offered_paired_or_written_to_and_may_say_yes_l
 
 
 async def test_who_leaves_is_never_offered_again_and_the_other_party_is_told(
-    harness: Harness,
+    harness_each_db: Harness,
 ) -> None:
-    h = harness
+    h = harness_each_db
     programme = await h.programme(language="en")
     kari = await coordinator(h, programme)
     ola, amina, pair_id = await h.active_pair(programme)
     ola_id, amina_id = await person_id(h, ola), await person_id(h, amina)
-    await a_queued_check_in(h, pair_id, ola_id, ola)
+    await queued_about_the_pair(h, pair_id, ola_id, ola)
     ola.catch_up()
 
     await amina.send("/deleteme")
@@ -132,8 +159,9 @@ async def test_who_leaves_is_never_offered_again_and_the_other_party_is_told(
     await h.deliver()
     await h.emulator.wait_until_idle()
     # Told kindly, with no reason, and nothing more for that pair.
-    assert [m.text for m in ola.catch_up()] == [
-        "Your mentorship with Amina has ended. Thank you for taking part!"
+    assert sorted(m.text or "" for m in ola.catch_up()) == [
+        "Your mentorship with Amina has ended. Thank you for taking part!",
+        "gathering_invitation",
     ]
     notice = await kari.next_message()
     assert f"pair #{pair_id} has left" in (notice.text or "")
@@ -153,12 +181,14 @@ async def test_who_leaves_is_never_offered_again_and_the_other_party_is_told(
     assert ola.catch_up() == []
 
 
-async def test_a_pair_ended_by_the_coordinator_gets_nothing_more(harness: Harness) -> None:
-    h = harness
+async def test_a_pair_ended_by_the_coordinator_gets_nothing_more(
+    harness_each_db: Harness,
+) -> None:
+    h = harness_each_db
     programme = await h.programme(language="en")
     kari = await coordinator(h, programme)
     ola, amina, pair_id = await h.active_pair(programme)
-    await a_queued_check_in(h, pair_id, await person_id(h, ola), ola)
+    await queued_about_the_pair(h, pair_id, await person_id(h, ola), ola)
     ola.catch_up()
     amina.catch_up()
 
@@ -167,8 +197,9 @@ async def test_a_pair_ended_by_the_coordinator_gets_nothing_more(harness: Harnes
     h.clock.advance(timedelta(days=1))
     await h.deliver()
     await h.emulator.wait_until_idle()
-    assert [m.text for m in ola.catch_up()] == [
-        "Your mentorship with Amina has ended. Thank you for taking part!"
+    assert sorted(m.text or "" for m in ola.catch_up()) == [
+        "Your mentorship with Amina has ended. Thank you for taking part!",
+        "gathering_invitation",
     ]
     assert [m.text for m in amina.catch_up()] == [
         "Your mentorship with Ola has ended. Thank you for taking part!"
