@@ -271,9 +271,11 @@ class Services:
                 used_at=invite.used_at if invite else None,
                 expires_at=invite.expires_at if invite else None,
                 now=now,
+                # Someone who said no opens their link again to say yes.
                 opened_by_its_user=(
                     invite is not None
                     and person is not None
+                    and person.consented_at is None
                     and invite.used_by_person_id == person.id
                 ),
             )

@@ -38,8 +38,8 @@ def invite_problem(
     now: datetime,
     opened_by_its_user: bool = False,
 ) -> InviteProblem | None:
-    """Why a link cannot be used now. The person who used it may open it again, however
-    old it is: someone who said no to what is stored changes their mind that way."""
+    """Why a link cannot be used now. The person who used it may be let in again,
+    however old it is: someone who said no to what is stored changes their mind so."""
     if not exists:
         return InviteProblem.UNKNOWN
     if used_at is not None:

@@ -123,7 +123,12 @@ async def test_who_says_no_is_not_offered_paired_or_written_to_and_may_say_yes_l
         assert [i.kind for i in await repo.outbox_items()] == []
     amina.catch_up()
 
-    # The same link lets her change her mind.
+    # The same link lets her change her mind; it is still used for anyone else.
+    stranger = h.emulator.user(999, "Per", language_code="en")
+    await stranger.send(f"/start {token}")
+    assert (await stranger.next_message()).text == (
+        "This link has been used already. Ask your coordinator for a new link."
+    )
     await amina.send(f"/start {token}")
     assert (await amina.next_message()).text == (
         "Welcome back, Amina! You are already in Global Future Oslo."
