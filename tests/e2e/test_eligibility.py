@@ -11,12 +11,19 @@ from bot.domain.access import Scope
 from bot.domain.gatherings import Audience
 from bot.domain.model import OutgoingMessage, PairState, Programme, Role
 from bot.domain.rhythm import Due, NudgeKind
-from bot.emulator import SimUser
+from bot.emulator import BotApiEmulator, SimUser
 from bot.gatherings import GatheringProblem
 from bot.services import PairProblem
+from tests.e2e import test_cli
 from tests.e2e.cohorts import run_until
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, bot_on
 from tests.e2e.test_alerts import coordinator
+from tests.e2e.test_cli import assert_refused, cli, create_programme, ok
+
+# The command line's fixtures: a clean environment, the emulator, a SQLite file.
+clean_environment = test_cli.clean_environment
+emulator = test_cli.emulator
+url = test_cli.url
 
 
 async def person_id(h: Harness, user: SimUser) -> int:
@@ -144,6 +151,28 @@ async def test_who_says_no_is_not_offered_paired_or_written_to_and_may_say_yes_l
     await kari.press(offer, "Ola (1 free place)")
     await h.emulator.wait_until_idle()
     assert kari.inbox()[-1].button_texts() == ["Amina"]
+
+
+async def test_the_command_line_lists_and_pairs_only_who_takes_part(
+    emulator: BotApiEmulator, url: str
+) -> None:
+    await create_programme(emulator, url)
+    async with bot_on(emulator, url) as h:
+        [programme] = await h.services.programmes()
+        ola = await a_mentor(h, programme, 200, "Ola")
+        amina = h.emulator.user(300, "Amina", language_code="en")
+        await join_and_say(h, amina, await h.token(programme, Role.ADEPT), "No, thanks")
+        ola_id, amina_id = await person_id(h, ola), await person_id(h, amina)
+
+    people = ok(await cli(emulator, url, "people", "--program", str(programme.id)))
+    assert people == [f"{ola_id}\tmentor\tOla"]
+    assert_refused(
+        await cli(
+            emulator, url, "pair", "--program", str(programme.id), str(ola_id), str(amina_id)
+        ),
+        "has not agreed to take part",
+    )
+    assert "no suggestions" in ok(await cli(emulator, url, "match", "--program", "1"))
 
 
 async def test_who_leaves_is_never_offered_again_and_the_other_party_is_told(
