@@ -104,7 +104,7 @@ class Person:
     def eligible(self) -> bool:
         """Whether the person takes part: may be offered, paired and written to. Only
         someone who said yes to what is stored and has not deleted their data does; the
-        same rule in SQL is `storage.repository.eligible`, which the outbox applies to
+        same rule in SQL is `storage.eligibility.eligible`, which the outbox applies to
         every message it takes."""
         return self.consented_at is not None and self.erased_at is None
 

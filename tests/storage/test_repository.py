@@ -193,9 +193,15 @@ async def test_members_are_those_who_take_part_with_their_open_pairs(database: D
         adepts = await repo.members(programme.id, Role.ADEPT)
         mentors = await repo.members(programme.id, Role.MENTOR)
         left_out = await repo.left_out(programme.id)
+        everyone = await repo.people(p.id for p in people)
     # Only people who take part are members to offer and pair.
     assert [(p.first_name, n) for _m, p, n in adepts] == [("Adam", 1), ("Berit", 0)]
     assert [(p.first_name, n) for _m, p, n in mentors] == [("Mona", 1)]
+    # The SQL rule is the domain's.
+    in_programme = {mona.id, adam.id, berit.id, dina.id, erik.id, frid.id}
+    assert {p.id for _m, p, _n in [*adepts, *mentors]} == {
+        i for i in in_programme if everyone[i].eligible
+    }
     assert {p.id: said_no for _m, p, said_no in left_out} == {
         dina.id: True,
         frid.id: False,
