@@ -521,23 +521,10 @@ class Alerts:
                     resolved_at=now,
                     resolved_by=coordinator.id,
                 )
-            farewells = [
-                OutgoingMessage(
-                    idempotency_key=f"pair:{pair_id}:ended:{person.id}",
-                    chat_id=person.telegram_user_id,
-                    person_id=person.id,
-                    kind="pair_ended",
-                    text=texts.pair_ended(
-                        texts.language_of(person, programme, self.default_language),
-                        view.adept if person.id == view.mentor.id else view.mentor,
-                        programme.role_labels,
-                    ),
-                    not_before=programme.rules.allowed(now),
-                )
-                for person in (view.mentor, view.adept)
-                if person.telegram_user_id is not None
-            ]
-            await repo.enqueue(farewells, now)
+            await repo.enqueue(
+                farewells(view, (view.mentor, view.adept), programme, now, self.default_language),
+                now,
+            )
             return view
 
     async def message(
@@ -582,6 +569,33 @@ class Alerts:
                 now,
             )
             return view, recipients
+
+
+def farewells(
+    view: PairView,
+    to: Sequence[Person],
+    programme: Programme,
+    now: datetime,
+    default_language: str,
+) -> list[OutgoingMessage]:
+    """The pair has ended: a kind word to these parties, with no reason given (the same
+    whoever ended it, and whether the other party left)."""
+    return [
+        OutgoingMessage(
+            idempotency_key=f"pair:{view.pair.id}:ended:{person.id}",
+            chat_id=person.telegram_user_id,
+            person_id=person.id,
+            kind="pair_ended",
+            text=texts.pair_ended(
+                texts.language_of(person, programme, default_language),
+                view.adept if person.id == view.mentor.id else view.mentor,
+                programme.role_labels,
+            ),
+            not_before=programme.rules.allowed(now),
+        )
+        for person in to
+        if person.telegram_user_id is not None
+    ]
 
 
 def mismatch_of(

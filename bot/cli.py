@@ -590,6 +590,9 @@ def pair(
                 PairProblem.ADEPT_TAKEN: f"person {adept} already has a mentor",
                 PairProblem.MENTOR_FULL: f"person {mentor} has no room for another adept",
                 PairProblem.NO_COHORT: f"programme {program} has no cohort",
+                PairProblem.NOT_TAKING_PART: (
+                    f"person {mentor} or {adept} has not agreed to take part or has left"
+                ),
             }
             raise fail(reasons[outcome.problem or PairProblem.NOT_ALLOWED])
         view = outcome.view

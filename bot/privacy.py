@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.alerts import farewells
 from bot.clock import Clock
 from bot.domain import dates
 from bot.domain.access import Action, Actor, allowed_programmes
@@ -169,6 +170,11 @@ class Privacy:
                     {m.role.value for m in actor.memberships if m.programme_id == programme.id}
                 )
                 pairs = [v.pair.id for v in views if v.pair.programme_id == programme.id]
+                # The other party is told kindly that the pair ended, never why.
+                for view in views:
+                    if view.pair.programme_id == programme.id:
+                        other = view.adept if view.mentor.id == person.id else view.mentor
+                        notices += farewells(view, [other], programme, now, self.default_language)
                 for chat_id, language, recipient in await self._audience(repo, programme):
                     if recipient == person.id:
                         continue

@@ -25,6 +25,7 @@ from bot.domain.invites import (
     new_token,
 )
 from bot.domain.model import (
+    PARTICIPANT_ROLES,
     Cohort,
     Dialogue,
     Membership,
@@ -42,7 +43,7 @@ from storage.roster import Roster
 
 CONSENT_VERSION = "2026-11-2"  # what is stored, who sees it, how long, /mydata, /deleteme
 INTAKE_FLOW = "intake"
-CONSENT_STEP = "consent"
+CONSENT_STEP = intake.CONSENT_STEP
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class PairProblem(StrEnum):
     ADEPT_TAKEN = "adept_taken"
     MENTOR_FULL = "mentor_full"
     NO_COHORT = "no_cohort"
+    NOT_TAKING_PART = "not_taking_part"  # no consent, or their data deleted
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class PairOutcome:
 class Candidates:
     mentors: list[tuple[Person, int]] = field(default_factory=list)  # with free places
     adepts: list[Person] = field(default_factory=list)
+    said_no: list[Person] = field(default_factory=list)  # to what is stored: not offered
 
 
 @dataclass(frozen=True)
@@ -267,18 +270,25 @@ class Services:
             return JoinOutcome(problem=InviteProblem.UNKNOWN)
         async with self.unit() as repo:
             invite = await repo.invite_by_hash(hash_token(token))
+            person = await repo.person_by_telegram_id(user.id)
             problem = invite_problem(
                 exists=invite is not None,
                 used_at=invite.used_at if invite else None,
                 expires_at=invite.expires_at if invite else None,
                 now=now,
+                # Someone who said no opens their link again to say yes.
+                opened_by_its_user=(
+                    invite is not None
+                    and person is not None
+                    and person.consented_at is None
+                    and invite.used_by_person_id == person.id
+                ),
             )
             if problem is not None or invite is None:
                 return JoinOutcome(problem=problem or InviteProblem.UNKNOWN)
             programme = await repo.programme(invite.programme_id)
             if programme is None:
                 return JoinOutcome(problem=InviteProblem.UNKNOWN)
-            person = await repo.person_by_telegram_id(user.id)
             if person is None:
                 person = await repo.add_person(
                     telegram_user_id=user.id,
@@ -501,7 +511,13 @@ class Services:
         async with self.unit() as repo:
             mentors = await repo.members(programme_id, Role.MENTOR)
             adepts = await repo.members(programme_id, Role.ADEPT)
+            left_out = await repo.left_out(programme_id)
             mine = await self._in_region(repo, programme_id, region)
+        said_no = {
+            person.id: person
+            for membership, person, no in left_out
+            if no and membership.role in PARTICIPANT_ROLES and mine(membership)
+        }
         return Candidates(
             mentors=[
                 (person, intake.capacity(person.intake) - open_pairs)
@@ -513,6 +529,7 @@ class Services:
                 for membership, person, open_pairs in adepts
                 if open_pairs == 0 and mine(membership)
             ],
+            said_no=list(said_no.values()),
         )
 
     async def _in_region(
@@ -538,15 +555,24 @@ class Services:
                 return PairOutcome(PairProblem.NOT_ALLOWED)
             mentors = {p.id: (m, p, n) for m, p, n in await repo.members(programme_id, Role.MENTOR)}
             adepts = {p.id: (m, p, n) for m, p, n in await repo.members(programme_id, Role.ADEPT)}
+            # A region's coordinator pairs the region's people only.
+            region = allowed_scope(actor, Action.PAIR).cohort(programme_id) if actor else None
+            mine = await self._in_region(repo, programme_id, region)
+            if mentor_id not in mentors or adept_id not in adepts:
+                # `members` holds only people who take part; say so if that is why.
+                left_out = {
+                    (m.person_id, m.role)
+                    for m, _p, _no in await repo.left_out(programme_id)
+                    if mine(m)
+                }
+                if {(mentor_id, Role.MENTOR), (adept_id, Role.ADEPT)} & left_out:
+                    return PairOutcome(PairProblem.NOT_TAKING_PART)
             if mentor_id not in mentors:
                 return PairOutcome(PairProblem.NOT_A_MENTOR)
             if adept_id not in adepts:
                 return PairOutcome(PairProblem.NOT_AN_ADEPT)
             mentor_membership, mentor, mentor_pairs = mentors[mentor_id]
             adept_membership, adept, adept_pairs = adepts[adept_id]
-            # A region's coordinator pairs the region's people only.
-            region = allowed_scope(actor, Action.PAIR).cohort(programme_id) if actor else None
-            mine = await self._in_region(repo, programme_id, region)
             if not mine(mentor_membership):
                 return PairOutcome(PairProblem.NOT_A_MENTOR)
             if not mine(adept_membership):

@@ -168,6 +168,15 @@ def _all_paired(labels: str) -> str:
     return _("All adepts have a mentor. Invite an adept with /invite adept.")
 
 
+def _with_said_no(text: str, said_no: list[Person]) -> str:
+    """The coordinator sees who said no to taking part: they are never offered."""
+    if not said_no:
+        return text
+    return _("{text}\nSaid no to taking part: {names}.").format(
+        text=text, names=", ".join(person.first_name for person in said_no)
+    )
+
+
 async def _choose_mentor(
     message: Message, context: ContextTypes.DEFAULT_TYPE, me: Actor, programme_id: int
 ) -> None:
@@ -178,13 +187,19 @@ async def _choose_mentor(
     labels = await _labels(context, programme_id)
     if not candidates.mentors:
         await message.reply_text(
-            _("No supervisor has room for a trainee. Invite a supervisor with /invite supervisor.")
-            if labels == "trainee"
-            else _("No mentor has room for an adept. Invite a mentor with /invite mentor.")
+            _with_said_no(
+                _(
+                    "No supervisor has room for a trainee. "
+                    "Invite a supervisor with /invite supervisor."
+                )
+                if labels == "trainee"
+                else _("No mentor has room for an adept. Invite a mentor with /invite mentor."),
+                candidates.said_no,
+            )
         )
         return
     if not candidates.adepts:
-        await message.reply_text(_all_paired(labels))
+        await message.reply_text(_with_said_no(_all_paired(labels), candidates.said_no))
         return
     # Two «Ola» must not look the same on their buttons.
     names = distinct_names([person for person, _free in candidates.mentors])
@@ -198,9 +213,12 @@ async def _choose_mentor(
         for person, free in candidates.mentors
     ]
     await message.reply_text(
-        _("Step 1 of 2: Choose the supervisor.")
-        if labels == "trainee"
-        else _("Step 1 of 2: Choose the mentor."),
+        _with_said_no(
+            _("Step 1 of 2: Choose the supervisor.")
+            if labels == "trainee"
+            else _("Step 1 of 2: Choose the mentor."),
+            candidates.said_no,
+        ),
         reply_markup=markup(rows(buttons, 2)),
     )
 

@@ -174,5 +174,8 @@ def pair_problem(problem: PairProblem, labels: str, command: str) -> str:
         PairProblem.ADEPT_TAKEN: _("This adept has a mentor already. Try {command} again."),
         PairProblem.MENTOR_FULL: _("This mentor has no room any more. Try {command} again."),
         PairProblem.NO_COHORT: _("This programme has no cohort yet."),
+        PairProblem.NOT_TAKING_PART: _(
+            "This person has not said yes to taking part, or has left. Try {command} again."
+        ),
     }
     return problems[problem].format(command=command)

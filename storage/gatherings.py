@@ -29,6 +29,7 @@ from bot.domain.gatherings import (
     Turnout,
 )
 from bot.domain.model import Person, Programme, Role
+from storage.eligibility import eligible
 from storage.models import (
     GatheringInvitationRow,
     GatheringRow,
@@ -194,7 +195,7 @@ class GatheringQueries:
                 col(MembershipRow.learning_group) == col(GatheringRow.learning_group),
             ),
             col(PersonRow.telegram_user_id).is_not(None),
-            col(PersonRow.consented_at).is_not(None),
+            eligible(PersonRow),
             # Someone who blocked the bot is invited when they write to it again.
             col(PersonRow.unreachable_since).is_(None),
             ~invited,

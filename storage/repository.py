@@ -26,6 +26,7 @@ from sqlmodel import SQLModel, col
 
 from bot.clock import as_utc
 from bot.domain.access import Scope
+from bot.domain.intake import CONSENT_STEP
 from bot.domain.model import (
     URGENT_KINDS,
     AgreementText,
@@ -61,6 +62,7 @@ from bot.domain.rhythm import (
     PlanStatus,
     with_pause,
 )
+from storage.eligibility import eligible
 from storage.gatherings import GatheringQueries
 from storage.models import (
     AgreementTextRow,
@@ -190,6 +192,7 @@ class InviteRecord:
     role: Role
     expires_at: datetime
     used_at: datetime | None
+    used_by_person_id: int | None = None
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -266,6 +269,7 @@ _PERSON_COLUMNS = (
     "consented_at",
     "unreachable_since",
     "weekly_note",
+    "erased_at",
 )
 _PAIR_COLUMNS = (
     "id",
@@ -299,6 +303,7 @@ def _person_of(v: Sequence[Any]) -> Person:
         consented_at=_utc(v[7]),
         unreachable_since=_utc(v[8]),
         weekly_note=bool(v[9]),
+        erased_at=_utc(v[10]),
     )
 
 
@@ -623,6 +628,7 @@ class Repository(GatheringQueries):
             role=Role(row.role),
             expires_at=as_utc(row.expires_at),
             used_at=_utc(row.used_at),
+            used_by_person_id=row.used_by_person_id,
         )
 
     async def use_invite(self, invite_id: int, person_id: int, now: datetime) -> bool:
@@ -782,11 +788,33 @@ class Repository(GatheringQueries):
             .where(
                 col(MembershipRow.programme_id) == programme_id,
                 col(MembershipRow.role) == role.value,
+                eligible(PersonRow),
             )
             .order_by(col(PersonRow.first_name), col(PersonRow.id))
         )
         rows = (await self.session.execute(query)).all()
         return [(_membership(m), _person(p), int(count)) for m, p, count in rows]
+
+    async def left_out(self, programme_id: int) -> list[tuple[Membership, Person, bool]]:
+        """Members who do not take part (`members` leaves them out): with whether they
+        said no, rather than having the consent question still open or having left."""
+        asked = (
+            select(col(DialogueRow.person_id))
+            .where(col(DialogueRow.step) == CONSENT_STEP)
+            .scalar_subquery()
+        )
+        query = (
+            select(MembershipRow, PersonRow, col(PersonRow.id).in_(asked))
+            .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
+            .where(col(MembershipRow.programme_id) == programme_id, ~eligible(PersonRow))
+            .order_by(col(PersonRow.first_name), col(PersonRow.id))
+        )
+        result = []
+        for membership, row, open_question in (await self.session.execute(query)).all():
+            person = _person(row)
+            said_no = not open_question and person.erased_at is None
+            result.append((_membership(membership), person, said_no))
+        return result
 
     # pairs
 
@@ -1383,7 +1411,12 @@ class Repository(GatheringQueries):
         return result
 
     async def enqueue_keys(self, messages: Iterable[OutgoingMessage], now: datetime) -> set[str]:
-        """Adds messages; a key already queued is skipped. Returns the keys that were new."""
+        """Adds messages; a key already queued is skipped. Returns the keys that were new.
+
+        A message to someone who does not take part (no consent, or their data deleted)
+        is dropped here, whichever feature planned it: the rule is kept in one place
+        rather than remembered by every feature that writes to people. What answers a
+        person's own action is a reply, not an outbox message, so nothing is lost."""
         values = [
             {
                 "idempotency_key": message.idempotency_key,
@@ -1399,6 +1432,16 @@ class Repository(GatheringQueries):
             }
             for message in messages
         ]
+        addressed = {v["person_id"] for v in values if v["person_id"] is not None}
+        if addressed:
+            left_out = set(
+                await self.session.scalars(
+                    select(col(PersonRow.id)).where(
+                        col(PersonRow.id).in_(addressed), ~eligible(PersonRow)
+                    )
+                )
+            )
+            values = [v for v in values if v["person_id"] not in left_out]
         if not values:
             return set()
         table = _table(OutboxRow)
@@ -1887,12 +1930,51 @@ class Repository(GatheringQueries):
         ]
 
     async def end_pair(self, pair_id: int, reason: str, now: datetime) -> bool:
+        """Ends a pair that has not ended; what is still queued to its parties about it
+        (nudges, check-ins, plans, meetings, the weekly note) is withdrawn, so nothing
+        more about the pair reaches them after what the caller queues next."""
         result = await self.session.execute(
             update(PairRow)
             .where(col(PairRow.id) == pair_id, col(PairRow.state) != PairState.ENDED.value)
             .values(state=PairState.ENDED.value, ended_at=now, end_reason=reason[:200])
+            .returning(col(PairRow.mentor_id), col(PairRow.adept_id))
         )
-        return bool(_rowcount(result))
+        parties = result.one_or_none()
+        if parties is None:
+            return False
+        await self._withdraw_pair_messages(pair_id, tuple(parties))
+        return True
+
+    async def _withdraw_pair_messages(self, pair_id: int, parties: Sequence[int]) -> None:
+        # The keys that name the pair, its planned meetings or its meetings (see the
+        # idempotency keys in bot/domain/rhythm.py, bot/meetings.py, bot/digest.py).
+        planned = await self.session.scalars(
+            select(col(PlannedMeetingRow.id)).where(col(PlannedMeetingRow.pair_id) == pair_id)
+        )
+        meetings = await self.session.scalars(
+            select(col(MeetingRow.id)).where(col(MeetingRow.pair_id) == pair_id)
+        )
+        prefixes = [
+            f"pair:{pair_id}:",
+            f"weekly:{pair_id}:",
+            f"evaluation:{pair_id}:",
+            *(f"planned:{planned_id}:" for planned_id in planned.all()),
+            *(f"meeting:{meeting_id}:" for meeting_id in meetings.all()),
+        ]
+        await self.session.execute(
+            delete(OutboxRow)
+            .where(
+                col(OutboxRow.person_id).in_(list(parties)),
+                col(OutboxRow.status).in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
+                or_(
+                    *(
+                        col(OutboxRow.idempotency_key).startswith(prefix, autoescape=True)
+                        for prefix in prefixes
+                    )
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
 
     async def sent_with_ref(self, ref: str) -> list[tuple[int, int]]:
         """(chat, message id) of messages sent with this ref (to edit them later)."""

@@ -15,6 +15,8 @@ from bot.domain.model import Role
 from bot.i18n import lazy
 
 MAX_TEXT_ANSWER = 300
+# The intake dialogue's first step for someone who has not said yes to what is stored.
+CONSENT_STEP = "consent"
 
 
 class Kind(StrEnum):

@@ -31,12 +31,19 @@ def looks_like_token(text: str) -> bool:
 
 
 def invite_problem(
-    *, exists: bool, used_at: datetime | None, expires_at: datetime | None, now: datetime
+    *,
+    exists: bool,
+    used_at: datetime | None,
+    expires_at: datetime | None,
+    now: datetime,
+    opened_by_its_user: bool = False,
 ) -> InviteProblem | None:
+    """Why a link cannot be used now. The person who used it may be let in again,
+    however old it is: someone who said no to what is stored changes their mind so."""
     if not exists:
         return InviteProblem.UNKNOWN
     if used_at is not None:
-        return InviteProblem.USED
+        return None if opened_by_its_user else InviteProblem.USED
     if expires_at is not None and expires_at <= now:
         return InviteProblem.EXPIRED
     return None

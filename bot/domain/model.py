@@ -98,6 +98,15 @@ class Person:
     consented_at: datetime | None = None
     unreachable_since: datetime | None = None
     weekly_note: bool = True
+    erased_at: datetime | None = None
+
+    @property
+    def eligible(self) -> bool:
+        """Whether the person takes part: may be offered, paired and written to. Only
+        someone who said yes to what is stored and has not deleted their data does; the
+        same rule in SQL is `storage.eligibility.eligible`, which the outbox applies to
+        every message it takes."""
+        return self.consented_at is not None and self.erased_at is None
 
     @property
     def field_of_work(self) -> str | None:

@@ -80,6 +80,8 @@ async def test_blocked_person_becomes_unreachable_and_is_not_retried(
             telegram_language="nb",
             now=clock.now(),
         )
+        # Someone who takes part: the outbox takes nothing for anyone else.
+        await Repository(session).update_person(person.id, consented_at=clock.now())
     await queue(database, clock, "nudge", person_id=person.id)
     emulator.block(1001)
     async with bot_for(emulator) as bot:

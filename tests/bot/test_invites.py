@@ -120,6 +120,27 @@ def test_used_beats_expired() -> None:
     assert invite_problem(exists=True, used_at=NOW, expires_at=None, now=NOW) is InviteProblem.USED
 
 
+def test_a_used_link_lets_in_only_the_person_who_used_it_however_old() -> None:
+    used, expired = NOW - timedelta(days=40), NOW - timedelta(days=10)
+    for opened_by_its_user, problem in ((True, None), (False, InviteProblem.USED)):
+        assert (
+            invite_problem(
+                exists=True,
+                used_at=used,
+                expires_at=expired,
+                now=NOW,
+                opened_by_its_user=opened_by_its_user,
+            )
+            is problem
+        )
+    assert (
+        invite_problem(
+            exists=False, used_at=None, expires_at=None, now=NOW, opened_by_its_user=True
+        )
+        is InviteProblem.UNKNOWN
+    )
+
+
 def test_expired_invite() -> None:
     problem = invite_problem(
         exists=True, used_at=None, expires_at=NOW - timedelta(seconds=1), now=NOW

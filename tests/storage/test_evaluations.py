@@ -48,6 +48,8 @@ async def setup(db: Database, pairs: int) -> tuple[Core, FixedClock, int, list[i
                     telegram_language="en",
                     now=START,
                 )
+                # People take part (said yes); nothing is sent to anyone else.
+                await repo.update_person(person.id, consented_at=START)
                 await repo.add_membership(
                     person_id=person.id,
                     programme_id=programme.id,

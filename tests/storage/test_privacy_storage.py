@@ -60,7 +60,9 @@ async def seed(database: Database) -> dict[str, int]:
                 telegram_language="nb",
                 now=NOW,
             )
-            await repo.update_person(person.id, intake={"field": f"{name}'s field"})
+            await repo.update_person(
+                person.id, intake={"field": f"{name}'s field"}, consented_at=NOW
+            )
             await repo.add_membership(
                 person_id=person.id, programme_id=programme.id, cohort_id=cohort, role=role, now=NOW
             )

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.model import OutboxStatus, OutgoingMessage, Role
+from bot.domain.model import Dialogue, OutboxStatus, OutgoingMessage, Role
 from storage.db import Database
+from storage.privacy import PrivacyRepository
 from storage.repository import Repository
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
@@ -124,7 +125,7 @@ async def test_an_invite_is_used_once(database: Database) -> None:
         assert await repo.invite_by_hash("nope") is None
 
 
-async def test_members_count_their_open_pairs(database: Database) -> None:
+async def test_members_are_those_who_take_part_with_their_open_pairs(database: Database) -> None:
     async with database.session() as session:
         repo = Repository(session)
         programme = await repo.create_programme(
@@ -144,9 +145,22 @@ async def test_members_count_their_open_pairs(database: Database) -> None:
             await repo.add_person(
                 telegram_user_id=i, first_name=name, last_name=None, telegram_language=None, now=NOW
             )
-            for i, name in enumerate(["Mona", "Adam", "Berit", "Carl"], start=1)
+            for i, name in enumerate(["Mona", "Adam", "Berit", "Carl", "Dina", "Erik", "Frid"], 1)
         ]
-        mona, adam, berit, carl = people
+        mona, adam, berit, carl, dina, erik, frid = people
+        for person in (mona, adam, berit, carl, erik):
+            await repo.update_person(person.id, consented_at=NOW)
+        # Dina said no; Erik deleted his data; Frid has the consent question open.
+        await PrivacyRepository(session).erase_people([erik.id], NOW)
+        await repo.save_dialogue(Dialogue(frid.id, "intake", "consent", {"role": "adept"}), NOW)
+        for adept in (dina, erik, frid):
+            await repo.add_membership(
+                person_id=adept.id,
+                programme_id=programme.id,
+                cohort_id=cohort.id,
+                role=Role.ADEPT,
+                now=NOW,
+            )
         await repo.add_membership(
             person_id=mona.id,
             programme_id=programme.id,
@@ -178,8 +192,21 @@ async def test_members_count_their_open_pairs(database: Database) -> None:
         )
         adepts = await repo.members(programme.id, Role.ADEPT)
         mentors = await repo.members(programme.id, Role.MENTOR)
+        left_out = await repo.left_out(programme.id)
+        everyone = await repo.people(p.id for p in people)
+    # Only people who take part are members to offer and pair.
     assert [(p.first_name, n) for _m, p, n in adepts] == [("Adam", 1), ("Berit", 0)]
     assert [(p.first_name, n) for _m, p, n in mentors] == [("Mona", 1)]
+    # The SQL rule is the domain's.
+    in_programme = {mona.id, adam.id, berit.id, dina.id, erik.id, frid.id}
+    assert {p.id for _m, p, _n in [*adepts, *mentors]} == {
+        i for i in in_programme if everyone[i].eligible
+    }
+    assert {p.id: said_no for _m, p, said_no in left_out} == {
+        dina.id: True,
+        frid.id: False,
+        erik.id: False,
+    }
 
 
 async def test_update_ids_are_handled_once(database: Database) -> None:
