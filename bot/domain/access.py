@@ -7,7 +7,7 @@ use case asks (directly, or through `allowed_programmes` for a coordinator's lis
   on programmes whose alert chat it is (`chat.bound`); with a pair as target, only
   when the pair belongs to that programme and, for a coordinator of one cohort (a
   region of NHO Global Future) in private, to that cohort; programme-wide changes
-  (its settings) only by a coordinator of the whole programme;
+  (its settings, its agreement) only by a coordinator of the whole programme;
 - participant actions: only on a pair the actor is a party of, in a programme where
   they are a mentor or adept;
 - own-data actions (/mydata, /deleteme): anyone we know, on themselves, in private.
@@ -40,7 +40,8 @@ class Action(StrEnum):
     BIND_ALERTS = "bind_alerts"
     VIEW_STALLED = "view_stalled"
     VIEW_AUDIT = "view_audit"
-    SET_AGREEMENT = "set_agreement"
+    VIEW_AGREEMENT = "view_agreement"  # the programme's agreement text (/agreement)
+    SET_AGREEMENT = "set_agreement"  # programme-wide: not for a region's coordinator
     VIEW_SETTINGS = "view_settings"  # the programme's settings (/programme)
     CHANGE_SETTINGS = "change_settings"  # programme-wide: not for a region's coordinator
     REPORT = "report"  # the funder's report
@@ -65,6 +66,7 @@ COORDINATOR_ACTIONS = frozenset(
         Action.BIND_ALERTS,
         Action.VIEW_STALLED,
         Action.VIEW_AUDIT,
+        Action.VIEW_AGREEMENT,
         Action.SET_AGREEMENT,
         Action.VIEW_SETTINGS,
         Action.CHANGE_SETTINGS,
@@ -75,7 +77,7 @@ COORDINATOR_ACTIONS = frozenset(
 )
 # Coordinator actions that change the whole programme: a coordinator invited for one
 # cohort (a region) runs that cohort, not the programme everyone shares.
-PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS})
+PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS, Action.SET_AGREEMENT})
 PARTICIPANT_ACTIONS = frozenset({Action.PAIR_STEP})
 OWN_ACTIONS = frozenset({Action.OWN_DATA})
 # What may happen in a group at all: the alert chat's coordinator actions.
