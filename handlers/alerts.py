@@ -8,10 +8,10 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.alerts import Action, Alerts, PairFile, Refusal
+from bot.alerts import Action, Alerts, Binding, PairFile, Refusal
 from bot.domain import dates
 from bot.domain.access import Action as Permission
-from bot.domain.access import Chat, Scope, allowed_scope
+from bot.domain.access import Chat, Region, Scope, allowed_scope, may
 from bot.domain.model import AlertStatus, Dialogue, PairView
 from bot.domain.rhythm import MeetingStatus
 from bot.i18n import _, current_language
@@ -84,24 +84,31 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
 # the alert chat
 
 
+def _bound_names(bound: list[Binding]) -> str:
+    return ", ".join(b.region or b.programme.name for b in bound)
+
+
 async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     chat = update.effective_chat
+    me = actor()
     if message is None or chat is None:
         return
     if chat.type == ChatType.PRIVATE:
         await message.reply_text(_("Send /bindalerts in the group where alerts should go."))
         return
     # Asked as in private: a group becomes an alert chat only by this command, so the
-    # group rule (only programmes bound here) cannot apply yet.
-    programmes = _programmes(Permission.BIND_ALERTS)
-    if not programmes:
+    # group rule (only programmes bound here) cannot apply yet. What is bound is the
+    # coordinator's scope: a whole programme, or a region (never the programme's chat).
+    scope = _programmes(Permission.BIND_ALERTS)
+    if me is None or not scope:
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
-    bound = await _alerts(context).bind(chat.id, programmes)
+    bound = await _alerts(context).bind(chat.id, me.person, scope)
+    wake_delivery(context)
     await message.reply_text(
         _("✅ Alerts for {programmes} will come to this group. /unbindalerts stops it.").format(
-            programmes=", ".join(p.name for p in bound)
+            programmes=_bound_names(bound)
         )
     )
 
@@ -109,19 +116,30 @@ async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def unbind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     chat = update.effective_chat
+    me = actor()
     if message is None or chat is None:
         return
-    programmes = await _here(update, context, Permission.BIND_ALERTS)
-    if not programmes:
+    here = Chat() if chat.type == ChatType.PRIVATE else await _chat(context, chat.id)
+    if me is None or not allowed_scope(me, Permission.BIND_ALERTS, chat=here):
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
-    unbound = await _alerts(context).unbind(chat.id, programmes)
-    if not unbound:
+    if here.private:
         await message.reply_text(_("No alerts of your programmes come to this chat."))
         return
+    mine = [
+        r for r in _regions(here) if may(me, Permission.BIND_ALERTS, r.programme_id, r, chat=here)
+    ]
+    if not mine:
+        # A region's coordinator in the programme's chat: it is not hers to stop.
+        await message.reply_text(
+            _("Only a coordinator of the whole programme can stop alerts coming here.")
+        )
+        return
+    unbound = await _alerts(context).unbind(chat.id, me.person, mine)
+    wake_delivery(context)
     await message.reply_text(
         _("Alerts for {programmes} will go to the coordinators privately again.").format(
-            programmes=", ".join(p.name for p in unbound)
+            programmes=_bound_names(unbound)
         )
     )
 
@@ -159,17 +177,27 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply_long(message, lines)
 
 
+async def _chat(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Chat:
+    """A group, with what it is the alert chat of."""
+    whole, regions = await _alerts(context).bindings(chat_id)
+    return Chat(private=False, bound=whole, regions=regions)
+
+
+def _regions(chat: Chat) -> list[Region]:
+    return [Region(p) for p in sorted(chat.bound)] + [Region(p, c) for p, c in sorted(chat.regions)]
+
+
 async def _here(
     update: Update, context: ContextTypes.DEFAULT_TYPE, permission: Permission
 ) -> Scope:
     """Where this coordinator may do it here: in private, their programmes (a region's
-    coordinator, the region's pairs); in a group, the whole programmes whose alert chat
-    it is (the one rule in bot.domain.access)."""
+    coordinator, the region's pairs); in a group, what it is the alert chat of (a whole
+    programme or regions), and of that only what is theirs (the one rule in
+    bot.domain.access)."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return allowed_scope(actor(), permission)
-    bound = frozenset(p.id for p in await _alerts(context).bound_programmes(chat.id))
-    return allowed_scope(actor(), permission, chat=Chat(private=False, bound=bound))
+    return allowed_scope(actor(), permission, chat=await _chat(context, chat.id))
 
 
 async def _audit_view(context: ContextTypes.DEFAULT_TYPE, actor_id: int, found: PairFile) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.access import Scope
 from bot.domain.model import Programme, Role
 from bot.domain.programmes import preset
-from bot.emulator import SimUser
+from bot.domain.stall import Reason, Stall
+from bot.emulator import SentMessage, SimGroup, SimUser
 from bot.programmes import Programmes
 from tests.e2e.cohorts import activate_pair, join, texts
 from tests.e2e.conftest import Harness
@@ -75,3 +77,83 @@ async def test_a_regions_coordinator_reads_the_agreement_but_cannot_change_it(
     assert "Saved as version" in await reply(h, r.eva, "/agreement Meet twice a month.")
     changed = await h.agreements.current_agreement(r.programme.id)
     assert changed.text == "Meet twice a month."
+
+
+# 1. a region binds an alert chat for the region only
+
+
+async def alert(h: Harness, pair_id: int, user: SimUser) -> None:
+    """The pair's party `user` asks for help: an alert opens and is delivered."""
+    async with h.services.unit() as repo:
+        asking = await repo.person_by_telegram_id(user.id)
+        assert asking is not None
+        stall = Stall(Reason.HELP, h.clock.now(), {"person": asking.id})
+        await h.core.alerts.open_now(repo, pair_id, stall, h.clock.now())
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+
+
+def about(chat: SimUser | SimGroup, pair_id: int, since: int = 0) -> list[SentMessage]:
+    return [m for m in chat.inbox()[since:] if f"Pair #{pair_id}" in (m.text or "")]
+
+
+async def test_a_regions_alert_chat_takes_the_regions_alerts_and_not_the_programmes_chat(
+    harness: Harness,
+) -> None:
+    h = harness
+    r = await nho(h)
+    team = h.emulator.group(-500, "Global Future team")
+    await r.eva.send_in_group(team, "/bindalerts")
+    assert "will come to this group" in ((await team.next_message()).text or "")
+    rogaland = h.emulator.group(-600, "Rogaland")
+    await r.kari.send_in_group(rogaland, "/bindalerts")
+    bound = (await rogaland.next_message()).text or ""
+    assert "Rogaland" in bound and "will come to this group" in bound
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+
+    # The programme's chat stays where it was, and is told of the region's chat.
+    stored = await h.services.programme(r.programme.id)
+    assert stored is not None and stored.alert_chat_id == team.id
+    told = [m.text or "" for m in team.inbox()[1:]]
+    assert any("Rogaland" in t and "Kari" in t for t in told), told
+
+    # Region 2's alert stays in the programme's chat; region 1's goes to its own.
+    ola, amina = h.emulator.user(200, "Ola"), h.emulator.user(300, "Amina")
+    sara = h.emulator.user(302, "Sara")
+    await alert(h, r.lars_pair, sara)
+    await alert(h, r.kari_pair, amina)
+    assert about(rogaland, r.lars_pair) == [] and len(about(team, r.lars_pair)) == 1
+    assert about(team, r.kari_pair) == [] and len(about(rogaland, r.kari_pair)) == 1
+    del ola
+
+    # The programme's coordinator still runs the programme's chat.
+    team.catch_up()
+    await r.eva.send_in_group(team, "/stalled")
+    stalled = (await team.next_message()).text or ""
+    assert f"#{r.lars_pair}" in stalled
+
+
+async def test_a_regions_coordinator_cannot_touch_another_regions_alert_in_any_chat(
+    harness: Harness,
+) -> None:
+    h = harness
+    r = await nho(h)
+    team = h.emulator.group(-500, "Global Future team")
+    await r.eva.send_in_group(team, "/bindalerts")
+    await team.next_message()
+    await alert(h, r.lars_pair, h.emulator.user(302, "Sara"))
+    [post] = about(team, r.lars_pair)
+    # Kari (region 1) sits in the programme's chat too; region 2's alert is not hers.
+    await r.kari.press(post, "Resolved")
+    await h.emulator.wait_until_idle()
+    assert r.kari.callback_answers[-1]["text"] == (
+        "Only coordinators of this programme can use these buttons."
+    )
+    [unresolved] = await h.core.alerts.unresolved(Scope.whole([r.programme.id]))
+    assert unresolved[0].status.value == "open"
+    # Nor may she move or stop the programme's chat.
+    await r.kari.send_in_group(team, "/unbindalerts")
+    await team.next_message()
+    stored = await h.services.programme(r.programme.id)
+    assert stored is not None and stored.alert_chat_id == team.id
