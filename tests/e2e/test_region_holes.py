@@ -5,6 +5,7 @@ programme's, and a region's coordinator reaches only the region."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.domain.access import Scope
 from bot.domain.model import Programme, Role
@@ -157,3 +158,24 @@ async def test_a_regions_coordinator_cannot_touch_another_regions_alert_in_any_c
     await team.next_message()
     stored = await h.services.programme(r.programme.id)
     assert stored is not None and stored.alert_chat_id == team.id
+
+
+# 3. /audit: the region's entries only, in the programme's time zone
+
+
+async def test_a_regions_coordinator_reads_the_regions_audit_entries_in_local_time(
+    harness_each_db: Harness,
+) -> None:
+    h = harness_each_db
+    r = await nho(h)
+    # Eva opens region 2's pair file, Kari her own region's.
+    await reply(h, r.eva, f"/pair {r.lars_pair}")
+    await reply(h, r.kari, f"/pair {r.kari_pair}")
+    mine = await reply(h, r.kari, "/audit")
+    assert f"pair:{r.kari_pair}" in mine
+    assert f"pair:{r.lars_pair}" not in mine
+    whole = await reply(h, r.eva, "/audit")
+    assert f"pair:{r.kari_pair}" in whole and f"pair:{r.lars_pair}" in whole
+    # The programme's time zone, not UTC.
+    local = h.clock.now().astimezone(ZoneInfo("Europe/Oslo"))
+    assert f"{local:%H:%M}" in mine and "UTC" not in mine
