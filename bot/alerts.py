@@ -8,7 +8,7 @@ and edit goes through the outbox (edits find earlier posts by their `ref`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -98,6 +98,17 @@ class Reader:
     @property
     def group(self) -> bool:
         return self.person_id is None
+
+
+# Is this Telegram user in this chat? (getChatMember, asked by the caller)
+Present = Callable[[int, int], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class GroupCheck:
+    chat_id: int
+    participants: int
+    told: bool  # the group was told of a change
 
 
 @dataclass(frozen=True)
@@ -592,6 +603,56 @@ class Alerts:
             text=text,
             not_before=now,  # to coordinators: no quiet hours
         )
+
+    async def check_group(self, chat_id: int, present: Present) -> GroupCheck:
+        """Asks Telegram (`present`: is this user in the chat?) whether participants of
+        the programmes bound here are in the group. While any is, the group reads pair
+        numbers only; a change is said in the group (pair numbers, no names)."""
+        async with self.db.session() as session:
+            chats = AlertChats(session)
+            programmes = (await chats.programme_chats()).get(chat_id, [])
+            users = await chats.participants(programmes)
+            before = (await chats.checked([chat_id])).get(chat_id)
+        found = 0
+        for user_id in users:
+            if await present(chat_id, user_id):
+                found += 1
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo, chats = Repository(session), AlertChats(session)
+            await chats.record_check(chat_id, found, now)
+            [language] = [
+                p.language or self.default_language for p in await repo.programmes(programmes[:1])
+            ] or [self.default_language]
+            changed = (before is None and found > 0) or (
+                before is not None and (before[0] > 0) != (found > 0)
+            )
+            notice = None
+            if changed and programmes:
+                notice = self._notice(
+                    chat_id,
+                    language,
+                    None,
+                    texts.participants_in_group(language, found),
+                    f"alert_group:{chat_id}:participants:{found > 0}:{now.isoformat()}",
+                    now,
+                )
+                await repo.enqueue([notice], now)
+        return GroupCheck(chat_id, found, notice is not None)
+
+    async def check_due_groups(self, present: Present, every: timedelta) -> list[GroupCheck]:
+        """Checks each alert chat not checked for `every` (the daily check)."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            chats = AlertChats(session)
+            all_chats = await chats.programme_chats()
+            checked = await chats.checked(all_chats)
+        due = [c for c in all_chats if c not in checked or checked[c][1] + every <= now]
+        return [await self.check_group(chat_id, present) for chat_id in due]
+
+    async def names_hidden(self, chat_id: int) -> bool:
+        async with self.db.session() as session:
+            return chat_id in await AlertChats(session).crowded([chat_id])
 
     async def bindings(self, chat_id: int) -> tuple[frozenset[int], frozenset[tuple[int, int]]]:
         """What this group is the alert chat of: whole programmes, and regions."""

@@ -821,3 +821,17 @@ def region_chat_unbound(language: str, region: str, by: str) -> str:
         return _("{name} stopped the alert chat of {region}. Its alerts come here again.").format(
             region=region, name=by
         )
+
+
+def participants_in_group(language: str, found: int) -> str:
+    """Said in an alert chat when participants come into it or all have left."""
+    with use_language(language):
+        if found == 0:
+            return _("No participants are in this group now. Alerts show names again.")
+        return ngettext(
+            "⚠️ {n} participant of the programme is in this group. Alerts here show pair "
+            "numbers only, no names. Read a pair privately with /pair.",
+            "⚠️ {n} participants of the programme are in this group. Alerts here show pair "
+            "numbers only, no names. Read a pair privately with /pair.",
+            found,
+        ).format(n=found)

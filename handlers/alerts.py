@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.alerts import Action, Alerts, Binding, PairFile, Refusal
+from bot.alerts import Action, Alerts, Binding, PairFile, Present, Refusal
 from bot.domain import dates
 from bot.domain.access import Action as Permission
 from bot.domain.access import Chat, Region, Scope, allowed_scope, may
@@ -22,6 +25,7 @@ from handlers.coordinator import refuse, state_text
 
 MESSAGE_FLOW = "coordinator_message"
 MAX_NOTE = 1000
+GROUP_CHECK_EVERY = timedelta(days=1)
 
 
 def _alerts(context: ContextTypes.DEFAULT_TYPE) -> Alerts:
@@ -68,9 +72,25 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         await query.answer()
         viewable = allowed_scope(me, Permission.VIEW_PAIR)
         found = await _alerts(context).pair_file(subject.view.pair.id, viewable)
-        if not isinstance(found, Refusal):
+        if isinstance(found, Refusal):
+            return
+        if query.message.chat.type == ChatType.PRIVATE:
             await _audit_view(context, me.person.id, found)
-            await query.message.reply_text(_render_file(found))
+            await _reply_long(query.message, _render_file(found).split("\n"))
+            return
+        # The file holds what participants wrote: never into a group, privately to the
+        # coordinator who pressed.
+        if me.person.telegram_user_id is None or not await _send_privately(
+            context.bot, me.person.telegram_user_id, _render_file(found).split("\n")
+        ):
+            await query.message.reply_text(
+                _(
+                    "{name}, I cannot write to you privately yet. Open a private chat with "
+                    "me (@{bot}) and press Start, then press Show pair again."
+                ).format(name=me.person.first_name, bot=context.bot.username)
+            )
+            return
+        await _audit_view(context, me.person.id, found)
         return
     confirmations = {
         AlertStatus.TAKEN: _("Noted: you will contact them."),
@@ -105,12 +125,40 @@ async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
     bound = await _alerts(context).bind(chat.id, me.person, scope)
-    wake_delivery(context)
     await message.reply_text(
         _("✅ Alerts for {programmes} will come to this group. /unbindalerts stops it.").format(
             programmes=_bound_names(bound)
         )
     )
+    # Participants in the group would read names: find out now (and daily).
+    await _alerts(context).check_group(chat.id, present_in(context.bot))
+    wake_delivery(context)
+
+
+def present_in(bot: Bot) -> Present:
+    """Whether a Telegram user is in a chat, by getChatMember (an error: not known there)."""
+
+    async def present(chat_id: int, user_id: int) -> bool:
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except TelegramError:
+            return False
+        if member.status == ChatMemberStatus.RESTRICTED:
+            return bool(getattr(member, "is_member", False))
+        return member.status in (
+            ChatMemberStatus.MEMBER,
+            ChatMemberStatus.ADMINISTRATOR,
+            ChatMemberStatus.OWNER,
+        )
+
+    return present
+
+
+async def group_check_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Once a day per alert chat: are participants in it? (see Alerts.check_group)"""
+    checks = await _alerts(context).check_due_groups(present_in(context.bot), GROUP_CHECK_EVERY)
+    if any(check.told for check in checks):
+        wake_delivery(context)
 
 
 async def unbind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -166,8 +214,19 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         today = subject.programme.rules.local(now).date()
         _view, why = by_pair.setdefault(subject.view.pair.id, (subject.view, []))
         why.append(texts.explanation(alert, subject.view, subject.programme, today))
+    chat = update.effective_chat
+    group = chat is not None and chat.type != ChatType.PRIVATE
+    # In a group where participants sit: pair numbers and kinds of problem only.
+    hidden = group and chat is not None and await _alerts(context).names_hidden(chat.id)
     lines = [_("Pairs that need attention, most urgent first:")]
     for pair_id, (view, why) in by_pair.items():
+        if hidden:
+            lines.append(_("#{id}:").format(id=pair_id))
+            kinds = dict.fromkeys(
+                texts.reason_name(a.reason) for a, s in found if s.view.pair.id == pair_id
+            )
+            lines.extend(f"  • {kind}" for kind in kinds)
+            continue
         lines.append(
             _("#{id} {mentor} + {adept}:").format(
                 id=pair_id, mentor=view.mentor.first_name, adept=view.adept.first_name
@@ -313,6 +372,34 @@ def _render_file(found: PairFile) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Lines joined into messages under Telegram's 4096-character limit."""
+    chunks: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        line = line[:3500]
+        if size + len(line) + 1 > 3500 and chunk:
+            chunks.append("\n".join(chunk))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        chunks.append("\n".join(chunk))
+    return chunks
+
+
+async def _send_privately(bot: Bot, user_id: int, lines: list[str]) -> bool:
+    """The answer to a press in a group, sent to the presser's private chat; False when
+    Telegram refuses (they never opened a private chat with the bot, or blocked it)."""
+    try:
+        for text in _chunks(lines):
+            await bot.send_message(chat_id=user_id, text=text)
+    except (Forbidden, BadRequest):
+        return False
+    return True
 
 
 async def _reply_long(message: Message, lines: list[str]) -> None:

@@ -12,7 +12,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import AlertGroupRow, CohortRow, ProgrammeRow, RegionAlertChatRow
+from bot.clock import as_utc
+from bot.domain.model import Role
+from storage.models import (
+    AlertGroupRow,
+    CohortRow,
+    MembershipRow,
+    PersonRow,
+    ProgrammeRow,
+    RegionAlertChatRow,
+)
 from storage.repository import _table
 
 
@@ -120,7 +129,7 @@ class AlertChats:
                 col(AlertGroupRow.checked_at),
             ).where(col(AlertGroupRow.chat_id).in_(ids))
         )
-        return {chat: (n, at) for chat, n, at in rows.all()}
+        return {chat: (n, as_utc(at)) for chat, n, at in rows.all()}
 
     async def record_check(self, chat_id: int, participants: int, now: datetime) -> None:
         statement = self._upsert(_table(AlertGroupRow)).values(
@@ -132,3 +141,20 @@ class AlertChats:
                 set_={"participants": participants, "checked_at": now},
             )
         )
+
+    async def participants(self, programme_ids: Iterable[int]) -> list[int]:
+        """The Telegram ids of the mentors and adepts of these programmes."""
+        ids = sorted(set(programme_ids))
+        if not ids:
+            return []
+        rows = await self.session.scalars(
+            select(col(PersonRow.telegram_user_id))
+            .join(MembershipRow, col(MembershipRow.person_id) == col(PersonRow.id))
+            .where(
+                col(MembershipRow.programme_id).in_(ids),
+                col(MembershipRow.role).in_([Role.MENTOR.value, Role.ADEPT.value]),
+                col(PersonRow.telegram_user_id).is_not(None),
+            )
+            .distinct()
+        )
+        return sorted(i for i in rows.all() if i is not None)

@@ -5,6 +5,7 @@ programme's, and a region's coordinator reaches only the region."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.access import Scope
@@ -13,8 +14,10 @@ from bot.domain.programmes import preset
 from bot.domain.stall import Reason, Stall
 from bot.emulator import SentMessage, SimGroup, SimUser
 from bot.programmes import Programmes
+from handlers.alerts import present_in
 from tests.e2e.cohorts import activate_pair, join, texts
 from tests.e2e.conftest import Harness
+from tests.e2e.test_alerts import coordinator as coordinator_of
 
 
 @dataclass
@@ -179,3 +182,103 @@ async def test_a_regions_coordinator_reads_the_regions_audit_entries_in_local_ti
     # The programme's time zone, not UTC.
     local = h.clock.now().astimezone(ZoneInfo("Europe/Oslo"))
     assert f"{local:%H:%M}" in mine and "UTC" not in mine
+
+
+# 11. the alert group never reads what participants wrote
+
+
+HELP_WORDS = "I lost my housing and cannot focus."
+
+
+async def ask_for_help_in_words(h: Harness, amina: SimUser) -> None:
+    """Amina's check-in: score 2, "I need help", then what she needs help with."""
+    await amina.send("/met")
+    await amina.press(await amina.next_message(), "Yesterday")
+    await amina.press(await amina.next_message(), "30 minutes")
+    await amina.press(await amina.next_message(), "Skip")
+    await amina.next_message()
+    await amina.press(await amina.next_message(), "2")
+    await amina.press(await amina.next_message(), "Done")
+    await amina.press(await amina.next_message(), "I need help")
+    await amina.next_message()
+    await amina.send(HELP_WORDS)
+    await amina.next_message()
+    await h.deliver()
+    await h.tick()  # the low score's alert
+    await h.emulator.wait_until_idle()
+
+
+async def test_the_alert_group_reads_kinds_and_pairs_and_show_pair_goes_privately(
+    harness: Harness,
+) -> None:
+    h = harness
+    programme = await h.programme(language="en")
+    kari = await coordinator_of(h, programme)
+    eva = h.emulator.user(102, "Eva", language_code="en")
+    await h.join(eva, programme, Role.COORDINATOR)
+    await eva.press(await eva.next_message(), "Yes, that is OK")
+    await eva.next_message()
+    h.emulator.never_started(eva.id)  # Eva is in the group, never wrote to the bot since
+    _ola, amina, pair_id = await h.active_pair(programme)
+    team = h.emulator.group(-500, "Mentor team")
+    await kari.send_in_group(team, "/bindalerts")
+    await team.next_message()
+    await ask_for_help_in_words(h, amina)
+
+    posts = [m.text or "" for m in team.inbox()]
+    assert any(f"Pair #{pair_id}" in t and "asked for help" in t for t in posts), posts
+    assert any(f"Pair #{pair_id}" in t and "low score" in t for t in posts), posts
+    assert not any("housing" in t for t in posts), posts
+    assert not any("score 2" in t for t in posts), posts
+
+    # Show pair: the file goes to Kari privately, nothing of it into the group.
+    [help_post] = [m for m in team.inbox() if "asked for help" in (m.text or "")]
+    in_group, privately = len(team.inbox()), len(kari.inbox())
+    await kari.press(help_post, "Show pair")
+    await h.emulator.wait_for(lambda: len(kari.inbox()) > privately, 10, "the pair's file")
+    await h.emulator.wait_until_idle()
+    assert any(HELP_WORDS in t for t in texts(kari, privately))
+    assert len(team.inbox()) == in_group
+    # Eva never opened a private chat: the group tells her how, without the file.
+    await eva.press(help_post, "Show pair")
+    await h.emulator.wait_for(lambda: len(team.inbox()) > in_group, 10, "the hint to Eva")
+    told = team.last_message()
+    assert "Eva" in (told.text or "") and "private chat" in (told.text or "")
+    assert not any("housing" in (m.text or "") for m in team.inbox())
+
+
+async def test_participants_in_the_alert_group_leave_it_pair_numbers_only(
+    harness: Harness,
+) -> None:
+    h = harness
+    programme = await h.programme(language="en")
+    kari = await coordinator_of(h, programme)
+    ola, amina, pair_id = await h.active_pair(programme)
+    team = h.emulator.group(-500, "Mentor team")
+    team.join(ola)  # the mentor is in the coordinators' group
+    await kari.send_in_group(team, "/bindalerts")
+    await team.next_message()
+    await h.deliver()
+
+    def warned() -> list[str]:
+        return [m.text or "" for m in team.inbox() if "participant" in (m.text or "")]
+
+    await h.emulator.wait_for(lambda: bool(warned()), 10, "the warning about participants")
+    assert "pair numbers only" in warned()[0] and "Ola" not in warned()[0]
+
+    await alert(h, pair_id, amina)
+    [post] = about(team, pair_id)
+    assert "Ola" not in (post.text or "") and "Amina" not in (post.text or "")
+    team.catch_up()
+    await kari.send_in_group(team, "/stalled")
+    stalled = (await team.next_message()).text or ""
+    assert f"#{pair_id}" in stalled and "Ola" not in stalled and "Amina" not in stalled
+
+    # He leaves; the next day's check gives the group its names back.
+    team.leave(ola)
+    h.clock.advance(timedelta(days=1, minutes=1))
+    await h.core.alerts.check_due_groups(present_in(h.application.bot), timedelta(days=1))
+    await h.deliver()
+    await h.emulator.wait_for(
+        lambda: "Alerts show names again" in (team.last_message().text or ""), 10, "names again"
+    )
