@@ -15,7 +15,7 @@ from bot.domain.stall import Reason, Stall
 from bot.emulator import SentMessage, SimGroup, SimUser
 from bot.programmes import Programmes
 from handlers.alerts import present_in
-from tests.e2e.cohorts import activate_pair, join, texts
+from tests.e2e.cohorts import activate_pair, join, oslo, run_until, texts
 from tests.e2e.conftest import Harness
 from tests.e2e.test_alerts import coordinator as coordinator_of
 
@@ -244,7 +244,15 @@ async def test_the_alert_group_reads_kinds_and_pairs_and_show_pair_goes_privatel
     await h.emulator.wait_for(lambda: len(team.inbox()) > in_group, 10, "the hint to Eva")
     told = team.last_message()
     assert "Eva" in (told.text or "") and "private chat" in (told.text or "")
-    assert not any("housing" in (m.text or "") for m in team.inbox())
+
+    # A week on, with a note and the weekly digest: nothing any participant wrote (help
+    # text, comments, goals) nor a coordinator's note ever reached the group.
+    await reply(h, kari, f"/note {pair_id} NOTE-WORDS about Amina's housing")
+    await run_until(h, oslo(2026, 3, 9, 8, 30), step=timedelta(hours=12))
+    group = [m.text or m.caption or "" for m in team.inbox()]
+    assert any(t.startswith("📋 Weekly digest") for t in group)
+    for written in ("housing", "NOTE-WORDS", "Speak Norwegian at work", "«"):
+        assert not any(written in t for t in group), written
 
 
 async def test_participants_in_the_alert_group_leave_it_pair_numbers_only(
