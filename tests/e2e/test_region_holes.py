@@ -5,7 +5,7 @@ programme's, and a region's coordinator reaches only the region."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.access import Scope
@@ -281,6 +281,21 @@ async def test_participants_in_the_alert_group_leave_it_pair_numbers_only(
     await kari.send_in_group(team, "/stalled")
     stalled = (await team.next_message()).text or ""
     assert f"#{pair_id}" in stalled and "Ola" not in stalled and "Amina" not in stalled
+    # Monday's digest too, which lists the meeting they planned: pair numbers only.
+    async with h.services.unit() as repo:
+        view = await repo.pair_view(pair_id)
+        assert view is not None
+        await repo.add_planned(
+            pair_id=pair_id,
+            planned_on=date(2026, 3, 11),
+            planned_time=time(17, 0),
+            proposed_by=view.mentor.id,
+            now=h.clock.now(),
+        )
+    await run_until(h, oslo(2026, 3, 9, 8, 30), step=timedelta(hours=12))
+    [digest] = [m.text or "" for m in team.inbox() if (m.text or "").startswith("📋 Weekly")]
+    assert f"#{pair_id}" in digest
+    assert "Ola" not in digest and "Amina" not in digest
 
     # He leaves; the next day's check gives the group its names back.
     team.leave(ola)
