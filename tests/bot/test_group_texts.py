@@ -126,3 +126,20 @@ def test_a_help_text_is_announced_to_the_group_not_shown(language: str) -> None:
         assert f"#{VIEW.pair.id}" in text and WRITTEN not in text
         assert ("Aminata" in text) is with_names
     assert WRITTEN in texts.help_follow_up(language, VIEW, VIEW.adept, WRITTEN)
+
+
+@pytest.mark.parametrize("language", ["en", "nb"])
+def test_a_digest_to_a_group_with_participants_names_no_one(language: str) -> None:
+    from bot import digest_texts
+    from bot.domain import digest as rules
+    from tests.bot.test_digest import HISTORY
+    from tests.bot.test_digest import NOW as MONDAY
+
+    d = rules.compute(HISTORY, MONDAY)
+    named = "\n".join(rules.pack(digest_texts.digest_sections(language, d)))
+    numbered = "\n".join(rules.pack(digest_texts.digest_sections(language, d, names=False)))
+    people = ["M1", "A1", "M3", "A3", "M4", "A4", "M5", "A5", "Ola"]
+    assert all(name in named for name in people)
+    assert not any(name in numbered for name in people)
+    for pair in (1, 3, 4, 5):
+        assert f"#{pair}" in numbered
