@@ -8,16 +8,17 @@ and edit goes through the outbox (edits find earlier posts by their `ref`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from bot import texts
 from bot.clock import Clock
 from bot.domain import agreement as agreement_rules
 from bot.domain import digest as digest_rules
-from bot.domain.access import Scope
+from bot.domain.access import Region, Scope
 from bot.domain.agreement import Round
 from bot.domain.model import (
     Alert,
@@ -32,6 +33,7 @@ from bot.domain.model import (
     Rhythm,
 )
 from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
+from storage.alert_chats import AlertChats
 from storage.db import Database
 from storage.repository import Awake, Repository
 
@@ -79,9 +81,45 @@ class Subject:
 
 
 def audience_key(subject: Subject) -> tuple[int, int]:
-    """Who hears of a pair: its programme's alert chat, or the coordinators of the
-    programme or of the pair's cohort."""
+    """Who hears of a pair: its region's alert chat, its programme's, or the
+    coordinators of the programme or of the pair's cohort."""
     return (subject.programme.id, subject.view.pair.cohort_id)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One place an alert goes: an alert chat (`person_id` None) or a coordinator."""
+
+    chat_id: int
+    language: str
+    person_id: int | None
+    # An alert chat where the bot found participants of its programmes: pair numbers
+    # only, no names.
+    names: bool = True
+
+    @property
+    def group(self) -> bool:
+        return self.person_id is None
+
+
+# Is this Telegram user in this chat? (getChatMember, asked by the caller)
+Present = Callable[[int, int], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class GroupCheck:
+    chat_id: int
+    participants: int
+    told: bool  # the group was told of a change
+
+
+@dataclass(frozen=True)
+class Binding:
+    """An alert chat bound or unbound: the whole programme's, or one region's."""
+
+    programme: Programme
+    cohort_id: int | None = None
+    region: str | None = None  # the cohort's name
 
 
 @dataclass(frozen=True)
@@ -211,15 +249,21 @@ class Alerts:
                 [
                     OutgoingMessage(
                         idempotency_key=(
-                            f"check_in:{check_in_id}:help_comment:{len(before or '')}:{chat_id}"
+                            f"check_in:{check_in_id}:help_comment:{len(before or '')}:{reader.chat_id}"
                         ),
-                        chat_id=chat_id,
-                        person_id=coordinator_id,
+                        chat_id=reader.chat_id,
+                        person_id=reader.person_id,
                         kind="help_request",
-                        text=texts.help_follow_up(language, subject.view, person, comment),
+                        # What they wrote is for coordinators only: an alert chat is
+                        # told that they wrote, and where to read it.
+                        text=texts.help_follow_up_in_group(
+                            reader.language, subject.view, subject.programme, reader.names
+                        )
+                        if reader.group
+                        else texts.help_follow_up(reader.language, subject.view, person, comment),
                         not_before=now,
                     )
-                    for chat_id, language, coordinator_id in audience.get(audience_key(subject), [])
+                    for reader in audience.get(audience_key(subject), [])
                 ],
                 now,
             )
@@ -234,25 +278,31 @@ class Alerts:
 
     async def _audiences(
         self, repo: Repository, subjects: Sequence[Subject]
-    ) -> dict[tuple[int, int], list[tuple[int, str, int | None]]]:
-        """Per (programme, cohort), (chat, language, person) for alerts: the bound chat,
-        else each coordinator privately who runs the whole programme or that cohort (a
-        region's coordinator hears only of the region's pairs)."""
+    ) -> dict[tuple[int, int], list[Reader]]:
+        """Per (programme, cohort), who reads its alerts: the region's own alert chat,
+        else the programme's, else each coordinator privately who runs the whole
+        programme or that cohort (a region's coordinator hears only of the region's
+        pairs). Three statements however many subjects."""
         programmes = {s.programme.id: s.programme for s in subjects}
-        unbound = sorted(p.id for p in programmes.values() if p.alert_chat_id is None)
+        keys = {audience_key(s) for s in subjects}
+        chats = AlertChats(repo.session)
+        regions = await chats.region_chats(programmes)
+        chat_of = {key: regions.get(key, programmes[key[0]].alert_chat_id) for key in sorted(keys)}
+        crowded = await chats.crowded(c for c in chat_of.values() if c is not None)
+        unbound = sorted({key[0] for key, chat in chat_of.items() if chat is None})
         coordinators = await repo.coordinator_memberships(unbound)
-        result: dict[tuple[int, int], list[tuple[int, str, int | None]]] = {}
-        for key in {audience_key(s) for s in subjects}:
+        result: dict[tuple[int, int], list[Reader]] = {}
+        for key, chat_id in chat_of.items():
             programme = programmes[key[0]]
-            if programme.alert_chat_id is not None:
+            if chat_id is not None:
                 language = programme.language or self.default_language
-                result[key] = [(programme.alert_chat_id, language, None)]
+                result[key] = [Reader(chat_id, language, None, chat_id not in crowded)]
                 continue
-            chosen: dict[int, tuple[int, str, int | None]] = {}
+            chosen: dict[int, Reader] = {}
             for person, chat, cohort_id in coordinators.get(programme.id, []):
                 if cohort_id is None or cohort_id == key[1]:
                     language = texts.language_of(person, programme, self.default_language)
-                    chosen[person.id] = (chat, language, person.id)
+                    chosen[person.id] = Reader(chat, language, person.id)
             result[key] = list(chosen.values())
         return result
 
@@ -261,21 +311,21 @@ class Alerts:
         subject: Subject,
         alert: Alert,
         now: datetime,
-        audience: dict[tuple[int, int], list[tuple[int, str, int | None]]],
+        audience: dict[tuple[int, int], list[Reader]],
         names: dict[int, str],
     ) -> list[OutgoingMessage]:
         return [
             OutgoingMessage(
-                idempotency_key=f"alert:{alert.id}:post:{alert.posts}:{chat_id}",
-                chat_id=chat_id,
-                person_id=person_id,
+                idempotency_key=f"alert:{alert.id}:post:{alert.posts}:{reader.chat_id}",
+                chat_id=reader.chat_id,
+                person_id=reader.person_id,
                 kind="alert",
-                text=texts.alert_text(language, alert, subject.view, subject.programme, names, now),
-                reply_markup=texts.alert_buttons(language, alert),
+                text=self._text(reader, alert, subject, names, now),
+                reply_markup=texts.alert_buttons(reader.language, alert),
                 not_before=now,  # coordinators are staff; alerts wait for no quiet hours
                 ref=f"alert:{alert.id}",
             )
-            for chat_id, language, person_id in audience.get(audience_key(subject), [])
+            for reader in audience.get(audience_key(subject), [])
         ]
 
     def _edits(
@@ -283,22 +333,37 @@ class Alerts:
         subject: Subject,
         alert: Alert,
         now: datetime,
-        audience: dict[tuple[int, int], list[tuple[int, str, int | None]]],
+        audience: dict[tuple[int, int], list[Reader]],
         names: dict[int, str],
     ) -> list[OutgoingMessage]:
         stamp = f"{now:%Y%m%d%H%M%S}"
         return [
             OutgoingMessage(
-                idempotency_key=f"alert:{alert.id}:edit:{alert.status.value}:{stamp}:{chat_id}",
-                chat_id=chat_id,
+                idempotency_key=f"alert:{alert.id}:edit:{alert.status.value}:{stamp}:{reader.chat_id}",
+                chat_id=reader.chat_id,
                 kind="edit",
-                text=texts.alert_text(language, alert, subject.view, subject.programme, names, now),
-                reply_markup=texts.alert_buttons(language, alert),
+                text=self._text(reader, alert, subject, names, now),
+                reply_markup=texts.alert_buttons(reader.language, alert),
                 not_before=now,
                 edit_ref=f"alert:{alert.id}",
             )
-            for chat_id, language, _person in audience.get(audience_key(subject), [])
+            for reader in audience.get(audience_key(subject), [])
         ]
+
+    @staticmethod
+    def _text(
+        reader: Reader, alert: Alert, subject: Subject, names: dict[int, str], now: datetime
+    ) -> str:
+        return texts.alert_text(
+            reader.language,
+            alert,
+            subject.view,
+            subject.programme,
+            names,
+            now,
+            group=reader.group,
+            with_names=reader.names,
+        )
 
     async def _names(self, repo: Repository, alerts: Sequence[Alert]) -> dict[int, str]:
         ids = {i for a in alerts for i in (a.taken_by, a.resolved_by) if i is not None}
@@ -420,29 +485,193 @@ class Alerts:
             found, key=lambda item: (URGENCY.index(Reason(item[0].reason)), item[0].opened_at)
         )
 
-    async def bind(self, chat_id: int, programme_ids: Iterable[int]) -> list[Programme]:
-        """Alerts (and the weekly digest) of these programmes go to the chat from now on.
-
-        A digest due but not yet sent this week is not posted the moment the chat is
-        bound (a new programme's would be all zeros): the next scheduled one comes."""
+    async def bind(self, chat_id: int, by: Person, scope: Scope) -> list[Binding]:
+        """Makes the group the alert chat of what `scope` holds: a whole programme
+        (`scope` cohort None) or one region, never a region's coordinator the
+        programme's. The programme's chat (else its coordinators) hears of every
+        change it did not make itself."""
         now = self.clock.now()
         async with self.db.session() as session:
-            repo = Repository(session)
-            for programme_id in programme_ids:
-                await repo.set_alert_chat(programme_id, chat_id)
-                programme = await repo.programme(programme_id)
-                if programme is not None and (week := digest_rules.due_week(programme, now)):
-                    await repo.update_programme(programme_id, digest_week=week)
-            return await repo.programmes_with_alert_chat(chat_id)
-
-    async def unbind(self, chat_id: int, programme_ids: Iterable[int]) -> list[Programme]:
-        wanted = set(programme_ids)
-        async with self.db.session() as session:
-            repo = Repository(session)
-            bound = [p for p in await repo.programmes_with_alert_chat(chat_id) if p.id in wanted]
-            for programme in bound:
-                await repo.set_alert_chat(programme.id, None)
+            repo, chats = Repository(session), AlertChats(session)
+            programmes = {p.id: p for p in await repo.programmes(scope.programmes)}
+            bound: list[Binding] = []
+            notices: list[OutgoingMessage] = []
+            for programme_id, cohort_id in scope.cohorts:
+                programme = programmes[programme_id]
+                if cohort_id is None:
+                    await repo.set_alert_chat(programme_id, chat_id)
+                    # A digest due but not yet sent this week is not posted the moment
+                    # the chat is bound (a new programme's would be all zeros).
+                    if week := digest_rules.due_week(programme, now):
+                        await repo.update_programme(programme_id, digest_week=week)
+                    bound.append(Binding(programme))
+                    before = programme.alert_chat_id
+                    if before is not None and before != chat_id:
+                        notices.append(
+                            self._notice(
+                                before,
+                                programme.language or self.default_language,
+                                None,
+                                texts.alert_chat_moved(
+                                    programme.language or self.default_language,
+                                    programme.name,
+                                    by.first_name,
+                                ),
+                                f"alert_chat:{programme_id}:moved:{chat_id}:{now.isoformat()}",
+                                now,
+                            )
+                        )
+                    continue
+                region = await chats.cohort_name(cohort_id) or str(cohort_id)
+                earlier = await chats.bind_region(programme_id, cohort_id, chat_id)
+                bound.append(Binding(programme, cohort_id, region))
+                if earlier != chat_id:
+                    notices.extend(
+                        await self._tell_programme(
+                            repo,
+                            programme,
+                            by,
+                            chat_id,
+                            partial(texts.region_chat_bound, region=region, by=by.first_name),
+                            f"alert_chat:{programme_id}:region:{cohort_id}:bound:{chat_id}:{now.isoformat()}",
+                            now,
+                        )
+                    )
+            await repo.enqueue(notices, now)
             return bound
+
+    async def unbind(self, chat_id: int, by: Person, regions: Iterable[Region]) -> list[Binding]:
+        """Stops alerts of these (already checked) bindings coming to the group."""
+        now = self.clock.now()
+        wanted = set(regions)
+        async with self.db.session() as session:
+            repo, chats = Repository(session), AlertChats(session)
+            unbound: list[Binding] = []
+            notices: list[OutgoingMessage] = []
+            for programme in await repo.programmes_with_alert_chat(chat_id):
+                if Region(programme.id) in wanted:
+                    await repo.set_alert_chat(programme.id, None)
+                    unbound.append(Binding(programme))
+            for programme_id, cohort_id, region in await chats.regions_in(chat_id):
+                if Region(programme_id, cohort_id) not in wanted:
+                    continue
+                await chats.unbind_region(cohort_id)
+                [programme] = await repo.programmes([programme_id])
+                unbound.append(Binding(programme, cohort_id, region))
+                notices.extend(
+                    await self._tell_programme(
+                        repo,
+                        programme,
+                        by,
+                        chat_id,
+                        partial(texts.region_chat_unbound, region=region, by=by.first_name),
+                        f"alert_chat:{programme_id}:region:{cohort_id}:unbound:{chat_id}:{now.isoformat()}",
+                        now,
+                    )
+                )
+            await repo.enqueue(notices, now)
+            return unbound
+
+    async def _tell_programme(
+        self,
+        repo: Repository,
+        programme: Programme,
+        by: Person,
+        here: int,
+        text: Callable[[str], str],
+        key: str,
+        now: datetime,
+    ) -> list[OutgoingMessage]:
+        """A change to a region's alert chat, told to the programme's alert chat, else
+        to each coordinator of the whole programme privately (not to who made it)."""
+        if programme.alert_chat_id is not None:
+            if programme.alert_chat_id == here:
+                return []
+            language = programme.language or self.default_language
+            return [self._notice(programme.alert_chat_id, language, None, text(language), key, now)]
+        coordinators = await repo.coordinator_memberships([programme.id])
+        return [
+            self._notice(
+                chat,
+                language := texts.language_of(person, programme, self.default_language),
+                person.id,
+                text(language),
+                key,
+                now,
+            )
+            for person, chat, cohort_id in coordinators.get(programme.id, [])
+            if cohort_id is None and person.id != by.id
+        ]
+
+    @staticmethod
+    def _notice(
+        chat_id: int, language: str, person_id: int | None, text: str, key: str, now: datetime
+    ) -> OutgoingMessage:
+        return OutgoingMessage(
+            idempotency_key=f"{key}:{chat_id}",
+            chat_id=chat_id,
+            person_id=person_id,
+            kind="alert_chat",
+            text=text,
+            not_before=now,  # to coordinators: no quiet hours
+        )
+
+    async def check_group(self, chat_id: int, present: Present) -> GroupCheck:
+        """Asks Telegram (`present`: is this user in the chat?) whether participants of
+        the programmes bound here are in the group. While any is, the group reads pair
+        numbers only; a change is said in the group (pair numbers, no names)."""
+        async with self.db.session() as session:
+            chats = AlertChats(session)
+            programmes = (await chats.programme_chats()).get(chat_id, [])
+            users = await chats.participants(programmes)
+            before = (await chats.checked([chat_id])).get(chat_id)
+        found = 0
+        for user_id in users:
+            if await present(chat_id, user_id):
+                found += 1
+        now = self.clock.now()
+        async with self.db.session() as session:
+            repo, chats = Repository(session), AlertChats(session)
+            await chats.record_check(chat_id, found, now)
+            [language] = [
+                p.language or self.default_language for p in await repo.programmes(programmes[:1])
+            ] or [self.default_language]
+            changed = (before is None and found > 0) or (
+                before is not None and (before[0] > 0) != (found > 0)
+            )
+            notice = None
+            if changed and programmes:
+                notice = self._notice(
+                    chat_id,
+                    language,
+                    None,
+                    texts.participants_in_group(language, found),
+                    f"alert_group:{chat_id}:participants:{found > 0}:{now.isoformat()}",
+                    now,
+                )
+                await repo.enqueue([notice], now)
+        return GroupCheck(chat_id, found, notice is not None)
+
+    async def check_due_groups(self, present: Present, every: timedelta) -> list[GroupCheck]:
+        """Checks each alert chat not checked for `every` (the daily check)."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            chats = AlertChats(session)
+            all_chats = await chats.programme_chats()
+            checked = await chats.checked(all_chats)
+        due = [c for c in all_chats if c not in checked or checked[c][1] + every <= now]
+        return [await self.check_group(chat_id, present) for chat_id in due]
+
+    async def names_hidden(self, chat_id: int) -> bool:
+        async with self.db.session() as session:
+            return chat_id in await AlertChats(session).crowded([chat_id])
+
+    async def bindings(self, chat_id: int) -> tuple[frozenset[int], frozenset[tuple[int, int]]]:
+        """What this group is the alert chat of: whole programmes, and regions."""
+        async with self.db.session() as session:
+            whole = await Repository(session).programmes_with_alert_chat(chat_id)
+            regions = await AlertChats(session).regions_in(chat_id)
+        return frozenset(p.id for p in whole), frozenset((p, c) for p, c, _name in regions)
 
     async def bound_programmes(self, chat_id: int) -> list[Programme]:
         async with self.db.session() as session:

@@ -23,6 +23,7 @@ from bot.updates import PerSenderUpdateProcessor
 from bot.webhook import WebhookServer, webhook_path
 from bot.wiring import build_core
 from handlers import routes
+from handlers.alerts import group_check_job
 from handlers.commands import register_commands
 from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
@@ -84,6 +85,10 @@ def build_application(
     if ticks and application.job_queue is not None:
         application.job_queue.run_repeating(
             _tick_job, interval=settings.tick_interval_seconds, first=1.0, name="tick"
+        )
+        # Each alert chat is checked once a day for participants; the job looks hourly.
+        application.job_queue.run_repeating(
+            group_check_job, interval=3600, first=60.0, name="alert-groups"
         )
     return application
 

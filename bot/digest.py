@@ -24,6 +24,7 @@ from bot.domain.digest import Digest, DigestInput
 from bot.domain.model import OutgoingMessage, PairState, Person, Programme, Rhythm
 from bot.domain.rhythm import NudgeKind, period_for
 from bot.texts import language_of
+from storage.alert_chats import AlertChats
 from storage.db import Database
 from storage.digest import DigestQueries
 from storage.repository import Repository
@@ -109,6 +110,9 @@ class Digests:
                 (chat, language_of(person, programme, self.default_language), person.id, cohort)
                 for person, chat, cohort in coordinators.get(programme.id, [])
             ]
+        # Alert chats where participants sit read pair numbers only.
+        bound = [p.alert_chat_id for p in programmes if p.alert_chat_id is not None]
+        hidden = await AlertChats(repo.session).crowded(bound) if bound else set()
         digests = {
             (pid, cohort): self._compute(inputs[pid], cohort, now)
             for pid, audience in audiences.items()
@@ -126,7 +130,9 @@ class Digests:
                     for chat, message_id in found
                     if chat == chat_id and (link := digest_texts.alert_link(chat, message_id))
                 }
-                rendered = self._render(programme, digest, language, links)
+                rendered = self._render(
+                    programme, digest, language, links, names=chat_id not in hidden
+                )
                 # One audience is one chat: the key holds per (programme, chat, week).
                 key = f"digest:{programme.id}:{digest.week}:{chat_id}"
                 messages.extend(
@@ -175,9 +181,15 @@ class Digests:
         )
 
     def _render(
-        self, programme: Programme, digest: Digest, language: str, links: dict[int, str]
+        self,
+        programme: Programme,
+        digest: Digest,
+        language: str,
+        links: dict[int, str],
+        *,
+        names: bool = True,
     ) -> Rendered:
-        parts = rules.pack(digest_texts.digest_sections(language, digest, links))
+        parts = rules.pack(digest_texts.digest_sections(language, digest, links, names=names))
         # At most about 520 characters (a programme's and a cohort's name have at most 200
         # each): always fits.
         caption = digest_texts.chart_caption(language, digest)

@@ -17,7 +17,9 @@ def _number(value: float) -> str:
     return shown.replace(".", ",") if current_language() == "nb" else shown
 
 
-def _pair(line: PairLine) -> str:
+def _pair(line: PairLine, names: bool = True) -> str:
+    if not names:
+        return _("#{id}").format(id=line.pair_id)
     return _("#{id} {mentor} + {adept}").format(
         id=line.pair_id, mentor=line.mentor, adept=line.adept
     )
@@ -32,9 +34,10 @@ def alert_link(chat_id: int, message_id: int) -> str | None:
 
 
 def digest_sections(
-    language: str, digest: Digest, links: dict[int, str] | None = None
+    language: str, digest: Digest, links: dict[int, str] | None = None, *, names: bool = True
 ) -> list[list[str]]:
-    """The digest as sections of lines; `links` maps alert ids to links to their posts."""
+    """The digest as sections of lines; `links` maps alert ids to links to their posts.
+    Without `names` (an alert chat with participants in it), pairs by number only."""
     links = links or {}
     with use_language(language):
         week = digest.week.split("-W")[-1].lstrip("0")
@@ -118,7 +121,7 @@ def digest_sections(
             for item in digest.stalled:
                 reasons = ", ".join(reason_name(reason) for reason, _id in item.reasons)
                 stalled.append(
-                    _("{pair}: {reasons}").format(pair=_pair(item.pair), reasons=reasons)
+                    _("{pair}: {reasons}").format(pair=_pair(item.pair, names), reasons=reasons)
                 )
                 stalled.extend(
                     f"  {links[alert_id]}"
@@ -136,7 +139,7 @@ def digest_sections(
             unconfirmed.extend(
                 ngettext(
                     "{pair}: paired {days} day ago", "{pair}: paired {days} days ago", days
-                ).format(pair=_pair(line), days=days)
+                ).format(pair=_pair(line, names), days=days)
                 for line, days in digest.unconfirmed
             )
             sections.append(unconfirmed)
@@ -144,7 +147,7 @@ def digest_sections(
             pauses = [_("Pauses ending this week")]
             pauses.extend(
                 _("{pair}: paused until {day}").format(
-                    pair=_pair(line), day=dates.format_day(until, language)
+                    pair=_pair(line, names), day=dates.format_day(until, language)
                 )
                 for line, until in digest.pauses_ending
             )
@@ -161,7 +164,7 @@ def digest_sections(
             )
             coming.extend(
                 _("{when}: {pair}").format(
-                    when=dates.format_when(day, at, language), pair=_pair(line)
+                    when=dates.format_when(day, at, language), pair=_pair(line, names)
                 )
                 for line, day, at in digest.planned
             )
@@ -203,6 +206,7 @@ def digest_sections(
             failed.extend(
                 _("{name}: {n}").format(name=name if name else _("the alert group"), n=n)
                 for name, n in digest.failed
+                if names or not name
             )
             sections.append(failed)
         return sections

@@ -78,7 +78,9 @@ _RAW_STRING_PARAMS = frozenset(
     }
 )
 _SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
-_NO_BLOCK_CHECK = frozenset({"getchat"})  # methods still allowed in a chat that blocked the bot
+_NO_BLOCK_CHECK = frozenset(
+    {"getchat", "getchatmember"}
+)  # methods still allowed in a chat that blocked the bot
 _HTML_TAGS = frozenset(
     {
         "b",
@@ -403,6 +405,8 @@ class BotApiEmulator:
         self._message_ids: dict[int, int] = {}
         self._deleted: set[tuple[int, int]] = set()
         self._blocked: set[int] = set()
+        # Users who never opened a private chat with the bot: it cannot write to them.
+        self._not_started: set[int] = set()
         self._faults: dict[str, list[_Fault]] = {}
         self._rate: _RateLimits | None = None
         self._callback_queries: dict[str, int] = {}  # unanswered query id -> user id
@@ -427,6 +431,7 @@ class BotApiEmulator:
             "senddocument": self._send_document,
             "sendchataction": self._true,
             "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
             "getfile": self._get_file,
             "close": self._true,
             "logout": self._true,
@@ -559,6 +564,10 @@ class BotApiEmulator:
         return msg
 
     # ----------------------------------------------------------------- fault injection
+    def never_started(self, user_id: int) -> None:
+        """The user has not opened a private chat with the bot (until they write to it)."""
+        self._not_started.add(user_id)
+
     def block(self, user_id: int) -> None:
         self._blocked.add(user_id)
 
@@ -780,6 +789,8 @@ class BotApiEmulator:
                 if chat_id > 0
                 else "Forbidden: bot was kicked from the group chat",
             )
+        if isinstance(chat_id, int) and chat_id in self._not_started and key in _SEND_METHODS:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         if key in _SEND_METHODS:
             self._check_rate(chat_id)
         return await handler(params, files)
@@ -1066,6 +1077,24 @@ class BotApiEmulator:
             "accepted_gift_types": gifts,
         }
 
+    async def _get_chat_member(self, params: JSON, files: dict[str, _Upload]) -> JSON:
+        chat_id, user_id = params.get("chat_id"), params.get("user_id")
+        if isinstance(user_id, str) and user_id.lstrip("-").isdigit():
+            user_id = int(user_id)
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)
+        user = self._users.get(user_id) if isinstance(user_id, int) else None
+        if user is None:
+            raise ApiError(400, "Bad Request: user not found")
+        group = self._groups.get(chat_id) if isinstance(chat_id, int) else None
+        if group is None:
+            if chat_id != user_id:
+                raise ApiError(400, "Bad Request: chat not found")
+            return {"status": "member", "user": user.user_json()}
+        if user_id in group.members:
+            return {"status": "member", "user": user.user_json()}
+        return {"status": "left", "user": user.user_json()}
+
     async def _get_file(self, params: JSON, files: dict[str, _Upload]) -> JSON:
         file_id = str(params.get("file_id"))
         if file_id not in self._files:
@@ -1181,9 +1210,11 @@ class SimUser(_ChatView):
         return {"text": text, "entities": entities} if entities else {"text": text}
 
     async def send(self, text: str) -> int:
+        self._emu._not_started.discard(self.id)  # writing to the bot opens the chat
         return await self._message(self.id, **self._text_content(text))
 
     async def send_in_group(self, group: SimGroup, text: str) -> int:
+        group.members.add(self.id)  # only a member can write in a group
         return await self._message(group.id, **self._text_content(text))
 
     async def edit(self, message_id: int, text: str) -> int:
@@ -1225,6 +1256,9 @@ class SimUser(_ChatView):
     async def press_data(self, message: SentMessage, data: str) -> int:
         if message.deleted:
             raise AssertionError(f"message {message.summary()} was deleted; nothing to press")
+        group = self._emu._groups.get(message.chat_id)
+        if group is not None:
+            group.members.add(self.id)  # a button in a group is pressed by a member
         query_id = str(next(self._emu._ids))
         update_id = self._emu.inject_update(
             {
@@ -1276,6 +1310,13 @@ class SimGroup(_ChatView):
     def __init__(self, emulator: BotApiEmulator, chat_id: int, title: str, type: str) -> None:
         super().__init__(emulator, chat_id)
         self.id, self.title, self.type = chat_id, title, type
+        self.members: set[int] = set()  # user ids, as getChatMember answers
+
+    def join(self, user: SimUser) -> None:
+        self.members.add(user.id)
+
+    def leave(self, user: SimUser) -> None:
+        self.members.discard(user.id)
 
     async def add_bot(self, by: SimUser) -> int:
         self._emu.unblock(self.id)

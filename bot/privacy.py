@@ -18,7 +18,7 @@ from typing import Any
 from bot.alerts import farewells
 from bot.clock import Clock
 from bot.domain import dates
-from bot.domain.access import Action, Actor, allowed_programmes
+from bot.domain.access import Action, Actor, allowed_scope
 from bot.domain.model import OutgoingMessage, Programme, Role
 from bot.domain.privacy import (
     DEFAULT_RETENTION_MONTHS,
@@ -114,11 +114,16 @@ class Privacy:
 
     async def audit(self, actor: Actor | None, *, limit: int = 30) -> list[AuditEntry] | None:
         """The newest entries of the programmes this coordinator runs; None if not one."""
-        programmes = allowed_programmes(actor, Action.VIEW_AUDIT)
-        if not programmes:
+        scope = allowed_scope(actor, Action.VIEW_AUDIT)
+        if actor is None or not scope:
             return None
+        # A region's coordinator reads the region's entries only.
+        whole = [p for p, cohort in scope.cohorts if cohort is None]
+        regions = [(p, cohort) for p, cohort in scope.cohorts if cohort is not None]
         async with self.unit() as (_repo, privacy):
-            return await privacy.audit_entries(programmes, limit=limit)
+            return await privacy.audit_entries(
+                whole, limit=limit, regions=regions, reader_id=actor.person.id
+            )
 
     # wrong invite tokens
 

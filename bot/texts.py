@@ -716,6 +716,13 @@ def resolved_by_itself(reason: str) -> str:
     return whys.get(reason, _("the cause has cleared"))
 
 
+# What a group may read of an alert besides its kind: nothing a participant wrote,
+# scored or answered (low_score and mismatch carry scores and answers).
+_GROUP_SAFE_REASONS = frozenset(
+    {"no_meeting", "unanswered", "agreement_late", "disputed", "unreachable", "help", "pause_over"}
+)
+
+
 def alert_text(
     language: str,
     alert: Alert,
@@ -723,25 +730,37 @@ def alert_text(
     programme: Programme,
     names: dict[int, str],
     now: datetime,
+    *,
+    group: bool = False,
+    with_names: bool = True,
 ) -> str:
+    """An alert to a coordinator, or (`group`) to an alert chat: there it says which pair
+    and what kind of problem, never what a participant wrote, scored or answered, and
+    (`with_names` False: participants are in the group) only the pair's number."""
     with use_language(language):
         today = programme.rules.local(now).date()
-        head = _("⚠️ Pair #{id}: {mentor} (mentor) and {adept} (adept)").format(
-            id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
-        )
-        if programme.role_labels == "trainee":
-            head = _("⚠️ Pair #{id}: {mentor} (supervisor) and {adept} (trainee)").format(
-                id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
+        resolved = alert.status is AlertStatus.RESOLVED
+        if not with_names:
+            head = (_("✅ Pair #{id}") if resolved else _("⚠️ Pair #{id}")).format(id=view.pair.id)
+        elif programme.role_labels == "trainee":
+            head = (
+                _("✅ Pair #{id}: {mentor} (supervisor) and {adept} (trainee)")
+                if resolved
+                else _("⚠️ Pair #{id}: {mentor} (supervisor) and {adept} (trainee)")
+            ).format(id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name)
+        else:
+            head = (
+                _("✅ Pair #{id}: {mentor} (mentor) and {adept} (adept)")
+                if resolved
+                else _("⚠️ Pair #{id}: {mentor} (mentor) and {adept} (adept)")
+            ).format(id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name)
+        if group and not (with_names and alert.reason in _GROUP_SAFE_REASONS):
+            why = _("Why: {reason}. Show pair sends you the details privately.").format(
+                reason=reason_name(alert.reason)
             )
-        if alert.status is AlertStatus.RESOLVED and programme.role_labels == "trainee":
-            head = _("✅ Pair #{id}: {mentor} (supervisor) and {adept} (trainee)").format(
-                id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
-            )
-        elif alert.status is AlertStatus.RESOLVED:
-            head = _("✅ Pair #{id}: {mentor} (mentor) and {adept} (adept)").format(
-                id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name
-            )
-        lines = [head, explanation(alert, view, programme, today)]
+        else:
+            why = explanation(alert, view, programme, today)
+        lines = [head, why]
         if alert.status is AlertStatus.TAKEN and alert.taken_by in names:
             lines.append(
                 _("⏳ {name} is following this up.").format(name=names[alert.taken_by or 0])
@@ -754,7 +773,7 @@ def alert_text(
                     )
                 )
             )
-        elif alert.status is AlertStatus.RESOLVED:
+        elif resolved:
             if alert.resolved_by is not None and alert.resolved_by in names:
                 lines.append(_("Resolved by {name}.").format(name=names[alert.resolved_by]))
             else:
@@ -833,3 +852,55 @@ def help_follow_up(language: str, view: PairView, person: Person, comment: str) 
         return _("⚠️ Pair #{id}: {name} wrote to you: «{comment}»").format(
             id=view.pair.id, name=person.first_name, comment=comment
         )
+
+
+def help_follow_up_in_group(
+    language: str, view: PairView, programme: Programme, with_names: bool
+) -> str:
+    """An alert chat hears that someone who asked for help wrote more, not what."""
+    with use_language(language):
+        if not with_names:
+            return _(
+                "⚠️ Pair #{id}: they wrote more about the help they need. "
+                "Read it privately: /pair {id}"
+            ).format(id=view.pair.id)
+        return _(
+            "⚠️ Pair #{id} ({mentor} and {adept}): they wrote more about the help they need. "
+            "Read it privately: /pair {id}"
+        ).format(id=view.pair.id, mentor=view.mentor.first_name, adept=view.adept.first_name)
+
+
+def alert_chat_moved(language: str, programme: str, by: str) -> str:
+    with use_language(language):
+        return _("Alerts for {programme} now go to another group. {name} moved them there.").format(
+            programme=programme, name=by
+        )
+
+
+def region_chat_bound(language: str, region: str, by: str) -> str:
+    with use_language(language):
+        return _(
+            "{name} made another group the alert chat of {region}. "
+            "Alerts about its pairs now go there, not here."
+        ).format(region=region, name=by)
+
+
+def region_chat_unbound(language: str, region: str, by: str) -> str:
+    with use_language(language):
+        return _("{name} stopped the alert chat of {region}. Its alerts come here again.").format(
+            region=region, name=by
+        )
+
+
+def participants_in_group(language: str, found: int) -> str:
+    """Said in an alert chat when participants come into it or all have left."""
+    with use_language(language):
+        if found == 0:
+            return _("No participants are in this group now. Alerts show names again.")
+        return ngettext(
+            "⚠️ {n} participant of the programme is in this group. Alerts here show pair "
+            "numbers only, no names. Read a pair privately with /pair.",
+            "⚠️ {n} participants of the programme are in this group. Alerts here show pair "
+            "numbers only, no names. Read a pair privately with /pair.",
+            found,
+        ).format(n=found)

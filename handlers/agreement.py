@@ -374,11 +374,21 @@ async def agreement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     message, me = command
     written = message.text or ""
     service = _agreements(context)
-    coordinated = allowed_programmes(me, Action.SET_AGREEMENT)
+    coordinated = allowed_programmes(me, Action.VIEW_AGREEMENT)
     if coordinated:
         new_text = written.partition(" ")[2].strip() if " " in written.split("\n")[0] else ""
         if "\n" in written and not new_text:
             new_text = written.partition("\n")[2].strip()
+        if new_text and not allowed_programmes(me, Action.SET_AGREEMENT):
+            # A region's coordinator reads the agreement; every region's pairs share it.
+            await message.reply_text(
+                _(
+                    "Only a coordinator of the whole programme can change the agreement. "
+                    "Nothing was changed."
+                )
+            )
+            return
+        coordinated = allowed_programmes(me, Action.SET_AGREEMENT) if new_text else coordinated
         if len(coordinated) > 1 and new_text:
             await message.reply_text(
                 _(

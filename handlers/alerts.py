@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, Message, Update
-from telegram.constants import ChatType
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.alerts import Action, Alerts, PairFile, Refusal
+from bot.alerts import Action, Alerts, Binding, PairFile, Present, Refusal
 from bot.domain import dates
 from bot.domain.access import Action as Permission
-from bot.domain.access import Chat, Scope, allowed_scope
+from bot.domain.access import Chat, Region, Scope, allowed_scope, may
 from bot.domain.digest import next_digest
 from bot.domain.model import AlertStatus, Dialogue, PairView
 from bot.domain.rhythm import MeetingStatus
@@ -26,6 +29,7 @@ MESSAGE_FLOW = "coordinator_message"
 MAX_NOTE = 1000
 # Telegram takes 4,096 characters a message; the heading naming the coordinator needs room.
 MAX_MESSAGE = 3000
+GROUP_CHECK_EVERY = timedelta(days=1)
 
 
 def _alerts(context: ContextTypes.DEFAULT_TYPE) -> Alerts:
@@ -72,9 +76,25 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         await query.answer()
         viewable = allowed_scope(me, Permission.VIEW_PAIR)
         found = await _alerts(context).pair_file(subject.view.pair.id, viewable)
-        if not isinstance(found, Refusal):
+        if isinstance(found, Refusal):
+            return
+        if query.message.chat.type == ChatType.PRIVATE:
             await _audit_view(context, me.person.id, found)
-            await query.message.reply_text(_render_file(found))
+            await _reply_long(query.message, _render_file(found).split("\n"))
+            return
+        # The file holds what participants wrote: never into a group, privately to the
+        # coordinator who pressed.
+        if me.person.telegram_user_id is None or not await _send_privately(
+            context.bot, me.person.telegram_user_id, _render_file(found).split("\n")
+        ):
+            await query.message.reply_text(
+                _(
+                    "{name}, I cannot write to you privately yet. Open a private chat with "
+                    "me (@{bot}) and press Start, then press Show pair again."
+                ).format(name=me.person.first_name, bot=context.bot.username)
+            )
+            return
+        await _audit_view(context, me.person.id, found)
         return
     confirmations = {
         AlertStatus.TAKEN: _("Noted: you will contact them."),
@@ -88,29 +108,44 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
 # the alert chat
 
 
+def _bound_names(bound: list[Binding]) -> str:
+    return ", ".join(b.region or b.programme.name for b in bound)
+
+
 async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     chat = update.effective_chat
+    me = actor()
     if message is None or chat is None:
         return
     if chat.type == ChatType.PRIVATE:
         await message.reply_text(_("Send /bindalerts in the group where alerts should go."))
         return
     # Asked as in private: a group becomes an alert chat only by this command, so the
-    # group rule (only programmes bound here) cannot apply yet.
-    programmes = _programmes(Permission.BIND_ALERTS)
-    if not programmes:
+    # group rule (only programmes bound here) cannot apply yet. What is bound is the
+    # coordinator's scope: a whole programme, or a region (never the programme's chat).
+    scope = _programmes(Permission.BIND_ALERTS)
+    if me is None or not scope:
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
     alerts = _alerts(context)
-    bound = await alerts.bind(chat.id, programmes)
+    bound = await alerts.bind(chat.id, me.person, scope)
     lines = [
         _("✅ Alerts for {programmes} will come to this group. /unbindalerts stops it.").format(
-            programmes=", ".join(p.name for p in bound)
+            programmes=_bound_names(bound)
         )
     ]
     now = alerts.clock.now()
-    coming = sorted((moment, p) for p in bound if (moment := next_digest(p, now)) is not None)
+    # The weekly digest goes to a programme's chat (a region's chat gets its alerts only).
+    coming = sorted(
+        (
+            (moment, binding.programme)
+            for binding in bound
+            if binding.cohort_id is None
+            and (moment := next_digest(binding.programme, now)) is not None
+        ),
+        key=lambda found: found[0],
+    )
     if coming:
         moment, first = coming[0]
         local = first.rules.local(moment)
@@ -120,24 +155,64 @@ async def bind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             )
         )
     await message.reply_text("\n".join(lines))
+    # Participants in the group would read names: find out now (and daily).
+    await _alerts(context).check_group(chat.id, present_in(context.bot))
+    wake_delivery(context)
+
+
+def present_in(bot: Bot) -> Present:
+    """Whether a Telegram user is in a chat, by getChatMember (an error: not known there)."""
+
+    async def present(chat_id: int, user_id: int) -> bool:
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except TelegramError:
+            return False
+        if member.status == ChatMemberStatus.RESTRICTED:
+            return bool(getattr(member, "is_member", False))
+        return member.status in (
+            ChatMemberStatus.MEMBER,
+            ChatMemberStatus.ADMINISTRATOR,
+            ChatMemberStatus.OWNER,
+        )
+
+    return present
+
+
+async def group_check_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Once a day per alert chat: are participants in it? (see Alerts.check_group)"""
+    checks = await _alerts(context).check_due_groups(present_in(context.bot), GROUP_CHECK_EVERY)
+    if any(check.told for check in checks):
+        wake_delivery(context)
 
 
 async def unbind_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     chat = update.effective_chat
+    me = actor()
     if message is None or chat is None:
         return
-    programmes = await _here(update, context, Permission.BIND_ALERTS)
-    if not programmes:
+    here = Chat() if chat.type == ChatType.PRIVATE else await _chat(context, chat.id)
+    if me is None or not allowed_scope(me, Permission.BIND_ALERTS, chat=here):
         await message.reply_text(_("Only a coordinator of the programme can do this."))
         return
-    unbound = await _alerts(context).unbind(chat.id, programmes)
-    if not unbound:
+    if here.private:
         await message.reply_text(_("No alerts of your programmes come to this chat."))
         return
+    mine = [
+        r for r in _regions(here) if may(me, Permission.BIND_ALERTS, r.programme_id, r, chat=here)
+    ]
+    if not mine:
+        # A region's coordinator in the programme's chat: it is not hers to stop.
+        await message.reply_text(
+            _("Only a coordinator of the whole programme can stop alerts coming here.")
+        )
+        return
+    unbound = await _alerts(context).unbind(chat.id, me.person, mine)
+    wake_delivery(context)
     await message.reply_text(
         _("Alerts for {programmes} will go to the coordinators privately again.").format(
-            programmes=", ".join(p.name for p in unbound)
+            programmes=_bound_names(unbound)
         )
     )
 
@@ -164,8 +239,19 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         today = subject.programme.rules.local(now).date()
         _view, why = by_pair.setdefault(subject.view.pair.id, (subject.view, []))
         why.append(texts.explanation(alert, subject.view, subject.programme, today))
+    chat = update.effective_chat
+    group = chat is not None and chat.type != ChatType.PRIVATE
+    # In a group where participants sit: pair numbers and kinds of problem only.
+    hidden = group and chat is not None and await _alerts(context).names_hidden(chat.id)
     lines = [_("Pairs that need attention, most urgent first:")]
     for pair_id, (view, why) in by_pair.items():
+        if hidden:
+            lines.append(_("#{id}:").format(id=pair_id))
+            kinds = dict.fromkeys(
+                texts.reason_name(a.reason) for a, s in found if s.view.pair.id == pair_id
+            )
+            lines.extend(f"  • {kind}" for kind in kinds)
+            continue
         lines.append(
             _("#{id} {mentor} + {adept}:").format(
                 id=pair_id, mentor=view.mentor.first_name, adept=view.adept.first_name
@@ -175,17 +261,27 @@ async def stalled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _reply_long(message, lines)
 
 
+async def _chat(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Chat:
+    """A group, with what it is the alert chat of."""
+    whole, regions = await _alerts(context).bindings(chat_id)
+    return Chat(private=False, bound=whole, regions=regions)
+
+
+def _regions(chat: Chat) -> list[Region]:
+    return [Region(p) for p in sorted(chat.bound)] + [Region(p, c) for p, c in sorted(chat.regions)]
+
+
 async def _here(
     update: Update, context: ContextTypes.DEFAULT_TYPE, permission: Permission
 ) -> Scope:
     """Where this coordinator may do it here: in private, their programmes (a region's
-    coordinator, the region's pairs); in a group, the whole programmes whose alert chat
-    it is (the one rule in bot.domain.access)."""
+    coordinator, the region's pairs); in a group, what it is the alert chat of (a whole
+    programme or regions), and of that only what is theirs (the one rule in
+    bot.domain.access)."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return allowed_scope(actor(), permission)
-    bound = frozenset(p.id for p in await _alerts(context).bound_programmes(chat.id))
-    return allowed_scope(actor(), permission, chat=Chat(private=False, bound=bound))
+    return allowed_scope(actor(), permission, chat=await _chat(context, chat.id))
 
 
 async def _audit_view(context: ContextTypes.DEFAULT_TYPE, actor_id: int, found: PairFile) -> None:
@@ -304,6 +400,34 @@ def _render_file(found: PairFile) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Lines joined into messages under Telegram's 4096-character limit."""
+    chunks: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        line = line[:3500]
+        if size + len(line) + 1 > 3500 and chunk:
+            chunks.append("\n".join(chunk))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        chunks.append("\n".join(chunk))
+    return chunks
+
+
+async def _send_privately(bot: Bot, user_id: int, lines: list[str]) -> bool:
+    """The answer to a press in a group, sent to the presser's private chat; False when
+    Telegram refuses (they never opened a private chat with the bot, or blocked it)."""
+    try:
+        for text in _chunks(lines):
+            await bot.send_message(chat_id=user_id, text=text)
+    except (Forbidden, BadRequest):
+        return False
+    return True
 
 
 async def _reply_long(message: Message, lines: list[str]) -> None:

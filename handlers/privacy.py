@@ -3,6 +3,9 @@ confirmation), and /audit for coordinators (who saw, exported or deleted what)."
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
@@ -114,8 +117,8 @@ async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         [_("Newest first: who saw, exported or deleted personal data.")]
         + [
             _("{day} {time}: {who} — {what} ({target})").format(
-                day=dates.format_day(entry.at.date(), current_language()),
-                time=f"{entry.at:%H:%M} UTC",
+                day=dates.format_day(_local(entry.at, entry.timezone).date(), current_language()),
+                time=f"{_local(entry.at, entry.timezone):%H:%M}",
                 who=entry.actor_name
                 or (_("the bot") if entry.actor_id is None else f"#{entry.actor_id}"),
                 what=_action_name(entry.action),
@@ -124,6 +127,11 @@ async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             for entry in entries
         ],
     )
+
+
+def _local(at: datetime, timezone: str) -> datetime:
+    """When it happened, in the programme's time zone (stored in UTC)."""
+    return at.astimezone(ZoneInfo(timezone))
 
 
 def _action_name(action: str) -> str:

@@ -632,3 +632,33 @@ class RehearsalRow(SQLModel, table=True):
         default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
     )
     started_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class RegionAlertChatRow(SQLModel, table=True):
+    """A region's own alert chat (a cohort of NHO Global Future): alerts of the region's
+    pairs go there instead of the programme's chat. Bound by the region's coordinator;
+    the programme's own chat stays `programme.alert_chat_id`."""
+
+    __tablename__ = "region_alert_chat"
+
+    cohort_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("cohort.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+
+
+class AlertGroupRow(SQLModel, table=True):
+    """What the bot last found out about an alert chat's members (getChatMember): while
+    participants of its programmes are in it, it gets pair numbers only, no names."""
+
+    __tablename__ = "alert_group"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    participants: int = Field(default=0)
+    checked_at: datetime = Field(sa_column=_utc_column(nullable=False))

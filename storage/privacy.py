@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, or_, select, update
+from sqlalchemy import String, Text, and_, cast, delete, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -286,6 +286,7 @@ class AuditEntry:
     programme_id: int | None
     action: str
     target: str
+    timezone: str = "UTC"  # the programme's, to show the time in
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -309,15 +310,64 @@ class PrivacyRepository:
         await self.session.flush()
 
     async def audit_entries(
-        self, programme_ids: Sequence[int], *, limit: int = 50
+        self,
+        programme_ids: Sequence[int],
+        *,
+        limit: int = 50,
+        regions: Sequence[tuple[int, int]] = (),
+        reader_id: int | None = None,
     ) -> list[AuditEntry]:
-        """The newest entries of these programmes, newest first, with the actor's name."""
-        if not programme_ids:
+        """The newest entries of these programmes (whole) and of these regions
+        (programme, cohort), newest first, with the actor's name and the programme's
+        time zone. A region's entries are those about its pairs, its cohort or people in
+        its pairs, and the reader's own."""
+        conditions: list[Any] = []
+        if programme_ids:
+            conditions.append(col(AuditEntryRow.programme_id).in_(list(programme_ids)))
+        for programme_id, cohort_id in regions:
+            in_region = select(col(PairRow.id)).where(col(PairRow.cohort_id) == cohort_id)
+            people = (
+                select(col(PairRow.mentor_id))
+                .where(col(PairRow.cohort_id) == cohort_id)
+                .union(
+                    select(col(PairRow.adept_id)).where(col(PairRow.cohort_id) == cohort_id),
+                    select(col(MembershipRow.person_id)).where(
+                        col(MembershipRow.programme_id) == programme_id,
+                        col(MembershipRow.cohort_id) == cohort_id,
+                    ),
+                )
+            )
+            people_sq = people.subquery()
+            target = col(AuditEntryRow.target)
+            conditions.append(
+                and_(
+                    col(AuditEntryRow.programme_id) == programme_id,
+                    or_(
+                        col(AuditEntryRow.actor_id) == reader_id,
+                        target == f"cohort:{cohort_id}",
+                        target.in_(
+                            select(literal("pair:").concat(cast(col(PairRow.id), String))).where(
+                                col(PairRow.id).in_(in_region)
+                            )
+                        ),
+                        target.in_(
+                            select(literal("person:").concat(cast(next(iter(people_sq.c)), String)))
+                        ),
+                    ),
+                )
+            )
+        if not conditions:
             return []
         rows = await self.session.execute(
-            select(AuditEntryRow, col(PersonRow.first_name), col(PersonRow.erased_at))
+            select(
+                AuditEntryRow,
+                col(PersonRow.first_name),
+                col(PersonRow.erased_at),
+                col(ProgrammeRow.timezone),
+            )
             .outerjoin(PersonRow, col(PersonRow.id) == col(AuditEntryRow.actor_id))
-            .where(col(AuditEntryRow.programme_id).in_(list(programme_ids)))
+            .outerjoin(ProgrammeRow, col(ProgrammeRow.id) == col(AuditEntryRow.programme_id))
+            .where(or_(*conditions))
             .order_by(col(AuditEntryRow.at).desc(), col(AuditEntryRow.id).desc())
             .limit(limit)
         )
@@ -329,8 +379,9 @@ class PrivacyRepository:
                 programme_id=row.programme_id,
                 action=row.action,
                 target=row.target,
+                timezone=timezone or "UTC",
             )
-            for row, name, erased in rows.all()
+            for row, name, erased, timezone in rows.all()
         ]
 
     # wrong invite tokens

@@ -4,10 +4,12 @@
 use case asks (directly, or through `allowed_programmes` for a coordinator's list):
 
 - coordinator actions: only on programmes the actor coordinates; in a group chat only
-  on programmes whose alert chat it is (`chat.bound`); with a pair as target, only
-  when the pair belongs to that programme and, for a coordinator of one cohort (a
-  region of NHO Global Future) in private, to that cohort; programme-wide changes
-  (its settings) only by a coordinator of the whole programme;
+  on programmes whose alert chat it is (`chat.bound`, or a region's: `chat.regions`);
+  with a pair as target, only when the pair belongs to that programme and, for a
+  coordinator of one cohort (a region of NHO Global Future), to that cohort, in any
+  chat; with a `Region` as target (binding an alert chat), the whole programme only
+  for its whole coordinators, a region for its coordinators; programme-wide changes
+  (its settings, its agreement) only by a coordinator of the whole programme;
 - participant actions: only on a pair the actor is a party of, in a programme where
   they are a mentor or adept;
 - own-data actions (/mydata, /deleteme): anyone we know, on themselves, in private.
@@ -40,7 +42,8 @@ class Action(StrEnum):
     BIND_ALERTS = "bind_alerts"
     VIEW_STALLED = "view_stalled"
     VIEW_AUDIT = "view_audit"
-    SET_AGREEMENT = "set_agreement"
+    VIEW_AGREEMENT = "view_agreement"  # the programme's agreement text (/agreement)
+    SET_AGREEMENT = "set_agreement"  # programme-wide: not for a region's coordinator
     VIEW_SETTINGS = "view_settings"  # the programme's settings (/programme)
     CHANGE_SETTINGS = "change_settings"  # programme-wide: not for a region's coordinator
     REPORT = "report"  # the funder's report
@@ -65,6 +68,7 @@ COORDINATOR_ACTIONS = frozenset(
         Action.BIND_ALERTS,
         Action.VIEW_STALLED,
         Action.VIEW_AUDIT,
+        Action.VIEW_AGREEMENT,
         Action.SET_AGREEMENT,
         Action.VIEW_SETTINGS,
         Action.CHANGE_SETTINGS,
@@ -75,7 +79,7 @@ COORDINATOR_ACTIONS = frozenset(
 )
 # Coordinator actions that change the whole programme: a coordinator invited for one
 # cohort (a region) runs that cohort, not the programme everyone shares.
-PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS})
+PROGRAMME_WIDE_ACTIONS = frozenset({Action.CHANGE_SETTINGS, Action.SET_AGREEMENT})
 PARTICIPANT_ACTIONS = frozenset({Action.PAIR_STEP})
 OWN_ACTIONS = frozenset({Action.OWN_DATA})
 # What may happen in a group at all: the alert chat's coordinator actions.
@@ -85,10 +89,33 @@ GROUP_ACTIONS = frozenset({Action.BIND_ALERTS, Action.VIEW_STALLED, Action.HANDL
 @dataclass(frozen=True)
 class Chat:
     """Where the action happens: a private chat, or a group with the programmes whose
-    alert chat it is."""
+    alert chat it is (`bound`) and the regions (programme, cohort) whose own alert chat
+    it is (`regions`)."""
 
     private: bool = True
     bound: frozenset[int] = frozenset()
+    regions: frozenset[tuple[int, int]] = frozenset()
+
+    def reach(self, programme_id: int | None) -> frozenset[int | None]:
+        """The cohorts of the programme this group is the alert chat of; None in it: the
+        whole programme."""
+        whole: frozenset[int | None] = (
+            frozenset({None}) if programme_id in self.bound else frozenset()
+        )
+        return whole | {c for p, c in self.regions if p == programme_id}
+
+    def admits(self, programme_id: int, cohort_id: int | None) -> bool:
+        reach = self.reach(programme_id)
+        return None in reach or cohort_id in reach
+
+
+@dataclass(frozen=True)
+class Region:
+    """What an alert chat is bound for: a programme's cohort (a region of NHO Global
+    Future), or with `cohort_id` None the whole programme."""
+
+    programme_id: int
+    cohort_id: int | None = None
 
 
 PRIVATE = Chat()
@@ -124,7 +151,7 @@ def may(
     actor: Actor | None,
     action: Action,
     programme_id: int | None,
-    target: Pair | Person | None = None,
+    target: Pair | Person | Region | None = None,
     *,
     chat: Chat = PRIVATE,
 ) -> bool:
@@ -132,18 +159,33 @@ def may(
     `programme_id`, here in `chat`?"""
     if actor is None:
         return False
-    if not chat.private and (action not in GROUP_ACTIONS or programme_id not in chat.bound):
+    if not chat.private and (action not in GROUP_ACTIONS or not chat.reach(programme_id)):
         return False
     if action in COORDINATOR_ACTIONS:
         if programme_id is None or programme_id not in actor.programmes_as(Role.COORDINATOR):
             return False
         if action in PROGRAMME_WIDE_ACTIONS and not actor.runs_whole_programme(programme_id):
             return False
+        # A region's coordinator acts on the region only, in private and in any alert
+        # chat she sits in (the programme's chat shows every region's alerts).
+        cohort = coordinated_cohorts(actor).get(programme_id)
         if isinstance(target, Pair):
-            # A region's coordinator, in private: only pairs of the region. The alert
-            # chat is the whole programme's.
-            cohort = coordinated_cohorts(actor).get(programme_id) if chat.private else None
-            return target.programme_id == programme_id and cohort in (None, target.cohort_id)
+            return (
+                target.programme_id == programme_id
+                and cohort in (None, target.cohort_id)
+                and (chat.private or chat.admits(programme_id, target.cohort_id))
+            )
+        if isinstance(target, Region):
+            # The programme's own alert chat is the whole programme's coordinators'.
+            if target.programme_id != programme_id:
+                return False
+            if target.cohort_id is None:
+                return actor.runs_whole_programme(programme_id) and (
+                    chat.private or None in chat.reach(programme_id)
+                )
+            return cohort in (None, target.cohort_id) and (
+                chat.private or chat.admits(programme_id, target.cohort_id)
+            )
         if isinstance(target, Person):
             return target.id == actor.person.id
         return True
@@ -186,7 +228,8 @@ class Scope:
 
     @property
     def programmes(self) -> list[int]:
-        return [programme for programme, _cohort in self.cohorts]
+        # A group may be the alert chat of several regions of one programme.
+        return sorted({programme for programme, _cohort in self.cohorts})
 
     def cohort(self, programme_id: int) -> int | None:
         """The one cohort of the programme in scope; None: all of it (or not in scope)."""
@@ -194,10 +237,10 @@ class Scope:
 
     def admits(self, programme_id: int, cohort_id: int | None) -> bool:
         """Whether something of this programme and cohort is in scope."""
-        for programme, cohort in self.cohorts:
-            if programme == programme_id:
-                return cohort is None or cohort == cohort_id
-        return False
+        return any(
+            programme == programme_id and cohort in (None, cohort_id)
+            for programme, cohort in self.cohorts
+        )
 
     def covers(self, pair: Pair) -> bool:
         return self.admits(pair.programme_id, pair.cohort_id)
@@ -214,13 +257,22 @@ class Scope:
 
 def allowed_scope(actor: Actor | None, action: Action, *, chat: Chat = PRIVATE) -> Scope:
     """The programmes `allowed_programmes` gives, each limited to the cohort the actor
-    coordinates there. In an alert chat, whole programmes: the group is the programme's
-    and already gets every alert and the whole digest."""
+    coordinates there. In an alert chat, also to what the chat is bound for: the whole
+    programme, or the regions whose own chat it is."""
     programmes = allowed_programmes(actor, action, chat=chat)
-    if not chat.private:
-        return Scope.whole(programmes)
     regions = coordinated_cohorts(actor)
-    return Scope(tuple((p, regions.get(p)) for p in programmes))
+    if chat.private:
+        return Scope(tuple((p, regions.get(p)) for p in programmes))
+    cohorts: list[tuple[int, int | None]] = []
+    for p in programmes:
+        reach, mine = chat.reach(p), regions.get(p)
+        if mine is not None:
+            cohorts.extend([(p, mine)] if None in reach or mine in reach else [])
+        elif None in reach:
+            cohorts.append((p, None))
+        else:
+            cohorts.extend((p, c) for c in sorted(c for c in reach if c is not None))
+    return Scope(tuple(cohorts))
 
 
 def is_party(person_id: int, pair: Pair) -> bool:

@@ -16,6 +16,7 @@ from bot.domain.access import (
     Action,
     Actor,
     Chat,
+    Region,
     Scope,
     allowed_programmes,
     allowed_scope,
@@ -276,12 +277,48 @@ def test_a_regions_coordinator_acts_on_the_regions_pairs_only(action: Action) ->
     assert may(actor((PROGRAMME_A, Role.COORDINATOR)), action, PROGRAMME_A, elsewhere)
 
 
-def test_the_alert_chat_is_the_whole_programmes() -> None:
+def test_in_the_programmes_alert_chat_a_region_acts_on_the_region_only() -> None:
     alert_chat = Chat(private=False, bound=frozenset({PROGRAMME_A}))
     elsewhere = replace(pair(), cohort_id=2)
-    assert may(regional(1), Action.HANDLE_ALERT, PROGRAMME_A, elsewhere, chat=alert_chat)
+    assert not may(regional(1), Action.HANDLE_ALERT, PROGRAMME_A, elsewhere, chat=alert_chat)
+    assert may(regional(1), Action.HANDLE_ALERT, PROGRAMME_A, pair(), chat=alert_chat)
+    whole = actor((PROGRAMME_A, Role.COORDINATOR))
+    assert may(whole, Action.HANDLE_ALERT, PROGRAMME_A, elsewhere, chat=alert_chat)
     scope = allowed_scope(regional(1), Action.VIEW_STALLED, chat=alert_chat)
-    assert scope == Scope.whole([PROGRAMME_A]) and scope.covers(elsewhere)
+    assert scope == Scope(((PROGRAMME_A, 1),)) and not scope.covers(elsewhere)
+    assert allowed_scope(whole, Action.VIEW_STALLED, chat=alert_chat) == Scope.whole([PROGRAMME_A])
+
+
+def test_a_regions_alert_chat_reaches_the_region_only() -> None:
+    region_chat = Chat(private=False, regions=frozenset({(PROGRAMME_A, 1)}))
+    whole = actor((PROGRAMME_A, Role.COORDINATOR))
+    elsewhere = replace(pair(), cohort_id=2)
+    for someone in (whole, regional(1)):
+        assert may(someone, Action.HANDLE_ALERT, PROGRAMME_A, pair(), chat=region_chat)
+        assert not may(someone, Action.HANDLE_ALERT, PROGRAMME_A, elsewhere, chat=region_chat)
+        assert allowed_scope(someone, Action.VIEW_STALLED, chat=region_chat) == Scope(
+            ((PROGRAMME_A, 1),)
+        )
+    assert not allowed_scope(regional(2), Action.VIEW_STALLED, chat=region_chat)
+    assert not may(regional(2), Action.HANDLE_ALERT, PROGRAMME_A, elsewhere, chat=region_chat)
+
+
+def test_binding_an_alert_chat_a_region_binds_only_its_region() -> None:
+    whole = actor((PROGRAMME_A, Role.COORDINATOR))
+    for target, by_whole, by_region_1 in (
+        (Region(PROGRAMME_A), True, False),
+        (Region(PROGRAMME_A, 1), True, True),
+        (Region(PROGRAMME_A, 2), True, False),
+        (Region(PROGRAMME_B), False, False),
+    ):
+        assert may(whole, Action.BIND_ALERTS, PROGRAMME_A, target) is by_whole, target
+        assert may(regional(1), Action.BIND_ALERTS, PROGRAMME_A, target) is by_region_1, target
+    # In the programme's chat, a region's coordinator may not stop it.
+    alert_chat = Chat(private=False, bound=frozenset({PROGRAMME_A}))
+    assert not may(
+        regional(1), Action.BIND_ALERTS, PROGRAMME_A, Region(PROGRAMME_A), chat=alert_chat
+    )
+    assert may(whole, Action.BIND_ALERTS, PROGRAMME_A, Region(PROGRAMME_A), chat=alert_chat)
 
 
 def test_scope_of_a_region_and_of_whole_programmes() -> None:

@@ -184,7 +184,9 @@ async def test_the_alert_chat_takes_only_coordinators(harness: Harness) -> None:
         "The weekly digest comes here too. Next: Monday 9 March at 08:00."
     )
     await run_until(h, oslo(2026, 4, 20, 12))
-    [alert] = [m for m in group.inbox() if "No meeting since" in (m.text or "")]
+    # Ola, a mentor, is in the group: it reads pair numbers and kinds only.
+    [alert] = [m for m in group.inbox() if "Why: no meeting." in (m.text or "")]
+    assert (alert.text or "").startswith(f"⚠️ Pair #{pair_id}\n")
     assert alerts_about(kari, "No meeting since") == []  # the group has it, not Kari privately
     await ola.press(alert, "Resolved")
     await h.emulator.wait_until_idle()
@@ -199,13 +201,13 @@ async def test_the_alert_chat_takes_only_coordinators(harness: Harness) -> None:
     assert (group.inbox()[group.inbox().index(alert)].text or "").endswith("Resolved by Kari.")
     # Resolved by hand: the same episode does not open again.
     await run_until(h, oslo(2026, 4, 24, 12))
-    assert len([m for m in group.inbox() if "No meeting since" in (m.text or "")]) == 1
+    assert len([m for m in group.inbox() if "Why: no meeting." in (m.text or "")]) == 1
     group.catch_up()
     await kari.send_in_group(group, "/stalled")
     stalled = await group.next_message()
     assert stalled.text is not None
     heading, *reasons = stalled.text.split("\n")[1:]
-    assert heading == f"#{pair_id} Ola + Amina:"
+    assert heading == f"#{pair_id}:"
     assert reasons and all(line.startswith("  • ") for line in reasons)
     del ola
 
