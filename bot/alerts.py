@@ -504,7 +504,9 @@ class Alerts:
                     # the chat is bound (a new programme's would be all zeros).
                     if week := digest_rules.due_week(programme, now):
                         await repo.update_programme(programme_id, digest_week=week)
-                    bound.append(Binding(programme))
+                    bound.append(
+                        Binding(replace(programme, digest_week=week or programme.digest_week))
+                    )
                     before = programme.alert_chat_id
                     if before is not None and before != chat_id:
                         notices.append(

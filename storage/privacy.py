@@ -269,6 +269,8 @@ COLUMNS: dict[str, Policy] = {
     "programme.role_labels": _nothing(_SETTING),
     "programme.timezone": _nothing(_SETTING),
     "programme.working_days": _nothing(_SETTING),
+    "alert_group.chat_id": _nothing("a group chat, not a person"),
+    "region_alert_chat.chat_id": _nothing("a group chat, not a person"),
     "rehearsal.ahead_seconds": _nothing("how far a rehearsal's clock is ahead"),
     "send_budget.bucket": _personal(
         "their chat's rate-limit windows are deleted (the goodbye after erasure is "

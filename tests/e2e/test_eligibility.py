@@ -114,7 +114,7 @@ async def test_who_says_no_is_not_offered_paired_or_written_to_and_may_say_yes_l
     await kari.send("/pair")
     offer = await kari.next_message()
     assert offer.text == (
-        "All adepts have a mentor. Invite an adept with /invite adept.\n"
+        "All mentees have a mentor. Invite a mentee with /invite mentee.\n"
         "Said no to taking part: Amina."
     )
     await kari.send("/match")
@@ -203,7 +203,7 @@ async def test_who_leaves_is_never_offered_again_and_the_other_party_is_told(
     # She is never offered again; Ola has room and nobody to be paired with.
     await kari.send("/pair")
     assert (await kari.next_message()).text == (
-        "All adepts have a mentor. Invite an adept with /invite adept."
+        "All mentees have a mentor. Invite a mentee with /invite mentee."
     )
     await kari.send("/match")
     card = await kari.next_message()

@@ -612,7 +612,8 @@ async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     await amina.send("Help text Blorptastic")
     await amina.next_message()
     await h.deliver()
-    assert any("Blorptastic" in (m.text or "") for m in group.inbox())
+    # The alert group is told that she wrote, never what (only the coordinator reads it).
+    assert not any("Blorptastic" in (m.text or "") for m in group.inbox())
     # The coordinator's note and outcome about her.
     await kari.send(f"/note {pair_id} Amina worries about Plinth visa")
     await kari.next_message()
