@@ -625,7 +625,7 @@ async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     for answer in ("Kick-off", "10.3 kl 18", "Oslo City Hall"):
         await kari.send(answer)
         await kari.next_message()
-    await kari.press(kari.inbox()[-1], "Mentors and adepts")
+    await kari.press(kari.inbox()[-1], "Mentors and mentees")
     await kari.press(await kari.next_message(), "Send invitations")
     await kari.next_message()
     await h.deliver()
