@@ -445,12 +445,12 @@ async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
     for user in (kari, ola, amina):
         user.catch_up()  # reminders and alerts of the two weeks
     await ola.send("/met")
-    await ola.press(await ola.next_message(), "Today")
-    await ola.press(await ola.next_message(), "1 hour")
-    assert (await ola.next_message()).text == (
-        "✅ Saved: you met Amina Thursday 19 March. I have asked Amina to confirm."
-    )
+    logged = await ola.next_message()
+    await ola.press(logged, "Today, 1 hour")
     score = await ola.next_message()
+    assert logged.text == (
+        "✅ Saved: you met Amina Thursday 19 March, 1 hour. I have asked Amina to confirm."
+    )
     assert score.text == score_question
     await ola.press(score, "4")
     await ola.next_message()

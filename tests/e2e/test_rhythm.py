@@ -66,14 +66,23 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
     assert (await ola.next_message()).text == "Reminder: you meet Amina tomorrow, Thursday 5 March."
 
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Today")
-    await amina.press(await amina.next_message(), "1 hour")
-    topic = await amina.next_message()
-    assert topic.button_texts() == ["Write a Norwegian CV", "Speak Norwegian at work", "Skip"]
-    await amina.press(topic, "Write a Norwegian CV")
-    saved = await amina.next_message()
-    assert saved.text == "✅ Saved: you met Ola Thursday 5 March. I have asked Ola to confirm."
+    logged = await amina.next_message()
+    assert logged.button_texts() == ["Today, 1 hour", "Yesterday, 1 hour", "Other length"]
+    # One tap logs it: the question turns into the receipt, with the goals to name one.
+    await amina.press(logged, "Today, 1 hour")
     score = await amina.next_message()
+    assert logged.text == (
+        "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm.\n"
+        "Did you work on a goal? Tap it if you want."
+    )
+    assert logged.button_texts() == ["Write a Norwegian CV", "Speak Norwegian at work"]
+    await amina.press(logged, "Write a Norwegian CV")
+    await h.emulator.wait_until_idle()
+    assert logged.text == (
+        "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm.\n"
+        "Goal: Write a Norwegian CV"
+    )
+    assert logged.button_texts() == []
     assert score.button_texts() == ["1", "2", "3", "4", "5"]
     await amina.press(score, "4")
     goals = await amina.next_message()
@@ -115,12 +124,19 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
     await run_until(h, oslo(2026, 4, 7, 19))
     ola.catch_up()
     await ola.send("/met")
-    await ola.press(await ola.next_message(), "Today")
-    await ola.press(await ola.next_message(), "2 hours")
-    await ola.press(await ola.next_message(), "Skip")
+    logged = await ola.next_message()
+    # Another length: the question turns into the next one each time.
+    await ola.press(logged, "Other length")
+    await h.emulator.wait_until_idle()
+    assert logged.text == "About how long did you meet?"
+    await ola.press(logged, "2 hours")
+    await h.emulator.wait_until_idle()
+    assert logged.button_texts() == ["Today", "Yesterday"]
+    await ola.press(logged, "Today")
     # Saved before the clock moves on: the confirmation to Amina is queued today.
-    assert (await ola.next_message()).text == (
-        "✅ Saved: you met Amina Tuesday 7 April. I have asked Amina to confirm."
+    await ola.next_message()  # the check-in
+    assert (logged.text or "").startswith(
+        "✅ Saved: you met Amina Tuesday 7 April, 2 hours. I have asked Amina to confirm."
     )
     await run_until(h, oslo(2026, 5, 4, 12))
 
@@ -130,10 +146,7 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         "✅ I have asked Ola if Thursday 5 March works. I will tell you the answer.",
         "✅ Ola can meet Thursday 5 March.",
         "Reminder: you meet Ola tomorrow, Thursday 5 March.",
-        "When did you meet? Tap a button, or write the date, like 3.12.",
-        "About how long did you meet?",
-        "Did you work on one of the goals? Tap it, or «Skip».",
-        "✅ Saved: you met Ola Thursday 5 March. I have asked Ola to confirm.",
+        "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm.",
         "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.",
         "Did you get closer to a goal? Tap the goals, then «Done».",
         "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write sensitive details here.",
@@ -148,7 +161,8 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         "Have you agreed when to meet Ola this month?",
         "Ola suggests you meet Tuesday 7 April at 17:30. Does that work for you?",
         "✅ Great! You meet Ola Tuesday 7 April at 17:30. I will remind you the day before.",
-        "Reminder: you meet Ola tomorrow, Tuesday 7 April at 17:30.",
+        # Wednesday 1 April: Easter comes between, so not «tomorrow».
+        "Reminder: you meet Ola Tuesday 7 April at 17:30.",
         "Ola says you met Tuesday 7 April for 2 hours. Is that right?",
         # Monday 13 April: the weekly note (Monday 6 April had the reminder).
         "Your week with Ola:",
@@ -221,10 +235,13 @@ async def test_a_disputed_meeting_does_not_count(harness: Harness) -> None:
     await amina.next_message()
     await ola.next_message()
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Yesterday")
-    await amina.press(await amina.next_message(), "30 minutes")
-    await amina.press(await amina.next_message(), "Skip")
-    assert "Saved" in ((await amina.next_message()).text or "")
+    await amina.next_message()
+    await amina.send("yesterday")
+    lengths = await amina.next_message()
+    assert lengths.button_texts()[0] == "1 hour"  # the usual length first
+    await amina.press(lengths, "30 minutes")
+    await amina.next_message()  # the check-in
+    assert "Saved" in (lengths.text or "")
     await h.deliver()
     confirm = await ola.next_message()
     await ola.press(confirm, "No, we did not")
@@ -266,7 +283,11 @@ async def test_a_pause_stops_nudges_and_tells_the_coordinator(harness: Harness) 
     before = len(amina.inbox())
     await run_until(h, oslo(2026, 4, 2, 19))
     assert len(amina.inbox()) == before
-    await run_until(h, oslo(2026, 4, 3, 12))
+    # The pause is over on Friday 3 April, but that is Good Friday, and Monday 6 April is
+    # Easter Monday: public holidays in Norway, the programme's country.
+    await run_until(h, oslo(2026, 4, 6, 19))
+    assert len(amina.inbox()) == before
+    await run_until(h, oslo(2026, 4, 7, 12))
     assert amina.inbox()[-1].text == "Have you agreed when to meet Ola this month?"
 
 
