@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import OutboxStatus
-from bot.emulator import SimUser
+from bot.emulator import SentMessage, SimUser
 from storage.repository import Repository
 from tests.e2e.conftest import Harness
 
@@ -334,3 +334,128 @@ async def test_an_unparsable_date_gets_a_clear_answer(harness: Harness) -> None:
         )
     assert [p.planned_on.isoformat() for p in rhythm.history.planned] == ["2026-03-06"]
     del ola
+
+
+async def plan_thursday(h: Harness, ola: SimUser, amina: SimUser) -> None:
+    """Amina suggests Thursday 5 March and Ola agrees."""
+    await amina.send("/plan")
+    await amina.press(await amina.next_message(), "Thu 5 Mar")
+    await amina.next_message()
+    await h.deliver()
+    await ola.press(await ola.next_message(), "Yes, that works")
+    await ola.next_message()
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+
+
+async def test_the_day_after_a_planned_meeting_both_are_asked_whether_they_met(
+    harness: Harness,
+) -> None:
+    h = harness  # Tuesday 3 March 2026
+    programme = await h.programme()
+    ola, amina, pair_id = await h.active_pair(programme)
+    await plan_thursday(h, ola, amina)
+    await run_until(h, oslo(2026, 3, 5, 20))
+    ola.catch_up()
+    amina.catch_up()
+
+    # Friday: not «have you agreed when to meet?», but whether they met.
+    await run_until(h, oslo(2026, 3, 6, 12))
+    [asked] = amina.catch_up()
+    [asked_ola] = ola.catch_up()
+    assert asked.text == "Did you and Ola meet on Thursday 5 March?"
+    assert asked_ola.text == "Did you and Amina meet on Thursday 5 March?"
+    assert asked.button_texts() == ["Yes", "No, new date"]
+
+    # Yes: the logging of /met with the day filled in; the question edits itself.
+    await amina.press(asked, "Yes")
+    await h.emulator.wait_until_idle()
+    assert asked.text == "About how long did you meet?"
+    assert asked.button_texts()[0] == "1 hour"
+    await amina.press(asked, "1 hour")
+    score = await amina.next_message()
+    assert score.button_texts() == ["1", "2", "3", "4", "5"]
+    assert (asked.text or "").startswith(
+        "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm."
+    )
+    async with h.services.unit() as repo:
+        [meeting] = await repo.meetings_of(pair_id)
+    assert (meeting.held_on, meeting.minutes) == (date(2026, 3, 5), 60)
+
+    # Ola's «yes» after Amina logged it logs nothing twice: he confirms hers instead.
+    await ola.press(asked_ola, "Yes")
+    await h.emulator.wait_until_idle()
+    assert asked_ola.button_texts() == []
+    async with h.services.unit() as repo:
+        assert len(await repo.meetings_of(pair_id)) == 1
+    await h.deliver()
+    assert (await ola.next_message()).text == (
+        "Amina says you met Thursday 5 March for 1 hour. Is that right?"
+    )
+
+    # Asked once: nothing more about it in the days after.
+    await run_until(h, oslo(2026, 3, 10, 12))
+    assert not any("meet on" in (m.text or "") for m in [*amina.catch_up(), *ola.catch_up()])
+
+
+async def test_no_new_date_plans_again_and_an_unanswered_question_lapses(
+    harness: Harness,
+) -> None:
+    h = harness
+    programme = await h.programme()
+    ola, amina, _pair_id = await h.active_pair(programme)
+    await plan_thursday(h, ola, amina)
+    await run_until(h, oslo(2026, 3, 6, 12))
+    asked = amina.catch_up()[-1]
+    ola.catch_up()
+    await amina.press(asked, "No, new date")
+    days = await amina.next_message()
+    assert days.text == (
+        "Which day will you meet Ola? Tap a day, or write a date and time, like «3.12 kl 17»."
+    )
+    assert asked.button_texts() == []
+
+    # Ola leaves his question. Over the weekend it lapses, and on Monday the rhythm asks
+    # him as before (one message a day: Friday's slot was the question).
+    await run_until(h, oslo(2026, 3, 9, 12))
+    assert [m.text for m in ola.catch_up()] == [
+        "Have you agreed when to meet Amina for the first time?"
+    ]
+
+
+async def finish_check_in(h: Harness, user: SimUser, first: SentMessage) -> int:
+    """Answers a check-in the plain way (a score, no goal ticked, no comment); the taps."""
+    await user.press(first, "4")
+    taps = 1
+    for _ in range(5):
+        await h.emulator.wait_until_idle()
+        last = user.inbox()[-1]
+        plain = [b for b in last.button_texts() if b in ("Done", "No comment")]
+        if not plain:
+            return taps
+        await user.press(last, plain[0])
+        taps += 1
+    raise AssertionError("the check-in does not end")
+
+
+async def test_logging_the_usual_meeting_takes_at_most_four_taps(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    ola, amina, pair_id = await h.active_pair(programme)
+    h.clock.set(oslo(2026, 3, 5, 19))
+    for user, taps_allowed in ((amina, 4), (ola, 4)):
+        user.catch_up()
+        before = len(user.inbox())
+        await user.send("/met")
+        question = await user.next_message()
+        await user.press(question, "Yesterday, 1 hour")
+        score = await user.next_message()
+        # Logging left one message (the question, now the receipt) before the check-in.
+        assert len(user.inbox()) - before == 2
+        assert (question.text or "").startswith("✅ Saved: you met")
+        taps = 1 + await finish_check_in(h, user, score)
+        assert taps <= taps_allowed
+        assert user.inbox()[-1].text == "Thank you! Only the coordinator sees your answer."
+    async with h.services.unit() as repo:
+        meetings = await repo.meetings_of(pair_id)
+    assert [(m.held_on, m.minutes) for m in meetings] == [(date(2026, 3, 4), 60)] * 2
