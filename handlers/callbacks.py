@@ -70,7 +70,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     # /programme: a step (view, menu, digest day, ask a number, stop, or set one setting)
     # and its value in the setting's written form («twice_monthly», «wed-14», «09-20»)
     "ps": re.compile(
-        r"^ps:(?P<programme>\d{1,10}):(?P<step>[vmdnxcghwrl]):(?P<value>[a-z0-9_-]{1,20})$",
+        r"^ps:(?P<programme>\d{1,10}):(?P<step>[vmdnxcghwrlk]):(?P<value>[a-z0-9_-]{1,20})$",
         re.ASCII,
     ),
     "dm": re.compile(r"^dm:(?P<answer>[yn])$", re.ASCII),
