@@ -459,3 +459,19 @@ async def test_logging_the_usual_meeting_takes_at_most_four_taps(harness: Harnes
     async with h.services.unit() as repo:
         meetings = await repo.meetings_of(pair_id)
     assert [(m.held_on, m.minutes) for m in meetings] == [(date(2026, 3, 4), 60)] * 2
+
+
+async def test_no_nudge_on_new_years_day(harness: Harness) -> None:
+    h = harness
+    h.clock.set(oslo(2026, 12, 1, 10))
+    programme = await h.programme()
+    ola, amina, _pair_id = await h.active_pair(programme)
+    await run_until(h, oslo(2026, 12, 31, 20))
+    ola.catch_up()
+    amina.catch_up()
+    # Friday 1 January 2027 is New Year's Day; then a weekend.
+    await run_until(h, oslo(2027, 1, 3, 20))
+    assert ola.catch_up() == [] and amina.catch_up() == []
+    await run_until(h, oslo(2027, 1, 4, 12))
+    [plan] = amina.catch_up()
+    assert plan.text == "Have you agreed when to meet Ola this month?"
