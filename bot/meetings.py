@@ -522,6 +522,8 @@ class Meetings:
                 return context
             if until is not None and until < context.today:
                 return Refusal(Problem.STALE)
+            if until is None and context.rhythm.view.pair.paused_until is None:
+                return Refusal(Problem.STALE)  # no pause to end (an old or forged button)
             await repo.set_pause(pair_id, until, now)
             await repo.answer_nudges(pair_id, person.id, now)
             notices: list[OutgoingMessage] = []

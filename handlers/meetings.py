@@ -779,6 +779,10 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def _ask_pause(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
     me = actor()
     assert me is not None
+    found = await _meetings(context).context(me.person, pair_id)
+    if isinstance(found, Refusal):
+        await message.reply_text(_refusal(found))
+        return
     await _set_dialogue(
         context, Dialogue(me.person.id, PAUSE_FLOW, "day", {"pair_id": pair_id}), me.person
     )
@@ -786,14 +790,25 @@ async def _ask_pause(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_
         InlineKeyboardButton(_("2 weeks"), callback_data=build("pz", pair_id, 14)),
         InlineKeyboardButton(_("1 month"), callback_data=build("pz", pair_id, 30)),
         InlineKeyboardButton(_("2 months"), callback_data=build("pz", pair_id, 61)),
-        InlineKeyboardButton(_("End the pause"), callback_data=build("pz", pair_id, 0)),
     ]
-    await message.reply_text(
+    lines = []
+    paused_until = found.rhythm.view.pair.paused_until
+    # Ending a pause is offered only when there is one to end.
+    if paused_until is not None and paused_until >= found.today:
+        buttons.append(
+            InlineKeyboardButton(_("End the pause"), callback_data=build("pz", pair_id, 0))
+        )
+        lines.append(
+            _("⏳ Paused until {day}.").format(
+                day=dates.format_day(paused_until, current_language(), today=found.today)
+            )
+        )
+    lines.append(
         _(
             "A pause stops the reminders, for example during holidays or illness. For how long? Or write the last day, like 3.12."
-        ),
-        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
+        )
     )
+    await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows(buttons, 2)))
 
 
 async def pause_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:

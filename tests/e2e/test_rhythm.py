@@ -269,10 +269,17 @@ async def test_a_pause_stops_nudges_and_tells_the_coordinator(harness: Harness) 
     await kari.next_message()
     ola, amina, pair_id = await h.active_pair(programme)
     await amina.send("/pause")
-    await amina.press(await amina.next_message(), "1 month")
+    asked = await amina.next_message()
+    # No pause yet, so none to end.
+    assert asked.button_texts() == ["2 weeks", "1 month", "2 months"]
+    await amina.press(asked, "1 month")
     assert (await amina.next_message()).text == (
         "✅ Paused until Thursday 2 April. I have told Ola and the coordinator."
     )
+    await ola.send("/pause")
+    again = await ola.next_message()
+    assert (again.text or "").startswith("⏳ Paused until Thursday 2 April.\n")
+    assert again.button_texts() == ["2 weeks", "1 month", "2 months", "End the pause"]
     await h.deliver()
     assert (await kari.next_message()).text == (
         f"Pair #{pair_id} (Ola and Amina) is paused until Thursday 2 April. Amina asked for it."

@@ -35,9 +35,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _watch(BEFORE)
+    # Dropping the column rebuilds the table on SQLite, which drops its triggers: the
+    # trigger naming the column goes first and comes back without it afterwards.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS wake_pairs_on_programme_update ON programme")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS wake_pairs_on_programme_update")
     with op.batch_alter_table("programme") as batch_op:
         batch_op.drop_column("country")
+    _watch(BEFORE)
 
 
 def _watch(columns: Sequence[str]) -> None:
