@@ -188,14 +188,19 @@ async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _ask_plan_day(message, context, pair_id)
 
 
-async def _ask_plan_day(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
+async def _ask_plan_day(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int, *, edit: bool = False
+) -> None:
+    """Which day to meet; `edit` turns the bot's question pressed into this one."""
     me = actor()
     assert me is not None
     found = await _meetings(context).context(me.person, pair_id)
     if isinstance(found, Refusal):
         await message.reply_text(_refusal(found))
         return
-    days = dates.suggested_days(found.today, found.programme.working_days)
+    days = dates.suggested_days(
+        found.today, found.programme.working_days, country=found.programme.country
+    )
     buttons = [
         InlineKeyboardButton(
             dates.format_short(day, current_language()),
@@ -206,12 +211,14 @@ async def _ask_plan_day(message: Message, context: ContextTypes.DEFAULT_TYPE, pa
     await _set_dialogue(
         context, Dialogue(me.person.id, PLAN_FLOW, "day", {"pair_id": pair_id}), me.person
     )
-    await message.reply_text(
-        _(
-            "Which day will you meet {name}? Tap a day, or write a date and time, like «3.12 kl 17»."
-        ).format(name=found.other.first_name),
-        reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
-    )
+    text = _(
+        "Which day will you meet {name}? Tap a day, or write a date and time, like «3.12 kl 17»."
+    ).format(name=found.other.first_name)
+    keyboard = InlineKeyboardMarkup(rows(buttons, 2))
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.reply_text(text, reply_markup=keyboard)
 
 
 async def plan_day_pressed(
@@ -513,8 +520,7 @@ async def did_meet_pressed(
     await query.answer()
     found, plan = result
     if data.values["answer"] == "n":
-        await message.edit_reply_markup(reply_markup=None)
-        await _ask_plan_day(message, context, found.pair_id)
+        await _ask_plan_day(message, context, found.pair_id, edit=True)
         return
     usual = usual_minutes(found.rhythm.history.meetings)
     filled: dict[str, object] = {
