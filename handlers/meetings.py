@@ -161,6 +161,10 @@ async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         await query.answer(_refusal(result))
         return
     await query.answer()
+    if choice == "met":
+        # The question turns into the logging's first step.
+        await _ask_when_met(message, context, pair_id, edit=True)
+        return
     await query.edit_message_reply_markup(reply_markup=None)
     planned = next_planned(result.rhythm.history.planned, result.today)
     if choice in ("later", "date") and planned is not None:
@@ -172,10 +176,8 @@ async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         )
     elif choice == "later":
         await message.reply_text(_("OK. Write /plan when you have a date."))
-    elif choice == "date":
-        await _ask_plan_day(message, context, pair_id)
     else:
-        await _ask_when_met(message, context, pair_id)
+        await _ask_plan_day(message, context, pair_id)
 
 
 # planning a date
@@ -289,7 +291,10 @@ async def met_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _ask_when_met(message, context, pair_id)
 
 
-async def _ask_when_met(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
+async def _ask_when_met(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int, *, edit: bool = False
+) -> None:
+    """When they met; `edit` turns the bot's question pressed into this one."""
     me = actor()
     assert me is not None
     usual = await _meetings(context).usual_minutes(me.person, pair_id)
@@ -320,9 +325,11 @@ async def _ask_when_met(message: Message, context: ContextTypes.DEFAULT_TYPE, pa
             ],
         ]
     )
-    await message.reply_text(
-        _("When did you meet? Tap a button, or write the date, like 3.12."), reply_markup=keyboard
-    )
+    text = _("When did you meet? Tap a button, or write the date, like 3.12.")
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.reply_text(text, reply_markup=keyboard)
 
 
 async def met_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:

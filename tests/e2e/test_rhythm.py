@@ -483,3 +483,19 @@ async def test_no_nudge_on_new_years_day(harness: Harness) -> None:
     await run_until(h, oslo(2027, 1, 4, 12))
     [plan] = amina.catch_up()
     assert plan.text == "Have you agreed when to meet Ola this month?"
+
+
+async def test_we_met_already_turns_the_question_into_the_logging(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    _ola, amina, _pair_id = await h.active_pair(programme)
+    await run_until(h, oslo(2026, 3, 4, 10))
+    [question] = amina.catch_up()
+    await amina.press(question, "We met already")
+    await h.emulator.wait_until_idle()
+    assert question.text == "When did you meet? Tap a button, or write the date, like 3.12."
+    await amina.press(question, "Yesterday, 1 hour")
+    score = await amina.next_message()
+    assert score.button_texts() == ["1", "2", "3", "4", "5"]
+    assert (question.text or "").startswith("✅ Saved: you met Ola Tuesday 3 March, 1 hour.")
+    assert amina.catch_up() == []  # the check-in's question was the only new message
