@@ -51,7 +51,10 @@ def is_holiday(day: date, country: str | None) -> bool:
 
 
 def is_working_day(day: date, working_days: frozenset[int], country: str | None) -> bool:
-    return day.weekday() in working_days and not is_holiday(day, country)
+    # Asked for every pair in a tick: one call deep, the weekday first.
+    if day.weekday() not in working_days:
+        return False
+    return country is None or day not in _holidays(country, day.year)
 
 
 def next_holidays(
