@@ -418,6 +418,14 @@ def scenarios(draw: st.DrawFn, *, force_pause: bool = False) -> tuple[History, R
                 None if answered is None else sent_at + timedelta(minutes=answered),
             )
         )
+    # «Did you meet?» already asked about some of the plans, as the tick records it.
+    for plan in planned:
+        if draw(st.booleans()):
+            asked_at = now - timedelta(minutes=draw(st.integers(0, 3 * 1440)))
+            nudges += [
+                NudgeFact(person, did_meet_period(plan.id), NudgeKind.DID_MEET, asked_at, None)
+                for person in (MENTOR, ADEPT)
+            ]
     check_ins = draw(st.sets(st.tuples(people, st.sampled_from(keys)), max_size=2))
     if force_pause:
         paused_until: date | None = today + timedelta(days=draw(st.integers(0, 30)))
