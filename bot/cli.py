@@ -261,6 +261,13 @@ def program_set(
             "zone: a weekday and an hour like 'mon 08' or 'fri-14', or 'off'."
         ),
     ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            help="Whose public holidays the bot keeps (no messages to participants), as a "
+            "country code: NO, SE, DK, FI, …"
+        ),
+    ] = None,
 ) -> None:
     """Change a programme's settings; only the options given change."""
     from bot.domain.programme_settings import Setting
@@ -280,6 +287,7 @@ def program_set(
         Setting.ROLE_LABELS: role_labels,
         Setting.OUTCOMES: outcomes,
         Setting.DIGEST: digest,
+        Setting.COUNTRY: country,
     }
     problems = {
         Setting.NAME: "--name must be 1 to 200 characters",
@@ -292,6 +300,8 @@ def program_set(
         Setting.ROLE_LABELS: "--role-labels must be mentor or trainee",
         Setting.OUTCOMES: f"--outcomes must be a comma list of: {', '.join(OUTCOMES)}",
         Setting.DIGEST: "--digest must be a weekday and an hour like 'mon 08', or 'off'",
+        Setting.COUNTRY: f"--country {country!r} is not a country the holiday calendar "
+        "knows; use a code like NO",
     }
     values: dict[str, object] = {}
     for setting, text in given.items():

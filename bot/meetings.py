@@ -45,6 +45,7 @@ from storage.repository import Awake, Repository
 
 MAX_COMMENT = 500
 SCORES = range(1, 6)
+USUAL_MINUTES = 60  # a pair's first meeting is offered at an hour
 
 
 class Problem(StrEnum):
@@ -52,6 +53,7 @@ class Problem(StrEnum):
     STALE = "stale"
     NO_PAIR = "no_pair"
     NOT_ACTIVE = "not_active"
+    LOGGED = "logged"  # the meeting asked about is logged already (by the other, mostly)
 
 
 @dataclass(frozen=True)
@@ -174,8 +176,9 @@ class Meetings:
         other = view.adept if person.id == view.mentor.id else view.mentor
         language = self._lang(person, rhythm.programme)
         plan = next((p for p in rhythm.history.planned if p.id == due.planned_id), None)
+        sent_on = rhythm.programme.rules.local(due.not_before).date()
         text, markup = texts.nudge(
-            language, due.kind, rhythm.programme, view.pair.id, due.period, other, plan
+            language, due.kind, rhythm.programme, view.pair.id, due.period, other, plan, sent_on
         )
         assert person.telegram_user_id is not None
         return OutgoingMessage(
@@ -302,16 +305,26 @@ class Meetings:
     # logging and confirming meetings
 
     async def log_meeting(
-        self, person: Person, pair_id: int, held_on: date, minutes: int | None, topic: str | None
+        self,
+        person: Person,
+        pair_id: int,
+        held_on: date | None,
+        minutes: int | None,
+        topic: str | None,
+        *,
+        days_ago: int = 0,
     ) -> tuple[PairContext, MeetingFact, int] | Refusal:
-        """Records a meeting reported by `person`, asks the other to confirm, and opens
-        the logger's check-in (its id is returned)."""
+        """Records a meeting reported by `person` (on `held_on`, or `days_ago` days before
+        the programme's today), asks the other to confirm, and opens the logger's check-in
+        (its id is returned)."""
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             context = await self._context(repo, person, pair_id)
             if isinstance(context, Refusal):
                 return context
+            if held_on is None:
+                held_on = context.today - timedelta(days=days_ago)
             if held_on > context.today:
                 return Refusal(Problem.STALE)
             meeting = await repo.add_meeting(
@@ -336,6 +349,54 @@ class Meetings:
                 now=now,
             )
             return context, meeting, check_in
+
+    async def usual_minutes(self, person: Person, pair_id: int) -> int:
+        """How long this pair usually meets: the length offered first when logging."""
+        async with self.db.session() as session:
+            found = await Repository(session).usual_minutes(pair_id, person.id)
+        return USUAL_MINUTES if found is None else found
+
+    async def did_meet(
+        self, person: Person, planned_id: int
+    ) -> tuple[PairContext, PlannedFact] | Refusal:
+        """An answer to «did you meet?» about a planned meeting whose day has passed: the
+        question is answered; logging the meeting or a new date is the caller's next step."""
+        async with self.db.session() as session:
+            repo = Repository(session)
+            found = await repo.planned(planned_id)
+            if found is None:
+                return Refusal(Problem.STALE)
+            pair_id, _proposer, plan = found
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, Refusal):
+                return context
+            if plan.planned_on > context.today:
+                return Refusal(Problem.STALE)
+            await repo.answer_nudges(pair_id, person.id, self.clock.now())
+            if any(m.held_on >= plan.planned_on for m in context.rhythm.history.meetings):
+                return Refusal(Problem.LOGGED)
+            return context, plan
+
+    async def set_topic(
+        self, person: Person, meeting_id: int, goal: int
+    ) -> tuple[PairContext, MeetingFact, str] | Refusal:
+        """The goal (by its place in the pair's goals) a meeting `person` logged worked on."""
+        async with self.db.session() as session:
+            repo = Repository(session)
+            found = await repo.meeting(meeting_id)
+            if found is None:
+                return Refusal(Problem.STALE)
+            pair_id, meeting, _topic = found
+            context = await self._context(repo, person, pair_id)
+            if isinstance(context, Refusal):
+                return context
+            goals = list(context.rhythm.view.pair.goals or ())
+            if meeting.logged_by != person.id:
+                return Refusal(Problem.NOT_YOURS)
+            if not 0 <= goal < len(goals):
+                return Refusal(Problem.STALE)
+            await repo.set_meeting_topic(meeting_id, person.id, goals[goal])
+            return context, meeting, goals[goal]
 
     async def answer_meeting(
         self, person: Person, meeting_id: int, status: MeetingStatus, held_on: date | None = None
@@ -472,6 +533,8 @@ class Meetings:
                 return context
             if until is not None and until < context.today:
                 return Refusal(Problem.STALE)
+            if until is None and context.rhythm.view.pair.paused_until is None:
+                return Refusal(Problem.STALE)  # no pause to end (an old or forged button)
             await repo.set_pause(pair_id, until, now, context.today)
             await repo.answer_nudges(pair_id, person.id, now)
             notices: list[OutgoingMessage] = []

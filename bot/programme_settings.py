@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from bot.clock import Clock
@@ -48,6 +48,7 @@ class SettingsView:
     next_digest: datetime | None
     regions: tuple[Cohort, ...] = ()  # the cohorts a regional coordinator runs
     changed: Setting | None = None
+    today: date | None = None  # in the programme's time zone (for the coming holidays)
 
 
 @dataclass(frozen=True)
@@ -223,4 +224,5 @@ class ProgrammeSettings:
             next_digest=next_digest(programme, now),
             regions=regions,
             changed=changed,
+            today=today,
         )

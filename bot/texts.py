@@ -393,6 +393,17 @@ def nudge_buttons(pair_id: int) -> dict[str, Any]:
     }
 
 
+def did_meet_buttons(planned_id: int) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [
+                button(_("Yes"), f"hm:{planned_id}:y"),
+                button(_("No, new date"), f"hm:{planned_id}:n"),
+            ]
+        ]
+    }
+
+
 def score_buttons(
     pair_id: int, meeting_id: int | None = None, check_in_id: int | None = None
 ) -> dict[str, Any]:
@@ -415,7 +426,10 @@ def nudge(
     period: str,
     other: Person,
     plan: PlannedFact | None,
+    sent_on: date | None = None,
 ) -> tuple[str, dict[str, Any] | None]:
+    """`sent_on` is the local day the message goes: the reminder before a meeting says
+    «tomorrow» only when it is (a weekend or a holiday may come in between)."""
     with use_language(language):
         today = None  # a reminder names the weekday; the year is never in doubt
         if kind is NudgeKind.PLAN:
@@ -426,6 +440,21 @@ def nudge(
                     name=other.first_name
                 ),
                 nudge_buttons(pair_id),
+            )
+        if (
+            kind is NudgeKind.DAY_BEFORE
+            and plan is not None
+            and sent_on is not None
+            and (plan.planned_on - sent_on).days > 1
+        ):
+            return (
+                _("Reminder: you meet {name} {when}.").format(
+                    name=other.first_name,
+                    when=dates.format_when(
+                        plan.planned_on, plan.planned_time, language, today=today
+                    ),
+                ),
+                None,
             )
         if kind is NudgeKind.DAY_BEFORE and plan is not None:
             return (
@@ -446,6 +475,14 @@ def nudge(
                     ),
                 ),
                 None,
+            )
+        if kind is NudgeKind.DID_MEET and plan is not None:
+            return (
+                _("Did you and {name} meet on {day}?").format(
+                    name=other.first_name,
+                    day=dates.format_day(plan.planned_on, language, today=today),
+                ),
+                did_meet_buttons(plan.id),
             )
         return (
             relabel(

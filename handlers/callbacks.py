@@ -35,9 +35,14 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "np": re.compile(r"^np:(?P<pair>\d{1,12}):(?P<choice>date|later|met)$", re.ASCII),
     "pl": re.compile(r"^pl:(?P<pair>\d{1,12}):(?P<day>\d{8})$", re.ASCII),
     "pc": re.compile(r"^pc:(?P<planned>\d{1,12}):(?P<answer>[yn])$", re.ASCII),
+    # «did you meet?» the day after a planned meeting: yes, or no and a new date
+    "hm": re.compile(r"^hm:(?P<planned>\d{1,12}):(?P<answer>[yn])$", re.ASCII),
+    # logging a meeting: a day at the usual length (q), another length (w), a length (m)
     "ml": re.compile(
-        r"^ml:(?P<pair>\d{1,12}):(?P<step>[wmt]):(?P<value>today|yday|skip|\d{1,3})$", re.ASCII
+        r"^ml:(?P<pair>\d{1,12}):(?P<step>[qwm]):(?P<value>today|yday|other|\d{1,3})$", re.ASCII
     ),
+    # the goal a logged meeting worked on, tapped on its receipt
+    "mg": re.compile(r"^mg:(?P<meeting>\d{1,12}):(?P<goal>\d{1,2})$", re.ASCII),
     "mc": re.compile(r"^mc:(?P<meeting>\d{1,12}):(?P<answer>[ynd])$", re.ASCII),
     "cp": re.compile(r"^cp:(?P<pair>\d{1,12}):(?P<score>[1-5])$", re.ASCII),
     "ck": re.compile(
@@ -72,7 +77,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     # /programme: a step (view, menu, digest day, ask a number, stop, or set one setting)
     # and its value in the setting's written form («twice_monthly», «wed-14», «09-20»)
     "ps": re.compile(
-        r"^ps:(?P<programme>\d{1,10}):(?P<step>[vmdnxcghwrl]):(?P<value>[a-z0-9_-]{1,20})$",
+        r"^ps:(?P<programme>\d{1,10}):(?P<step>[vmdnxcghwrlk]):(?P<value>[a-z0-9_-]{1,20})$",
         re.ASCII,
     ),
     "dm": re.compile(r"^dm:(?P<answer>[yn])$", re.ASCII),

@@ -24,6 +24,8 @@ PARTICIPANT_COMMANDS = (
     ("deleteme", lazy("Delete your data")),
     ("language", lazy("Change language")),
 )
+# Goals are the adept's: /goals only tells a mentor so (they see them in /status).
+MENTOR_COMMANDS = tuple(command for command in PARTICIPANT_COMMANDS if command[0] != "goals")
 COORDINATOR_COMMANDS = (
     ("help", lazy("See what you can do")),
     ("invite", lazy("Get an invite link")),
@@ -99,7 +101,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         return
     lines = [_("This is what you can do:")]
-    lines += [f"/{command_name(name)} – {_(description)}" for name, description in _table(role)]
+    table = _table(role, adept=me is not None and Role.ADEPT in me.roles())
+    lines += [f"/{command_name(name)} – {_(description)}" for name, description in table]
     if role is Role.COORDINATOR and me is not None:
         labels = await deps(context).services.role_labels(me.person.id, Role.COORDINATOR)
         lines.append(
@@ -110,5 +113,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text("\n".join(lines))
 
 
-def _table(role: Role) -> tuple[tuple[str, str], ...]:
-    return COORDINATOR_COMMANDS if role is Role.COORDINATOR else PARTICIPANT_COMMANDS
+def _table(role: Role, *, adept: bool) -> tuple[tuple[str, str], ...]:
+    """What /help lists: a mentor who is nobody's adept has no goals of their own."""
+    if role is Role.COORDINATOR:
+        return COORDINATOR_COMMANDS
+    return MENTOR_COMMANDS if role is Role.MENTOR and not adept else PARTICIPANT_COMMANDS

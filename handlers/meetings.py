@@ -10,9 +10,17 @@ from telegram.ext import ContextTypes
 
 from bot.domain import dates
 from bot.domain.model import Dialogue, PairView, Person, Programme
-from bot.domain.rhythm import MeetingStatus, next_planned
+from bot.domain.rhythm import MeetingFact, MeetingStatus, next_planned, usual_minutes
 from bot.i18n import _, current_language
-from bot.meetings import MAX_COMMENT, Meetings, PairContext, Problem, Refusal, Status
+from bot.meetings import (
+    MAX_COMMENT,
+    USUAL_MINUTES,
+    Meetings,
+    PairContext,
+    Problem,
+    Refusal,
+    Status,
+)
 from bot.texts import duration, goal_label, privacy_warning, relabel, when
 from handlers.callbacks import Callback, build
 from handlers.common import (
@@ -49,6 +57,7 @@ def _refusal(refusal: Refusal) -> str:
         Problem.NOT_YOURS: _("This button is not for you."),
         Problem.NOT_ACTIVE: _("This pair is not active now."),
         Problem.NO_PAIR: _("You do not have an active pair yet."),
+        Problem.LOGGED: _("This meeting is logged already. Thank you!"),
     }
     return texts.get(refusal.problem, _("This button is old. Nothing was changed."))
 
@@ -152,6 +161,10 @@ async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         await query.answer(_refusal(result))
         return
     await query.answer()
+    if choice == "met":
+        # The question turns into the logging's first step.
+        await _ask_when_met(message, context, pair_id, edit=True)
+        return
     await query.edit_message_reply_markup(reply_markup=None)
     planned = next_planned(result.rhythm.history.planned, result.today)
     if choice in ("later", "date") and planned is not None:
@@ -163,10 +176,8 @@ async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         )
     elif choice == "later":
         await message.reply_text(_("OK. Write /plan when you have a date."))
-    elif choice == "date":
-        await _ask_plan_day(message, context, pair_id)
     else:
-        await _ask_when_met(message, context, pair_id)
+        await _ask_plan_day(message, context, pair_id)
 
 
 # planning a date
@@ -179,14 +190,19 @@ async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _ask_plan_day(message, context, pair_id)
 
 
-async def _ask_plan_day(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
+async def _ask_plan_day(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int, *, edit: bool = False
+) -> None:
+    """Which day to meet; `edit` turns the bot's question pressed into this one."""
     me = actor()
     assert me is not None
     found = await _meetings(context).context(me.person, pair_id)
     if isinstance(found, Refusal):
         await message.reply_text(_refusal(found))
         return
-    days = dates.suggested_days(found.today, found.programme.working_days)
+    days = dates.suggested_days(
+        found.today, found.programme.working_days, country=found.programme.country
+    )
     buttons = [
         InlineKeyboardButton(
             dates.format_short(day, current_language()),
@@ -197,12 +213,14 @@ async def _ask_plan_day(message: Message, context: ContextTypes.DEFAULT_TYPE, pa
     await _set_dialogue(
         context, Dialogue(me.person.id, PLAN_FLOW, "day", {"pair_id": pair_id}), me.person
     )
-    await message.reply_text(
-        _(
-            "Which day will you meet {name}? Tap a day, or write a date and time, like «3.12 kl 17»."
-        ).format(name=found.other.first_name),
-        reply_markup=markup(rows(buttons, 2)),
-    )
+    text = _(
+        "Which day will you meet {name}? Tap a day, or write a date and time, like «3.12 kl 17»."
+    ).format(name=found.other.first_name)
+    keyboard = markup(rows(buttons, 2))
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.reply_text(text, reply_markup=keyboard)
 
 
 async def plan_day_pressed(
@@ -258,6 +276,12 @@ async def proposal_pressed(
 
 
 # logging a meeting
+#
+# The common case is one tap: the day (today or yesterday) at the pair's usual length.
+# Each further step edits the question into the next one, and the question becomes the
+# receipt: logging leaves one message, then the check-in asks its own.
+
+DAYS_AGO = {"today": 0, "yday": 1}
 
 
 async def met_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -267,25 +291,45 @@ async def met_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _ask_when_met(message, context, pair_id)
 
 
-async def _ask_when_met(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
+async def _ask_when_met(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int, *, edit: bool = False
+) -> None:
+    """When they met; `edit` turns the bot's question pressed into this one."""
     me = actor()
     assert me is not None
+    usual = await _meetings(context).usual_minutes(me.person, pair_id)
     await _set_dialogue(
-        context, Dialogue(me.person.id, MET_FLOW, "day", {"pair_id": pair_id}), me.person
+        context,
+        Dialogue(me.person.id, MET_FLOW, "day", {"pair_id": pair_id, "usual": usual}),
+        me.person,
     )
+    length = duration(usual)
     keyboard = markup(
         [
             [
-                InlineKeyboardButton(_("Today"), callback_data=build("ml", pair_id, "w", "today")),
                 InlineKeyboardButton(
-                    _("Yesterday"), callback_data=build("ml", pair_id, "w", "yday")
-                ),
-            ]
+                    _("Today, {length}").format(length=length),
+                    callback_data=build("ml", pair_id, "q", "today"),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("Yesterday, {length}").format(length=length),
+                    callback_data=build("ml", pair_id, "q", "yday"),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("Other length"), callback_data=build("ml", pair_id, "w", "other")
+                )
+            ],
         ]
     )
-    await message.reply_text(
-        _("When did you meet? Tap a button, or write the date, like 3.12."), reply_markup=keyboard
-    )
+    text = _("When did you meet? Tap a button, or write the date, like 3.12.")
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.reply_text(text, reply_markup=keyboard)
 
 
 async def met_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
@@ -295,98 +339,203 @@ async def met_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: 
     query, message, me = press
     pair_id, step, value = data.int("pair"), data.values["step"], data.values["value"]
     dialogue = await _dialogue(context, me.person)
-    if dialogue is None or dialogue.flow != MET_FLOW or dialogue.data.get("pair_id") != pair_id:
+    expected = {"q": "day", "w": "day", "m": "minutes"}
+    if (
+        dialogue is None
+        or dialogue.flow != MET_FLOW
+        or dialogue.data.get("pair_id") != pair_id
+        or dialogue.step != expected[step]
+        or not _fits(step, value, dialogue.data)
+    ):
         await query.answer(_("This button is old. Nothing was changed."))
         return
-    found = await _meetings(context).context(me.person, pair_id)
-    if isinstance(found, Refusal):
-        await query.answer(_refusal(found))
+    if step == "w":
+        await query.answer()
+        await _ask_minutes(message, context, me.person, dict(dialogue.data), edit=True)
         return
+    found = dict(dialogue.data)
+    if step == "q":
+        found["days_ago"] = DAYS_AGO[value]
+    else:
+        found["minutes"] = int(value)
+        if "day" not in found:
+            await query.answer()
+            await _ask_day(message, context, me.person, found)
+            return
     await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
-    if step == "w" and dialogue.step == "day":
-        day = found.today if value == "today" else found.today - timedelta(days=1)
-        await _ask_minutes(message, context, me.person, pair_id, day)
-    elif step == "m" and dialogue.step == "minutes" and value.isdigit():
-        await _ask_topic(message, context, me.person, found, dialogue, int(value))
-    elif step == "t" and dialogue.step == "topic":
-        goals = list(found.rhythm.view.pair.goals or ())
-        topic = goals[int(value)] if value.isdigit() and int(value) < len(goals) else None
-        await _save_meeting(message, context, me.person, found, dialogue, topic)
+    await _save_meeting(message, context, me.person, found, edit=True)
+
+
+def _minutes_keyboard(pair_id: int, usual: int) -> InlineKeyboardMarkup:
+    """The lengths to choose from, the pair's usual one first."""
+    choices = [usual, *(m for m in MINUTE_CHOICES if m != usual)]
+    buttons = [
+        InlineKeyboardButton(duration(m), callback_data=build("ml", pair_id, "m", m))
+        for m in choices
+    ]
+    return markup(rows(buttons, 3))
 
 
 async def _ask_minutes(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, person: Person, pair_id: int, day: date
-) -> None:
-    await _set_dialogue(
-        context,
-        Dialogue(person.id, MET_FLOW, "minutes", {"pair_id": pair_id, "day": day.isoformat()}),
-        person,
-    )
-    buttons = [
-        InlineKeyboardButton(duration(m), callback_data=build("ml", pair_id, "m", m))
-        for m in MINUTE_CHOICES
-    ]
-    await message.reply_text(
-        _("About how long did you meet?"), reply_markup=markup(rows(buttons, 3))
-    )
-
-
-async def _ask_topic(
     message: Message,
     context: ContextTypes.DEFAULT_TYPE,
     person: Person,
-    found: PairContext,
-    dialogue: Dialogue,
-    minutes: int,
+    data: dict[str, object],
+    *,
+    edit: bool,
 ) -> None:
-    data = {**dialogue.data, "minutes": minutes}
-    goals = list(found.rhythm.view.pair.goals or ())
-    if not goals:
-        await _save_meeting(
-            message, context, person, found, Dialogue(person.id, MET_FLOW, "topic", data), None
-        )
-        return
-    await _set_dialogue(context, Dialogue(person.id, MET_FLOW, "topic", data), person)
-    buttons = [
-        InlineKeyboardButton(goal_label(goal), callback_data=build("ml", found.pair_id, "t", index))
-        for index, goal in enumerate(goals)
-    ]
-    buttons.append(
-        InlineKeyboardButton(_("Skip"), callback_data=build("ml", found.pair_id, "t", "skip"))
+    """How long they met; `edit` turns the question pressed into this one."""
+    await _set_dialogue(context, Dialogue(person.id, MET_FLOW, "minutes", data), person)
+    text = _("About how long did you meet?")
+    keyboard = _minutes_keyboard(int(str(data["pair_id"])), _usual(data))
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.reply_text(text, reply_markup=keyboard)
+
+
+async def _ask_day(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, person: Person, data: dict[str, object]
+) -> None:
+    """Which day, once the length is chosen: the length question turns into this one."""
+    await _set_dialogue(context, Dialogue(person.id, MET_FLOW, "day", data), person)
+    pair_id = int(str(data["pair_id"]))
+    await message.edit_text(
+        _("When did you meet? Tap a button, or write the date, like 3.12."),
+        reply_markup=markup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("Today"), callback_data=build("ml", pair_id, "q", "today")
+                    ),
+                    InlineKeyboardButton(
+                        _("Yesterday"), callback_data=build("ml", pair_id, "q", "yday")
+                    ),
+                ]
+            ]
+        ),
     )
-    await message.reply_text(
-        _("Did you work on one of the goals? Tap it, or «Skip»."),
-        reply_markup=markup(rows(buttons, 1)),
-    )
+
+
+def _fits(step: str, value: str, data: dict[str, object]) -> bool:
+    """Whether a button's value is one this step offered (button data is untrusted)."""
+    if step == "q":
+        return value in DAYS_AGO
+    if step == "m":
+        return value.isdigit() and int(value) in {*MINUTE_CHOICES, _usual(data)}
+    return value == "other"
+
+
+def _usual(data: dict[str, object]) -> int:
+    usual = data.get("usual")
+    return usual if isinstance(usual, int) else USUAL_MINUTES
 
 
 async def _save_meeting(
     message: Message,
     context: ContextTypes.DEFAULT_TYPE,
     person: Person,
-    found: PairContext,
-    dialogue: Dialogue,
-    topic: str | None,
+    data: dict[str, object],
+    *,
+    edit: bool,
 ) -> None:
-    day = date.fromisoformat(str(dialogue.data["day"]))
-    minutes = dialogue.data.get("minutes")
+    """Logs the meeting `data` describes (a day or days ago, a length or the usual one);
+    `edit` turns the question pressed into the receipt, else the receipt is a reply."""
+    minutes = data.get("minutes")
+    day = data.get("day")
+    days_ago = data.get("days_ago")
     result = await _meetings(context).log_meeting(
-        person, found.pair_id, day, int(minutes) if minutes is not None else None, topic
+        person,
+        int(str(data["pair_id"])),
+        date.fromisoformat(day) if isinstance(day, str) else None,
+        minutes if isinstance(minutes, int) else _usual(data),
+        None,
+        days_ago=days_ago if isinstance(days_ago, int) else 0,
     )
     await _set_dialogue(context, None, person)
     if isinstance(result, Refusal):
         await message.reply_text(_refusal(result))
         return
     wake_delivery(context)
-    _found, meeting, check_in = result
-    await message.reply_text(
-        _("✅ Saved: you met {name} {day}. I have asked {name} to confirm.").format(
+    found, meeting, check_in = result
+    text, keyboard = _receipt(found, meeting, None)
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.reply_text(text, reply_markup=keyboard)
+    await _ask_score(message, check_in, found.programme)
+
+
+def _receipt(
+    found: PairContext, meeting: MeetingFact, topic: str | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What was saved; while no goal is named, the pair's goals to name one (optional)."""
+    lines = [
+        _("✅ Saved: you met {name} {day}, {length}. I have asked {name} to confirm.").format(
             name=found.other.first_name,
             day=dates.format_day(meeting.held_on, current_language(), today=found.today),
+            length=duration(meeting.minutes),
         )
-    )
-    await _ask_score(message, check_in, found.programme)
+    ]
+    goals = list(found.rhythm.view.pair.goals or ())
+    if topic is not None:
+        lines.append(_("Goal: {goal}").format(goal=goal_label(topic)))
+        return "\n".join(lines), None
+    if not goals:
+        return "\n".join(lines), None
+    lines.append(_("Did you work on a goal? Tap it if you want."))
+    buttons = [
+        InlineKeyboardButton(goal_label(goal), callback_data=build("mg", meeting.id, index))
+        for index, goal in enumerate(goals)
+    ]
+    return "\n".join(lines), markup(rows(buttons, 1))
+
+
+async def topic_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    """A goal tapped on the receipt of a logged meeting."""
+    press = pressed(update)
+    if press is None:
+        return
+    query, message, me = press
+    result = await _meetings(context).set_topic(me.person, data.int("meeting"), data.int("goal"))
+    if isinstance(result, Refusal):
+        await query.answer(_refusal(result))
+        return
+    await query.answer()
+    found, meeting, topic = result
+    text, keyboard = _receipt(found, meeting, topic)
+    await message.edit_text(text, reply_markup=keyboard)
+
+
+# «did you meet?» the day after a planned meeting
+
+
+async def did_meet_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
+) -> None:
+    """Yes: the same logging as /met, with the planned day filled in; no: a new date."""
+    press = pressed(update)
+    if press is None:
+        return
+    query, message, me = press
+    result = await _meetings(context).did_meet(me.person, data.int("planned"))
+    if isinstance(result, Refusal):
+        await query.answer(_refusal(result))
+        if result.problem is Problem.LOGGED:
+            await message.edit_reply_markup(reply_markup=None)
+        return
+    await query.answer()
+    found, plan = result
+    if data.values["answer"] == "n":
+        await _ask_plan_day(message, context, found.pair_id, edit=True)
+        return
+    usual = usual_minutes(found.rhythm.history.meetings)
+    filled: dict[str, object] = {
+        "pair_id": found.pair_id,
+        "usual": USUAL_MINUTES if usual is None else usual,
+        "day": plan.planned_on.isoformat(),
+    }
+    await _ask_minutes(message, context, me.person, filled, edit=True)
 
 
 # confirming a meeting
@@ -644,6 +793,10 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def _ask_pause(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
     me = actor()
     assert me is not None
+    found = await _meetings(context).context(me.person, pair_id)
+    if isinstance(found, Refusal):
+        await message.reply_text(_refusal(found))
+        return
     await _set_dialogue(
         context, Dialogue(me.person.id, PAUSE_FLOW, "day", {"pair_id": pair_id}), me.person
     )
@@ -651,14 +804,25 @@ async def _ask_pause(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_
         InlineKeyboardButton(_("2 weeks"), callback_data=build("pz", pair_id, 14)),
         InlineKeyboardButton(_("1 month"), callback_data=build("pz", pair_id, 30)),
         InlineKeyboardButton(_("2 months"), callback_data=build("pz", pair_id, 61)),
-        InlineKeyboardButton(_("End the pause"), callback_data=build("pz", pair_id, 0)),
     ]
-    await message.reply_text(
+    lines = []
+    paused_until = found.rhythm.view.pair.paused_until
+    # Ending a pause is offered only when there is one to end.
+    if paused_until is not None and paused_until >= found.today:
+        buttons.append(
+            InlineKeyboardButton(_("End the pause"), callback_data=build("pz", pair_id, 0))
+        )
+        lines.append(
+            _("⏳ Paused until {day}.").format(
+                day=dates.format_day(paused_until, current_language(), today=found.today)
+            )
+        )
+    lines.append(
         _(
             "A pause stops the reminders, for example during holidays or illness. For how long? Or write the last day, like 3.12."
-        ),
-        reply_markup=markup(rows(buttons, 2)),
+        )
     )
+    await message.reply_text("\n".join(lines), reply_markup=markup(rows(buttons, 2)))
 
 
 async def pause_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
@@ -797,7 +961,11 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         if isinstance(parsed, dates.DateProblem):
             await message.reply_text(_date_problem(parsed))
             return True
-        await _ask_minutes(message, context, me.person, pair_id, parsed.day)
+        data = {**dialogue.data, "day": parsed.day.isoformat()}
+        if "minutes" in data:
+            await _save_meeting(message, context, me.person, data, edit=False)
+        else:
+            await _ask_minutes(message, context, me.person, data, edit=False)
         return True
     parsed = dates.parse_date(text, found.today)
     if isinstance(parsed, dates.DateProblem):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -14,6 +15,7 @@ from bot.domain.digest import WEEKDAYS
 from bot.domain.model import Programme, Role
 from bot.domain.programme_settings import (
     CADENCE_CHOICES,
+    COUNTRY_CHOICES,
     DIGEST_HOURS,
     HOURS_CHOICES,
     TYPED_CADENCES,
@@ -23,6 +25,7 @@ from bot.domain.programme_settings import (
     values,
 )
 from bot.domain.rhythm import CadenceKind
+from bot.domain.workdays import next_holidays
 from bot.i18n import _, current_language
 from bot.programme_settings import NumberAsked, ProgrammeSettings, SettingsProblem, SettingsView
 from bot.texts import cadence_name, role_name
@@ -39,8 +42,10 @@ SETS = {
     "w": Setting.WORKING_DAYS,
     "r": Setting.MORNING_REMINDER,
     "l": Setting.LANGUAGE,
+    "k": Setting.COUNTRY,
 }
-MENUS = ("cadence", "digest", "hours", "days", "language")
+MENUS = ("cadence", "digest", "hours", "days", "language", "holidays")
+HOLIDAYS_SHOWN = 3
 EXAMPLES = {CadenceKind.MINUTES: 120, CadenceKind.PER_COHORT: 2}
 
 
@@ -257,6 +262,7 @@ def view_text(view: SettingsView) -> str:
             days=days_name(p.working_days), start=_clock(p.day_starts), end=_clock(p.day_ends)
         )
     )
+    lines += _holiday_lines(p, view.today)
     lines.append(
         _("Reminder on the morning of a meeting: {state}.").format(
             state=_("on") if p.morning_reminder else _("off")
@@ -301,6 +307,37 @@ def view_text(view: SettingsView) -> str:
     return "\n".join(lines)
 
 
+def country_name(code: str | None) -> str:
+    """«Norge» / «Norway»: a country in the reader's language."""
+    if code is None:
+        return _("no country")
+    locale = Locale("nb" if current_language() == "nb" else "en")
+    return str(locale.territories.get(code.upper(), code.upper()))
+
+
+def _holiday_lines(p: Programme, today: date | None) -> list[str]:
+    """The country whose public holidays are days off, and the next few of them."""
+    language = current_language()
+    lines = [
+        _("No messages to participants on public holidays in {country}.").format(
+            country=country_name(p.country)
+        )
+    ]
+    coming = next_holidays(p.country, today, language, HOLIDAYS_SHOWN) if today else []
+    if coming:
+        lines.append(
+            _("Next holidays: {days}.").format(
+                days=", ".join(
+                    _("{day} ({name})").format(
+                        day=dates.format_day(day, language, today=today), name=name
+                    )
+                    for day, name in coming
+                )
+            )
+        )
+    return lines
+
+
 def _language_name(language: str) -> str:
     return "Norsk" if language == "nb" else "English"
 
@@ -323,6 +360,7 @@ def view_keyboard(view: SettingsView) -> InlineKeyboardMarkup | None:
             [button(_("Meetings"), "m", "cadence"), button(_("Weekly digest"), "m", "digest")],
             [button(_("Time of day"), "m", "hours"), button(_("Days"), "m", "days")],
             [morning, button(_("Language"), "m", "language")],
+            [button(_("Holidays"), "m", "holidays")],
         ]
     )
 
@@ -400,6 +438,17 @@ def _menu(programme: Programme, which: str) -> tuple[str, InlineKeyboardMarkup] 
             days=days_name(p.working_days)
         )
         return text, markup([*rows(choices, 1), [_back(p)]])
+    if which == "holidays":
+        current = (p.country or "").lower()
+        offered = [*COUNTRY_CHOICES, *([current] if current not in COUNTRY_CHOICES else [])]
+        choices = [
+            button(country_name(code), "k", code, code == current) for code in offered if code
+        ]
+        text = _(
+            "Which country's public holidays should the bot keep? It writes to no participant "
+            "on them. Now: {country}."
+        ).format(country=country_name(p.country))
+        return text, markup([*rows(choices, 2), [_back(p)]])
     text = _(
         "Which language should the programme use? It is used in the alert group, and for "
         "people who have not chosen a language."

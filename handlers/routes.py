@@ -67,6 +67,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "pl": meetings.plan_day_pressed,
     "pc": meetings.proposal_pressed,
     "ml": meetings.met_pressed,
+    "mg": meetings.topic_pressed,
+    "hm": meetings.did_meet_pressed,
     "mc": meetings.meeting_answered,
     "cp": meetings.period_check_in_pressed,
     "ck": meetings.check_in_pressed,

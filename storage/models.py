@@ -98,6 +98,10 @@ class ProgrammeRow(SQLModel, table=True):
         default="job", sa_column=Column(String(200), nullable=False, server_default="job")
     )
     preset: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    # Whose public holidays are not working days (ISO 3166 code, e.g. NO).
+    country: str = Field(
+        default="NO", sa_column=Column(String(8), nullable=False, server_default="NO")
+    )
 
 
 class AgreementTextRow(SQLModel, table=True):

@@ -216,6 +216,7 @@ _PROGRAMME_COLUMNS = (
     "digest_weekday",
     "digest_hour",
     "digest_week",
+    "country",
 )
 
 
@@ -237,6 +238,7 @@ def _programme_of(v: Sequence[Any]) -> Programme:
         digest_weekday=v[13],
         digest_hour=v[14],
         digest_week=v[15],
+        country=v[16],
     )
 
 
@@ -1521,6 +1523,35 @@ class Repository(GatheringQueries):
     async def meeting(self, meeting_id: int) -> tuple[int, MeetingFact, str | None] | None:
         row = await self.session.get(MeetingRow, meeting_id)
         return None if row is None else (row.pair_id, _meeting_fact(row), row.topic)
+
+    async def usual_minutes(self, pair_id: int, person_id: int) -> int | None:
+        """How long the pair's last meeting with a length lasted, when `person_id` is one
+        of the pair (a length nobody disputed): what logging a meeting offers first."""
+        meeting, pair = _table(MeetingRow), PAIRS
+        return cast(
+            "int | None",
+            await self.session.scalar(
+                select(meeting.c.minutes)
+                .join(pair, pair.c.id == meeting.c.pair_id)
+                .where(
+                    meeting.c.pair_id == pair_id,
+                    (pair.c.mentor_id == person_id) | (pair.c.adept_id == person_id),
+                    meeting.c.minutes.is_not(None),
+                    meeting.c.status != MeetingStatus.DISPUTED.value,
+                )
+                .order_by(meeting.c.held_on.desc(), meeting.c.id.desc())
+                .limit(1)
+            ),
+        )
+
+    async def set_meeting_topic(self, meeting_id: int, logged_by: int, topic: str) -> bool:
+        """The goal a meeting worked on, told by whoever logged it; False otherwise."""
+        result = await self.session.execute(
+            update(MeetingRow)
+            .where(col(MeetingRow.id) == meeting_id, col(MeetingRow.logged_by) == logged_by)
+            .values(topic=topic)
+        )
+        return bool(_rowcount(result))
 
     async def answer_meeting(
         self, meeting_id: int, *, status: MeetingStatus, now: datetime, held_on: date | None = None

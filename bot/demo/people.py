@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.demo.scenario import Behaviour, OnNudge, SimPerson
 from bot.emulator import SentMessage, SimGroup, SimUser
+from bot.meetings import USUAL_MINUTES
 
 
 class Stage(Protocol):
@@ -57,6 +58,7 @@ class Participant:
             "pl": self._plan_day,
             "pc": self._proposal,
             "ml": self._met,
+            "hm": self._did_meet,
             "mc": self._meeting_confirmation,
             "ck": self._check_in,
             "cp": self._period_check_in,
@@ -171,13 +173,30 @@ class Participant:
             await self._press(message, data[0], [])  # «Yes, that works»
 
     async def _met(self, message: SentMessage, data: list[str]) -> None:
-        _ml, pair, step, _value = data[0].split(":")
-        if step == "w":
-            await self._press(message, f"ml:{pair}:w:today", [])
-        elif step == "m":
-            await self._press(message, f"ml:{pair}:m:{self.behaviour.meeting_minutes}", data)
-        else:
-            await self._press(message, data[0], [])  # the first goal they worked on
+        """Logging a meeting: the question edits itself into each next step, so they
+        answer the same message until it is the receipt (where they name a goal)."""
+        minutes = self.behaviour.meeting_minutes
+        for _step in range(4):
+            data = [d for row in message.buttons() for _t, d in row if d]
+            if not data:
+                return
+            if data[0].startswith("mg:"):
+                await self._press(message, data[0], [])  # the first goal they worked on
+                return
+            _ml, pair, step, _value = data[0].split(":")
+            if step == "q" and f"ml:{pair}:w:other" in data and minutes != USUAL_MINUTES:
+                await self._press(message, f"ml:{pair}:w:other", [])
+            elif step == "q":
+                await self._press(message, f"ml:{pair}:q:today", [])
+            elif step == "m":
+                await self._press(message, f"ml:{pair}:m:{minutes}", data)
+            else:
+                return
+
+    async def _did_meet(self, message: SentMessage, data: list[str]) -> None:
+        if self.behaviour.answers_rhythm:
+            await self._press(message, data[0], [])  # «Yes»
+            await self._met(message, [])
 
     async def _meeting_confirmation(self, message: SentMessage, data: list[str]) -> None:
         if self.behaviour.answers_rhythm:

@@ -26,6 +26,8 @@ from typing import Literal, NamedTuple, TypeGuard
 
 from babel.dates import format_date, get_day_names
 
+from bot.domain.workdays import is_working_day
+
 __all__ = [
     "DateProblem",
     "ParsedDate",
@@ -552,15 +554,18 @@ def format_short(day: date, language: str) -> str:
     return format_date(day, "EEE d MMM", locale="en")
 
 
-def suggested_days(today: date, working_days: frozenset[int], count: int = 4) -> list[date]:
-    """The next `count` days after today that fall on `working_days` (0 = Monday … 6 = Sunday)."""
+def suggested_days(
+    today: date, working_days: frozenset[int], count: int = 4, *, country: str | None = None
+) -> list[date]:
+    """The next `count` days after today that fall on `working_days` (0 = Monday … 6 =
+    Sunday) and are no public holiday of `country`."""
     if not working_days & frozenset(range(7)):
         return []
     days: list[date] = []
     day = today
     while len(days) < count:
         day += timedelta(days=1)
-        if day.weekday() in working_days:
+        if is_working_day(day, working_days, country):
             days.append(day)
     return days
 

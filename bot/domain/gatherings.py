@@ -96,12 +96,7 @@ def reminder_time(starts_at: datetime, rules: Rules, now: datetime) -> datetime 
         return None
     gathering_day = rules.local(starts_at).date()
     today = rules.local(now).date()
-    day_before = gathering_day - timedelta(days=1)
-    for _ in range(7):
-        if day_before.weekday() in rules.working_days:
-            break
-        day_before -= timedelta(days=1)
-    if today != day_before:
+    if today != rules.last_working_day_before(gathering_day):
         return None
     at = rules.allowed(max(now, rules.at(today, REMIND_AT)))
     return at if rules.local(at).date() < gathering_day else None

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.domain.rhythm import Cadence, CadenceKind, History, Rules
+from bot.domain.workdays import DEFAULT_COUNTRY
 
 
 class Role(StrEnum):
@@ -53,6 +54,7 @@ class Programme:
     digest_weekday: int | None = 0  # 0 = Monday; None = no weekly digest
     digest_hour: int = 8
     digest_week: str | None = None  # the ISO week whose digest was queued last
+    country: str | None = DEFAULT_COUNTRY  # whose public holidays are not working days
 
     @cached_property
     def rules(self) -> Rules:
@@ -64,6 +66,7 @@ class Programme:
             day_ends=self.day_ends,
             working_days=self.working_days,
             morning_reminder=self.morning_reminder,
+            country=self.country,
         )
 
 

@@ -17,6 +17,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.domain.digest import WEEKDAYS, parse_schedule
 from bot.domain.programmes import RoleLabels, parse_outcomes
 from bot.domain.rhythm import Cadence, CadenceKind
+from bot.domain.workdays import known_country
 
 MAX_NAME = 200
 
@@ -32,6 +33,7 @@ class Setting(StrEnum):
     ROLE_LABELS = "role_labels"
     OUTCOMES = "outcomes"
     DIGEST = "digest"
+    COUNTRY = "country"  # whose public holidays are days off
 
 
 # What a coordinator may change from a phone, with buttons; the rest (the name, the
@@ -44,6 +46,7 @@ IN_CHAT = frozenset(
         Setting.MORNING_REMINDER,
         Setting.LANGUAGE,
         Setting.DIGEST,
+        Setting.COUNTRY,
     }
 )
 
@@ -58,6 +61,9 @@ HOURS_CHOICES = ("09-20", "08-21", "10-18", "09-16")
 WORKING_DAYS_CHOICES = ("mon-fri", "mon-sat", "mon-sun")
 DIGEST_HOURS = (7, 8, 9, 10, 12, 14, 16)
 ON_OFF = ("on", "off")
+# Countries offered as buttons (any the holiday calendar knows is taken when typed on the
+# command line): Norway first, then its neighbours.
+COUNTRY_CHOICES = ("no", "se", "dk", "fi")
 
 _NUMBER = re.compile(r"(\d{1,6})(?:\s*[^\W\d_][\w. ]*)?", re.UNICODE)
 
@@ -75,6 +81,7 @@ def values(setting: Setting, text: str) -> dict[str, object] | None:
         Setting.ROLE_LABELS: _role_labels,
         Setting.OUTCOMES: _outcomes,
         Setting.DIGEST: _digest,
+        Setting.COUNTRY: _country,
     }
     return readers[setting](text)
 
@@ -172,3 +179,8 @@ def _digest(text: str) -> dict[str, object] | None:
     if schedule is None:
         return None
     return {"digest_weekday": schedule[0], "digest_hour": schedule[1]}
+
+
+def _country(text: str) -> dict[str, object] | None:
+    code = text.strip().upper()
+    return {"country": code} if known_country(code) else None

@@ -4,8 +4,8 @@ Every minute's tick used to run every rule over every live pair; at 100,000 pair
 is half a minute of work to find, almost always, nothing new. The rules are functions of
 a pair's data and the time, and nearly all of them look at the time only through the
 local date, and then only at a few dates a pair's data names: a new period, the reminder
-day, the check-in day, the day before a planned meeting, its day and the day after, the
-end of a pause, "more than 1.5 × the cadence without a meeting", the week's first working
+day, the check-in day, the day before a planned meeting, its day, the day after («did you meet?») and the
+day that question lapses, the end of a pause, "more than 1.5 × the cadence without a meeting", the week's first working
 day (the weekly note). A few compare the exact moment: the agreement's reminders and its
 deadline, the three-month re-check, a snooze running out, and the weekly note waiting for
 the programme's hours. So when the tick has seen a pair, nothing new can be due for it
@@ -25,11 +25,11 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain.agreement import CONFIRM_WITHIN, RECHECK_AFTER_DAYS, REMINDER_DAYS
 from bot.domain.rhythm import (
+    ASK_MET_WITHIN,
     REMIND_AT,
     History,
     PlanStatus,
     Rules,
-    last_working_day_before,
     period_for,
 )
 from bot.domain.stall import AGREEMENT_WITHIN, silence
@@ -98,8 +98,13 @@ def _rhythm_days(history: History, rules: Rules, today: date) -> list[date]:
     days = [period.end, period.end - timedelta(days=1), remind_day]
     for plan in history.planned:
         if plan.status is not PlanStatus.CANCELLED:
-            days.append(last_working_day_before(plan.planned_on, rules.working_days))
-            days += [plan.planned_on, plan.planned_on + timedelta(days=1)]
+            days.append(rules.last_working_day_before(plan.planned_on))
+            # Its day, «did you meet?» the day after, and the day that question lapses.
+            days += [
+                plan.planned_on,
+                plan.planned_on + timedelta(days=1),
+                plan.planned_on + timedelta(days=ASK_MET_WITHIN + 1),
+            ]
     if history.paused_until is not None:
         days.append(history.paused_until + timedelta(days=1))
     # "No meeting for more than 1.5 × the cadence", counted from the last one without

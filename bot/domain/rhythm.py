@@ -16,11 +16,15 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import next_allowed_time
+from bot.domain.workdays import last_working_day_before
 
 FIRST_PERIOD = timedelta(days=14)  # a new pair's first meeting is due within two weeks
 MIN_PERIOD = timedelta(days=7)
 REMIND_AT = 2 / 3  # around day 20 of a month
 DAY_BEFORE_AT = time(12, 0)
+# «Did you meet?» is asked from the day after a planned meeting; while it may still go (or
+# wait for its answer) the rhythm's own questions about planning hold back.
+ASK_MET_WITHIN = 2  # days after the meeting's day
 
 
 class CadenceKind(StrEnum):
@@ -166,6 +170,7 @@ class NudgeKind(StrEnum):
     CHECK_IN = "check_in"
     DAY_BEFORE = "day_before"
     MORNING_OF = "morning_of"
+    DID_MEET = "did_meet"  # the day after a planned meeting: did you meet?
     WEEKLY = "weekly"  # the weekly note (bot/digest.py); its period is the ISO week
 
 
@@ -192,6 +197,7 @@ class Rules:
     day_ends: time = time(20, 0)
     working_days: frozenset[int] = frozenset(range(5))
     morning_reminder: bool = False
+    country: str | None = None  # whose public holidays are not working days
 
     def allowed(self, moment: datetime) -> datetime:
         return next_allowed_time(
@@ -200,7 +206,11 @@ class Rules:
             day_starts=self.day_starts,
             day_ends=self.day_ends,
             working_days=self.working_days,
+            country=self.country,
         )
+
+    def last_working_day_before(self, day: date) -> date:
+        return last_working_day_before(day, self.working_days, self.country)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(ZoneInfo(self.timezone))
@@ -235,6 +245,13 @@ class History:
 def counts(meeting: MeetingFact) -> bool:
     """A disputed meeting does not count; one not yet answered counts as one-sided."""
     return meeting.status is not MeetingStatus.DISPUTED
+
+
+def usual_minutes(meetings: Iterable[MeetingFact]) -> int | None:
+    """How long the pair's last meeting with a length lasted (not a disputed one)."""
+    timed = [m for m in meetings if m.minutes is not None and counts(m)]
+    last = max(timed, key=lambda m: (m.held_on, m.id), default=None)
+    return None if last is None else last.minutes
 
 
 def period_met(cadence: Cadence, period: Period, meetings: Iterable[MeetingFact]) -> bool:
@@ -305,11 +322,30 @@ class Due:
 PRIORITY = {
     NudgeKind.DAY_BEFORE: 0,
     NudgeKind.MORNING_OF: 1,
-    NudgeKind.REMIND: 2,
-    NudgeKind.PLAN: 3,
-    NudgeKind.CHECK_IN: 4,
-    NudgeKind.WEEKLY: 5,
+    NudgeKind.DID_MEET: 2,
+    NudgeKind.REMIND: 3,
+    NudgeKind.PLAN: 4,
+    NudgeKind.CHECK_IN: 5,
+    NudgeKind.WEEKLY: 6,
 }
+
+
+def did_meet_period(plan_id: int) -> str:
+    """The nudge's period of «did you meet?»: it is asked once per planned meeting."""
+    return f"plan-{plan_id}"
+
+
+def just_passed(history: History, today: date) -> list[PlannedFact]:
+    """Planned meetings whose day passed at most `ASK_MET_WITHIN` days ago and that no
+    meeting logged on or after their day answers yet: «did you meet?» is their question."""
+    logged = [m.held_on for m in history.meetings]
+    return [
+        p
+        for p in history.planned
+        if p.status is not PlanStatus.CANCELLED
+        and 1 <= (today - p.planned_on).days <= ASK_MET_WITHIN
+        and not any(day >= p.planned_on for day in logged)
+    ]
 
 
 def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
@@ -331,6 +367,7 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
     reminders_for = [
         p for p in history.planned if p.status is not PlanStatus.CANCELLED and p.planned_on >= today
     ]
+    passed = just_passed(history, today)
     sent = {(n.person_id, n.period, n.kind) for n in history.nudges}
     remind_day = period.start + timedelta(days=int(period.length * REMIND_AT))
     due: list[Due] = []
@@ -338,7 +375,11 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
         if person not in history.reachable:
             continue
         wanted: list[tuple[NudgeKind, datetime, int | None]] = []
-        if not met and not upcoming:
+        for plan in passed:
+            if (person, did_meet_period(plan.id), NudgeKind.DID_MEET) not in sent:
+                wanted.append((NudgeKind.DID_MEET, now, plan.id))
+        # A meeting that was planned and just passed is asked about, not planned again.
+        if not met and not upcoming and not passed:
             asked = {k for k in NUDGES_THAT_ASK if (person, period.key, k) in sent}
             if today < remind_day and not asked:
                 wanted.append((NudgeKind.PLAN, now, None))
@@ -351,7 +392,7 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
         for plan in reminders_for:
             starts = rules.at(plan.planned_on, plan.planned_time or time(0, 0))
             # "The day before" is the last working day before the meeting.
-            if today == last_working_day_before(plan.planned_on, rules.working_days):
+            if today == rules.last_working_day_before(plan.planned_on):
                 day_before = rules.allowed(max(now, rules.at(today, DAY_BEFORE_AT)))
                 if rules.local(day_before).date() < plan.planned_on:
                     wanted.append((NudgeKind.DAY_BEFORE, day_before, plan.id))
@@ -368,19 +409,19 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
         ):
             wanted.append((NudgeKind.CHECK_IN, now, None))
         due.extend(
-            Due(kind, history.pair_id, person, period.key, rules.allowed(at), planned_id)
+            Due(
+                kind,
+                history.pair_id,
+                person,
+                did_meet_period(planned_id)
+                if kind is NudgeKind.DID_MEET and planned_id is not None
+                else period.key,
+                rules.allowed(at),
+                planned_id,
+            )
             for kind, at, planned_id in wanted
         )
     return due
-
-
-def last_working_day_before(day: date, working_days: frozenset[int]) -> date:
-    candidate = day - timedelta(days=1)
-    for _ in range(7):
-        if candidate.weekday() in working_days:
-            return candidate
-        candidate -= timedelta(days=1)
-    return day - timedelta(days=1)
 
 
 def one_a_day(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.workdays import is_working_day
+
 DEFAULT_QUIET_START = time(20, 0)
 DEFAULT_QUIET_END = time(9, 0)
 
@@ -19,19 +21,24 @@ def next_allowed_time(
     day_starts: time = DEFAULT_QUIET_END,
     day_ends: time = DEFAULT_QUIET_START,
     working_days: frozenset[int] = EVERY_DAY,
+    country: str | None = None,
 ) -> datetime:
     """The first instant at or after `moment` inside the allowed window, in UTC.
 
     Computed on local wall-clock time, so the window stays 09:00–20:00 across
-    daylight-saving changes. `working_days` are weekday numbers (0 is Monday).
+    daylight-saving changes. `working_days` are weekday numbers (0 is Monday); the
+    public holidays of `country` are never allowed.
     """
     zone = ZoneInfo(timezone)
     local = moment.astimezone(zone)
-    if local.weekday() in working_days and day_starts <= local.time() < day_ends:
+    if day_starts <= local.time() < day_ends and is_working_day(
+        local.date(), working_days, country
+    ):
         return moment.astimezone(UTC)
     day = local.date() if local.time() < day_starts else local.date() + timedelta(days=1)
-    for _ in range(7):
-        if day.weekday() in working_days:
+    # A week and the longest run of holidays (Christmas to New Year) fit in a month.
+    for _ in range(31):
+        if is_working_day(day, working_days, country):
             break
         day += timedelta(days=1)
     return datetime.combine(day, day_starts, tzinfo=zone).astimezone(UTC)

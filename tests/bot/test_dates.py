@@ -563,3 +563,16 @@ def test_suggested_days_properties(today: date, working_days: frozenset[int]) ->
         if today + timedelta(days=offset) not in days
     ]
     assert all(day.weekday() not in working_days for day in skipped)
+
+
+def test_suggested_days_leave_out_public_holidays() -> None:
+    # Wednesday 1 April 2026: Easter comes (Thursday, Friday and Monday are holidays).
+    wednesday = date(2026, 4, 1)
+    weekdays = frozenset(range(5))
+    assert suggested_days(wednesday, weekdays, country="NO") == [
+        date(2026, 4, 7),
+        date(2026, 4, 8),
+        date(2026, 4, 9),
+        date(2026, 4, 10),
+    ]
+    assert suggested_days(wednesday, weekdays)[0] == date(2026, 4, 2)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.domain.programme_settings import (
     CADENCE_CHOICES,
+    COUNTRY_CHOICES,
     DIGEST_HOURS,
     HOURS_CHOICES,
     WORKING_DAYS_CHOICES,
@@ -44,6 +45,8 @@ from bot.texts import cadence_name
         (Setting.OUTCOMES, "job, internship", {"outcomes": "job,internship"}),
         (Setting.DIGEST, "wed-14", {"digest_weekday": 2, "digest_hour": 14}),
         (Setting.DIGEST, "off", {"digest_weekday": None, "digest_hour": 8}),
+        (Setting.COUNTRY, "no", {"country": "NO"}),
+        (Setting.COUNTRY, " SE ", {"country": "SE"}),
     ],
 )
 def test_each_setting_reads_its_written_form(
@@ -76,6 +79,9 @@ def test_each_setting_reads_its_written_form(
         (Setting.OUTCOMES, "job,money"),
         (Setting.DIGEST, "someday"),
         (Setting.DIGEST, "mon 24"),
+        (Setting.COUNTRY, "Norway"),
+        (Setting.COUNTRY, "XX"),
+        (Setting.COUNTRY, ""),
     ],
 )
 def test_what_cannot_be_read_is_none(setting: Setting, text: str) -> None:
@@ -90,6 +96,8 @@ def test_every_button_choice_is_a_valid_setting() -> None:
         assert values(Setting.HOURS, window) is not None
     for days in WORKING_DAYS_CHOICES:
         assert values(Setting.WORKING_DAYS, days) is not None
+    for country in COUNTRY_CHOICES:
+        assert values(Setting.COUNTRY, country) is not None
     for day in ("mon", "sun"):
         for hour in DIGEST_HOURS:
             assert values(Setting.DIGEST, f"{day}-{hour:02d}") is not None

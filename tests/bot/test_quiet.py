@@ -20,9 +20,12 @@ from bot.domain.rhythm import (
     History,
     MeetingFact,
     MeetingStatus,
+    NudgeFact,
+    NudgeKind,
     PlannedFact,
     PlanStatus,
     Rules,
+    did_meet_period,
     due_work,
 )
 from bot.domain.stall import Facts, stalls
@@ -232,3 +235,18 @@ def test_midnight_is_the_programmes_own() -> None:
     assert tomorrow_in("Asia/Tokyo") == datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
     assert tomorrow_in("America/New_York") == datetime(2026, 7, 2, 4, 0, tzinfo=UTC)
     assert tomorrow_in("UTC") == datetime(2026, 7, 2, 0, 0, tzinfo=UTC)
+
+
+def test_a_pair_asked_whether_it_met_wakes_when_the_question_lapses() -> None:
+    """Planned Monday 2 March, not logged, both asked on Tuesday: on Thursday the planning
+    questions may come back, so the pair must not sleep until the weekly note."""
+    monday = PlannedFact(1, date(2026, 3, 2), time(17, 0), PlanStatus.CONFIRMED)
+    asked = tuple(
+        NudgeFact(person, did_meet_period(1), NudgeKind.DID_MEET, TUESDAY, None)
+        for person in (MENTOR, ADEPT)
+    )
+    history = met_on_monday(meetings=(), planned=(monday,), nudges=asked)
+    assert due_work(history, Rules(timezone=OSLO), TUESDAY) == []
+    thursday = datetime(2026, 3, 4, 23, 0, tzinfo=UTC)
+    assert sleep_of(history) == thursday
+    assert {d.kind for d in due_work(history, Rules(timezone=OSLO), thursday)} == {NudgeKind.PLAN}

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.domain.rhythm import (
     FIRST_PERIOD,
+    MEETING_REMINDERS,
     NUDGES_THAT_ASK,
     PRIORITY,
     REMIND_AT,
@@ -32,20 +33,23 @@ from bot.domain.rhythm import (
     PlannedFact,
     PlanStatus,
     Rules,
+    did_meet_period,
     due_work,
     ignored_twice,
+    just_passed,
     one_a_day,
     period_for,
     period_met,
     regular_period,
 )
+from bot.domain.workdays import is_working_day
 
 OSLO = ZoneInfo("Europe/Oslo")
 MENTOR, ADEPT = 1, 2
 PAIR = 7
 RULES = Rules()  # Europe/Oslo, 09:00-20:00, Monday to Friday, monthly
 PER_PERSON = (NudgeKind.PLAN, NudgeKind.REMIND, NudgeKind.CHECK_IN)
-PER_PLAN = (NudgeKind.DAY_BEFORE, NudgeKind.MORNING_OF)
+PER_PLAN = (NudgeKind.DAY_BEFORE, NudgeKind.MORNING_OF, NudgeKind.DID_MEET)
 COHORT = (date(2026, 1, 1), date(2026, 12, 31))
 
 MONTHLY = Cadence(CadenceKind.MONTHLY)
@@ -353,7 +357,11 @@ def scenarios(draw: st.DrawFn, *, force_pause: bool = False) -> tuple[History, R
     # half the time near the activation (the first period), otherwise anywhere in the cohort
     offset = draw(st.integers(0, min(span, 40 * 1440)) | st.integers(0, span))
     now = activated_at + timedelta(minutes=offset)
-    rules = Rules(cadence=cadence, morning_reminder=draw(st.booleans()))
+    rules = Rules(
+        cadence=cadence,
+        morning_reminder=draw(st.booleans()),
+        country=draw(st.sampled_from([None, "NO", "NO"])),
+    )
     today = rules.local(now).date()
     current = period_for(cadence, today, activated_on, cohort_start, cohort_end)
     last = current.end - timedelta(days=1)
@@ -394,6 +402,7 @@ def scenarios(draw: st.DrawFn, *, force_pause: bool = False) -> tuple[History, R
         current.key,
         "first",
         *(period_for(cadence, d, activated_on, cohort_start, cohort_end).key for d in past),
+        *(did_meet_period(p.id) for p in planned),
     ]
     people = st.sampled_from([MENTOR, ADEPT])
     nudges = []
@@ -409,6 +418,14 @@ def scenarios(draw: st.DrawFn, *, force_pause: bool = False) -> tuple[History, R
                 None if answered is None else sent_at + timedelta(minutes=answered),
             )
         )
+    # «Did you meet?» already asked about some of the plans, as the tick records it.
+    for plan in planned:
+        if draw(st.booleans()):
+            asked_at = now - timedelta(minutes=draw(st.integers(0, 3 * 1440)))
+            nudges += [
+                NudgeFact(person, did_meet_period(plan.id), NudgeKind.DID_MEET, asked_at, None)
+                for person in (MENTOR, ADEPT)
+            ]
     check_ins = draw(st.sets(st.tuples(people, st.sampled_from(keys)), max_size=2))
     if force_pause:
         paused_until: date | None = today + timedelta(days=draw(st.integers(0, 30)))
@@ -452,6 +469,8 @@ def test_never_repeats_a_recorded_nudge(scenario: Scenario) -> None:
             assert item.planned_id is None
         else:
             assert item.planned_id is not None
+        if item.kind is NudgeKind.DID_MEET:
+            assert (item.person_id, item.period, item.kind) not in sent
     per_plan = Counter((d.planned_id, d.person_id, d.kind) for d in due if d.kind in PER_PLAN)
     assert all(count == 1 for count in per_plan.values())
     assert len({d.key for d in due}) == len(due), "outbox keys are unique within a call"
@@ -467,7 +486,7 @@ def test_due_is_never_early_and_never_in_quiet_hours(scenario: Scenario) -> None
         assert item.not_before.utcoffset() == timedelta(0)
         local = item.not_before.astimezone(zone)
         assert rules.day_starts <= local.time() < rules.day_ends
-        assert local.weekday() in rules.working_days
+        assert is_working_day(local.date(), rules.working_days, rules.country)
 
 
 @SLOW
@@ -498,9 +517,17 @@ def test_who_gets_what(scenario: Scenario) -> None:
     for item in due:
         assert item.person_id in history.reachable
         assert item.pair_id == history.pair_id
-        assert item.period == period.key
+        if item.kind is NudgeKind.DID_MEET:
+            # The day after a planned meeting nobody has logged yet, once per plan.
+            plan = next(p for p in history.planned if p.id == item.planned_id)
+            assert plan.status is not PlanStatus.CANCELLED
+            assert 1 <= (today - plan.planned_on).days <= 2
+            assert not any(m.held_on >= plan.planned_on for m in history.meetings)
+            assert item.period == did_meet_period(plan.id)
+        else:
+            assert item.period == period.key
         if item.kind in NUDGES_THAT_ASK:
-            assert not met and not upcoming
+            assert not met and not upcoming and not just_passed(history, today)
         if item.kind is NudgeKind.REMIND:
             assert not ignored_twice(history, item.person_id)
         if item.kind is NudgeKind.CHECK_IN:
@@ -545,7 +572,7 @@ def check_simulation(history: History, rules: Rules, days: int = 90) -> list[tup
         local = item.not_before.astimezone(zone)
         assert item.not_before >= when
         assert rules.day_starts <= local.time() < rules.day_ends
-        assert local.weekday() in rules.working_days
+        assert is_working_day(local.date(), rules.working_days, rules.country)
 
     activated_on = rules.local(history.activated_at).date()
     last_day = rules.local(history.activated_at + timedelta(days=days)).date() - timedelta(days=1)
@@ -714,7 +741,7 @@ def test_one_a_day_property(candidates: list[Due], already: set[tuple[int, date]
     for place in {slot(d) for d in candidates}:
         rivals = [d for d in candidates if slot(d) == place]
         picked = [d for d in chosen if slot(d) == place]
-        reminders = [d for d in rivals if d.kind in PER_PLAN]
+        reminders = [d for d in rivals if d.kind in MEETING_REMINDERS]
         if reminders:
             assert sorted(picked, key=repr) == sorted(reminders, key=repr)
         elif place in already:
@@ -804,3 +831,93 @@ def test_morning_of_is_not_sent_after_the_meeting() -> None:
     found = [d for d in due_work(history, rules, oslo(2026, 3, 4, 15)) if d.planned_id == 1]
     meeting_starts = oslo(2026, 3, 4, 10)
     assert all(d.not_before < meeting_starts for d in found)
+
+
+# 7. «did you meet?» the day after a planned meeting
+
+
+def _planned_on(day: date, status: PlanStatus = PlanStatus.CONFIRMED) -> PlannedFact:
+    return PlannedFact(5, day, time(17, 0), status)
+
+
+MET_IN_FEBRUARY = meeting(date(2026, 2, 10))
+
+
+def test_the_day_after_a_planned_meeting_both_are_asked_whether_they_met() -> None:
+    # Planned for Tuesday 3 March; nothing logged since. Before, the PLAN question came.
+    history = pair(
+        oslo(2026, 1, 5), meetings=(MET_IN_FEBRUARY,), planned=(_planned_on(date(2026, 3, 3)),)
+    )
+    due = due_work(history, RULES, oslo(2026, 3, 4, 10))
+    assert [(d.kind, d.person_id, d.planned_id) for d in due] == [
+        (NudgeKind.DID_MEET, MENTOR, 5),
+        (NudgeKind.DID_MEET, ADEPT, 5),
+    ]
+    assert {d.key for d in due} == {"planned:5:did_meet:1", "planned:5:did_meet:2"}
+    # On the meeting's own day there is nothing to ask yet.
+    assert due_work(history, RULES, oslo(2026, 3, 3, 10)) == []
+
+
+def test_did_you_meet_is_asked_once_and_only_while_nobody_has_logged_it() -> None:
+    plan = _planned_on(date(2026, 3, 3))
+    history = pair(oslo(2026, 1, 5), meetings=(MET_IN_FEBRUARY,), planned=(plan,))
+    asked = replace(
+        history,
+        nudges=tuple(
+            NudgeFact(p, did_meet_period(5), NudgeKind.DID_MEET, oslo(2026, 3, 4, 9), None)
+            for p in (MENTOR, ADEPT)
+        ),
+    )
+    assert due_work(asked, RULES, oslo(2026, 3, 5, 10)) == []
+    logged = replace(history, meetings=(MET_IN_FEBRUARY, meeting(date(2026, 3, 3))))
+    assert due_work(logged, RULES, oslo(2026, 3, 4, 10)) == []
+    cancelled = replace(history, planned=(_planned_on(date(2026, 3, 3), PlanStatus.CANCELLED),))
+    assert {d.kind for d in due_work(cancelled, RULES, oslo(2026, 3, 4, 10))} == {NudgeKind.PLAN}
+    # Three days on the question has lapsed and the rhythm's own questions come back.
+    assert {d.kind for d in due_work(asked, RULES, oslo(2026, 3, 6, 10))} == {NudgeKind.PLAN}
+
+
+def test_did_you_meet_after_a_friday_meeting_goes_on_monday_morning() -> None:
+    history = pair(
+        oslo(2026, 1, 5), meetings=(MET_IN_FEBRUARY,), planned=(_planned_on(date(2026, 3, 6)),)
+    )
+    due = due_work(history, RULES, oslo(2026, 3, 7, 10))  # Saturday
+    assert {d.kind for d in due} == {NudgeKind.DID_MEET}
+    assert {d.not_before for d in due} == {oslo(2026, 3, 9, 9)}
+
+
+def test_did_you_meet_takes_the_days_one_message_before_the_plan_question() -> None:
+    asked = Due(NudgeKind.DID_MEET, PAIR, MENTOR, "plan-5", oslo(2026, 3, 4, 9), 5)
+    plan = Due(NudgeKind.PLAN, 8, MENTOR, "2026-03", oslo(2026, 3, 4, 9))
+    assert one_a_day([plan, asked], [], ZONES) == [asked]
+    assert one_a_day([asked], [(MENTOR, date(2026, 3, 4))], ZONES) == []
+
+
+# 8. public holidays are not working days
+
+
+NORWAY = replace(RULES, country="NO")
+
+
+def test_no_message_on_new_years_day() -> None:
+    new_years_eve = oslo(2026, 12, 31, 21)
+    # 1 January 2027 is a Friday: the first working day after it is Monday 4 January.
+    assert NORWAY.allowed(new_years_eve) == oslo(2027, 1, 4, 9)
+    assert NORWAY.allowed(oslo(2027, 1, 1, 12)) == oslo(2027, 1, 4, 9)
+    assert RULES.allowed(new_years_eve) == oslo(2027, 1, 1, 9)  # no country, no holidays
+
+
+def test_the_first_nudge_of_january_goes_on_the_first_working_day() -> None:
+    history = pair(oslo(2026, 10, 5), meetings=(meeting(date(2026, 12, 2)),))
+    due = due_work(history, NORWAY, oslo(2027, 1, 1, 0, 5))
+    assert {(d.kind, d.not_before) for d in due} == {(NudgeKind.PLAN, oslo(2027, 1, 4, 9))}
+
+
+def test_the_day_before_reminder_skips_a_holiday() -> None:
+    # Friday 15 May 2026; Thursday 14 May is Ascension Day.
+    history = planned_pair(date(2026, 5, 15))
+    assert NORWAY.last_working_day_before(date(2026, 5, 15)) == date(2026, 5, 13)
+    assert len(day_before(history, oslo(2026, 5, 13, 12), NORWAY)) == 2
+    assert day_before(history, oslo(2026, 5, 14, 12), NORWAY) == []
+    # Without the holiday calendar it would have come on the holiday.
+    assert len(day_before(history, oslo(2026, 5, 14, 12))) == 2

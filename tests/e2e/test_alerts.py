@@ -67,10 +67,8 @@ async def test_no_meeting_alert_is_taken_and_resolves_itself(harness: Harness) -
 
     amina.catch_up()
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Today")
-    await amina.press(await amina.next_message(), "1 hour")
-    await amina.press(await amina.next_message(), "Skip")
-    await amina.next_message()
+    await amina.press(await amina.next_message(), "Today, 1 hour")
+    await amina.next_message()  # the check-in
     await h.tick()
     await h.emulator.wait_until_idle()
     resolved = kari.inbox()[kari.inbox().index(taken)]
@@ -137,10 +135,9 @@ async def test_a_help_request_arrives_at_once_even_at_night(harness: Harness) ->
     _ola, amina, pair_id = await h.active_pair(programme)
     h.clock.set(oslo(2026, 3, 4, 22))
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Yesterday")
-    await amina.press(await amina.next_message(), "30 minutes")
-    await amina.press(await amina.next_message(), "Skip")
     await amina.next_message()
+    await amina.send("yesterday")
+    await amina.press(await amina.next_message(), "30 minutes")
     await amina.press(await amina.next_message(), "2")
     goals = await amina.next_message()
     await amina.press(goals, "Done")
@@ -299,10 +296,8 @@ async def test_pairs_list_shows_last_meeting_reasons_and_pages(
     assert (await h.services.create_pair(None, programme.id, per.id, sara.id)).view is not None
 
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Today")
-    await amina.press(await amina.next_message(), "1 hour")
-    await amina.press(await amina.next_message(), "Skip")
-    await amina.next_message()
+    await amina.press(await amina.next_message(), "Today, 1 hour")
+    await amina.next_message()  # the check-in
     h.clock.set(oslo(2026, 3, 18, 10))
     await h.tick()
     kari.catch_up()

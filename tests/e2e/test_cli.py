@@ -404,3 +404,28 @@ async def test_program_set_digest_day_and_hour_or_off(emulator: BotApiEmulator, 
     assert_refused(
         await cli(emulator, url, "program", "set", "1", "--digest", "someday"), "--digest"
     )
+
+
+async def test_program_set_country_of_the_holidays(emulator: BotApiEmulator, url: str) -> None:
+    """`--country` names whose public holidays are days off; Norway by default."""
+    await create_programme(emulator, url)
+
+    async def stored() -> str | None:
+        db = Database(url)
+        try:
+            services = Services(db, SystemClock(), default_language="nb", invite_ttl_days=30)
+            programme = await services.programme(1)
+            assert programme is not None
+            return programme.country
+        finally:
+            await db.dispose()
+
+    assert await stored() == "NO"
+    assert ok(await cli(emulator, url, "program", "set", "1", "--country", "se")) == [
+        "Programme 1: country=SE"
+    ]
+    assert await stored() == "SE"
+    assert_refused(
+        await cli(emulator, url, "program", "set", "1", "--country", "Narnia"), "--country"
+    )
+    assert await stored() == "SE"

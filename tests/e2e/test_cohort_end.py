@@ -141,6 +141,9 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     await at(h, oslo(4, 30))
     assert with_words(ola, "Do you have two minutes") == []
     await at(h, oslo(5, 1))
+    # Friday 1 May is Labour Day, a public holiday in Norway, then comes a weekend.
+    assert with_words(ola, "Do you have two minutes") == []
+    await at(h, oslo(5, 4))
     [reminder] = [m for m in ola.inbox() if "Do you have two minutes" in (m.text or "")]
     assert reminder.text == (
         "Do you have two minutes? Your answers help the programme.\n\n"

@@ -241,3 +241,6 @@ async def test_help_lists_what_each_role_can_do(harness: Harness, role: Role) ->
     await person.send("/help")
     text = (await person.next_message()).text or ""
     assert "/profile" in text and "/pair" not in text
+    # Goals are the adept's own: /goals tells a mentor so and changes nothing (they see
+    # the goals in /status), so a mentor's /help does not offer it.
+    assert ("/goals" in text) == (role is Role.ADEPT)

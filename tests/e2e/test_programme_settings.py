@@ -285,3 +285,24 @@ async def test_a_coordinator_of_two_programmes_chooses_one(harness: Harness) -> 
     assert choose.button_texts() == ["Global Future Oslo", "Bli med"]
     await tap(h, kari, choose, "Bli med")
     assert (choose.text or "").startswith("⚙️ Settings of Bli med")
+
+
+async def test_the_holidays_are_shown_and_their_country_changed(harness: Harness) -> None:
+    h = harness  # Tuesday 3 March 2026
+    programme = await h.programme()
+    kari = await coordinator(h, programme)
+    await kari.send("/programme")
+    view = await kari.next_message()
+    lines = (view.text or "").split("\n")
+    assert "No messages to participants on public holidays in Norway." in lines
+    assert (
+        "Next holidays: Thursday 2 April (Maundy Thursday), Friday 3 April (Good Friday), "
+        "Sunday 5 April (Easter Sunday)."
+    ) in lines
+
+    await tap(h, kari, view, "Holidays")
+    assert (view.text or "").endswith("Now: Norway.")
+    assert view.button_texts() == ["✅ Norway", "Sweden", "Denmark", "Finland", "◀ Back"]
+    await tap(h, kari, view, "Sweden")
+    assert "No messages to participants on public holidays in Sweden." in (view.text or "")
+    assert (await stored(h, programme)).country == "SE"

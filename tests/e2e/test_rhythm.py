@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import OutboxStatus
-from bot.emulator import SimUser
+from bot.emulator import SentMessage, SimUser
 from storage.repository import Repository
 from tests.e2e.conftest import Harness
 
@@ -66,14 +66,23 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
     assert (await ola.next_message()).text == "Reminder: you meet Amina tomorrow, Thursday 5 March."
 
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Today")
-    await amina.press(await amina.next_message(), "1 hour")
-    topic = await amina.next_message()
-    assert topic.button_texts() == ["Write a Norwegian CV", "Speak Norwegian at work", "Skip"]
-    await amina.press(topic, "Write a Norwegian CV")
-    saved = await amina.next_message()
-    assert saved.text == "✅ Saved: you met Ola Thursday 5 March. I have asked Ola to confirm."
+    logged = await amina.next_message()
+    assert logged.button_texts() == ["Today, 1 hour", "Yesterday, 1 hour", "Other length"]
+    # One tap logs it: the question turns into the receipt, with the goals to name one.
+    await amina.press(logged, "Today, 1 hour")
     score = await amina.next_message()
+    assert logged.text == (
+        "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm.\n"
+        "Did you work on a goal? Tap it if you want."
+    )
+    assert logged.button_texts() == ["Write a Norwegian CV", "Speak Norwegian at work"]
+    await amina.press(logged, "Write a Norwegian CV")
+    await h.emulator.wait_until_idle()
+    assert logged.text == (
+        "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm.\n"
+        "Goal: Write a Norwegian CV"
+    )
+    assert logged.button_texts() == []
     assert score.button_texts() == ["1", "2", "3", "4", "5"]
     await amina.press(score, "4")
     goals = await amina.next_message()
@@ -115,12 +124,19 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
     await run_until(h, oslo(2026, 4, 7, 19))
     ola.catch_up()
     await ola.send("/met")
-    await ola.press(await ola.next_message(), "Today")
-    await ola.press(await ola.next_message(), "2 hours")
-    await ola.press(await ola.next_message(), "Skip")
+    logged = await ola.next_message()
+    # Another length: the question turns into the next one each time.
+    await ola.press(logged, "Other length")
+    await h.emulator.wait_until_idle()
+    assert logged.text == "About how long did you meet?"
+    await ola.press(logged, "2 hours")
+    await h.emulator.wait_until_idle()
+    assert logged.button_texts() == ["Today", "Yesterday"]
+    await ola.press(logged, "Today")
     # Saved before the clock moves on: the confirmation to Amina is queued today.
-    assert (await ola.next_message()).text == (
-        "✅ Saved: you met Amina Tuesday 7 April. I have asked Amina to confirm."
+    await ola.next_message()  # the check-in
+    assert (logged.text or "").startswith(
+        "✅ Saved: you met Amina Tuesday 7 April, 2 hours. I have asked Amina to confirm."
     )
     await run_until(h, oslo(2026, 5, 4, 12))
 
@@ -130,10 +146,7 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         "✅ I have asked Ola if Thursday 5 March works. I will tell you the answer.",
         "✅ Ola can meet Thursday 5 March.",
         "Reminder: you meet Ola tomorrow, Thursday 5 March.",
-        "When did you meet? Tap a button, or write the date, like 3.12.",
-        "About how long did you meet?",
-        "Did you work on one of the goals? Tap it, or «Skip».",
-        "✅ Saved: you met Ola Thursday 5 March. I have asked Ola to confirm.",
+        "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm.",
         "How is the mentorship going for you? Tap a number: 1 is bad, 5 is very good.",
         "Did you get closer to a goal? Tap the goals, then «Done».",
         "Anything to add? Write a short comment, or tap a button. Only the coordinator sees it. Do not write about health, religion or similar.",
@@ -148,7 +161,8 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         "Have you agreed when to meet Ola this month?",
         "Ola suggests you meet Tuesday 7 April at 17:30. Does that work for you?",
         "✅ Great! You meet Ola Tuesday 7 April at 17:30. I will remind you the day before.",
-        "Reminder: you meet Ola tomorrow, Tuesday 7 April at 17:30.",
+        # Wednesday 1 April: Easter comes between, so not «tomorrow».
+        "Reminder: you meet Ola Tuesday 7 April at 17:30.",
         "Ola says you met Tuesday 7 April for 2 hours. Is that right?",
         # Monday 13 April: the weekly note (Monday 6 April had the reminder).
         "Your week with Ola:",
@@ -221,10 +235,13 @@ async def test_a_disputed_meeting_does_not_count(harness: Harness) -> None:
     await amina.next_message()
     await ola.next_message()
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Yesterday")
-    await amina.press(await amina.next_message(), "30 minutes")
-    await amina.press(await amina.next_message(), "Skip")
-    assert "Saved" in ((await amina.next_message()).text or "")
+    await amina.next_message()
+    await amina.send("yesterday")
+    lengths = await amina.next_message()
+    assert lengths.button_texts()[0] == "1 hour"  # the usual length first
+    await amina.press(lengths, "30 minutes")
+    await amina.next_message()  # the check-in
+    assert "Saved" in (lengths.text or "")
     await h.deliver()
     confirm = await ola.next_message()
     await ola.press(confirm, "No, we did not")
@@ -252,10 +269,17 @@ async def test_a_pause_stops_nudges_and_tells_the_coordinator(harness: Harness) 
     await kari.next_message()
     ola, amina, pair_id = await h.active_pair(programme)
     await amina.send("/pause")
-    await amina.press(await amina.next_message(), "1 month")
+    asked = await amina.next_message()
+    # No pause yet, so none to end.
+    assert asked.button_texts() == ["2 weeks", "1 month", "2 months"]
+    await amina.press(asked, "1 month")
     assert (await amina.next_message()).text == (
         "✅ Paused until Thursday 2 April. I have told Ola and the coordinator."
     )
+    await ola.send("/pause")
+    again = await ola.next_message()
+    assert (again.text or "").startswith("⏳ Paused until Thursday 2 April.\n")
+    assert again.button_texts() == ["2 weeks", "1 month", "2 months", "End the pause"]
     await h.deliver()
     assert (await kari.next_message()).text == (
         f"Pair #{pair_id} (Ola and Amina) is paused until Thursday 2 April. Amina asked for it."
@@ -266,7 +290,11 @@ async def test_a_pause_stops_nudges_and_tells_the_coordinator(harness: Harness) 
     before = len(amina.inbox())
     await run_until(h, oslo(2026, 4, 2, 19))
     assert len(amina.inbox()) == before
-    await run_until(h, oslo(2026, 4, 3, 12))
+    # The pause is over on Friday 3 April, but that is Good Friday, and Monday 6 April is
+    # Easter Monday: public holidays in Norway, the programme's country.
+    await run_until(h, oslo(2026, 4, 6, 19))
+    assert len(amina.inbox()) == before
+    await run_until(h, oslo(2026, 4, 7, 12))
     assert amina.inbox()[-1].text == "Have you agreed when to meet Ola this month?"
 
 
@@ -313,3 +341,164 @@ async def test_an_unparsable_date_gets_a_clear_answer(harness: Harness) -> None:
         )
     assert [p.planned_on.isoformat() for p in rhythm.history.planned] == ["2026-03-06"]
     del ola
+
+
+async def plan_thursday(h: Harness, ola: SimUser, amina: SimUser) -> None:
+    """Amina suggests Thursday 5 March and Ola agrees."""
+    await amina.send("/plan")
+    await amina.press(await amina.next_message(), "Thu 5 Mar")
+    await amina.next_message()
+    await h.deliver()
+    await ola.press(await ola.next_message(), "Yes, that works")
+    await ola.next_message()
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+
+
+async def test_the_day_after_a_planned_meeting_both_are_asked_whether_they_met(
+    harness: Harness,
+) -> None:
+    h = harness  # Tuesday 3 March 2026
+    programme = await h.programme()
+    ola, amina, pair_id = await h.active_pair(programme)
+    await plan_thursday(h, ola, amina)
+    await run_until(h, oslo(2026, 3, 5, 20))
+    ola.catch_up()
+    amina.catch_up()
+
+    # Friday: not «have you agreed when to meet?», but whether they met.
+    await run_until(h, oslo(2026, 3, 6, 12))
+    [asked] = amina.catch_up()
+    [asked_ola] = ola.catch_up()
+    assert asked.text == "Did you and Ola meet on Thursday 5 March?"
+    assert asked_ola.text == "Did you and Amina meet on Thursday 5 March?"
+    assert asked.button_texts() == ["Yes", "No, new date"]
+
+    # Yes: the logging of /met with the day filled in; the question edits itself.
+    await amina.press(asked, "Yes")
+    await h.emulator.wait_until_idle()
+    assert asked.text == "About how long did you meet?"
+    assert asked.button_texts()[0] == "1 hour"
+    await amina.press(asked, "1 hour")
+    score = await amina.next_message()
+    assert score.button_texts() == ["1", "2", "3", "4", "5"]
+    assert (asked.text or "").startswith(
+        "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm."
+    )
+    async with h.services.unit() as repo:
+        [meeting] = await repo.meetings_of(pair_id)
+    assert (meeting.held_on, meeting.minutes) == (date(2026, 3, 5), 60)
+
+    # Ola's «yes» after Amina logged it logs nothing twice: he confirms hers instead.
+    await ola.press(asked_ola, "Yes")
+    await h.emulator.wait_until_idle()
+    assert asked_ola.button_texts() == []
+    async with h.services.unit() as repo:
+        assert len(await repo.meetings_of(pair_id)) == 1
+    await h.deliver()
+    assert (await ola.next_message()).text == (
+        "Amina says you met Thursday 5 March for 1 hour. Is that right?"
+    )
+
+    # Asked once: nothing more about it in the days after.
+    await run_until(h, oslo(2026, 3, 10, 12))
+    assert not any("meet on" in (m.text or "") for m in [*amina.catch_up(), *ola.catch_up()])
+
+
+async def test_no_new_date_plans_again_and_an_unanswered_question_lapses(
+    harness: Harness,
+) -> None:
+    h = harness
+    programme = await h.programme()
+    ola, amina, _pair_id = await h.active_pair(programme)
+    await plan_thursday(h, ola, amina)
+    await run_until(h, oslo(2026, 3, 6, 12))
+    asked = amina.catch_up()[-1]
+    ola.catch_up()
+    await amina.press(asked, "No, new date")
+    await h.emulator.wait_until_idle()
+    # The question turns into the next one: which day.
+    assert asked.text == (
+        "Which day will you meet Ola? Tap a day, or write a date and time, like «3.12 kl 17»."
+    )
+    assert asked.button_texts() == ["Mon 9 Mar", "Tue 10 Mar", "Wed 11 Mar", "Thu 12 Mar"]
+
+    # Ola leaves his question. Over the weekend it lapses, and on Monday the rhythm asks
+    # him as before (one message a day: Friday's slot was the question).
+    await run_until(h, oslo(2026, 3, 9, 12))
+    assert [m.text for m in ola.catch_up()] == [
+        "Have you agreed when to meet Amina for the first time?"
+    ]
+
+
+async def finish_check_in(h: Harness, user: SimUser, first: SentMessage) -> int:
+    """Answers a check-in the plain way (a score, no goal ticked, no comment); the taps."""
+    await user.press(first, "4")
+    taps = 1
+    for _ in range(5):
+        await h.emulator.wait_until_idle()
+        last = user.inbox()[-1]
+        plain = [b for b in last.button_texts() if b in ("Done", "No comment")]
+        if not plain:
+            return taps
+        await user.press(last, plain[0])
+        taps += 1
+    raise AssertionError("the check-in does not end")
+
+
+async def test_logging_the_usual_meeting_takes_at_most_four_taps(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    ola, amina, pair_id = await h.active_pair(programme)
+    h.clock.set(oslo(2026, 3, 5, 19))
+    for user, taps_allowed in ((amina, 4), (ola, 4)):
+        # What the other's logging sent (their confirmation request) is read first.
+        await h.deliver()
+        await h.emulator.wait_until_idle()
+        user.catch_up()
+        before = len(user.inbox())
+        await user.send("/met")
+        question = await user.next_message()
+        await user.press(question, "Yesterday, 1 hour")
+        score = await user.next_message()
+        # Logging left one message (the question, now the receipt) before the check-in.
+        assert len(user.inbox()) - before == 2
+        assert (question.text or "").startswith("✅ Saved: you met")
+        taps = 1 + await finish_check_in(h, user, score)
+        assert taps <= taps_allowed
+        assert user.inbox()[-1].text == "Thank you! Only the coordinator sees your answer."
+    async with h.services.unit() as repo:
+        meetings = await repo.meetings_of(pair_id)
+    assert [(m.held_on, m.minutes) for m in meetings] == [(date(2026, 3, 4), 60)] * 2
+
+
+async def test_no_nudge_on_new_years_day(harness: Harness) -> None:
+    h = harness
+    h.clock.set(oslo(2026, 12, 1, 10))
+    programme = await h.programme()
+    ola, amina, _pair_id = await h.active_pair(programme)
+    await run_until(h, oslo(2026, 12, 31, 20))
+    ola.catch_up()
+    amina.catch_up()
+    # Friday 1 January 2027 is New Year's Day; then a weekend.
+    await run_until(h, oslo(2027, 1, 3, 20))
+    assert ola.catch_up() == [] and amina.catch_up() == []
+    await run_until(h, oslo(2027, 1, 4, 12))
+    [plan] = amina.catch_up()
+    assert plan.text == "Have you agreed when to meet Ola this month?"
+
+
+async def test_we_met_already_turns_the_question_into_the_logging(harness: Harness) -> None:
+    h = harness
+    programme = await h.programme()
+    _ola, amina, _pair_id = await h.active_pair(programme)
+    await run_until(h, oslo(2026, 3, 4, 10))
+    [question] = amina.catch_up()
+    await amina.press(question, "We met already")
+    await h.emulator.wait_until_idle()
+    assert question.text == "When did you meet? Tap a button, or write the date, like 3.12."
+    await amina.press(question, "Yesterday, 1 hour")
+    score = await amina.next_message()
+    assert score.button_texts() == ["1", "2", "3", "4", "5"]
+    assert (question.text or "").startswith("✅ Saved: you met Ola Tuesday 3 March, 1 hour.")
+    assert amina.catch_up() == []  # the check-in's question was the only new message

@@ -121,6 +121,8 @@ async def test_writes_to_a_pairs_own_rows_wake_that_pair_only(
         ("UPDATE person SET weekly_note = false WHERE id = :mentor", "p0"),
         ("UPDATE programme SET cadence = 'twice_monthly' WHERE id = :programme", "all"),
         ("UPDATE programme SET day_starts = '08:00:00' WHERE id = :programme", "all"),
+        # Another country's holidays are other days off.
+        ("UPDATE programme SET country = 'SE' WHERE id = :programme", "all"),
         ("UPDATE cohort SET ends_on = '2026-12-30' WHERE id = :cohort", "all"),
         # How a message reads is decided when it is written; it does not wake anyone.
         ("UPDATE person SET first_name = 'Ny', telegram_language = 'en' WHERE id = :mentor", ""),
