@@ -261,6 +261,7 @@ COLUMNS: dict[str, Policy] = {
     "processed_update.update_id": _nothing("Telegram's update number"),
     "programme.alert_chat_id": _nothing("a group chat, not a person"),
     "programme.cadence": _nothing(_SETTING),
+    "programme.country": _nothing(_SETTING),
     "programme.digest_week": _nothing(_SETTING),
     "programme.language": _nothing(_SETTING),
     "programme.name": _nothing(_PROGRAMME),

@@ -13,10 +13,7 @@ from tests.e2e.test_alerts import alerts_about, coordinator, oslo, run_until
 async def log_meeting(h: Harness, by: SimUser, other: SimUser, score: str) -> None:
     """`by` logs a meeting today and scores it; `other` confirms it and answers 5."""
     await by.send("/met")
-    await by.press(await by.next_message(), "Today")
-    await by.press(await by.next_message(), "1 hour")
-    await by.press(await by.next_message(), "Skip")
-    await by.next_message()
+    await by.press(await by.next_message(), "Today, 1 hour")
     await by.press(await by.next_message(), score)
     prompt = await by.next_message()
     if "Done" in prompt.button_texts():
@@ -42,10 +39,7 @@ async def test_a_comment_and_a_help_text_are_both_kept(harness: Harness) -> None
     _ola, amina, pair_id = await h.active_pair(programme)
     h.clock.set(oslo(2026, 3, 4, 12))
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Today")
-    await amina.press(await amina.next_message(), "1 hour")
-    await amina.press(await amina.next_message(), "Skip")
-    await amina.next_message()
+    await amina.press(await amina.next_message(), "Today, 1 hour")
     await amina.press(await amina.next_message(), "3")
     await amina.press(await amina.next_message(), "Done")
     prompt = await amina.next_message()
@@ -77,10 +71,7 @@ async def test_no_text_written_in_a_check_in_is_lost_or_overwritten(harness: Har
     h.clock.set(oslo(2026, 3, 4, 12))
     # Amina taps «No comment», then writes one after all.
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Today")
-    await amina.press(await amina.next_message(), "1 hour")
-    await amina.press(await amina.next_message(), "Skip")
-    await amina.next_message()
+    await amina.press(await amina.next_message(), "Today, 1 hour")
     await amina.press(await amina.next_message(), "4")
     await amina.press(await amina.next_message(), "Done")
     await amina.press(await amina.next_message(), "No comment")

@@ -600,12 +600,13 @@ async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     # A meeting with her own topic, a low score and a help request with her words,
     # posted in the alert group.
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Today")
-    await amina.press(await amina.next_message(), "1 hour")
-    topic = await amina.next_message()
-    await amina.press(topic, next(b for b in topic.button_texts() if "Glimwerk" in b))
-    await amina.next_message()
-    await amina.press(await amina.next_message(), "2")
+    logged = await amina.next_message()
+    await amina.press(logged, "Today, 1 hour")
+    score = await amina.next_message()
+    # The goal worked on is named on the receipt, after the fact.
+    await amina.press(logged, next(b for b in logged.button_texts() if "Glimwerk" in b))
+    await h.emulator.wait_until_idle()
+    await amina.press(score, "2")
     await amina.press(await amina.next_message(), "Done")
     await amina.press(await amina.next_message(), "I need help")
     await amina.next_message()

@@ -193,10 +193,7 @@ HELP_WORDS = "I lost my housing and cannot focus."
 async def ask_for_help_in_words(h: Harness, amina: SimUser) -> None:
     """Amina's check-in: score 2, "I need help", then what she needs help with."""
     await amina.send("/met")
-    await amina.press(await amina.next_message(), "Yesterday")
-    await amina.press(await amina.next_message(), "30 minutes")
-    await amina.press(await amina.next_message(), "Skip")
-    await amina.next_message()
+    await amina.press(await amina.next_message(), "Yesterday, 1 hour")
     await amina.press(await amina.next_message(), "2")
     await amina.press(await amina.next_message(), "Done")
     await amina.press(await amina.next_message(), "I need help")

@@ -88,9 +88,10 @@ async def test_everyday_updates_keep_their_number_of_statements(
         # prepare; the live pairs; the pair's usual length; the dialogue saved
         "/met": 2 + 1 + 1 + 1,
         # prepare (with the dialogue the button belongs to); the rhythm; the meeting, its
-        # nudges answered and the check-in opened; the dialogue closed. (It took three
-        # taps and 32 statements when each step was its own message.)
-        "met: Today, 1 hour": 2 + 5 + 3 + 1,
+        # nudges answered and the check-in opened; who of the recipients takes part (the
+        # other party's confirmation is queued only to one who does); the dialogue
+        # closed. (It took three taps and 32 statements when each step was its own message.)
+        "met: Today, 1 hour": 2 + 5 + 3 + 1 + 1,
         # prepare; the check-in, the rhythm, the check-in written and read back
         "check-in: a score": 2 + 1 + 5 + 2,
         # as the button: the other text handlers are not asked
