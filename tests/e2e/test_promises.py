@@ -62,9 +62,9 @@ IDS = {name: 200 + index for index, name in enumerate(PEOPLE)}
 # The bot's own nudges, on its own schedule: at most one a day each person. (Messages
 # that pass on what another person did, such as a proposed date or a coordinator's
 # message, and reminders of a meeting the pair planned, are not nudges.)
-NUDGES = {"plan", "remind", "check_in", "weekly", "agreement_reminder", "recheck"}
+NUDGES = {"plan", "remind", "check_in", "did_meet", "weekly", "agreement_reminder", "recheck"}
 # Nudges about one pair carry it in their key: pair:<id>:…
-PAIR_NUDGES = {"plan", "remind", "check_in", "weekly"}
+PAIR_NUDGES = {"plan", "remind", "check_in", "did_meet", "weekly"}
 COMMANDS = ("/met", "/plan", "/pause", "/status", "/goals", "/help", "/profile", "/settings")
 STEPS_OF_TIME = (
     timedelta(hours=1),
