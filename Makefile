@@ -9,7 +9,7 @@ LOCALES := bot/locales
 POT := $(LOCALES)/mentorbot.pot
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/mentorbot.po))
 
-.PHONY: run demo test setup lint format catalogs check-python clean bench bench-quick
+.PHONY: run demo test test-deep setup lint format catalogs check-python clean bench bench-quick
 
 run: setup
 	$(BIN)/mentorbot run
@@ -24,6 +24,14 @@ PYTEST_WORKERS ?= 4
 test: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 	$(MAKE) --no-print-directory lint
+
+# The model-based test of the programme's promises, far longer than in `make test`.
+MODEL_EXAMPLES ?= 60
+MODEL_STEPS ?= 50
+
+test-deep: setup
+	MENTORBOT_MODEL_EXAMPLES=$(MODEL_EXAMPLES) MENTORBOT_MODEL_STEPS=$(MODEL_STEPS) \
+		$(BIN)/python -m pytest -p no:xdist tests/e2e/test_promises.py
 
 setup: $(STAMP) $(MO_FILES)
 
