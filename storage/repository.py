@@ -1812,17 +1812,41 @@ class Repository(GatheringQueries):
 
     # the shared send budget
 
-    async def take_send_slot(self, bucket: str, window_start: datetime, limit: int) -> bool:
-        """One message more in `bucket` for this window, if the window has room (atomic)."""
-        insert = self._insert(SendBudgetRow).values(
-            bucket=bucket, window_start=window_start, used=1
+    async def lock_send_budget(self, key: int) -> None:
+        """Held until this transaction ends: one instance at a time takes a send slot."""
+        if self._dialect == "postgresql":
+            await self.session.execute(select(func.pg_advisory_xact_lock(key)))
+
+    async def send_window_full(
+        self, bucket: str, now: datetime, limit: int, span: timedelta
+    ) -> datetime | None:
+        """None if fewer than `limit` messages of `bucket` went in the `span` before `now`;
+        else when the oldest of the last `limit` leaves the span (the window has room)."""
+        moment = col(SendBudgetRow.window_start)
+        latest = (
+            select(moment, col(SendBudgetRow.used))
+            .where(col(SendBudgetRow.bucket) == bucket, moment > now - span)
+            .order_by(moment.desc())
+            .limit(limit)
         )
+        # Messages of one moment share a row (two instances in the same microsecond).
+        counted = 0
+        for when, used in (await self.session.execute(latest)).all():
+            counted += used
+            if counted >= limit:
+                return as_utc(when) + span
+        return None
+
+    async def record_sends(self, buckets: Sequence[str], now: datetime) -> None:
+        """One message at `now` in each bucket (see `send_window_full`)."""
+        insert = self._insert(SendBudgetRow)
         statement = insert.on_conflict_do_update(
             index_elements=["bucket", "window_start"],
             set_={"used": col(SendBudgetRow.used) + 1},
-            where=col(SendBudgetRow.used) < limit,
-        ).returning(col(SendBudgetRow.used))
-        return (await self.session.execute(statement)).first() is not None
+        )
+        await self.session.execute(
+            statement, [{"bucket": b, "window_start": now, "used": 1} for b in buckets]
+        )
 
     async def forget_send_windows(self, before: datetime) -> int:
         result = await self.session.execute(
