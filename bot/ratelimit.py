@@ -253,29 +253,41 @@ class MemoryBudget:
         self._takes = 0
 
     async def take(self, request: SlotRequest) -> Refusal | None:
-        now = self._clock()
-        limits = self.limits
+        refusal = self.check(request)
+        if refusal is None:
+            self.record(request)
+        return refusal
+
+    def _logs(self, request: SlotRequest) -> tuple[_Log | None, _Log | None]:
         chat = group = None
         if request.chat is not None:
-            # Replies too: a reply goes at once only when its chat's second is free.
-            chat = self._chats.setdefault(request.chat, _Log(1, limits.chat_interval))
-            if wait := chat.wait(now):
-                return Refusal(Scope.CHAT, wait)
+            chat = self._chats.setdefault(request.chat, _Log(1, self.limits.chat_interval))
             if request.group:
                 group = self._groups.setdefault(
-                    request.chat, _Log(limits.group_per_minute, limits.group_window)
+                    request.chat, _Log(self.limits.group_per_minute, self.limits.group_window)
                 )
-                if wait := group.wait(now):
-                    return Refusal(Scope.CHAT, wait)
+        return chat, group
+
+    def check(self, request: SlotRequest) -> Refusal | None:
+        """Whether `request` may go now, without taking its slot."""
+        now = self._clock()
+        # Replies too: a reply goes at once only when its chat's second is free.
+        for log in self._logs(request):
+            if log is not None and (wait := log.wait(now)):
+                return Refusal(Scope.CHAT, wait)
         if wait := max(self._global.wait(now), self._spacing.wait(now)):
             return Refusal(Scope.GLOBAL, wait)
+        return None
+
+    def record(self, request: SlotRequest) -> None:
+        """Takes the slot `check` found."""
+        now = self._clock()
         self._spacing.take(now).pending = False  # spacing counts from the slot
-        entries = [log.take(now) for log in (chat, group, self._global) if log is not None]
+        entries = [log.take(now) for log in (*self._logs(request), self._global) if log]
         self._granted[request] = entries
         self._takes += 1
         if self._takes % 1000 == 0:
             self._forget(now)
-        return None
 
     def answered(self, request: SlotRequest) -> None:
         entries = self._granted.pop(request, None)
@@ -334,6 +346,7 @@ class DatabaseBudget:
         limits: Limits = Limits(),
         *,
         wall: Callable[[], datetime] = lambda: datetime.now(UTC),
+        local_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.limits = limits
@@ -347,11 +360,13 @@ class DatabaseBudget:
         self._chat = timedelta(seconds=limits.chat_interval)
         self._group = (max(1, limits.group_per_minute), timedelta(seconds=limits.group_window))
         self._lock = asyncio.Lock()  # this process's takes, one at a time
+        self._local = MemoryBudget(limits, local_clock)
         self._last_cleanup = -math.inf
         self._cleanup: asyncio.Task[None] | None = None
         # What this instance already knows, to spare the database a question whose answer
         # is no: when a chat can next take a message.
         self._chat_free_at: dict[int | str, datetime] = {}
+        self._global_free_at = _EPOCH
 
     async def take(self, request: SlotRequest) -> Refusal | None:
         now = self._wall()
@@ -369,27 +384,37 @@ class DatabaseBudget:
             if request.group:
                 limits.append((Scope.CHAT, f"group:{request.chat}", *self._group))
         limits.append((Scope.GLOBAL, "global", *self._global))
-        limits.append((Scope.GLOBAL, "spacing", 1, self._spacing))
+        if now < self._global_free_at:
+            # Windows only free with time: what this instance read still holds.
+            return Refusal(Scope.GLOBAL, (self._global_free_at - now).total_seconds())
+        # This instance's own messages count from their answers, as in memory: the
+        # shared rows count from the slot, with a margin that may not cover a slow trip.
+        if (local := self._local.check(request)) is not None:
+            return local
         async with self._lock, self.db.session() as session:
             repo = Repository(session)
             await repo.lock_send_budget(self.LOCK_KEY)
             now = self._wall()
             for scope, bucket, count, span in limits:
-                until = await repo.send_window_full(bucket, now, count, span)
+                spacing = self._spacing if scope is Scope.GLOBAL else timedelta(0)
+                until = await repo.send_window_full(bucket, now, count, span, spacing=spacing)
                 if until is not None:
                     if scope is Scope.CHAT and request.chat is not None:
                         self._chat_free_at[request.chat] = until
+                    else:
+                        self._global_free_at = until
                     return Refusal(scope, max(0.0, (until - now).total_seconds()))
             await repo.record_sends([bucket for _scope, bucket, _count, _span in limits], now)
+            self._local.record(request)
         if request.chat is not None:
             self._chat_free_at[request.chat] = now + self._chat
+        self._global_free_at = now + self._spacing
         return None
 
     def answered(self, request: SlotRequest) -> None:
-        # The rows keep the slot's moment (moving them would cost a write per message):
-        # the chat interval's extra tenth of a second and the window's margin cover the
-        # work between slot and send and the trip.
-        return None
+        # The rows keep the slot's moment (moving them would cost a write per message);
+        # this instance's own log counts from the answer.
+        self._local.answered(request)
 
     def _maybe_cleanup(self, now: datetime) -> None:
         clock = time.monotonic()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -59,6 +59,7 @@ from bot.domain.rhythm import (
     PlannedFact,
     PlanStatus,
 )
+from bot.domain.withdrawal import PairNow
 from storage.gatherings import GatheringQueries
 from storage.models import (
     AgreementTextRow,
@@ -1228,6 +1229,7 @@ class Repository(GatheringQueries):
         pair_id: int | None = None,
         views: Sequence[PairView] | None = None,
         awake: Awake | None = None,
+        pair_ids: Collection[int] | None = None,
     ) -> list[Rhythm]:
         """Active and paused pairs with what the rhythm rules need: seven statements,
         whatever the number of pairs (joins on the pair's state, no per-pair queries).
@@ -1239,6 +1241,8 @@ class Repository(GatheringQueries):
             conditions.append(PAIRS.c.id == pair_id)
         if awake is not None:
             conditions.append(_awake(awake))
+        if pair_ids is not None:
+            conditions.append(PAIRS.c.id.in_(list(pair_ids)))
         if views is None:
             views = await self._pairs_with_parties(*conditions)
         else:
@@ -1306,6 +1310,75 @@ class Repository(GatheringQueries):
                 )
             )
         return result
+
+    async def pairs_now(
+        self, pair_ids: Collection[int], planned_ids: Collection[int], *, since: date
+    ) -> tuple[dict[int, PairNow], dict[int, int]]:
+        """The pairs queued messages are about, as they are now (for `withdrawal`), and
+        the pair of each planned meeting named: a fixed number of statements whatever the
+        number of messages (the delivery worker asks once per claimed batch)."""
+        plan_pairs: dict[int, int] = {}
+        if planned_ids:
+            planned = _table(PlannedMeetingRow)
+            rows = await self.session.execute(
+                select(planned.c.id, planned.c.pair_id).where(planned.c.id.in_(list(planned_ids)))
+            )
+            plan_pairs = {plan: pair for plan, pair in rows.all()}
+        wanted = {*pair_ids, *plan_pairs.values()}
+        if not wanted:
+            return {}, plan_pairs
+        views = await self._pairs_with_parties(PAIRS.c.id.in_(list(wanted)))
+        if not views:
+            return {}, plan_pairs
+        programmes = await self._programmes_of(views)
+        live = [v for v in views if v.pair.state in (PairState.ACTIVE, PairState.PAUSED)]
+        histories = {
+            r.view.pair.id: r.history
+            for r in (
+                await self.rhythm_histories(
+                    since=since, views=live, pair_ids=[v.pair.id for v in live]
+                )
+                if live
+                else []
+            )
+        }
+        return (
+            {
+                v.pair.id: PairNow(
+                    state=v.pair.state,
+                    mentor=v.mentor,
+                    adept=v.adept,
+                    rules=programmes[v.pair.programme_id].rules,
+                    history=histories.get(v.pair.id),
+                )
+                for v in views
+            },
+            plan_pairs,
+        )
+
+    async def outbox_withdraw(self, withdrawn: Sequence[tuple[OutboxItem, str]]) -> int:
+        """Records claimed messages that no longer hold as withdrawn, with the reason, if
+        the claim is still this worker's. One statement per reason."""
+        by_reason: dict[str, list[OutboxItem]] = {}
+        for item, reason in withdrawn:
+            by_reason.setdefault(reason, []).append(item)
+        done = 0
+        for reason, items in by_reason.items():
+            result = await self.session.execute(
+                update(OutboxRow)
+                .where(
+                    col(OutboxRow.id).in_([item.id for item in items]),
+                    col(OutboxRow.status) == OutboxStatus.SENDING.value,
+                )
+                .values(
+                    status=OutboxStatus.WITHDRAWN.value,
+                    lease_until=None,
+                    last_error=f"withdrawn: {reason}",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            done += _rowcount(result)
+        return done
 
     async def enqueue_keys(self, messages: Iterable[OutgoingMessage], now: datetime) -> set[str]:
         """Adds messages; a key already queued is skipped. Returns the keys that were new."""
@@ -1818,10 +1891,16 @@ class Repository(GatheringQueries):
             await self.session.execute(select(func.pg_advisory_xact_lock(key)))
 
     async def send_window_full(
-        self, bucket: str, now: datetime, limit: int, span: timedelta
+        self,
+        bucket: str,
+        now: datetime,
+        limit: int,
+        span: timedelta,
+        *,
+        spacing: timedelta = timedelta(0),
     ) -> datetime | None:
-        """None if fewer than `limit` messages of `bucket` went in the `span` before `now`;
-        else when the oldest of the last `limit` leaves the span (the window has room)."""
+        """None if fewer than `limit` messages of `bucket` went in the `span` before `now`
+        and none in the `spacing` before it; else when there is room again."""
         moment = col(SendBudgetRow.window_start)
         latest = (
             select(moment, col(SendBudgetRow.used))
@@ -1832,6 +1911,8 @@ class Repository(GatheringQueries):
         # Messages of one moment share a row (two instances in the same microsecond).
         counted = 0
         for when, used in (await self.session.execute(latest)).all():
+            if not counted and as_utc(when) + spacing > now:
+                return as_utc(when) + spacing
             counted += used
             if counted >= limit:
                 return as_utc(when) + span
