@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.domain.schedule import next_allowed_time
+from bot.domain.schedule import next_allowed_time, waits_until
 
 FIRST_PERIOD = timedelta(days=14)  # a new pair's first meeting is due within two weeks
 MIN_PERIOD = timedelta(days=7)
@@ -195,6 +195,16 @@ class Rules:
 
     def allowed(self, moment: datetime) -> datetime:
         return next_allowed_time(
+            moment,
+            self.timezone,
+            day_starts=self.day_starts,
+            day_ends=self.day_ends,
+            working_days=self.working_days,
+        )
+
+    def waits_until(self, moment: datetime) -> datetime | None:
+        """None if a message to participants goes at `moment`; else when it goes."""
+        return waits_until(
             moment,
             self.timezone,
             day_starts=self.day_starts,
