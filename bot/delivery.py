@@ -47,7 +47,7 @@ from bot.ratelimit import (
     wait_event,
 )
 from storage.db import Database
-from storage.repository import Repository
+from storage.repository import BLOCKED, Repository
 
 log = logging.getLogger(__name__)
 
@@ -351,7 +351,9 @@ class DeliveryWorker:
         except Forbidden as error:
             async with self.db.session() as session:
                 repo = Repository(session)
-                await repo.outbox_give_up(item.id, status=OutboxStatus.FAILED, error=str(error))
+                await repo.outbox_give_up(
+                    item.id, status=OutboxStatus.FAILED, error=f"{BLOCKED}{error}"
+                )
                 if item.person_id is not None:
                     await repo.mark_unreachable(item.person_id, self.clock.now())
             report.unreachable += 1

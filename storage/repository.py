@@ -1356,6 +1356,48 @@ class Repository(GatheringQueries):
             plan_pairs,
         )
 
+    async def offer_again(
+        self, person_id: int, now: datetime, *, kinds: Collection[str], since: datetime
+    ) -> int:
+        """Queues again the messages to a person that failed because they had blocked the
+        bot, now that they can be reached: the newest of each kind per pair, of these
+        kinds, queued since `since`. Whether each still holds is decided just before it
+        is sent (bot/domain/withdrawal.py). Returns how many were queued again."""
+        rows = (
+            await self.session.execute(
+                select(col(OutboxRow.id), col(OutboxRow.kind), col(OutboxRow.idempotency_key))
+                .where(
+                    col(OutboxRow.person_id) == person_id,
+                    col(OutboxRow.status) == OutboxStatus.FAILED.value,
+                    func.lower(col(OutboxRow.last_error)).startswith(BLOCKED.lower()),
+                    col(OutboxRow.kind).in_(list(kinds)),
+                    col(OutboxRow.created_at) >= since,
+                )
+                .order_by(col(OutboxRow.created_at).desc(), col(OutboxRow.id).desc())
+            )
+        ).all()
+        newest: dict[tuple[str, str], int | None] = {}
+        for outbox_id, kind, key in rows:
+            # What the message is about: its key without the period or plan it names
+            # ("pair:5", "planned" keys of one pair's plans share their kind).
+            about = key.split(":", 2)
+            newest.setdefault((kind, ":".join(about[:2]) if about[0] == "pair" else ""), outbox_id)
+        if not newest:
+            return 0
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(list(newest.values())))
+            .values(
+                status=OutboxStatus.PENDING.value,
+                not_before=now,
+                attempts=0,
+                lease_until=None,
+                last_error="offered again: the person can be reached again",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result)
+
     async def outbox_withdraw(self, withdrawn: Sequence[tuple[OutboxItem, str]]) -> int:
         """Records claimed messages that no longer hold as withdrawn, with the reason, if
         the claim is still this worker's. One statement per reason."""
@@ -1944,6 +1986,9 @@ class Repository(GatheringQueries):
         )
         return bool(_rowcount(result))
 
+
+# How a message that failed because the person had blocked the bot is recorded.
+BLOCKED = "blocked: "
 
 IN_FLIGHT = "in flight: the send started; if this stays, the process stopped before the answer"
 
