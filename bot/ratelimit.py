@@ -395,9 +395,13 @@ class DatabaseBudget:
             repo = Repository(session)
             await repo.lock_send_budget(self.LOCK_KEY)
             now = self._wall()
-            for scope, bucket, count, span in limits:
-                spacing = self._spacing if scope is Scope.GLOBAL else timedelta(0)
-                until = await repo.send_window_full(bucket, now, count, span, spacing=spacing)
+            asked = [
+                (bucket, count, span, self._spacing if scope is Scope.GLOBAL else timedelta(0))
+                for scope, bucket, count, span in limits
+            ]
+            for (scope, *_rest), until in zip(
+                limits, await repo.send_windows_full(asked, now), strict=True
+            ):
                 if until is not None:
                     if scope is Scope.CHAT and request.chat is not None:
                         self._chat_free_at[request.chat] = until

@@ -1930,7 +1930,9 @@ class Repository(GatheringQueries):
     async def lock_send_budget(self, key: int) -> None:
         """Held until this transaction ends: one instance at a time takes a send slot."""
         if self._dialect == "postgresql":
-            await self.session.execute(select(func.pg_advisory_xact_lock(key)))
+            # Labelled: the statement is the send budget's, as logs and counts see it.
+            lock = select(func.pg_advisory_xact_lock(key)).prefix_with("/* send_budget */")
+            await self.session.execute(lock)
 
     async def send_window_full(
         self,
@@ -1943,22 +1945,36 @@ class Repository(GatheringQueries):
     ) -> datetime | None:
         """None if fewer than `limit` messages of `bucket` went in the `span` before `now`
         and none in the `spacing` before it; else when there is room again."""
+        [until] = await self.send_windows_full([(bucket, limit, span, spacing)], now)
+        return until
+
+    async def send_windows_full(
+        self, limits: Sequence[tuple[str, int, timedelta, timedelta]], now: datetime
+    ) -> list[datetime | None]:
+        """`send_window_full` for several (bucket, limit, span, spacing) in one statement
+        (a reply's slot is asked for on every update)."""
         moment = col(SendBudgetRow.window_start)
-        latest = (
-            select(moment, col(SendBudgetRow.used))
-            .where(col(SendBudgetRow.bucket) == bucket, moment > now - span)
-            .order_by(moment.desc())
-            .limit(limit)
+        bucket = col(SendBudgetRow.bucket)
+        query = select(bucket, moment, col(SendBudgetRow.used)).where(
+            or_(*(and_(bucket == name, moment > now - span) for name, _l, span, _s in limits))
         )
-        # Messages of one moment share a row (two instances in the same microsecond).
-        counted = 0
-        for when, used in (await self.session.execute(latest)).all():
-            if not counted and as_utc(when) + spacing > now:
-                return as_utc(when) + spacing
-            counted += used
-            if counted >= limit:
-                return as_utc(when) + span
-        return None
+        recent: dict[str, list[tuple[datetime, int]]] = {}
+        for name, when, used in (await self.session.execute(query)).all():
+            recent.setdefault(name, []).append((as_utc(when), used))
+        result: list[datetime | None] = []
+        for name, limit, span, spacing in limits:
+            result.append(None)
+            counted = 0
+            # Messages of one moment share a row (two instances in the same microsecond).
+            for when, used in sorted(recent.get(name, ()), reverse=True):
+                if not counted and when + spacing > now:
+                    result[-1] = when + spacing
+                    break
+                counted += used
+                if counted >= limit:
+                    result[-1] = when + span
+                    break
+        return result
 
     async def record_sends(self, buckets: Sequence[str], now: datetime) -> None:
         """One message at `now` in each bucket (see `send_window_full`)."""
