@@ -3,11 +3,14 @@ programme's hours they say when it goes («Sendes mandag kl. 9»)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.model import Role
+from tests.e2e.cohorts import join
 from tests.e2e.conftest import Harness
 from tests.e2e.test_alerts import coordinator
+from tests.e2e.test_gatherings import gathering, is_cancelled, tap
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -77,3 +80,24 @@ async def test_participants_are_told_when_the_other_hears(harness: Harness) -> N
     assert (await ola.next_message()).text == (
         "✅ The pause is over. I have told Amina and the coordinator."
     )
+
+
+async def test_a_gathering_cancelled_in_the_evening_says_when_people_are_told(
+    harness: Harness,
+) -> None:
+    h = harness  # Tuesday 3 March 2026, 10:00 in Oslo
+    programme = await h.programme("Global Future Oslo", language="en")
+    kari = await join(h, programme, Role.COORDINATOR, 100, "Kari")
+    ola = await join(h, programme, Role.MENTOR, 200, "Ola")
+    kickoff = await gathering(h, programme, "Kick-off", date(2026, 3, 10))
+    await h.deliver()
+    await ola.next_message()
+    h.clock.set(oslo(2026, 3, 3, 21))
+    await kari.send("/gatherings")
+    overview = await kari.next_message()
+    await tap(h, kari, overview, "Cancel Kick-off, Tue 10 Mar")
+    await tap(h, kari, overview, "Yes, cancel it")
+    assert overview.text == (
+        "✅ «Kick-off» is cancelled. I will tell 1 person Wednesday 4 March at 09:00."
+    )
+    assert await is_cancelled(h, kickoff)
