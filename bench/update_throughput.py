@@ -263,7 +263,7 @@ async def main(arguments: argparse.Namespace) -> None:
 
 
 def _generous_limiter() -> SharedRateLimiter:
-    limits = Limits(global_per_second=100_000, global_burst=10_000)
+    limits = Limits(global_per_second=100_000, global_spacing=0.0)
     return SharedRateLimiter(MemoryBudget(limits), limits)
 
 

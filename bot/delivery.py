@@ -38,6 +38,7 @@ from telegram.ext import ExtBot
 from bot import chart
 from bot.clock import Clock
 from bot.domain.model import OutboxItem, OutboxStatus
+from bot.domain.withdrawal import TO_A_PARTY, about, withdrawal
 from bot.keyboards import fit_markup
 from bot.ratelimit import (
     Priority,
@@ -47,7 +48,7 @@ from bot.ratelimit import (
     wait_event,
 )
 from storage.db import Database
-from storage.repository import Repository
+from storage.repository import BLOCKED, Repository
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class DeliveryReport:
     unreachable: int = 0
     released: int = 0
     lost: int = 0  # leases that ran out and were taken by another worker: not sent here
+    withdrawn: int = 0  # no longer true when their turn came: recorded, not sent
 
     @property
     def handled(self) -> int:
@@ -175,6 +177,7 @@ class DeliveryWorker:
                     wanted = self.batch_size - backlog
                     items = await self._claim(wanted)
                     more_due = len(items) == wanted
+                    items = await self._still_holding(items, report)
                     for item in items:
                         if item.chat_id not in lanes:
                             lanes[item.chat_id] = deque()
@@ -263,6 +266,48 @@ class DeliveryWorker:
                 self.clock.now(), limit=limit, lease=self.lease
             )
 
+    async def _still_holding(
+        self, items: list[OutboxItem], report: DeliveryReport
+    ) -> list[OutboxItem]:
+        """The claimed messages that still hold now; the others are recorded as withdrawn
+        with their reason (one read for the whole batch, see bot/domain/withdrawal.py)."""
+        if not items:
+            return items
+        now = self.clock.now()
+        queued = {item.id: about(item.kind, item.idempotency_key, item.person_id) for item in items}
+        concerned = [q for q in queued.values() if q.kind in TO_A_PARTY]
+        if not concerned:
+            return items
+        async with self.db.session() as session:
+            repo = Repository(session)
+            pairs, plan_pairs = await repo.pairs_now(
+                {q.pair_id for q in concerned if q.pair_id is not None},
+                {q.planned_id for q in concerned if q.planned_id is not None},
+                since=(now - timedelta(days=2)).date(),
+            )
+            keep: list[OutboxItem] = []
+            withdrawn: list[tuple[OutboxItem, str]] = []
+            for item in items:
+                message = queued[item.id]
+                pair_id = message.pair_id
+                if pair_id is None and message.planned_id is not None:
+                    pair_id = plan_pairs.get(message.planned_id)
+                why = withdrawal(message, pairs.get(pair_id) if pair_id else None, now)
+                if why is None:
+                    keep.append(item)
+                else:
+                    withdrawn.append((item, why.value))
+            if withdrawn:
+                report.withdrawn += await repo.outbox_withdraw(withdrawn)
+        for item, reason in withdrawn:
+            log.info(
+                "outbox %s: withdrawn, no longer holds (%s)",
+                item.id,
+                reason,
+                extra={"outbox_id": item.id},
+            )
+        return keep
+
     async def _release(self, claims: Iterable[_Claim]) -> int:
         # Claimed together, rows share the lease's end: one statement per claim batch.
         batches: dict[datetime | None, list[int]] = {}
@@ -307,7 +352,9 @@ class DeliveryWorker:
         except Forbidden as error:
             async with self.db.session() as session:
                 repo = Repository(session)
-                await repo.outbox_give_up(item.id, status=OutboxStatus.FAILED, error=str(error))
+                await repo.outbox_give_up(
+                    item.id, status=OutboxStatus.FAILED, error=f"{BLOCKED}{error}"
+                )
                 if item.person_id is not None:
                     await repo.mark_unreachable(item.person_id, self.clock.now())
             report.unreachable += 1

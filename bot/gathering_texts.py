@@ -199,8 +199,15 @@ def cancel_question(
         ).format(title=gathering.title, when=when(gathering, programme, language, today), n=coming)
 
 
-def cancel_done(language: str, gathering: Gathering, told: int) -> str:
+def cancel_done(language: str, gathering: Gathering, told: int, later: str | None = None) -> str:
+    """`later`: when the people are told, if not now («mandag 9. mars kl. 9»)."""
     with use_language(language):
+        if later is not None:
+            return ngettext(
+                "✅ «{title}» is cancelled. I will tell {n} person {when}.",
+                "✅ «{title}» is cancelled. I will tell {n} people {when}.",
+                told,
+            ).format(title=gathering.title, n=told, when=later)
         return ngettext(
             "✅ «{title}» is cancelled. I told {n} person.",
             "✅ «{title}» is cancelled. I told {n} people.",

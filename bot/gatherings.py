@@ -85,6 +85,8 @@ class Answered:
 class Cancelled:
     gathering: Gathering
     told: int  # people told that it is cancelled
+    # When the last of them is told, if the programme's hours hold it back (None: now).
+    goes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,10 @@ class Gatherings:
                         )
                     )
             await repo.enqueue(messages, now)
-        return Cancelled(replace(gathering, cancelled=True), len(messages))
+        later = [m.not_before for m in messages if m.not_before is not None and m.not_before > now]
+        return Cancelled(
+            replace(gathering, cancelled=True), len(messages), max(later, default=None)
+        )
 
     # a coordinator cancels in chat
 

@@ -31,6 +31,7 @@ import logging
 import math
 import time
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -101,14 +102,25 @@ class SendTicket:
 
 @dataclass(frozen=True)
 class Limits:
-    """Telegram's limits, with the margins that keep us under them."""
+    """Telegram's limits, with the margins that keep us under them.
+
+    Each is a count in a rolling window, never a rate with a burst on top: Telegram's
+    "30 a second" is 30 in any second, and a burst above it is answered with 429s."""
 
     global_per_second: float = 30.0
-    global_burst: int = 5
-    # A little over a second: the time from slot to Telegram varies by a few milliseconds.
+    # A little over a second, counted from Telegram's answer to a message (it arrived
+    # before that) where the budget can (in memory).
+    global_window: float = 1.003
+    # And never two at once: a wave sent in bursts of 30 arrives bunched, and the
+    # bunching varies more than the trip does. Shorter than 1/30 s, so a message that
+    # was late for its slot (a busy event loop) can catch up.
+    global_spacing: float = 0.02
+    # The database budget counts a message from its slot (recording its answer too would
+    # be a second write per message): this much more covers the in-flight mark and trip.
+    shared_margin: float = 0.05
     chat_interval: float = 1.1
     group_per_minute: int = 20
-    group_burst: int = 10
+    group_window: float = 61.0
     # Replies are retried after a 429 up to this often, when the wait is short enough.
     max_retries: int = 2
     max_retry_wait: float = 30.0
@@ -154,9 +166,10 @@ class SendBudget(Protocol):
         """Takes a slot for `request` if every limit that applies has room."""
         ...
 
-    def going_out(self, request: SlotRequest) -> None:
-        """The request leaves now: later than its slot if work ran in between (the
-        delivery worker's in-flight mark). Per-chat spacing counts from here."""
+    def answered(self, request: SlotRequest) -> None:
+        """Telegram answered the request (or it was dropped after its slot): it arrived
+        before now. Windows counted from here hold however long the work before the send
+        and the trip took."""
         ...
 
     async def close(self) -> None: ...
@@ -165,73 +178,131 @@ class SendBudget(Protocol):
 # --------------------------------------------------------------------------- in one process
 
 
-@dataclass
-class _Gcra:
-    """Generic cell rate algorithm: one theoretical arrival time per limit."""
+class _Entry:
+    """One message in a limit's log: its moment, and whether it is still on its way."""
 
-    interval: float
-    tat: float = 0.0
+    __slots__ = ("moment", "pending")
 
-    def wait(self, now: float, burst: int) -> float:
-        return max(0.0, self.tat - (burst - 1) * self.interval - now)
+    def __init__(self, moment: float) -> None:
+        self.moment = moment
+        self.pending = True
 
-    def take(self, now: float) -> None:
-        self.tat = max(self.tat, now) + self.interval
 
-    def record(self, now: float) -> None:
-        """A message that did not wait (a reply): the next paced one waits an interval."""
-        self.tat = max(self.tat, now + self.interval)
+# A message granted a slot but never answered (its task was cancelled in between) stops
+# holding its place after this long.
+_PENDING_AT_MOST = 30.0
+
+
+class _Log:
+    """The last messages of one limit: at most `limit` in any `span`.
+
+    A message counts from its answer (it reached Telegram before then); until the answer
+    comes it holds its place, however long the work before the send and the trip take:
+    counted from the slot, a message delayed by its in-flight mark could arrive inside
+    the next second's window with thirty others."""
+
+    def __init__(self, limit: float, span: float) -> None:
+        self.limit = max(1, int(limit))
+        self.span = span
+        self.entries: deque[_Entry] = deque()
+
+    def _holds(self, entry: _Entry, now: float) -> bool:
+        if entry.pending:
+            return entry.moment > now - _PENDING_AT_MOST
+        return entry.moment > now - self.span
+
+    def wait(self, now: float) -> float:
+        if len(self.entries) < self.limit:
+            return 0.0
+        while self.entries and not self._holds(self.entries[0], now):
+            self.entries.popleft()
+        if len(self.entries) < self.limit:
+            return 0.0
+        inside = [entry for entry in self.entries if self._holds(entry, now)]
+        if len(inside) < self.limit:
+            self.entries = deque(inside)
+            return 0.0
+        done = [entry.moment for entry in inside if not entry.pending]
+        if not done:  # all on their way: look again soon
+            return min(self.span, 0.01)
+        # Answers may come out of order: the earliest frees the window.
+        return max(0.0, min(done) + self.span - now)
+
+    def take(self, now: float) -> _Entry:
+        entry = _Entry(now)
+        self.entries.append(entry)
+        return entry
+
+    def idle(self, now: float) -> bool:
+        return not any(self._holds(entry, now) for entry in self.entries)
 
 
 class MemoryBudget:
-    """Exact limits for one process (SQLite, or a single instance)."""
+    """Exact limits for one process (SQLite, or a single instance): a log of the last
+    moments per limit, so no second ever holds more than the limit."""
 
     def __init__(self, limits: Limits = Limits(), clock: Callable[[], float] = time.monotonic):
         self.limits = limits
         self._clock = clock
-        self._global = _Gcra(1.0 / limits.global_per_second)
-        self._chats: dict[int | str, _Gcra] = {}
-        self._groups: dict[int | str, _Gcra] = {}
+        self._global = _Log(limits.global_per_second, limits.global_window)
+        self._spacing = _Log(1, limits.global_spacing)
+        self._chats: dict[int | str, _Log] = {}
+        self._groups: dict[int | str, _Log] = {}
+        # The entries of granted requests not yet gone out, to stamp them when they do.
+        self._granted: dict[SlotRequest, list[_Entry]] = {}
         self._takes = 0
 
     async def take(self, request: SlotRequest) -> Refusal | None:
-        now = self._clock()
-        limits = self.limits
+        refusal = self.check(request)
+        if refusal is None:
+            self.record(request)
+        return refusal
+
+    def _logs(self, request: SlotRequest) -> tuple[_Log | None, _Log | None]:
         chat = group = None
-        paced = request.priority is Priority.BULK
         if request.chat is not None:
-            chat = self._chats.setdefault(request.chat, _Gcra(limits.chat_interval))
-            if paced and (wait := chat.wait(now, 1)):
-                return Refusal(Scope.CHAT, wait)
+            chat = self._chats.setdefault(request.chat, _Log(1, self.limits.chat_interval))
             if request.group:
-                group = self._groups.setdefault(request.chat, _Gcra(60.0 / limits.group_per_minute))
-                if wait := group.wait(now, limits.group_burst):
-                    return Refusal(Scope.CHAT, wait)
-        if wait := self._global.wait(now, limits.global_burst):
+                group = self._groups.setdefault(
+                    request.chat, _Log(self.limits.group_per_minute, self.limits.group_window)
+                )
+        return chat, group
+
+    def check(self, request: SlotRequest) -> Refusal | None:
+        """Whether `request` may go now, without taking its slot."""
+        now = self._clock()
+        # Replies too: a reply goes at once only when its chat's second is free.
+        for log in self._logs(request):
+            if log is not None and (wait := log.wait(now)):
+                return Refusal(Scope.CHAT, wait)
+        if wait := max(self._global.wait(now), self._spacing.wait(now)):
             return Refusal(Scope.GLOBAL, wait)
-        if chat is not None and paced:
-            chat.take(now)
-        elif chat is not None:
-            chat.record(now)
-        for limit in (group, self._global):
-            if limit is not None:
-                limit.take(now)
+        return None
+
+    def record(self, request: SlotRequest) -> None:
+        """Takes the slot `check` found."""
+        now = self._clock()
+        self._spacing.take(now).pending = False  # spacing counts from the slot
+        entries = [log.take(now) for log in (*self._logs(request), self._global) if log]
+        self._granted[request] = entries
         self._takes += 1
         if self._takes % 1000 == 0:
             self._forget(now)
-        return None
 
-    def going_out(self, request: SlotRequest) -> None:
-        if request.chat is not None and request.priority is Priority.BULK:
-            chat = self._chats.get(request.chat)
-            if chat is not None:
-                chat.record(self._clock())
+    def answered(self, request: SlotRequest) -> None:
+        entries = self._granted.pop(request, None)
+        if entries is not None:
+            now = self._clock()
+            for entry in entries:
+                entry.moment, entry.pending = max(entry.moment, now), False
 
     def _forget(self, now: float) -> None:
-        # A chat whose last slot is long past starts afresh anyway: drop it.
+        # A chat whose last message left its window long ago starts afresh anyway.
         for table in (self._chats, self._groups):
-            for key in [k for k, g in table.items() if g.tat < now]:
+            for key in [k for k, log in table.items() if log.idle(now)]:
                 del table[key]
+        if len(self._granted) > 10_000:  # requests that never went out (cancelled)
+            self._granted.clear()
 
     async def close(self) -> None:
         return None
@@ -241,11 +312,6 @@ class MemoryBudget:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_UNLIMITED = 2**31 - 1  # a reply is counted in its chat's windows but never refused there
-
-
-def _paced(request: SlotRequest) -> bool:
-    return request.priority is Priority.BULK
 
 
 def window_start(moment: datetime, size: timedelta) -> datetime:
@@ -256,31 +322,21 @@ def window_start(moment: datetime, size: timedelta) -> datetime:
     return _EPOCH + timedelta(microseconds=micros - micros % step)
 
 
-class _Full(Exception):
-    def __init__(self, scope: Scope, until: datetime) -> None:
-        super().__init__(scope.value)
-        self.scope, self.until = scope, until
-
-
 class DatabaseBudget:
-    """Counts slots in the ``send_budget`` table, so the limits hold across instances.
+    """Counts messages in the ``send_budget`` table, so the limits hold across instances.
 
-    Fixed windows let twice their limit through around a window edge, so each limit uses
-    windows short enough that even that stays within Telegram's token buckets:
+    Each message is a row stamped with the moment its slot was given, one per limit it
+    counts in (``global``, ``chat:<id>``, ``group:<id>``); a limit has room when fewer
+    than its count of rows lie within its rolling window (the same windows as
+    :class:`MemoryBudget`: no second ever holds more than the limit, where fixed windows
+    let twice the limit through around their edges). One transaction per slot, under a
+    lock every instance takes (an advisory lock on PostgreSQL), so two instances never
+    both take the last place of a window.
 
-    - overall: 6 per 200 ms window (30/s; at most 30·t + 12 in any t seconds);
-    - a group: 5 per 15 s window (20/min; at most t/3 + 10 in any t seconds);
-    - a chat: a bot-initiated message takes its 1 s window *and the next one*, and only in
-      the first 90 % of a window, so two of them are always more than 1.1 s apart (at most
-      one every two seconds per chat, which a nudge never needs); a reply marks both
-      windows used without waiting (see the module doc).
-
-    All instances need clocks in step (NTP); a window is keyed by its UTC start.
+    All instances need clocks in step (NTP); the moment is read after the lock is held.
     """
 
-    GLOBAL_WINDOW = timedelta(milliseconds=200)
-    CHAT_WINDOW = timedelta(seconds=1)
-    GROUP_WINDOW = timedelta(seconds=15)
+    LOCK_KEY = 0x6D656E746F72  # "mentor": the advisory lock of the send budget
     KEEP = timedelta(minutes=5)
     CLEANUP_EVERY = 60.0
 
@@ -290,87 +346,79 @@ class DatabaseBudget:
         limits: Limits = Limits(),
         *,
         wall: Callable[[], datetime] = lambda: datetime.now(UTC),
+        local_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.limits = limits
         self._wall = wall
-        window = self.GLOBAL_WINDOW.total_seconds()
-        self._global_limit = max(1, round(limits.global_per_second * window))
-        self._group_limit = max(
-            1, round(limits.group_per_minute * self.GROUP_WINDOW.total_seconds() / 60)
+        # Counted from the slot, not the answer: a margin for the work and the trip.
+        self._global = (
+            max(1, int(limits.global_per_second)),
+            timedelta(seconds=limits.global_window + limits.shared_margin),
         )
+        self._spacing = timedelta(seconds=limits.global_spacing)
+        self._chat = timedelta(seconds=limits.chat_interval)
+        self._group = (max(1, limits.group_per_minute), timedelta(seconds=limits.group_window))
+        self._lock = asyncio.Lock()  # this process's takes, one at a time
+        self._local = MemoryBudget(limits, local_clock)
         self._last_cleanup = -math.inf
         self._cleanup: asyncio.Task[None] | None = None
         # What this instance already knows, to spare the database a question whose answer
-        # is no: when a chat can next take a bot-initiated message, and whether the
-        # current overall window is full.
+        # is no: when a chat can next take a message.
         self._chat_free_at: dict[int | str, datetime] = {}
-        self._full_window: datetime | None = None
+        self._global_free_at = _EPOCH
 
     async def take(self, request: SlotRequest) -> Refusal | None:
         now = self._wall()
         self._maybe_cleanup(now)
-        start = window_start(now, self.GLOBAL_WINDOW)
-        try:
-            self._known_refusals(request, now, start)
-            # One transaction: a refusal anywhere rolls back the places already taken.
-            # Chat rows before the global row, always, so two instances never deadlock.
-            async with self.db.session() as session:
-                repo = Repository(session)
-                if request.chat is not None:
-                    await self._take_chat(repo, request, now)
-                if not await repo.take_send_slot("global", start, self._global_limit):
-                    self._full_window = start
-                    raise _Full(Scope.GLOBAL, start + self.GLOBAL_WINDOW)
-        except _Full as full:
-            if full.scope is Scope.CHAT and request.chat is not None and _paced(request):
-                self._chat_free_at[request.chat] = full.until
-            return Refusal(full.scope, max(0.0, (full.until - self._wall()).total_seconds()))
-        if request.chat is not None and _paced(request):
-            # This slot holds its window and the next: free again two windows on.
-            self._chat_free_at[request.chat] = window_start(now, self.CHAT_WINDOW) + (
-                2 * self.CHAT_WINDOW
-            )
-        return None
-
-    def _known_refusals(self, request: SlotRequest, now: datetime, start: datetime) -> None:
-        if self._full_window == start:
-            raise _Full(Scope.GLOBAL, start + self.GLOBAL_WINDOW)
-        if request.chat is None or not _paced(request):
-            return
-        if len(self._chat_free_at) > 10_000:
-            self._chat_free_at = {k: t for k, t in self._chat_free_at.items() if t > now}
-        free_at = self._chat_free_at.get(request.chat)
-        if free_at is not None and now < free_at:
-            raise _Full(Scope.CHAT, free_at)
-        chat_start = window_start(now, self.CHAT_WINDOW)
-        if now >= chat_start + self.CHAT_WINDOW * 0.9:
-            raise _Full(Scope.CHAT, chat_start + self.CHAT_WINDOW)
-
-    async def _take_chat(self, repo: Repository, request: SlotRequest, now: datetime) -> None:
-        key = f"chat:{request.chat}"
-        start = window_start(now, self.CHAT_WINDOW)
-        following = start + self.CHAT_WINDOW
-        if request.group:
-            group_start = window_start(now, self.GROUP_WINDOW)
-            if not await repo.take_send_slot(
-                f"group:{request.chat}", group_start, self._group_limit
+        if request.chat is not None:
+            if len(self._chat_free_at) > 10_000:
+                self._chat_free_at = {k: t for k, t in self._chat_free_at.items() if t > now}
+            free_at = self._chat_free_at.get(request.chat)
+            if free_at is not None and now < free_at:
+                return Refusal(Scope.CHAT, (free_at - now).total_seconds())
+        limits: list[tuple[Scope, str, int, timedelta]] = []
+        if request.chat is not None:
+            # Replies too: a reply goes at once only when its chat's second is free.
+            limits.append((Scope.CHAT, f"chat:{request.chat}", 1, self._chat))
+            if request.group:
+                limits.append((Scope.CHAT, f"group:{request.chat}", *self._group))
+        limits.append((Scope.GLOBAL, "global", *self._global))
+        if now < self._global_free_at:
+            # Windows only free with time: what this instance read still holds.
+            return Refusal(Scope.GLOBAL, (self._global_free_at - now).total_seconds())
+        # This instance's own messages count from their answers, as in memory: the
+        # shared rows count from the slot, with a margin that may not cover a slow trip.
+        if (local := self._local.check(request)) is not None:
+            return local
+        async with self._lock, self.db.session() as session:
+            repo = Repository(session)
+            await repo.lock_send_budget(self.LOCK_KEY)
+            now = self._wall()
+            asked = [
+                (bucket, count, span, self._spacing if scope is Scope.GLOBAL else timedelta(0))
+                for scope, bucket, count, span in limits
+            ]
+            for (scope, *_rest), until in zip(
+                limits, await repo.send_windows_full(asked, now), strict=True
             ):
-                raise _Full(Scope.CHAT, group_start + self.GROUP_WINDOW)
-        if request.priority is Priority.INTERACTIVE:
-            await repo.take_send_slot(key, start, _UNLIMITED)
-            await repo.take_send_slot(key, following, _UNLIMITED)
-            return
-        if not (
-            await repo.take_send_slot(key, start, 1)
-            and await repo.take_send_slot(key, following, 1)
-        ):
-            raise _Full(Scope.CHAT, following)
-
-    def going_out(self, request: SlotRequest) -> None:
-        # Windows cannot move; the 90 % rule leaves a tenth of a second for the work
-        # between slot and send.
+                if until is not None:
+                    if scope is Scope.CHAT and request.chat is not None:
+                        self._chat_free_at[request.chat] = until
+                    else:
+                        self._global_free_at = until
+                    return Refusal(scope, max(0.0, (until - now).total_seconds()))
+            await repo.record_sends([bucket for _scope, bucket, _count, _span in limits], now)
+            self._local.record(request)
+        if request.chat is not None:
+            self._chat_free_at[request.chat] = now + self._chat
+        self._global_free_at = now + self._spacing
         return None
+
+    def answered(self, request: SlotRequest) -> None:
+        # The rows keep the slot's moment (moving them would cost a write per message);
+        # this instance's own log counts from the answer.
+        self._local.answered(request)
 
     def _maybe_cleanup(self, now: datetime) -> None:
         clock = time.monotonic()
@@ -497,13 +545,11 @@ class SharedRateLimiter(BaseRateLimiter[SendTicket]):
         for attempt in itertools.count():
             if request is not None:
                 await self.acquire(request)
-            if ticket is not None:
-                ticket.started = True
-                if ticket.on_slot is not None:
-                    await ticket.on_slot()
-                    if request is not None:
-                        self.budget.going_out(request)
             try:
+                if ticket is not None:
+                    ticket.started = True
+                    if ticket.on_slot is not None:
+                        await ticket.on_slot()
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
@@ -521,6 +567,9 @@ class SharedRateLimiter(BaseRateLimiter[SendTicket]):
                     raise
                 if not counted:
                     await asyncio.sleep(seconds)
+            finally:
+                if request is not None:
+                    self.budget.answered(request)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def pause(self, seconds: float) -> None:

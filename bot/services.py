@@ -37,6 +37,7 @@ from bot.domain.model import (
     Role,
 )
 from bot.domain.programmes import RoleLabels
+from bot.domain.withdrawal import TO_A_PARTY
 from storage.db import Database
 from storage.repository import Repository
 from storage.roster import Roster
@@ -116,6 +117,13 @@ class Arrival:
     # The language of the programme they joined first: theirs when their phone's is not
     # one the bot speaks and they chose none.
     programme_language: str | None = None
+
+
+# Messages to a party of a pair that a block kept from them, offered again when they
+# can be reached (each is checked against the pair just before it is sent, so a
+# cancelled proposal or a period already met is not); older ones are history.
+OFFERED_AGAIN = TO_A_PARTY | frozenset({"meeting_confirmation"})
+OFFER_AGAIN_WITHIN = timedelta(days=30)
 
 
 def _seen_changes(person: Person, user: TelegramUser) -> dict[str, object]:
@@ -250,6 +258,11 @@ class Services:
             changes = _seen_changes(person, user) if reachable else {}
             if changes:
                 await repo.update_person(person.id, **changes)
+                if "unreachable_since" in changes:
+                    # What was lost to the block and still matters is offered again.
+                    await repo.offer_again(
+                        person.id, now, kinds=OFFERED_AGAIN, since=now - OFFER_AGAIN_WITHIN
+                    )
                 person = replace(person, **changes)  # type: ignore[arg-type]
             return Arrival(
                 first_time=True,

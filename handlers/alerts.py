@@ -21,7 +21,7 @@ from bot.domain.rhythm import MeetingStatus
 from bot.i18n import _, current_language
 from bot.privacy import AuditAction
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, wake_delivery
+from handlers.common import actor, deps, sent_later, wake_delivery
 from handlers.coordinator import refuse, state_text
 from handlers.render import markup, too_long
 
@@ -497,11 +497,18 @@ async def end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     wake_delivery(context)
-    await message.reply_text(
-        _(
+    programme = await deps(context).services.programme(result.pair.programme_id)
+    later = sent_later(context, programme) if programme is not None else None
+    names = {"id": pair_id, "mentor": result.mentor.first_name, "adept": result.adept.first_name}
+    if later is None:
+        reply = _(
             "✅ Pair #{id} ({mentor} and {adept}) has ended. No more reminders; I have told them both."
-        ).format(id=pair_id, mentor=result.mentor.first_name, adept=result.adept.first_name)
-    )
+        ).format(**names)
+    else:
+        reply = _(
+            "✅ Pair #{id} ({mentor} and {adept}) has ended. No more reminders. I will tell them both {when}."
+        ).format(**names, when=later)
+    await message.reply_text(reply)
 
 
 async def message_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -597,8 +604,14 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         )
         return True
     wake_delivery(context)
-    _view, recipients = result
-    await message.reply_text(
-        _("✅ Sent to {names}.").format(names=" & ".join(p.first_name for p in recipients))
-    )
+    view, recipients = result
+    names = " & ".join(p.first_name for p in recipients)
+    programme = await services.programme(view.pair.programme_id)
+    later = sent_later(context, programme) if programme is not None else None
+    if later is None:
+        await message.reply_text(_("✅ Sent to {names}.").format(names=names))
+    else:
+        await message.reply_text(
+            _("⏳ {names} will get it {when}.").format(names=names, when=later)
+        )
     return True

@@ -13,9 +13,10 @@ from bot.agreements import Agreements
 from bot.alerts import Alerts
 from bot.delivery import DeliveryWorker
 from bot.digest import Digests
+from bot.domain import dates
 from bot.domain.access import Actor
-from bot.domain.model import Dialogue
-from bot.i18n import _, resolve_language, set_language
+from bot.domain.model import Dialogue, Programme
+from bot.i18n import _, current_language, resolve_language, set_language
 from bot.meetings import Meetings
 from bot.services import Services, TelegramUser
 from bot.wiring import Core
@@ -168,6 +169,20 @@ async def refresh_actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> A
     _actor.set(found)
     _opened.set(None)
     return found
+
+
+def sent_later(context: ContextTypes.DEFAULT_TYPE, programme: Programme) -> str | None:
+    """When a message queued now to the programme's participants goes, in the reader's
+    words («mandag 8. desember kl. 9»); None when it goes now. Replies say "sent" only
+    then (the programme's hours and days hold messages to participants back)."""
+    rules = programme.rules
+    now = deps(context).core.clock.now()
+    moment = rules.waits_until(now)
+    if moment is None:
+        return None
+    local = rules.local(moment)
+    today = rules.local(now).date()
+    return dates.format_when(local.date(), local.time(), current_language(), today=today)
 
 
 def wake_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,13 +9,13 @@ from telegram.ext import ContextTypes
 
 from bot.domain.access import Action, Actor, allowed_programmes, coordinated_programmes
 from bot.domain.invites import invite_link
-from bot.domain.model import PairState, Person, Role
+from bot.domain.model import PairState, PairView, Person, Role
 from bot.domain.roster import ROLE_WORDS
 from bot.i18n import _, format_day, ngettext
 from bot.services import PairProblem
 from bot.texts import reason_name, role_name
 from handlers.callbacks import Callback, build
-from handlers.common import actor, deps, wake_delivery
+from handlers.common import actor, deps, sent_later, wake_delivery
 from handlers.render import distinct_names, markup, pair_problem, rows, which_programme
 
 
@@ -157,6 +157,26 @@ async def programme_pressed(
     await _choose_mentor(query.message, context, me, data.int("programme"))
 
 
+def pair_made(view: PairView, labels: str, later: str | None) -> str:
+    """A new pair, and whether its introductions went now or when they go (`later`)."""
+    names = {"mentor": view.mentor.first_name, "adept": view.adept.first_name}
+    if later is None:
+        if labels == "trainee":
+            return _(
+                "✅ Pair made: {mentor} (supervisor) and {adept} (trainee). I have told them both."
+            ).format(**names)
+        return _(
+            "✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both."
+        ).format(**names)
+    if labels == "trainee":
+        return _(
+            "✅ Pair made: {mentor} (supervisor) and {adept} (trainee). I will tell them both {when}."
+        ).format(**names, when=later)
+    return _(
+        "✅ Pair made: {mentor} (mentor) and {adept} (adept). I will tell them both {when}."
+    ).format(**names, when=later)
+
+
 async def _labels(context: ContextTypes.DEFAULT_TYPE, programme_id: int) -> str:
     programme = await deps(context).services.programme(programme_id)
     return programme.role_labels if programme else "mentor"
@@ -292,15 +312,9 @@ async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         return
     await query.answer()
     wake_delivery(context)
-    if labels == "trainee":
-        made = _(
-            "✅ Pair made: {mentor} (supervisor) and {adept} (trainee). I have told them both."
-        )
-    else:
-        made = _("✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both.")
-    await query.edit_message_text(
-        made.format(mentor=outcome.view.mentor.first_name, adept=outcome.view.adept.first_name)
-    )
+    programme = await deps(context).services.programme(data.int("programme"))
+    later = sent_later(context, programme) if programme is not None else None
+    await query.edit_message_text(pair_made(outcome.view, labels, later))
 
 
 PAIRS_PER_PAGE = 15

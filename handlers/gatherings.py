@@ -156,8 +156,15 @@ async def cancel_pressed(
         return
     await query.answer()
     wake_delivery(context)
+    later = None
+    if outcome.goes_at is not None:
+        programme = await deps(context).services.programme(outcome.gathering.programme_id)
+        if programme is not None:
+            local = programme.rules.local(outcome.goes_at)
+            today = programme.rules.local(deps(context).core.clock.now()).date()
+            later = dates.format_when(local.date(), local.time(), language, today=today)
     await message.edit_text(
-        gt.cancel_done(language, outcome.gathering, outcome.told), reply_markup=None
+        gt.cancel_done(language, outcome.gathering, outcome.told, later), reply_markup=None
     )
 
 

@@ -12,8 +12,8 @@ from bot.match_texts import suggestion_text
 from bot.matchmaking import Matchmaker, MatchPlan, MatchProblem
 from bot.services import PairProblem
 from handlers.callbacks import Callback, build
-from handlers.common import deps, wake_delivery
-from handlers.coordinator import coordinator_actor, coordinator_command
+from handlers.common import deps, sent_later, wake_delivery
+from handlers.coordinator import coordinator_actor, coordinator_command, pair_made
 from handlers.render import markup, pair_problem, which_programme
 
 NOT_ALLOWED = "Only coordinators can do this."
@@ -80,14 +80,8 @@ async def suggestion_pressed(
             return
         await query.answer()
         wake_delivery(context)
-        made = (
-            _("✅ Pair made: {mentor} (supervisor) and {adept} (trainee). I have told them both.")
-            if labels == "trainee"
-            else _("✅ Pair made: {mentor} (mentor) and {adept} (adept). I have told them both.")
-        )
-        await query.edit_message_text(
-            made.format(mentor=outcome.view.mentor.first_name, adept=outcome.view.adept.first_name)
-        )
+        later = sent_later(context, programme) if programme is not None else None
+        await query.edit_message_text(pair_made(outcome.view, labels, later))
         text, keyboard = await _card(context, me, programme_id, after=adept_id)
         await query.message.reply_text(text, reply_markup=keyboard)
         return

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain import dates
 from bot.domain.model import Dialogue, PairView, Person, Programme
-from bot.domain.rhythm import MeetingFact, MeetingStatus, next_planned, usual_minutes
+from bot.domain.rhythm import MeetingFact, MeetingStatus, PlannedFact, next_planned, usual_minutes
 from bot.i18n import _, current_language
 from bot.meetings import (
     MAX_COMMENT,
@@ -31,6 +31,7 @@ from handlers.common import (
     member_command,
     pressed,
     pressed_or_answer,
+    sent_later,
     wake_delivery,
 )
 from handlers.render import CHECK, markup, rows, too_long
@@ -242,11 +243,7 @@ async def plan_day_pressed(
     await _set_dialogue(context, None, me.person)
     wake_delivery(context)
     found, plan = result
-    await message.reply_text(
-        _("✅ I have asked {name} if {when} works. I will tell you the answer.").format(
-            name=found.other.first_name, when=when(plan, found.today)
-        )
-    )
+    await message.reply_text(_asked(context, found, plan))
 
 
 async def proposal_pressed(
@@ -458,7 +455,7 @@ async def _save_meeting(
         return
     wake_delivery(context)
     found, meeting, check_in = result
-    text, keyboard = _receipt(found, meeting, None)
+    text, keyboard = _receipt(found, meeting, None, sent_later(context, found.programme))
     if edit:
         await message.edit_text(text, reply_markup=keyboard)
     else:
@@ -467,15 +464,20 @@ async def _save_meeting(
 
 
 def _receipt(
-    found: PairContext, meeting: MeetingFact, topic: str | None
+    found: PairContext, meeting: MeetingFact, topic: str | None, later: str | None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """What was saved; while no goal is named, the pair's goals to name one (optional)."""
+    """What was saved (and when the other party is asked, if not now); while no goal is
+    named, the pair's goals to name one (optional)."""
+    held = dates.format_day(meeting.held_on, current_language(), today=found.today)
+    name, length = found.other.first_name, duration(meeting.minutes)
     lines = [
         _("✅ Saved: you met {name} {day}, {length}. I have asked {name} to confirm.").format(
-            name=found.other.first_name,
-            day=dates.format_day(meeting.held_on, current_language(), today=found.today),
-            length=duration(meeting.minutes),
+            name=name, day=held, length=length
         )
+        if later is None
+        else _(
+            "✅ Saved: you met {name} {day}, {length}. I will ask {name} to confirm {when}."
+        ).format(name=name, day=held, length=length, when=later)
     ]
     goals = list(found.rhythm.view.pair.goals or ())
     if topic is not None:
@@ -503,7 +505,7 @@ async def topic_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
         return
     await query.answer()
     found, meeting, topic = result
-    text, keyboard = _receipt(found, meeting, topic)
+    text, keyboard = _receipt(found, meeting, topic, sent_later(context, found.programme))
     await message.edit_text(text, reply_markup=keyboard)
 
 
@@ -859,19 +861,26 @@ async def _pause(
         await message.reply_text(_refusal(result))
         return
     wake_delivery(context)
-    if until is None:
-        await message.reply_text(
-            _("✅ The pause is over. I have told {name} and the coordinator.").format(
-                name=result.other.first_name
-            )
-        )
+    name = result.other.first_name
+    # The coordinator is told at once; the other party inside the programme's hours.
+    later = sent_later(context, result.programme)
+    if until is None and later is None:
+        reply = _("✅ The pause is over. I have told {name} and the coordinator.").format(name=name)
+    elif until is None:
+        reply = _(
+            "✅ The pause is over. I have told the coordinator, and will tell {name} {when}."
+        ).format(name=name, when=later)
     else:
-        await message.reply_text(
-            _("✅ Paused until {day}. I have told {name} and the coordinator.").format(
-                day=dates.format_day(until, current_language(), today=result.today),
-                name=result.other.first_name,
+        day = dates.format_day(until, current_language(), today=result.today)
+        if later is None:
+            reply = _("✅ Paused until {day}. I have told {name} and the coordinator.").format(
+                day=day, name=name
             )
-        )
+        else:
+            reply = _(
+                "✅ Paused until {day}. I have told the coordinator, and will tell {name} {when}."
+            ).format(day=day, name=name, when=later)
+    await message.reply_text(reply)
 
 
 # typed answers
@@ -980,12 +989,20 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         await message.reply_text(_refusal(proposed))
         return True
     wake_delivery(context)
-    await message.reply_text(
-        _("✅ I have asked {name} if {when} works. I will tell you the answer.").format(
-            name=found.other.first_name, when=when(proposed[1], found.today)
-        )
-    )
+    await message.reply_text(_asked(context, found, proposed[1]))
     return True
+
+
+def _asked(context: ContextTypes.DEFAULT_TYPE, found: PairContext, plan: PlannedFact) -> str:
+    """The reply to a proposed date: asked now, or when the question goes out."""
+    later = sent_later(context, found.programme)
+    if later is None:
+        return _("✅ I have asked {name} if {when} works. I will tell you the answer.").format(
+            name=found.other.first_name, when=when(plan, found.today)
+        )
+    return _("✅ I will ask {name} {sends} if {when} works. I will tell you the answer.").format(
+        name=found.other.first_name, sends=later, when=when(plan, found.today)
+    )
 
 
 def _day(text: str) -> date | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -62,6 +62,7 @@ from bot.domain.rhythm import (
     PlanStatus,
     with_pause,
 )
+from bot.domain.withdrawal import PairNow
 from storage.eligibility import eligible
 from storage.gatherings import GatheringQueries
 from storage.models import (
@@ -1333,6 +1334,7 @@ class Repository(GatheringQueries):
         pair_id: int | None = None,
         views: Sequence[PairView] | None = None,
         awake: Awake | None = None,
+        pair_ids: Collection[int] | None = None,
     ) -> list[Rhythm]:
         """Active and paused pairs with what the rhythm rules need: seven statements,
         whatever the number of pairs (joins on the pair's state, no per-pair queries).
@@ -1344,6 +1346,8 @@ class Repository(GatheringQueries):
             conditions.append(PAIRS.c.id == pair_id)
         if awake is not None:
             conditions.append(_awake(awake))
+        if pair_ids is not None:
+            conditions.append(PAIRS.c.id.in_(list(pair_ids)))
         if views is None:
             views = await self._pairs_with_parties(*conditions)
         else:
@@ -1411,6 +1415,117 @@ class Repository(GatheringQueries):
                 )
             )
         return result
+
+    async def pairs_now(
+        self, pair_ids: Collection[int], planned_ids: Collection[int], *, since: date
+    ) -> tuple[dict[int, PairNow], dict[int, int]]:
+        """The pairs queued messages are about, as they are now (for `withdrawal`), and
+        the pair of each planned meeting named: a fixed number of statements whatever the
+        number of messages (the delivery worker asks once per claimed batch)."""
+        plan_pairs: dict[int, int] = {}
+        if planned_ids:
+            planned = _table(PlannedMeetingRow)
+            rows = await self.session.execute(
+                select(planned.c.id, planned.c.pair_id).where(planned.c.id.in_(list(planned_ids)))
+            )
+            plan_pairs = {plan: pair for plan, pair in rows.all()}
+        wanted = {*pair_ids, *plan_pairs.values()}
+        if not wanted:
+            return {}, plan_pairs
+        views = await self._pairs_with_parties(PAIRS.c.id.in_(list(wanted)))
+        if not views:
+            return {}, plan_pairs
+        programmes = await self._programmes_of(views)
+        live = [v for v in views if v.pair.state in (PairState.ACTIVE, PairState.PAUSED)]
+        histories = {
+            r.view.pair.id: r.history
+            for r in (
+                await self.rhythm_histories(
+                    since=since, views=live, pair_ids=[v.pair.id for v in live]
+                )
+                if live
+                else []
+            )
+        }
+        return (
+            {
+                v.pair.id: PairNow(
+                    state=v.pair.state,
+                    mentor=v.mentor,
+                    adept=v.adept,
+                    rules=programmes[v.pair.programme_id].rules,
+                    history=histories.get(v.pair.id),
+                )
+                for v in views
+            },
+            plan_pairs,
+        )
+
+    async def offer_again(
+        self, person_id: int, now: datetime, *, kinds: Collection[str], since: datetime
+    ) -> int:
+        """Queues again the messages to a person that failed because they had blocked the
+        bot, now that they can be reached: the newest of each kind per pair, of these
+        kinds, queued since `since`. Whether each still holds is decided just before it
+        is sent (bot/domain/withdrawal.py). Returns how many were queued again."""
+        rows = (
+            await self.session.execute(
+                select(col(OutboxRow.id), col(OutboxRow.kind), col(OutboxRow.idempotency_key))
+                .where(
+                    col(OutboxRow.person_id) == person_id,
+                    col(OutboxRow.status) == OutboxStatus.FAILED.value,
+                    func.lower(col(OutboxRow.last_error)).startswith(BLOCKED.lower()),
+                    col(OutboxRow.kind).in_(list(kinds)),
+                    col(OutboxRow.created_at) >= since,
+                )
+                .order_by(col(OutboxRow.created_at).desc(), col(OutboxRow.id).desc())
+            )
+        ).all()
+        newest: dict[tuple[str, str], int | None] = {}
+        for outbox_id, kind, key in rows:
+            # What the message is about: its key without the period or plan it names
+            # ("pair:5", "planned" keys of one pair's plans share their kind).
+            about = key.split(":", 2)
+            newest.setdefault((kind, ":".join(about[:2]) if about[0] == "pair" else ""), outbox_id)
+        if not newest:
+            return 0
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(list(newest.values())))
+            .values(
+                status=OutboxStatus.PENDING.value,
+                not_before=now,
+                attempts=0,
+                lease_until=None,
+                last_error="offered again: the person can be reached again",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result)
+
+    async def outbox_withdraw(self, withdrawn: Sequence[tuple[OutboxItem, str]]) -> int:
+        """Records claimed messages that no longer hold as withdrawn, with the reason, if
+        the claim is still this worker's. One statement per reason."""
+        by_reason: dict[str, list[OutboxItem]] = {}
+        for item, reason in withdrawn:
+            by_reason.setdefault(reason, []).append(item)
+        done = 0
+        for reason, items in by_reason.items():
+            result = await self.session.execute(
+                update(OutboxRow)
+                .where(
+                    col(OutboxRow.id).in_([item.id for item in items]),
+                    col(OutboxRow.status) == OutboxStatus.SENDING.value,
+                )
+                .values(
+                    status=OutboxStatus.WITHDRAWN.value,
+                    lease_until=None,
+                    last_error=f"withdrawn: {reason}",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            done += _rowcount(result)
+        return done
 
     async def enqueue_keys(self, messages: Iterable[OutgoingMessage], now: datetime) -> set[str]:
         """Adds messages; a key already queued is skipped. Returns the keys that were new.
@@ -2021,17 +2136,65 @@ class Repository(GatheringQueries):
 
     # the shared send budget
 
-    async def take_send_slot(self, bucket: str, window_start: datetime, limit: int) -> bool:
-        """One message more in `bucket` for this window, if the window has room (atomic)."""
-        insert = self._insert(SendBudgetRow).values(
-            bucket=bucket, window_start=window_start, used=1
+    async def lock_send_budget(self, key: int) -> None:
+        """Held until this transaction ends: one instance at a time takes a send slot."""
+        if self._dialect == "postgresql":
+            # Labelled: the statement is the send budget's, as logs and counts see it.
+            lock = select(func.pg_advisory_xact_lock(key)).prefix_with("/* send_budget */")
+            await self.session.execute(lock)
+
+    async def send_window_full(
+        self,
+        bucket: str,
+        now: datetime,
+        limit: int,
+        span: timedelta,
+        *,
+        spacing: timedelta = timedelta(0),
+    ) -> datetime | None:
+        """None if fewer than `limit` messages of `bucket` went in the `span` before `now`
+        and none in the `spacing` before it; else when there is room again."""
+        [until] = await self.send_windows_full([(bucket, limit, span, spacing)], now)
+        return until
+
+    async def send_windows_full(
+        self, limits: Sequence[tuple[str, int, timedelta, timedelta]], now: datetime
+    ) -> list[datetime | None]:
+        """`send_window_full` for several (bucket, limit, span, spacing) in one statement
+        (a reply's slot is asked for on every update)."""
+        moment = col(SendBudgetRow.window_start)
+        bucket = col(SendBudgetRow.bucket)
+        query = select(bucket, moment, col(SendBudgetRow.used)).where(
+            or_(*(and_(bucket == name, moment > now - span) for name, _l, span, _s in limits))
         )
+        recent: dict[str, list[tuple[datetime, int]]] = {}
+        for name, when, used in (await self.session.execute(query)).all():
+            recent.setdefault(name, []).append((as_utc(when), used))
+        result: list[datetime | None] = []
+        for name, limit, span, spacing in limits:
+            result.append(None)
+            counted = 0
+            # Messages of one moment share a row (two instances in the same microsecond).
+            for when, used in sorted(recent.get(name, ()), reverse=True):
+                if not counted and when + spacing > now:
+                    result[-1] = when + spacing
+                    break
+                counted += used
+                if counted >= limit:
+                    result[-1] = when + span
+                    break
+        return result
+
+    async def record_sends(self, buckets: Sequence[str], now: datetime) -> None:
+        """One message at `now` in each bucket (see `send_window_full`)."""
+        insert = self._insert(SendBudgetRow)
         statement = insert.on_conflict_do_update(
             index_elements=["bucket", "window_start"],
             set_={"used": col(SendBudgetRow.used) + 1},
-            where=col(SendBudgetRow.used) < limit,
-        ).returning(col(SendBudgetRow.used))
-        return (await self.session.execute(statement)).first() is not None
+        )
+        await self.session.execute(
+            statement, [{"bucket": b, "window_start": now, "used": 1} for b in buckets]
+        )
 
     async def forget_send_windows(self, before: datetime) -> int:
         result = await self.session.execute(
@@ -2048,6 +2211,9 @@ class Repository(GatheringQueries):
         )
         return bool(_rowcount(result))
 
+
+# How a message that failed because the person had blocked the bot is recorded.
+BLOCKED = "blocked: "
 
 IN_FLIGHT = "in flight: the send started; if this stays, the process stopped before the answer"
 

@@ -372,10 +372,9 @@ def demo_rate_limiter() -> SharedRateLimiter:
     (The emulator enforces no limits unless asked to.)"""
     limits = Limits(
         global_per_second=100_000,
-        global_burst=10_000,
+        global_spacing=0.0,
         chat_interval=0.0,
         group_per_minute=100_000,
-        group_burst=10_000,
     )
     return SharedRateLimiter(MemoryBudget(limits), limits)
 

@@ -34,6 +34,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     UNCERTAIN = "uncertain"
+    WITHDRAWN = "withdrawn"  # no longer true when its turn came (bot/domain/withdrawal.py)
 
 
 @dataclass(frozen=True)

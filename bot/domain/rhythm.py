@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.domain.schedule import next_allowed_time
+from bot.domain.schedule import next_allowed_time, waits_until
 from bot.domain.workdays import last_working_day_before
 
 FIRST_PERIOD = timedelta(days=14)  # a new pair's first meeting is due within two weeks
@@ -211,6 +211,17 @@ class Rules:
 
     def last_working_day_before(self, day: date) -> date:
         return last_working_day_before(day, self.working_days, self.country)
+
+    def waits_until(self, moment: datetime) -> datetime | None:
+        """None if a message to participants goes at `moment`; else when it goes."""
+        return waits_until(
+            moment,
+            self.timezone,
+            day_starts=self.day_starts,
+            day_ends=self.day_ends,
+            working_days=self.working_days,
+            country=self.country,
+        )
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(ZoneInfo(self.timezone))

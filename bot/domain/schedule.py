@@ -42,3 +42,26 @@ def next_allowed_time(
             break
         day += timedelta(days=1)
     return datetime.combine(day, day_starts, tzinfo=zone).astimezone(UTC)
+
+
+def waits_until(
+    moment: datetime,
+    timezone: str,
+    *,
+    day_starts: time = DEFAULT_QUIET_END,
+    day_ends: time = DEFAULT_QUIET_START,
+    working_days: frozenset[int] = EVERY_DAY,
+    country: str | None = None,
+) -> datetime | None:
+    """None when a message to participants queued at `moment` goes at once; otherwise
+    when it goes (the next allowed moment). Replies that say a message was sent ask
+    this, so they say "sent" only when it is."""
+    allowed = next_allowed_time(
+        moment,
+        timezone,
+        day_starts=day_starts,
+        day_ends=day_ends,
+        working_days=working_days,
+        country=country,
+    )
+    return None if allowed <= moment else allowed

@@ -48,62 +48,120 @@ def private(chat: int, priority: Priority = BULK) -> SlotRequest:
 # --------------------------------------------------------------------------- in memory
 
 
+async def sent(budget: MemoryBudget | DatabaseBudget, request: SlotRequest) -> Refusal | None:
+    """Takes a slot; when granted, the message is answered at once."""
+    refusal = await budget.take(request)
+    if refusal is None:
+        budget.answered(request)
+    return refusal
+
+
 async def test_a_chat_gets_one_bot_message_per_interval() -> None:
     clock = FakeTime()
-    budget = MemoryBudget(Limits(chat_interval=1.1), clock)
-    assert await budget.take(private(1)) is None
+    budget = MemoryBudget(Limits(chat_interval=1.1, global_spacing=0.0), clock)
+    assert await sent(budget, private(1)) is None
     refusal = await budget.take(private(1))
     assert refusal == Refusal(Scope.CHAT, pytest.approx(1.1))
-    assert await budget.take(private(2)) is None, "another chat is not held up"
+    assert await sent(budget, private(2)) is None, "another chat is not held up"
     clock.now += 1.1
-    assert await budget.take(private(1)) is None
+    assert await sent(budget, private(1)) is None
 
 
-async def test_spacing_counts_from_when_the_request_goes_out() -> None:
-    """Work between slot and send (the in-flight mark) must not shorten the gap."""
+async def test_spacing_counts_from_the_answer() -> None:
+    """Work between slot and send (the in-flight mark) and a slow trip must not shorten
+    the gap Telegram sees: a message holds its place until it is answered."""
     clock = FakeTime()
     budget = MemoryBudget(Limits(chat_interval=1.1), clock)
     assert await budget.take(private(1)) is None
-    clock.now += 0.3
-    budget.going_out(private(1))
-    clock.now += 0.8  # 1.1 s after the slot, 0.8 s after the send
+    clock.now += 1.5
+    refusal = await budget.take(private(1))
+    assert refusal is not None and refusal.scope is Scope.CHAT, "still on its way"
+    budget.answered(private(1))
+    clock.now += 0.8
     refusal = await budget.take(private(1))
     assert refusal == Refusal(Scope.CHAT, pytest.approx(0.3))
 
 
-async def test_replies_are_not_paced_but_hold_back_the_next_bot_message() -> None:
+async def test_replies_are_paced_per_chat_too() -> None:
+    """Four replies to one chat within a second once got two 429s: a reply goes at once
+    only when its chat's second is free."""
     clock = FakeTime()
     budget = MemoryBudget(Limits(chat_interval=1.0), clock)
-    for _ in range(3):  # an answer and its next question, at once
-        assert await budget.take(private(1, REPLY)) is None
+    assert await sent(budget, private(1, REPLY)) is None
+    refusal = await budget.take(private(1, REPLY))
+    assert refusal == Refusal(Scope.CHAT, pytest.approx(1.0))
     refusal = await budget.take(private(1, BULK))
-    assert refusal is not None and refusal.scope is Scope.CHAT
-    assert refusal.delay == pytest.approx(1.0)
+    assert refusal == Refusal(Scope.CHAT, pytest.approx(1.0))
+    clock.now += 1.0
+    assert await sent(budget, private(1, REPLY)) is None
 
 
-async def test_the_overall_rate_allows_a_small_burst_then_paces() -> None:
+def busiest(moments: list[float], span: float) -> int:
+    """The most moments inside any half-open window [t, t + span)."""
+    ordered = sorted(moments)
+    return max(
+        (sum(1 for m in ordered[i:] if m < start + span) for i, start in enumerate(ordered)),
+        default=0,
+    )
+
+
+async def test_the_overall_limit_has_no_burst_on_top() -> None:
+    """A greedy sender asking every millisecond for three seconds: never more than the
+    limit in any rolling window, and the limit is used, not undershot."""
     clock = FakeTime()
-    budget = MemoryBudget(Limits(global_per_second=10, global_burst=3), clock)
-    assert [await budget.take(private(chat)) for chat in range(3)] == [None] * 3
-    refusal = await budget.take(private(99))
+    limits = Limits(global_per_second=30, global_window=1.0, global_spacing=0.02)
+    budget = MemoryBudget(limits, clock)
+    granted: list[float] = []
+    for step in range(3000):
+        clock.now = 1000.0 + step / 1000
+        while await sent(budget, private(10_000 + len(granted))) is None:
+            granted.append(clock.now)
+    assert busiest(granted, 1.0) == 30
+    assert len(granted) == 90
+    assert all(b - a > 0.0199 for a, b in itertools.pairwise(granted)), "never two at once"
+
+
+async def test_the_overall_window_counts_from_the_answers() -> None:
+    clock = FakeTime()
+    budget = MemoryBudget(Limits(global_per_second=2, global_window=1.0), clock)
+    assert await budget.take(private(1)) is None
+    clock.now += 0.1
+    assert await sent(budget, private(2)) is None
+    clock.now += 0.3
+    budget.answered(private(1))  # answered 0.4 s after its slot
+    clock.now += 0.6
+    # The second is answered at 0.1 s: its place is free at 1.1 s, the first's at 1.4 s.
+    refusal = await budget.take(private(3))
     assert refusal == Refusal(Scope.GLOBAL, pytest.approx(0.1))
     clock.now += 0.1
-    assert await budget.take(private(99)) is None
+    assert await sent(budget, private(3)) is None
+    refusal = await budget.take(private(4))
+    assert refusal == Refusal(Scope.GLOBAL, pytest.approx(0.3))
 
 
-async def test_a_group_gets_twenty_a_minute() -> None:
+async def test_a_message_never_answered_stops_holding_its_place() -> None:
+    """A send cancelled between slot and answer must not block its chat for ever."""
     clock = FakeTime()
-    limits = Limits(chat_interval=0.0001, group_per_minute=20, group_burst=2)
+    budget = MemoryBudget(Limits(chat_interval=1.0), clock)
+    assert await budget.take(private(1)) is None
+    clock.now += 29.0
+    assert await budget.take(private(1)) is not None
+    clock.now += 1.0
+    assert await budget.take(private(1)) is None
+
+
+async def test_a_group_gets_twenty_in_any_minute() -> None:
+    clock = FakeTime()
+    limits = Limits(chat_interval=0.0001, group_per_minute=20, group_window=60.0)
     budget = MemoryBudget(limits, clock)
     group = SlotRequest.of(-100, BULK)
     assert group.group
-    assert await budget.take(group) is None
-    clock.now += 0.01
-    assert await budget.take(group) is None
-    clock.now += 0.01
+    for _ in range(20):
+        assert await sent(budget, group) is None
+        clock.now += 0.02
     refusal = await budget.take(group)
     assert refusal is not None and refusal.scope is Scope.CHAT
-    assert refusal.delay == pytest.approx(2.98)
+    assert refusal.delay == pytest.approx(59.6)
 
 
 # --------------------------------------------------------------------------- in the database
@@ -117,6 +175,10 @@ class Wall:
 
     def __call__(self) -> datetime:
         return self.moment
+
+    def seconds(self) -> float:
+        """The same clock as the budget's local one (monotonic seconds)."""
+        return (self.moment - BASE).total_seconds()
 
     def at(self, seconds: float) -> None:
         self.moment = BASE + timedelta(seconds=seconds)
@@ -146,71 +208,96 @@ async def test_the_chat_budget_is_shared_between_two_instances(
     database: Database, second_database: Database
 ) -> None:
     wall = Wall(BASE)
-    first, second = DatabaseBudget(database, wall=wall), DatabaseBudget(second_database, wall=wall)
+    limits = Limits(global_spacing=0.0)
+    first = DatabaseBudget(database, limits, wall=wall, local_clock=wall.seconds)
+    second = DatabaseBudget(second_database, limits, wall=wall, local_clock=wall.seconds)
     wall.at(0.1)
-    assert await first.take(private(7)) is None
+    assert await sent(first, private(7)) is None
     wall.at(0.5)
     refused = await second.take(private(7))
     assert refused is not None and refused.scope is Scope.CHAT
-    assert refused.delay == pytest.approx(0.5)
-    wall.at(1.2)  # the next window was taken along with the first
-    assert (await second.take(private(7))) is not None
-    wall.at(2.05)
-    assert await second.take(private(7)) is None
-    assert await first.take(private(8)) is None, "other chats are free"
+    assert refused.delay == pytest.approx(0.7)  # 1.1 s after the first
+    wall.at(1.2)
+    assert await sent(second, private(7)) is None
+    assert await sent(first, private(8)) is None, "other chats are free"
 
 
-async def test_late_in_a_window_a_bot_message_waits_for_the_next(database: Database) -> None:
-    """Two bot messages to one chat are always more than a second apart."""
+async def test_the_overall_budget_is_a_rolling_window_shared_by_instances(
+    database: Database, second_database: Database
+) -> None:
+    """No burst at a window's edge: 30 from 0.9 s leave no room until a window (with its
+    margin) after the first (fixed windows once let 30 more through at 1.0 s), and two
+    never go at once."""
     wall = Wall(BASE)
-    budget = DatabaseBudget(database, wall=wall)
-    wall.at(0.95)
-    refused = await budget.take(private(7))
-    assert refused == Refusal(Scope.CHAT, pytest.approx(0.05))
-    wall.at(1.0)
-    assert await budget.take(private(7)) is None
+    limits = Limits(global_window=1.0, shared_margin=0.05, global_spacing=0.01)
+    budgets = [
+        DatabaseBudget(database, limits, wall=wall, local_clock=wall.seconds),
+        DatabaseBudget(second_database, limits, wall=wall, local_clock=wall.seconds),
+    ]
+    wall.at(0.9)
+    assert await sent(budgets[1], private(99)) is None
+    refused = await budgets[0].take(private(100))
+    assert refused == Refusal(Scope.GLOBAL, pytest.approx(0.01))
+    for chat in range(29):
+        wall.at(0.91 + chat * 0.01)
+        assert await sent(budgets[chat % 2], private(100 + chat)) is None
+    wall.at(1.5)
+    refused = await budgets[0].take(private(200))
+    assert refused is not None and refused.scope is Scope.GLOBAL
+    assert refused.delay == pytest.approx(0.45)
+    wall.at(1.94)
+    assert await budgets[1].take(private(201)) is not None
+    # The refused requests took nothing: their chats are free once the window is.
+    wall.at(1.95)
+    assert await sent(budgets[1], private(200)) is None
+    wall.at(1.97)
+    assert await sent(budgets[0], private(201)) is None
 
 
-async def test_the_overall_budget_is_shared_and_a_refusal_takes_nothing(
+async def test_replies_are_paced_in_the_shared_chat_budget(database: Database) -> None:
+    wall = Wall(BASE)
+    budget = DatabaseBudget(database, wall=wall, local_clock=wall.seconds)
+    wall.at(0.3)
+    assert await sent(budget, private(9, REPLY)) is None
+    refused = await budget.take(private(9, REPLY))
+    assert refused is not None and refused.scope is Scope.CHAT
+    assert await budget.take(private(9, BULK)) is not None
+    wall.at(1.41)
+    assert await sent(budget, private(9, BULK)) is None
+
+
+async def test_a_group_gets_twenty_in_any_minute_across_instances(
     database: Database, second_database: Database
 ) -> None:
     wall = Wall(BASE)
-    budgets = [DatabaseBudget(database, wall=wall), DatabaseBudget(second_database, wall=wall)]
-    wall.at(0.01)
-    for chat in range(6):  # 30/s in 200 ms windows: 6 a window
-        assert await budgets[chat % 2].take(private(100 + chat)) is None
-    refused = await budgets[0].take(private(200))
-    assert refused is not None and refused.scope is Scope.GLOBAL
-    assert refused.delay == pytest.approx(0.19)
-    # The refused request's chat places were rolled back: chat 200 is free next window.
-    wall.at(0.2)
-    assert await budgets[1].take(private(200)) is None
-
-
-async def test_replies_count_in_the_shared_chat_windows(database: Database) -> None:
-    wall = Wall(BASE)
-    budget = DatabaseBudget(database, wall=wall)
-    wall.at(0.3)
-    assert await budget.take(private(9, REPLY)) is None
-    assert await budget.take(private(9, REPLY)) is None, "replies are not paced"
-    assert await budget.take(private(9, BULK)) is not None
-    wall.at(2.0)
-    assert await budget.take(private(9, BULK)) is None
+    limits = Limits(chat_interval=0.001)
+    budgets = [
+        DatabaseBudget(database, limits, wall=wall, local_clock=wall.seconds),
+        DatabaseBudget(second_database, limits, wall=wall, local_clock=wall.seconds),
+    ]
+    group = SlotRequest.of(-100, BULK)
+    for n in range(20):
+        wall.at(n * 0.5)
+        assert await sent(budgets[n % 2], group) is None
+    wall.at(30.0)
+    refused = await budgets[0].take(group)
+    assert refused is not None and refused.scope is Scope.CHAT
+    assert refused.delay == pytest.approx(31.0)  # the first leaves its 61 s window
 
 
 async def test_old_windows_are_forgotten(database: Database) -> None:
     wall = Wall(BASE)
-    budget = DatabaseBudget(database, wall=wall)
+    budget = DatabaseBudget(database, wall=wall, local_clock=wall.seconds)
     budget.CLEANUP_EVERY = 0.0
-    assert await budget.take(private(1)) is None
+    assert await sent(budget, private(1)) is None
     await budget.close()  # waits for the clean-up the first take started
     wall.moment = BASE + timedelta(hours=1)
-    assert await budget.take(private(2)) is None  # starts a clean-up in the background
+    assert await sent(budget, private(2)) is None  # starts a clean-up in the background
     await budget.close()
     async with database.session() as session:
         repo = Repository(session)
-        # Only windows of the last minutes are left: the new ones for chat 2 and overall.
-        assert await repo.forget_send_windows(BASE + timedelta(hours=2)) == 3
+        # Only the last minutes are left: the new message's rows for chat 2 and overall.
+        assert await repo.forget_send_windows(BASE + timedelta(hours=2)) == 2
 
 
 # --------------------------------------------------------------------------- the limiter
@@ -270,7 +357,7 @@ async def test_the_worker_reschedules_a_429_by_retry_after(
 async def test_replies_and_button_answers_go_before_a_wave(emulator: BotApiEmulator) -> None:
     """A wave of 40 nudges is queued at 20/s; a reply and a callback answer do not wait
     behind it (asserted on order, not time)."""
-    limiter = SharedRateLimiter(MemoryBudget(Limits(global_per_second=20, global_burst=1)))
+    limiter = SharedRateLimiter(MemoryBudget(Limits(global_per_second=1, global_window=0.05)))
     person = emulator.user(5000, "Kari")
     async with limited_bot(emulator, limiter) as bot:
         wave = [
@@ -308,6 +395,25 @@ async def test_bot_messages_to_one_chat_never_break_the_limits(emulator: BotApiE
     assert emulator.too_many_requests == 0
     times = [c.time for c in emulator.calls("sendMessage") if c.params["chat_id"] == 7001]
     assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(times))
+
+
+async def test_a_wave_and_a_burst_of_replies_never_break_a_strict_emulator(
+    emulator: BotApiEmulator,
+) -> None:
+    """A wave once got 429s from an emulator counting 30 in any rolling second (the
+    limiter let a burst through on top), and four replies to one chat got two."""
+    emulator.set_chat_rate_limits(enabled=True)
+    limiter = SharedRateLimiter(MemoryBudget())
+    async with limited_bot(emulator, limiter) as bot:
+        wave = [
+            bot.send_message(8000 + n % 45, f"nudge {n}", rate_limit_args=SendTicket(BULK))
+            for n in range(90)
+        ]
+        replies = [bot.send_message(5000, f"reply {n}") for n in range(4)]
+        await asyncio.gather(*wave, *replies)
+    assert emulator.too_many_requests == 0
+    assert emulator.busiest_second() <= 30
+    assert len(emulator.calls("sendMessage")) == 94
 
 
 @pytest.mark.postgres

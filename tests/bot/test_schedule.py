@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.domain.schedule import next_allowed_time
+from bot.domain.schedule import next_allowed_time, waits_until
 
 OSLO = ZoneInfo("Europe/Oslo")
 DAY_STARTS = time(9, 0)
@@ -156,3 +156,33 @@ def test_result_is_the_next_allowed_instant(moment: datetime, zone: str) -> None
         # Nothing earlier could do: the answer is the start of a day.
         assert local == DAY_STARTS
         assert result - moment <= timedelta(hours=14)
+
+
+WORKING_DAYS = frozenset(range(5))
+
+
+@pytest.mark.parametrize(
+    ("moment", "goes"),
+    [
+        (oslo(2026, 3, 3, 10, 17), None),  # Tuesday morning: at once
+        (oslo(2026, 3, 3, 20, 14), oslo(2026, 3, 4, 9)),  # Tuesday evening: Wednesday 09:00
+        (oslo(2026, 3, 6, 20, 14), oslo(2026, 3, 9, 9)),  # Friday evening: Monday 09:00
+        (oslo(2026, 3, 7, 12), oslo(2026, 3, 9, 9)),  # Saturday noon: Monday
+        (oslo(2026, 3, 3, 8, 59), oslo(2026, 3, 3, 9)),  # before the day starts
+        (oslo(2026, 3, 3, 9), None),  # the first minute of the day
+    ],
+)
+def test_waits_until_says_when_a_message_queued_now_goes(
+    moment: datetime, goes: datetime | None
+) -> None:
+    result = waits_until(moment, "Europe/Oslo", working_days=WORKING_DAYS)
+    assert result == (None if goes is None else goes.astimezone(UTC))
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)))
+def test_waits_until_agrees_with_the_allowed_time(naive: datetime) -> None:
+    moment = naive.replace(tzinfo=UTC)
+    allowed = next_allowed_time(moment, "Europe/Oslo", working_days=WORKING_DAYS)
+    waits = waits_until(moment, "Europe/Oslo", working_days=WORKING_DAYS)
+    assert (waits is None) == (allowed == moment)
+    assert waits is None or waits == allowed

@@ -217,18 +217,20 @@ async def test_update_ids_are_handled_once(database: Database) -> None:
         assert await Repository(session).first_time_update(43, NOW)
 
 
-async def test_send_budget_is_shared_and_bounded(database: Database) -> None:
-    window = NOW.replace(microsecond=0)
-    taken = []
-    for _ in range(5):
-        async with database.session() as session:
-            taken.append(await Repository(session).take_send_slot("chat:7", window, 3))
-    assert taken == [True, True, True, False, False]
+async def test_send_budget_counts_a_rolling_window(database: Database) -> None:
+    span = timedelta(seconds=1)
+    moments = [NOW + timedelta(milliseconds=m) for m in (0, 300, 600)]
     async with database.session() as session:
         repo = Repository(session)
-        assert await repo.take_send_slot("chat:7", window + timedelta(seconds=1), 3)
-        assert await repo.take_send_slot("chat:8", window, 3)
-        assert await repo.forget_send_windows(window + timedelta(seconds=1)) == 2
+        for moment in moments:
+            assert await repo.send_window_full("chat:7", moment, 3, span) is None
+            await repo.record_sends(["chat:7"], moment)
+        # Full until the oldest of the three leaves the window.
+        later = NOW + timedelta(milliseconds=900)
+        assert await repo.send_window_full("chat:7", later, 3, span) == NOW + span
+        assert await repo.send_window_full("chat:7", NOW + span, 3, span) is None
+        assert await repo.send_window_full("chat:8", later, 1, span) is None
+        assert await repo.forget_send_windows(NOW + timedelta(milliseconds=301)) == 2
 
 
 async def test_a_pair_keeps_every_pause(database: Database) -> None:

@@ -6,15 +6,20 @@ on a small and a four times larger programme, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+from telegram import Bot
 
 from bench.common import counting_statements
 from bench.seed import seed_pairs
 from bot.clock import FixedClock
+from bot.delivery import DeliveryReport, DeliveryWorker
 from bot.domain.access import Scope
 from bot.scheduler import tick
 from bot.wiring import build_core
 from storage.db import Database
+from storage.repository import Repository
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
 
@@ -68,3 +73,37 @@ async def test_the_stalled_list_does_not_grow_with_alerts(two_urls: tuple[str, s
     large, large_listed = await statements_for_unresolved(large_url, 40)
     assert (small_listed, large_listed) == (15, 60)
     assert large == small, f"{small} statements for 15 alerts but {large} for 60"
+
+
+async def statements_to_check_a_batch(url: str, pairs: int) -> tuple[int, int]:
+    """(statements, messages) of checking every message the first tick queued against
+    the pairs' state, as the delivery worker does just before sending a batch."""
+    db = Database(url)
+    await db.upgrade()
+    try:
+        await seed_pairs(db, pairs, NOW)
+        clock = FixedClock(NOW)
+        await tick(build_core(db, clock, default_language="nb", invite_ttl_days=30))
+        later = NOW + timedelta(days=2)
+        async with db.session() as session:
+            items = await Repository(session).claim_due(
+                later, limit=10_000, lease=timedelta(minutes=5)
+            )
+        clock.set(later)
+        worker = DeliveryWorker(db, cast(Bot, None), clock)
+        with counting_statements(db.engine) as counter:
+            await worker._still_holding(items, DeliveryReport())
+        return counter.count, len(items)
+    finally:
+        await db.dispose()
+
+
+async def test_checking_queued_messages_does_not_grow_with_the_batch(
+    two_urls: tuple[str, str],
+) -> None:
+    small_url, large_url = two_urls
+    small, small_batch = await statements_to_check_a_batch(small_url, 20)
+    large, large_batch = await statements_to_check_a_batch(large_url, 80)
+    assert large_batch > small_batch > 0, "the seeded pairs should have messages queued"
+    assert large == small, f"{small} statements for {small_batch} but {large} for {large_batch}"
+    assert 3 <= small <= 12, "the pairs are read, in a few statements"
