@@ -808,9 +808,12 @@ def farewells(
     programme: Programme,
     now: datetime,
     default_language: str,
+    *,
+    name_other: bool = True,
 ) -> list[OutgoingMessage]:
     """The pair has ended: a kind word to these parties, with no reason given (the same
-    whoever ended it, and whether the other party left)."""
+    whoever ended it). A party who left erased their name, so the word to the other one
+    does not name them (`name_other` False)."""
     return [
         OutgoingMessage(
             idempotency_key=f"pair:{view.pair.id}:ended:{person.id}",
@@ -819,7 +822,9 @@ def farewells(
             kind="pair_ended",
             text=texts.pair_ended(
                 texts.language_of(person, programme, default_language),
-                view.adept if person.id == view.mentor.id else view.mentor,
+                (view.adept if person.id == view.mentor.id else view.mentor)
+                if name_other
+                else None,
                 programme.role_labels,
             ),
             not_before=programme.rules.allowed(now),

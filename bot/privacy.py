@@ -179,7 +179,9 @@ class Privacy:
                 for view in views:
                     if view.pair.programme_id == programme.id:
                         other = view.adept if view.mentor.id == person.id else view.mentor
-                        notices += farewells(view, [other], programme, now, self.default_language)
+                        notices += farewells(
+                            view, [other], programme, now, self.default_language, name_other=False
+                        )
                 for chat_id, language, recipient in await self._audience(repo, programme):
                     if recipient == person.id:
                         continue

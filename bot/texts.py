@@ -820,8 +820,11 @@ def alert_text(
         return "\n".join(lines)
 
 
-def pair_ended(language: str, other: Person, labels: str = "mentor") -> str:
+def pair_ended(language: str, other: Person | None, labels: str = "mentor") -> str:
+    """The kind word when a pair ends; `other` None when they left and their name is gone."""
     with use_language(language):
+        if other is None:
+            return _("Your mentorship has ended. Thank you for taking part!")
         if labels == "trainee":
             return _(
                 "Your work with {name} in the trainee scheme has ended. Thank you for taking part!"

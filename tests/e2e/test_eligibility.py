@@ -192,9 +192,9 @@ async def test_who_leaves_is_never_offered_again_and_the_other_party_is_told(
     h.clock.advance(timedelta(days=1))
     await h.deliver()
     await h.emulator.wait_until_idle()
-    # Told kindly, with no reason, and nothing more for that pair.
+    # Told kindly, with no reason and without the name she erased, and nothing more.
     assert sorted(m.text or "" for m in ola.catch_up()) == [
-        "Your mentorship with Amina has ended. Thank you for taking part!",
+        "Your mentorship has ended. Thank you for taking part!",
         "gathering_invitation",
     ]
     notice = await kari.next_message()

@@ -187,7 +187,7 @@ async def test_audit_log_records_views_exports_and_deletions(harness: Harness) -
     await h.deliver()
     kari.catch_up()
     assert [m.text for m in ola.catch_up()] == [
-        "Your mentorship with Amina has ended. Thank you for taking part!"
+        "Your mentorship has ended. Thank you for taking part!"
     ]
 
     await kari.send("/audit")

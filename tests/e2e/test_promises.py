@@ -518,3 +518,25 @@ def test_any_sequence_of_actions_keeps_the_promises() -> None:
 def test_the_clock_starts_on_a_working_morning() -> None:
     assert allowed_hour(WORKDAY_MORNING)
     assert not allowed_hour(datetime(2027, 1, 1, 10, tzinfo=UTC))
+
+
+def replay(*steps: tuple[str, dict[str, Any]]) -> None:
+    """A sequence the state machine found, as an ordinary test: each step, then the
+    promises."""
+    machine = ProgrammePromises()
+    try:
+        machine.a_programme_its_coordinator_and_four_people([True, True, True, True])
+        machine.the_promises_hold()
+        for name, arguments in steps:
+            getattr(machine, name)(**arguments)
+            machine.the_promises_hold()
+    finally:
+        machine.teardown()
+
+
+def test_found_the_farewell_after_deleteme_named_who_left() -> None:
+    """The other party's farewell was queued after the eraser ran, with her name."""
+    replay(
+        ("pair_from_the_command_line", {"mentor": "Ingeborg", "adept": "Aminata"}),
+        ("erase_themselves", {"index": 0}),
+    )
