@@ -288,6 +288,71 @@ class ProgrammePromises(RuleBasedStateMachine):
     def callbacks(message: SentMessage) -> list[str]:
         return [data for row in message.buttons() for _text, data in row if data]
 
+    @rule(name=st.sampled_from(PEOPLE), score=st.integers(1, 5), help_=st.booleans())
+    def a_party_logs_a_meeting_and_checks_in(self, name: str, score: int, help_: bool) -> None:
+        """/met, the usual answers, a score, a comment, and perhaps «I need help» with
+        what they need: the whole check-in as a person does it."""
+        user = self.users[name]
+
+        async def go() -> None:
+            await user.send("/met")
+            await self.settle()
+            # The flow's buttons, whatever steps it takes: a day, a length, no goal.
+            for _step in range(5):
+                labels = [t for m in user.inbox()[-2:] for t in m.button_texts()]
+                if str(score) in labels:
+                    break
+                wanted = next(
+                    (
+                        label
+                        for label in labels
+                        for start in ("Today", "1 hour", "Skip")
+                        if label.startswith(start)
+                    ),
+                    None,
+                )
+                if wanted is None:
+                    return  # not in a live pair
+                await self.press_label(user, wanted)
+            await self.press_label(user, str(score))
+            if "Done" in user.inbox()[-1].button_texts():
+                await self.press_label(user, "Done")
+            self.model.typed += 1
+            comment = f"wrote{self.model.typed}x a comment"
+            await user.send(comment)
+            await self.settle()
+            if comment.split()[0] in await self.database_text():
+                self.model.kept[comment.split()[0]] = name
+            if help_ and await self.press_label(user, "I need help"):
+                self.model.typed += 1
+                words = f"wrote{self.model.typed}x what I need"
+                await user.send(words)
+                await self.settle()
+                if words.split()[0] in await self.database_text():
+                    self.model.kept[words.split()[0]] = name
+
+        self.run(go())
+
+    @rule(name=st.sampled_from(PEOPLE))
+    def a_party_pauses_for_a_month(self, name: str) -> None:
+        user = self.users[name]
+
+        async def go() -> None:
+            await user.send("/pause")
+            await self.settle()
+            await self.press_label(user, "1 month")
+
+        self.run(go())
+
+    async def press_label(self, user: SimUser, label: str) -> bool:
+        """Presses `label` on the newest message that has it; whether one had it."""
+        for message in reversed(user.inbox()[-4:]):
+            if not message.deleted and label in message.button_texts():
+                await user.press(message, label)
+                await self.settle()
+                return True
+        return False
+
     @rule(name=st.sampled_from((*PEOPLE, "Kari")))
     def type_a_text(self, name: str) -> None:
         self.model.typed += 1
@@ -520,18 +585,60 @@ def test_the_clock_starts_on_a_working_morning() -> None:
     assert not allowed_hour(datetime(2027, 1, 1, 10, tzinfo=UTC))
 
 
-def replay(*steps: tuple[str, dict[str, Any]]) -> None:
-    """A sequence the state machine found, as an ordinary test: each step, then the
-    promises."""
+def replay(*steps: tuple[str, dict[str, Any]], consents: tuple[bool, ...] = (True,) * 4) -> None:
+    """A sequence the state machine found (or one that shows a defect it guards
+    against), as an ordinary test: each step, then the promises."""
     machine = ProgrammePromises()
     try:
-        machine.a_programme_its_coordinator_and_four_people([True, True, True, True])
+        machine.a_programme_its_coordinator_and_four_people(list(consents))
         machine.the_promises_hold()
         for name, arguments in steps:
             getattr(machine, name)(**arguments)
             machine.the_promises_hold()
     finally:
         machine.teardown()
+
+
+# Each of these failed on the bot before the fixes of December 2026 (the first, shrunk by
+# hypothesis, with the message «introduction sent to Ingeborg, who said no or left»).
+def test_found_who_said_no_was_paired_and_introduced() -> None:
+    replay(
+        ("pair_with_buttons", {"mentor": "Ingeborg", "adept": "Aminata"}),
+        ("pair_from_the_command_line", {"mentor": "Ingeborg", "adept": "Aminata"}),
+        consents=(False, False, True, True),
+    )
+
+
+def test_found_a_help_text_overwrote_the_comment() -> None:
+    replay(
+        ("pair_from_the_command_line", {"mentor": "Ingeborg", "adept": "Aminata"}),
+        ("both_confirm_the_agreement", {"index": 0}),
+        ("a_party_logs_a_meeting_and_checks_in", {"name": "Aminata", "score": 4, "help_": True}),
+    )
+
+
+def test_found_the_mentors_score_resolved_the_adepts_low_score() -> None:
+    replay(
+        ("pair_from_the_command_line", {"mentor": "Ingeborg", "adept": "Aminata"}),
+        ("both_confirm_the_agreement", {"index": 0}),
+        ("a_party_logs_a_meeting_and_checks_in", {"name": "Aminata", "score": 1, "help_": False}),
+        ("time_passes", {"step": timedelta(hours=5)}),
+        ("a_party_logs_a_meeting_and_checks_in", {"name": "Ingeborg", "score": 5, "help_": False}),
+        ("time_passes", {"step": timedelta(hours=5)}),
+    )
+
+
+def test_found_a_nudge_queued_at_night_went_out_inside_the_pause() -> None:
+    replay(
+        ("time_passes", {"step": timedelta(hours=5)}),
+        ("time_passes", {"step": timedelta(hours=5)}),  # 20:00, after the hours
+        ("pair_from_the_command_line", {"mentor": "Ingeborg", "adept": "Aminata"}),
+        ("both_confirm_the_agreement", {"index": 0}),
+        ("time_passes", {"step": timedelta(days=1)}),
+        ("time_passes", {"step": timedelta(hours=5)}),  # 01:00: queued for the morning
+        ("a_party_pauses_for_a_month", {"name": "Aminata"}),
+        ("time_passes", {"step": timedelta(days=1)}),
+    )
 
 
 def test_found_the_farewell_after_deleteme_named_who_left() -> None:
