@@ -18,12 +18,19 @@ from bot.config import Settings
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.emulator import BotApiEmulator, SentMessage, SimUser
 from bot.meetings import Meetings
+from bot.ratelimit import Limits, build_rate_limiter
 from bot.scheduler import tick
 from bot.services import Services
 from bot.wiring import Core
 from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
 from tests.conftest import WORKDAY_MORNING, fresh_database_url
+
+
+# A conversation test does not wait a real second between two replies to one person:
+# the pacing itself is tested against a strict emulator in tests/bot/test_ratelimit.py
+# (and the emulator here enforces no limit), and waiting made the suite minutes slower.
+CONVERSATION_LIMITS = Limits(chat_interval=0.0)
 
 
 @dataclass
@@ -136,7 +143,12 @@ async def bot_on(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[H
     try:
         settings = settings_for(emulator, database_url)
         async with running_bot(
-            settings, db=db, clock=clock, poll_timeout=1, ticks=False
+            settings,
+            db=db,
+            clock=clock,
+            poll_timeout=1,
+            ticks=False,
+            rate_limiter=build_rate_limiter("memory", db, CONVERSATION_LIMITS),
         ) as application:
             emulator.watch(application)
             yield Harness(emulator, application, db, clock)
