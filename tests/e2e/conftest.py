@@ -26,7 +26,6 @@ from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
 from tests.conftest import WORKDAY_MORNING, fresh_database_url
 
-
 # A conversation test does not wait a real second between two replies to one person:
 # the pacing itself is tested against a strict emulator in tests/bot/test_ratelimit.py
 # (and the emulator here enforces no limit), and waiting made the suite minutes slower.
