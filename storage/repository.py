@@ -2107,10 +2107,15 @@ class Repository(GatheringQueries):
             *(f"planned:{planned_id}:" for planned_id in planned.all()),
             *(f"meeting:{meeting_id}:" for meeting_id in meetings.all()),
         ]
+        # Recorded as withdrawn with the reason, as the check before sending records them
+        # (bot/domain/withdrawal.py), not deleted: the key stays taken.
         await self.session.execute(
-            delete(OutboxRow)
+            update(OutboxRow)
+            .values(status=OutboxStatus.WITHDRAWN.value, last_error="withdrawn: pair_ended")
             .where(
                 col(OutboxRow.person_id).in_(list(parties)),
+                # A coordinator's own words still reach them (bot/domain/withdrawal.py).
+                col(OutboxRow.kind) != "coordinator_message",
                 col(OutboxRow.status).in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
                 or_(
                     *(

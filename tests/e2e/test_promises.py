@@ -321,14 +321,14 @@ class ProgrammePromises(RuleBasedStateMachine):
             comment = f"wrote{self.model.typed}x a comment"
             await user.send(comment)
             await self.settle()
-            if comment.split()[0] in await self.database_text():
+            if comment.split()[0] in await self.database_text(kept_only=True):
                 self.model.kept[comment.split()[0]] = name
             if help_ and await self.press_label(user, "I need help"):
                 self.model.typed += 1
                 words = f"wrote{self.model.typed}x what I need"
                 await user.send(words)
                 await self.settle()
-                if words.split()[0] in await self.database_text():
+                if words.split()[0] in await self.database_text(kept_only=True):
                     self.model.kept[words.split()[0]] = name
 
         self.run(go())
@@ -362,7 +362,7 @@ class ProgrammePromises(RuleBasedStateMachine):
         async def go() -> None:
             await user.send(f"{token} about my week")
             await self.settle()
-            if token in await self.database_text():
+            if token in await self.database_text(kept_only=True):
                 self.model.kept[token] = name
 
         self.run(go())
@@ -443,10 +443,15 @@ class ProgrammePromises(RuleBasedStateMachine):
         async with self.h.db.session() as session:
             return list((await session.execute(select(PairRow))).scalars())
 
-    async def database_text(self) -> str:
+    async def database_text(self, *, kept_only: bool = False) -> str:
+        """Every value in the database as text; `kept_only`: leave out the open
+        questions' drafts (words offered to the coordinator wait there for a tap, and
+        the person may still drop them)."""
         parts: list[str] = []
         async with self.h.db.session() as session:
             for table in SQLModel.metadata.sorted_tables:
+                if kept_only and table.name == "dialogue":
+                    continue
                 for row in (await session.execute(select(table))).all():
                     parts.extend(str(value) for value in row)
         return "\n".join(parts)
@@ -519,11 +524,12 @@ class ProgrammePromises(RuleBasedStateMachine):
                 )
 
         text = await self.database_text()
+        kept = await self.database_text(kept_only=True)
         for token, author in self.model.kept.items():
             if author in self.model.erased:
                 assert token not in text, f"{author} was erased but wrote {token!r} is left"
             else:
-                assert token in text, f"{token!r} by {author} was kept, then lost"
+                assert token in kept, f"{token!r} by {author} was kept, then lost"
         for name in self.model.erased:
             assert name not in text, f"the erased {name}'s name is left"
         await self.low_scores_stay_flagged(pairs)
