@@ -367,6 +367,9 @@ class DatabaseBudget:
         # is no: when a chat can next take a message.
         self._chat_free_at: dict[int | str, datetime] = {}
         self._global_free_at = _EPOCH
+        # The slot each message in flight took, and the moves of answered ones' rows.
+        self._slots: dict[SlotRequest, datetime] = {}
+        self._moves: set[asyncio.Task[None]] = set()
 
     async def take(self, request: SlotRequest) -> Refusal | None:
         now = self._wall()
@@ -410,15 +413,30 @@ class DatabaseBudget:
                     return Refusal(scope, max(0.0, (until - now).total_seconds()))
             await repo.record_sends([bucket for _scope, bucket, _count, _span in limits], now)
             self._local.record(request)
+            self._slots[request] = now
         if request.chat is not None:
             self._chat_free_at[request.chat] = now + self._chat
         self._global_free_at = now + self._spacing
         return None
 
     def answered(self, request: SlotRequest) -> None:
-        # The rows keep the slot's moment (moving them would cost a write per message);
-        # this instance's own log counts from the answer.
         self._local.answered(request)
+        slot = self._slots.pop(request, None)
+        if slot is not None:
+            # The other instances count this message from its answer too (it arrived
+            # before then), not from its slot: a trip slower than the margin no longer
+            # lets them fill the second it arrived in. A write per message, and only
+            # where instances share the budget.
+            move = asyncio.create_task(self._count_from_answer(slot, self._wall()))
+            self._moves.add(move)
+            move.add_done_callback(self._moves.discard)
+
+    async def _count_from_answer(self, slot: datetime, answer: datetime) -> None:
+        try:
+            async with self.db.session() as session:
+                await Repository(session).move_send("global", slot, answer)
+        except Exception:  # the slot's row stays: counted from the slot, with the margin
+            log.warning("send budget: could not move a row to its answer", exc_info=True)
 
     def _maybe_cleanup(self, now: datetime) -> None:
         clock = time.monotonic()
@@ -437,6 +455,8 @@ class DatabaseBudget:
             log.warning("send budget: could not forget old windows", exc_info=True)
 
     async def close(self) -> None:
+        if self._moves:
+            await asyncio.wait(set(self._moves), timeout=5.0)
         # A clean-up in progress is one short DELETE: let it finish, within reason.
         if self._cleanup is not None and not self._cleanup.done():
             await asyncio.wait({self._cleanup}, timeout=5.0)

@@ -2201,6 +2201,20 @@ class Repository(GatheringQueries):
             statement, [{"bucket": b, "window_start": now, "used": 1} for b in buckets]
         )
 
+    async def move_send(self, bucket: str, slot: datetime, answer: datetime) -> None:
+        """One message of `bucket` counted at `answer` instead of at `slot`."""
+        at_slot = and_(col(SendBudgetRow.bucket) == bucket, col(SendBudgetRow.window_start) == slot)
+        await self.session.execute(
+            update(SendBudgetRow)
+            .where(at_slot, col(SendBudgetRow.used) > 0)
+            .values(used=col(SendBudgetRow.used) - 1)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            delete(SendBudgetRow).where(at_slot, col(SendBudgetRow.used) <= 0)
+        )
+        await self.record_sends([bucket], answer)
+
     async def forget_send_windows(self, before: datetime) -> int:
         result = await self.session.execute(
             delete(SendBudgetRow).where(col(SendBudgetRow.window_start) < before)

@@ -455,3 +455,29 @@ async def test_shutdown_with_requests_waiting_ends(emulator: BotApiEmulator) -> 
             with pytest.raises(RetryAfter):
                 await asyncio.gather(*sends)
     assert limiter._dispatcher is None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_every_instance_counts_a_message_from_its_answer(
+    database: Database, second_database: Database
+) -> None:
+    """Two instances once got 429s from a strict emulator: the shared rows counted a
+    message from its slot, and a trip slower than the margin let the other instance
+    fill the second the message arrived in. Once answered, it counts from the answer."""
+    start = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    now = [start]
+    limits = Limits(global_per_second=1, global_window=1.0, shared_margin=0.05, global_spacing=0.0)
+    one = DatabaseBudget(database, limits, wall=lambda: now[0])
+    two = DatabaseBudget(second_database, limits, wall=lambda: now[0])
+    request = SlotRequest(chat=None, group=False, priority=Priority.BULK)
+    assert await one.take(request) is None
+    now[0] = start + timedelta(milliseconds=500)  # a slow trip
+    one.answered(request)
+    await one.close()  # the row has moved
+    now[0] = start + timedelta(milliseconds=1200)  # past the slot's second, not the answer's
+    refused = await two.take(request)
+    assert refused is not None and refused.scope is Scope.GLOBAL
+    now[0] = start + timedelta(milliseconds=1600)
+    assert await two.take(request) is None
+    await two.close()
