@@ -222,6 +222,19 @@ class Meetings:
 
     # a pair seen from one party
 
+    async def _plan_context(
+        self, repo: Repository, person: Person, planned_id: int
+    ) -> tuple[PairContext, int, PlannedFact] | Refusal:
+        """A planned meeting with its pair as `person` sees it, and who proposed it."""
+        found = await repo.planned(planned_id)
+        if found is None:
+            return Refusal(Problem.STALE)
+        pair_id, proposer, plan = found
+        context = await self._context(repo, person, pair_id)
+        if isinstance(context, Refusal):
+            return context
+        return context, proposer, plan
+
     async def _context(
         self, repo: Repository, person: Person, pair_id: int
     ) -> PairContext | Refusal:
@@ -282,13 +295,11 @@ class Meetings:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
-            found = await repo.planned(planned_id)
-            if found is None:
-                return Refusal(Problem.STALE)
-            pair_id, proposer, plan = found
-            context = await self._context(repo, person, pair_id)
-            if isinstance(context, Refusal):
-                return context
+            found = await self._plan_context(repo, person, planned_id)
+            if isinstance(found, Refusal):
+                return found
+            context, proposer, plan = found
+            pair_id = context.pair_id
             if proposer == person.id:
                 return Refusal(Problem.NOT_YOURS)
             status = PlanStatus.CONFIRMED if accept else PlanStatus.CANCELLED
@@ -363,13 +374,11 @@ class Meetings:
         question is answered; logging the meeting or a new date is the caller's next step."""
         async with self.db.session() as session:
             repo = Repository(session)
-            found = await repo.planned(planned_id)
-            if found is None:
-                return Refusal(Problem.STALE)
-            pair_id, _proposer, plan = found
-            context = await self._context(repo, person, pair_id)
-            if isinstance(context, Refusal):
-                return context
+            found = await self._plan_context(repo, person, planned_id)
+            if isinstance(found, Refusal):
+                return found
+            context, _proposer, plan = found
+            pair_id = context.pair_id
             if plan.planned_on > context.today:
                 return Refusal(Problem.STALE)
             await repo.answer_nudges(pair_id, person.id, self.clock.now())
