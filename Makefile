@@ -63,8 +63,8 @@ catalogs: setup
 	for lang in nb en; do test -f $(LOCALES)/$$lang/LC_MESSAGES/mentorbot.po || \
 		$(BIN)/pybabel init -D mentorbot -i $(POT) -d $(LOCALES) -l $$lang; done
 	$(BIN)/pybabel update --no-fuzzy-matching -D mentorbot -i $(POT) -d $(LOCALES)
-	$(BIN)/python -m bot.catalogs fill-english
-	$(BIN)/python -m bot.catalogs missing
+	$(BIN)/python -m bot.runtime.catalogs fill-english
+	$(BIN)/python -m bot.runtime.catalogs missing
 
 # Benchmarks (bench/): full sizes take a long while (the nudge wave alone is ~12 minutes at
 # Telegram's 30 messages a second) and parts need PostgreSQL; `make bench-quick` is small.

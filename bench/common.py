@@ -22,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.model import OutboxStatus, OutgoingMessage
-from bot.emulator import BotApiEmulator
+from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
 

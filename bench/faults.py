@@ -1,6 +1,6 @@
 """An emulator that fails a share of sends, as Telegram and networks do (for the crash run).
 
-A subclass, so ``bot/emulator.py`` stays as the tests know it. Of the faulty sends, half
+A subclass, so ``bot/sim/emulator.py`` stays as the tests know it. Of the faulty sends, half
 answer 502 Bad Gateway (not delivered), half are delivered but answered too late, so the
 client times out: the ambiguous case the delivery worker must not resend.
 """
@@ -11,7 +11,7 @@ import asyncio
 import random
 from typing import Any
 
-from bot.emulator import ApiError, BotApiEmulator
+from bot.sim.emulator import ApiError, BotApiEmulator
 
 JSON = dict[str, Any]
 

@@ -25,7 +25,7 @@ from bench.common import (
     start_worker,
     wave_messages,
 )
-from bot.emulator import BotApiEmulator
+from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 
 

@@ -37,10 +37,10 @@ from bench.common import (
     print_table,
 )
 from bench.seed import seed_pairs
-from bot.clock import FixedClock
-from bot.config import PAIRS_PER_TICK
-from bot.scheduler import tick
-from bot.wiring import build_core
+from bot.runtime.clock import FixedClock
+from bot.runtime.config import PAIRS_PER_TICK
+from bot.runtime.wiring import build_core
+from bot.usecases.tick import tick
 from storage.db import Database
 
 # A Tuesday, 10:00 in Oslo: inside the hours the bot may write, early in the month.

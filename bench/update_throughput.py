@@ -35,8 +35,8 @@ from typing import Any
 
 from bench.common import REPO_ROOT, fresh_database, print_machine, print_table
 from bench.seed import seed_pairs
-from bot.emulator import BotApiEmulator, SentMessage, SimUser
-from bot.ratelimit import Limits, MemoryBudget, SharedRateLimiter
+from bot.runtime.ratelimit import Limits, MemoryBudget, SharedRateLimiter
+from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
 from storage.db import Database
 
 FIRST_USER = 100_000_000
@@ -281,9 +281,9 @@ async def serve(kind: str, database: str, api: str, token: str) -> None:
         return
     from pydantic import SecretStr
 
-    from bot.app import running_bot
-    from bot.clock import SystemClock
-    from bot.config import Settings
+    from bot.runtime.app import running_bot
+    from bot.runtime.clock import SystemClock
+    from bot.runtime.config import Settings
 
     settings = Settings(
         _env_file=None,
@@ -308,9 +308,9 @@ async def serve_echo(
     from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, filters
     from telegram.ext import MessageHandler as Messages
 
-    from bot.clock import SystemClock
-    from bot.services import Services
-    from bot.updates import PerSenderUpdateProcessor
+    from bot.runtime.clock import SystemClock
+    from bot.runtime.updates import PerSenderUpdateProcessor
+    from bot.usecases.joining import Services
     from handlers.common import telegram_user
 
     services = (

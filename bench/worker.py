@@ -20,9 +20,9 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bench.common import outbox_open
-from bot.clock import SystemClock
-from bot.delivery import DeliveryReport, DeliveryWorker
-from bot.ratelimit import SendTicket, build_rate_limiter, wait_event
+from bot.runtime.clock import SystemClock
+from bot.runtime.delivery import DeliveryReport, DeliveryWorker
+from bot.runtime.ratelimit import SendTicket, build_rate_limiter, wait_event
 from storage.db import Database
 
 

@@ -7,14 +7,13 @@ from dataclasses import replace
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.agreements import Agreements, Problem, Refusal, Screen
 from bot.domain import agreement as rules
 from bot.domain.access import Action, allowed_programmes
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
-from bot.i18n import _, current_language
-from bot.keyboards import short_label
-from bot.texts import (
+from bot.runtime.i18n import _, current_language
+from bot.texts.buttons import Callback, build
+from bot.texts.common import (
     agreement_body,
     agreement_version_name,
     builtin_agreement,
@@ -24,7 +23,8 @@ from bot.texts import (
     privacy_warning,
     relabel,
 )
-from handlers.callbacks import Callback, build
+from bot.texts.keyboards import short_label
+from bot.usecases.agreements import Agreements, Problem, Refusal, Screen
 from handlers.common import actor, deps, member_command, wake_delivery
 from handlers.render import CHECK, markup, question_keyboard
 

@@ -10,17 +10,17 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import texts
-from bot.alerts import Action, Alerts, Binding, PairFile, Present, Refusal
 from bot.domain import dates
 from bot.domain.access import Action as Permission
 from bot.domain.access import Chat, Region, Scope, allowed_scope, may
 from bot.domain.digest import next_digest
 from bot.domain.model import AlertStatus, Dialogue, PairView
 from bot.domain.rhythm import MeetingStatus
-from bot.i18n import _, current_language
-from bot.privacy import AuditAction
-from handlers.callbacks import Callback, build
+from bot.runtime.i18n import _, current_language
+from bot.texts import common as texts
+from bot.texts.buttons import Callback, build
+from bot.usecases.alerts import Action, Alerts, Binding, PairFile, Present, Refusal
+from bot.usecases.privacy import AuditAction
 from handlers.common import actor, deps, sent_later, wake_delivery
 from handlers.coordinator import refuse, state_text
 from handlers.render import markup, too_long

@@ -9,17 +9,17 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.agreements import Agreements
-from bot.alerts import Alerts
-from bot.delivery import DeliveryWorker
-from bot.digest import Digests
 from bot.domain import dates
 from bot.domain.access import Actor
 from bot.domain.model import Dialogue, Programme
-from bot.i18n import _, current_language, resolve_language, set_language
-from bot.meetings import Meetings
-from bot.services import Services, TelegramUser
-from bot.wiring import Core
+from bot.runtime.delivery import DeliveryWorker
+from bot.runtime.i18n import _, current_language, resolve_language, set_language
+from bot.runtime.wiring import Core
+from bot.usecases.agreements import Agreements
+from bot.usecases.alerts import Alerts
+from bot.usecases.digest import Digests
+from bot.usecases.joining import Services, TelegramUser
+from bot.usecases.meetings import Meetings
 
 _actor: ContextVar[Actor | None] = ContextVar("mentorbot_actor", default=None)
 

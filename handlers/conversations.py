@@ -6,10 +6,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.conversations import CoordinatorMessages, Sent, Unsent
 from bot.domain import dates
-from bot.i18n import _, current_language
-from handlers.callbacks import Callback, build
+from bot.runtime.i18n import _, current_language
+from bot.texts.buttons import Callback, build
+from bot.usecases.conversations import CoordinatorMessages, Sent, Unsent
 from handlers.common import actor, deps, wake_delivery
 from handlers.render import markup
 

@@ -8,11 +8,11 @@ import asyncio
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot import chart
 from bot.domain.access import coordinated_cohorts
 from bot.domain.model import Person
-from bot.i18n import LANGUAGE_NAMES, _, current_language
-from handlers.callbacks import Callback, build
+from bot.files import chart
+from bot.runtime.i18n import LANGUAGE_NAMES, _, current_language
+from bot.texts.buttons import Callback, build
 from handlers.common import actor, deps, member_command, pressed
 from handlers.coordinator import refuse
 from handlers.render import language_buttons, markup

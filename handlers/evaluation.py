@@ -9,15 +9,15 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot import evaluation_texts
-from bot.cohort_end import MAX_OUTCOME_TEXT, CohortEnd, Problem, Refusal, Screen
 from bot.domain.access import Action, allowed_scope
 from bot.domain.evaluation import MAX_TEXT
 from bot.domain.report import Options
-from bot.i18n import _, current_language
-from bot.privacy import AuditAction
-from bot.report_files import SUFFIXES, Format, render
-from handlers.callbacks import Callback
+from bot.files.report import SUFFIXES, Format, render
+from bot.runtime.i18n import _, current_language
+from bot.texts import evaluation as evaluation_texts
+from bot.texts.buttons import Callback
+from bot.usecases.evaluation import MAX_OUTCOME_TEXT, CohortEnd, Problem, Refusal, Screen
+from bot.usecases.privacy import AuditAction
 from handlers.common import actor, deps, pressed
 from handlers.coordinator import refuse
 from handlers.render import markup

@@ -8,15 +8,15 @@ from datetime import date, time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot import gathering_texts as gt
 from bot.domain import dates
 from bot.domain.access import Actor, coordinated_programmes
 from bot.domain.gatherings import Answer, Audience
 from bot.domain.model import Programme
-from bot.gatherings import GatheringProblem, Gatherings, Step
-from bot.i18n import _, current_language
-from bot.keyboards import fit_markup
-from handlers.callbacks import Callback, build
+from bot.runtime.i18n import _, current_language
+from bot.texts import gatherings as gt
+from bot.texts.buttons import Callback, build
+from bot.texts.keyboards import fit_markup
+from bot.usecases.gatherings import GatheringProblem, Gatherings, Step
 from handlers.common import actor, deps, pressed, pressed_or_answer, wake_delivery
 from handlers.coordinator import refuse
 from handlers.render import markup as keyboard_of

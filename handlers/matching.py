@@ -7,11 +7,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.access import Actor, coordinated_programmes
-from bot.i18n import _, ngettext
-from bot.match_texts import suggestion_text
-from bot.matchmaking import Matchmaker, MatchPlan, MatchProblem
-from bot.services import PairProblem
-from handlers.callbacks import Callback, build
+from bot.runtime.i18n import _, ngettext
+from bot.texts.buttons import Callback, build
+from bot.texts.matching import suggestion_text
+from bot.usecases.joining import PairProblem
+from bot.usecases.matching import Matchmaker, MatchPlan, MatchProblem
 from handlers.common import deps, sent_later, wake_delivery
 from handlers.coordinator import coordinator_actor, coordinator_command, pair_made
 from handlers.render import markup, pair_problem, which_programme

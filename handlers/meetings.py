@@ -11,8 +11,10 @@ from telegram.ext import ContextTypes
 from bot.domain import dates
 from bot.domain.model import Dialogue, PairView, Person, Programme
 from bot.domain.rhythm import MeetingFact, MeetingStatus, PlannedFact, next_planned, usual_minutes
-from bot.i18n import _, current_language
-from bot.meetings import (
+from bot.runtime.i18n import _, current_language
+from bot.texts.buttons import Callback, build
+from bot.texts.common import duration, goal_label, privacy_warning, relabel, when
+from bot.usecases.meetings import (
     MAX_COMMENT,
     USUAL_MINUTES,
     Meetings,
@@ -21,8 +23,6 @@ from bot.meetings import (
     Refusal,
     Status,
 )
-from bot.texts import duration, goal_label, privacy_warning, relabel, when
-from handlers.callbacks import Callback, build
 from handlers.common import (
     actor,
     deps,

@@ -11,12 +11,12 @@ from telegram.ext import ContextTypes
 from bot.domain import intake
 from bot.domain.invites import InviteProblem
 from bot.domain.model import PARTICIPANT_ROLES, Role
-from bot.i18n import _, ngettext, resolve_language, set_language
-from bot.match_texts import imported_lines
-from bot.services import IntakeStep, StepStatus
-from bot.texts import relabel
+from bot.runtime.i18n import _, ngettext, resolve_language, set_language
+from bot.texts.buttons import Callback, build
+from bot.texts.common import relabel
+from bot.texts.matching import imported_lines
+from bot.usecases.joining import IntakeStep, StepStatus
 from handlers import commands
-from handlers.callbacks import Callback, build
 from handlers.common import actor, deps, member_command, pressed, refresh_actor, telegram_user
 from handlers.render import (
     answer_text,
@@ -67,7 +67,7 @@ def _consent_keyboard() -> InlineKeyboardMarkup:
 def _consent_text(months: int, labels: str, role: Role | None = None) -> str:
     if role is Role.COORDINATOR:
         # A coordinator has no mentor or adept and answers no questions; retention keeps
-        # coordinators (bot/privacy.py), so no deletion date is promised.
+        # coordinators (bot/usecases/privacy.py), so no deletion date is promised.
         return _(
             "Before we start, please read this.\n"
             "• I save your name, your notes on pairs and what you do in the bot.\n"

@@ -11,9 +11,9 @@ from telegram.ext import ContextTypes
 
 from bot.domain import dates
 from bot.domain.access import Action, may
-from bot.i18n import _, current_language
-from bot.privacy import AuditAction, export_files
-from handlers.callbacks import Callback, build
+from bot.runtime.i18n import _, current_language
+from bot.texts.buttons import Callback, build
+from bot.usecases.privacy import AuditAction, export_files
 from handlers.common import actor, deps, pressed, wake_delivery
 from handlers.coordinator import refuse
 from handlers.render import markup

@@ -26,10 +26,15 @@ from bot.domain.programme_settings import (
 )
 from bot.domain.rhythm import CadenceKind
 from bot.domain.workdays import next_holidays
-from bot.i18n import _, current_language
-from bot.programme_settings import NumberAsked, ProgrammeSettings, SettingsProblem, SettingsView
-from bot.texts import cadence_name, role_name
-from handlers.callbacks import Callback, build
+from bot.runtime.i18n import _, current_language
+from bot.texts.buttons import Callback, build
+from bot.texts.common import cadence_name, role_name
+from bot.usecases.programme_settings import (
+    NumberAsked,
+    ProgrammeSettings,
+    SettingsProblem,
+    SettingsView,
+)
 from handlers.common import deps, pressed_or_answer
 from handlers.coordinator import coordinator_actor, coordinator_command, refuse
 from handlers.render import CHECK, markup, rows, which_programme

@@ -9,11 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import intake
 from bot.domain.model import Person, Programme, Role
-from bot.i18n import LANGUAGE_NAMES, _
-from bot.keyboards import fit
-from bot.services import PairProblem
-from bot.texts import privacy_warning, relabel
-from handlers.callbacks import build
+from bot.runtime.i18n import LANGUAGE_NAMES, _
+from bot.texts.buttons import build
+from bot.texts.common import privacy_warning, relabel
+from bot.texts.keyboards import fit
+from bot.usecases.joining import PairProblem
 
 CHECK = "✅ "
 
@@ -79,7 +79,7 @@ def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[Inl
 
 
 def markup(keyboard: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from its rows, laid out by the one rule (`bot.keyboards.fit`)."""
+    """An inline keyboard from its rows, laid out by the one rule (`bot.texts.keyboards.fit`)."""
     return InlineKeyboardMarkup(fit(keyboard, _text))
 
 

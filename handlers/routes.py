@@ -17,14 +17,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.agreements import GOALS_FLOW
-from bot.cohort_end import EVALUATION_FLOW
-from bot.conversations import OFFER_FLOW, REPLY_FLOW
-from bot.gatherings import FLOW as GATHERING_FLOW
-from bot.i18n import _
-from bot.programme_settings import FLOW as SETTINGS_FLOW
-from bot.services import INTAKE_FLOW
-from bot.telegram_bot import answers_noted
+from bot.runtime.i18n import _
+from bot.runtime.telegram_bot import answers_noted
+from bot.texts.buttons import Callback, parse
+from bot.usecases.agreements import GOALS_FLOW
+from bot.usecases.conversations import OFFER_FLOW, REPLY_FLOW
+from bot.usecases.evaluation import EVALUATION_FLOW
+from bot.usecases.gatherings import FLOW as GATHERING_FLOW
+from bot.usecases.joining import INTAKE_FLOW
+from bot.usecases.programme_settings import FLOW as SETTINGS_FLOW
 from handlers import (
     agreement,
     alerts,
@@ -40,7 +41,6 @@ from handlers import (
     privacy,
     programme,
 )
-from handlers.callbacks import Callback, parse
 from handlers.common import actor, dialogue_changed, dialogue_on_arrival, prepare
 
 log = logging.getLogger(__name__)

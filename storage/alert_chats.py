@@ -1,5 +1,5 @@
 """Alert chats beyond the programme's own: a region's (a cohort's) chat, and what the
-bot last found out about who is in an alert group. Used by `bot.alerts`."""
+bot last found out about who is in an alert group. Used by `bot.usecases.alerts`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.clock import as_utc
 from bot.domain.model import Role
+from bot.runtime.clock import as_utc
 from storage.models import (
     AlertGroupRow,
     CohortRow,

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from bot.clock import as_utc
 from bot.domain.digest import (
     DigestAlert,
     DigestCheckIn,
@@ -26,6 +25,7 @@ from bot.domain.digest import (
 )
 from bot.domain.model import AlertStatus, Cohort, OutboxStatus, PairState, Programme
 from bot.domain.rhythm import MeetingStatus, PlanStatus
+from bot.runtime.clock import as_utc
 from storage.models import (
     AlertRow,
     CheckInRow,

@@ -16,7 +16,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.clock import as_utc
 from bot.domain.gatherings import (
     INVITE_AHEAD,
     REMIND_WINDOW,
@@ -29,6 +28,7 @@ from bot.domain.gatherings import (
     Turnout,
 )
 from bot.domain.model import Person, Programme, Role
+from bot.runtime.clock import as_utc
 from storage.eligibility import eligible
 from storage.models import (
     GatheringInvitationRow,

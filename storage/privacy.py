@@ -14,7 +14,6 @@ from sqlalchemy import String, Text, and_, cast, delete, literal, or_, select, u
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.clock import as_utc
 from bot.domain.evaluation import COHORT_END, KEYS, TEXT_STEPS
 from bot.domain.intake import ADEPT_QUESTIONS, MENTOR_QUESTIONS
 from bot.domain.model import Role
@@ -26,6 +25,7 @@ from bot.domain.privacy import (
     anonymised_progress,
     own_words,
 )
+from bot.runtime.clock import as_utc
 from storage.models import (
     AlertRow,
     AuditEntryRow,

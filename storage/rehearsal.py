@@ -1,5 +1,5 @@
 """The rehearsal's clock in the database: `mentorbot clock` in another terminal moves it,
-and the running bot reads it (see bot/rehearsal.py). A live programme's database has no
+and the running bot reads it (see bot/runtime/rehearsal.py). A live programme's database has no
 row, and a rehearsal begins only in a database that holds nothing else."""
 
 from __future__ import annotations

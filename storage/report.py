@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from bot.domain.model import GoalRecord, PairState, Role
 from bot.domain.report import MeetingRecord, PairRecord, Participant, ReportData
-from storage.evaluations import Evaluations
+from storage.evaluation import Evaluations
 from storage.models import CheckInRow, MeetingRow, MembershipRow, PairRow, PersonRow
 from storage.repository import (
     Repository,

@@ -24,7 +24,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
-from bot.clock import as_utc
 from bot.domain.access import Scope
 from bot.domain.intake import CONSENT_STEP
 from bot.domain.model import (
@@ -63,6 +62,7 @@ from bot.domain.rhythm import (
     with_pause,
 )
 from bot.domain.withdrawal import PairNow
+from bot.runtime.clock import as_utc
 from storage.eligibility import eligible
 from storage.gatherings import GatheringQueries
 from storage.models import (
@@ -2093,7 +2093,7 @@ class Repository(GatheringQueries):
 
     async def _withdraw_pair_messages(self, pair_id: int, parties: Sequence[int]) -> None:
         # The keys that name the pair, its planned meetings or its meetings (see the
-        # idempotency keys in bot/domain/rhythm.py, bot/meetings.py, bot/digest.py).
+        # idempotency keys in bot/domain/rhythm.py, bot/usecases/meetings.py, bot/usecases/digest.py).
         planned = await self.session.scalars(
             select(col(PlannedMeetingRow.id)).where(col(PlannedMeetingRow.pair_id) == pair_id)
         )

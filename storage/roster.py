@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.clock import as_utc
 from bot.domain.model import Role
+from bot.runtime.clock import as_utc
 from storage.models import InviteIntakeRow, InviteRow, MatchRejectionRow
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.runtime.clock import FixedClock
 from storage.db import Database
 
 POSTGRES_URL = os.environ.get(

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.domain.intake import HELP_OPTIONS, Kind, Option, Question
 from bot.domain.model import Role
-from bot.i18n import lazy
+from bot.runtime.i18n import lazy
 
 MAX_GOALS = 3
 MAX_GOAL_LENGTH = 120

@@ -3,7 +3,7 @@
 `compute` turns what the storage layer loaded for one programme (pairs, meetings,
 check-ins, alerts, planned meetings, failed messages, gatherings), or for one of its cohorts
 (`of_cohort`: a region's coordinator reads only the region), and the time into the
-numbers the coordinator reads; `bot/digest_texts.py` renders them, `bot/chart.py` draws
+numbers the coordinator reads; `bot/texts/digest.py` renders them, `bot/files/chart.py` draws
 the chart.
 `pack` splits rendered lines into Telegram-sized messages without cutting a line.
 `due_week` says whether a programme's digest is due now, `weekly_note` what a
@@ -643,7 +643,7 @@ def weekly_note(
     It helps when there is news for the week: a meeting held in the last seven days (a
     moment to look at the goals), or one planned for the coming seven days. A pair with
     neither gets nothing: the rhythm's own questions already ask them to plan. (When in
-    the week it goes out is the caller's: see `bot.digest.Digests.weekly_notes`.)
+    the week it goes out is the caller's: see `bot.usecases.digest.Digests.weekly_notes`.)
     """
     if state is not PairState.ACTIVE:
         return None

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.model import Role
-from bot.i18n import lazy
+from bot.runtime.i18n import lazy
 
 MAX_TEXT_ANSWER = 300
 # The intake dialogue's first step for someone who has not said yes to what is stored.

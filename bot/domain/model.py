@@ -274,7 +274,7 @@ class OutgoingMessage:
     ref: str | None = None
     edit_ref: str | None = None
     # A photo to send with `text` as its caption: data the delivery worker turns into
-    # the picture (see bot/chart.py), not the picture itself.
+    # the picture (see bot/files/chart.py), not the picture itself.
     photo: dict[str, Any] | None = None
 
 

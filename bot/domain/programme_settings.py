@@ -13,11 +13,11 @@ from datetime import time
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import SUPPORTED_LANGUAGES
 from bot.domain.digest import WEEKDAYS, parse_schedule
 from bot.domain.programmes import RoleLabels, parse_outcomes
 from bot.domain.rhythm import Cadence, CadenceKind
 from bot.domain.workdays import known_country
+from bot.runtime.config import SUPPORTED_LANGUAGES
 
 MAX_NAME = 200
 

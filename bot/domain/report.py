@@ -2,7 +2,7 @@
 data (loaded in a constant number of statements) and the report's date.
 
 The result is a list of typed tables (and the series the charts draw); writers in
-`bot/report_files.py` turn it into a spreadsheet, CSV files or a PDF. Labels are
+`bot/files/report.py` turn it into a spreadsheet, CSV files or a PDF. Labels are
 marked with `lazy` and translated by the writer. Names appear only when asked for;
 otherwise pairs and people are numbered, and free text is shown only when asked for,
 with names, e-mail addresses and phone numbers taken out.
@@ -40,7 +40,7 @@ from bot.domain.rhythm import (
     period_for,
     period_met,
 )
-from bot.i18n import lazy
+from bot.runtime.i18n import lazy
 
 Cell = str | int | float | date | None
 

@@ -171,7 +171,7 @@ class NudgeKind(StrEnum):
     DAY_BEFORE = "day_before"
     MORNING_OF = "morning_of"
     DID_MEET = "did_meet"  # the day after a planned meeting: did you meet?
-    WEEKLY = "weekly"  # the weekly note (bot/digest.py); its period is the ISO week
+    WEEKLY = "weekly"  # the weekly note (bot/usecases/digest.py); its period is the ISO week
 
 
 NUDGES_THAT_ASK = (NudgeKind.PLAN, NudgeKind.REMIND)

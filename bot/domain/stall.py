@@ -1,5 +1,5 @@
 """Stall detection: which pairs need the coordinator, and why. Pure functions of a
-pair's history and the time; the alert lifecycle in ``bot.alerts`` acts on them.
+pair's history and the time; the alert lifecycle in ``bot.usecases.alerts`` acts on them.
 
 Each reason carries `since`, the moment its cause began. An alert is one episode of
 (pair, reason, since): resolving it by hand keeps that episode closed, and a new

@@ -20,7 +20,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.config import load_settings
+    from bot.runtime.config import load_settings
 
     return os.environ.get("DATABASE_URL") or load_settings().database_url
 

@@ -1,4 +1,4 @@
-"""Tests for bot.config: defaults, URL rewriting, and one clear line per mistake."""
+"""Tests for bot.runtime.config: defaults, URL rewriting, and one clear line per mistake."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_DATABASE_URL, ConfigError, Settings, load_settings
+from bot.runtime.config import DEFAULT_DATABASE_URL, ConfigError, Settings, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SETTING_NAMES = [name.upper() for name in Settings.model_fields]
@@ -222,7 +222,7 @@ def test_run_without_token_prints_one_line_and_exits_2(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from bot.cli import main; sys.argv[0] = 'mentorbot'; main()",
+            "import sys; from bot.cli.main import main; sys.argv[0] = 'mentorbot'; main()",
             "run",
         ],
         cwd=tmp_path,

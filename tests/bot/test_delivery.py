@@ -11,12 +11,12 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot import chart
-from bot.clock import FixedClock
-from bot.delivery import MAX_ATTEMPTS, DeliveryWorker
 from bot.domain.digest import Chart
 from bot.domain.model import OutboxItem, OutboxStatus, OutgoingMessage
-from bot.emulator import BotApiEmulator
+from bot.files import chart
+from bot.runtime.clock import FixedClock
+from bot.runtime.delivery import MAX_ATTEMPTS, DeliveryWorker
+from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
 from tests.conftest import WORKDAY_MORNING

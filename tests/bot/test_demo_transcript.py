@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.demo.scenario import default_scenario
-from bot.demo.transcript import GROUP, Event, Kind, render_events
+from bot.sim.demo.scenario import default_scenario
+from bot.sim.demo.transcript import GROUP, Event, Kind, render_events
 
 NINE_IN_OSLO = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 in Oslo (winter time)
 SUMMER = datetime(2026, 4, 1, 16, 0, tzinfo=UTC)  # 18:00 in Oslo (summer time)

@@ -12,8 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from bot import chart as charts
-from bot import digest_texts
 from bot.domain import digest as rules
 from bot.domain.digest import (
     DigestAlert,
@@ -28,6 +26,8 @@ from bot.domain.digest import (
 from bot.domain.gatherings import Audience, Gathering, GatheringKind, Turnout
 from bot.domain.model import AlertStatus, Cohort, PairState, Programme
 from bot.domain.rhythm import MeetingFact, MeetingStatus, Period, PlannedFact, PlanStatus
+from bot.files import chart as charts
+from bot.texts import digest as digest_texts
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 3, 16, 8, 0, tzinfo=OSLO).astimezone(UTC)  # Monday 08:00 in Oslo

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot import texts
 from bot.domain import agreement as rules
 from bot.domain.agreement import Round
 from bot.domain.model import Alert, AlertStatus, Pair, PairState, PairView, Person, Programme
 from bot.domain.stall import Reason
-from bot.i18n import use_language
+from bot.runtime.i18n import use_language
+from bot.texts import common as texts
 
 NOW = datetime(2026, 3, 10, 9, tzinfo=UTC)
 WRITTEN = "SECRET-WORDS-A-PARTICIPANT-WROTE"
@@ -130,8 +130,8 @@ def test_a_help_text_is_announced_to_the_group_not_shown(language: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "nb"])
 def test_a_digest_to_a_group_with_participants_names_no_one(language: str) -> None:
-    from bot import digest_texts
     from bot.domain import digest as rules
+    from bot.texts import digest as digest_texts
     from tests.bot.test_digest import HISTORY
     from tests.bot.test_digest import NOW as MONDAY
 

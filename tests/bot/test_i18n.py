@@ -1,4 +1,4 @@
-"""Tests for bot.i18n: language choice, the per-update language, and complete catalogues."""
+"""Tests for bot.runtime.i18n: language choice, the per-update language, and complete catalogues."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import (
+from bot.runtime.config import SUPPORTED_LANGUAGES
+from bot.runtime.i18n import (
     LOCALES_DIR,
     _,
     current_language,

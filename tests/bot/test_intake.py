@@ -23,7 +23,7 @@ from bot.domain.intake import (
     toggle,
 )
 from bot.domain.model import Role
-from handlers.callbacks import build, parse
+from bot.texts.buttons import build, parse
 
 HELP = intake.question(Role.ADEPT, "help")
 LANGUAGES = intake.question(Role.ADEPT, "languages")

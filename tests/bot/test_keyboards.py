@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.keyboards import LABEL_CHARS, ROW_CHARS, fit, fit_markup, short_label
+from bot.texts.keyboards import LABEL_CHARS, ROW_CHARS, fit, fit_markup, short_label
 
 
 def test_short_labels_stay_side_by_side_and_long_ones_go_one_per_row() -> None:

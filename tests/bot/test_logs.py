@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import REDACTED, configure_logging, database_password, forget_secrets, redact
+from bot.runtime.logs import REDACTED, configure_logging, database_password, forget_secrets, redact
 
 TOKEN = "123456:AAH-very-secret-part_0123456789"
 SECRET_HALF = TOKEN.split(":", 1)[1]
@@ -32,14 +32,14 @@ def output() -> Iterator[io.StringIO]:
 
 def test_json_lines_carry_time_level_logger_message_and_ids(output: io.StringIO) -> None:
     configure_logging("INFO", "json", stream=output)
-    logging.getLogger("bot.delivery").info(
+    logging.getLogger("bot.runtime.delivery").info(
         "outbox %s: sent", 42, extra={"outbox_id": 42, "chat_id": 1001}
     )
-    logging.getLogger("bot.delivery").debug("not at INFO")
+    logging.getLogger("bot.runtime.delivery").debug("not at INFO")
     [line] = output.getvalue().splitlines()
     entry = json.loads(line)
     assert entry["level"] == "INFO"
-    assert entry["logger"] == "bot.delivery"
+    assert entry["logger"] == "bot.runtime.delivery"
     assert entry["message"] == "outbox 42: sent"
     assert entry["outbox_id"] == 42 and entry["chat_id"] == 1001
     assert entry["time"].endswith("+00:00")
@@ -88,7 +88,7 @@ def test_redact_and_the_database_password(output: io.StringIO) -> None:
 def test_command_line_errors_are_redacted(
     output: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import fail
+    from bot.cli.main import fail
 
     configure_logging("INFO", "text", secrets=(TOKEN,), stream=output)
     fail(f"httpx.ConnectError for https://api.telegram.org/bot{TOKEN}/getMe")

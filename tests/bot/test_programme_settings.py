@@ -20,8 +20,8 @@ from bot.domain.programme_settings import (
     values,
 )
 from bot.domain.rhythm import Cadence, CadenceKind
-from bot.i18n import use_language
-from bot.texts import cadence_name
+from bot.runtime.i18n import use_language
+from bot.texts.common import cadence_name
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,10 @@ import pytest
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
-from bot.clock import FixedClock
-from bot.delivery import DeliveryWorker
 from bot.domain.model import OutboxStatus, OutgoingMessage
-from bot.emulator import BotApiEmulator
-from bot.ratelimit import (
+from bot.runtime.clock import FixedClock
+from bot.runtime.delivery import DeliveryWorker
+from bot.runtime.ratelimit import (
     DatabaseBudget,
     Limits,
     MemoryBudget,
@@ -27,6 +26,7 @@ from bot.ratelimit import (
     SlotRequest,
     window_start,
 )
+from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
 

@@ -12,16 +12,17 @@ from datetime import date
 
 import pytest
 
-from bot import evaluation_texts, match_texts
 from bot.domain.evaluation import Question, Step
 from bot.domain.matching import Fit, Reason, ReasonKind, Suggestion
 from bot.domain.model import Person
 from bot.domain.programmes import RoleLabels
 from bot.domain.report import build_report
-from bot.i18n import use_language
-from bot.privacy import _left_notice
-from bot.report_files import Format, render
-from bot.texts import TRAINEE_WORDING, pair_ended, relabel, reworded
+from bot.files.report import Format, render
+from bot.runtime.i18n import use_language
+from bot.texts import evaluation as evaluation_texts
+from bot.texts import matching as match_texts
+from bot.texts.common import TRAINEE_WORDING, pair_ended, relabel, reworded
+from bot.usecases.privacy import _left_notice
 from tests.bot.test_i18n import extracted_messages, read_catalog
 from tests.bot.test_report_rules import data
 

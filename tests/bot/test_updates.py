@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.updates import PerSenderUpdateProcessor, sender_key
+from bot.runtime.updates import PerSenderUpdateProcessor, sender_key
 
 
 def update_from(user_id: int, update_id: int) -> Update:

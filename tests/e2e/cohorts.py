@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import OutboxStatus, Programme, Role
-from bot.emulator import SentMessage, SimUser
+from bot.sim.emulator import SentMessage, SimUser
 from tests.e2e.conftest import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")

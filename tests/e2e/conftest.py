@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.agreements import Agreements
-from bot.app import running_bot
-from bot.clock import FixedClock
-from bot.config import Settings
 from bot.domain.model import OutboxStatus, Programme, Role
-from bot.emulator import BotApiEmulator, SentMessage, SimUser
-from bot.meetings import Meetings
-from bot.ratelimit import Limits, build_rate_limiter
-from bot.scheduler import tick
-from bot.services import Services
-from bot.wiring import Core
+from bot.runtime.app import running_bot
+from bot.runtime.clock import FixedClock
+from bot.runtime.config import Settings
+from bot.runtime.ratelimit import Limits, build_rate_limiter
+from bot.runtime.wiring import Core
+from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
+from bot.usecases.agreements import Agreements
+from bot.usecases.joining import Services
+from bot.usecases.meetings import Meetings
+from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
 from tests.conftest import WORKDAY_MORNING, fresh_database_url

@@ -62,7 +62,7 @@ async def mentorbot(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, st
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from bot.cli import main; main()",
+        "from bot.cli.main import main; main()",
         *args,
         cwd=cwd,
         env=env,
@@ -83,7 +83,7 @@ async def mentorbot_run(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from bot.cli import main; main()",
+        "from bot.cli.main import main; main()",
         "run",
         *options,
         cwd=cwd,

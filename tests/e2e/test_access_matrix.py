@@ -21,8 +21,8 @@ from bot.domain.access import Action
 from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.model import Role
 from bot.domain.stall import Reason, Stall
-from bot.emulator import SentMessage, SimGroup, SimUser
-from bot.gatherings import GatheringProblem
+from bot.sim.emulator import SentMessage, SimGroup, SimUser
+from bot.usecases.gatherings import GatheringProblem
 from tests.conftest import fresh_database_url
 from tests.e2e.cohorts import join
 from tests.e2e.conftest import Harness, start_harness

@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.domain.model import PairState, Role
-from bot.emulator import BotApiEmulator, SentMessage, SimUser
-from bot.scheduler import tick
+from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
+from bot.usecases.tick import tick
 from tests.e2e.conftest import Harness, bot_on
 
 START_ANSWERS = ["Once a month", "Face to face", "A mix"]

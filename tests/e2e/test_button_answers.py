@@ -5,7 +5,7 @@ Telegram is answered exactly once (else the button spins until Telegram gives up
 from __future__ import annotations
 
 from bot.domain.model import Role
-from bot.emulator import SentMessage, SimUser
+from bot.sim.emulator import SentMessage, SimUser
 from handlers.routes import BUTTONS
 from tests.e2e.conftest import Harness
 from tests.handlers.test_callbacks import VALID

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.emulator import SimUser
+from bot.sim.emulator import SimUser
 from tests.e2e.conftest import Harness
 from tests.e2e.test_alerts import alerts_about, coordinator, oslo, run_until
 

@@ -15,12 +15,12 @@ from PIL import Image
 from typer.testing import CliRunner, Result
 
 from bench.seed import seed_pairs
-from bot.cli import app
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.cli.main import app
 from bot.domain.model import Role
-from bot.emulator import BotApiEmulator, SimUser
-from bot.services import Services
+from bot.runtime.clock import SystemClock
+from bot.runtime.config import Settings
+from bot.sim.emulator import BotApiEmulator, SimUser
+from bot.usecases.joining import Services
 from storage.db import Database
 from storage.repository import Repository
 from tests.e2e.conftest import Harness, bot_on

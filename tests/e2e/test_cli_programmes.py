@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from bot.sim.emulator import BotApiEmulator
 from tests.e2e.test_cli import (
     SETTING_NAMES,
     assert_refused,

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import true
 
 from bot.domain.model import PairState, Programme, Role
-from bot.emulator import SimUser
-from storage.evaluations import Evaluations
+from bot.sim.emulator import SimUser
+from storage.evaluation import Evaluations
 from tests.e2e.conftest import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.emulator import BotApiEmulator, SentMessage, SimUser
+from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
 from tests.e2e.conftest import Harness, bot_on
 from tests.e2e.test_alerts import coordinator
 from tests.e2e.test_digest import oslo

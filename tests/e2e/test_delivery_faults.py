@@ -16,11 +16,11 @@ from telegram import Bot, Message
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import ExtBot
 
-from bot.clock import FixedClock
-from bot.delivery import DeliveryWorker
 from bot.domain.model import OutboxItem, OutboxStatus, OutgoingMessage
-from bot.emulator import BotApiEmulator
-from bot.ratelimit import MemoryBudget, SendTicket, SharedRateLimiter
+from bot.runtime.clock import FixedClock
+from bot.runtime.delivery import DeliveryWorker
+from bot.runtime.ratelimit import MemoryBudget, SendTicket, SharedRateLimiter
+from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
 

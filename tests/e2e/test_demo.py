@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.demo.runner import DemoOptions, DemoRun, run_demo
-from bot.demo.scenario import default_scenario
-from bot.demo.transcript import GROUP, Kind, Transcript
+from bot.cli.main import app
+from bot.sim.demo.runner import DemoOptions, DemoRun, run_demo
+from bot.sim.demo.scenario import default_scenario
+from bot.sim.demo.transcript import GROUP, Kind, Transcript
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Long enough for every behaviour of the scenario (a full run is about three times
@@ -116,7 +116,7 @@ def test_mentorbot_demo_needs_no_token_and_speaks_norwegian(tmp_path: Path) -> N
     }
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--days", "1", "--out", str(out)],
+        [sys.executable, "-m", "bot.cli.main", "demo", "--days", "1", "--out", str(out)],
         cwd=tmp_path,
         env=environment,
         capture_output=True,

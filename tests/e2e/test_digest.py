@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from bot.domain.model import OutboxStatus, Role
 from bot.domain.rhythm import MeetingStatus, PlanStatus
-from bot.emulator import BotApiEmulator, SentMessage, SimGroup, SimUser
+from bot.sim.emulator import BotApiEmulator, SentMessage, SimGroup, SimUser
 from storage.models import ProgrammeRow
 from tests.conftest import fresh_database_url
 from tests.e2e.conftest import Harness, bot_on

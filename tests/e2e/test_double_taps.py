@@ -4,7 +4,7 @@ answered the first, neither asks again nor changes anything again, and is answer
 from __future__ import annotations
 
 from bot.domain.model import Role
-from bot.emulator import SentMessage, SimUser
+from bot.sim.emulator import SentMessage, SimUser
 from tests.e2e.conftest import Harness
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.alerts import Refusal
 from bot.domain.access import Scope
 from bot.domain.gatherings import Audience
 from bot.domain.model import OutgoingMessage, PairState, Programme, Role
 from bot.domain.rhythm import Due, NudgeKind
-from bot.emulator import BotApiEmulator, SimUser
-from bot.gatherings import GatheringProblem
-from bot.services import PairProblem
+from bot.sim.emulator import BotApiEmulator, SimUser
+from bot.usecases.alerts import Refusal
+from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.joining import PairProblem
 from tests.e2e import test_cli
 from tests.e2e.cohorts import run_until
 from tests.e2e.conftest import Harness, bot_on

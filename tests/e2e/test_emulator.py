@@ -26,8 +26,8 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.emulator import BotApiEmulator
-from bot.updates import PerSenderUpdateProcessor
+from bot.runtime.updates import PerSenderUpdateProcessor
+from bot.sim.emulator import BotApiEmulator
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -14,9 +14,9 @@ from sqlmodel import SQLModel
 
 from bot.domain.free_text import clean, clean_json
 from bot.domain.model import Programme, Role
-from bot.emulator import SimUser
-from bot.logs import configure_logging
-from bot.meetings import MAX_COMMENT
+from bot.runtime.logs import configure_logging
+from bot.sim.emulator import SimUser
+from bot.usecases.meetings import MAX_COMMENT
 from handlers.alerts import MAX_MESSAGE, MAX_NOTE
 from tests.e2e.conftest import Harness
 

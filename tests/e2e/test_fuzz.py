@@ -26,7 +26,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.domain.model import PairState, Programme, Role
-from bot.emulator import SimGroup, SimUser
+from bot.sim.emulator import SimGroup, SimUser
 from storage.models import (
     AgreementTextRow,
     AlertRow,

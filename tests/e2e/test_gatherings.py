@@ -10,9 +10,9 @@ from datetime import date, time, timedelta
 
 from bot.domain.gatherings import Audience
 from bot.domain.model import OutboxStatus, Programme, Role
-from bot.emulator import SentMessage, SimUser
-from bot.gatherings import GatheringProblem
-from bot.programmes import Programmes
+from bot.sim.emulator import SentMessage, SimUser
+from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.programmes import Programmes
 from tests.e2e.cohorts import invitations, join, oslo, run_until, texts
 from tests.e2e.conftest import Harness
 

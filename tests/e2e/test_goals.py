@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.report import Options, build_report
-from bot.emulator import SentMessage, SimUser
+from bot.sim.emulator import SentMessage, SimUser
 from storage.report import report_data
 from storage.repository import Repository
 from tests.e2e.conftest import Harness

@@ -12,7 +12,7 @@ import openpyxl
 from sqlalchemy import func, select
 
 from bot.domain.model import PairState, Role
-from bot.emulator import BotApiEmulator, SimUser
+from bot.sim.emulator import BotApiEmulator, SimUser
 from storage.db import Database
 from storage.models import InviteIntakeRow, InviteRow, MatchRejectionRow
 from tests.e2e import test_cli
@@ -336,7 +336,7 @@ async def test_match_is_for_the_programmes_own_coordinators(
 async def test_imported_answers_join_only_with_consent_and_own_answers_win(
     harness: Harness,
 ) -> None:
-    from bot.importing import import_people
+    from bot.usecases.importing import import_people
 
     h = harness
     first = await h.programme("Grimstad", language="en")
@@ -377,7 +377,7 @@ async def test_imported_answers_join_only_with_consent_and_own_answers_win(
 
 
 async def test_other_mentor_for_the_same_adept(harness: Harness) -> None:
-    from bot.importing import import_people
+    from bot.usecases.importing import import_people
 
     h = harness
     first = await h.programme("Grimstad", language="en")

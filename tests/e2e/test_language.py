@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.model import Programme, Role
-from bot.emulator import SentMessage, SimUser
+from bot.sim.emulator import SentMessage, SimUser
 from tests.e2e.conftest import Harness
 
 LANGUAGE_BUTTONS = ["Norsk (bokmål)", "English"]

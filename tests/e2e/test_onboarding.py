@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.model import OutboxStatus, PairState, Role
-from bot.emulator import BotApiEmulator, SimUser
+from bot.sim.emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import Harness, bot_on
 
 LINK = re.compile(r"https://t\.me/mentor_test_bot\?start=([A-Za-z0-9_-]+)")

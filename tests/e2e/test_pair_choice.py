@@ -4,7 +4,7 @@ and an intake left halfway is not asked again once the person is paired."""
 from __future__ import annotations
 
 from bot.domain.model import Role
-from bot.emulator import SimUser
+from bot.sim.emulator import SimUser
 from tests.e2e.conftest import Harness
 from tests.e2e.test_alerts import coordinator
 

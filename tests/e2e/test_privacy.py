@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.domain.model import Dialogue, PairState, Programme, Role
-from bot.emulator import SentMessage, SimUser
-from bot.logs import configure_logging, forget_secrets
-from bot.privacy import AuditAction
+from bot.runtime.logs import configure_logging, forget_secrets
+from bot.sim.emulator import SentMessage, SimUser
+from bot.usecases.privacy import AuditAction
 from storage.models import (
     AlertRow,
     CheckInRow,
@@ -325,7 +325,7 @@ async def test_retention_erases_exactly_the_expired_cohort(harness: Harness) -> 
 
 
 async def test_logs_hold_ids_not_names_texts_or_the_token(harness: Harness) -> None:
-    """The logging the bot runs with (bot.logs), at INFO, during a conversation."""
+    """The logging the bot runs with (bot.runtime.logs), at INFO, during a conversation."""
     h = harness
     stream = io.StringIO()
     root = logging.getLogger()

@@ -7,8 +7,8 @@ from __future__ import annotations
 from bot.domain.model import Programme, Role
 from bot.domain.programmes import preset
 from bot.domain.rhythm import Cadence, CadenceKind
-from bot.emulator import SentMessage, SimUser
-from bot.programmes import Programmes
+from bot.sim.emulator import SentMessage, SimUser
+from bot.usecases.programmes import Programmes
 from tests.e2e.cohorts import join, oslo
 from tests.e2e.conftest import Harness
 from tests.e2e.test_alerts import coordinator

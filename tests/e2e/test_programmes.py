@@ -10,8 +10,8 @@ from datetime import date, time, timedelta
 from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.model import Cohort, Person, Programme, Role
 from bot.domain.programmes import preset
-from bot.emulator import SimUser
-from bot.programmes import Programmes
+from bot.sim.emulator import SimUser
+from bot.usecases.programmes import Programmes
 from tests.e2e.cohorts import (
     activate_pair,
     confirm_agreement,

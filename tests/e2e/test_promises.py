@@ -51,7 +51,7 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from bot.domain.model import OutboxStatus, Programme, Role
-from bot.emulator import SentMessage, SimUser
+from bot.sim.emulator import SentMessage, SimUser
 from storage.models import AlertRow, CheckInRow, OutboxRow, PairRow, PersonRow
 from tests.conftest import WORKDAY_MORNING
 from tests.e2e.conftest import Harness, start_harness

@@ -12,8 +12,8 @@ from bot.domain.access import Scope
 from bot.domain.model import Programme, Role
 from bot.domain.programmes import preset
 from bot.domain.stall import Reason, Stall
-from bot.emulator import SentMessage, SimGroup, SimUser
-from bot.programmes import Programmes
+from bot.sim.emulator import SentMessage, SimGroup, SimUser
+from bot.usecases.programmes import Programmes
 from handlers.alerts import present_in
 from tests.e2e.cohorts import activate_pair, join, oslo, run_until, texts
 from tests.e2e.conftest import Harness

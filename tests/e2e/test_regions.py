@@ -18,9 +18,9 @@ from bot.domain.model import PairState, Programme, Role
 from bot.domain.programmes import preset
 from bot.domain.rhythm import MeetingStatus
 from bot.domain.stall import Reason, Stall
-from bot.emulator import SentMessage, SimUser
-from bot.gatherings import GatheringProblem
-from bot.programmes import Programmes
+from bot.sim.emulator import SentMessage, SimUser
+from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.programmes import Programmes
 from tests.e2e.cohorts import activate_pair, join, oslo, texts
 from tests.e2e.conftest import Harness
 

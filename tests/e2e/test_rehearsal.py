@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.cli_support import clock_of
-from bot.clock import RehearsalClock, SystemClock
+from bot.cli.support import clock_of
 from bot.domain.model import OutboxStatus, Role
-from bot.emulator import BotApiEmulator, SimUser
-from bot.rehearsal import parse_duration
-from bot.services import Services
+from bot.runtime.clock import RehearsalClock, SystemClock
+from bot.runtime.rehearsal import parse_duration
+from bot.sim.emulator import BotApiEmulator, SimUser
+from bot.usecases.joining import Services
 from storage.db import Database
 from storage.rehearsal import begin_rehearsal, rehearsal_ahead
 from tests.e2e.processes import environment, mentorbot, mentorbot_run

@@ -19,16 +19,16 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
-from bot.cohort_end import Refusal
-from bot.config import Settings
+from bot.cli.main import app
 from bot.domain.access import Scope
 from bot.domain.gatherings import Answer, Audience, GatheringKind
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.domain.rhythm import MeetingStatus
-from bot.emulator import SimUser
-from bot.gatherings import GatheringProblem
-from bot.meetings import Refusal as MeetingRefusal
+from bot.runtime.config import Settings
+from bot.sim.emulator import SimUser
+from bot.usecases.evaluation import Refusal
+from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.meetings import Refusal as MeetingRefusal
 from tests.e2e.conftest import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")

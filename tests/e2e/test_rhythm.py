@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import OutboxStatus
-from bot.emulator import SentMessage, SimUser
+from bot.sim.emulator import SentMessage, SimUser
 from storage.repository import Repository
 from tests.e2e.conftest import Harness
 

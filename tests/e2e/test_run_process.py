@@ -10,10 +10,10 @@ import signal
 import sqlite3
 from pathlib import Path
 
-from bot.clock import SystemClock
 from bot.domain.model import Role
-from bot.emulator import BotApiEmulator
-from bot.services import Services
+from bot.runtime.clock import SystemClock
+from bot.sim.emulator import BotApiEmulator
+from bot.usecases.joining import Services
 from storage.db import Database
 from tests.e2e.processes import STARTUP_SECONDS, mentorbot_run
 

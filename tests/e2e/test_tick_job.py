@@ -7,9 +7,9 @@ import asyncio
 from pathlib import Path
 
 from bench.seed import seed_pairs
-from bot.app import running_bot
-from bot.clock import FixedClock
-from bot.emulator import BotApiEmulator
+from bot.runtime.app import running_bot
+from bot.runtime.clock import FixedClock
+from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
 from tests.conftest import WORKDAY_MORNING, fresh_database_url

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bot.emulator import SimUser
+from bot.sim.emulator import SimUser
 from tests.e2e.conftest import Harness
 
 

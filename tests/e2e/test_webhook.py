@@ -21,12 +21,12 @@ import pytest
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.app import WEBHOOK_SERVER, running_bot
-from bot.clock import FixedClock
 from bot.domain.model import Role
-from bot.emulator import BotApiEmulator, SimUser
-from bot.services import Services
-from bot.webhook import SECRET_HEADER, WebhookServer
+from bot.runtime.app import WEBHOOK_SERVER, running_bot
+from bot.runtime.clock import FixedClock
+from bot.runtime.webhook import SECRET_HEADER, WebhookServer
+from bot.sim.emulator import BotApiEmulator, SimUser
+from bot.usecases.joining import Services
 from handlers.common import DEPS_KEY
 from storage.db import Database
 from tests.conftest import WORKDAY_MORNING
@@ -174,7 +174,7 @@ def test_webhook_mode_without_a_secret_stops_with_one_line(tmp_path: Path) -> No
         "WEBHOOK_URL": URL,
     }
     done = subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", "run"],
+        [sys.executable, "-c", "from bot.cli.main import main; main()", "run"],
         cwd=tmp_path,
         env=environment,
         capture_output=True,
@@ -215,7 +215,7 @@ async def test_run_in_webhook_mode_logs_json_and_stops_on_sigterm(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from bot.cli import main; main()",
+        "from bot.cli.main import main; main()",
         "run",
         cwd=tmp_path,
         env=environment,
@@ -264,7 +264,7 @@ async def test_a_webhook_port_in_use_stops_with_one_line(
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "from bot.cli import main; main()",
+            "from bot.cli.main import main; main()",
             "run",
             cwd=tmp_path,
             env=environment,

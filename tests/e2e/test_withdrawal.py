@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.domain.model import OutboxItem, OutboxStatus, Person, Role
-from bot.emulator import SimUser
+from bot.sim.emulator import SimUser
 from storage.models import OutboxRow
 from tests.e2e.conftest import Harness
 

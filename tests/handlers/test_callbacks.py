@@ -1,4 +1,4 @@
-"""Tests for handlers.callbacks: button data is parsed strictly, as untrusted input."""
+"""Tests for bot.texts.buttons: button data is parsed strictly, as untrusted input."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from handlers.callbacks import _SHAPES, MAX_CALLBACK_BYTES, Callback, build, parse
+from bot.texts.buttons import _SHAPES, MAX_CALLBACK_BYTES, Callback, build, parse
 
 VALID: list[tuple[str, dict[str, str]]] = [
     ("cs:y", {"answer": "y"}),

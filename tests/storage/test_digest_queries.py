@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 from bench.common import counting_statements
 from bench.seed import seed_pairs
-from bot.clock import FixedClock
 from bot.domain import digest as rules
 from bot.domain.gatherings import Audience
 from bot.domain.model import PairState, Role
-from bot.gatherings import GatheringProblem
-from bot.scheduler import tick
-from bot.wiring import build_core
+from bot.runtime.clock import FixedClock
+from bot.runtime.wiring import build_core
+from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.tick import tick
 from storage.db import Database
 from storage.digest import DigestQueries
 from storage.repository import Repository

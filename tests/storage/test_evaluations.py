@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bench.common import counting_statements
-from bot.clock import FixedClock
-from bot.cohort_end import Refusal
 from bot.domain.access import Scope
 from bot.domain.model import PairState, Role
 from bot.domain.report import build_report
-from bot.scheduler import tick
-from bot.wiring import Core, build_core
+from bot.runtime.clock import FixedClock
+from bot.runtime.wiring import Core, build_core
+from bot.usecases.evaluation import Refusal
+from bot.usecases.tick import tick
 from storage.db import Database
-from storage.evaluations import Evaluations
+from storage.evaluation import Evaluations
 from storage.report import report_data
 from storage.repository import Repository
 

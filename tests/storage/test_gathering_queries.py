@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, time
 
 from bench.common import counting_statements
 from bench.seed import seed_pairs
-from bot.clock import FixedClock
 from bot.domain.gatherings import Answer, Audience
-from bot.gatherings import GatheringProblem
-from bot.scheduler import tick
-from bot.wiring import build_core
+from bot.runtime.clock import FixedClock
+from bot.runtime.wiring import build_core
+from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.tick import tick
 from storage.db import Database
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # Tuesday 10:30 in Oslo

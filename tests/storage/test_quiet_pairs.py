@@ -16,10 +16,10 @@ from sqlalchemy import select, text
 from sqlmodel import col
 
 from bench.seed import seed_pairs
-from bot.clock import FixedClock, as_utc
 from bot.domain.rhythm import NudgeKind
-from bot.scheduler import tick
-from bot.wiring import build_core
+from bot.runtime.clock import FixedClock, as_utc
+from bot.runtime.wiring import build_core
+from bot.usecases.tick import tick
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repository import Repository

@@ -13,11 +13,11 @@ from telegram import Bot
 
 from bench.common import counting_statements
 from bench.seed import seed_pairs
-from bot.clock import FixedClock
-from bot.delivery import DeliveryReport, DeliveryWorker
 from bot.domain.access import Scope
-from bot.scheduler import tick
-from bot.wiring import build_core
+from bot.runtime.clock import FixedClock
+from bot.runtime.delivery import DeliveryReport, DeliveryWorker
+from bot.runtime.wiring import build_core
+from bot.usecases.tick import tick
 from storage.db import Database
 from storage.repository import Repository
 

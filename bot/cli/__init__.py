@@ -1,0 +1,1 @@
+"""The `mentorbot` command line."""

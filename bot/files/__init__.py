@@ -1,0 +1,1 @@
+"""Files the bot writes and reads: the report, spreadsheets, charts."""

@@ -1,0 +1,1 @@
+"""What runs the bot: the application, settings, clock, translations, delivery."""

@@ -1,0 +1,1 @@
+"""The local Bot API emulator and the demo; product code never imports it."""

@@ -1,0 +1,1 @@
+"""Everything a person reads, one module per feature, and the one button schema."""

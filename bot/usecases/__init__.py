@@ -1,0 +1,1 @@
+"""Use cases: one module per feature; each method one unit of work."""
