@@ -12,17 +12,15 @@ from bot.domain.access import Action, allowed_programmes
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
 from bot.runtime.i18n import _, current_language
-from bot.texts.buttons import Callback, build
-from bot.texts.common import (
+from bot.texts.agreements import (
     agreement_body,
     agreement_version_name,
     builtin_agreement,
     comparison_lines,
-    goal_label,
     goals_list,
-    privacy_warning,
-    relabel,
 )
+from bot.texts.buttons import Callback, build
+from bot.texts.common import goal_label, privacy_warning, relabel
 from bot.texts.keyboards import short_label
 from bot.usecases.agreements import Agreements, Problem, Refusal, Screen
 from handlers.common import actor, deps, member_command, wake_delivery

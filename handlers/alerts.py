@@ -17,8 +17,10 @@ from bot.domain.digest import next_digest
 from bot.domain.model import AlertStatus, Dialogue, PairView
 from bot.domain.rhythm import MeetingStatus
 from bot.runtime.i18n import _, current_language
-from bot.texts import common as texts
+from bot.texts import alerts as texts
+from bot.texts.agreements import agreement_version_name
 from bot.texts.buttons import Callback, build
+from bot.texts.common import goal_label
 from bot.usecases.alerts import Action, Alerts, Binding, PairFile, Present, Refusal
 from bot.usecases.privacy import AuditAction
 from handlers.common import actor, deps, sent_later, wake_delivery
@@ -356,14 +358,12 @@ def _render_file(found: PairFile) -> str:
             lines.append(
                 _("Agreement: confirmed by {count} of 2 ({version}).").format(
                     count=len(confirmed),
-                    version=texts.agreement_version_name(confirmed[-1].agreement_version),
+                    version=agreement_version_name(confirmed[-1].agreement_version),
                 )
             )
     if view.pair.goals:
         lines.append(
-            _("Goals: {goals}").format(
-                goals="; ".join(texts.goal_label(g) for g in view.pair.goals)
-            )
+            _("Goals: {goals}").format(goals="; ".join(goal_label(g) for g in view.pair.goals))
         )
     if found.rhythm is not None and found.rhythm.history.meetings:
         meetings = ", ".join(

@@ -12,8 +12,9 @@ from bot.domain.invites import invite_link
 from bot.domain.model import PairState, PairView, Person, Role
 from bot.domain.roster import ROLE_WORDS
 from bot.runtime.i18n import _, format_day, ngettext
+from bot.texts.alerts import reason_name
 from bot.texts.buttons import Callback, build
-from bot.texts.common import reason_name, role_name
+from bot.texts.common import role_name
 from bot.usecases.joining import PairProblem
 from handlers.common import actor, deps, sent_later, wake_delivery
 from handlers.render import distinct_names, markup, pair_problem, rows, which_programme

@@ -13,7 +13,8 @@ from bot.domain.model import Dialogue, PairView, Person, Programme
 from bot.domain.rhythm import MeetingFact, MeetingStatus, PlannedFact, next_planned, usual_minutes
 from bot.runtime.i18n import _, current_language
 from bot.texts.buttons import Callback, build
-from bot.texts.common import duration, goal_label, privacy_warning, relabel, when
+from bot.texts.common import duration, goal_label, privacy_warning, relabel
+from bot.texts.meetings import when
 from bot.usecases.meetings import (
     MAX_COMMENT,
     USUAL_MINUTES,

@@ -9,7 +9,8 @@ from bot.domain import dates
 from bot.domain.digest import Digest, GatheringLine, PairLine, WeeklyNote
 from bot.domain.model import PairState, Person
 from bot.runtime.i18n import _, current_language, format_day, ngettext, use_language
-from bot.texts.common import goal_label, reason_name
+from bot.texts.alerts import reason_name
+from bot.texts.common import goal_label
 
 
 def _number(value: float) -> str:

@@ -28,7 +28,7 @@ from bot.domain.model import (
 )
 from bot.domain.stall import Reason, Stall
 from bot.runtime.clock import Clock
-from bot.texts import common as texts
+from bot.texts import agreements as texts
 from bot.texts.common import language_of
 from bot.usecases.alerts import Alerts, mismatch_of
 from storage.db import Database

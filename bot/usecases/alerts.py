@@ -32,7 +32,14 @@ from bot.domain.model import (
 )
 from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
 from bot.runtime.clock import Clock
-from bot.texts import common as texts
+from bot.texts import alerts as texts
+from bot.texts.common import language_of, pair_ended
+from bot.texts.conversations import (
+    coordinator_message,
+    coordinator_message_markup,
+    help_follow_up,
+    help_follow_up_in_group,
+)
 from storage.alert_chats import AlertChats
 from storage.db import Database
 from storage.repository import Awake, Repository
@@ -256,11 +263,11 @@ class Alerts:
                         kind="help_request",
                         # What they wrote is for coordinators only: an alert chat is
                         # told that they wrote, and where to read it.
-                        text=texts.help_follow_up_in_group(
+                        text=help_follow_up_in_group(
                             reader.language, subject.view, subject.programme, reader.names
                         )
                         if reader.group
-                        else texts.help_follow_up(reader.language, subject.view, person, comment),
+                        else help_follow_up(reader.language, subject.view, person, comment),
                         not_before=now,
                     )
                     for reader in audience.get(audience_key(subject), [])
@@ -301,7 +308,7 @@ class Alerts:
             chosen: dict[int, Reader] = {}
             for person, chat, cohort_id in coordinators.get(programme.id, []):
                 if cohort_id is None or cohort_id == key[1]:
-                    language = texts.language_of(person, programme, self.default_language)
+                    language = language_of(person, programme, self.default_language)
                     chosen[person.id] = Reader(chat, language, person.id)
             result[key] = list(chosen.values())
         return result
@@ -595,7 +602,7 @@ class Alerts:
         return [
             self._notice(
                 chat,
-                language := texts.language_of(person, programme, self.default_language),
+                language := language_of(person, programme, self.default_language),
                 person.id,
                 text(language),
                 key,
@@ -782,13 +789,13 @@ class Alerts:
                         chat_id=person.telegram_user_id,
                         person_id=person.id,
                         kind="coordinator_message",
-                        text=texts.coordinator_message(
-                            texts.language_of(person, programme, self.default_language),
+                        text=coordinator_message(
+                            language_of(person, programme, self.default_language),
                             coordinator,
                             text,
                         ),
-                        reply_markup=texts.coordinator_message_markup(
-                            texts.language_of(person, programme, self.default_language),
+                        reply_markup=coordinator_message_markup(
+                            language_of(person, programme, self.default_language),
                             pair_id,
                             coordinator.id,
                         ),
@@ -820,8 +827,8 @@ def farewells(
             chat_id=person.telegram_user_id,
             person_id=person.id,
             kind="pair_ended",
-            text=texts.pair_ended(
-                texts.language_of(person, programme, default_language),
+            text=pair_ended(
+                language_of(person, programme, default_language),
                 (view.adept if person.id == view.mentor.id else view.mentor)
                 if name_other
                 else None,

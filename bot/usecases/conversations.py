@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from bot.domain.model import Dialogue, OutgoingMessage, PairView, Person, Programme, Role
 from bot.runtime.clock import Clock
-from bot.texts import common as texts
+from bot.texts import conversations as texts
+from bot.texts.common import language_of
 from storage.db import Database
 from storage.repository import Repository
 
@@ -79,7 +80,7 @@ class CoordinatorMessages:
             coordinator, view, programme = found
             now = self.clock.now()
             when = programme.rules.allowed(now)
-            language = texts.language_of(coordinator.person, programme, self.default_language)
+            language = language_of(coordinator.person, programme, self.default_language)
             await repo.enqueue(
                 [
                     OutgoingMessage(
@@ -163,7 +164,7 @@ class CoordinatorMessages:
                         person_id=c.person.id,
                         kind="to_coordinator",
                         text=texts.written_to_coordinator(
-                            texts.language_of(c.person, programme, self.default_language),
+                            language_of(c.person, programme, self.default_language),
                             programme,
                             view,
                             person,

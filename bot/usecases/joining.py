@@ -37,7 +37,9 @@ from bot.domain.model import (
 from bot.domain.programmes import RoleLabels
 from bot.domain.withdrawal import TO_A_PARTY
 from bot.runtime.clock import Clock
-from bot.texts import common as texts
+from bot.texts import joining as texts
+from bot.texts.agreements import continue_markup
+from bot.texts.common import language_of
 from storage.db import Database
 from storage.repository import Repository
 from storage.roster import Roster
@@ -651,7 +653,7 @@ def _introductions(
     ):
         if recipient.telegram_user_id is None:
             continue
-        language = texts.language_of(recipient, programme, default_language)
+        language = language_of(recipient, programme, default_language)
         queued.append(
             OutgoingMessage(
                 idempotency_key=f"pair:{pair.id}:intro:{recipient.id}",
@@ -659,7 +661,7 @@ def _introductions(
                 person_id=recipient.id,
                 kind="introduction",
                 text=texts.introduction(language, recipient_role, other, programme.role_labels),
-                reply_markup=texts.continue_markup(language, pair.id, first=True),
+                reply_markup=continue_markup(language, pair.id, first=True),
                 not_before=when,
             )
         )

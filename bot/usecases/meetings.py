@@ -37,8 +37,8 @@ from bot.domain.rhythm import (
 )
 from bot.domain.stall import Reason, Stall, dispute_since
 from bot.runtime.clock import Clock
-from bot.texts import common as texts
-from bot.texts.common import language_of
+from bot.texts import meetings as texts
+from bot.texts.common import language_of, local_day
 from bot.usecases.alerts import Alerts
 from storage.db import Database
 from storage.repository import Awake, Repository
@@ -153,7 +153,7 @@ class Meetings:
             people_zone[r.view.mentor.id] = r.programme.timezone
             people_zone[r.view.adept.id] = r.programme.timezone
         already = [
-            (person, texts.local_day(when, people_zone.get(person, "UTC")))
+            (person, local_day(when, people_zone.get(person, "UTC")))
             for person, when in [
                 *await repo.messaged_days(now - timedelta(days=2), awake=awake),
                 *busy,
@@ -165,7 +165,7 @@ class Meetings:
             rhythm = by_pair[due.pair_id]
             plan.messages.append(self._render(rhythm, due))
             plan.nudges.append((due.pair_id, due.person_id, due.period, due.kind.value))
-            plan.taken.add((due.person_id, texts.local_day(due.not_before, zones[due.pair_id])))
+            plan.taken.add((due.person_id, local_day(due.not_before, zones[due.pair_id])))
         sent = {d.key for d in chosen}
         plan.held_back.update(d.pair_id for d in candidates if d.key not in sent)
         return plan

@@ -14,7 +14,8 @@ from bot.domain.agreement import Round
 from bot.domain.model import Alert, AlertStatus, Pair, PairState, PairView, Person, Programme
 from bot.domain.stall import Reason
 from bot.runtime.i18n import use_language
-from bot.texts import common as texts
+from bot.texts import alerts as texts
+from bot.texts.conversations import help_follow_up, help_follow_up_in_group
 
 NOW = datetime(2026, 3, 10, 9, tzinfo=UTC)
 WRITTEN = "SECRET-WORDS-A-PARTICIPANT-WROTE"
@@ -122,10 +123,10 @@ def test_an_alert_chat_reads_the_pair_and_the_kind_only(
 def test_a_help_text_is_announced_to_the_group_not_shown(language: str) -> None:
     programme = Programme(id=1, name="P", timezone="Europe/Oslo", language=language)
     for with_names in (True, False):
-        text = texts.help_follow_up_in_group(language, VIEW, programme, with_names)
+        text = help_follow_up_in_group(language, VIEW, programme, with_names)
         assert f"#{VIEW.pair.id}" in text and WRITTEN not in text
         assert ("Aminata" in text) is with_names
-    assert WRITTEN in texts.help_follow_up(language, VIEW, VIEW.adept, WRITTEN)
+    assert WRITTEN in help_follow_up(language, VIEW, VIEW.adept, WRITTEN)
 
 
 @pytest.mark.parametrize("language", ["en", "nb"])

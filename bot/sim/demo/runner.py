@@ -57,7 +57,7 @@ from bot.sim.demo.transcript import (
     render,
 )
 from bot.sim.emulator import BotApiEmulator, SentMessage, SimGroup, SimUser
-from bot.texts.common import reason_name
+from bot.texts.alerts import reason_name
 from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
 from handlers.coordinator import state_text
