@@ -9,13 +9,14 @@ from bot.domain import agreement as rules
 from bot.domain.agreement import Comparison, Round
 from bot.domain.model import AgreementText, PairStart, Person
 from bot.runtime.i18n import _, use_language
+from bot.texts.buttons import build
 from bot.texts.common import button, cadence_name, goal_label, option_label
 
 
 def continue_markup(language: str, pair_id: int, *, first: bool = False) -> dict[str, Any]:
     with use_language(language):
         label = _("Let's start") if first else _("Continue")
-        return {"inline_keyboard": [[button(label, f"st:{pair_id}")]]}
+        return {"inline_keyboard": [[button(label, build("st", pair_id))]]}
 
 
 def goals_list(goals: tuple[str, ...] | list[str]) -> str:

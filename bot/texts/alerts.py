@@ -11,23 +11,24 @@ from bot.domain import dates
 from bot.domain.agreement import Round
 from bot.domain.model import Alert, AlertStatus, PairView, Programme, Role
 from bot.runtime.i18n import _, current_language, ngettext, use_language
+from bot.texts.buttons import build
 from bot.texts.common import button, cadence_name, option_label, role_name
 
 
 def alert_buttons(language: str, alert: Alert) -> dict[str, Any] | None:
     with use_language(language):
-        show = button(_("Show pair"), f"al:{alert.id}:show")
+        show = button(_("Show pair"), build("al", alert.id, "show"))
         if alert.status is AlertStatus.RESOLVED:
             return {"inline_keyboard": [[show]]}
         row = (
-            [button(_("I'll contact them"), f"al:{alert.id}:take")]
+            [button(_("I'll contact them"), build("al", alert.id, "take"))]
             if alert.status is AlertStatus.OPEN
             else []
         )
         return {
             "inline_keyboard": [
-                [*row, button(_("Snooze 7 days"), f"al:{alert.id}:snooze")],
-                [button(_("Resolved"), f"al:{alert.id}:resolve"), show],
+                [*row, button(_("Snooze 7 days"), build("al", alert.id, "snooze"))],
+                [button(_("Resolved"), build("al", alert.id, "resolve")), show],
             ]
         }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain.model import PairView, Person, Programme
 from bot.runtime.i18n import _, use_language
+from bot.texts.buttons import build
 from bot.texts.common import button
 
 
@@ -24,7 +25,7 @@ def coordinator_message(language: str, coordinator: Person, text: str) -> str:
 
 def coordinator_message_markup(language: str, pair_id: int, coordinator_id: int) -> dict[str, Any]:
     with use_language(language):
-        return {"inline_keyboard": [[button(_("Answer"), f"rp:{pair_id}:{coordinator_id}")]]}
+        return {"inline_keyboard": [[button(_("Answer"), build("rp", pair_id, coordinator_id))]]}
 
 
 def reply_to_coordinator(language: str, view: PairView, person: Person, text: str) -> str:

@@ -14,6 +14,7 @@ from bot.domain import dates
 from bot.domain.evaluation import Outcome, Question, Recommend, Step
 from bot.domain.model import Cohort, Person, Programme
 from bot.runtime.i18n import _, ngettext, use_language
+from bot.texts.buttons import build
 from bot.texts.common import button, goal_label, privacy_warning
 
 
@@ -22,7 +23,7 @@ def _markup(rows: list[list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 def _data(pair_id: int, question: Question, value: str) -> str:
-    return f"ev:{pair_id}:{question.code}:{value}"
+    return build("ev", pair_id, question.code, value)
 
 
 def outcome_name(outcome: str) -> str:

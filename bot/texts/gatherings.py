@@ -12,6 +12,7 @@ from bot.domain import dates
 from bot.domain.gatherings import Answer, Attendance, Audience, Gathering
 from bot.domain.model import Person, Programme, Role
 from bot.runtime.i18n import _, ngettext, use_language
+from bot.texts.buttons import build
 from bot.texts.common import button, role_name
 
 
@@ -45,8 +46,8 @@ def answer_buttons(gathering_id: int) -> dict[str, Any]:
     return {
         "inline_keyboard": [
             [
-                button(_("I'll come"), f"gi:{gathering_id}:y"),
-                button(_("I can't"), f"gi:{gathering_id}:n"),
+                button(_("I'll come"), build("gi", gathering_id, "y")),
+                button(_("I can't"), build("gi", gathering_id, "n")),
             ]
         ]
     }

@@ -10,6 +10,7 @@ from bot.domain import dates
 from bot.domain.model import PairView, Person, Programme
 from bot.domain.rhythm import MeetingFact, NudgeKind, PlannedFact
 from bot.runtime.i18n import _, current_language, use_language
+from bot.texts.buttons import build
 from bot.texts.common import button, duration, relabel
 
 
@@ -38,10 +39,10 @@ def period_question(period: str, cadence: str, other: Person) -> str:
 def nudge_buttons(pair_id: int) -> dict[str, Any]:
     return {
         "inline_keyboard": [
-            [button(_("We have a date"), f"np:{pair_id}:date")],
+            [button(_("We have a date"), build("np", pair_id, "date"))],
             [
-                button(_("Not yet"), f"np:{pair_id}:later"),
-                button(_("We met already"), f"np:{pair_id}:met"),
+                button(_("Not yet"), build("np", pair_id, "later")),
+                button(_("We met already"), build("np", pair_id, "met")),
             ],
         ]
     }
@@ -51,8 +52,8 @@ def did_meet_buttons(planned_id: int) -> dict[str, Any]:
     return {
         "inline_keyboard": [
             [
-                button(_("Yes"), f"hm:{planned_id}:y"),
-                button(_("No, new date"), f"hm:{planned_id}:n"),
+                button(_("Yes"), build("hm", planned_id, "y")),
+                button(_("No, new date"), build("hm", planned_id, "n")),
             ]
         ]
     }
@@ -62,9 +63,9 @@ def score_buttons(
     pair_id: int, meeting_id: int | None = None, check_in_id: int | None = None
 ) -> dict[str, Any]:
     if check_in_id is not None:
-        data = [f"ck:{check_in_id}:s:{score}" for score in range(1, 6)]
+        data = [build("ck", check_in_id, "s", score) for score in range(1, 6)]
     else:
-        data = [f"cp:{pair_id}:{score}" for score in range(1, 6)]
+        data = [build("cp", pair_id, score) for score in range(1, 6)]
     return {
         "inline_keyboard": [
             [button(str(score), d) for score, d in zip(range(1, 6), data, strict=True)]
@@ -158,8 +159,8 @@ def proposal(
         markup = {
             "inline_keyboard": [
                 [
-                    button(_("Yes, that works"), f"pc:{plan.id}:y"),
-                    button(_("Another day"), f"pc:{plan.id}:n"),
+                    button(_("Yes, that works"), build("pc", plan.id, "y")),
+                    button(_("Another day"), build("pc", plan.id, "n")),
                 ]
             ]
         }
@@ -191,10 +192,10 @@ def meeting_confirmation(
         markup = {
             "inline_keyboard": [
                 [
-                    button(_("Yes"), f"mc:{meeting.id}:y"),
-                    button(_("No, we did not"), f"mc:{meeting.id}:n"),
+                    button(_("Yes"), build("mc", meeting.id, "y")),
+                    button(_("No, we did not"), build("mc", meeting.id, "n")),
                 ],
-                [button(_("Different date"), f"mc:{meeting.id}:d")],
+                [button(_("Different date"), build("mc", meeting.id, "d"))],
             ]
         }
         return text, markup
