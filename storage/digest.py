@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from bot.domain.alerts import AlertReason
 from bot.domain.digest import (
     DigestAlert,
     DigestCheckIn,
@@ -217,7 +218,7 @@ class DigestQueries:
                     DigestAlert(
                         id=a.id or 0,
                         pair_id=a.pair_id,
-                        reason=a.reason,
+                        reason=AlertReason(a.reason),
                         status=AlertStatus(a.status),
                         since=as_utc(a.since),
                     )

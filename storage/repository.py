@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
 from bot.domain.access import Scope
+from bot.domain.alerts import AlertReason, detail_from_json, detail_to_json
 from bot.domain.intake import CONSENT_STEP
 from bot.domain.model import (
     URGENT_KINDS,
@@ -61,6 +62,7 @@ from bot.domain.rhythm import (
     PlanStatus,
     with_pause,
 )
+from bot.domain.stall import Stall
 from bot.domain.withdrawal import PairNow
 from bot.runtime.clock import as_utc
 from storage.eligibility import eligible
@@ -496,10 +498,10 @@ def _alert_of(v: Sequence[Any]) -> Alert:
     return Alert(
         id=v[0],
         pair_id=v[1],
-        reason=v[2],
+        reason=AlertReason(v[2]),
         since=as_utc(v[3]),
         status=AlertStatus(v[4]),
-        detail=dict(v[5]),
+        detail=detail_from_json(v[2], v[5]),
         opened_at=as_utc(v[6]),
         taken_by=v[7],
         snoozed_until=_utc(v[8]),
@@ -1896,25 +1898,23 @@ class Repository(GatheringQueries):
             query = query.where(alerts.c.pair_id.in_(list(pair_ids)))
         return [_alert_of(values) for values in await self.session.execute(query)]
 
-    async def open_alerts(
-        self, stalls: Sequence[tuple[int, str, datetime, dict[str, Any]]], now: datetime
-    ) -> list[Alert]:
-        """New alerts for (pair, reason, since, detail), in one statement; a pair and
-        reason that already has an open alert is skipped."""
+    async def open_alerts(self, stalls: Sequence[tuple[int, Stall]], now: datetime) -> list[Alert]:
+        """New alerts for (pair, stall), in one statement; a pair and reason that
+        already has an open alert is skipped."""
         if not stalls:
             return []
         rows = [
             {
                 "pair_id": pair_id,
-                "reason": reason,
-                "since": since,
-                "open_key": f"{pair_id}:{reason}",
+                "reason": stall.reason.value,
+                "since": stall.since,
+                "open_key": f"{pair_id}:{stall.reason.value}",
                 "status": AlertStatus.OPEN.value,
-                "detail": detail,
+                "detail": detail_to_json(stall.detail),
                 "opened_at": now,
                 "posts": 1,
             }
-            for pair_id, reason, since, detail in stalls
+            for pair_id, stall in stalls
         ]
         table = _table(AlertRow)
         statement = (

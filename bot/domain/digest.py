@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.alerts import AlertReason
 from bot.domain.gatherings import Turnout, for_cohort
 from bot.domain.model import AlertStatus, Cohort, PairState, Programme, programme_and_cohort
 from bot.domain.rhythm import (
@@ -31,7 +32,7 @@ from bot.domain.rhythm import (
     period_met,
     regular_period,
 )
-from bot.domain.stall import URGENCY, Reason, silence
+from bot.domain.stall import URGENCY, silence
 
 CHART_WEEKS = 12
 SCORE_WINDOW = timedelta(
@@ -83,7 +84,7 @@ class DigestCheckIn:
 class DigestAlert:
     id: int
     pair_id: int
-    reason: str
+    reason: AlertReason
     status: AlertStatus
     since: datetime
 
@@ -134,7 +135,7 @@ class PairLine:
 @dataclass(frozen=True)
 class Stalled:
     pair: PairLine
-    reasons: tuple[tuple[str, int], ...]  # (reason, alert id), most urgent first
+    reasons: tuple[tuple[AlertReason, int], ...]  # (reason, alert id), most urgent first
     since: datetime
 
 
@@ -440,11 +441,8 @@ def gathering_lines(
     return tuple(held), tuple(coming)
 
 
-def _urgency(reason: str) -> int:
-    try:
-        return URGENCY.index(Reason(reason))
-    except ValueError:
-        return len(URGENCY)
+def _urgency(reason: AlertReason) -> int:
+    return URGENCY.index(reason)
 
 
 def chart(data: DigestInput, now: datetime) -> Chart:

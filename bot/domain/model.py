@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from bot.domain.alerts import AlertDetail, AlertReason
 from bot.domain.rhythm import Cadence, CadenceKind, History, Rules
 from bot.domain.workdays import DEFAULT_COUNTRY
 
@@ -289,10 +290,10 @@ class AlertStatus(StrEnum):
 class Alert:
     id: int
     pair_id: int
-    reason: str
+    reason: AlertReason
     since: datetime
     status: AlertStatus
-    detail: dict[str, Any]
+    detail: AlertDetail
     opened_at: datetime
     taken_by: int | None
     snoozed_until: datetime | None

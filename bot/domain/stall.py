@@ -11,10 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.alerts import (
+    AgreementLate,
+    AlertDetail,
+    AlertReason,
+    Disputed,
+    Help,
+    LowScore,
+    Mismatch,
+    NoMeeting,
+    PauseOver,
+    Unanswered,
+    Unreachable,
+)
 from bot.domain.rhythm import (
     Cadence,
     History,
@@ -33,29 +45,17 @@ LOW_SCORE = 2
 SCORE_DROP = 2
 
 
-class Reason(StrEnum):
-    NO_MEETING = "no_meeting"
-    UNANSWERED = "unanswered"
-    LOW_SCORE = "low_score"
-    AGREEMENT_LATE = "agreement_late"
-    MISMATCH = "mismatch"
-    DISPUTED = "disputed"
-    UNREACHABLE = "unreachable"
-    HELP = "help"
-    PAUSE_OVER = "pause_over"
-
-
 # Most urgent first: /stalled sorts by this.
 URGENCY = [
-    Reason.HELP,
-    Reason.UNREACHABLE,
-    Reason.LOW_SCORE,
-    Reason.DISPUTED,
-    Reason.NO_MEETING,
-    Reason.UNANSWERED,
-    Reason.MISMATCH,
-    Reason.AGREEMENT_LATE,
-    Reason.PAUSE_OVER,
+    AlertReason.HELP,
+    AlertReason.UNREACHABLE,
+    AlertReason.LOW_SCORE,
+    AlertReason.DISPUTED,
+    AlertReason.NO_MEETING,
+    AlertReason.UNANSWERED,
+    AlertReason.MISMATCH,
+    AlertReason.AGREEMENT_LATE,
+    AlertReason.PAUSE_OVER,
 ]
 
 
@@ -136,9 +136,12 @@ def silence(
 
 @dataclass(frozen=True)
 class Stall:
-    reason: Reason
     since: datetime
-    detail: dict[str, Any] = field(default_factory=dict)  # what the explanation needs
+    detail: AlertDetail  # what the explanation needs; its type names the reason
+
+    @property
+    def reason(self) -> AlertReason:
+        return self.detail.reason
 
 
 def stalls(facts: Facts, now: datetime) -> list[Stall]:
@@ -149,32 +152,21 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
     if facts.state == "ended":
         return []
     if facts.state == "awaiting_agreement" and now >= facts.created_at + AGREEMENT_WITHIN:
-        found.append(
-            Stall(
-                Reason.AGREEMENT_LATE,
-                facts.created_at,
-                {"days": (now - facts.created_at).days},
-            )
-        )
+        found.append(Stall(facts.created_at, AgreementLate((now - facts.created_at).days)))
     if facts.mismatch_since is not None:
         found.append(
             Stall(
-                Reason.MISMATCH,
                 facts.mismatch_since,
-                {
-                    "keys": list(facts.mismatch_keys),
-                    "answers": {k: list(v) for k, v in facts.mismatch_answers.items()},
-                    "round": facts.mismatch_round,
-                },
+                Mismatch(facts.mismatch_round, facts.mismatch_keys, dict(facts.mismatch_answers)),
             )
         )
     if facts.unreachable:
         people = [person for person, _since in sorted(facts.unreachable, key=lambda u: u[1])]
         since = min(when for _person, when in facts.unreachable)
-        found.append(Stall(Reason.UNREACHABLE, since, {"people": people}))
+        found.append(Stall(since, Unreachable(tuple(people))))
     if facts.help_requests:
         person, when = max(facts.help_requests, key=lambda item: item[1])
-        found.append(Stall(Reason.HELP, when, {"person": person}))
+        found.append(Stall(when, Help(person)))
     low = _low_score(facts.scores)
     if low is not None:
         found.append(low)
@@ -191,19 +183,12 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
             meeting = disputed
             found.append(
                 Stall(
-                    Reason.DISPUTED,
                     dispute_since(meeting.held_on, facts.timezone),
-                    {"held_on": meeting.held_on.isoformat(), "logged_by": meeting.logged_by},
+                    Disputed(meeting.held_on, meeting.logged_by),
                 )
             )
         if paused and facts.paused_until is not None and facts.paused_until < facts.today:
-            found.append(
-                Stall(
-                    Reason.PAUSE_OVER,
-                    _at(facts.paused_until),
-                    {"until": facts.paused_until.isoformat()},
-                )
-            )
+            found.append(Stall(_at(facts.paused_until), PauseOver(facts.paused_until)))
     if history is not None and active:
         quiet = silence(
             history.meetings,
@@ -213,17 +198,13 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
             facts.today,
         )
         if quiet.too_long:
-            last = quiet.last
+            mentor_answered, adept_answered = _answered(history, facts)
             found.append(
                 Stall(
-                    Reason.NO_MEETING,
                     _at(quiet.since),
-                    {
-                        "last": last.isoformat() if last else None,
-                        "days": quiet.days,
-                        **({"paused": quiet.paused} if quiet.paused else {}),
-                        "answered": _answered(history, facts),
-                    },
+                    NoMeeting(
+                        quiet.days, quiet.last, quiet.paused, mentor_answered, adept_answered
+                    ),
                 )
             )
         silent = [p for p in (facts.mentor_id, facts.adept_id) if ignored_twice(history, p)]
@@ -233,7 +214,7 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
                 for n in history.nudges
                 if n.person_id in silent and n.kind in (NudgeKind.PLAN, NudgeKind.REMIND)
             ]
-            found.append(Stall(Reason.UNANSWERED, _run_start(asked, now), {"people": silent}))
+            found.append(Stall(_run_start(asked, now), Unanswered(tuple(silent))))
     return sorted(found, key=lambda s: URGENCY.index(s.reason))
 
 
@@ -270,24 +251,22 @@ def _low_score(scores: Sequence[Score]) -> Stall | None:
         own = sorted((s for s in scores if s.person_id == person), key=lambda s: s.at)
         newest = own[-1]
         if newest.score <= LOW_SCORE:
-            standing.append(
-                Stall(Reason.LOW_SCORE, newest.at, {"person": person, "score": newest.score})
-            )
+            standing.append(Stall(newest.at, LowScore(person, newest.score)))
         elif len(own) > 1 and own[-2].score - newest.score >= SCORE_DROP:
-            standing.append(
-                Stall(
-                    Reason.LOW_SCORE,
-                    newest.at,
-                    {"person": person, "score": newest.score, "before": own[-2].score},
-                )
-            )
-    return max(standing, key=lambda s: (s.since, s.detail["person"]), default=None)
+            standing.append(Stall(newest.at, LowScore(person, newest.score, own[-2].score)))
+    return max(standing, key=lambda s: (s.since, _person(s)), default=None)
 
 
-def _answered(history: History, facts: Facts) -> dict[str, bool | None]:
-    """Whether each party answered their last question (None when never asked)."""
-    result: dict[str, bool | None] = {}
-    for role, person in (("mentor", facts.mentor_id), ("adept", facts.adept_id)):
+def _person(stall: Stall) -> int:
+    assert isinstance(stall.detail, LowScore)
+    return stall.detail.person_id
+
+
+def _answered(history: History, facts: Facts) -> tuple[bool | None, bool | None]:
+    """Whether the mentor and the adept answered their last question (None when never
+    asked)."""
+    result: list[bool | None] = []
+    for person in (facts.mentor_id, facts.adept_id):
         asked = sorted(
             (
                 n
@@ -296,5 +275,5 @@ def _answered(history: History, facts: Facts) -> dict[str, bool | None]:
             ),
             key=lambda n: n.sent_at,
         )
-        result[role] = None if not asked else asked[-1].answered_at is not None
-    return result
+        result.append(None if not asked else asked[-1].answered_at is not None)
+    return result[0], result[1]

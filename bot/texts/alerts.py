@@ -9,6 +9,18 @@ from typing import Any
 from bot.domain import agreement as rules
 from bot.domain import dates
 from bot.domain.agreement import Round
+from bot.domain.alerts import (
+    AgreementLate,
+    AlertReason,
+    Disputed,
+    Help,
+    LowScore,
+    Mismatch,
+    NoMeeting,
+    PauseOver,
+    Unanswered,
+    Unreachable,
+)
 from bot.domain.model import Alert, AlertStatus, PairView, Programme, Role
 from bot.runtime.i18n import _, current_language, ngettext, use_language
 from bot.texts.buttons import build
@@ -33,7 +45,7 @@ def alert_buttons(language: str, alert: Alert) -> dict[str, Any] | None:
         }
 
 
-def _role_of(view: PairView, person_id: object, labels: str = "mentor") -> tuple[str, str]:
+def _role_of(view: PairView, person_id: int | None, labels: str = "mentor") -> tuple[str, str]:
     """(first name, role word) of a party named in an alert's detail."""
     if person_id == view.mentor.id:
         return view.mentor.first_name, role_name(Role.MENTOR, labels)
@@ -42,144 +54,140 @@ def _role_of(view: PairView, person_id: object, labels: str = "mentor") -> tuple
 
 def explanation(alert: Alert, view: PairView, programme: Programme, today: date) -> str:
     """Why the pair needs attention, in words a coordinator understands."""
-    detail = alert.detail
-    reason = alert.reason
     language = current_language()
-    if reason == "no_meeting":
-        days = int(detail.get("days", 0))
-        paused = int(detail.get("paused", 0))
-        last = detail.get("last")
-        cadence = cadence_name(programme.cadence)
-        if last and paused:
-            head = _(
-                "No meeting since {day} ({days} days, not counting {paused} days of pause; "
-                "the programme expects {cadence})."
-            ).format(
-                day=dates.format_day(date.fromisoformat(str(last)), language, today=today),
-                days=days,
-                paused=paused,
-                cadence=cadence,
+    match alert.detail:
+        case NoMeeting() as detail:
+            return _no_meeting(detail, view, programme, today)
+        case Unanswered(people):
+            names = [_role_of(view, p)[0] for p in people]
+            return _("{names} did not answer the last two questions.").format(
+                names=" & ".join(names)
             )
-        elif paused:
-            head = _(
-                "No meeting since they started ({days} days, not counting {paused} days of "
-                "pause; the programme expects {cadence})."
-            ).format(days=days, paused=paused, cadence=cadence)
-        elif last:
-            head = _(
-                "No meeting since {day} ({days} days; the programme expects {cadence})."
-            ).format(
-                day=dates.format_day(date.fromisoformat(str(last)), language, today=today),
-                days=days,
-                cadence=cadence,
-            )
-        else:
-            head = _(
-                "No meeting since they started ({days} days; the programme expects {cadence})."
-            ).format(days=days, cadence=cadence)
-        parts = [head]
-        answered = detail.get("answered") or {}
-        for role_key, name in (
-            ("mentor", view.mentor.first_name),
-            ("adept", view.adept.first_name),
-        ):
-            if answered.get(role_key) is True:
-                parts.append(_("{name} answered the last question.").format(name=name))
-            elif answered.get(role_key) is False:
-                parts.append(_("{name} has not answered the last question.").format(name=name))
-        return " ".join(parts)
-    if reason == "unanswered":
-        names = [_role_of(view, p)[0] for p in detail.get("people", [])]
-        return _("{names} did not answer the last two questions.").format(names=" & ".join(names))
-    if reason == "low_score":
-        name, _role = _role_of(view, detail.get("person"))
-        if "before" in detail:
-            return _("{name}'s check-in score fell from {before} to {score} (of 5).").format(
-                name=name, before=detail["before"], score=detail.get("score")
-            )
-        return _("{name} gave the check-in score {score} (of 5).").format(
-            name=name, score=detail.get("score")
-        )
-    if reason == "agreement_late":
-        return _("They have not both confirmed the agreement after {days} days.").format(
-            days=detail.get("days", 14)
-        )
-    if reason == "mismatch":
-        round_ = Round(detail.get("round", "start"))
-        shown = []
-        for key, (mentor, adept) in (detail.get("answers") or {}).items():
-            q = rules.question(round_, key)
-            if q is not None:
-                shown.append(
-                    (
-                        _("{topic}: supervisor {mentor}, trainee {adept}")
-                        if programme.role_labels == "trainee"
-                        else _("{topic}: mentor {mentor}, adept {adept}")
-                    ).format(
-                        topic=_(q.short_label),
-                        mentor=option_label(q, mentor),
-                        adept=option_label(q, adept),
-                    )
+        case LowScore(person_id, score, before):
+            name, _role = _role_of(view, person_id)
+            if before is not None:
+                return _("{name}'s check-in score fell from {before} to {score} (of 5).").format(
+                    name=name, before=before, score=score
                 )
-        return _("Their answers differ: {details}. Talk with them early.").format(
-            details="; ".join(shown)
-        )
-    if reason == "disputed":
-        logger, _role = _role_of(view, detail.get("logged_by"))
-        other = (
-            view.adept.first_name if logger == view.mentor.first_name else view.mentor.first_name
-        )
-        held = dates.format_day(
-            date.fromisoformat(str(detail.get("held_on"))), language, today=today
-        )
-        return _("{other} says they did not meet {day}, as {logger} reported.").format(
-            other=other, day=held, logger=logger
-        )
-    if reason == "unreachable":
-        people = [
-            _role_of(view, p, programme.role_labels)
-            for p in detail.get("people", [detail.get("person")])
-        ]
-        if len(people) > 1:
-            return _("Both have blocked the bot. I cannot send them messages.")
-        name, role = people[0]
-        return _("{name} ({role}) has blocked the bot. I cannot send them messages.").format(
-            name=name, role=role
-        )
-    if reason == "help":
-        name, role = _role_of(view, detail.get("person"), programme.role_labels)
-        return _("{name} ({role}) asked for help from the coordinator.").format(
-            name=name, role=role
-        )
-    if reason == "pause_over":
-        return _("The pause ended, but the pair is still paused.")
-    return reason
+            return _("{name} gave the check-in score {score} (of 5).").format(
+                name=name, score=score
+            )
+        case AgreementLate(days):
+            return _("They have not both confirmed the agreement after {days} days.").format(
+                days=days
+            )
+        case Mismatch(round_name, _keys, answers):
+            round_ = Round(round_name)
+            shown = []
+            for key, (mentor, adept) in answers.items():
+                q = rules.question(round_, key)
+                if q is not None:
+                    shown.append(
+                        (
+                            _("{topic}: supervisor {mentor}, trainee {adept}")
+                            if programme.role_labels == "trainee"
+                            else _("{topic}: mentor {mentor}, adept {adept}")
+                        ).format(
+                            topic=_(q.short_label),
+                            mentor=option_label(q, mentor),
+                            adept=option_label(q, adept),
+                        )
+                    )
+            return _("Their answers differ: {details}. Talk with them early.").format(
+                details="; ".join(shown)
+            )
+        case Disputed(held_on, logged_by):
+            logger, _role = _role_of(view, logged_by)
+            other = (
+                view.adept.first_name
+                if logger == view.mentor.first_name
+                else view.mentor.first_name
+            )
+            held = dates.format_day(held_on, language, today=today)
+            return _("{other} says they did not meet {day}, as {logger} reported.").format(
+                other=other, day=held, logger=logger
+            )
+        case Unreachable(people):
+            if len(people) > 1:
+                return _("Both have blocked the bot. I cannot send them messages.")
+            name, role = _role_of(view, people[0] if people else None, programme.role_labels)
+            return _("{name} ({role}) has blocked the bot. I cannot send them messages.").format(
+                name=name, role=role
+            )
+        case Help(person_id):
+            name, role = _role_of(view, person_id, programme.role_labels)
+            return _("{name} ({role}) asked for help from the coordinator.").format(
+                name=name, role=role
+            )
+        case PauseOver():
+            return _("The pause ended, but the pair is still paused.")
 
 
-def reason_name(reason: str) -> str:
+def _no_meeting(detail: NoMeeting, view: PairView, programme: Programme, today: date) -> str:
+    language = current_language()
+    days, paused = detail.days, detail.paused
+    cadence = cadence_name(programme.cadence)
+    if detail.last and paused:
+        head = _(
+            "No meeting since {day} ({days} days, not counting {paused} days of pause; "
+            "the programme expects {cadence})."
+        ).format(
+            day=dates.format_day(detail.last, language, today=today),
+            days=days,
+            paused=paused,
+            cadence=cadence,
+        )
+    elif paused:
+        head = _(
+            "No meeting since they started ({days} days, not counting {paused} days of "
+            "pause; the programme expects {cadence})."
+        ).format(days=days, paused=paused, cadence=cadence)
+    elif detail.last:
+        head = _("No meeting since {day} ({days} days; the programme expects {cadence}).").format(
+            day=dates.format_day(detail.last, language, today=today),
+            days=days,
+            cadence=cadence,
+        )
+    else:
+        head = _(
+            "No meeting since they started ({days} days; the programme expects {cadence})."
+        ).format(days=days, cadence=cadence)
+    parts = [head]
+    for answered, name in (
+        (detail.mentor_answered, view.mentor.first_name),
+        (detail.adept_answered, view.adept.first_name),
+    ):
+        if answered is True:
+            parts.append(_("{name} answered the last question.").format(name=name))
+        elif answered is False:
+            parts.append(_("{name} has not answered the last question.").format(name=name))
+    return " ".join(parts)
+
+
+def reason_name(reason: AlertReason) -> str:
     names = {
-        "no_meeting": _("no meeting"),
-        "unanswered": _("not answering"),
-        "low_score": _("low score"),
-        "agreement_late": _("agreement late"),
-        "mismatch": _("expectations differ"),
-        "disputed": _("meeting disputed"),
-        "unreachable": _("blocked the bot"),
-        "help": _("asked for help"),
-        "pause_over": _("pause over"),
+        AlertReason.NO_MEETING: _("no meeting"),
+        AlertReason.UNANSWERED: _("not answering"),
+        AlertReason.LOW_SCORE: _("low score"),
+        AlertReason.AGREEMENT_LATE: _("agreement late"),
+        AlertReason.MISMATCH: _("expectations differ"),
+        AlertReason.DISPUTED: _("meeting disputed"),
+        AlertReason.UNREACHABLE: _("blocked the bot"),
+        AlertReason.HELP: _("asked for help"),
+        AlertReason.PAUSE_OVER: _("pause over"),
     }
-    return names.get(reason, reason)
+    return names[reason]
 
 
-def resolved_by_itself(reason: str) -> str:
+def resolved_by_itself(reason: AlertReason) -> str:
     whys = {
-        "no_meeting": _("a meeting was logged"),
-        "agreement_late": _("both confirmed the agreement"),
-        "unreachable": _("they can be reached again"),
-        "low_score": _("a newer check-in is better"),
-        "disputed": _("a later meeting was confirmed"),
-        "unanswered": _("they answered"),
-        "pause_over": _("the pause was ended"),
+        AlertReason.NO_MEETING: _("a meeting was logged"),
+        AlertReason.AGREEMENT_LATE: _("both confirmed the agreement"),
+        AlertReason.UNREACHABLE: _("they can be reached again"),
+        AlertReason.LOW_SCORE: _("a newer check-in is better"),
+        AlertReason.DISPUTED: _("a later meeting was confirmed"),
+        AlertReason.UNANSWERED: _("they answered"),
+        AlertReason.PAUSE_OVER: _("the pause was ended"),
     }
     return whys.get(reason, _("the cause has cleared"))
 
@@ -187,7 +195,15 @@ def resolved_by_itself(reason: str) -> str:
 # What a group may read of an alert besides its kind: nothing a participant wrote,
 # scored or answered (low_score and mismatch carry scores and answers).
 _GROUP_SAFE_REASONS = frozenset(
-    {"no_meeting", "unanswered", "agreement_late", "disputed", "unreachable", "help", "pause_over"}
+    {
+        AlertReason.NO_MEETING,
+        AlertReason.UNANSWERED,
+        AlertReason.AGREEMENT_LATE,
+        AlertReason.DISPUTED,
+        AlertReason.UNREACHABLE,
+        AlertReason.HELP,
+        AlertReason.PAUSE_OVER,
+    }
 )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.domain import agreement as rules
 from bot.domain.agreement import Round, Step
+from bot.domain.alerts import Mismatch
 from bot.domain.intake import AnswerProblem, Kind, Question, clean_text, toggle
 from bot.domain.model import (
     AgreementText,
@@ -26,7 +27,7 @@ from bot.domain.model import (
     Person,
     Role,
 )
-from bot.domain.stall import Reason, Stall
+from bot.domain.stall import Stall
 from bot.runtime.clock import Clock
 from bot.texts import agreements as texts
 from bot.texts.common import language_of
@@ -409,14 +410,8 @@ class Agreements:
             # The coordinator hears at once, through the same alert the tick would open.
             since, keys, answers, round_name = mismatch_of(start)
             if since is not None:
-                detail = {
-                    "keys": list(keys),
-                    "answers": {k: list(v) for k, v in answers.items()},
-                    "round": round_name,
-                }
-                await self.alerts.open_now(
-                    repo, pair.id, Stall(Reason.MISMATCH, since, detail), now
-                )
+                stall = Stall(since, Mismatch(round_name, keys, answers))
+                await self.alerts.open_now(repo, pair.id, stall, now)
         return comparison
 
     # the agreement

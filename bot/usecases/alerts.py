@@ -18,6 +18,7 @@ from bot.domain import agreement as agreement_rules
 from bot.domain import digest as digest_rules
 from bot.domain.access import Region, Scope
 from bot.domain.agreement import Round
+from bot.domain.alerts import AlertReason
 from bot.domain.model import (
     Alert,
     AlertStatus,
@@ -30,7 +31,7 @@ from bot.domain.model import (
     Programme,
     Rhythm,
 )
-from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
+from bot.domain.stall import URGENCY, Facts, Score, Stall, stalls
 from bot.runtime.clock import Clock
 from bot.texts import alerts as texts
 from bot.texts.common import language_of, pair_ended
@@ -158,7 +159,7 @@ class Alerts:
         number of statements, however many pairs and alerts change."""
         facts = await self._facts(repo, now, rhythms, starts, awake)
         existing = await repo.alerts(awake=awake)
-        unresolved: dict[int, dict[str, Alert]] = {}
+        unresolved: dict[int, dict[AlertReason, Alert]] = {}
         snoozed: dict[int, list[datetime]] = {}
         for a in existing:
             if a.status is not AlertStatus.RESOLVED:
@@ -169,19 +170,19 @@ class Alerts:
             (a.pair_id, a.reason, a.since) for a in existing if a.status is AlertStatus.RESOLVED
         }
         subjects: dict[int, Subject] = {}
-        to_open: list[tuple[int, str, datetime, dict[str, object]]] = []
+        to_open: list[tuple[int, Stall]] = []
         to_reopen: list[Alert] = []
         to_resolve: list[Alert] = []
         for fact, subject in facts:
             subjects[fact.pair_id] = subject
-            holding = {s.reason.value: s for s in stalls(fact, now)}
+            holding = {s.reason: s for s in stalls(fact, now)}
             open_here = unresolved.get(fact.pair_id, {})
             for reason, stall in holding.items():
                 current = open_here.get(reason)
                 if current is None:
                     # Resolved by hand: only a new cause (a new `since`) opens a new alert.
                     if (fact.pair_id, reason, stall.since) not in closed:
-                        to_open.append((fact.pair_id, reason, stall.since, dict(stall.detail)))
+                        to_open.append((fact.pair_id, stall))
                 elif (
                     current.status is AlertStatus.SNOOZED
                     and current.snoozed_until is not None
@@ -227,9 +228,7 @@ class Alerts:
         subject = await self._subject(repo, pair_id)
         if subject is None:
             return []
-        opened = await repo.open_alerts(
-            [(pair_id, stall.reason.value, stall.since, dict(stall.detail))], now
-        )
+        opened = await repo.open_alerts([(pair_id, stall)], now)
         audience = await self._audiences(repo, [subject])
         messages = [m for a in opened for m in self._posts(subject, a, now, audience, {})]
         await repo.enqueue(messages, now)
@@ -488,9 +487,7 @@ class Alerts:
                 for alert in await repo.alerts(unresolved_only=True)
                 if (view := views.get(alert.pair_id)) is not None
             ]
-        return sorted(
-            found, key=lambda item: (URGENCY.index(Reason(item[0].reason)), item[0].opened_at)
-        )
+        return sorted(found, key=lambda item: (URGENCY.index(item[0].reason), item[0].opened_at))
 
     async def bind(self, chat_id: int, by: Person, scope: Scope) -> list[Binding]:
         """Makes the group the alert chat of what `scope` holds: a whole programme

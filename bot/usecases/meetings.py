@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.domain.access import is_party
+from bot.domain.alerts import Disputed, Help
 from bot.domain.model import (
     CheckIn,
     OutgoingMessage,
@@ -35,7 +36,7 @@ from bot.domain.rhythm import (
     period_for,
     period_met,
 )
-from bot.domain.stall import Reason, Stall, dispute_since
+from bot.domain.stall import Stall, dispute_since
 from bot.runtime.clock import Clock
 from bot.texts import meetings as texts
 from bot.texts.common import language_of, local_day
@@ -430,11 +431,9 @@ class Meetings:
                 return Refusal(Problem.STALE)
             await repo.answer_nudges(pair_id, person.id, now)
             if status is MeetingStatus.DISPUTED and self.alerts is not None:
-                detail = {"held_on": meeting.held_on.isoformat(), "logged_by": meeting.logged_by}
                 stall = Stall(
-                    Reason.DISPUTED,
                     dispute_since(meeting.held_on, context.programme.timezone),
-                    detail,
+                    Disputed(meeting.held_on, meeting.logged_by),
                 )
                 await self.alerts.open_now(repo, pair_id, stall, now)
             answered = MeetingFact(
@@ -523,7 +522,7 @@ class Meetings:
                 await repo.update_check_in(check_in_id, **values)
             if needs_help and not check_in.needs_help and self.alerts is not None:
                 # Help requests are urgent: posted now, whatever the hour.
-                stall = Stall(Reason.HELP, now, {"person": person.id})
+                stall = Stall(now, Help(person.id))
                 await self.alerts.open_now(repo, check_in.pair_id, stall, now)
             updated = await repo.check_in(check_in_id)
             assert updated is not None

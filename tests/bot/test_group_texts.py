@@ -11,8 +11,8 @@ import pytest
 
 from bot.domain import agreement as rules
 from bot.domain.agreement import Round
+from bot.domain.alerts import AlertReason, detail_from_json
 from bot.domain.model import Alert, AlertStatus, Pair, PairState, PairView, Person, Programme
-from bot.domain.stall import Reason
 from bot.runtime.i18n import use_language
 from bot.texts import alerts as texts
 from bot.texts.conversations import help_follow_up, help_follow_up_in_group
@@ -48,32 +48,33 @@ VIEW = PairView(
 )
 
 
-def details() -> dict[Reason, dict[str, Any]]:
+def details() -> dict[AlertReason, dict[str, Any]]:
     question = rules.questions(Round.START)[0]
     first, second = [option for option in question.options][:2]
     return {
-        Reason.NO_MEETING: {"days": 50, "last": "2026-01-19", "answered": {"mentor": True}},
-        Reason.UNANSWERED: {"people": [MENTOR, ADEPT]},
-        Reason.LOW_SCORE: {"person": ADEPT, "score": 2, "before": 4},
-        Reason.AGREEMENT_LATE: {"days": 15},
-        Reason.MISMATCH: {"round": "start", "answers": {question.key: [first, second]}},
-        Reason.DISPUTED: {"logged_by": MENTOR, "held_on": "2026-03-05"},
-        Reason.UNREACHABLE: {"person": ADEPT},
-        Reason.HELP: {"person": ADEPT},
-        Reason.PAUSE_OVER: {},
+        AlertReason.NO_MEETING: {"days": 50, "last": "2026-01-19", "answered": {"mentor": True}},
+        AlertReason.UNANSWERED: {"people": [MENTOR, ADEPT]},
+        AlertReason.LOW_SCORE: {"person": ADEPT, "score": 2, "before": 4},
+        AlertReason.AGREEMENT_LATE: {"days": 15},
+        AlertReason.MISMATCH: {"round": "start", "answers": {question.key: [first, second]}},
+        AlertReason.DISPUTED: {"logged_by": MENTOR, "held_on": "2026-03-05"},
+        AlertReason.UNREACHABLE: {"person": ADEPT},
+        AlertReason.HELP: {"person": ADEPT},
+        AlertReason.PAUSE_OVER: {},
     }
 
 
-def alert(reason: Reason, status: AlertStatus) -> Alert:
-    # Whatever a participant wrote, should it ever reach an alert's detail.
+def alert(reason: AlertReason, status: AlertStatus) -> Alert:
+    # Whatever a participant wrote, should it ever reach an alert row's detail: reading
+    # the row keeps only what the reason's type has room for.
     detail = details()[reason] | {"comment": WRITTEN, "text": WRITTEN, "note": WRITTEN}
     return Alert(
         id=3,
         pair_id=VIEW.pair.id,
-        reason=reason.value,
+        reason=reason,
         since=NOW - timedelta(days=2),
         status=status,
-        detail=detail,
+        detail=detail_from_json(reason, detail),
         opened_at=NOW - timedelta(days=1),
         taken_by=99 if status is AlertStatus.TAKEN else None,
         snoozed_until=NOW + timedelta(days=7) if status is AlertStatus.SNOOZED else None,
@@ -84,15 +85,15 @@ def alert(reason: Reason, status: AlertStatus) -> Alert:
 
 
 # Reasons whose explanation quotes what a participant scored or answered.
-PRIVATE_REASONS = (Reason.LOW_SCORE, Reason.MISMATCH)
+PRIVATE_REASONS = (AlertReason.LOW_SCORE, AlertReason.MISMATCH)
 
 
 @pytest.mark.parametrize("language", ["en", "nb"])
 @pytest.mark.parametrize("labels", ["mentor", "trainee"])
 @pytest.mark.parametrize("status", list(AlertStatus))
-@pytest.mark.parametrize("reason", list(Reason))
+@pytest.mark.parametrize("reason", list(AlertReason))
 def test_an_alert_chat_reads_the_pair_and_the_kind_only(
-    reason: Reason, status: AlertStatus, labels: str, language: str
+    reason: AlertReason, status: AlertStatus, labels: str, language: str
 ) -> None:
     programme = Programme(
         id=1, name="P", timezone="Europe/Oslo", language=language, role_labels=labels

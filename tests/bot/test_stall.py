@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.alerts import AlertReason, NoMeeting, detail_to_json
 from bot.domain.rhythm import (
     Cadence,
     CadenceKind,
@@ -28,7 +29,7 @@ from bot.domain.rhythm import (
     Pauses,
     with_pause,
 )
-from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, silence, stalls
+from bot.domain.stall import URGENCY, Facts, Score, Stall, silence, stalls
 
 MENTOR, ADEPT = 1, 2
 PARTIES = (MENTOR, ADEPT)
@@ -89,11 +90,11 @@ def nudge(
     return NudgeFact(person, f"{sent_at:%Y-%m}", kind, sent_at, answered_at)
 
 
-def reasons(f: Facts, now: datetime) -> list[Reason]:
+def reasons(f: Facts, now: datetime) -> list[AlertReason]:
     return [s.reason for s in stalls(f, now)]
 
 
-def only(f: Facts, now: datetime, reason: Reason) -> Stall:
+def only(f: Facts, now: datetime, reason: AlertReason) -> Stall:
     found = [s for s in stalls(f, now) if s.reason is reason]
     assert len(found) == 1, found
     return found[0]
@@ -119,13 +120,13 @@ def test_no_meeting_after_more_than_one_and_a_half_cadences(
 ) -> None:
     hist = history(meetings=(meeting(LAST),))
     at_threshold = noon(LAST + timedelta(days=threshold))
-    assert Reason.NO_MEETING not in reasons(
+    assert AlertReason.NO_MEETING not in reasons(
         facts(at_threshold, cadence=cadence, history=hist), at_threshold
     )
     after = at_threshold + timedelta(days=1)
-    stall = only(facts(after, cadence=cadence, history=hist), after, Reason.NO_MEETING)
+    stall = only(facts(after, cadence=cadence, history=hist), after, AlertReason.NO_MEETING)
     assert stall.since == midnight(LAST)
-    assert stall.detail == {
+    assert detail_to_json(stall.detail) == {
         "last": LAST.isoformat(),
         "days": threshold + 1,
         "answered": {"mentor": None, "adept": None},
@@ -138,14 +139,15 @@ def test_paused_days_are_not_days_without_a_meeting() -> None:
     pause = (date(2025, 12, 15), date(2026, 1, 13))
     hist = history(activated_at=midnight(date(2025, 11, 1)), meetings=(meeting(met),))
     now = noon(met + timedelta(days=46))
-    assert Reason.NO_MEETING in reasons(facts(now, history=hist), now)
+    assert AlertReason.NO_MEETING in reasons(facts(now, history=hist), now)
     paused = replace(hist, pauses=(pause,))
-    assert Reason.NO_MEETING not in reasons(facts(now, history=paused), now)
+    assert AlertReason.NO_MEETING not in reasons(facts(now, history=paused), now)
     # It comes 30 days later, and says 46 days: the days that were not paused.
     later = now + timedelta(days=30)
-    stall = only(facts(later, history=paused), later, Reason.NO_MEETING)
-    assert stall.detail["days"] == 46
-    assert stall.detail["paused"] == 30
+    stall = only(facts(later, history=paused), later, AlertReason.NO_MEETING)
+    assert isinstance(stall.detail, NoMeeting)
+    assert stall.detail.days == 46
+    assert stall.detail.paused == 30
     assert stall.since == midnight(met)
 
 
@@ -226,24 +228,24 @@ def test_no_meeting_counts_from_activation_and_reports_who_answered() -> None:
         nudge(ADEPT, noon(date(2026, 2, 1))),
     )
     now = noon(ACTIVATED.date() + timedelta(days=46))
-    stall = only(facts(now, history=history(nudges=nudges)), now, Reason.NO_MEETING)
+    stall = only(facts(now, history=history(nudges=nudges)), now, AlertReason.NO_MEETING)
     assert stall.since == midnight(ACTIVATED.date())
-    assert stall.detail == {
+    assert detail_to_json(stall.detail) == {
         "last": None,
         "days": 46,
         "answered": {"mentor": True, "adept": False},
     }
     day_45 = noon(ACTIVATED.date() + timedelta(days=45))
-    assert Reason.NO_MEETING not in reasons(facts(day_45, history=history()), day_45)
+    assert AlertReason.NO_MEETING not in reasons(facts(day_45, history=history()), day_45)
 
 
 def test_a_disputed_meeting_does_not_count_but_a_reported_one_does() -> None:
     now = noon(LAST + timedelta(days=46))
     recent = LAST + timedelta(days=40)
     disputed = history(meetings=(meeting(LAST), meeting(recent, "disputed", ADEPT, 2)))
-    assert only(facts(now, history=disputed), now, Reason.NO_MEETING).since == midnight(LAST)
+    assert only(facts(now, history=disputed), now, AlertReason.NO_MEETING).since == midnight(LAST)
     reported = history(meetings=(meeting(LAST), meeting(recent, "reported", ADEPT, 2)))
-    assert Reason.NO_MEETING not in reasons(facts(now, history=reported), now)
+    assert AlertReason.NO_MEETING not in reasons(facts(now, history=reported), now)
 
 
 T1 = noon(date(2026, 2, 2))
@@ -258,15 +260,15 @@ def test_unanswered_twice_in_a_row() -> None:
         nudge(ADEPT, T2, kind=NudgeKind.REMIND),
         nudge(MENTOR, T1, answered=True),
     )
-    stall = only(facts(LATER, history=history(nudges=nudges)), LATER, Reason.UNANSWERED)
+    stall = only(facts(LATER, history=history(nudges=nudges)), LATER, AlertReason.UNANSWERED)
     assert stall.since == T1
-    assert stall.detail == {"people": [ADEPT]}
+    assert detail_to_json(stall.detail) == {"people": [ADEPT]}
 
 
 def test_both_parties_unanswered() -> None:
     nudges = tuple(nudge(p, t) for p in PARTIES for t in (T1, T2))
-    stall = only(facts(LATER, history=history(nudges=nudges)), LATER, Reason.UNANSWERED)
-    assert stall.detail == {"people": [MENTOR, ADEPT]}
+    stall = only(facts(LATER, history=history(nudges=nudges)), LATER, AlertReason.UNANSWERED)
+    assert detail_to_json(stall.detail) == {"people": [MENTOR, ADEPT]}
 
 
 @pytest.mark.parametrize(
@@ -290,7 +292,9 @@ def test_both_parties_unanswered() -> None:
     ],
 )
 def test_not_unanswered(nudges: tuple[NudgeFact, ...]) -> None:
-    assert Reason.UNANSWERED not in reasons(facts(LATER, history=history(nudges=nudges)), LATER)
+    assert AlertReason.UNANSWERED not in reasons(
+        facts(LATER, history=history(nudges=nudges)), LATER
+    )
 
 
 def test_a_paused_pair_is_not_unanswered_nor_without_meetings() -> None:
@@ -342,10 +346,10 @@ def _scores(*values: tuple[int, int]) -> tuple[Score, ...]:
     ],
 )
 def test_low_score(scores: tuple[Score, ...], detail: dict[str, int]) -> None:
-    stall = only(facts(LATER, scores=scores), LATER, Reason.LOW_SCORE)
+    stall = only(facts(LATER, scores=scores), LATER, AlertReason.LOW_SCORE)
     named = [s for s in scores if s.person_id == detail["person"]]
     assert stall.since == max(s.at for s in named)
-    assert stall.detail == detail
+    assert detail_to_json(stall.detail) == detail
 
 
 @pytest.mark.parametrize(
@@ -360,18 +364,18 @@ def test_low_score(scores: tuple[Score, ...], detail: dict[str, int]) -> None:
     ],
 )
 def test_not_low_score(scores: tuple[Score, ...]) -> None:
-    assert Reason.LOW_SCORE not in reasons(facts(LATER, scores=scores), LATER)
+    assert AlertReason.LOW_SCORE not in reasons(facts(LATER, scores=scores), LATER)
 
 
 def test_agreement_late_at_fourteen_days() -> None:
     almost = CREATED + timedelta(days=13, hours=23)
     assert reasons(facts(almost, state="awaiting_agreement"), almost) == []
     now = CREATED + timedelta(days=14)
-    stall = only(facts(now, state="awaiting_agreement"), now, Reason.AGREEMENT_LATE)
+    stall = only(facts(now, state="awaiting_agreement"), now, AlertReason.AGREEMENT_LATE)
     assert stall.since == CREATED
-    assert stall.detail == {"days": 14}
+    assert detail_to_json(stall.detail) == {"days": 14}
     active = CREATED + timedelta(days=20)
-    assert Reason.AGREEMENT_LATE not in reasons(facts(active), active)
+    assert AlertReason.AGREEMENT_LATE not in reasons(facts(active), active)
 
 
 def test_mismatch() -> None:
@@ -384,51 +388,53 @@ def test_mismatch() -> None:
         mismatch_answers={"rhythm": ("monthly", "weekly"), "job": ("no", "yes")},
         mismatch_round="recheck",
     )
-    stall = only(f, LATER, Reason.MISMATCH)
+    stall = only(f, LATER, AlertReason.MISMATCH)
     assert stall.since == since
-    assert stall.detail == {
+    assert detail_to_json(stall.detail) == {
         "keys": ["rhythm", "job"],
         "answers": {"rhythm": ["monthly", "weekly"], "job": ["no", "yes"]},
         "round": "recheck",
     }
-    assert Reason.MISMATCH not in reasons(replace(f, mismatch_since=None), LATER)
+    assert AlertReason.MISMATCH not in reasons(replace(f, mismatch_since=None), LATER)
 
 
 def test_disputed_until_a_later_counted_meeting() -> None:
     held = date(2026, 2, 10)
     meetings = (meeting(date(2026, 2, 2)), meeting(held, "disputed", ADEPT, 2))
-    stall = only(facts(LATER, history=history(meetings=meetings)), LATER, Reason.DISPUTED)
+    stall = only(facts(LATER, history=history(meetings=meetings)), LATER, AlertReason.DISPUTED)
     assert stall.since == midnight(held)
-    assert stall.detail == {"held_on": held.isoformat(), "logged_by": ADEPT}
+    assert detail_to_json(stall.detail) == {"held_on": held.isoformat(), "logged_by": ADEPT}
     cleared = (*meetings, meeting(date(2026, 2, 20), "reported", MENTOR, 3))
-    assert Reason.DISPUTED not in reasons(facts(LATER, history=history(meetings=cleared)), LATER)
+    assert AlertReason.DISPUTED not in reasons(
+        facts(LATER, history=history(meetings=cleared)), LATER
+    )
 
 
 def test_unreachable() -> None:
     since = T2
-    stall = only(facts(LATER, unreachable=((ADEPT, since),)), LATER, Reason.UNREACHABLE)
+    stall = only(facts(LATER, unreachable=((ADEPT, since),)), LATER, AlertReason.UNREACHABLE)
     assert stall.since == since
-    assert stall.detail == {"people": [ADEPT]}
-    assert Reason.UNREACHABLE not in reasons(facts(LATER), LATER)
+    assert detail_to_json(stall.detail) == {"people": [ADEPT]}
+    assert AlertReason.UNREACHABLE not in reasons(facts(LATER), LATER)
 
 
 def test_help_names_the_newest_request() -> None:
     f = facts(LATER, state="paused", help_requests=((ADEPT, T2), (MENTOR, T1)))
-    stall = only(f, LATER, Reason.HELP)
+    stall = only(f, LATER, AlertReason.HELP)
     assert stall.since == T2
-    assert stall.detail == {"person": ADEPT}
-    assert Reason.HELP not in reasons(facts(LATER), LATER)
+    assert detail_to_json(stall.detail) == {"person": ADEPT}
+    assert AlertReason.HELP not in reasons(facts(LATER), LATER)
 
 
 def test_pause_over_the_day_after_its_end() -> None:
     until = LATER.date() - timedelta(days=1)
-    stall = only(facts(LATER, state="paused", paused_until=until), LATER, Reason.PAUSE_OVER)
+    stall = only(facts(LATER, state="paused", paused_until=until), LATER, AlertReason.PAUSE_OVER)
     assert stall.since == midnight(until)
-    assert stall.detail == {"until": until.isoformat()}
+    assert detail_to_json(stall.detail) == {"until": until.isoformat()}
     last_day = facts(LATER, state="paused", paused_until=LATER.date())
-    assert Reason.PAUSE_OVER not in reasons(last_day, LATER)
+    assert AlertReason.PAUSE_OVER not in reasons(last_day, LATER)
     resumed = facts(LATER, state="active", paused_until=until)
-    assert Reason.PAUSE_OVER not in reasons(resumed, LATER)
+    assert AlertReason.PAUSE_OVER not in reasons(resumed, LATER)
 
 
 def test_an_ended_pair_with_every_cause_has_no_stall() -> None:
@@ -451,7 +457,7 @@ def test_an_ended_pair_with_every_cause_has_no_stall() -> None:
 
 def test_both_parties_unreachable_is_one_stall() -> None:
     f = facts(LATER, unreachable=((MENTOR, T1), (ADEPT, T2)))
-    assert reasons(f, LATER).count(Reason.UNREACHABLE) == 1
+    assert reasons(f, LATER).count(AlertReason.UNREACHABLE) == 1
 
 
 def test_disputed_does_not_depend_on_the_order_meetings_arrive_in() -> None:
@@ -460,14 +466,16 @@ def test_disputed_does_not_depend_on_the_order_meetings_arrive_in() -> None:
         meeting(date(2026, 2, 1), id=2),  # logged later, back-dated
         meeting(date(2026, 2, 10), "disputed", ADEPT, 3),
     )
-    assert Reason.DISPUTED not in reasons(facts(LATER, history=history(meetings=meetings)), LATER)
+    assert AlertReason.DISPUTED not in reasons(
+        facts(LATER, history=history(meetings=meetings)), LATER
+    )
 
 
 def test_unanswered_since_stays_while_the_silence_goes_on() -> None:
     two = (nudge(ADEPT, T1), nudge(ADEPT, T2))
     three = (*two, nudge(ADEPT, T3))
-    first = only(facts(LATER, history=history(nudges=two)), LATER, Reason.UNANSWERED)
-    still = only(facts(LATER, history=history(nudges=three)), LATER, Reason.UNANSWERED)
+    first = only(facts(LATER, history=history(nudges=two)), LATER, AlertReason.UNANSWERED)
+    still = only(facts(LATER, history=history(nudges=three)), LATER, AlertReason.UNANSWERED)
     assert still.since == first.since
 
 
@@ -476,11 +484,11 @@ def test_since_is_not_in_the_future_east_of_utc() -> None:
     today = now.astimezone(ZoneInfo("Europe/Oslo")).date()
     meetings = (meeting(today, "disputed", ADEPT),)
     f = facts(now, today=today, history=history(meetings=meetings), timezone="Europe/Oslo")
-    since = only(f, now, Reason.DISPUTED).since
+    since = only(f, now, AlertReason.DISPUTED).since
     assert since <= now
     # The episode does not move with the clock: an alert resolved by hand stays resolved.
     later = now + timedelta(hours=20)
-    assert only(replace(f, today=later.date()), later, Reason.DISPUTED).since == since
+    assert only(replace(f, today=later.date()), later, AlertReason.DISPUTED).since == since
 
 
 # 2. Properties over random pairs
@@ -591,30 +599,30 @@ def low_score(scores: tuple[Score, ...]) -> bool:
     return False
 
 
-def expected(f: Facts, now: datetime) -> set[Reason]:
+def expected(f: Facts, now: datetime) -> set[AlertReason]:
     """The issue's rules, written independently of the module."""
     if f.state == "ended":
         return set()
-    out: set[Reason] = set()
+    out: set[AlertReason] = set()
     if f.state == "awaiting_agreement" and now - f.created_at >= timedelta(days=14):
-        out.add(Reason.AGREEMENT_LATE)
+        out.add(AlertReason.AGREEMENT_LATE)
     if f.mismatch_since is not None:
-        out.add(Reason.MISMATCH)
+        out.add(AlertReason.MISMATCH)
     if f.unreachable:
-        out.add(Reason.UNREACHABLE)
+        out.add(AlertReason.UNREACHABLE)
     if f.help_requests:
-        out.add(Reason.HELP)
+        out.add(AlertReason.HELP)
     if low_score(f.scores):
-        out.add(Reason.LOW_SCORE)
+        out.add(AlertReason.LOW_SCORE)
     if f.state == "paused" and f.paused_until is not None and f.paused_until < f.today:
-        out.add(Reason.PAUSE_OVER)
+        out.add(AlertReason.PAUSE_OVER)
     h = f.history
     if h is None or f.state not in ("active", "paused"):
         return out
     disputed = [m.held_on for m in h.meetings if m.status is MeetingStatus.DISPUTED]
     counted = [m.held_on for m in h.meetings if m.status is not MeetingStatus.DISPUTED]
     if disputed and (not counted or max(disputed) >= max(counted)):
-        out.add(Reason.DISPUTED)
+        out.add(AlertReason.DISPUTED)
     if f.state == "active":
         start = max(counted) if counted else h.activated_at.date()
         silent = [
@@ -623,14 +631,14 @@ def expected(f: Facts, now: datetime) -> set[Reason]:
             if not any(a <= start + timedelta(days=d) <= b for a, b in h.pauses)
         ]
         if len(silent) > 1.5 * f.cadence.expected_days:
-            out.add(Reason.NO_MEETING)
+            out.add(AlertReason.NO_MEETING)
         for person in PARTIES:
             asks = sorted(
                 (n for n in h.nudges if n.person_id == person and n.kind in ASKING),
                 key=lambda n: n.sent_at,
             )
             if len(asks) >= 2 and asks[-1].answered_at is None and asks[-2].answered_at is None:
-                out.add(Reason.UNANSWERED)
+                out.add(AlertReason.UNANSWERED)
     return out
 
 
@@ -648,10 +656,10 @@ def test_a_paused_pair_is_never_blamed_for_meetings_or_silence(
 ) -> None:
     f, now = case
     found = set(reasons(f, now))
-    assert not found & {Reason.NO_MEETING, Reason.UNANSWERED}
-    assert (Reason.HELP in found) == bool(f.help_requests)
-    assert (Reason.UNREACHABLE in found) == bool(f.unreachable)
-    assert (Reason.LOW_SCORE in found) == low_score(f.scores)
+    assert not found & {AlertReason.NO_MEETING, AlertReason.UNANSWERED}
+    assert (AlertReason.HELP in found) == bool(f.help_requests)
+    assert (AlertReason.UNREACHABLE in found) == bool(f.unreachable)
+    assert (AlertReason.LOW_SCORE in found) == low_score(f.scores)
 
 
 @FAST
@@ -660,7 +668,7 @@ def test_stalls_are_sorted_by_urgency(case: tuple[Facts, datetime]) -> None:
     f, now = case
     found = reasons(f, now)
     assert found == sorted(found, key=URGENCY.index)
-    counts = Counter(r for r in found if r is not Reason.UNREACHABLE)
+    counts = Counter(r for r in found if r is not AlertReason.UNREACHABLE)
     assert all(n == 1 for n in counts.values())
 
 
@@ -703,5 +711,5 @@ def test_meeting_order_does_not_matter(case: tuple[Facts, datetime], data: st.Da
 
 
 def test_urgency_lists_every_reason_exactly_once() -> None:
-    assert Counter(URGENCY) == Counter(set(Reason))
-    assert len(URGENCY) == len(Reason)
+    assert Counter(URGENCY) == Counter(set(AlertReason))
+    assert len(URGENCY) == len(AlertReason)

@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import text
 
 from bot.domain.access import Action
+from bot.domain.alerts import Help
 from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.model import Role
-from bot.domain.stall import Reason, Stall
+from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
 from bot.usecases.gatherings import GatheringProblem
 from tests.conftest import fresh_database_url
@@ -133,7 +134,7 @@ async def world(h: Harness, kind: str) -> World:
     fatima = await join(h, programme, Role.ADEPT, 301, "Fatima", cohort_id=r.rogaland)
     async with h.services.unit() as repo:
         asking = await person_id(h, amina)
-        stall = Stall(Reason.HELP, h.clock.now(), {"person": asking})
+        stall = Stall(h.clock.now(), Help(asking))
         await h.core.alerts.open_now(repo, r.kari_pair, stall, h.clock.now())
         [opened] = await repo.alerts(pair_ids=[r.kari_pair])
     await h.deliver()

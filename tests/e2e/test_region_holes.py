@@ -9,9 +9,10 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.access import Scope
+from bot.domain.alerts import Help
 from bot.domain.model import Programme, Role
 from bot.domain.programmes import preset
-from bot.domain.stall import Reason, Stall
+from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
 from bot.usecases.programmes import Programmes
 from handlers.alerts import present_in
@@ -91,7 +92,7 @@ async def alert(h: Harness, pair_id: int, user: SimUser) -> None:
     async with h.services.unit() as repo:
         asking = await repo.person_by_telegram_id(user.id)
         assert asking is not None
-        stall = Stall(Reason.HELP, h.clock.now(), {"person": asking.id})
+        stall = Stall(h.clock.now(), Help(asking.id))
         await h.core.alerts.open_now(repo, pair_id, stall, h.clock.now())
     await h.deliver()
     await h.emulator.wait_until_idle()

@@ -13,11 +13,12 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from bot.domain.alerts import Help
 from bot.domain.gatherings import Answer, Audience, GatheringKind
 from bot.domain.model import PairState, Programme, Role
 from bot.domain.programmes import preset
 from bot.domain.rhythm import MeetingStatus
-from bot.domain.stall import Reason, Stall
+from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.programmes import Programmes
@@ -47,7 +48,7 @@ async def test_a_regions_alert_reaches_its_coordinator_and_the_programmes_not_th
     async with h.services.unit() as repo:
         asking = await repo.person_by_telegram_id(amina.id)
         assert asking is not None
-        help_request = Stall(Reason.HELP, h.clock.now(), {"person": asking.id})
+        help_request = Stall(h.clock.now(), Help(asking.id))
         await h.core.alerts.open_now(repo, pair_id, help_request, h.clock.now())
     await h.deliver()
     await h.emulator.wait_until_idle()
@@ -513,7 +514,7 @@ async def test_a_regions_coordinator_sees_and_acts_on_the_regions_pairs_only(
         for user_id, pair_id in ((300, first), (302, r.hordaland)):
             asking = await repo.person_by_telegram_id(user_id)
             assert asking is not None
-            stall = Stall(Reason.HELP, h.clock.now(), {"person": asking.id})
+            stall = Stall(h.clock.now(), Help(asking.id))
             await h.core.alerts.open_now(repo, pair_id, stall, h.clock.now())
     await h.deliver()
     await h.emulator.wait_until_idle()

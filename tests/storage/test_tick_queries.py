@@ -14,6 +14,8 @@ from telegram import Bot
 from bench.common import counting_statements
 from bench.seed import seed_pairs
 from bot.domain.access import Scope
+from bot.domain.alerts import LowScore, NoMeeting
+from bot.domain.stall import Stall
 from bot.runtime.clock import FixedClock
 from bot.runtime.delivery import DeliveryReport, DeliveryWorker
 from bot.runtime.wiring import build_core
@@ -55,8 +57,8 @@ async def statements_for_unresolved(url: str, pairs: int) -> tuple[int, int]:
         core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
         async with core.services.unit() as repo:
             await repo.open_alerts(
-                [(p.pair_id, "no_meeting", NOW, {}) for p in seeded]
-                + [(p.pair_id, "low_score", NOW, {}) for p in seeded[::2]],
+                [(p.pair_id, Stall(NOW, NoMeeting(days=50))) for p in seeded]
+                + [(p.pair_id, Stall(NOW, LowScore(person_id=0, score=1))) for p in seeded[::2]],
                 NOW,
             )
             programme_ids = [p.id for p in await repo.programmes()]
