@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.domain.access import Action, Actor, allowed_programmes, coordinated_programmes
 from bot.domain.invites import invite_link
 from bot.domain.model import PairState, PairView, Person, Role
-from bot.domain.roster import ROLE_WORDS
+from bot.domain.roles import WRITTEN_ROLE_WORDS
 from bot.runtime.i18n import _, format_day, ngettext
 from bot.texts.alerts import reason_name
 from bot.texts.buttons import Callback, build
@@ -58,7 +58,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message, me = command
     word = (context.args[0].lower() if context.args else "").strip()
-    role = ROLE_WORDS.get(word)
+    role = WRITTEN_ROLE_WORDS.get(word)
     programmes = allowed_programmes(me, Action.INVITE)
     if role is None or len(programmes) > 1:
         await message.reply_text(

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import typer
 
+from bot.domain.roles import pair_words
 from bot.runtime.clock import Clock, RehearsalClock, SystemClock
 from bot.runtime.config import ConfigError, Settings, load_settings
 from bot.usecases.joining import Services
@@ -64,15 +65,12 @@ async def clock_of(db: Database) -> Clock:
     return SystemClock() if ahead is None else RehearsalClock(ahead)
 
 
-# The command line's words for a pair's two roles (its output is English, like its options).
-ROLE_WORDS = {"mentor": ("mentor", "adept"), "trainee": ("supervisor", "trainee")}
-ROLE_WORDS_PLURAL = {"mentor": ("mentors", "adepts"), "trainee": ("supervisors", "trainees")}
-
-
 def role_words(labels: str, *, plural: bool = False) -> tuple[str, str]:
-    """(mentor word, adept word) in a programme with these role labels."""
-    table = ROLE_WORDS_PLURAL if plural else ROLE_WORDS
-    return table.get(labels, table["mentor"])
+    """(mentor word, adept word) in a programme with these role labels: the command
+    line's output is English and says «adept», like its options and its data."""
+    mentor, adept = pair_words(labels)
+    # Every role word makes its plural with an «s».
+    return (f"{mentor}s", f"{adept}s") if plural else (mentor, adept)
 
 
 def audience_word(audience: str, labels: str) -> str:

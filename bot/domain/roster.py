@@ -18,6 +18,7 @@ from typing import Any
 from bot.domain import intake
 from bot.domain.matching import AGE_BANDS
 from bot.domain.model import Role
+from bot.domain.roles import WRITTEN_ROLE_WORDS
 
 MAX_ROWS = 2000
 MAX_NAME = 128
@@ -89,20 +90,6 @@ NORWEGIAN_HEADERS = frozenset(
 # Written back next to each row; headers in the file's own language.
 LINK_HEADER = {"en": "invite link", "nb": "invitasjonslenke"}
 
-# The words people write for a role, in a sheet's role column or after /invite: one table,
-# so a word one accepts the other does too (a sheet names no coordinators, though).
-ROLE_WORDS = {
-    "mentor": Role.MENTOR,
-    "supervisor": Role.MENTOR,  # a programme's trainee labels (Podium's words)
-    "veileder": Role.MENTOR,
-    "adept": Role.ADEPT,
-    "mentee": Role.ADEPT,
-    "deltaker": Role.ADEPT,
-    "talent": Role.ADEPT,
-    "trainee": Role.ADEPT,
-    "coordinator": Role.COORDINATOR,
-    "koordinator": Role.COORDINATOR,
-}
 GENDER_WORDS = {
     "f": "f",
     "female": "f",
@@ -368,7 +355,7 @@ def _entry(
     elif len(name) > MAX_NAME:
         problems.append(RowProblem(line, RowProblemKind.NAME_TOO_LONG, str(MAX_NAME)))
     role_text = cell(Column.ROLE)
-    role = ROLE_WORDS.get(fold(role_text))
+    role = WRITTEN_ROLE_WORDS.get(fold(role_text))
     if role is Role.COORDINATOR:
         role = None  # coordinators are invited one by one, not imported
     if not role_text:

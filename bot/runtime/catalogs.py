@@ -12,6 +12,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
+from bot.domain.roles import ENGLISH_READER_WORDS
 from bot.runtime.i18n import DOMAIN, LOCALES_DIR
 
 
@@ -24,14 +25,30 @@ def read_catalog(language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
-# The glossary's «adept» is the Norwegian word; English readers expect «mentee». The code
-# keeps «adept» (the role's name in data, commands and placeholders such as {adept}).
+# The glossary's «adept» is the Norwegian word; English readers expect «mentee» (see
+# bot.domain.roles). The code keeps «adept» (the role's name in data, commands and
+# placeholders such as {adept}).
 _PLACEHOLDER = re.compile(r"(\{[^{}]*\})")
-_ENGLISH_ROLE_WORDS = (
-    (re.compile(r"\ban adept\b"), "a mentee"),
-    (re.compile(r"\bAn adept\b"), "A mentee"),
-    (re.compile(r"\badept"), "mentee"),
-    (re.compile(r"\bAdept"), "Mentee"),
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _reader_words(word: str, reader: str) -> list[tuple[re.Pattern[str], str]]:
+    """«an adept» → «a mentee», then the word itself (and «adepts», «adept's»), each
+    also capitalised."""
+    with_article = (f"{_article(word)} {word}", f"{_article(reader)} {reader}")
+    return [
+        (re.compile(rf"\b{with_article[0]}\b"), with_article[1]),
+        (re.compile(rf"\b{with_article[0].capitalize()}\b"), with_article[1].capitalize()),
+        (re.compile(rf"\b{word}"), reader),
+        (re.compile(rf"\b{word.capitalize()}"), reader.capitalize()),
+    ]
+
+
+_ENGLISH_ROLE_WORDS = tuple(
+    rule for word, reader in ENGLISH_READER_WORDS.items() for rule in _reader_words(word, reader)
 )
 
 

@@ -15,6 +15,7 @@ from bot.domain import agreement as rules
 from bot.domain.intake import Question
 from bot.domain.model import Person, Programme, Role
 from bot.domain.rhythm import Cadence, CadenceKind
+from bot.domain.roles import role_word
 from bot.runtime.i18n import _, current_language, lazy, ngettext, resolve_language, use_language
 
 
@@ -31,20 +32,19 @@ def language_of(person: Person, programme: Programme, default: str) -> str:
 
 
 def role_name(role: Role, labels: str = "mentor") -> str:
-    """The role word people see; a programme's role labels may rename the pair's roles."""
-    if labels == "trainee":
-        names = {
-            Role.COORDINATOR: _("coordinator"),
-            Role.MENTOR: _("supervisor"),
-            Role.ADEPT: _("trainee"),
-        }
-    else:
-        names = {
-            Role.COORDINATOR: _("coordinator"),
-            Role.MENTOR: _("mentor"),
-            Role.ADEPT: _("adept"),
-        }
-    return names[role]
+    """The role word people see; a programme's role labels may rename the pair's roles
+    (the words: bot.domain.roles.ROLE_WORDS)."""
+    return _(role_word(role, labels))
+
+
+# The role words' message ids, for the extractor (bot.domain.roles.ROLE_WORDS holds them).
+ROLE_MESSAGE_IDS = (
+    lazy("coordinator"),
+    lazy("mentor"),
+    lazy("adept"),
+    lazy("supervisor"),
+    lazy("trainee"),
+)
 
 
 # Questions and labels that name a role, as a programme with trainee labels words them.

@@ -17,11 +17,20 @@ from bot.domain.matching import Fit, Reason, ReasonKind, Suggestion
 from bot.domain.model import Person
 from bot.domain.programmes import RoleLabels
 from bot.domain.report import build_report
+from bot.domain.roles import ENGLISH_READER_WORDS, ROLE_WORDS, WRITTEN_ROLE_WORDS
 from bot.files.report import Format, render
+from bot.runtime.catalogs import english as english_text
 from bot.runtime.i18n import use_language
 from bot.texts import evaluation as evaluation_texts
 from bot.texts import matching as match_texts
-from bot.texts.common import TRAINEE_WORDING, pair_ended, relabel, reworded
+from bot.texts.common import (
+    ROLE_MESSAGE_IDS,
+    TRAINEE_WORDING,
+    pair_ended,
+    relabel,
+    reworded,
+    role_name,
+)
 from bot.usecases.privacy import _left_notice
 from tests.bot.test_i18n import extracted_messages, read_catalog
 from tests.bot.test_report_rules import data
@@ -171,3 +180,24 @@ def test_a_coordinator_hears_who_left_in_trainee_words() -> None:
     assert _left_notice("en", 5, ["adept"], [], "trainee").startswith(
         "A person (#5, trainee) has left"
     )
+
+
+def test_every_role_word_is_a_message_id_the_catalogues_translate() -> None:
+    catalogue = read_catalog("nb")
+    for labels, words in ROLE_WORDS.items():
+        for role, word in words.items():
+            assert word in ROLE_MESSAGE_IDS, (labels, role)
+            entry = catalogue.get(word)
+            assert entry is not None and entry.string, (labels, role, word)
+            with use_language("nb"):
+                assert role_name(role, labels) == entry.string
+
+
+def test_the_words_people_write_include_every_role_word_and_the_english_readers() -> None:
+    for words in ROLE_WORDS.values():
+        for role, word in words.items():
+            assert WRITTEN_ROLE_WORDS[word] is role
+            reader = ENGLISH_READER_WORDS.get(word)
+            if reader is not None:
+                assert WRITTEN_ROLE_WORDS[reader] is role
+                assert english_text(word) == reader
