@@ -1023,3 +1023,14 @@ def test_found_deleteme_left_the_pairs_alerts_open() -> None:
         ),
         ("erase_themselves", {"index": 0}),  # Aminata
     )
+
+
+# Found by this test (MENTORBOT_FAST_MODEL_EXAMPLES=15; shrunk by hand): an answer to a
+# coordinator lives only in the outbox row that carried it, which the eraser did not
+# know of: «Aminata was erased but 'wrote2x' is left».
+def test_found_an_answer_to_the_coordinator_outlived_deleteme() -> None:
+    replay(
+        ("pair_two_people", {"by": None, "mentor": "Ingeborg", "adept": "Aminata"}),
+        ("a_coordinator_writes_to_a_pair", {"by": "Kaisa", "index": 0, "answer": True}),
+        ("erase_themselves", {"index": 0}),  # Aminata
+    )
