@@ -30,7 +30,7 @@ After every step the promises are checked against the database:
 - a region's coordinator sees only the region's pairs and people, and what they try on
   another region's pair is refused and changes nothing.
 
-Sizes: MENTORBOT_FAST_MODEL_EXAMPLES (default 12) sequences of up to
+Sizes: MENTORBOT_FAST_MODEL_EXAMPLES (default 3) sequences of up to
 MENTORBOT_FAST_MODEL_STEPS (default 30) steps; MENTORBOT_FAST_MODEL_SEED=N gives other,
 repeatable sequences. `make test-deep` runs many more. A failure prints the shortest
 sequence hypothesis found; it becomes a `replay` test at the end of this file.
@@ -94,7 +94,7 @@ from storage.repository import Repository
 from tests.conftest import WORKDAY_MORNING
 from tests.usecases.conftest import NobodysBot, QuickDelivery, fresh_database
 
-EXAMPLES = int(os.environ.get("MENTORBOT_FAST_MODEL_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("MENTORBOT_FAST_MODEL_EXAMPLES", "3"))
 STEPS = int(os.environ.get("MENTORBOT_FAST_MODEL_STEPS", "30"))
 SEED = os.environ.get("MENTORBOT_FAST_MODEL_SEED")
 
@@ -811,8 +811,9 @@ class ProgrammePromises(RuleBasedStateMachine):
         sent = [row for row in outbox if row.status == OutboxStatus.SENT.value]
         twice = {row: n for row, n in self.delivery.started.items() if n > 1}
         assert not twice, f"rows sent more than once: {twice}"
-        assert all((row.id, row.idempotency_key) in self.delivery.started for row in sent)
+        # (An edit of an alert's post is idempotent: not marked in flight, and may repeat.)
         sends = [row for row in sent if "edit_ref" not in row.payload]
+        assert all((row.id, row.idempotency_key) in self.delivery.started for row in sends)
         assert len({row.telegram_message_id for row in sends}) == len(sends)
         for row in outbox:
             assert row.status in {"sent", "pending", "withdrawn"}, (row.kind, row.status)
