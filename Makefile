@@ -25,13 +25,18 @@ test: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 	$(MAKE) --no-print-directory lint
 
-# The model-based test of the programme's promises, far longer than in `make test`.
+# The model-based test of the programme's promises, far longer than in `make test`:
+# through the emulator, and (many more sequences) through the use cases directly.
 MODEL_EXAMPLES ?= 60
 MODEL_STEPS ?= 50
+FAST_MODEL_EXAMPLES ?= 200
+FAST_MODEL_STEPS ?= 50
 
 test-deep: setup
 	MENTORBOT_MODEL_EXAMPLES=$(MODEL_EXAMPLES) MENTORBOT_MODEL_STEPS=$(MODEL_STEPS) \
 		$(BIN)/python -m pytest -p no:xdist tests/e2e/test_promises.py
+	MENTORBOT_FAST_MODEL_EXAMPLES=$(FAST_MODEL_EXAMPLES) MENTORBOT_FAST_MODEL_STEPS=$(FAST_MODEL_STEPS) \
+		$(BIN)/python -m pytest -p no:xdist tests/usecases/test_promises.py
 
 setup: $(STAMP) $(MO_FILES)
 

@@ -223,8 +223,8 @@ COLUMNS: dict[str, Policy] = {
     "outbox.kind": _nothing(_SETTING),
     "outbox.last_error": _nothing("Telegram's error description, never the message"),
     "outbox.payload": _personal(
-        "messages to them are deleted; in messages to others of their programmes "
-        "their name and words are replaced",
+        "messages to them, and what they wrote to coordinators, are deleted; in messages "
+        "to others of their programmes their name and words are replaced",
         hidden="messages to others are theirs; they have their own in their chat",
     ),
     "outbox.person_id": _person_id("messages to them are deleted"),
@@ -760,6 +760,18 @@ class PrivacyRepository:
                 or_(col(OutboxRow.person_id).in_(ids), col(OutboxRow.chat_id).in_(telegram_ids))
             )
         )
+        # What they wrote to coordinators (an answer to /message, words kept and sent) is
+        # kept nowhere but in those messages, so the redactor cannot know it: deleted.
+        # Their keys name the writer (bot/conversations.py); few rows, read here.
+        writers = {str(i) for i in ids}
+        written = await self.session.execute(
+            select(col(OutboxRow.id), col(OutboxRow.idempotency_key)).where(
+                col(OutboxRow.kind).in_(("coordinator_reply", "to_coordinator"))
+            )
+        )
+        theirs = [row_id for row_id, key in written.all() if _writer(key) in writers]
+        if theirs:
+            await self.session.execute(delete(OutboxRow).where(col(OutboxRow.id).in_(theirs)))
         await self.session.execute(
             delete(InviteFailureRow).where(col(InviteFailureRow.telegram_user_id).in_(telegram_ids))
         )
@@ -932,3 +944,14 @@ class PrivacyRepository:
         await self.session.execute(
             update(CohortRow).where(col(CohortRow.id).in_(list(cohort_ids))).values(erased_at=now)
         )
+
+
+def _writer(key: str) -> str | None:
+    """Who wrote a message to coordinators, from its outbox key: pair:<id>:reply:<writer>:…
+    (an answer to /message) or person:<writer>:wrote:… (kept words sent)."""
+    parts = key.split(":")
+    if len(parts) > 3 and parts[0] == "pair" and parts[2] == "reply":
+        return parts[3]
+    if len(parts) > 2 and parts[0] == "person" and parts[2] == "wrote":
+        return parts[1]
+    return None
