@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import Chat, Message
 
-from bot.delivery import DeliveryWorker, _Claim
+from bot.runtime.delivery import DeliveryWorker, _Claim
 from storage.db import Database
 
 _TEMPLATE: Path | None = None

@@ -62,9 +62,6 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from bot import agreements as agreement_use_case
-from bot import alerts as alert_use_case
-from bot.clock import FixedClock
 from bot.domain import intake
 from bot.domain.access import Action, Actor, allowed_scope
 from bot.domain.gatherings import Answer, Audience
@@ -72,11 +69,14 @@ from bot.domain.model import OutboxStatus, PairState, Programme, Role
 from bot.domain.programme_settings import Setting
 from bot.domain.programmes import preset
 from bot.domain.rhythm import MeetingStatus
-from bot.matchmaking import Matchmaker, MatchPlan
-from bot.programmes import Programmes
-from bot.scheduler import tick
-from bot.services import PairOutcome, StepStatus, TelegramUser
-from bot.wiring import Core, build_core
+from bot.runtime.clock import FixedClock
+from bot.runtime.wiring import Core, build_core
+from bot.usecases import agreements as agreement_use_case
+from bot.usecases import alerts as alert_use_case
+from bot.usecases.joining import PairOutcome, StepStatus, TelegramUser
+from bot.usecases.matching import Matchmaker, MatchPlan
+from bot.usecases.programmes import Programmes
+from bot.usecases.tick import tick
 from storage.db import Database
 from storage.digest import DigestQueries
 from storage.models import (
