@@ -11,15 +11,11 @@ import sys
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.model import OutboxStatus, OutgoingMessage
 from bot.sim.emulator import BotApiEmulator
@@ -139,26 +135,6 @@ async def drop_postgres(url: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
     finally:
         await admin.close()
-
-
-class StatementCounter:
-    """Counts SQL statements sent by an engine (SQLAlchemy's before_cursor_execute)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, *args: Any) -> None:
-        self.count += 1
-
-
-@contextmanager
-def counting_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
-    counter = StatementCounter()
-    event.listen(engine.sync_engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", counter)
 
 
 # --------------------------------------------------------------------------- waves

@@ -14,7 +14,6 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner, Result
 
-from bench.seed import seed_pairs
 from bot.cli.main import app
 from bot.domain.model import Role
 from bot.runtime.clock import SystemClock
@@ -23,7 +22,8 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from storage.db import Database
 from storage.repository import Repository
-from tests.e2e.conftest import Harness, bot_on
+from tests.support.harness import Harness, bot_on
+from tests.support.seed import seed_pairs
 
 LINK = re.compile(r"https://t\.me/mentor_test_bot\?start=([A-Za-z0-9_-]{20,64})")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -15,10 +15,10 @@ from bot.usecases.alerts import Refusal
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.joining import PairProblem
 from tests.e2e import test_cli
-from tests.e2e.cohorts import run_until
-from tests.e2e.conftest import Harness, bot_on
 from tests.e2e.test_alerts import coordinator
 from tests.e2e.test_cli import assert_refused, cli, create_programme, ok
+from tests.support.cohorts import run_until
+from tests.support.harness import Harness, bot_on
 
 # The command line's fixtures: a clean environment, the emulator, a SQLite file.
 clean_environment = test_cli.clean_environment

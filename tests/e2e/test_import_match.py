@@ -16,7 +16,6 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from storage.db import Database
 from storage.models import InviteIntakeRow, InviteRow, MatchRejectionRow
 from tests.e2e import test_cli
-from tests.e2e.conftest import Harness, bot_on
 from tests.e2e.test_cli import (
     LINK,
     PNG_SIGNATURE,
@@ -26,6 +25,7 @@ from tests.e2e.test_cli import (
     daytime_zone,
     ok,
 )
+from tests.support.harness import Harness, bot_on
 
 # The command line's fixtures: a clean environment, the emulator, a SQLite file.
 clean_environment = test_cli.clean_environment

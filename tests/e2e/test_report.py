@@ -29,7 +29,7 @@ from bot.sim.emulator import SimUser
 from bot.usecases.evaluation import Refusal
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.meetings import Refusal as MeetingRefusal
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 ENDS = date(2026, 4, 28)

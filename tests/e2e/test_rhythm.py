@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.model import OutboxStatus
 from bot.sim.emulator import SentMessage, SimUser
 from storage.repository import Repository
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -29,8 +29,8 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from handlers.common import DEPS_KEY
 from storage.db import Database
-from tests.conftest import WORKDAY_MORNING
-from tests.e2e.conftest import settings_for
+from tests.support.databases import WORKDAY_MORNING
+from tests.support.harness import settings_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 URL = "https://bot.example.test/telegram/hook"

@@ -11,8 +11,6 @@ from typing import cast
 
 from telegram import Bot
 
-from bench.common import counting_statements
-from bench.seed import seed_pairs
 from bot.domain.access import Scope
 from bot.runtime.clock import FixedClock
 from bot.runtime.delivery import DeliveryReport, DeliveryWorker
@@ -20,6 +18,8 @@ from bot.runtime.wiring import build_core
 from bot.usecases.tick import tick
 from storage.db import Database
 from storage.repository import Repository
+from tests.support.seed import seed_pairs
+from tests.support.statements import counting_statements
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from bench.common import counting_statements
-from bench.seed import seed_pairs
 from bot.domain.gatherings import Answer, Audience
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.tick import tick
 from storage.db import Database
+from tests.support.seed import seed_pairs
+from tests.support.statements import counting_statements
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # Tuesday 10:30 in Oslo
 GATHERING_DAY = date(2026, 4, 10)  # a Friday, beyond the three weeks of invitations

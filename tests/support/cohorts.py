@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.sim.emulator import SentMessage, SimUser
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -19,7 +19,7 @@ from bot.runtime.delivery import MAX_ATTEMPTS, DeliveryWorker
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
-from tests.conftest import WORKDAY_MORNING
+from tests.support.databases import WORKDAY_MORNING
 
 
 @pytest.fixture

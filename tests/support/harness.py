@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-import pytest
 from telegram.ext import Application
 
 from bot.domain.model import OutboxStatus, Programme, Role
@@ -24,10 +22,10 @@ from bot.usecases.meetings import Meetings
 from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
-from tests.conftest import WORKDAY_MORNING, fresh_database_url
+from tests.support.databases import WORKDAY_MORNING
 
 # A conversation test does not wait a real second between two replies to one person:
-# the pacing itself is tested against a strict emulator in tests/bot/test_ratelimit.py
+# the pacing itself is tested against a strict emulator in tests/runtime/test_ratelimit.py
 # (and the emulator here enforces no limit), and waiting made the suite minutes slower.
 CONVERSATION_LIMITS = Limits(chat_interval=0.0)
 
@@ -159,18 +157,3 @@ async def bot_on(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[H
 async def start_harness(database_url: str) -> AsyncIterator[Harness]:
     async with BotApiEmulator() as emulator, bot_on(emulator, database_url) as harness:
         yield harness
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    """On SQLite: most end-to-end tests are about the conversation, not the database."""
-    async for url in fresh_database_url("sqlite", tmp_path):
-        async with start_harness(url) as running:
-            yield running
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def harness_each_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
-    async for url in fresh_database_url(request.param, tmp_path):
-        async with start_harness(url) as running:
-            yield running

@@ -23,8 +23,8 @@ from bot.texts import evaluation as evaluation_texts
 from bot.texts import matching as match_texts
 from bot.texts.common import TRAINEE_WORDING, pair_ended, relabel, reworded
 from bot.usecases.privacy import _left_notice
-from tests.bot.test_i18n import extracted_messages, read_catalog
-from tests.bot.test_report_rules import data
+from tests.domain.test_report_rules import data
+from tests.runtime.test_i18n import extracted_messages, read_catalog
 
 # The default role words in English and bokmål («mentorbot» is the bot's name).
 ENGLISH = re.compile(
