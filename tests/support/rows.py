@@ -3,8 +3,10 @@ in the database without going through the conversations (those have their own te
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot.domain.model import Cohort, Person, Programme, Role
 from storage.db import Database
@@ -42,6 +44,7 @@ async def person(
     *,
     language: str | None = None,
     consented: bool = True,
+    intake: Mapping[str, Any] | None = None,
 ) -> Person:
     """A person who said yes to taking part (unless `consented` is False)."""
     added = await repo.add_person(
@@ -53,6 +56,8 @@ async def person(
     )
     if consented:
         await repo.update_person(added.id, consented_at=now)
+    if intake is not None:
+        await repo.update_person(added.id, intake=dict(intake))
     return added
 
 
@@ -66,9 +71,10 @@ async def member(
     now: datetime,
     *,
     language: str | None = None,
+    intake: Mapping[str, Any] | None = None,
 ) -> Person:
     """A person who said yes, in `programme_id` with `role`."""
-    added = await person(repo, telegram_user_id, first_name, now, language=language)
+    added = await person(repo, telegram_user_id, first_name, now, language=language, intake=intake)
     await repo.add_membership(
         person_id=added.id, programme_id=programme_id, cohort_id=cohort_id, role=role, now=now
     )
