@@ -19,6 +19,7 @@ from tests.support.databases import (
 )
 
 if TYPE_CHECKING:
+    from bot.sim.emulator import BotApiEmulator
     from tests.support.harness import Harness
 
 
@@ -89,3 +90,24 @@ async def harness_each_db(request: pytest.FixtureRequest, tmp_path: Path) -> Asy
     async for url in fresh_database_url(request.param, tmp_path):
         async with start_harness(url) as running:
             yield running
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """The local Bot API, on its own (the harness starts one with the bot)."""
+    from bot.sim.emulator import BotApiEmulator
+
+    async with BotApiEmulator() as running:
+        yield running
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer .env and no exported setting reaches the settings or the command line
+    (ask for it with `pytestmark = pytest.mark.usefixtures("clean_environment")`)."""
+    from bot.runtime.config import Settings
+
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)

@@ -16,7 +16,7 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from storage.db import Database
 from storage.rehearsal import begin_rehearsal, rehearsal_ahead
-from tests.e2e.processes import environment, mentorbot, mentorbot_run
+from tests.support.processes import environment, mentorbot, mentorbot_run
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -24,7 +24,6 @@ from bot.domain.access import Scope
 from bot.domain.gatherings import Answer, Audience, GatheringKind
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.domain.rhythm import MeetingStatus
-from bot.runtime.config import Settings
 from bot.sim.emulator import SimUser
 from bot.usecases.evaluation import Refusal
 from bot.usecases.gatherings import GatheringProblem
@@ -33,19 +32,13 @@ from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 ENDS = date(2026, 4, 28)
-SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
 def oslo(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=OSLO).astimezone(UTC)
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 async def join_pair(

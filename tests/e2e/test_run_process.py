@@ -15,7 +15,7 @@ from bot.runtime.clock import SystemClock
 from bot.sim.emulator import BotApiEmulator
 from bot.usecases.joining import Services
 from storage.db import Database
-from tests.e2e.processes import STARTUP_SECONDS, mentorbot_run
+from tests.support.processes import STARTUP_SECONDS, mentorbot_run
 
 STOP_SECONDS = 15.0
 

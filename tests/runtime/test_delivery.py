@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
-import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
@@ -20,12 +18,6 @@ from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
 from tests.support.databases import WORKDAY_MORNING
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emu:
-        yield emu
 
 
 def bot_for(emulator: BotApiEmulator, **request: float | int) -> Bot:
