@@ -3,12 +3,14 @@ counting what the emulator received against what the outbox says."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import platform
 import sqlite3
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
@@ -80,6 +82,25 @@ def _cell(value: object) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def wave_parser(
+    description: str | None, *, quick: str, people: int, database: bool = True
+) -> argparse.ArgumentParser:
+    """The options every wave benchmark takes: --quick, --people and (where it runs on
+    either) --database."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument("--people", type=int, default=people)
+    if database:
+        parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    return parser
+
+
+def print_wave(result: WaveResult, summary: str, started: float) -> None:
+    """A wave's one-line summary with the time it took (since `started`), then its table."""
+    print(f"{summary}; {time.monotonic() - started:.0f} s in all")
+    print_table(WaveResult.HEADERS, [result.row()])
 
 
 # --------------------------------------------------------------------------- databases

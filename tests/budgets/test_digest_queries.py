@@ -12,9 +12,9 @@ from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.tick import tick
-from storage.db import Database
 from storage.repository import Repository
-from tests.support.seed import seed_pairs
+from tests.support.rows import member
+from tests.support.seed import seeded_database
 from tests.support.statements import counting_statements
 
 NOW = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)  # Monday 09:30 in Oslo: the digest is due
@@ -26,33 +26,22 @@ async def digest_tick(
     """(statements, digest keys queued, weekly notes queued, digest texts) of one tick at
     NOW, with `gatherings` in the digest's weeks (of the whole programme and of its
     cohort)."""
-    db = Database(url)
-    await db.upgrade()
-    try:
-        await seed_pairs(db, pairs, NOW)
+    async with seeded_database(url, pairs, NOW) as (db, _seeded):
         async with db.session() as session:
             repo = Repository(session)
-            kari = await repo.add_person(
-                telegram_user_id=42,
-                first_name="Kari",
-                last_name=None,
-                telegram_language="en",
-                now=NOW,
-            )
-            await repo.add_membership(
-                person_id=kari.id, programme_id=1, cohort_id=None, role=Role.COORDINATOR, now=NOW
-            )
-            # A region's coordinator: the region's digest is cut from the same reads.
-            lars = await repo.add_person(
-                telegram_user_id=43,
-                first_name="Lars",
-                last_name=None,
-                telegram_language="en",
-                now=NOW,
-            )
-            await repo.add_membership(
-                person_id=lars.id, programme_id=1, cohort_id=1, role=Role.COORDINATOR, now=NOW
-            )
+            for telegram_id, name, cohort in ((42, "Kari", None), (43, "Lars", 1)):
+                # Lars coordinates a region: its digest is cut from the same reads.
+                await member(
+                    repo,
+                    1,
+                    cohort,
+                    Role.COORDINATOR,
+                    telegram_id,
+                    name,
+                    NOW,
+                    language="en",
+                    consented=False,
+                )
         clock = FixedClock(NOW - timedelta(days=6))
         core = build_core(db, clock, default_language="nb", invite_ttl_days=30)
         for number in range(gatherings):
@@ -77,8 +66,6 @@ async def digest_tick(
             [programme] = await Repository(session).programmes([1])
         assert programme.digest_week == "2026-W12"
         return counter.count, digests, notes, texts
-    finally:
-        await db.dispose()
 
 
 async def test_a_digest_tick_does_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:

@@ -16,9 +16,8 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.alerts import Refusal
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.joining import PairProblem
-from tests.e2e.test_alerts import coordinator
 from tests.e2e.test_cli import assert_refused, cli, create_programme, ok
-from tests.support.cohorts import run_until
+from tests.support.cohorts import coordinator, run_until
 from tests.support.harness import Harness, bot_on
 
 # The command line's: a clean environment (the emulator and the SQLite file come with it).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain.model import Role
 from bot.sim.emulator import SimUser
-from tests.e2e.test_alerts import coordinator
+from tests.support.cohorts import coordinator
 from tests.support.harness import Harness
 
 

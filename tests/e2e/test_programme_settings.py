@@ -9,8 +9,7 @@ from bot.domain.programmes import preset
 from bot.domain.rhythm import Cadence, CadenceKind
 from bot.sim.emulator import SentMessage, SimUser
 from bot.usecases.programmes import Programmes
-from tests.e2e.test_alerts import coordinator
-from tests.support.cohorts import join, oslo
+from tests.support.cohorts import coordinator, join, oslo
 from tests.support.harness import Harness
 
 

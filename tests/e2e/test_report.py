@@ -29,6 +29,7 @@ from bot.usecases.evaluation import Refusal
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.meetings import Refusal as MeetingRefusal
 from tests.support.harness import Harness
+from tests.support.rows import confirm_agreement
 
 OSLO = ZoneInfo("Europe/Oslo")
 ENDS = date(2026, 4, 28)
@@ -59,15 +60,7 @@ async def join_pair(
     pair_id = outcome.view.pair.id
     async with h.services.unit() as repo:
         await repo.set_goals(pair_id, goals)
-        for person in people:
-            await repo.add_confirmation(
-                pair_id=pair_id,
-                person_id=person.id,
-                version="builtin-1",
-                text_sha256="0" * 64,
-                now=h.clock.now(),
-            )
-        assert await repo.activate_pair(pair_id, h.clock.now())
+        await confirm_agreement(repo, pair_id, (p.id for p in people), h.clock.now())
         for item in await repo.outbox_items():
             await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
     return pair_id

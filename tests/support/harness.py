@@ -23,6 +23,7 @@ from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
 from tests.support.databases import WORKDAY_MORNING
+from tests.support.rows import confirm_agreement
 
 # A conversation test does not wait a real second between two replies to one person:
 # the pacing itself is tested against a strict emulator in tests/runtime/test_ratelimit.py
@@ -83,15 +84,7 @@ class Harness:
         now = self.clock.now()
         async with self.services.unit() as repo:
             await repo.set_goals(pair_id, ["@cv", "Speak Norwegian at work"])
-            for person in (mentor, adept):
-                await repo.add_confirmation(
-                    pair_id=pair_id,
-                    person_id=person.id,
-                    version="builtin-1",
-                    text_sha256="0" * 64,
-                    now=now,
-                )
-            assert await repo.activate_pair(pair_id, now)
+            await confirm_agreement(repo, pair_id, (mentor.id, adept.id), now)
             # The introductions were for the agreement flow, which this shortcut skips.
             for item in await repo.outbox_items():
                 await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")

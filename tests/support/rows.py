@@ -3,7 +3,7 @@ in the database without going through the conversations (those have their own te
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -72,9 +72,18 @@ async def member(
     *,
     language: str | None = None,
     intake: Mapping[str, Any] | None = None,
+    consented: bool = True,
 ) -> Person:
-    """A person who said yes, in `programme_id` with `role`."""
-    added = await person(repo, telegram_user_id, first_name, now, language=language, intake=intake)
+    """A person in `programme_id` with `role`, who said yes (unless `consented` is False)."""
+    added = await person(
+        repo,
+        telegram_user_id,
+        first_name,
+        now,
+        language=language,
+        intake=intake,
+        consented=consented,
+    )
     await repo.add_membership(
         person_id=added.id, programme_id=programme_id, cohort_id=cohort_id, role=role, now=now
     )
@@ -101,6 +110,22 @@ async def active_pair(
     await repo.set_goals(pair.id, list(goals))
     assert await repo.activate_pair(pair.id, now)
     return pair.id
+
+
+async def confirm_agreement(
+    repo: Repository, pair_id: int, person_ids: Iterable[int], now: datetime
+) -> None:
+    """Both parties confirm the built-in agreement and the pair starts (the agreement flow
+    has its own tests)."""
+    for person_id in person_ids:
+        await repo.add_confirmation(
+            pair_id=pair_id,
+            person_id=person_id,
+            version="builtin-1",
+            text_sha256="0" * 64,
+            now=now,
+        )
+    assert await repo.activate_pair(pair_id, now)
 
 
 @dataclass(frozen=True)
