@@ -3,23 +3,21 @@ counting what the emulator received against what the outbox says."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import platform
 import sqlite3
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.model import OutboxStatus, OutgoingMessage
 from bot.sim.emulator import BotApiEmulator
@@ -86,6 +84,25 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def wave_parser(
+    description: str | None, *, quick: str, people: int, database: bool = True
+) -> argparse.ArgumentParser:
+    """The options every wave benchmark takes: --quick, --people and (where it runs on
+    either) --database."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument("--people", type=int, default=people)
+    if database:
+        parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    return parser
+
+
+def print_wave(result: WaveResult, summary: str, started: float) -> None:
+    """A wave's one-line summary with the time it took (since `started`), then its table."""
+    print(f"{summary}; {time.monotonic() - started:.0f} s in all")
+    print_table(WaveResult.HEADERS, [result.row()])
+
+
 # --------------------------------------------------------------------------- databases
 
 
@@ -139,26 +156,6 @@ async def drop_postgres(url: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
     finally:
         await admin.close()
-
-
-class StatementCounter:
-    """Counts SQL statements sent by an engine (SQLAlchemy's before_cursor_execute)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, *args: Any) -> None:
-        self.count += 1
-
-
-@contextmanager
-def counting_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
-    counter = StatementCounter()
-    event.listen(engine.sync_engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", counter)
 
 
 # --------------------------------------------------------------------------- waves

@@ -22,10 +22,11 @@ from bench.common import (
     compare,
     fresh_database,
     print_machine,
-    print_table,
+    print_wave,
     queue,
     start_worker,
     wave_messages,
+    wave_parser,
 )
 from bench.faults import FaultyEmulator
 from storage.db import Database
@@ -69,21 +70,18 @@ async def main(arguments: argparse.Namespace) -> None:
     await print_machine("crash and fault run")
     started = time.monotonic()
     result, emulator = await run(people, arguments.database, arguments.fault_rate)
-    print(
+    summary = (
         f"{people * 2:,} messages to {people:,} people on {arguments.database}; "
         f"{len(KILL_AT)} kills (SIGKILL) and restarts; {arguments.fault_rate:.0%} of sends "
         f"faulty: {emulator.server_errors} answered 502, {emulator.late_answers} delivered "
-        f"but answered late; {time.monotonic() - started:.0f} s in all"
+        "but answered late"
     )
-    print_table(WaveResult.HEADERS, [result.row()])
+    print_wave(result, summary, started)
 
 
 def parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="300 messages")
-    parser.add_argument("--people", type=int, default=1500)
+    parser = wave_parser(__doc__, quick="300 messages", people=1500)
     parser.add_argument("--fault-rate", type=float, default=0.05)
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     return parser.parse_args()
 
 

@@ -20,10 +20,11 @@ from bench.common import (
     compare,
     fresh_database,
     print_machine,
-    print_table,
+    print_wave,
     queue,
     start_worker,
     wave_messages,
+    wave_parser,
 )
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
@@ -47,18 +48,15 @@ async def main(arguments: argparse.Namespace) -> None:
     await print_machine("nudge wave")
     started = time.monotonic()
     result = await run(people, 2, arguments.database, arguments.concurrency)
-    print(
+    summary = (
         f"{people * 2:,} messages to {people:,} people on {arguments.database}; emulator "
-        f"enforces 30/s overall and 1/s per chat; {time.monotonic() - started:.0f} s in all"
+        "enforces 30/s overall and 1/s per chat"
     )
-    print_table(WaveResult.HEADERS, [result.row()])
+    print_wave(result, summary, started)
 
 
 def parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="1,000 messages instead of 20,000")
-    parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser = wave_parser(__doc__, quick="1,000 messages instead of 20,000", people=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
     return parser.parse_args()
 

@@ -30,18 +30,18 @@ from pathlib import Path
 
 from bench.common import (
     copy_postgres,
-    counting_statements,
     drop_postgres,
     fresh_database,
     print_machine,
     print_table,
 )
-from bench.seed import seed_pairs
 from bot.runtime.clock import FixedClock
 from bot.runtime.config import PAIRS_PER_TICK
 from bot.runtime.wiring import build_core
 from bot.usecases.tick import tick
 from storage.db import Database
+from tests.support.seed import seed_pairs
+from tests.support.statements import counting_statements
 
 # A Tuesday, 10:00 in Oslo: inside the hours the bot may write, early in the month.
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)

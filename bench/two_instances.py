@@ -20,10 +20,11 @@ from bench.common import (
     compare,
     fresh_database,
     print_machine,
-    print_table,
+    print_wave,
     queue,
     start_worker,
     wave_messages,
+    wave_parser,
 )
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
@@ -51,18 +52,16 @@ async def main(arguments: argparse.Namespace) -> None:
     await print_machine("two instances on PostgreSQL")
     started = time.monotonic()
     result, shares = await run(people, arguments.instances)
-    print(
+    summary = (
         f"{people * 2:,} messages to {people:,} people; {arguments.instances} delivery "
         f"processes sent {' + '.join(f'{n:,}' for n in shares)}; emulator enforces 30/s "
-        f"overall and 1/s per chat; {time.monotonic() - started:.0f} s in all"
+        "overall and 1/s per chat"
     )
-    print_table(WaveResult.HEADERS, [result.row()])
+    print_wave(result, summary, started)
 
 
 def parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="400 messages")
-    parser.add_argument("--people", type=int, default=1500)
+    parser = wave_parser(__doc__, quick="400 messages", people=1500, database=False)
     parser.add_argument("--instances", type=int, default=2)
     return parser.parse_args()
 

@@ -34,10 +34,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import REPO_ROOT, fresh_database, print_machine, print_table
-from bench.seed import seed_pairs
 from bot.runtime.ratelimit import Limits, MemoryBudget, SharedRateLimiter
 from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
 from storage.db import Database
+from tests.support.seed import seed_pairs
 
 FIRST_USER = 100_000_000
 SETTLE = 0.2  # seconds without a further answer before the person acts again

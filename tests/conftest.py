@@ -1,30 +1,26 @@
-"""Shared fixtures: databases on SQLite and PostgreSQL, and a clock that only moves when told.
-
-PostgreSQL tests need a server (TEST_POSTGRES_URL, default the local one). Where there is
-none they are skipped with the reason, except when MENTORBOT_REQUIRE_POSTGRES=1 (as in CI),
-where an unreachable server fails them.
-"""
+"""Fixtures for every tier: databases on SQLite and PostgreSQL, a clock that only moves
+when told, and the end-to-end harness (imported only by the tests that ask for it)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.runtime.clock import FixedClock
 from storage.db import Database
-
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+from tests.support.databases import (
+    EACH_DATABASE,
+    WORKDAY_MORNING,
+    fresh_database_url,
+    fresh_database_urls,
 )
-REQUIRE_POSTGRES = os.environ.get("MENTORBOT_REQUIRE_POSTGRES") == "1"
 
-# A Tuesday, 10:00 in Oslo: inside the hours the bot may write.
-WORKDAY_MORNING = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+if TYPE_CHECKING:
+    from bot.sim.emulator import BotApiEmulator
+    from tests.support.harness import Harness
 
 
 @pytest.fixture
@@ -32,36 +28,7 @@ def clock() -> FixedClock:
     return FixedClock(WORKDAY_MORNING)
 
 
-async def _postgres_admin() -> object:
-    import asyncpg
-
-    url = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
-    try:
-        return await asyncpg.connect(url, timeout=5)
-    except (OSError, asyncpg.PostgresError) as error:
-        message = f"PostgreSQL is not reachable at {POSTGRES_URL} ({error}); set TEST_POSTGRES_URL"
-        if REQUIRE_POSTGRES:
-            pytest.fail(message + " — required because MENTORBOT_REQUIRE_POSTGRES=1")
-        pytest.skip(message)
-
-
-async def fresh_database_url(kind: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A brand-new empty database of `kind`, dropped afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-        return
-    admin = await _postgres_admin()
-    name = f"mentorbot_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
-    base = POSTGRES_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
-        await admin.close()  # type: ignore[attr-defined]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=EACH_DATABASE)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     async for url in fresh_database_url(request.param, tmp_path):
         yield url
@@ -85,3 +52,62 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+@pytest.fixture(params=EACH_DATABASE)
+async def two_urls(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[str, str]]:
+    """Two fresh databases of one kind: a small and a large run of a test that counts
+    statements."""
+    async for small, large in fresh_database_urls(request.param, tmp_path, 2):
+        yield small, large
+
+
+@pytest.fixture(params=EACH_DATABASE)
+async def three_urls(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[str, str, str]]:
+    """Three fresh databases of one kind, for runs of one scenario compared."""
+    async for one, two, three in fresh_database_urls(request.param, tmp_path, 3):
+        yield one, two, three
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    """On SQLite: most end-to-end tests are about the conversation, not the database."""
+    from tests.support.harness import start_harness
+
+    async for url in fresh_database_url("sqlite", tmp_path):
+        async with start_harness(url) as running:
+            yield running
+
+
+@pytest.fixture(params=EACH_DATABASE)
+async def harness_each_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
+    from tests.support.harness import start_harness
+
+    async for url in fresh_database_url(request.param, tmp_path):
+        async with start_harness(url) as running:
+            yield running
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """The local Bot API, on its own (the harness starts one with the bot)."""
+    from bot.sim.emulator import BotApiEmulator
+
+    async with BotApiEmulator() as running:
+        yield running
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer .env and no exported setting reaches the settings or the command line
+    (ask for it with `pytestmark = pytest.mark.usefixtures("clean_environment")`)."""
+    from bot.runtime.config import Settings
+
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)

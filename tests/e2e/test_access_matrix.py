@@ -24,10 +24,10 @@ from bot.domain.model import Role
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
 from bot.usecases.gatherings import GatheringProblem
-from tests.conftest import fresh_database_url
-from tests.e2e.cohorts import join
-from tests.e2e.conftest import Harness, start_harness
 from tests.e2e.test_region_holes import Nho, nho
+from tests.support.cohorts import join
+from tests.support.databases import fresh_database_url
+from tests.support.harness import Harness, start_harness
 
 # Tables a refused attempt must leave as they were (not the bookkeeping of arrivals:
 # processed updates, who was last seen reachable, the send budget).

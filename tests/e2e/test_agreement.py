@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.domain.model import PairState, Role
 from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
 from bot.usecases.tick import tick
-from tests.e2e.conftest import Harness, bot_on
+from tests.support.harness import Harness, bot_on
 
 START_ANSWERS = ["Once a month", "Face to face", "A mix"]
 

@@ -3,41 +3,9 @@ themselves; the alert chat; help requests; blocked users; programmes kept apart.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from bot.domain.model import Programme, Role
-from bot.sim.emulator import SentMessage, SimUser
-from tests.e2e.conftest import Harness
-
-OSLO = ZoneInfo("Europe/Oslo")
-
-
-def oslo(year: int, month: int, day: int, hour: int = 10) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=OSLO).astimezone(UTC)
-
-
-async def coordinator(
-    h: Harness, programme: Programme, user_id: int = 100, name: str = "Kari"
-) -> SimUser:
-    kari = h.emulator.user(user_id, name, language_code="en")
-    await h.join(kari, programme, Role.COORDINATOR)
-    await kari.press(await kari.next_message(), "Yes, that is OK")
-    await kari.next_message()
-    return kari
-
-
-async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:
-    while h.clock.now() + step <= moment:
-        h.clock.advance(step)
-        await h.tick()
-    h.clock.set(moment)
-    await h.tick()
-    await h.emulator.wait_until_idle()
-
-
-def alerts_about(user: SimUser, words: str) -> list[SentMessage]:
-    return [m for m in user.inbox() if "Pair #" in (m.text or "") and words in (m.text or "")]
+from bot.domain.model import Role
+from tests.support.cohorts import alerts_about, coordinator, oslo, run_until
+from tests.support.harness import Harness
 
 
 async def test_no_meeting_alert_is_taken_and_resolves_itself(harness: Harness) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from bot.domain.model import Role
 from bot.sim.emulator import SentMessage, SimUser
 from handlers.routes import BUTTONS
-from tests.e2e.conftest import Harness
 from tests.handlers.test_callbacks import VALID
+from tests.support.harness import Harness
 
 # One example of each kind of button data (the first of its shape).
 EXAMPLES = {data.split(":", 1)[0]: data for data, _values in reversed(VALID)}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.sim.emulator import SimUser
-from tests.e2e.conftest import Harness
-from tests.e2e.test_alerts import alerts_about, coordinator, oslo, run_until
+from tests.support.cohorts import alerts_about, coordinator, oslo, run_until
+from tests.support.harness import Harness
 
 
 async def log_meeting(h: Harness, by: SimUser, other: SimUser, score: str) -> None:

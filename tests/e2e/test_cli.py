@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,16 +14,15 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner, Result
 
-from bench.seed import seed_pairs
 from bot.cli.main import app
 from bot.domain.model import Role
 from bot.runtime.clock import SystemClock
-from bot.runtime.config import Settings
 from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from storage.db import Database
 from storage.repository import Repository
-from tests.e2e.conftest import Harness, bot_on
+from tests.support.harness import Harness, bot_on
+from tests.support.seed import seed_pairs
 
 LINK = re.compile(r"https://t\.me/mentor_test_bot\?start=([A-Za-z0-9_-]{20,64})")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,27 +30,9 @@ COORDINATOR_WELCOME = (
     "Hi Kari! Welcome to Global Future Oslo.\n"
     "You are a coordinator. You invite people, make pairs and follow them up."
 )
-SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No developer .env and no exported setting reaches the command line."""
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as running:
-        yield running
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 async def cli(emulator: BotApiEmulator, url: str, *args: str, **env: str | None) -> Result:

@@ -4,15 +4,12 @@ against the emulator and a real SQLite file, as in test_cli.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.sim.emulator import BotApiEmulator
 from tests.e2e.test_cli import (
-    SETTING_NAMES,
     assert_refused,
     cli,
     joined_mentor_and_adept,
@@ -20,25 +17,7 @@ from tests.e2e.test_cli import (
     person_ids,
 )
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No developer .env and no exported setting reaches the command line."""
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as running:
-        yield running
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 OFFLINE = {"BOT_USERNAME": "mentor_test_bot"}

@@ -13,7 +13,7 @@ from sqlalchemy import true
 from bot.domain.model import PairState, Programme, Role
 from bot.sim.emulator import SimUser
 from storage.evaluation import Evaluations
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 ENDS = date(2026, 4, 28)  # a Tuesday; the harness clock starts on Tuesday 3 March

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
-from tests.e2e.conftest import Harness, bot_on
-from tests.e2e.test_alerts import coordinator
 from tests.e2e.test_digest import oslo
+from tests.support.cohorts import coordinator
+from tests.support.harness import Harness, bot_on
 
 
 async def latest(h: Harness, user: SimUser) -> SentMessage:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -23,12 +22,6 @@ from bot.runtime.ratelimit import MemoryBudget, SendTicket, SharedRateLimiter
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emu:
-        yield emu
 
 
 def limited_bot(emulator: BotApiEmulator) -> ExtBot[SendTicket]:

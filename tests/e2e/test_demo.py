@@ -3,9 +3,6 @@ weeks; its transcript shows every kind of message, and `mentorbot demo` needs no
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -15,8 +12,8 @@ from bot.cli.main import app
 from bot.sim.demo.runner import DemoOptions, DemoRun, run_demo
 from bot.sim.demo.scenario import default_scenario
 from bot.sim.demo.transcript import GROUP, Kind, Transcript
+from tests.support.processes import bare_environment, run_mentorbot
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # Long enough for every behaviour of the scenario (a full run is about three times
 # longer): the block of day 9 is found at the nudge of 16 March, the pause is on day 17.
 DAYS = 18
@@ -107,22 +104,12 @@ def test_mentorbot_demo_needs_no_token_and_speaks_norwegian(tmp_path: Path) -> N
     """As a process, with no token, a malformed .env and settings that would break
     `mentorbot run`: the demo reads none of them."""
     (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=\nLOG_LEVEL=loud\n", encoding="utf-8")
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(REPO_ROOT),
-        "HOME": str(tmp_path),
-        "WEBHOOK_URL": "http://not-https.example",
-        "DATABASE_URL": "mysql://nowhere/db",
-    }
+    environment = bare_environment(
+        tmp_path, WEBHOOK_URL="http://not-https.example", DATABASE_URL="mysql://nowhere/db"
+    )
     out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", "demo", "--days", "1", "--out", str(out)],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    done = run_mentorbot(
+        "demo", "--days", "1", "--out", str(out), env=environment, cwd=tmp_path, timeout=300
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("mentorbot-demo: Global Future Oslo, 6 par over 1 dag")

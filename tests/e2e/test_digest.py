@@ -16,9 +16,9 @@ from bot.domain.model import OutboxStatus, Role
 from bot.domain.rhythm import MeetingStatus, PlanStatus
 from bot.sim.emulator import BotApiEmulator, SentMessage, SimGroup, SimUser
 from storage.models import ProgrammeRow
-from tests.conftest import fresh_database_url
-from tests.e2e.conftest import Harness, bot_on
-from tests.e2e.test_alerts import coordinator, run_until
+from tests.support.cohorts import coordinator, run_until
+from tests.support.databases import fresh_database_url
+from tests.support.harness import Harness, bot_on
 
 OSLO = ZoneInfo("Europe/Oslo")
 PNG = b"\x89PNG\r\n\x1a\n"

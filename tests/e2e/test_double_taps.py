@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain.model import Role
 from bot.sim.emulator import SentMessage, SimUser
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 
 async def double_tap(h: Harness, user: SimUser, message: SentMessage, label: str) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from bot.domain.access import Scope
 from bot.domain.gatherings import Audience
 from bot.domain.model import OutgoingMessage, PairState, Programme, Role
@@ -14,16 +16,12 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.alerts import Refusal
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.joining import PairProblem
-from tests.e2e import test_cli
-from tests.e2e.cohorts import run_until
-from tests.e2e.conftest import Harness, bot_on
-from tests.e2e.test_alerts import coordinator
 from tests.e2e.test_cli import assert_refused, cli, create_programme, ok
+from tests.support.cohorts import coordinator, run_until
+from tests.support.harness import Harness, bot_on
 
-# The command line's fixtures: a clean environment, the emulator, a SQLite file.
-clean_environment = test_cli.clean_environment
-emulator = test_cli.emulator
-url = test_cli.url
+# The command line's: a clean environment (the emulator and the SQLite file come with it).
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 async def person_id(h: Harness, user: SimUser) -> int:

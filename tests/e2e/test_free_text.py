@@ -18,7 +18,7 @@ from bot.runtime.logs import configure_logging
 from bot.sim.emulator import SimUser
 from bot.usecases.meetings import MAX_COMMENT
 from handlers.alerts import MAX_MESSAGE, MAX_NOTE
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 # NUL is what PostgreSQL refuses; the rest are control characters a client may send.
 DIRTY = "Ring\x00 Amina\x07 om\x1b CV\x7f-en\u0085"

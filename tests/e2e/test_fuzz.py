@@ -42,7 +42,7 @@ from storage.models import (
     PlannedMeetingRow,
     ProgrammeRow,
 )
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 EXAMPLES = int(os.environ.get("MENTORBOT_FUZZ_EXAMPLES", "150"))
 # Unset: the same examples every run (derandomized); a number: other examples, repeatable.

@@ -13,8 +13,8 @@ from bot.domain.model import OutboxStatus, Programme, Role
 from bot.sim.emulator import SentMessage, SimUser
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.programmes import Programmes
-from tests.e2e.cohorts import invitations, join, oslo, run_until, texts
-from tests.e2e.conftest import Harness
+from tests.support.cohorts import invitations, join, oslo, run_until, texts
+from tests.support.harness import Harness
 
 
 async def test_gathering_invitation_answers_and_reminder(harness_each_db: Harness) -> None:

@@ -10,9 +10,9 @@ from bot.domain.report import Options, build_report
 from bot.sim.emulator import SentMessage, SimUser
 from storage.report import report_data
 from storage.repository import Repository
-from tests.e2e.conftest import Harness
 from tests.e2e.test_agreement import paired
 from tests.e2e.test_digest import oslo, weekly_notes
+from tests.support.harness import Harness
 
 
 async def goals_screen(h: Harness, amina: SimUser) -> SentMessage:

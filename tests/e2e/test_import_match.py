@@ -9,14 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from bot.domain.model import PairState, Role
 from bot.sim.emulator import BotApiEmulator, SimUser
 from storage.db import Database
 from storage.models import InviteIntakeRow, InviteRow, MatchRejectionRow
-from tests.e2e import test_cli
-from tests.e2e.conftest import Harness, bot_on
 from tests.e2e.test_cli import (
     LINK,
     PNG_SIGNATURE,
@@ -26,11 +25,10 @@ from tests.e2e.test_cli import (
     daytime_zone,
     ok,
 )
+from tests.support.harness import Harness, bot_on
 
-# The command line's fixtures: a clean environment, the emulator, a SQLite file.
-clean_environment = test_cli.clean_environment
-emulator = test_cli.emulator
-url = test_cli.url
+# The command line's: a clean environment (the emulator and the SQLite file come with it).
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 PEOPLE = [
     ["Navn", "Rolle", "Telefon", "Fag", "Ønsker hjelp med", "Språk", "Kjønn", "Ønsket kjønn"],

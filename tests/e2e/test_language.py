@@ -11,7 +11,7 @@ import pytest
 
 from bot.domain.model import Programme, Role
 from bot.sim.emulator import SentMessage, SimUser
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 LANGUAGE_BUTTONS = ["Norsk (bokmål)", "English"]
 

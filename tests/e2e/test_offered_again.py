@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.model import OutboxStatus, Role
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 
 async def test_a_proposal_lost_to_a_block_is_sent_after_the_unblock(harness: Harness) -> None:

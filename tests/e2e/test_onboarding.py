@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.model import OutboxStatus, PairState, Role
 from bot.sim.emulator import BotApiEmulator, SimUser
-from tests.e2e.conftest import Harness, bot_on
+from tests.support.harness import Harness, bot_on
 
 LINK = re.compile(r"https://t\.me/mentor_test_bot\?start=([A-Za-z0-9_-]+)")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.domain.model import Role
 from bot.sim.emulator import SimUser
-from tests.e2e.conftest import Harness
-from tests.e2e.test_alerts import coordinator
+from tests.support.cohorts import coordinator
+from tests.support.harness import Harness
 
 
 async def joined(h: Harness, user: SimUser, role: Role) -> None:

@@ -32,9 +32,9 @@ from storage.models import (
     PersonRow,
 )
 from storage.privacy import PrivacyRepository
-from tests.e2e.conftest import Harness, start_harness
-from tests.e2e.test_alerts import alerts_about, coordinator, oslo, run_until
 from tests.e2e.test_cohort_end import ENDS
+from tests.support.cohorts import alerts_about, coordinator, oslo, run_until
+from tests.support.harness import Harness, start_harness
 
 
 def document(h: Harness, sent: SentMessage) -> bytes:

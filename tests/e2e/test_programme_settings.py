@@ -9,9 +9,8 @@ from bot.domain.programmes import preset
 from bot.domain.rhythm import Cadence, CadenceKind
 from bot.sim.emulator import SentMessage, SimUser
 from bot.usecases.programmes import Programmes
-from tests.e2e.cohorts import join, oslo
-from tests.e2e.conftest import Harness
-from tests.e2e.test_alerts import coordinator
+from tests.support.cohorts import coordinator, join, oslo
+from tests.support.harness import Harness
 
 
 async def tap(h: Harness, user: SimUser, message: SentMessage, button: str) -> SentMessage:

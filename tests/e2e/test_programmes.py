@@ -12,7 +12,7 @@ from bot.domain.model import Cohort, Person, Programme, Role
 from bot.domain.programmes import preset
 from bot.sim.emulator import SimUser
 from bot.usecases.programmes import Programmes
-from tests.e2e.cohorts import (
+from tests.support.cohorts import (
     activate_pair,
     confirm_agreement,
     first_lines,
@@ -22,7 +22,7 @@ from tests.e2e.cohorts import (
     run_until,
     texts,
 )
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 PLAN_THIS_MONTH = "Have you agreed when to meet {name} this month?"
 REMIND = "Have you found a time to meet {name}? It is good to meet soon."

@@ -53,8 +53,8 @@ from sqlmodel import SQLModel
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.sim.emulator import SentMessage, SimUser
 from storage.models import AlertRow, CheckInRow, OutboxRow, PairRow, PersonRow
-from tests.conftest import WORKDAY_MORNING
-from tests.e2e.conftest import Harness, start_harness
+from tests.support.databases import WORKDAY_MORNING
+from tests.support.harness import Harness, start_harness
 
 EXAMPLES = int(os.environ.get("MENTORBOT_MODEL_EXAMPLES", "5"))
 STEPS = int(os.environ.get("MENTORBOT_MODEL_STEPS", "25"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 
 async def unreachable_since(harness: Harness, telegram_id: int) -> datetime | None:

@@ -16,9 +16,9 @@ from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
 from bot.usecases.programmes import Programmes
 from handlers.alerts import present_in
-from tests.e2e.cohorts import activate_pair, join, oslo, run_until, texts
-from tests.e2e.conftest import Harness
-from tests.e2e.test_alerts import coordinator as coordinator_of
+from tests.support.cohorts import activate_pair, join, oslo, run_until, texts
+from tests.support.cohorts import coordinator as coordinator_of
+from tests.support.harness import Harness
 
 
 @dataclass

@@ -22,8 +22,8 @@ from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.programmes import Programmes
-from tests.e2e.cohorts import activate_pair, join, oslo, texts
-from tests.e2e.conftest import Harness
+from tests.support.cohorts import activate_pair, join, oslo, texts
+from tests.support.harness import Harness
 
 
 async def test_a_regions_alert_reaches_its_coordinator_and_the_programmes_not_the_other_region(

@@ -16,7 +16,8 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from storage.db import Database
 from storage.rehearsal import begin_rehearsal, rehearsal_ahead
-from tests.e2e.processes import environment, mentorbot, mentorbot_run
+from tests.support.processes import environment, mentorbot, mentorbot_run
+from tests.support.rows import confirm_agreement
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -100,15 +101,7 @@ async def test_a_month_rehearsed_through_the_running_bot(tmp_path: Path) -> None
                 async with services.unit() as repo:
                     # The agreement is confirmed here; its own flow is tested elsewhere.
                     await repo.set_goals(pair_id, ["Speak Norwegian at work"])
-                    for person in (mentor, adept):
-                        await repo.add_confirmation(
-                            pair_id=pair_id,
-                            person_id=person.id,
-                            version="builtin-1",
-                            text_sha256="0" * 64,
-                            now=now,
-                        )
-                    assert await repo.activate_pair(pair_id, now)
+                    await confirm_agreement(repo, pair_id, (mentor.id, adept.id), now)
                     for item in await repo.outbox_items():
                         await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="")
             finally:

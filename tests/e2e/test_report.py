@@ -24,28 +24,22 @@ from bot.domain.access import Scope
 from bot.domain.gatherings import Answer, Audience, GatheringKind
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.domain.rhythm import MeetingStatus
-from bot.runtime.config import Settings
 from bot.sim.emulator import SimUser
 from bot.usecases.evaluation import Refusal
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.meetings import Refusal as MeetingRefusal
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
+from tests.support.rows import confirm_agreement
 
 OSLO = ZoneInfo("Europe/Oslo")
 ENDS = date(2026, 4, 28)
-SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
 def oslo(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=OSLO).astimezone(UTC)
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 async def join_pair(
@@ -66,15 +60,7 @@ async def join_pair(
     pair_id = outcome.view.pair.id
     async with h.services.unit() as repo:
         await repo.set_goals(pair_id, goals)
-        for person in people:
-            await repo.add_confirmation(
-                pair_id=pair_id,
-                person_id=person.id,
-                version="builtin-1",
-                text_sha256="0" * 64,
-                now=h.clock.now(),
-            )
-        assert await repo.activate_pair(pair_id, h.clock.now())
+        await confirm_agreement(repo, pair_id, (p.id for p in people), h.clock.now())
         for item in await repo.outbox_items():
             await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
     return pair_id

@@ -4,28 +4,18 @@ reminders, logging and confirming meetings, check-ins, pauses, disputes and DST.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.domain.model import OutboxStatus
 from bot.sim.emulator import SentMessage, SimUser
 from storage.repository import Repository
-from tests.e2e.conftest import Harness
-
-OSLO = ZoneInfo("Europe/Oslo")
-
-
-def oslo(year: int, month: int, day: int, hour: int = 10) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=OSLO).astimezone(UTC)
+from tests.support import cohorts
+from tests.support.cohorts import OSLO, oslo
+from tests.support.harness import Harness
 
 
-async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=3)) -> None:
-    """Ticks every `step` up to `moment`, delivering after each tick, as the bot would."""
-    while h.clock.now() + step <= moment:
-        h.clock.advance(step)
-        await h.tick()
-    h.clock.set(moment)
-    await h.tick()
-    await h.emulator.wait_until_idle()
+async def run_until(h: Harness, moment: datetime) -> None:
+    """Ticks every three hours: the rhythm's reminders are hours apart."""
+    await cohorts.run_until(h, moment, step=timedelta(hours=3))
 
 
 def transcript(user: SimUser, since: int) -> list[str]:

@@ -1,6 +1,6 @@
 """`mentorbot run` as a real process: it creates the schema, polls the emulator, answers
 people, and stops cleanly on SIGTERM. (Without a token it stops at once with one line and
-exit status 2: tests/bot/test_config.py::test_run_without_token_prints_one_line_and_exits_2.)"""
+exit status 2: tests/runtime/test_config.py::test_run_without_token_prints_one_line_and_exits_2.)"""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.runtime.clock import SystemClock
 from bot.sim.emulator import BotApiEmulator
 from bot.usecases.joining import Services
 from storage.db import Database
-from tests.e2e.processes import STARTUP_SECONDS, mentorbot_run
+from tests.support.processes import STARTUP_SECONDS, mentorbot_run
 
 STOP_SECONDS = 15.0
 

@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Role
-from tests.e2e.cohorts import join
-from tests.e2e.conftest import Harness
-from tests.e2e.test_alerts import coordinator
 from tests.e2e.test_gatherings import gathering, is_cancelled, tap
+from tests.support.cohorts import coordinator, join
+from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 

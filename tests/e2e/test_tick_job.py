@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bench.seed import seed_pairs
 from bot.runtime.app import running_bot
 from bot.runtime.clock import FixedClock
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
-from tests.conftest import WORKDAY_MORNING, fresh_database_url
-from tests.e2e.conftest import settings_for
+from tests.support.databases import WORKDAY_MORNING, fresh_database_url
+from tests.support.harness import settings_for
+from tests.support.seed import seed_pairs
 
 
 async def awake_pairs(db: Database) -> set[int]:

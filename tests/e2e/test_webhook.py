@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,10 +26,10 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from handlers.common import DEPS_KEY
 from storage.db import Database
-from tests.conftest import WORKDAY_MORNING
-from tests.e2e.conftest import settings_for
+from tests.support.databases import WORKDAY_MORNING
+from tests.support.harness import settings_for
+from tests.support.processes import bare_environment, environment, run_mentorbot, start_mentorbot
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 URL = "https://bot.example.test/telegram/hook"
 SECRET = "s3cret-for-tests_0123456789"
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/nothing"  # port 9: nobody listens
@@ -83,12 +80,6 @@ def start_update(update_id: int, user: SimUser, token: str) -> dict[str, Any]:
 
 def welcomes(user: SimUser) -> int:
     return sum("Global Future Oslo" in (m.text or "") for m in user.inbox())
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emu:
-        yield emu
 
 
 async def test_webhook_refuses_without_the_secret_and_handles_updates_once(
@@ -165,23 +156,27 @@ async def test_two_instances_behind_one_url_handle_a_repeated_update_once(
     assert welcomes(kari) == 1
 
 
-def test_webhook_mode_without_a_secret_stops_with_one_line(tmp_path: Path) -> None:
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(REPO_ROOT),
-        "HOME": str(tmp_path),
-        "TELEGRAM_BOT_TOKEN": "123456:ABC-DEF1234ghIkl",
-        "WEBHOOK_URL": URL,
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", "from bot.cli.main import main; main()", "run"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def webhook_environment(
+    emulator: BotApiEmulator, tmp_path: Path, port: int, **settings: str
+) -> dict[str, str]:
+    """`mentorbot run` in webhook mode on `port`, against the emulator."""
+    return environment(
+        emulator.token,
+        emulator.base_url,
+        f"sqlite+aiosqlite:///{tmp_path / 'run.sqlite3'}",
+        tmp_path,
+        WEBHOOK_URL=URL,
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_PORT=str(port),
+        **settings,
     )
+
+
+def test_webhook_mode_without_a_secret_stops_with_one_line(tmp_path: Path) -> None:
+    environment = bare_environment(
+        tmp_path, TELEGRAM_BOT_TOKEN="123456:ABC-DEF1234ghIkl", WEBHOOK_URL=URL
+    )
+    done = run_mentorbot("run", env=environment, cwd=tmp_path)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
@@ -200,29 +195,8 @@ async def test_run_in_webhook_mode_logs_json_and_stops_on_sigterm(
     """`mentorbot run` as a process: JSON log lines without the token, the webhook set,
     /healthz answering, and SIGTERM ending it with 0."""
     port = free_port()
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(REPO_ROOT),
-        "HOME": str(tmp_path),
-        "TELEGRAM_BOT_TOKEN": emulator.token,
-        "TELEGRAM_API_BASE_URL": emulator.base_url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.sqlite3'}",
-        "WEBHOOK_URL": URL,
-        "WEBHOOK_SECRET": SECRET,
-        "WEBHOOK_PORT": str(port),
-        "LOG_FORMAT": "json",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from bot.cli.main import main; main()",
-        "run",
-        cwd=tmp_path,
-        env=environment,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    environment = webhook_environment(emulator, tmp_path, port, LOG_FORMAT="json")
+    process = await start_mentorbot("run", env=environment, cwd=tmp_path)
     assert process.stderr is not None
     stderr = asyncio.create_task(process.stderr.read())
     try:
@@ -250,28 +224,8 @@ async def test_a_webhook_port_in_use_stops_with_one_line(
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        environment = {
-            "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": str(REPO_ROOT),
-            "HOME": str(tmp_path),
-            "TELEGRAM_BOT_TOKEN": emulator.token,
-            "TELEGRAM_API_BASE_URL": emulator.base_url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.sqlite3'}",
-            "WEBHOOK_URL": URL,
-            "WEBHOOK_SECRET": SECRET,
-            "WEBHOOK_PORT": str(taken.getsockname()[1]),
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from bot.cli.main import main; main()",
-            "run",
-            cwd=tmp_path,
-            env=environment,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        environment = webhook_environment(emulator, tmp_path, taken.getsockname()[1])
+        process = await start_mentorbot("run", env=environment, cwd=tmp_path)
         _out, error = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2, error.decode()
     last = error.decode().strip().splitlines()[-1]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.domain.model import OutboxItem, OutboxStatus, Person, Role
 from bot.sim.emulator import SimUser
 from storage.models import OutboxRow
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.model import Role
-from tests.e2e.conftest import Harness
-from tests.e2e.test_alerts import coordinator
+from tests.support.cohorts import coordinator
+from tests.support.harness import Harness
 
 
 async def test_a_coordinator_agrees_to_what_is_stored_about_a_coordinator(

@@ -1,22 +1,19 @@
 """The cohort's end in storage, on SQLite and PostgreSQL: ticks tell, ask, remind and end
-pairs exactly once; answers are saved; the report's data is read in ten statements."""
+pairs exactly once; answers are saved."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bench.common import counting_statements
-from bot.domain.access import Scope
-from bot.domain.model import PairState, Role
-from bot.domain.report import build_report
+from bot.domain.model import PairState
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import Core, build_core
 from bot.usecases.evaluation import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
 from storage.evaluation import Evaluations
-from storage.report import report_data
 from storage.repository import Repository
+from tests.support.rows import programme_with_pairs
 
 START = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 ENDS = date(2026, 4, 28)
@@ -25,50 +22,8 @@ ENDS = date(2026, 4, 28)
 async def setup(db: Database, pairs: int) -> tuple[Core, FixedClock, int, list[int]]:
     clock = FixedClock(START)
     core = build_core(db, clock, default_language="en", invite_ttl_days=30)
-    ids = []
-    async with db.session() as session:
-        repo = Repository(session)
-        programme = await repo.create_programme(
-            name="GF", timezone="Europe/Oslo", language="en", now=START
-        )
-        cohort = await repo.create_cohort(
-            programme_id=programme.id,
-            name="Spring",
-            starts_on=date(2026, 3, 1),
-            ends_on=ENDS,
-            now=START,
-        )
-        for number in range(pairs):
-            people = []
-            for offset, role in ((0, Role.MENTOR), (1, Role.ADEPT)):
-                person = await repo.add_person(
-                    telegram_user_id=1000 + 2 * number + offset,
-                    first_name=f"P{number}{offset}",
-                    last_name=None,
-                    telegram_language="en",
-                    now=START,
-                )
-                # People take part (said yes); nothing is sent to anyone else.
-                await repo.update_person(person.id, consented_at=START)
-                await repo.add_membership(
-                    person_id=person.id,
-                    programme_id=programme.id,
-                    cohort_id=cohort.id,
-                    role=role,
-                    now=START,
-                )
-                people.append(person)
-            pair = await repo.add_pair(
-                programme_id=programme.id,
-                cohort_id=cohort.id,
-                mentor_id=people[0].id,
-                adept_id=people[1].id,
-                now=START,
-            )
-            await repo.set_goals(pair.id, ["@cv", "Drive a bus"])
-            await repo.activate_pair(pair.id, START)
-            ids.append(pair.id)
-    return core, clock, programme.id, ids
+    seeded = await programme_with_pairs(db, START, pairs, starts_on=date(2026, 3, 1), ends_on=ENDS)
+    return core, clock, seeded.programme_id, seeded.pair_ids
 
 
 def keys_of(items: list[object]) -> list[str]:
@@ -120,49 +75,3 @@ async def test_ticks_tell_ask_remind_and_end_once(database: Database) -> None:
             keys = keys_of(await repo.outbox_items())
         assert found is not None and found.reminders == expected
         assert sum(":remind:" in k and f":{pair.adept_id}:" in k for k in keys) == expected
-
-
-async def test_report_data_in_ten_statements(database: Database) -> None:
-    core, clock, programme_id, pair_ids = await setup(database, 3)
-    clock.set(datetime(2026, 4, 28, 7, 30, tzinfo=UTC))
-    await tick(core)
-    async with database.session() as session:
-        repo = Repository(session)
-        pair = await repo.pair(pair_ids[0])
-        assert pair is not None
-        adept = await repo.person(pair.adept_id)
-        coordinator = await repo.add_person(
-            telegram_user_id=5, first_name="Kari", last_name=None, telegram_language="en", now=START
-        )
-    assert adept is not None
-    for code, value in (("o", "5"), ("g0", "4"), ("g1", "2"), ("oc", "job"), ("ot", None)):
-        assert not isinstance(
-            await core.cohort_end.answer(adept, pair_ids[0], code, value), Refusal
-        )
-    assert not isinstance(
-        await core.cohort_end.record_outcome(
-            coordinator, pair_ids[1], "internship", None, Scope.whole([programme_id])
-        ),
-        Refusal,
-    )
-    assert isinstance(
-        await core.cohort_end.record_outcome(
-            coordinator, pair_ids[1], "job", None, Scope.whole([999])
-        ),
-        Refusal,
-    )
-    async with database.session() as session:
-        with counting_statements(database.engine) as counter:
-            data = await report_data(Repository(session), programme_id)
-    assert data is not None
-    assert counter.count == 10
-    assert len(data.pairs) == 3 and len(data.evaluations) == 6 and len(data.outcomes) == 1
-    report = build_report(data, ENDS)
-    summary = {str(row[0]): row[1] for row in report.table("summary").rows}
-    assert summary["Pairs ended"] == 3
-    assert summary["Evaluations sent"] == 6
-    assert summary["Adepts who got a job"] == 1
-    assert summary["Adepts who got an internship"] == 1
-    async with database.session() as session:
-        assert await report_data(Repository(session), programme_id, cohort_id=999) is None
-        assert await report_data(Repository(session), 999) is None

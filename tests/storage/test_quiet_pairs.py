@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import col
 
-from bench.seed import seed_pairs
 from bot.domain.rhythm import NudgeKind
 from bot.runtime.clock import FixedClock, as_utc
 from bot.runtime.wiring import build_core
@@ -23,7 +22,8 @@ from bot.usecases.tick import tick
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repository import Repository
-from tests.conftest import fresh_database_url
+from tests.support.databases import fresh_database_url
+from tests.support.seed import seed_pairs
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
 LATER = NOW + timedelta(hours=1)

@@ -11,6 +11,7 @@ from bot.domain.model import Dialogue, OutboxStatus, OutgoingMessage, Role
 from storage.db import Database
 from storage.privacy import PrivacyRepository
 from storage.repository import Repository
+from tests.support.rows import active_pair, person, programme_and_cohort
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -128,61 +129,30 @@ async def test_an_invite_is_used_once(database: Database) -> None:
 async def test_members_are_those_who_take_part_with_their_open_pairs(database: Database) -> None:
     async with database.session() as session:
         repo = Repository(session)
-        programme = await repo.create_programme(
-            name="P", timezone="Europe/Oslo", language="nb", now=NOW
-        )
-        other_programme = await repo.create_programme(
-            name="Q", timezone="Europe/Oslo", language="nb", now=NOW
-        )
-        cohort = await repo.create_cohort(
-            programme_id=programme.id,
-            name="P",
-            starts_on=NOW.date(),
-            ends_on=NOW.date() + timedelta(days=365),
-            now=NOW,
-        )
+        programme, cohort = await programme_and_cohort(repo, NOW)
+        other_programme, _cohort = await programme_and_cohort(repo, NOW, name="Q")
+        names = ["Mona", "Adam", "Berit", "Carl", "Dina", "Erik", "Frid"]
         people = [
-            await repo.add_person(
-                telegram_user_id=i, first_name=name, last_name=None, telegram_language=None, now=NOW
-            )
-            for i, name in enumerate(["Mona", "Adam", "Berit", "Carl", "Dina", "Erik", "Frid"], 1)
+            await person(repo, i, name, NOW, consented=name not in ("Dina", "Frid"))
+            for i, name in enumerate(names, 1)
         ]
         mona, adam, berit, carl, dina, erik, frid = people
-        for person in (mona, adam, berit, carl, erik):
-            await repo.update_person(person.id, consented_at=NOW)
         # Dina said no; Erik deleted his data; Frid has the consent question open.
         await PrivacyRepository(session).erase_people([erik.id], NOW)
         await repo.save_dialogue(Dialogue(frid.id, "intake", "consent", {"role": "adept"}), NOW)
-        for adept in (dina, erik, frid):
+        for member, role, programme_id, cohort_id in (
+            *((adept, Role.ADEPT, programme.id, cohort.id) for adept in (dina, erik, frid)),
+            (mona, Role.MENTOR, programme.id, cohort.id),
+            *((adept, Role.ADEPT, programme.id, cohort.id) for adept in (adam, berit)),
+            (carl, Role.ADEPT, other_programme.id, None),
+        ):
             await repo.add_membership(
-                person_id=adept.id,
-                programme_id=programme.id,
-                cohort_id=cohort.id,
-                role=Role.ADEPT,
+                person_id=member.id,
+                programme_id=programme_id,
+                cohort_id=cohort_id,
+                role=role,
                 now=NOW,
             )
-        await repo.add_membership(
-            person_id=mona.id,
-            programme_id=programme.id,
-            cohort_id=cohort.id,
-            role=Role.MENTOR,
-            now=NOW,
-        )
-        for adept in (adam, berit):
-            await repo.add_membership(
-                person_id=adept.id,
-                programme_id=programme.id,
-                cohort_id=cohort.id,
-                role=Role.ADEPT,
-                now=NOW,
-            )
-        await repo.add_membership(
-            person_id=carl.id,
-            programme_id=other_programme.id,
-            cohort_id=None,
-            role=Role.ADEPT,
-            now=NOW,
-        )
         await repo.add_pair(
             programme_id=programme.id,
             cohort_id=cohort.id,
@@ -237,36 +207,15 @@ async def test_a_pair_keeps_every_pause(database: Database) -> None:
     """pair.pauses, written by set_pause and read back with the pair, on both databases."""
     async with database.session() as session:
         repo = Repository(session)
-        programme = await repo.create_programme(
-            name="P", timezone="Europe/Oslo", language="nb", now=NOW
-        )
-        cohort = await repo.create_cohort(
-            programme_id=programme.id,
-            name="P",
-            starts_on=NOW.date(),
-            ends_on=NOW.date() + timedelta(days=365),
-            now=NOW,
-        )
-        mona, adam = [
-            await repo.add_person(
-                telegram_user_id=i, first_name=name, last_name=None, telegram_language=None, now=NOW
-            )
-            for i, name in enumerate(["Mona", "Adam"], start=1)
-        ]
-        pair = await repo.add_pair(
-            programme_id=programme.id,
-            cohort_id=cohort.id,
-            mentor_id=mona.id,
-            adept_id=adam.id,
-            now=NOW,
-        )
-        assert await repo.activate_pair(pair.id, NOW)
+        programme, cohort = await programme_and_cohort(repo, NOW)
+        mona, adam = [await person(repo, i, name, NOW) for i, name in ((1, "Mona"), (2, "Adam"))]
+        pair_id = await active_pair(repo, programme.id, cohort.id, mona.id, adam.id, NOW)
         day = NOW.date()
-        await repo.set_pause(pair.id, day + timedelta(days=10), NOW)
-        await repo.set_pause(pair.id, day + timedelta(days=20), NOW + timedelta(days=5))
-        await repo.set_pause(pair.id, None, NOW + timedelta(days=8))  # goes on early
-        await repo.set_pause(pair.id, day + timedelta(days=40), NOW + timedelta(days=30))
-        view = await repo.pair_view(pair.id)
+        await repo.set_pause(pair_id, day + timedelta(days=10), NOW)
+        await repo.set_pause(pair_id, day + timedelta(days=20), NOW + timedelta(days=5))
+        await repo.set_pause(pair_id, None, NOW + timedelta(days=8))  # goes on early
+        await repo.set_pause(pair_id, day + timedelta(days=40), NOW + timedelta(days=30))
+        view = await repo.pair_view(pair_id)
     assert view is not None
     assert view.pair.pauses == (
         (day, day + timedelta(days=7)),

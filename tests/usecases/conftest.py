@@ -1,97 +1,130 @@
-"""The use-case tier: the use cases the handlers call, on SQLite, with a clock the test
-moves and a delivery worker that sends to nobody. No Telegram library objects beyond
-what the worker builds, no emulator, no Application: fast enough for many sequences."""
+"""The use-case tier: the use cases as the handlers, the tick and the command line call
+them (bot/runtime/wiring.build_core), on a fresh SQLite database, with a clock that moves
+only when told; no Telegram, no PTB, no delivery. A test here takes well under a second.
+
+`world` is one programme with two regions (cohorts Oslo and Bergen), a coordinator of the
+whole programme (Kari), one of Oslo only (Lars), a mentor and an adept in each region, and
+a coordinator of another programme (Nils)."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-import tempfile
-from collections import Counter
-from datetime import datetime
-from itertools import count
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
 
-from telegram import Chat, Message
+import pytest
 
-from bot.runtime.delivery import DeliveryWorker, _Claim
+from bot.domain.access import Actor
+from bot.domain.model import Cohort, Person, Programme, Role
+from bot.runtime.clock import FixedClock
+from bot.runtime.wiring import Core, build_core
 from storage.db import Database
+from storage.repository import Repository
+from tests.support.rows import member, programme_and_cohort
 
-_TEMPLATE: Path | None = None
-
-
-def _template() -> Path:
-    """One migrated database per process: each sequence copies it (migrating takes far
-    longer than a sequence's first steps)."""
-    global _TEMPLATE
-    if _TEMPLATE is None:
-        folder = Path(tempfile.mkdtemp(prefix="mentorbot-usecases-"))
-        path = folder / "template.sqlite3"
-
-        async def migrate() -> None:
-            db = Database(f"sqlite+aiosqlite:///{path}")
-            try:
-                await db.upgrade()
-            finally:
-                await db.dispose()
-
-        asyncio.run(migrate())
-        _TEMPLATE = path
-    return _TEMPLATE
+STARTS, ENDS = date(2026, 3, 1), date(2026, 9, 30)
 
 
-def fresh_database(folder: Path) -> Database:
-    """A migrated, empty SQLite database in `folder` (its WAL journal is checkpointed
-    into the template, so the file alone is the whole database)."""
-    path = folder / "model.sqlite3"
-    shutil.copyfile(_template(), path)
-    return Database(f"sqlite+aiosqlite:///{path}")
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database with every migration applied, once per session: the migrations
+    take a second or two, copying the file a millisecond."""
+    path = tmp_path_factory.mktemp("usecases") / "migrated.sqlite3"
+
+    async def upgrade() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            await db.upgrade()
+        finally:
+            await db.dispose()
+
+    asyncio.run(upgrade())
+    return path
 
 
-class NobodysBot:
-    """Stands in for Telegram: every send succeeds and is remembered; edits too."""
-
-    def __init__(self, clock: Any) -> None:
-        self.clock = clock
-        self.ids = count(1)
-        self.sent: list[tuple[int, int, str]] = []  # (chat, message id, text)
-
-    def _message(self, chat_id: int) -> Message:
-        moment: datetime = self.clock.now()
-        return Message(next(self.ids), moment, Chat(chat_id, Chat.PRIVATE))
-
-    async def send_message(self, *, chat_id: int, text: str, **_: Any) -> Message:
-        message = self._message(chat_id)
-        self.sent.append((chat_id, message.message_id, text))
-        return message
-
-    async def send_photo(self, *, chat_id: int, caption: str | None = None, **_: Any) -> Message:
-        message = self._message(chat_id)
-        self.sent.append((chat_id, message.message_id, caption or ""))
-        return message
-
-    async def edit_message_text(self, *, chat_id: int, message_id: int, **_: Any) -> Message:
-        return Message(message_id, self.clock.now(), Chat(chat_id, Chat.PRIVATE))
+@pytest.fixture
+async def db(migrated: Path, tmp_path: Path) -> AsyncIterator[Database]:
+    path = tmp_path / "usecases.sqlite3"
+    shutil.copyfile(migrated, path)
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        yield database
+    finally:
+        await database.dispose()
 
 
-class QuickDelivery(DeliveryWorker):
-    """The real worker (claims, withdrawal of what no longer holds, in-flight marks,
-    results recorded at the clock's time) without drawing the digest's chart: drawing
-    is a few hundred milliseconds of CPU and nobody looks at it here."""
+@pytest.fixture
+async def core(db: Database, clock: FixedClock) -> Core:
+    return build_core(db, clock, default_language="en", invite_ttl_days=30)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Each row whose send began (by id and key: SQLite reuses the id of a row erased
-        # with its person), and how many times: a row sent twice shows here.
-        self.started: Counter[tuple[int, str]] = Counter()
 
-    async def _mark_in_flight(self, claim: _Claim) -> None:
-        await super()._mark_in_flight(claim)
-        self.started[(claim.item.id, claim.item.idempotency_key)] += 1
+@dataclass
+class World:
+    core: Core
+    clock: FixedClock
+    db: Database
+    programme: Programme
+    oslo: Cohort
+    bergen: Cohort
+    other: Programme
+    people: dict[str, Person] = field(default_factory=dict)
 
-    async def _send_photo(self, claim: _Claim, payload: dict[str, Any], markup: Any) -> Message:
-        await self._mark_in_flight(claim)
-        return await self.bot.send_photo(
-            chat_id=claim.item.chat_id, photo=b"", caption=payload.get("text")
+    async def actor(self, name: str) -> Actor:
+        person = self.people[name]
+        assert person.telegram_user_id is not None
+        found = await self.core.services.actor(person.telegram_user_id)
+        assert found is not None
+        return found
+
+    async def programme_now(self) -> Programme:
+        async with self.db.session() as session:
+            found = await Repository(session).programme(self.programme.id)
+        assert found is not None
+        return found
+
+
+# (name, role, region or None for the whole programme, intake)
+CAST: tuple[tuple[str, Role, str | None, dict[str, object]], ...] = (
+    ("kari", Role.COORDINATOR, None, {}),
+    ("lars", Role.COORDINATOR, "oslo", {}),
+    ("ola", Role.MENTOR, "oslo", {"field": "Nurse at Ullevål", "languages": ["en"]}),
+    ("amina", Role.ADEPT, "oslo", {"field": "Nurse", "languages": ["en"]}),
+    ("per", Role.MENTOR, "bergen", {"field": "Carpenter", "languages": ["en"]}),
+    ("sara", Role.ADEPT, "bergen", {"field": "Carpentry", "languages": ["en"]}),
+)
+
+
+@pytest.fixture
+async def world(core: Core, clock: FixedClock, db: Database) -> AsyncIterator[World]:
+    now = clock.now()
+    async with db.session() as session:
+        repo = Repository(session)
+        programme, oslo = await programme_and_cohort(
+            repo, now, name="Oslo", language="en", starts_on=STARTS, ends_on=ENDS
         )
+        bergen = await repo.create_cohort(
+            programme_id=programme.id, name="Bergen", starts_on=STARTS, ends_on=ENDS, now=now
+        )
+        other, _cohort = await programme_and_cohort(repo, now, name="Other", language="en")
+        regions = {"oslo": oslo.id, "bergen": bergen.id}
+        people = {
+            name: await member(
+                repo,
+                programme.id,
+                regions[region] if region else None,
+                role,
+                100 + number,
+                name.title(),
+                now,
+                language="en",
+                intake=intake,
+            )
+            for number, (name, role, region, intake) in enumerate(CAST)
+        }
+        people["nils"] = await member(
+            repo, other.id, None, Role.COORDINATOR, 199, "Nils", now, language="en"
+        )
+    yield World(core, clock, db, programme, oslo, bergen, other, people)

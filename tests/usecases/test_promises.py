@@ -91,8 +91,8 @@ from storage.models import (
     PlannedMeetingRow,
 )
 from storage.repository import Repository
-from tests.conftest import WORKDAY_MORNING
-from tests.usecases.conftest import NobodysBot, QuickDelivery, fresh_database
+from tests.support.databases import WORKDAY_MORNING
+from tests.support.quick import NobodysBot, QuickDelivery, fresh_database
 
 EXAMPLES = int(os.environ.get("MENTORBOT_FAST_MODEL_EXAMPLES", "3"))
 STEPS = int(os.environ.get("MENTORBOT_FAST_MODEL_STEPS", "30"))

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.runtime.config import DEFAULT_DATABASE_URL, ConfigError, Settings, load_settings
+from tests.support.processes import REPO_ROOT, run_mentorbot
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No developer .env and no exported settings leak into these tests."""
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def settings(**values: object) -> Settings:
@@ -218,20 +210,7 @@ def test_run_without_token_prints_one_line_and_exits_2(tmp_path: Path) -> None:
     }
     environment["PYTHONPATH"] = str(REPO_ROOT)
     environment["HOME"] = str(tmp_path)
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from bot.cli.main import main; sys.argv[0] = 'mentorbot'; main()",
-            "run",
-        ],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    completed = run_mentorbot("run", env=environment, cwd=tmp_path)
     assert completed.returncode == 2, completed.stderr
     lines = completed.stderr.splitlines()
     assert len(lines) == 1, completed.stderr

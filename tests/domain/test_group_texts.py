@@ -134,8 +134,8 @@ def test_a_help_text_is_announced_to_the_group_not_shown(language: str) -> None:
 def test_a_digest_to_a_group_with_participants_names_no_one(language: str) -> None:
     from bot.domain import digest as rules
     from bot.texts import digest as digest_texts
-    from tests.bot.test_digest import HISTORY
-    from tests.bot.test_digest import NOW as MONDAY
+    from tests.domain.test_digest import HISTORY
+    from tests.domain.test_digest import NOW as MONDAY
 
     d = rules.compute(HISTORY, MONDAY)
     named = "\n".join(rules.pack(digest_texts.digest_sections(language, d)))

@@ -29,7 +29,7 @@ from bot.domain.rhythm import (
     due_work,
 )
 from bot.domain.stall import Facts, stalls
-from tests.bot.test_rhythm import ADEPT, MENTOR, PAIR, scenarios
+from tests.domain.test_rhythm import ADEPT, MENTOR, PAIR, scenarios
 
 ZONES = ["Europe/Oslo", "UTC", "America/New_York", "Asia/Tokyo", "Pacific/Auckland"]
 PROPERTY = settings(max_examples=300, deadline=None)

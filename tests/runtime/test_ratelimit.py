@@ -303,12 +303,6 @@ async def test_old_windows_are_forgotten(database: Database) -> None:
 # --------------------------------------------------------------------------- the limiter
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emu:
-        yield emu
-
-
 def limited_bot(emulator: BotApiEmulator, limiter: SharedRateLimiter) -> ExtBot[SendTicket]:
     return ExtBot(emulator.token, base_url=emulator.base_url, rate_limiter=limiter)
 

@@ -32,8 +32,8 @@ from bot.texts.common import (
     role_name,
 )
 from bot.usecases.privacy import _left_notice
-from tests.bot.test_i18n import extracted_messages, read_catalog
-from tests.bot.test_report_rules import data
+from tests.domain.test_report_rules import data
+from tests.runtime.test_i18n import extracted_messages, read_catalog
 
 # The default role words in English and bokmål («mentorbot» is the bot's name).
 ENGLISH = re.compile(

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from bench.common import counting_statements
-from bench.seed import seed_pairs
 from bot.domain.gatherings import Answer, Audience
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.tick import tick
-from storage.db import Database
+from tests.support.seed import seeded_database
+from tests.support.statements import counting_statements
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # Tuesday 10:30 in Oslo
 GATHERING_DAY = date(2026, 4, 10)  # a Friday, beyond the three weeks of invitations
@@ -20,10 +19,7 @@ GATHERING_DAY = date(2026, 4, 10)  # a Friday, beyond the three weeks of invitat
 
 async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
     """(statements, queued) of the tick that invites and of the tick that reminds."""
-    db = Database(url)
-    await db.upgrade()
-    try:
-        await seed_pairs(db, pairs, NOW)
+    async with seeded_database(url, pairs, NOW) as (db, _seeded):
         clock = FixedClock(NOW)
         core = build_core(db, clock, default_language="nb", invite_ttl_days=30)
         async with core.services.unit() as repo:
@@ -58,8 +54,6 @@ async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
         reminders = sum(1 for m in second.planned if m.kind == "gathering_reminder")
         assert reminders == 2 * pairs, "everyone said yes and is reminded once"
         return invite_statements, first.queued, counter.count, reminders
-    finally:
-        await db.dispose()
 
 
 async def test_gathering_work_in_a_tick_does_not_grow_with_people(

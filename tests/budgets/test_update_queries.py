@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bot.sim.emulator import SimUser
-from tests.e2e.conftest import Harness
+from tests.support.harness import Harness
 
 
 class Counter:

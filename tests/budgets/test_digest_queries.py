@@ -1,25 +1,21 @@
 """A tick that queues the weekly digest (to a coordinator of the whole programme and to a
 region's) and weekly notes still sends the same number of SQL statements whatever the
-number of pairs and gatherings, on SQLite and PostgreSQL, and the digest's figures come out of the
-database as the pure function expects them."""
+number of pairs and gatherings, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from bench.common import counting_statements
-from bench.seed import seed_pairs
-from bot.domain import digest as rules
 from bot.domain.gatherings import Audience
-from bot.domain.model import PairState, Role
+from bot.domain.model import Role
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.tick import tick
-from storage.db import Database
-from storage.digest import DigestQueries
 from storage.repository import Repository
+from tests.support.rows import member
+from tests.support.seed import seeded_database
+from tests.support.statements import counting_statements
 
 NOW = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)  # Monday 09:30 in Oslo: the digest is due
 
@@ -30,33 +26,22 @@ async def digest_tick(
     """(statements, digest keys queued, weekly notes queued, digest texts) of one tick at
     NOW, with `gatherings` in the digest's weeks (of the whole programme and of its
     cohort)."""
-    db = Database(url)
-    await db.upgrade()
-    try:
-        await seed_pairs(db, pairs, NOW)
+    async with seeded_database(url, pairs, NOW) as (db, _seeded):
         async with db.session() as session:
             repo = Repository(session)
-            kari = await repo.add_person(
-                telegram_user_id=42,
-                first_name="Kari",
-                last_name=None,
-                telegram_language="en",
-                now=NOW,
-            )
-            await repo.add_membership(
-                person_id=kari.id, programme_id=1, cohort_id=None, role=Role.COORDINATOR, now=NOW
-            )
-            # A region's coordinator: the region's digest is cut from the same reads.
-            lars = await repo.add_person(
-                telegram_user_id=43,
-                first_name="Lars",
-                last_name=None,
-                telegram_language="en",
-                now=NOW,
-            )
-            await repo.add_membership(
-                person_id=lars.id, programme_id=1, cohort_id=1, role=Role.COORDINATOR, now=NOW
-            )
+            for telegram_id, name, cohort in ((42, "Kari", None), (43, "Lars", 1)):
+                # Lars coordinates a region: its digest is cut from the same reads.
+                await member(
+                    repo,
+                    1,
+                    cohort,
+                    Role.COORDINATOR,
+                    telegram_id,
+                    name,
+                    NOW,
+                    language="en",
+                    consented=False,
+                )
         clock = FixedClock(NOW - timedelta(days=6))
         core = build_core(db, clock, default_language="nb", invite_ttl_days=30)
         for number in range(gatherings):
@@ -81,8 +66,6 @@ async def digest_tick(
             [programme] = await Repository(session).programmes([1])
         assert programme.digest_week == "2026-W12"
         return counter.count, digests, notes, texts
-    finally:
-        await db.dispose()
 
 
 async def test_a_digest_tick_does_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:
@@ -98,34 +81,3 @@ async def test_a_digest_tick_does_not_grow_with_pairs(two_urls: tuple[str, str])
     assert small_digests[-1] == "digest:1:2026-W12:43:chart"
     assert large_notes > small_notes > 0, "seeded pairs with a meeting planned get a note"
     assert large == small, f"{small} statements for 20 pairs but {large} for 80"
-
-
-async def test_digest_inputs_from_the_database(database: Database) -> None:
-    await seed_pairs(database, 12, NOW)
-    async with database.session() as session:
-        repo = Repository(session)
-        programmes = await repo.programmes([1])
-        [data] = (
-            await DigestQueries(session).digest_inputs(
-                programmes,
-                scores_since=NOW - timedelta(weeks=13),
-                planned_from=NOW.date(),
-                failed_since=NOW - timedelta(days=7),
-                gatherings_between=(NOW - timedelta(days=7), NOW + timedelta(days=7)),
-            )
-        ).values()
-        rhythms = await repo.rhythm_histories(since=NOW.date())
-        check_ins = await repo.check_ins_of([r.view.pair.id for r in rhythms])
-    assert len(data.pairs) == 12
-    assert {p.state for p in data.pairs} == {PairState.ACTIVE}
-    held = sorted((r.view.pair.id, m.held_on) for r in rhythms for m in r.history.meetings)
-    assert sorted((m.pair_id, m.held_on) for m in data.meetings) == held
-    scored = [
-        c for c in check_ins if c.score is not None and c.created_at >= NOW - timedelta(weeks=13)
-    ]
-    assert len(data.check_ins) == len(scored) > 0
-    digest = rules.compute(data, NOW)
-    assert digest.active == 12
-    assert digest.by_state[PairState.ACTIVE] == 12
-    first = datetime(2025, 12, 22, tzinfo=ZoneInfo("Europe/Oslo"))  # twelve Mondays back
-    assert sum(digest.chart.scores) == len([c for c in data.check_ins if first <= c.at <= NOW])

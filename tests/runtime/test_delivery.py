@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
-import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
@@ -19,13 +17,7 @@ from bot.runtime.delivery import MAX_ATTEMPTS, DeliveryWorker
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
 from storage.repository import Repository
-from tests.conftest import WORKDAY_MORNING
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emu:
-        yield emu
+from tests.support.databases import WORKDAY_MORNING
 
 
 def bot_for(emulator: BotApiEmulator, **request: float | int) -> Bot:

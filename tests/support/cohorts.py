@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.sim.emulator import SentMessage, SimUser
-from tests.e2e.conftest import Harness
+from tests.support import rows
+from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -37,6 +38,21 @@ async def join(
     return user
 
 
+async def coordinator(
+    h: Harness, programme: Programme, user_id: int = 100, name: str = "Kari"
+) -> SimUser:
+    """A coordinator of the whole programme, joined by link, who agreed to what is stored."""
+    kari = h.emulator.user(user_id, name, language_code="en")
+    await h.join(kari, programme, Role.COORDINATOR)
+    await kari.press(await kari.next_message(), "Yes, that is OK")
+    await kari.next_message()
+    return kari
+
+
+def alerts_about(user: SimUser, words: str) -> list[SentMessage]:
+    return [m for m in user.inbox() if "Pair #" in (m.text or "") and words in (m.text or "")]
+
+
 async def activate_pair(h: Harness, programme_id: int, mentor: SimUser, adept: SimUser) -> int:
     """Pairs two joined people and completes their agreement in the database (its own
     flow is tested in test_agreement.py); the introductions are marked as sent."""
@@ -60,15 +76,7 @@ async def confirm_agreement(h: Harness, pair_id: int) -> None:
     async with h.services.unit() as repo:
         view = await repo.pair_view(pair_id)
         assert view is not None
-        for person in (view.mentor, view.adept):
-            await repo.add_confirmation(
-                pair_id=pair_id,
-                person_id=person.id,
-                version="builtin-1",
-                text_sha256="0" * 64,
-                now=now,
-            )
-        assert await repo.activate_pair(pair_id, now)
+        await rows.confirm_agreement(repo, pair_id, (view.mentor.id, view.adept.id), now)
         for item in await repo.outbox_items(statuses=[OutboxStatus.PENDING]):
             if item.kind == "introduction":
                 await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")

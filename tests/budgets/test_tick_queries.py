@@ -11,8 +11,6 @@ from typing import cast
 
 from telegram import Bot
 
-from bench.common import counting_statements
-from bench.seed import seed_pairs
 from bot.domain.access import Scope
 from bot.domain.alerts import LowScore, NoMeeting
 from bot.domain.stall import Stall
@@ -20,24 +18,20 @@ from bot.runtime.clock import FixedClock
 from bot.runtime.delivery import DeliveryReport, DeliveryWorker
 from bot.runtime.wiring import build_core
 from bot.usecases.tick import tick
-from storage.db import Database
 from storage.repository import Repository
+from tests.support.seed import seeded_database
+from tests.support.statements import counting_statements
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
 
 
 async def statements_per_tick(url: str, pairs: int) -> tuple[int, int]:
     """(statements, messages queued) of the first tick and of the one after it."""
-    db = Database(url)
-    await db.upgrade()
-    try:
-        await seed_pairs(db, pairs, NOW)
+    async with seeded_database(url, pairs, NOW) as (db, _seeded):
         core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
         with counting_statements(db.engine) as counter:
             report = await tick(core)
         return counter.count, report.queued
-    finally:
-        await db.dispose()
 
 
 async def test_statements_per_tick_do_not_grow_with_pairs(two_urls: tuple[str, str]) -> None:
@@ -50,10 +44,7 @@ async def test_statements_per_tick_do_not_grow_with_pairs(two_urls: tuple[str, s
 
 async def statements_for_unresolved(url: str, pairs: int) -> tuple[int, int]:
     """(statements, alerts listed) of a coordinator's /stalled over `pairs` stalled pairs."""
-    db = Database(url)
-    await db.upgrade()
-    try:
-        seeded = await seed_pairs(db, pairs, NOW)
+    async with seeded_database(url, pairs, NOW) as (db, seeded):
         core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
         async with core.services.unit() as repo:
             await repo.open_alerts(
@@ -65,8 +56,6 @@ async def statements_for_unresolved(url: str, pairs: int) -> tuple[int, int]:
         with counting_statements(db.engine) as counter:
             listed = await core.alerts.unresolved(Scope.whole(programme_ids))
         return counter.count, len(listed)
-    finally:
-        await db.dispose()
 
 
 async def test_the_stalled_list_does_not_grow_with_alerts(two_urls: tuple[str, str]) -> None:
@@ -80,10 +69,7 @@ async def test_the_stalled_list_does_not_grow_with_alerts(two_urls: tuple[str, s
 async def statements_to_check_a_batch(url: str, pairs: int) -> tuple[int, int]:
     """(statements, messages) of checking every message the first tick queued against
     the pairs' state, as the delivery worker does just before sending a batch."""
-    db = Database(url)
-    await db.upgrade()
-    try:
-        await seed_pairs(db, pairs, NOW)
+    async with seeded_database(url, pairs, NOW) as (db, _seeded):
         clock = FixedClock(NOW)
         await tick(build_core(db, clock, default_language="nb", invite_ttl_days=30))
         later = NOW + timedelta(days=2)
@@ -96,8 +82,6 @@ async def statements_to_check_a_batch(url: str, pairs: int) -> tuple[int, int]:
         with counting_statements(db.engine) as counter:
             await worker._still_holding(items, DeliveryReport())
         return counter.count, len(items)
-    finally:
-        await db.dispose()
 
 
 async def test_checking_queued_messages_does_not_grow_with_the_batch(

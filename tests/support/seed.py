@@ -10,7 +10,8 @@ People have Telegram ids from `first_user_id` on, mentor and adept alternating.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -52,6 +53,19 @@ def _months_back(day: date, months: int) -> date:
     month = day.month - months
     year = day.year + (month - 1) // 12
     return date(year, (month - 1) % 12 + 1, 1)
+
+
+@asynccontextmanager
+async def seeded_database(
+    url: str, pairs: int, now: datetime
+) -> AsyncIterator[tuple[Database, list[SeededPair]]]:
+    """A migrated database at `url` with `pairs` seeded pairs, disposed of afterwards."""
+    db = Database(url)
+    await db.upgrade()
+    try:
+        yield db, await seed_pairs(db, pairs, now)
+    finally:
+        await db.dispose()
 
 
 async def seed_pairs(
