@@ -31,6 +31,7 @@ from bot.runtime.clock import Clock
 from bot.texts import common as texts
 from bot.texts.common import language_of
 from bot.usecases.alerts import Alerts, mismatch_of
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Repository
 
@@ -497,22 +498,15 @@ class Agreements:
 
     # what the tick asks
 
-    async def due_messages(
-        self, now: datetime, starts: Sequence[PairStart] | None = None
-    ) -> list[OutgoingMessage]:
-        """Reminders for unfinished parts, and the three-month re-check; constant queries.
-
-        The tick passes the `starts` it has loaded already."""
-        if starts is None:
-            async with self.db.session() as session:
-                starts = await Repository(session).pair_starts(
-                    states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE]
-                )
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The agreements' step: reminders for unfinished parts, and the three-month
+        re-check (planned again at every tick until it is answered), for the pairs the
+        tick looks at; no statement of its own."""
         due: list[OutgoingMessage] = []
-        for start in starts:
+        for start in t.starts:
             if start.view.pair.state in (PairState.AWAITING_AGREEMENT, PairState.ACTIVE):
-                due.extend(self._due_for(start, now))
-        return due
+                due.extend(self._due_for(start, t.now))
+        return StepPlan(messages=due)
 
     def _due_for(self, start: PairStart, now: datetime) -> list[OutgoingMessage]:
         pair = start.view.pair

@@ -33,6 +33,7 @@ from bot.domain.model import (
 from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
 from bot.runtime.clock import Clock
 from bot.texts import common as texts
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.alert_chats import AlertChats
 from storage.db import Database
 from storage.repository import Awake, Repository
@@ -137,18 +138,25 @@ class Alerts:
 
     # what the tick does
 
-    async def plan_tick(
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The alerts' step: opens, re-posts and resolves alerts for every pair the tick
+        looks at (its `rhythms` include the questions the rhythm asked just now), and
+        leaves the ends of their snoozes in `t.snoozed` for the pairs' sleep."""
+        plan = await self._plan(t.repo, t.now, rhythms=t.rhythms, starts=t.starts, awake=t.awake)
+        t.snoozed = plan.snoozed
+        return StepPlan(messages=plan.messages)
+
+    async def _plan(
         self,
         repo: Repository,
         now: datetime,
         *,
-        rhythms: Sequence[Rhythm] | None = None,
-        starts: Sequence[PairStart] | None = None,
-        awake: Awake | None = None,
+        rhythms: Sequence[Rhythm],
+        starts: Sequence[PairStart],
+        awake: Awake,
     ) -> AlertPlan:
-        """Opens, re-posts and resolves alerts for every pair (with `awake`, every pair
-        the tick looks at: it passes their `rhythms` and `starts`): a constant
-        number of statements, however many pairs and alerts change."""
+        """Opens, re-posts and resolves alerts: a constant number of statements, however
+        many pairs and alerts change."""
         facts = await self._facts(repo, now, rhythms, starts, awake)
         existing = await repo.alerts(awake=awake)
         unresolved: dict[int, dict[str, Alert]] = {}

@@ -23,6 +23,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.i18n import use_language
 from bot.texts import evaluation as evaluation_texts
 from bot.texts.common import goal_label, language_of, local_day
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.evaluation import ClosingPair, Evaluations
 from storage.report import report_data
@@ -98,7 +99,19 @@ class CohortEnd:
 
     # what the tick does
 
-    async def plan_tick(self, repo: Repository, now: datetime) -> ClosingPlan:
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The cohort end's step: its messages take their people's day's slot (`t.busy`)
+        before the rhythm's; once queued they are marked sent, and the pairs of cohorts
+        that are over are ended."""
+        plan = await self._closing(t.repo, t.now)
+        t.busy.extend(plan.busy)
+        return StepPlan(
+            messages=plan.messages,
+            record=lambda repo, now: self.record(repo, plan, now),
+            writes=bool(plan.to_end),
+        )
+
+    async def _closing(self, repo: Repository, now: datetime) -> ClosingPlan:
         """Notices, evaluations and reminders due now, at most one a day per person
         (counting what is queued already), and the pairs whose cohort is over.
 

@@ -39,6 +39,7 @@ from bot.domain.model import Dialogue, OutgoingMessage, Person, Programme, Role
 from bot.runtime.clock import Clock
 from bot.texts import gatherings as gt
 from bot.texts.common import language_of
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Repository
 
@@ -100,7 +101,7 @@ class Cancellable:
 
 
 @dataclass(frozen=True)
-class TickPlan:
+class GatheringsDue:
     messages: list[OutgoingMessage] = field(default_factory=list)
     invited: list[tuple[int, int]] = field(default_factory=list)  # (gathering, person)
     reminded: list[int] = field(default_factory=list)  # invitation ids
@@ -293,11 +294,19 @@ class Gatherings:
 
     # what the tick sends
 
-    async def plan_tick(self, repo: Repository, now: datetime) -> TickPlan:
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The gatherings' step: invitations and reminders belong to a dated event, so
+        they go today; who was invited and reminded is recorded once they are queued."""
+        plan = await self._due(t.repo, t.now)
+        return StepPlan(
+            messages=plan.messages, record=lambda repo, now: self.record(repo, plan, now)
+        )
+
+    async def _due(self, repo: Repository, now: datetime) -> GatheringsDue:
         """Invitations to everyone in a gathering's audience not yet invited (people who
         joined later too), and reminders to those who said yes: two reads."""
         invitations = await self._invitations(repo, now)
-        plan = TickPlan(messages=invitations.messages, invited=invitations.invited)
+        plan = GatheringsDue(messages=invitations.messages, invited=invitations.invited)
         for invitation_id, gathering, programme, person, _role in await repo.reminders_due(now):
             at = reminder_time(gathering.starts_at, programme.rules, now)
             if at is None or person.telegram_user_id is None:
@@ -317,7 +326,7 @@ class Gatherings:
             plan.reminded.append(invitation_id)
         return plan
 
-    async def record(self, repo: Repository, plan: TickPlan, now: datetime) -> None:
+    async def record(self, repo: Repository, plan: GatheringsDue, now: datetime) -> None:
         """After the tick queued `plan`'s messages: who was invited and reminded."""
         if plan.invited:
             await repo.add_invitations(plan.invited, now)
@@ -326,8 +335,8 @@ class Gatherings:
 
     async def _invitations(
         self, repo: Repository, now: datetime, gathering_id: int | None = None
-    ) -> TickPlan:
-        plan = TickPlan()
+    ) -> GatheringsDue:
+        plan = GatheringsDue()
         for gathering, programme, invitee, person in await repo.invitations_due(now, gathering_id):
             at = invitation_time(gathering.starts_at, programme.rules, now)
             if at is None:

@@ -8,7 +8,7 @@ through the outbox in that transaction. Replies to the person acting are the cal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -26,6 +26,8 @@ from bot.domain.rhythm import (
     Due,
     MeetingFact,
     MeetingStatus,
+    NudgeFact,
+    NudgeKind,
     Period,
     PlannedFact,
     PlanStatus,
@@ -40,6 +42,7 @@ from bot.runtime.clock import Clock
 from bot.texts import common as texts
 from bot.texts.common import language_of
 from bot.usecases.alerts import Alerts
+from bot.usecases.ticking import Nudge, StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Awake, Repository
 
@@ -100,7 +103,7 @@ class Status:
 
 
 @dataclass(frozen=True)
-class TickPlan:
+class RhythmPlan:
     messages: list[OutgoingMessage] = field(default_factory=list)
     nudges: list[tuple[int, int, str, str]] = field(default_factory=list)
     # (person, local day) that already have their bot-initiated message: later planners
@@ -124,24 +127,29 @@ class Meetings:
 
     # what the tick sends
 
-    async def plan_tick(
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The rhythm's step: its nudges, reminders and check-ins (recorded as asked once
+        queued). The steps after it see the questions asked now in `t.rhythms`, the day's
+        slots it took in `t.taken` and the pairs it held back in `t.held_back`."""
+        plan = await self._rhythm(t.repo, t.now, busy=t.busy, rhythms=t.rhythms, awake=t.awake)
+        t.rhythms = _with_asked(t.rhythms, plan.nudges, t.now)
+        t.taken = plan.taken
+        t.held_back = plan.held_back
+        return StepPlan(messages=plan.messages, nudges=plan.nudges)
+
+    async def _rhythm(
         self,
         repo: Repository,
         now: datetime,
         *,
-        busy: Sequence[tuple[int, datetime]] = (),
-        rhythms: Sequence[Rhythm] | None = None,
-        awake: Awake | None = None,
-    ) -> TickPlan:
-        """Nudges, reminders and period check-ins due now, at most one a day per person.
-
-        The tick passes the `rhythms` it has loaded (after ending pauses) already, and
-        with `awake` they are the pairs the tick looks at."""
-        if rhythms is None:
-            await repo.end_pauses(now.date())
-            rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+        busy: Sequence[tuple[int, datetime]],
+        rhythms: Sequence[Rhythm],
+        awake: Awake,
+    ) -> RhythmPlan:
+        """Nudges, reminders and period check-ins due now, at most one a day per person,
+        over the pairs the tick looks at."""
         if not rhythms:
-            return TickPlan()
+            return RhythmPlan()
         by_pair = {r.view.pair.id: r for r in rhythms}
         candidates: list[Due] = []
         for rhythm in rhythms:
@@ -159,7 +167,7 @@ class Meetings:
                 *busy,
             ]
         ]
-        plan = TickPlan(taken=set(already))
+        plan = RhythmPlan(taken=set(already))
         chosen = one_a_day(candidates, already, zones)
         for due in chosen:
             rhythm = by_pair[due.pair_id]
@@ -616,3 +624,22 @@ class Meetings:
             next_planned=next_planned(history.planned, context.today),
             last_meetings=tuple(history.meetings[-3:]),
         )
+
+
+def _with_asked(rhythms: Sequence[Rhythm], nudges: Sequence[Nudge], now: datetime) -> list[Rhythm]:
+    """The histories as they are once the (pair, person, period, kind) nudges planned
+    now are recorded (a nudge recorded before is kept as it was)."""
+    new: dict[int, list[NudgeFact]] = {}
+    for pair_id, person_id, period, kind in nudges:
+        new.setdefault(pair_id, []).append(NudgeFact(person_id, period, NudgeKind(kind), now, None))
+    result = []
+    for r in rhythms:
+        history = r.history
+        known = {(n.person_id, n.period, n.kind) for n in history.nudges}
+        added = [
+            n for n in new.get(history.pair_id, ()) if (n.person_id, n.period, n.kind) not in known
+        ]
+        if added:
+            r = replace(r, history=replace(history, nudges=(*history.nudges, *added)))
+        result.append(r)
+    return result
