@@ -19,8 +19,9 @@ from bot.domain.rhythm import MeetingStatus
 from bot.runtime.i18n import _, current_language
 from bot.texts import common as texts
 from bot.texts.buttons import Callback, build
-from bot.usecases.alerts import Action, Alerts, Binding, PairFile, Present, Refusal
+from bot.usecases.alerts import Action, Alerts, Binding, PairFile, Present
 from bot.usecases.privacy import AuditAction
+from bot.usecases.refusal import Refusal
 from handlers.common import actor, deps, sent_later, wake_delivery
 from handlers.coordinator import refuse, state_text
 from handlers.render import markup, too_long

@@ -12,6 +12,7 @@ from bot.texts.buttons import Callback, build
 from bot.texts.matching import suggestion_text
 from bot.usecases.joining import PairProblem
 from bot.usecases.matching import Matchmaker, MatchPlan, MatchProblem
+from bot.usecases.refusal import Refusal
 from handlers.common import deps, sent_later, wake_delivery
 from handlers.coordinator import coordinator_actor, coordinator_command, pair_made
 from handlers.render import markup, pair_problem, which_programme
@@ -110,9 +111,9 @@ async def _card(
     same_adept: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     plan = await _matchmaker(context).plan(me, programme_id)
-    if plan is MatchProblem.NOT_ALLOWED:
+    if isinstance(plan, Refusal) and plan.problem is MatchProblem.NOT_ALLOWED:
         return _(NOT_ALLOWED), None
-    if plan is MatchProblem.NO_COHORT or not isinstance(plan, MatchPlan):
+    if isinstance(plan, Refusal):
         return _("This programme has no cohort yet."), None
     suggestion = plan.for_adept(after) if same_adept and after is not None else None
     suggestion = suggestion or plan.after(after)

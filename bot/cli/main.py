@@ -534,11 +534,12 @@ def match(
         from bot.runtime.i18n import use_language
         from bot.texts.matching import reasons_text
         from bot.usecases.matching import Matchmaker, MatchProblem
+        from bot.usecases.refusal import Refusal
 
         plan = await Matchmaker(services).plan(None, program, cohort)
-        if plan is MatchProblem.NOT_ALLOWED:
+        if isinstance(plan, Refusal) and plan.problem is MatchProblem.NOT_ALLOWED:
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
-        if isinstance(plan, MatchProblem):
+        if isinstance(plan, Refusal):
             raise fail(f"programme {program} has no cohort {cohort or ''}".rstrip())
         mentor_word, _adept = role_words(plan.programme.role_labels)
         mentors, adepts = role_words(plan.programme.role_labels, plural=True)
@@ -748,7 +749,8 @@ def report_command(
     goals, outcomes and the evaluation."""
     from bot.domain.report import Options
     from bot.files.report import Format, render
-    from bot.usecases.evaluation import CohortEnd, Refusal
+    from bot.usecases.evaluation import CohortEnd
+    from bot.usecases.refusal import Refusal
 
     try:
         chosen = Format(fmt.lower())

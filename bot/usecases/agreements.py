@@ -31,6 +31,7 @@ from bot.runtime.clock import Clock
 from bot.texts import common as texts
 from bot.texts.common import language_of
 from bot.usecases.alerts import Alerts, mismatch_of
+from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Repository
@@ -75,11 +76,6 @@ class Screen:
         role = self.start.view.pair.party_role(self.person.id)
         assert role is not None
         return role
-
-
-@dataclass(frozen=True)
-class Refusal:
-    problem: Problem
 
 
 @dataclass
@@ -170,7 +166,7 @@ class Agreements:
         latest = await repo.latest_agreement(start.programme.id)
         return latest or AgreementText(rules.BUILTIN_AGREEMENT, None)
 
-    async def screen(self, person: Person, pair_id: int) -> Screen | Refusal:
+    async def screen(self, person: Person, pair_id: int) -> Screen | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             start = await self._load(repo, pair_id)
@@ -220,7 +216,9 @@ class Agreements:
 
     # goals
 
-    async def toggle_goal(self, person: Person, pair_id: int, option: str) -> Screen | Refusal:
+    async def toggle_goal(
+        self, person: Person, pair_id: int, option: str
+    ) -> Screen | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             start = await self._load(repo, pair_id)
@@ -284,7 +282,7 @@ class Agreements:
             return tuple(dialogue.data.get("goals", ()))
         return tuple(start.view.pair.goals or ())
 
-    async def goal_text(self, person: Person, text: str) -> Screen | Refusal | None:
+    async def goal_text(self, person: Person, text: str) -> Screen | Refusal[Problem] | None:
         """A typed goal; None when the person is not writing goals."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -313,7 +311,7 @@ class Agreements:
                 )
             return await self._goals_screen(repo, start, person, problem=problem)
 
-    async def edit_goals(self, person: Person) -> Screen | Refusal:
+    async def edit_goals(self, person: Person) -> Screen | Refusal[Problem]:
         """`/goals`: the adept's goals of their current pair, open for changes."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -331,7 +329,7 @@ class Agreements:
 
     async def answer(
         self, person: Person, pair_id: int, round_: Round, key: str, option: str
-    ) -> Screen | Refusal:
+    ) -> Screen | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             start = await self._load(repo, pair_id)
@@ -422,7 +420,7 @@ class Agreements:
 
     # the agreement
 
-    async def confirm(self, person: Person, pair_id: int) -> Screen | Refusal:
+    async def confirm(self, person: Person, pair_id: int) -> Screen | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             start = await self._load(repo, pair_id)

@@ -33,6 +33,7 @@ from bot.domain.model import (
 from bot.domain.stall import URGENCY, Facts, Reason, Score, Stall, stalls
 from bot.runtime.clock import Clock
 from bot.texts import common as texts
+from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import StepPlan, TickContext
 from storage.alert_chats import AlertChats
 from storage.db import Database
@@ -52,11 +53,6 @@ class Problem(StrEnum):
     NOT_ALLOWED = "not_allowed"
     STALE = "stale"
     UNKNOWN_PAIR = "unknown_pair"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    problem: Problem
 
 
 @dataclass(frozen=True)
@@ -437,7 +433,7 @@ class Alerts:
 
     async def act(
         self, coordinator: Person, alert_id: int, action: Action, scope: Scope
-    ) -> tuple[Alert, Subject, list[OutgoingMessage]] | Refusal:
+    ) -> tuple[Alert, Subject, list[OutgoingMessage]] | Refusal[Problem]:
         """A button on an alert. Only coordinators of the alert's pair may press (of its
         programme, or of its region)."""
         now = self.clock.now()
@@ -687,7 +683,7 @@ class Alerts:
         async with self.db.session() as session:
             return await Repository(session).programmes_with_alert_chat(chat_id)
 
-    async def pair_file(self, pair_id: int, scope: Scope) -> PairFile | Refusal:
+    async def pair_file(self, pair_id: int, scope: Scope) -> PairFile | Refusal[Problem]:
         """The pair's file; a pair outside the coordinator's scope is as unknown."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -731,7 +727,7 @@ class Alerts:
 
     async def add_note(
         self, coordinator: Person, pair_id: int, text: str, scope: Scope
-    ) -> PairView | Refusal:
+    ) -> PairView | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             view = await repo.pair_view(pair_id)
@@ -742,7 +738,7 @@ class Alerts:
 
     async def end(
         self, coordinator: Person, pair_id: int, reason: str, scope: Scope
-    ) -> PairView | Refusal:
+    ) -> PairView | Refusal[Problem]:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -768,7 +764,7 @@ class Alerts:
 
     async def message(
         self, coordinator: Person, pair_id: int, to: str, text: str, scope: Scope
-    ) -> tuple[PairView, list[Person]] | Refusal:
+    ) -> tuple[PairView, list[Person]] | Refusal[Problem]:
         """A coordinator's own words to one or both parties, sent through the bot."""
         now = self.clock.now()
         async with self.db.session() as session:

@@ -39,6 +39,7 @@ from bot.domain.model import Dialogue, OutgoingMessage, Person, Programme, Role
 from bot.runtime.clock import Clock
 from bot.texts import gatherings as gt
 from bot.texts.common import language_of
+from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Repository
@@ -143,32 +144,32 @@ class Gatherings:
         cohort_id: int | None = None,
         learning_group: str | None = None,
         kind: GatheringKind = GatheringKind.OTHER,
-    ) -> Created | GatheringProblem:
+    ) -> Created | Refusal[GatheringProblem]:
         """A new gathering at a local date and time; invitations go out at once when it
         is within three weeks (else the tick sends them then). `actor` None: the CLI."""
         if actor is not None and programme_id not in coordinated_programmes(actor):
-            return GatheringProblem.NOT_ALLOWED
+            return Refusal(GatheringProblem.NOT_ALLOWED)
         clean_title = check_title(title)
         if clean_title is None:
-            return GatheringProblem.BAD_TITLE
+            return Refusal(GatheringProblem.BAD_TITLE)
         clean_place = None
         if place is not None and place.strip():
             clean_place = check_place(place)
             if clean_place is None:
-                return GatheringProblem.BAD_PLACE
+                return Refusal(GatheringProblem.BAD_PLACE)
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             programme = await repo.programme(programme_id)
             if programme is None:
-                return GatheringProblem.NO_PROGRAMME
+                return Refusal(GatheringProblem.NO_PROGRAMME)
             if cohort_id is not None:
                 cohort = await repo.cohort(cohort_id)
                 if cohort is None or cohort.programme_id != programme_id:
-                    return GatheringProblem.NO_COHORT
+                    return Refusal(GatheringProblem.NO_COHORT)
             moment = programme.rules.at(starts_on, starts_at)
             if moment <= now:
-                return GatheringProblem.IN_THE_PAST
+                return Refusal(GatheringProblem.IN_THE_PAST)
             gathering = await repo.create_gathering(
                 programme_id=programme_id,
                 cohort_id=cohort_id,
@@ -253,22 +254,22 @@ class Gatherings:
 
     async def cancellable(
         self, actor: Actor | None, gathering_id: int
-    ) -> Cancellable | GatheringProblem:
+    ) -> Cancellable | Refusal[GatheringProblem]:
         """What the coordinator confirms before cancelling, or why they cannot: not a
         coordinator, a gathering they do not know (another programme's or region's is
         answered the same), already cancelled, or begun."""
         if not allowed_programmes(actor, Action.CANCEL_GATHERING):
-            return GatheringProblem.NOT_ALLOWED
+            return Refusal(GatheringProblem.NOT_ALLOWED)
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             gathering = await repo.gathering(gathering_id)
             if gathering is None or not self.may_cancel(actor, gathering):
-                return GatheringProblem.UNKNOWN
+                return Refusal(GatheringProblem.UNKNOWN)
             if gathering.cancelled:
-                return GatheringProblem.CANCELLED
+                return Refusal(GatheringProblem.CANCELLED)
             if gathering.starts_at <= now:
-                return GatheringProblem.OVER
+                return Refusal(GatheringProblem.OVER)
             programme = await repo.programme(gathering.programme_id)
             assert programme is not None
             turnouts = await repo.turnouts(
@@ -281,15 +282,15 @@ class Gatherings:
 
     async def cancel_by(
         self, actor: Actor | None, gathering_id: int
-    ) -> Cancelled | GatheringProblem:
+    ) -> Cancelled | Refusal[GatheringProblem]:
         """A coordinator cancels a gathering in chat: the checks of `cancellable`, then
         `cancel`. A second press finds it cancelled and changes nothing."""
         found = await self.cancellable(actor, gathering_id)
-        if isinstance(found, GatheringProblem):
+        if isinstance(found, Refusal):
             return found
         done = await self.cancel(gathering_id)
         if done is None:  # cancelled in between (another press, the command line)
-            return GatheringProblem.CANCELLED
+            return Refusal(GatheringProblem.CANCELLED)
         return done
 
     # what the tick sends
@@ -363,7 +364,7 @@ class Gatherings:
 
     async def answer(
         self, person: Person, gathering_id: int, answer: Answer
-    ) -> Answered | GatheringProblem:
+    ) -> Answered | Refusal[GatheringProblem]:
         """An invited person's *I'll come* / *I can't*; a later answer replaces it."""
         now = self.clock.now()
         async with self.db.session() as session:
@@ -371,11 +372,11 @@ class Gatherings:
             gathering = await repo.gathering(gathering_id)
             invited, _answer = await repo.invitation_answer(gathering_id, person.id)
             if gathering is None or not invited:
-                return GatheringProblem.NOT_INVITED
+                return Refusal(GatheringProblem.NOT_INVITED)
             programme = await repo.programme(gathering.programme_id)
             assert programme is not None
             if gathering.cancelled or gathering.starts_at <= now:
-                return GatheringProblem.OVER
+                return Refusal(GatheringProblem.OVER)
             # A yes changed to no drops the reminder (only yes answers are reminded).
             await repo.answer_invitation(gathering_id, person.id, answer, now)
         return Answered(gathering, programme, answer)
@@ -534,6 +535,6 @@ class Gatherings:
             audience=Audience(str(data["audience"])),
             cohort_id=int(str(cohort)) if cohort is not None else None,
         )
-        if isinstance(outcome, GatheringProblem):
-            return Step(None, outcome)
+        if isinstance(outcome, Refusal):
+            return Step(None, outcome.problem)
         return Step(None, created=outcome, programme=outcome.programme)

@@ -42,6 +42,7 @@ from bot.runtime.clock import Clock
 from bot.texts import common as texts
 from bot.texts.common import language_of
 from bot.usecases.alerts import Alerts
+from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import Nudge, StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Awake, Repository
@@ -57,11 +58,6 @@ class Problem(StrEnum):
     NO_PAIR = "no_pair"
     NOT_ACTIVE = "not_active"
     LOGGED = "logged"  # the meeting asked about is logged already (by the other, mostly)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    problem: Problem
 
 
 @dataclass(frozen=True)
@@ -232,7 +228,7 @@ class Meetings:
 
     async def _plan_context(
         self, repo: Repository, person: Person, planned_id: int
-    ) -> tuple[PairContext, int, PlannedFact] | Refusal:
+    ) -> tuple[PairContext, int, PlannedFact] | Refusal[Problem]:
         """A planned meeting with its pair as `person` sees it, and who proposed it."""
         found = await repo.planned(planned_id)
         if found is None:
@@ -245,7 +241,7 @@ class Meetings:
 
     async def _context(
         self, repo: Repository, person: Person, pair_id: int
-    ) -> PairContext | Refusal:
+    ) -> PairContext | Refusal[Problem]:
         rhythm = await repo.pair_rhythm(pair_id, since=self.clock.now().date() - timedelta(days=2))
         if rhythm is None:
             return Refusal(Problem.NOT_ACTIVE)
@@ -261,11 +257,11 @@ class Meetings:
         async with self.db.session() as session:
             return await Repository(session).live_pairs_of(person.id)
 
-    async def context(self, person: Person, pair_id: int) -> PairContext | Refusal:
+    async def context(self, person: Person, pair_id: int) -> PairContext | Refusal[Problem]:
         async with self.db.session() as session:
             return await self._context(Repository(session), person, pair_id)
 
-    async def not_yet(self, person: Person, pair_id: int) -> PairContext | Refusal:
+    async def not_yet(self, person: Person, pair_id: int) -> PairContext | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             context = await self._context(repo, person, pair_id)
@@ -277,7 +273,7 @@ class Meetings:
 
     async def propose(
         self, person: Person, pair_id: int, day: date, at: time | None
-    ) -> tuple[PairContext, PlannedFact] | Refusal:
+    ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -299,7 +295,7 @@ class Meetings:
 
     async def answer_proposal(
         self, person: Person, planned_id: int, accept: bool
-    ) -> tuple[PairContext, PlannedFact] | Refusal:
+    ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -332,7 +328,7 @@ class Meetings:
         topic: str | None,
         *,
         days_ago: int = 0,
-    ) -> tuple[PairContext, MeetingFact, int] | Refusal:
+    ) -> tuple[PairContext, MeetingFact, int] | Refusal[Problem]:
         """Records a meeting reported by `person` (on `held_on`, or `days_ago` days before
         the programme's today), asks the other to confirm, and opens the logger's check-in
         (its id is returned)."""
@@ -377,7 +373,7 @@ class Meetings:
 
     async def did_meet(
         self, person: Person, planned_id: int
-    ) -> tuple[PairContext, PlannedFact] | Refusal:
+    ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         """An answer to «did you meet?» about a planned meeting whose day has passed: the
         question is answered; logging the meeting or a new date is the caller's next step."""
         async with self.db.session() as session:
@@ -396,7 +392,7 @@ class Meetings:
 
     async def set_topic(
         self, person: Person, meeting_id: int, goal: int
-    ) -> tuple[PairContext, MeetingFact, str] | Refusal:
+    ) -> tuple[PairContext, MeetingFact, str] | Refusal[Problem]:
         """The goal (by its place in the pair's goals) a meeting `person` logged worked on."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -417,7 +413,7 @@ class Meetings:
 
     async def answer_meeting(
         self, person: Person, meeting_id: int, status: MeetingStatus, held_on: date | None = None
-    ) -> tuple[PairContext, MeetingFact, int | None] | Refusal:
+    ) -> tuple[PairContext, MeetingFact, int | None] | Refusal[Problem]:
         """The other party confirms (possibly with another date) or disputes a meeting.
         A confirmation opens their check-in; its id is returned."""
         now = self.clock.now()
@@ -461,7 +457,7 @@ class Meetings:
 
     # check-ins
 
-    async def start_period_check_in(self, person: Person, pair_id: int) -> int | Refusal:
+    async def start_period_check_in(self, person: Person, pair_id: int) -> int | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             context = await self._context(repo, person, pair_id)
@@ -486,7 +482,7 @@ class Meetings:
         comment: str | None = None,
         needs_help: bool | None = None,
         finish: bool = False,
-    ) -> tuple[CheckIn, PairContext] | Refusal:
+    ) -> tuple[CheckIn, PairContext] | Refusal[Problem]:
         """One answer of a check-in: a score, a goal ticked, a comment, a help request."""
         now = self.clock.now()
         async with self.db.session() as session:
@@ -541,7 +537,7 @@ class Meetings:
 
     async def pause(
         self, person: Person, pair_id: int, until: date | None
-    ) -> PairContext | Refusal:
+    ) -> PairContext | Refusal[Problem]:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -596,12 +592,14 @@ class Meetings:
             await repo.enqueue(notices, now)
             return context
 
-    async def status(self, person: Person, pair_id: int) -> Status | Refusal:
+    async def status(self, person: Person, pair_id: int) -> Status | Refusal[Problem]:
         async with self.db.session() as session:
             context = await self._context(Repository(session), person, pair_id)
         return self._status(context)
 
-    async def status_of_only_pair(self, person: Person) -> Status | Refusal | list[PairView]:
+    async def status_of_only_pair(
+        self, person: Person
+    ) -> Status | Refusal[Problem] | list[PairView]:
         """/status without a pair named: the status of the person's one live pair, else
         their live pairs (none, or several to choose from), in one transaction."""
         async with self.db.session() as session:
@@ -612,7 +610,7 @@ class Meetings:
             context = await self._context(repo, person, views[0].pair.id)
         return self._status(context)
 
-    def _status(self, context: PairContext | Refusal) -> Status | Refusal:
+    def _status(self, context: PairContext | Refusal[Problem]) -> Status | Refusal[Problem]:
         if isinstance(context, Refusal):
             return context
         history = context.rhythm.history

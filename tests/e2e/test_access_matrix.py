@@ -22,7 +22,7 @@ from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.model import Role
 from bot.domain.stall import Reason, Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
-from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.refusal import Refusal
 from tests.conftest import fresh_database_url
 from tests.e2e.cohorts import join
 from tests.e2e.conftest import Harness, start_harness
@@ -150,7 +150,7 @@ async def world(h: Harness, kind: str) -> World:
         cohort_id=r.rogaland,
         kind=GatheringKind.OTHER,
     )
-    assert not isinstance(made, GatheringProblem)
+    assert not isinstance(made, Refusal)
     await h.agreements.set_agreement_text(programme.id, AGREEMENT)
     # Someone in the audit log about the target pair.
     await r.eva.send(f"/pair {r.kari_pair}")

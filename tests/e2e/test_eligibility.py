@@ -11,9 +11,8 @@ from bot.domain.gatherings import Audience
 from bot.domain.model import OutgoingMessage, PairState, Programme, Role
 from bot.domain.rhythm import Due, NudgeKind
 from bot.sim.emulator import BotApiEmulator, SimUser
-from bot.usecases.alerts import Refusal
-from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.joining import PairProblem
+from bot.usecases.refusal import Refusal
 from tests.e2e import test_cli
 from tests.e2e.cohorts import run_until
 from tests.e2e.conftest import Harness, bot_on
@@ -290,7 +289,7 @@ async def test_nothing_reaches_someone_without_consent_whoever_writes(harness: H
         place="Library",
         audience=Audience.ALL,
     )
-    assert not isinstance(gathering, GatheringProblem)
+    assert not isinstance(gathering, Refusal)
     kari_person = await h.services.actor(kari.id)
     assert kari_person is not None
     told = await h.core.alerts.message(

@@ -11,7 +11,7 @@ from bot.domain.model import PairState, Role
 from bot.domain.report import build_report
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import Core, build_core
-from bot.usecases.evaluation import Refusal
+from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
 from storage.evaluation import Evaluations

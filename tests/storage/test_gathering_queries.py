@@ -10,7 +10,7 @@ from bench.seed import seed_pairs
 from bot.domain.gatherings import Answer, Audience
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
-from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
 
@@ -38,7 +38,7 @@ async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
                 place="Town hall",
                 audience=Audience.ALL,
             )
-            assert not isinstance(made, GatheringProblem)
+            assert not isinstance(made, Refusal)
             assert made.invited == 0
         clock.set(datetime(2026, 3, 23, 9, 30, tzinfo=UTC))  # Monday: within three weeks
         with counting_statements(db.engine) as counter:
