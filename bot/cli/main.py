@@ -111,6 +111,7 @@ async def _serve(settings: Settings) -> None:
 
     from bot.runtime import rehearsal as rehearsals
     from bot.runtime.app import running_bot, tick_soon
+    from handlers.routes import FRONTEND
 
     db = Database(settings.database_url)
     await db.upgrade()
@@ -124,7 +125,7 @@ async def _serve(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with running_bot(settings, db=db, clock=clock) as application:
+        async with running_bot(settings, frontend=FRONTEND, db=db, clock=clock) as application:
             mode = "webhook mode" if settings.webhook_url else "polling"
             logging.getLogger("mentorbot").info("%s as @%s", mode, application.bot.username)
             if isinstance(clock, RehearsalClock):

@@ -23,6 +23,7 @@ from bot.usecases.joining import Services
 from bot.usecases.meetings import Meetings
 from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
+from handlers.routes import FRONTEND
 from storage.db import Database
 from tests.conftest import WORKDAY_MORNING, fresh_database_url
 
@@ -143,6 +144,7 @@ async def bot_on(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[H
         settings = settings_for(emulator, database_url)
         async with running_bot(
             settings,
+            frontend=FRONTEND,
             db=db,
             clock=clock,
             poll_timeout=1,

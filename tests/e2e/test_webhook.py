@@ -28,6 +28,7 @@ from bot.runtime.webhook import SECRET_HEADER, WebhookServer
 from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from handlers.common import DEPS_KEY
+from handlers.routes import FRONTEND
 from storage.db import Database
 from tests.conftest import WORKDAY_MORNING
 from tests.e2e.conftest import settings_for
@@ -49,7 +50,9 @@ async def webhook_bot(
     )
     try:
         clock = FixedClock(WORKDAY_MORNING)
-        async with running_bot(settings, db=db, clock=clock, ticks=False) as application:
+        async with running_bot(
+            settings, frontend=FRONTEND, db=db, clock=clock, ticks=False
+        ) as application:
             server = application.bot_data[WEBHOOK_SERVER]
             assert isinstance(server, WebhookServer)
             yield application, server

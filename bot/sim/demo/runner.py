@@ -61,6 +61,7 @@ from bot.texts.common import reason_name
 from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
 from handlers.coordinator import state_text
+from handlers.routes import FRONTEND
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -389,6 +390,7 @@ async def _bot(
     try:
         async with running_bot(
             demo_settings(emulator, url, language),
+            frontend=FRONTEND,
             db=db,
             clock=clock,
             poll_timeout=1,
