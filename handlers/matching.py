@@ -10,8 +10,8 @@ from bot.domain.access import Actor, coordinated_programmes
 from bot.runtime.i18n import _, ngettext
 from bot.texts.buttons import Callback, build
 from bot.texts.matching import suggestion_text
-from bot.usecases.joining import PairProblem
 from bot.usecases.matching import Matchmaker, MatchPlan, MatchProblem
+from bot.usecases.pairing import PairProblem
 from bot.usecases.refusal import Refusal
 from handlers.common import deps, sent_later, wake_delivery
 from handlers.coordinator import coordinator_actor, coordinator_command, pair_made
@@ -70,7 +70,7 @@ async def suggestion_pressed(
     action = data.values["action"]
     if action == "a":
         services = deps(context).services
-        outcome = await services.create_pair(me, programme_id, mentor_id, adept_id)
+        outcome = await deps(context).pairing.create_pair(me, programme_id, mentor_id, adept_id)
         programme = await services.programme(programme_id)
         labels = programme.role_labels if programme else "mentor"
         if outcome.problem is not None or outcome.view is None:

@@ -14,13 +14,14 @@ from typing import Annotated
 import typer
 
 from bot.cli.programmes import register as _register_programme_commands
-from bot.cli.support import _date, _run, _settings, fail, role_words
+from bot.cli.support import _date, _run, _settings, fail, pairing_of, role_words
 from bot.domain.invites import invite_link
 from bot.domain.model import Role
 from bot.runtime.clock import Clock, FixedClock, RehearsalClock, SystemClock, as_utc
 from bot.runtime.config import SUPPORTED_LANGUAGES, ConfigError, Settings
 from bot.sim.demo.scenario import DEFAULT_DAYS
-from bot.usecases.joining import PairProblem, Services
+from bot.usecases.joining import Services
+from bot.usecases.pairing import PairProblem
 from storage.db import Database
 
 app = typer.Typer(help="mentorbot: keeps mentor programmes on track.", no_args_is_help=True)
@@ -577,9 +578,9 @@ def people(
 ) -> None:
     """List a programme's people with their ids (for `mentorbot pair`)."""
 
-    async def work(services: Services, _settings: Settings) -> None:
+    async def work(services: Services, settings: Settings) -> None:
         for role in (Role.COORDINATOR, Role.MENTOR, Role.ADEPT):
-            for person in await services.members(program, role):
+            for person in await pairing_of(services, settings).members(program, role):
                 typer.echo(f"{person.id}\t{role.value}\t{person.first_name}")
 
     _run(work)
@@ -593,8 +594,8 @@ def pair(
 ) -> None:
     """Pair a mentor with an adept; both get an introduction."""
 
-    async def work(services: Services, _settings: Settings) -> None:
-        outcome = await services.create_pair(None, program, mentor, adept)
+    async def work(services: Services, settings: Settings) -> None:
+        outcome = await pairing_of(services, settings).create_pair(None, program, mentor, adept)
         if outcome.problem is not None or outcome.view is None:
             reasons = {
                 PairProblem.NOT_ALLOWED: f"there is no programme {program}",
@@ -623,8 +624,8 @@ def pair(
 def pairs(program: Annotated[int, typer.Option("--program", help="Programme id.")]) -> None:
     """List a programme's pairs with their state."""
 
-    async def work(services: Services, _settings: Settings) -> None:
-        for view in await services.pairs(None, [program]):
+    async def work(services: Services, settings: Settings) -> None:
+        for view in await pairing_of(services, settings).pairs(None, [program]):
             typer.echo(
                 f"{view.pair.id}\t{view.mentor.first_name}\t{view.adept.first_name}\t"
                 f"{view.pair.state.value}"

@@ -1,6 +1,6 @@
 """Matching suggestions for a cohort: who is unpaired, the optimal set of pairs, and the
 coordinator's answers. Nothing is paired here: accepting goes through
-``Services.create_pair``, so the introductions and the agreement start as with /pair."""
+``Pairing.create_pair``, so the introductions and the agreement start as with /pair."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from enum import StrEnum
 from bot.domain import matching
 from bot.domain.access import Action, Actor, allowed_scope, may
 from bot.domain.model import Cohort, Membership, Person, Programme, Role
-from bot.usecases.joining import Services, current_cohort, member_cohort
+from bot.usecases.joining import Services, current_cohort
+from bot.usecases.pairing import member_cohort
 from bot.usecases.refusal import Refusal
 from storage.roster import Roster
 

@@ -21,6 +21,7 @@ from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
 from bot.usecases.agreements import Agreements
 from bot.usecases.joining import Services
 from bot.usecases.meetings import Meetings
+from bot.usecases.pairing import Pairing
 from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
 from handlers.routes import FRONTEND
@@ -45,6 +46,10 @@ class Harness:
         deps = self.application.bot_data[DEPS_KEY]
         assert isinstance(deps, Deps)
         return deps.services
+
+    @property
+    def pairing(self) -> Pairing:
+        return self.core.pairing
 
     @property
     def agreements(self) -> Agreements:
@@ -78,9 +83,9 @@ class Harness:
             await self.join(user, programme, role)
             await user.press(await user.next_message(), "Yes, that is OK")
             await user.next_message()
-        [mentor] = await self.services.members(programme.id, Role.MENTOR)
-        [adept] = await self.services.members(programme.id, Role.ADEPT)
-        outcome = await self.services.create_pair(None, programme.id, mentor.id, adept.id)
+        [mentor] = await self.pairing.members(programme.id, Role.MENTOR)
+        [adept] = await self.pairing.members(programme.id, Role.ADEPT)
+        outcome = await self.pairing.create_pair(None, programme.id, mentor.id, adept.id)
         assert outcome.view is not None
         pair_id = outcome.view.pair.id
         now = self.clock.now()

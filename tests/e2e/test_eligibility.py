@@ -11,7 +11,7 @@ from bot.domain.gatherings import Audience
 from bot.domain.model import OutgoingMessage, PairState, Programme, Role
 from bot.domain.rhythm import Due, NudgeKind
 from bot.sim.emulator import BotApiEmulator, SimUser
-from bot.usecases.joining import PairProblem
+from bot.usecases.pairing import PairProblem
 from bot.usecases.refusal import Refusal
 from tests.e2e import test_cli
 from tests.e2e.cohorts import run_until
@@ -121,9 +121,9 @@ async def test_who_says_no_is_not_offered_paired_or_written_to_and_may_say_yes_l
     assert "Amina" not in (card.text or "") and card.button_texts() == []
 
     # Nor can she be paired by the command line; nobody is introduced.
-    outcome = await h.services.create_pair(None, programme.id, ola_id, amina_id)
+    outcome = await h.pairing.create_pair(None, programme.id, ola_id, amina_id)
     assert (outcome.problem, outcome.view) == (PairProblem.NOT_TAKING_PART, None)
-    assert await h.services.pairs(None, [programme.id]) == []
+    assert await h.pairing.pairs(None, [programme.id]) == []
     await h.deliver()
     async with h.services.unit() as repo:
         assert [i.kind for i in await repo.outbox_items()] == []
@@ -207,7 +207,7 @@ async def test_who_leaves_is_never_offered_again_and_the_other_party_is_told(
     await kari.send("/match")
     card = await kari.next_message()
     assert "–" not in (card.text or "") and card.button_texts() == []
-    outcome = await h.services.create_pair(None, programme.id, ola_id, amina_id)
+    outcome = await h.pairing.create_pair(None, programme.id, ola_id, amina_id)
     assert (outcome.problem, outcome.view) == (PairProblem.NOT_TAKING_PART, None)
     await h.deliver()
     await h.emulator.wait_until_idle()
@@ -237,7 +237,7 @@ async def test_a_pair_ended_by_the_coordinator_gets_nothing_more(
     assert [m.text for m in amina.catch_up()] == [
         "Your mentorship with Ola has ended. Thank you for taking part!"
     ]
-    [view] = await h.services.pairs(None, [programme.id])
+    [view] = await h.pairing.pairs(None, [programme.id])
     assert view.pair.state is PairState.ENDED
 
 

@@ -206,7 +206,7 @@ async def test_a_cancelled_gathering_tells_who_said_yes_or_nothing_and_reminds_n
     assert siri.inbox()[seen[siri.id] :] == [] and invitations(siri) == []
     async with h.services.unit() as repo:
         items = await repo.outbox_items()
-    person = {p.telegram_user_id: p.id for p in await h.services.members(programme.id, Role.MENTOR)}
+    person = {p.telegram_user_id: p.id for p in await h.pairing.members(programme.id, Role.MENTOR)}
     assert sorted(i.idempotency_key for i in items if i.kind == "gathering_cancelled") == sorted(
         f"gathering:{gathering_id}:cancel:{person[user.id]}" for user in (ola, per)
     )

@@ -59,7 +59,7 @@ async def join_pair(
         actor = await h.services.actor(user.id)
         assert actor is not None
         people.append(actor.person)
-    outcome = await h.services.create_pair(None, programme.id, people[0].id, people[1].id)
+    outcome = await h.pairing.create_pair(None, programme.id, people[0].id, people[1].id)
     assert outcome.view is not None
     pair_id = outcome.view.pair.id
     async with h.services.unit() as repo:

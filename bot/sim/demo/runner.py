@@ -563,7 +563,7 @@ async def _pair(run: DemoRun, coordinator: SimPerson, mentor_key: str, adept_key
 
 async def _summary(run: DemoRun) -> Summary:
     services = run.core.services
-    views = await services.pairs(None, [run.programme.id])
+    views = await run.core.pairing.pairs(None, [run.programme.id])
     ids = [v.pair.id for v in views]
     async with services.unit() as repo:
         check_ins = await repo.check_ins_of(ids)
@@ -601,7 +601,7 @@ async def _summary(run: DemoRun) -> Summary:
             )
     unreachable = []
     for role in (Role.MENTOR, Role.ADEPT):
-        for person in await services.members(run.programme.id, role):
+        for person in await run.core.pairing.members(run.programme.id, role):
             if person.unreachable_since is not None:
                 unreachable.append(person.first_name)
     received = [e for e in run.transcript.events if e.kind is Kind.RECEIVED]
