@@ -284,6 +284,7 @@ async def serve(kind: str, database: str, api: str, token: str) -> None:
     from bot.runtime.app import running_bot
     from bot.runtime.clock import SystemClock
     from bot.runtime.config import Settings
+    from handlers.routes import FRONTEND
 
     settings = Settings(
         _env_file=None,
@@ -293,7 +294,9 @@ async def serve(kind: str, database: str, api: str, token: str) -> None:
     )
     db = Database(database)
     limiter = _generous_limiter()
-    async with running_bot(settings, db=db, clock=SystemClock(), ticks=False, rate_limiter=limiter):
+    async with running_bot(
+        settings, frontend=FRONTEND, db=db, clock=SystemClock(), ticks=False, rate_limiter=limiter
+    ):
         await stop.wait()
     await db.dispose()
 

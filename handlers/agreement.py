@@ -22,7 +22,8 @@ from bot.texts.agreements import (
 from bot.texts.buttons import Callback, build
 from bot.texts.common import goal_label, privacy_warning, relabel
 from bot.texts.keyboards import short_label
-from bot.usecases.agreements import Agreements, Problem, Refusal, Screen
+from bot.usecases.agreements import Agreements, Problem, Screen
+from bot.usecases.refusal import Refusal
 from handlers.common import actor, deps, member_command, wake_delivery
 from handlers.render import CHECK, markup, question_keyboard
 
@@ -31,7 +32,7 @@ def _agreements(context: ContextTypes.DEFAULT_TYPE) -> Agreements:
     return deps(context).agreements
 
 
-def _refusal_text(refusal: Refusal) -> str:
+def _refusal_text(refusal: Refusal[Problem]) -> str:
     if refusal.problem is Problem.NOT_YOURS:
         return _("This button is not for you.")
     return _("This button is old. Nothing was changed.")
@@ -228,7 +229,7 @@ def _goals(
     return "\n\n".join(parts), markup([*([b] for b in chosen + offered), last])
 
 
-async def _show(message: Message, result: Screen | Refusal) -> None:
+async def _show(message: Message, result: Screen | Refusal[Problem]) -> None:
     if isinstance(result, Refusal):
         await message.reply_text(_refusal_text(result))
         return
@@ -237,7 +238,7 @@ async def _show(message: Message, result: Screen | Refusal) -> None:
 
 
 async def _answer_press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, result: Screen | Refusal
+    update: Update, context: ContextTypes.DEFAULT_TYPE, result: Screen | Refusal[Problem]
 ) -> None:
     query = update.callback_query
     assert query is not None and isinstance(query.message, Message)

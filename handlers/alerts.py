@@ -21,8 +21,9 @@ from bot.texts import alerts as texts
 from bot.texts.agreements import agreement_version_name
 from bot.texts.buttons import Callback, build
 from bot.texts.common import goal_label
-from bot.usecases.alerts import Action, Alerts, Binding, PairFile, Present, Refusal
+from bot.usecases.alerts import Action, Alerts, Binding, PairFile, Present
 from bot.usecases.privacy import AuditAction
+from bot.usecases.refusal import Refusal
 from handlers.common import actor, deps, sent_later, wake_delivery
 from handlers.coordinator import refuse, state_text
 from handlers.render import markup, too_long

@@ -20,6 +20,7 @@ from bot.usecases.alerts import Alerts
 from bot.usecases.digest import Digests
 from bot.usecases.joining import Services, TelegramUser
 from bot.usecases.meetings import Meetings
+from bot.usecases.pairing import Pairing
 
 _actor: ContextVar[Actor | None] = ContextVar("mentorbot_actor", default=None)
 
@@ -46,6 +47,10 @@ class Deps:
     @property
     def services(self) -> Services:
         return self.core.services
+
+    @property
+    def pairing(self) -> Pairing:
+        return self.core.pairing
 
     @property
     def agreements(self) -> Agreements:

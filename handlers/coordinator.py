@@ -15,7 +15,7 @@ from bot.runtime.i18n import _, format_day, ngettext
 from bot.texts.alerts import reason_name
 from bot.texts.buttons import Callback, build
 from bot.texts.common import role_name
-from bot.usecases.joining import PairProblem
+from bot.usecases.pairing import PairProblem
 from handlers.common import actor, deps, sent_later, wake_delivery
 from handlers.render import distinct_names, markup, pair_problem, rows, which_programme
 
@@ -201,7 +201,7 @@ def _with_said_no(text: str, said_no: list[Person]) -> str:
 async def _choose_mentor(
     message: Message, context: ContextTypes.DEFAULT_TYPE, me: Actor, programme_id: int
 ) -> None:
-    candidates = await deps(context).services.pair_candidates(me, programme_id)
+    candidates = await deps(context).pairing.pair_candidates(me, programme_id)
     if candidates is None:
         await refuse(message)
         return
@@ -252,7 +252,7 @@ async def mentor_pressed(
     if query is None or not isinstance(query.message, Message):
         return
     programme_id, mentor_id = data.int("programme"), data.int("mentor")
-    candidates = await deps(context).services.pair_candidates(me, programme_id) if me else None
+    candidates = await deps(context).pairing.pair_candidates(me, programme_id) if me else None
     if candidates is None:
         await query.answer(_("Only coordinators can do this."))
         return
@@ -301,7 +301,7 @@ async def adept_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     if me is None:
         await query.answer(_("Only coordinators can do this."))
         return
-    outcome = await deps(context).services.create_pair(
+    outcome = await deps(context).pairing.create_pair(
         me, data.int("programme"), data.int("mentor"), data.int("adept")
     )
     labels = await _labels(context, data.int("programme"))
@@ -348,7 +348,7 @@ async def _pairs_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of /pairs: state, last meeting and open alert reasons of each pair."""
     services = deps(context).services
-    views = await services.pairs(me)
+    views = await deps(context).pairing.pairs(me)
     if not views:
         return _("No pairs yet. Make one with /pair."), None
     pages = max(1, -(-len(views) // PAIRS_PER_PAGE))

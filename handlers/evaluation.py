@@ -16,8 +16,9 @@ from bot.files.report import SUFFIXES, Format, render
 from bot.runtime.i18n import _, current_language
 from bot.texts import evaluation as evaluation_texts
 from bot.texts.buttons import Callback
-from bot.usecases.evaluation import MAX_OUTCOME_TEXT, CohortEnd, Problem, Refusal, Screen
+from bot.usecases.evaluation import MAX_OUTCOME_TEXT, CohortEnd, Problem, Screen
 from bot.usecases.privacy import AuditAction
+from bot.usecases.refusal import Refusal
 from handlers.common import actor, deps, pressed
 from handlers.coordinator import refuse
 from handlers.render import markup
@@ -52,7 +53,7 @@ def _markup(keyboard: dict[str, Any]) -> InlineKeyboardMarkup:
     )
 
 
-def _refusal(refusal: Refusal) -> str:
+def _refusal(refusal: Refusal[Problem]) -> str:
     texts = {
         Problem.NOT_YOURS: _("This button is not for you."),
         Problem.FINISHED: _("You have answered already. Thank you!"),

@@ -17,6 +17,7 @@ from bot.texts import gatherings as gt
 from bot.texts.buttons import Callback, build
 from bot.texts.keyboards import fit_markup
 from bot.usecases.gatherings import GatheringProblem, Gatherings, Step
+from bot.usecases.refusal import Refusal
 from handlers.common import actor, deps, pressed, pressed_or_answer, wake_delivery
 from handlers.coordinator import refuse
 from handlers.render import markup as keyboard_of
@@ -43,10 +44,10 @@ async def answer_pressed(
     query, message, me = found
     answer = Answer.YES if data.values["answer"] == "y" else Answer.NO
     result = await _gatherings(context).answer(me.person, data.int("gathering"), answer)
-    if result is GatheringProblem.NOT_INVITED:
+    if isinstance(result, Refusal) and result.problem is GatheringProblem.NOT_INVITED:
         await query.answer(_("This invitation is not for you."))
         return
-    if result is GatheringProblem.OVER or isinstance(result, GatheringProblem):
+    if isinstance(result, Refusal):
         await query.answer(_("This gathering is over or cancelled. Nothing was changed."))
         await message.edit_reply_markup(reply_markup=None)
         return
@@ -131,8 +132,8 @@ async def cancel_pressed(
         return
     if step == "c":
         result = await gatherings.cancellable(me, gathering_id)
-        if isinstance(result, GatheringProblem):
-            await query.answer(_cancel_problem(result))
+        if isinstance(result, Refusal):
+            await query.answer(_cancel_problem(result.problem))
             return
         await query.answer()
         today = result.programme.rules.local(deps(context).core.clock.now()).date()
@@ -151,8 +152,8 @@ async def cancel_pressed(
         )
         return
     outcome = await gatherings.cancel_by(me, gathering_id)
-    if isinstance(outcome, GatheringProblem):
-        await query.answer(_cancel_problem(outcome))
+    if isinstance(outcome, Refusal):
+        await query.answer(_cancel_problem(outcome.problem))
         return
     await query.answer()
     wake_delivery(context)

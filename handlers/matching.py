@@ -10,8 +10,9 @@ from bot.domain.access import Actor, coordinated_programmes
 from bot.runtime.i18n import _, ngettext
 from bot.texts.buttons import Callback, build
 from bot.texts.matching import suggestion_text
-from bot.usecases.joining import PairProblem
 from bot.usecases.matching import Matchmaker, MatchPlan, MatchProblem
+from bot.usecases.pairing import PairProblem
+from bot.usecases.refusal import Refusal
 from handlers.common import deps, sent_later, wake_delivery
 from handlers.coordinator import coordinator_actor, coordinator_command, pair_made
 from handlers.render import markup, pair_problem, which_programme
@@ -69,7 +70,7 @@ async def suggestion_pressed(
     action = data.values["action"]
     if action == "a":
         services = deps(context).services
-        outcome = await services.create_pair(me, programme_id, mentor_id, adept_id)
+        outcome = await deps(context).pairing.create_pair(me, programme_id, mentor_id, adept_id)
         programme = await services.programme(programme_id)
         labels = programme.role_labels if programme else "mentor"
         if outcome.problem is not None or outcome.view is None:
@@ -110,9 +111,9 @@ async def _card(
     same_adept: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     plan = await _matchmaker(context).plan(me, programme_id)
-    if plan is MatchProblem.NOT_ALLOWED:
+    if isinstance(plan, Refusal) and plan.problem is MatchProblem.NOT_ALLOWED:
         return _(NOT_ALLOWED), None
-    if plan is MatchProblem.NO_COHORT or not isinstance(plan, MatchPlan):
+    if isinstance(plan, Refusal):
         return _("This programme has no cohort yet."), None
     suggestion = plan.for_adept(after) if same_adept and after is not None else None
     suggestion = suggestion or plan.after(after)

@@ -21,9 +21,9 @@ from bot.usecases.meetings import (
     Meetings,
     PairContext,
     Problem,
-    Refusal,
     Status,
 )
+from bot.usecases.refusal import Refusal
 from handlers.common import (
     actor,
     deps,
@@ -54,7 +54,7 @@ def _meetings(context: ContextTypes.DEFAULT_TYPE) -> Meetings:
     return deps(context).meetings
 
 
-def _refusal(refusal: Refusal) -> str:
+def _refusal(refusal: Refusal[Problem]) -> str:
     texts = {
         Problem.NOT_YOURS: _("This button is not for you."),
         Problem.NOT_ACTIVE: _("This pair is not active now."),
@@ -753,7 +753,7 @@ async def _show_status(message: Message, context: ContextTypes.DEFAULT_TYPE, pai
     await _reply_status(message, await _meetings(context).status(me.person, pair_id))
 
 
-async def _reply_status(message: Message, status: Status | Refusal) -> None:
+async def _reply_status(message: Message, status: Status | Refusal[Problem]) -> None:
     if isinstance(status, Refusal):
         await message.reply_text(_refusal(status))
         return

@@ -35,6 +35,7 @@ from bot.usecases.programme_settings import (
     SettingsProblem,
     SettingsView,
 )
+from bot.usecases.refusal import Refusal
 from handlers.common import deps, pressed_or_answer
 from handlers.coordinator import coordinator_actor, coordinator_command, refuse
 from handlers.render import CHECK, markup, rows, which_programme
@@ -78,7 +79,7 @@ async def programme_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await refuse(message)
         return
     result = await service.view(me, programmes[0].id)
-    if isinstance(result, SettingsProblem):
+    if isinstance(result, Refusal):
         await refuse(message)
         return
     await message.reply_text(view_text(result), reply_markup=view_keyboard(result))
@@ -98,8 +99,8 @@ async def settings_pressed(
     programme_id, step, value = data.int("programme"), data.values["step"], data.values["value"]
     if step == "v":
         shown = await service.view(me, programme_id)
-        if isinstance(shown, SettingsProblem):
-            await query.answer(problem_text(shown), show_alert=True)
+        if isinstance(shown, Refusal):
+            await query.answer(problem_text(shown.problem), show_alert=True)
             return
         await query.answer()
         await message.edit_text(view_text(shown), reply_markup=view_keyboard(shown))
@@ -113,8 +114,8 @@ async def settings_pressed(
         return
     if step in SETS:
         changed = await service.change(me, programme_id, SETS[step], value)
-        if isinstance(changed, SettingsProblem):
-            await query.answer(problem_text(changed), show_alert=True)
+        if isinstance(changed, Refusal):
+            await query.answer(problem_text(changed.problem), show_alert=True)
             return
         await query.answer(_("Saved."))
         await message.edit_text(view_text(changed), reply_markup=view_keyboard(changed))
@@ -124,17 +125,17 @@ async def settings_pressed(
         asked = (
             await service.ask_number(me, programme_id, kind)
             if kind
-            else SettingsProblem.NOT_UNDERSTOOD
+            else Refusal(SettingsProblem.NOT_UNDERSTOOD)
         )
-        if isinstance(asked, SettingsProblem):
-            await query.answer(problem_text(asked), show_alert=True)
+        if isinstance(asked, Refusal):
+            await query.answer(problem_text(asked.problem), show_alert=True)
             return
         await query.answer()
         await message.edit_text(number_question(asked), reply_markup=_cancel(asked.programme))
         return
     programme = await service.for_change(me, programme_id)
-    if isinstance(programme, SettingsProblem):
-        await query.answer(problem_text(programme), show_alert=True)
+    if isinstance(programme, Refusal):
+        await query.answer(problem_text(programme.problem), show_alert=True)
         return
     menu = (
         _menu(programme, value)
@@ -162,8 +163,8 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     result = await _service(context).typed(me, message.text)
     if result is None:
         return False
-    if isinstance(result, SettingsProblem):
-        await message.reply_text(problem_text(result))
+    if isinstance(result, Refusal):
+        await message.reply_text(problem_text(result.problem))
     elif isinstance(result, NumberAsked):
         await message.reply_text(number_question(result), reply_markup=_cancel(result.programme))
     else:

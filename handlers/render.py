@@ -13,7 +13,7 @@ from bot.runtime.i18n import LANGUAGE_NAMES, _
 from bot.texts.buttons import build
 from bot.texts.common import privacy_warning, relabel
 from bot.texts.keyboards import fit
-from bot.usecases.joining import PairProblem
+from bot.usecases.pairing import PairProblem
 
 CHECK = "✅ "
 

@@ -17,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.runtime.app import Frontend, Runtime
 from bot.runtime.i18n import _
 from bot.runtime.telegram_bot import answers_noted
 from bot.texts.buttons import Callback, parse
@@ -41,7 +42,7 @@ from handlers import (
     privacy,
     programme,
 )
-from handlers.common import actor, dialogue_changed, dialogue_on_arrival, prepare
+from handlers.common import DEPS_KEY, Deps, actor, dialogue_changed, dialogue_on_arrival, prepare
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,32 @@ UNEDITABLE = (
     "message can't be edited",
     "message to edit not found",
 )
+
+
+def install(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+    """The handlers' dependencies, the handlers, and the alert chats' daily check."""
+    deps = Deps(
+        core=runtime.core,
+        default_language=runtime.settings.default_language,
+        delivery=runtime.delivery,
+    )
+    deps.extra["settings"] = runtime.settings
+    application.bot_data[DEPS_KEY] = deps
+    register(application)
+    if runtime.ticks and application.job_queue is not None:
+        # Each alert chat is checked once a day for participants; the job looks hourly.
+        application.job_queue.run_repeating(
+            alerts.group_check_job, interval=3600, first=60.0, name="alert-groups"
+        )
+
+
+async def start(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+    """The command menus, once the application is initialised."""
+    await commands.register_commands(application.bot, runtime.settings.default_language)
+
+
+# What the composition root passes to bot/runtime/app.py.
+FRONTEND = Frontend(register=install, start=start)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -14,13 +14,14 @@ from typing import Annotated
 import typer
 
 from bot.cli.programmes import register as _register_programme_commands
-from bot.cli.support import _date, _run, _settings, fail, role_words
+from bot.cli.support import _date, _run, _settings, fail, pairing_of, role_words
 from bot.domain.invites import invite_link
 from bot.domain.model import Role
 from bot.runtime.clock import Clock, FixedClock, RehearsalClock, SystemClock, as_utc
 from bot.runtime.config import SUPPORTED_LANGUAGES, ConfigError, Settings
 from bot.sim.demo.scenario import DEFAULT_DAYS
-from bot.usecases.joining import PairProblem, Services
+from bot.usecases.joining import Services
+from bot.usecases.pairing import PairProblem
 from storage.db import Database
 
 app = typer.Typer(help="mentorbot: keeps mentor programmes on track.", no_args_is_help=True)
@@ -111,6 +112,7 @@ async def _serve(settings: Settings) -> None:
 
     from bot.runtime import rehearsal as rehearsals
     from bot.runtime.app import running_bot, tick_soon
+    from handlers.routes import FRONTEND
 
     db = Database(settings.database_url)
     await db.upgrade()
@@ -124,7 +126,7 @@ async def _serve(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with running_bot(settings, db=db, clock=clock) as application:
+        async with running_bot(settings, frontend=FRONTEND, db=db, clock=clock) as application:
             mode = "webhook mode" if settings.webhook_url else "polling"
             logging.getLogger("mentorbot").info("%s as @%s", mode, application.bot.username)
             if isinstance(clock, RehearsalClock):
@@ -534,11 +536,12 @@ def match(
         from bot.runtime.i18n import use_language
         from bot.texts.matching import reasons_text
         from bot.usecases.matching import Matchmaker, MatchProblem
+        from bot.usecases.refusal import Refusal
 
         plan = await Matchmaker(services).plan(None, program, cohort)
-        if plan is MatchProblem.NOT_ALLOWED:
+        if isinstance(plan, Refusal) and plan.problem is MatchProblem.NOT_ALLOWED:
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
-        if isinstance(plan, MatchProblem):
+        if isinstance(plan, Refusal):
             raise fail(f"programme {program} has no cohort {cohort or ''}".rstrip())
         mentor_word, _adept = role_words(plan.programme.role_labels)
         mentors, adepts = role_words(plan.programme.role_labels, plural=True)
@@ -575,9 +578,9 @@ def people(
 ) -> None:
     """List a programme's people with their ids (for `mentorbot pair`)."""
 
-    async def work(services: Services, _settings: Settings) -> None:
+    async def work(services: Services, settings: Settings) -> None:
         for role in (Role.COORDINATOR, Role.MENTOR, Role.ADEPT):
-            for person in await services.members(program, role):
+            for person in await pairing_of(services, settings).members(program, role):
                 typer.echo(f"{person.id}\t{role.value}\t{person.first_name}")
 
     _run(work)
@@ -591,8 +594,8 @@ def pair(
 ) -> None:
     """Pair a mentor with an adept; both get an introduction."""
 
-    async def work(services: Services, _settings: Settings) -> None:
-        outcome = await services.create_pair(None, program, mentor, adept)
+    async def work(services: Services, settings: Settings) -> None:
+        outcome = await pairing_of(services, settings).create_pair(None, program, mentor, adept)
         if outcome.problem is not None or outcome.view is None:
             reasons = {
                 PairProblem.NOT_ALLOWED: f"there is no programme {program}",
@@ -621,8 +624,8 @@ def pair(
 def pairs(program: Annotated[int, typer.Option("--program", help="Programme id.")]) -> None:
     """List a programme's pairs with their state."""
 
-    async def work(services: Services, _settings: Settings) -> None:
-        for view in await services.pairs(None, [program]):
+    async def work(services: Services, settings: Settings) -> None:
+        for view in await pairing_of(services, settings).pairs(None, [program]):
             typer.echo(
                 f"{view.pair.id}\t{view.mentor.first_name}\t{view.adept.first_name}\t"
                 f"{view.pair.state.value}"
@@ -748,7 +751,8 @@ def report_command(
     goals, outcomes and the evaluation."""
     from bot.domain.report import Options
     from bot.files.report import Format, render
-    from bot.usecases.evaluation import CohortEnd, Refusal
+    from bot.usecases.evaluation import CohortEnd
+    from bot.usecases.refusal import Refusal
 
     try:
         chosen = Format(fmt.lower())

@@ -178,6 +178,7 @@ def gathering_create(
 ) -> None:
     """Make a gathering; participants are invited (three weeks before, or at once)."""
     from bot.usecases.gatherings import GatheringProblem, Gatherings
+    from bot.usecases.refusal import Refusal
 
     try:
         word = audience.strip().lower()
@@ -205,7 +206,7 @@ def gathering_create(
             learning_group=group,
             kind=chosen_kind,
         )
-        if isinstance(outcome, GatheringProblem):
+        if isinstance(outcome, Refusal):
             reasons = {
                 GatheringProblem.NO_PROGRAMME: f"there is no programme {program}",
                 GatheringProblem.NO_COHORT: f"programme {program} has no cohort {cohort}",
@@ -213,7 +214,7 @@ def gathering_create(
                 GatheringProblem.BAD_PLACE: "--place must be at most 300 characters",
                 GatheringProblem.IN_THE_PAST: "--at is in the past",
             }
-            raise fail(reasons.get(outcome, outcome.value))
+            raise fail(reasons.get(outcome.problem, outcome.problem.value))
         g = outcome.gathering
         local = outcome.programme.rules.local(g.starts_at)
         typer.echo(

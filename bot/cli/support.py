@@ -15,6 +15,7 @@ from bot.domain.roles import pair_words
 from bot.runtime.clock import Clock, RehearsalClock, SystemClock
 from bot.runtime.config import ConfigError, Settings, load_settings
 from bot.usecases.joining import Services
+from bot.usecases.pairing import Pairing
 from storage.db import Database
 
 T = TypeVar("T")
@@ -33,6 +34,11 @@ def _settings() -> Settings:
         return load_settings()
     except ConfigError as error:
         raise fail(str(error)) from None
+
+
+def pairing_of(services: Services, settings: Settings) -> Pairing:
+    """The pairing use cases on the command line's database and clock."""
+    return Pairing(services.db, services.clock, default_language=settings.default_language)
 
 
 def _run(work: Callable[[Services, Settings], Awaitable[T]], *, clock: Clock | None = None) -> T:

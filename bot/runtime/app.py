@@ -1,4 +1,11 @@
-"""Builds the PTB Application with our handlers, services, delivery worker and scheduler."""
+"""Builds the PTB Application with the services, the delivery worker and the scheduler;
+the handlers come from outside.
+
+This module knows nothing of `handlers/`: whoever starts the bot (the composition root)
+passes the `Frontend` that registers them. The composition roots are the command line's
+`run` command (bot/cli, with `handlers.routes.FRONTEND`), the demo (bot/sim/demo/runner.py),
+the end-to-end harness (tests/e2e/conftest.py) and the benchmarks that run the bot.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
@@ -20,16 +28,14 @@ from bot.runtime.telegram_bot import MentorBot
 from bot.runtime.text_input import CleanTextRequest
 from bot.runtime.updates import PerSenderUpdateProcessor
 from bot.runtime.webhook import WebhookServer, webhook_path
-from bot.runtime.wiring import build_core
+from bot.runtime.wiring import Core, build_core
 from bot.usecases.tick import tick
-from handlers import routes
-from handlers.alerts import group_check_job
-from handlers.commands import register_commands
-from handlers.common import DEPS_KEY, Deps
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+RUNTIME_KEY = "mentorbot.runtime"
+FRONTEND_KEY = "mentorbot.frontend"
 DELIVERY_TASK = "mentorbot.delivery_task"
 WEBHOOK_SERVER = "mentorbot.webhook_server"
 TICK_LOCK = "mentorbot.tick_lock"
@@ -43,11 +49,33 @@ def file_url(base_url: str) -> str:
     return f"{head}/file/{tail}"
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """What the application is built with, shared with the front end (and kept in
+    ``bot_data[RUNTIME_KEY]``)."""
+
+    settings: Settings
+    core: Core
+    delivery: DeliveryWorker
+    ticks: bool  # whether the scheduled jobs run
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """What talks to people, plugged in by the composition root: `register` adds the
+    handlers (and their own jobs) to the application, `start` runs once it is
+    initialised (the command menus)."""
+
+    register: Callable[[Application, Runtime], None]  # type: ignore[type-arg]
+    start: Callable[[Application, Runtime], Awaitable[None]]  # type: ignore[type-arg]
+
+
 def build_application(
     settings: Settings,
     *,
     db: Database,
     clock: Clock,
+    frontend: Frontend,
     ticks: bool = True,
     rate_limiter: SharedRateLimiter | None = None,
 ) -> Application:  # type: ignore[type-arg]
@@ -78,30 +106,25 @@ def build_application(
         retention_months=settings.retention_months,
     )
     delivery = DeliveryWorker(db, application.bot, clock, concurrency=settings.delivery_concurrency)
-    deps = Deps(core=core, default_language=settings.default_language, delivery=delivery)
-    deps.extra["settings"] = settings
-    application.bot_data[DEPS_KEY] = deps
-    routes.register(application)
+    runtime = Runtime(settings=settings, core=core, delivery=delivery, ticks=ticks)
+    application.bot_data[RUNTIME_KEY] = runtime
+    application.bot_data[FRONTEND_KEY] = frontend
     if ticks and application.job_queue is not None:
         application.job_queue.run_repeating(
             _tick_job, interval=settings.tick_interval_seconds, first=1.0, name="tick"
         )
-        # Each alert chat is checked once a day for participants; the job looks hourly.
-        application.job_queue.run_repeating(
-            group_check_job, interval=3600, first=60.0, name="alert-groups"
-        )
+    frontend.register(application, runtime)
     return application
 
 
 async def start_background(application: Application) -> None:  # type: ignore[type-arg]
     """Menu registration and the delivery worker. PTB runs `post_init` only inside
     `run_polling`, and we embed the Application ourselves, so this is called explicitly."""
-    deps = application.bot_data[DEPS_KEY]
-    settings = deps.extra["settings"]
-    await register_commands(application.bot, settings.default_language)
-    worker = deps.delivery
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    frontend: Frontend = application.bot_data[FRONTEND_KEY]
+    await frontend.start(application, runtime)
     application.bot_data[DELIVERY_TASK] = asyncio.create_task(
-        worker.run(settings.delivery_interval_seconds), name="delivery"
+        runtime.delivery.run(runtime.settings.delivery_interval_seconds), name="delivery"
     )
 
 
@@ -111,9 +134,8 @@ async def stop_background(application: Application) -> None:  # type: ignore[typ
     task = application.bot_data.pop(DELIVERY_TASK, None)
     if task is None:
         return
-    deps = application.bot_data[DEPS_KEY]
-    if deps.delivery is not None:
-        deps.delivery.stop()
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    runtime.delivery.stop()
     await asyncio.wait({task}, timeout=DELIVERY_STOP_SECONDS)
     if not task.done():
         log.warning("delivery worker did not stop in %.0f s; cancelling it", DELIVERY_STOP_SECONDS)
@@ -141,13 +163,13 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _ticks(context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps = context.bot_data[DEPS_KEY]
-    settings = deps.extra["settings"]
+    runtime: Runtime = context.bot_data[RUNTIME_KEY]
+    settings = runtime.settings
     stop_at = time.monotonic() + settings.tick_interval_seconds * 0.8
     while True:
-        report = await tick(deps.core, pairs_per_tick=settings.tick_pairs)
-        if report.queued and deps.delivery is not None:
-            deps.delivery.wake()
+        report = await tick(runtime.core, pairs_per_tick=settings.tick_pairs)
+        if report.queued:
+            runtime.delivery.wake()
         if not report.more or time.monotonic() >= stop_at:
             return
 
@@ -158,6 +180,7 @@ async def running_bot(
     *,
     db: Database,
     clock: Clock,
+    frontend: Frontend,
     poll_timeout: int = 10,
     ticks: bool = True,
     rate_limiter: SharedRateLimiter | None = None,
@@ -166,7 +189,7 @@ async def running_bot(
     set), and stops it cleanly on exit: no new updates, the delivery worker finishes its
     send in flight and releases the rest, queued updates are handled, then shutdown."""
     application = build_application(
-        settings, db=db, clock=clock, ticks=ticks, rate_limiter=rate_limiter
+        settings, db=db, clock=clock, frontend=frontend, ticks=ticks, rate_limiter=rate_limiter
     )
     async with application:
         await start_background(application)

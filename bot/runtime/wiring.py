@@ -13,6 +13,7 @@ from bot.usecases.evaluation import CohortEnd
 from bot.usecases.gatherings import Gatherings
 from bot.usecases.joining import Services
 from bot.usecases.meetings import Meetings
+from bot.usecases.pairing import Pairing
 from bot.usecases.privacy import Privacy
 from bot.usecases.programme_settings import ProgrammeSettings
 from storage.db import Database
@@ -20,7 +21,8 @@ from storage.db import Database
 
 @dataclass(frozen=True)
 class Core:
-    services: Services
+    services: Services  # joining: programmes, invites, arrival, the intake, language
+    pairing: Pairing
     agreements: Agreements
     meetings: Meetings
     alerts: Alerts
@@ -49,6 +51,7 @@ def build_core(
         services=Services(
             db, clock, default_language=default_language, invite_ttl_days=invite_ttl_days
         ),
+        pairing=Pairing(db, clock, default_language=default_language),
         agreements=Agreements(db, clock, default_language=default_language, alerts=alerts),
         meetings=Meetings(db, clock, default_language=default_language, alerts=alerts),
         alerts=alerts,

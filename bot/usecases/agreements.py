@@ -32,6 +32,8 @@ from bot.runtime.clock import Clock
 from bot.texts import agreements as texts
 from bot.texts.common import language_of
 from bot.usecases.alerts import Alerts, mismatch_of
+from bot.usecases.refusal import Refusal
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Repository
 
@@ -75,11 +77,6 @@ class Screen:
         role = self.start.view.pair.party_role(self.person.id)
         assert role is not None
         return role
-
-
-@dataclass(frozen=True)
-class Refusal:
-    problem: Problem
 
 
 @dataclass
@@ -170,7 +167,7 @@ class Agreements:
         latest = await repo.latest_agreement(start.programme.id)
         return latest or AgreementText(rules.BUILTIN_AGREEMENT, None)
 
-    async def screen(self, person: Person, pair_id: int) -> Screen | Refusal:
+    async def screen(self, person: Person, pair_id: int) -> Screen | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             start = await self._load(repo, pair_id)
@@ -220,7 +217,9 @@ class Agreements:
 
     # goals
 
-    async def toggle_goal(self, person: Person, pair_id: int, option: str) -> Screen | Refusal:
+    async def toggle_goal(
+        self, person: Person, pair_id: int, option: str
+    ) -> Screen | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             start = await self._load(repo, pair_id)
@@ -284,7 +283,7 @@ class Agreements:
             return tuple(dialogue.data.get("goals", ()))
         return tuple(start.view.pair.goals or ())
 
-    async def goal_text(self, person: Person, text: str) -> Screen | Refusal | None:
+    async def goal_text(self, person: Person, text: str) -> Screen | Refusal[Problem] | None:
         """A typed goal; None when the person is not writing goals."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -313,7 +312,7 @@ class Agreements:
                 )
             return await self._goals_screen(repo, start, person, problem=problem)
 
-    async def edit_goals(self, person: Person) -> Screen | Refusal:
+    async def edit_goals(self, person: Person) -> Screen | Refusal[Problem]:
         """`/goals`: the adept's goals of their current pair, open for changes."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -331,7 +330,7 @@ class Agreements:
 
     async def answer(
         self, person: Person, pair_id: int, round_: Round, key: str, option: str
-    ) -> Screen | Refusal:
+    ) -> Screen | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             start = await self._load(repo, pair_id)
@@ -416,7 +415,7 @@ class Agreements:
 
     # the agreement
 
-    async def confirm(self, person: Person, pair_id: int) -> Screen | Refusal:
+    async def confirm(self, person: Person, pair_id: int) -> Screen | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             start = await self._load(repo, pair_id)
@@ -492,22 +491,15 @@ class Agreements:
 
     # what the tick asks
 
-    async def due_messages(
-        self, now: datetime, starts: Sequence[PairStart] | None = None
-    ) -> list[OutgoingMessage]:
-        """Reminders for unfinished parts, and the three-month re-check; constant queries.
-
-        The tick passes the `starts` it has loaded already."""
-        if starts is None:
-            async with self.db.session() as session:
-                starts = await Repository(session).pair_starts(
-                    states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE]
-                )
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The agreements' step: reminders for unfinished parts, and the three-month
+        re-check (planned again at every tick until it is answered), for the pairs the
+        tick looks at; no statement of its own."""
         due: list[OutgoingMessage] = []
-        for start in starts:
+        for start in t.starts:
             if start.view.pair.state in (PairState.AWAITING_AGREEMENT, PairState.ACTIVE):
-                due.extend(self._due_for(start, now))
-        return due
+                due.extend(self._due_for(start, t.now))
+        return StepPlan(messages=due)
 
     def _due_for(self, start: PairStart, now: datetime) -> list[OutgoingMessage]:
         pair = start.view.pair

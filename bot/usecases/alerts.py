@@ -41,6 +41,8 @@ from bot.texts.conversations import (
     help_follow_up,
     help_follow_up_in_group,
 )
+from bot.usecases.refusal import Refusal
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.alert_chats import AlertChats
 from storage.db import Database
 from storage.repository import Awake, Repository
@@ -59,11 +61,6 @@ class Problem(StrEnum):
     NOT_ALLOWED = "not_allowed"
     STALE = "stale"
     UNKNOWN_PAIR = "unknown_pair"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    problem: Problem
 
 
 @dataclass(frozen=True)
@@ -145,18 +142,25 @@ class Alerts:
 
     # what the tick does
 
-    async def plan_tick(
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The alerts' step: opens, re-posts and resolves alerts for every pair the tick
+        looks at (its `rhythms` include the questions the rhythm asked just now), and
+        leaves the ends of their snoozes in `t.snoozed` for the pairs' sleep."""
+        plan = await self._plan(t.repo, t.now, rhythms=t.rhythms, starts=t.starts, awake=t.awake)
+        t.snoozed = plan.snoozed
+        return StepPlan(messages=plan.messages)
+
+    async def _plan(
         self,
         repo: Repository,
         now: datetime,
         *,
-        rhythms: Sequence[Rhythm] | None = None,
-        starts: Sequence[PairStart] | None = None,
-        awake: Awake | None = None,
+        rhythms: Sequence[Rhythm],
+        starts: Sequence[PairStart],
+        awake: Awake,
     ) -> AlertPlan:
-        """Opens, re-posts and resolves alerts for every pair (with `awake`, every pair
-        the tick looks at: it passes their `rhythms` and `starts`): a constant
-        number of statements, however many pairs and alerts change."""
+        """Opens, re-posts and resolves alerts: a constant number of statements, however
+        many pairs and alerts change."""
         facts = await self._facts(repo, now, rhythms, starts, awake)
         existing = await repo.alerts(awake=awake)
         unresolved: dict[int, dict[AlertReason, Alert]] = {}
@@ -435,7 +439,7 @@ class Alerts:
 
     async def act(
         self, coordinator: Person, alert_id: int, action: Action, scope: Scope
-    ) -> tuple[Alert, Subject, list[OutgoingMessage]] | Refusal:
+    ) -> tuple[Alert, Subject, list[OutgoingMessage]] | Refusal[Problem]:
         """A button on an alert. Only coordinators of the alert's pair may press (of its
         programme, or of its region)."""
         now = self.clock.now()
@@ -683,7 +687,7 @@ class Alerts:
         async with self.db.session() as session:
             return await Repository(session).programmes_with_alert_chat(chat_id)
 
-    async def pair_file(self, pair_id: int, scope: Scope) -> PairFile | Refusal:
+    async def pair_file(self, pair_id: int, scope: Scope) -> PairFile | Refusal[Problem]:
         """The pair's file; a pair outside the coordinator's scope is as unknown."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -727,7 +731,7 @@ class Alerts:
 
     async def add_note(
         self, coordinator: Person, pair_id: int, text: str, scope: Scope
-    ) -> PairView | Refusal:
+    ) -> PairView | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             view = await repo.pair_view(pair_id)
@@ -738,7 +742,7 @@ class Alerts:
 
     async def end(
         self, coordinator: Person, pair_id: int, reason: str, scope: Scope
-    ) -> PairView | Refusal:
+    ) -> PairView | Refusal[Problem]:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -766,7 +770,7 @@ class Alerts:
 
     async def message(
         self, coordinator: Person, pair_id: int, to: str, text: str, scope: Scope
-    ) -> tuple[PairView, list[Person]] | Refusal:
+    ) -> tuple[PairView, list[Person]] | Refusal[Problem]:
         """A coordinator's own words to one or both parties, sent through the bot."""
         now = self.clock.now()
         async with self.db.session() as session:

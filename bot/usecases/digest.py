@@ -1,7 +1,7 @@
 """Use cases of the weekly digest to coordinators, the weekly note to participants, and
 a person's settings (`/settings`).
 
-The tick asks `plan_tick` what is due: each programme's digest once a week (text parts
+The tick's weekly step asks what is due: each programme's digest once a week (text parts
 and the chart, through the outbox with keys ``digest:<programme>:<week>:<chat>:<part>``,
 the week recorded on the programme in the same transaction; a region's coordinator gets
 the region's digest, a coordinator of the whole programme and the alert chat all of it),
@@ -25,6 +25,7 @@ from bot.files import chart
 from bot.runtime.clock import Clock
 from bot.texts import digest as digest_texts
 from bot.texts.common import language_of
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.alert_chats import AlertChats
 from storage.db import Database
 from storage.digest import DigestQueries
@@ -45,7 +46,7 @@ class Rendered:
 
 
 @dataclass
-class DigestPlan:
+class WeeklyPlan:
     messages: list[OutgoingMessage] = field(default_factory=list)
     nudges: list[tuple[int, int, str, str]] = field(default_factory=list)
     weeks: list[tuple[int, str]] = field(default_factory=list)  # (programme, ISO week) queued
@@ -59,17 +60,28 @@ class Digests:
 
     # the tick
 
-    async def plan_tick(
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The weekly step: the digests due, and the weekly notes after the rhythm's
+        messages (one a day, counting the slots in `t.taken`)."""
+        plan = await self._weekly(t.repo, t.now, rhythms=t.rhythms, taken=t.taken)
+        return StepPlan(
+            messages=plan.messages,
+            nudges=plan.nudges,
+            record=lambda repo, _now: self.record(repo, plan),
+            writes=bool(plan.weeks),
+        )
+
+    async def _weekly(
         self,
         repo: Repository,
         now: datetime,
         *,
-        rhythms: Sequence[Rhythm] = (),
-        taken: set[tuple[int, date]] | None = None,
-    ) -> DigestPlan:
+        rhythms: Sequence[Rhythm],
+        taken: set[tuple[int, date]],
+    ) -> WeeklyPlan:
         """Digests due now and weekly notes: one statement, plus a fixed number when a
         digest is due."""
-        plan = DigestPlan()
+        plan = WeeklyPlan()
         queries = DigestQueries(repo.session)
         due = [
             (programme, week)
@@ -79,12 +91,12 @@ class Digests:
         if due:
             plan.messages.extend(await self._digests(repo, [p for p, _w in due], now))
             plan.weeks.extend((p.id, week) for p, week in due)
-        notes, nudges = self.weekly_notes(rhythms, now, taken or set())
+        notes, nudges = self.weekly_notes(rhythms, now, taken)
         plan.messages.extend(notes)
         plan.nudges.extend(nudges)
         return plan
 
-    async def record(self, repo: Repository, plan: DigestPlan) -> None:
+    async def record(self, repo: Repository, plan: WeeklyPlan) -> None:
         for programme_id, week in plan.weeks:
             await repo.update_programme(programme_id, digest_week=week)
 

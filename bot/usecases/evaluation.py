@@ -23,6 +23,8 @@ from bot.runtime.clock import Clock
 from bot.runtime.i18n import use_language
 from bot.texts import evaluation as evaluation_texts
 from bot.texts.common import goal_label, language_of, local_day
+from bot.usecases.refusal import Refusal
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.evaluation import ClosingPair, Evaluations
 from storage.report import report_data
@@ -40,11 +42,6 @@ class Problem(StrEnum):
     UNKNOWN_PAIR = "unknown_pair"
     BAD_KIND = "bad_kind"
     UNKNOWN_PROGRAMME = "unknown_programme"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    problem: Problem
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,19 @@ class CohortEnd:
 
     # what the tick does
 
-    async def plan_tick(self, repo: Repository, now: datetime) -> ClosingPlan:
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The cohort end's step: its messages take their people's day's slot (`t.busy`)
+        before the rhythm's; once queued they are marked sent, and the pairs of cohorts
+        that are over are ended."""
+        plan = await self._closing(t.repo, t.now)
+        t.busy.extend(plan.busy)
+        return StepPlan(
+            messages=plan.messages,
+            record=lambda repo, now: self.record(repo, plan, now),
+            writes=bool(plan.to_end),
+        )
+
+    async def _closing(self, repo: Repository, now: datetime) -> ClosingPlan:
         """Notices, evaluations and reminders due now, at most one a day per person
         (counting what is queued already), and the pairs whose cohort is over.
 
@@ -227,7 +236,7 @@ class CohortEnd:
 
     async def _screen(
         self, repo: Repository, person: Person, pair_id: int
-    ) -> tuple[Evaluation, PairView] | Refusal:
+    ) -> tuple[Evaluation, PairView] | Refusal[Problem]:
         evaluation = await Evaluations(repo).of(pair_id, person.id)
         if evaluation is None or evaluation.asked_at is None:
             return Refusal(Problem.NOT_YOURS)
@@ -238,7 +247,7 @@ class CohortEnd:
 
     async def answer(
         self, person: Person, pair_id: int, code: str, value: str | None
-    ) -> Screen | Refusal:
+    ) -> Screen | Refusal[Problem]:
         """A button of the evaluation; `value` None skips a text question."""
         question = rules.parse_code(code)
         if question is None:
@@ -258,7 +267,7 @@ class CohortEnd:
         view: PairView,
         question: Question,
         value: str | None,
-    ) -> Screen | Refusal:
+    ) -> Screen | Refusal[Problem]:
         if evaluation.completed_at is not None:
             return Refusal(Problem.FINISHED)
         too_long = value is not None and len(" ".join(value.split())) > rules.MAX_TEXT
@@ -291,7 +300,7 @@ class CohortEnd:
         programme = await repo.programme(view.pair.programme_id)
         return Screen(saved, view, following, programme.role_labels if programme else "mentor")
 
-    async def text(self, person: Person, text: str) -> Screen | Refusal | None:
+    async def text(self, person: Person, text: str) -> Screen | Refusal[Problem] | None:
         """A typed answer when the person's open evaluation waits for text; None otherwise."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -319,7 +328,7 @@ class CohortEnd:
         cohort_id: int | None,
         options: ReportOptions,
         language: str,
-    ) -> Report | Refusal:
+    ) -> Report | Refusal[Problem]:
         """The funder's report, as of today in the programme's time zone. Its data is
         read in a constant number of statements; its figures come from a pure function."""
         async with self.db.session() as session:
@@ -339,7 +348,7 @@ class CohortEnd:
         kind: str,
         text: str | None,
         scope: Scope,
-    ) -> PairView | Refusal:
+    ) -> PairView | Refusal[Problem]:
         """A coordinator records an outcome; only for pairs in their scope (their
         programmes; a region's coordinator, the region's pairs)."""
         if kind not in {o.value for o in rules.RECORDED_OUTCOMES}:

@@ -39,6 +39,8 @@ from bot.domain.model import Dialogue, OutgoingMessage, Person, Programme, Role
 from bot.runtime.clock import Clock
 from bot.texts import gatherings as gt
 from bot.texts.common import language_of
+from bot.usecases.refusal import Refusal
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Repository
 
@@ -100,7 +102,7 @@ class Cancellable:
 
 
 @dataclass(frozen=True)
-class TickPlan:
+class GatheringsDue:
     messages: list[OutgoingMessage] = field(default_factory=list)
     invited: list[tuple[int, int]] = field(default_factory=list)  # (gathering, person)
     reminded: list[int] = field(default_factory=list)  # invitation ids
@@ -142,32 +144,32 @@ class Gatherings:
         cohort_id: int | None = None,
         learning_group: str | None = None,
         kind: GatheringKind = GatheringKind.OTHER,
-    ) -> Created | GatheringProblem:
+    ) -> Created | Refusal[GatheringProblem]:
         """A new gathering at a local date and time; invitations go out at once when it
         is within three weeks (else the tick sends them then). `actor` None: the CLI."""
         if actor is not None and programme_id not in coordinated_programmes(actor):
-            return GatheringProblem.NOT_ALLOWED
+            return Refusal(GatheringProblem.NOT_ALLOWED)
         clean_title = check_title(title)
         if clean_title is None:
-            return GatheringProblem.BAD_TITLE
+            return Refusal(GatheringProblem.BAD_TITLE)
         clean_place = None
         if place is not None and place.strip():
             clean_place = check_place(place)
             if clean_place is None:
-                return GatheringProblem.BAD_PLACE
+                return Refusal(GatheringProblem.BAD_PLACE)
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             programme = await repo.programme(programme_id)
             if programme is None:
-                return GatheringProblem.NO_PROGRAMME
+                return Refusal(GatheringProblem.NO_PROGRAMME)
             if cohort_id is not None:
                 cohort = await repo.cohort(cohort_id)
                 if cohort is None or cohort.programme_id != programme_id:
-                    return GatheringProblem.NO_COHORT
+                    return Refusal(GatheringProblem.NO_COHORT)
             moment = programme.rules.at(starts_on, starts_at)
             if moment <= now:
-                return GatheringProblem.IN_THE_PAST
+                return Refusal(GatheringProblem.IN_THE_PAST)
             gathering = await repo.create_gathering(
                 programme_id=programme_id,
                 cohort_id=cohort_id,
@@ -252,22 +254,22 @@ class Gatherings:
 
     async def cancellable(
         self, actor: Actor | None, gathering_id: int
-    ) -> Cancellable | GatheringProblem:
+    ) -> Cancellable | Refusal[GatheringProblem]:
         """What the coordinator confirms before cancelling, or why they cannot: not a
         coordinator, a gathering they do not know (another programme's or region's is
         answered the same), already cancelled, or begun."""
         if not allowed_programmes(actor, Action.CANCEL_GATHERING):
-            return GatheringProblem.NOT_ALLOWED
+            return Refusal(GatheringProblem.NOT_ALLOWED)
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
             gathering = await repo.gathering(gathering_id)
             if gathering is None or not self.may_cancel(actor, gathering):
-                return GatheringProblem.UNKNOWN
+                return Refusal(GatheringProblem.UNKNOWN)
             if gathering.cancelled:
-                return GatheringProblem.CANCELLED
+                return Refusal(GatheringProblem.CANCELLED)
             if gathering.starts_at <= now:
-                return GatheringProblem.OVER
+                return Refusal(GatheringProblem.OVER)
             programme = await repo.programme(gathering.programme_id)
             assert programme is not None
             turnouts = await repo.turnouts(
@@ -280,24 +282,32 @@ class Gatherings:
 
     async def cancel_by(
         self, actor: Actor | None, gathering_id: int
-    ) -> Cancelled | GatheringProblem:
+    ) -> Cancelled | Refusal[GatheringProblem]:
         """A coordinator cancels a gathering in chat: the checks of `cancellable`, then
         `cancel`. A second press finds it cancelled and changes nothing."""
         found = await self.cancellable(actor, gathering_id)
-        if isinstance(found, GatheringProblem):
+        if isinstance(found, Refusal):
             return found
         done = await self.cancel(gathering_id)
         if done is None:  # cancelled in between (another press, the command line)
-            return GatheringProblem.CANCELLED
+            return Refusal(GatheringProblem.CANCELLED)
         return done
 
     # what the tick sends
 
-    async def plan_tick(self, repo: Repository, now: datetime) -> TickPlan:
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The gatherings' step: invitations and reminders belong to a dated event, so
+        they go today; who was invited and reminded is recorded once they are queued."""
+        plan = await self._due(t.repo, t.now)
+        return StepPlan(
+            messages=plan.messages, record=lambda repo, now: self.record(repo, plan, now)
+        )
+
+    async def _due(self, repo: Repository, now: datetime) -> GatheringsDue:
         """Invitations to everyone in a gathering's audience not yet invited (people who
         joined later too), and reminders to those who said yes: two reads."""
         invitations = await self._invitations(repo, now)
-        plan = TickPlan(messages=invitations.messages, invited=invitations.invited)
+        plan = GatheringsDue(messages=invitations.messages, invited=invitations.invited)
         for invitation_id, gathering, programme, person, _role in await repo.reminders_due(now):
             at = reminder_time(gathering.starts_at, programme.rules, now)
             if at is None or person.telegram_user_id is None:
@@ -317,7 +327,7 @@ class Gatherings:
             plan.reminded.append(invitation_id)
         return plan
 
-    async def record(self, repo: Repository, plan: TickPlan, now: datetime) -> None:
+    async def record(self, repo: Repository, plan: GatheringsDue, now: datetime) -> None:
         """After the tick queued `plan`'s messages: who was invited and reminded."""
         if plan.invited:
             await repo.add_invitations(plan.invited, now)
@@ -326,8 +336,8 @@ class Gatherings:
 
     async def _invitations(
         self, repo: Repository, now: datetime, gathering_id: int | None = None
-    ) -> TickPlan:
-        plan = TickPlan()
+    ) -> GatheringsDue:
+        plan = GatheringsDue()
         for gathering, programme, invitee, person in await repo.invitations_due(now, gathering_id):
             at = invitation_time(gathering.starts_at, programme.rules, now)
             if at is None:
@@ -354,7 +364,7 @@ class Gatherings:
 
     async def answer(
         self, person: Person, gathering_id: int, answer: Answer
-    ) -> Answered | GatheringProblem:
+    ) -> Answered | Refusal[GatheringProblem]:
         """An invited person's *I'll come* / *I can't*; a later answer replaces it."""
         now = self.clock.now()
         async with self.db.session() as session:
@@ -362,11 +372,11 @@ class Gatherings:
             gathering = await repo.gathering(gathering_id)
             invited, _answer = await repo.invitation_answer(gathering_id, person.id)
             if gathering is None or not invited:
-                return GatheringProblem.NOT_INVITED
+                return Refusal(GatheringProblem.NOT_INVITED)
             programme = await repo.programme(gathering.programme_id)
             assert programme is not None
             if gathering.cancelled or gathering.starts_at <= now:
-                return GatheringProblem.OVER
+                return Refusal(GatheringProblem.OVER)
             # A yes changed to no drops the reminder (only yes answers are reminded).
             await repo.answer_invitation(gathering_id, person.id, answer, now)
         return Answered(gathering, programme, answer)
@@ -525,6 +535,6 @@ class Gatherings:
             audience=Audience(str(data["audience"])),
             cohort_id=int(str(cohort)) if cohort is not None else None,
         )
-        if isinstance(outcome, GatheringProblem):
-            return Step(None, outcome)
+        if isinstance(outcome, Refusal):
+            return Step(None, outcome.problem)
         return Step(None, created=outcome, programme=outcome.programme)

@@ -1,4 +1,7 @@
-"""Use cases: each method is one unit of work (one transaction) that handlers and the CLI call.
+"""Use cases of joining: programmes and invites, who is asking (the actor, an arrival),
+joining by invite link, consent, the intake dialogue and the language. Pairing is
+bot/usecases/pairing.py. Each method is one unit of work (one transaction) that handlers
+and the CLI call.
 
 Rules live in ``bot.domain``; SQL lives in ``storage``; this module joins them
 and decides what is queued in the outbox.
@@ -6,14 +9,14 @@ and decides what is queued in the outbox.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.domain import intake
-from bot.domain.access import Action, Actor, Scope, allowed_scope, may
+from bot.domain.access import Action, Actor, allowed_scope
 from bot.domain.dates import add_months
 from bot.domain.invites import (
     InviteProblem,
@@ -23,13 +26,8 @@ from bot.domain.invites import (
     new_token,
 )
 from bot.domain.model import (
-    PARTICIPANT_ROLES,
     Cohort,
     Dialogue,
-    Membership,
-    OutgoingMessage,
-    Pair,
-    PairView,
     Person,
     Programme,
     Role,
@@ -37,9 +35,6 @@ from bot.domain.model import (
 from bot.domain.programmes import RoleLabels
 from bot.domain.withdrawal import TO_A_PARTY
 from bot.runtime.clock import Clock
-from bot.texts import joining as texts
-from bot.texts.agreements import continue_markup
-from bot.texts.common import language_of
 from storage.db import Database
 from storage.repository import Repository
 from storage.roster import Roster
@@ -85,29 +80,6 @@ class IntakeStep:
     problem: intake.AnswerProblem | None = None
     editing: bool = False
     labels: str = RoleLabels.MENTOR  # the role words of the programme the person joined
-
-
-class PairProblem(StrEnum):
-    NOT_ALLOWED = "not_allowed"
-    NOT_A_MENTOR = "not_a_mentor"
-    NOT_AN_ADEPT = "not_an_adept"
-    ADEPT_TAKEN = "adept_taken"
-    MENTOR_FULL = "mentor_full"
-    NO_COHORT = "no_cohort"
-    NOT_TAKING_PART = "not_taking_part"  # no consent, or their data deleted
-
-
-@dataclass(frozen=True)
-class PairOutcome:
-    problem: PairProblem | None
-    view: PairView | None = None
-
-
-@dataclass(frozen=True)
-class Candidates:
-    mentors: list[tuple[Person, int]] = field(default_factory=list)  # with free places
-    adepts: list[Person] = field(default_factory=list)
-    said_no: list[Person] = field(default_factory=list)  # to what is stored: not offered
 
 
 @dataclass(frozen=True)
@@ -515,158 +487,6 @@ class Services:
             labels=labels,
         )
 
-    # pairing
-
-    async def pair_candidates(self, actor: Actor, programme_id: int) -> Candidates | None:
-        """Mentors with room and adepts without a mentor; for a region's coordinator, only
-        the region's people."""
-        if not may(actor, Action.PAIR, programme_id):
-            return None
-        region = allowed_scope(actor, Action.PAIR).cohort(programme_id)
-        async with self.unit() as repo:
-            mentors = await repo.members(programme_id, Role.MENTOR)
-            adepts = await repo.members(programme_id, Role.ADEPT)
-            left_out = await repo.left_out(programme_id)
-            mine = await self._in_region(repo, programme_id, region)
-        said_no = {
-            person.id: person
-            for membership, person, no in left_out
-            if no and membership.role in PARTICIPANT_ROLES and mine(membership)
-        }
-        return Candidates(
-            mentors=[
-                (person, intake.capacity(person.intake) - open_pairs)
-                for membership, person, open_pairs in mentors
-                if open_pairs < intake.capacity(person.intake) and mine(membership)
-            ],
-            adepts=[
-                person
-                for membership, person, open_pairs in adepts
-                if open_pairs == 0 and mine(membership)
-            ],
-            said_no=list(said_no.values()),
-        )
-
-    async def _in_region(
-        self, repo: Repository, programme_id: int, region: int | None
-    ) -> Callable[[Membership], bool]:
-        """Whether a member belongs to `region` (None: everyone of the programme), by
-        `member_cohort`; the programme's cohorts are read only for a region."""
-        if region is None:
-            return lambda _membership: True
-        default = _current_cohort(await repo.cohorts(programme_id), self.clock.now().date())
-        return lambda membership: member_cohort(membership, default) == region
-
-    async def create_pair(
-        self, actor: Actor | None, programme_id: int, mentor_id: int, adept_id: int
-    ) -> PairOutcome:
-        """Pairs two people; `actor` None means the command line (the operator is trusted)."""
-        if actor is not None and not may(actor, Action.PAIR, programme_id):
-            return PairOutcome(PairProblem.NOT_ALLOWED)
-        now = self.clock.now()
-        async with self.unit() as repo:
-            programme = await repo.programme(programme_id)
-            if programme is None:
-                return PairOutcome(PairProblem.NOT_ALLOWED)
-            mentors = {p.id: (m, p, n) for m, p, n in await repo.members(programme_id, Role.MENTOR)}
-            adepts = {p.id: (m, p, n) for m, p, n in await repo.members(programme_id, Role.ADEPT)}
-            # A region's coordinator pairs the region's people only.
-            region = allowed_scope(actor, Action.PAIR).cohort(programme_id) if actor else None
-            mine = await self._in_region(repo, programme_id, region)
-            if mentor_id not in mentors or adept_id not in adepts:
-                # `members` holds only people who take part; say so if that is why.
-                left_out = {
-                    (m.person_id, m.role)
-                    for m, _p, _no in await repo.left_out(programme_id)
-                    if mine(m)
-                }
-                if {(mentor_id, Role.MENTOR), (adept_id, Role.ADEPT)} & left_out:
-                    return PairOutcome(PairProblem.NOT_TAKING_PART)
-            if mentor_id not in mentors:
-                return PairOutcome(PairProblem.NOT_A_MENTOR)
-            if adept_id not in adepts:
-                return PairOutcome(PairProblem.NOT_AN_ADEPT)
-            mentor_membership, mentor, mentor_pairs = mentors[mentor_id]
-            adept_membership, adept, adept_pairs = adepts[adept_id]
-            if not mine(mentor_membership):
-                return PairOutcome(PairProblem.NOT_A_MENTOR)
-            if not mine(adept_membership):
-                return PairOutcome(PairProblem.NOT_AN_ADEPT)
-            if adept_pairs > 0:
-                return PairOutcome(PairProblem.ADEPT_TAKEN)
-            if mentor_pairs >= intake.capacity(mentor.intake):
-                return PairOutcome(PairProblem.MENTOR_FULL)
-            cohort_id = adept_membership.cohort_id or mentor_membership.cohort_id
-            if cohort_id is None:
-                cohort = _current_cohort(await repo.cohorts(programme_id), now.date())
-                if cohort is None:
-                    return PairOutcome(PairProblem.NO_COHORT)
-                cohort_id = cohort.id
-            pair = await repo.add_pair(
-                programme_id=programme_id,
-                cohort_id=cohort_id,
-                mentor_id=mentor_id,
-                adept_id=adept_id,
-                now=now,
-            )
-            await repo.enqueue(
-                _introductions(pair, mentor, adept, programme, now, self.default_language), now
-            )
-            for person, role in ((mentor, Role.MENTOR), (adept, Role.ADEPT)):
-                await _end_left_intake(repo, person, role, now)
-        return PairOutcome(None, PairView(pair=pair, mentor=mentor, adept=adept))
-
-    async def pairs(
-        self, actor: Actor | None, programme_ids: Sequence[int] | None = None
-    ) -> list[PairView]:
-        """The pairs a coordinator may list (of `programme_ids`, when given): a region's
-        coordinator, the region's. `actor` None (the command line): every pair of
-        `programme_ids`."""
-        if actor is None:
-            scope = Scope.whole(programme_ids or ())
-        else:
-            scope = allowed_scope(actor, Action.LIST_PAIRS)
-            if programme_ids is not None:
-                scope = Scope(tuple(item for item in scope.cohorts if item[0] in programme_ids))
-        async with self.unit() as repo:
-            return await repo.pair_views_in(scope)
-
-    async def members(self, programme_id: int, role: Role) -> list[Person]:
-        async with self.unit() as repo:
-            return [person for _m, person, _n in await repo.members(programme_id, role)]
-
-
-def _introductions(
-    pair: Pair,
-    mentor: Person,
-    adept: Person,
-    programme: Programme,
-    now: datetime,
-    default_language: str,
-) -> list[OutgoingMessage]:
-    """Each party meets the other; queued so quiet hours and retries apply."""
-    when = programme.rules.allowed(now)
-    queued = []
-    for recipient, other, recipient_role in (
-        (mentor, adept, Role.MENTOR),
-        (adept, mentor, Role.ADEPT),
-    ):
-        if recipient.telegram_user_id is None:
-            continue
-        language = language_of(recipient, programme, default_language)
-        queued.append(
-            OutgoingMessage(
-                idempotency_key=f"pair:{pair.id}:intro:{recipient.id}",
-                chat_id=recipient.telegram_user_id,
-                person_id=recipient.id,
-                kind="introduction",
-                text=texts.introduction(language, recipient_role, other, programme.role_labels),
-                reply_markup=continue_markup(language, pair.id, first=True),
-                not_before=when,
-            )
-        )
-    return queued
-
 
 async def _merge_imported(
     repo: Repository, person_id: int, imported: dict[str, object] | None
@@ -682,8 +502,8 @@ async def _merge_imported(
     return answers
 
 
-async def _end_left_intake(repo: Repository, person: Person, role: Role, now: datetime) -> None:
-    """Someone paired who left the intake halfway has skipped the rest: the questions
+async def end_left_intake(repo: Repository, person: Person, role: Role, now: datetime) -> None:
+    """Someone paired (bot/usecases/pairing.py) who left the intake halfway has skipped the rest: the questions
     left count as skipped, so neither their typing now nor a later invite asks again."""
     dialogue = await repo.dialogue(person.id)
     if (
@@ -745,14 +565,6 @@ def _step_of(dialogue: Dialogue) -> IntakeStep:
         editing=editing,
         labels=labels,
     )
-
-
-def member_cohort(membership: Membership, current: Cohort | None) -> int | None:
-    """The cohort a member belongs to: their invitation's, else the programme's current
-    one (as a pair made of them is placed). Pairing and matching count people by it."""
-    if membership.cohort_id is not None:
-        return membership.cohort_id
-    return current.id if current else None
 
 
 def _current_cohort(cohorts: Sequence[Cohort], today: date) -> Cohort | None:

@@ -1,6 +1,6 @@
 """Matching suggestions for a cohort: who is unpaired, the optimal set of pairs, and the
 coordinator's answers. Nothing is paired here: accepting goes through
-``Services.create_pair``, so the introductions and the agreement start as with /pair."""
+``Pairing.create_pair``, so the introductions and the agreement start as with /pair."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from enum import StrEnum
 from bot.domain import matching
 from bot.domain.access import Action, Actor, allowed_scope, may
 from bot.domain.model import Cohort, Membership, Person, Programme, Role
-from bot.usecases.joining import Services, current_cohort, member_cohort
+from bot.usecases.joining import Services, current_cohort
+from bot.usecases.pairing import member_cohort
+from bot.usecases.refusal import Refusal
 from storage.roster import Roster
 
 
@@ -52,26 +54,26 @@ class Matchmaker:
 
     async def plan(
         self, actor: Actor | None, programme_id: int, cohort_id: int | None = None
-    ) -> MatchPlan | MatchProblem:
+    ) -> MatchPlan | Refusal[MatchProblem]:
         """Suggestions for the unpaired people of one cohort of one programme; `actor` None
         is the command line. A region's coordinator gets the region's cohort only."""
         if actor is not None and not may(actor, Action.PAIR, programme_id):
-            return MatchProblem.NOT_ALLOWED
+            return Refusal(MatchProblem.NOT_ALLOWED)
         region = allowed_scope(actor, Action.PAIR).cohort(programme_id) if actor else None
         if region is not None:
             if cohort_id not in (None, region):
-                return MatchProblem.NOT_ALLOWED
+                return Refusal(MatchProblem.NOT_ALLOWED)
             cohort_id = region
         now = self.services.clock.now()
         async with self.services.unit() as repo:
             programme = await repo.programme(programme_id)
             if programme is None:
-                return MatchProblem.NOT_ALLOWED
+                return Refusal(MatchProblem.NOT_ALLOWED)
             cohorts = await repo.cohorts(programme_id)
             default = current_cohort(cohorts, now.date())
             cohort = next((c for c in cohorts if c.id == cohort_id), None) if cohort_id else default
             if cohort is None:
-                return MatchProblem.NO_COHORT
+                return Refusal(MatchProblem.NO_COHORT)
             mentors = await repo.members(programme_id, Role.MENTOR)
             adepts = await repo.members(programme_id, Role.ADEPT)
             roster = Roster(repo.session)

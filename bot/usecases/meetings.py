@@ -8,7 +8,7 @@ through the outbox in that transaction. Replies to the person acting are the cal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -27,6 +27,8 @@ from bot.domain.rhythm import (
     Due,
     MeetingFact,
     MeetingStatus,
+    NudgeFact,
+    NudgeKind,
     Period,
     PlannedFact,
     PlanStatus,
@@ -41,6 +43,8 @@ from bot.runtime.clock import Clock
 from bot.texts import meetings as texts
 from bot.texts.common import language_of, local_day
 from bot.usecases.alerts import Alerts
+from bot.usecases.refusal import Refusal
+from bot.usecases.ticking import Nudge, StepPlan, TickContext
 from storage.db import Database
 from storage.repository import Awake, Repository
 
@@ -55,11 +59,6 @@ class Problem(StrEnum):
     NO_PAIR = "no_pair"
     NOT_ACTIVE = "not_active"
     LOGGED = "logged"  # the meeting asked about is logged already (by the other, mostly)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    problem: Problem
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ class Status:
 
 
 @dataclass(frozen=True)
-class TickPlan:
+class RhythmPlan:
     messages: list[OutgoingMessage] = field(default_factory=list)
     nudges: list[tuple[int, int, str, str]] = field(default_factory=list)
     # (person, local day) that already have their bot-initiated message: later planners
@@ -125,24 +124,29 @@ class Meetings:
 
     # what the tick sends
 
-    async def plan_tick(
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The rhythm's step: its nudges, reminders and check-ins (recorded as asked once
+        queued). The steps after it see the questions asked now in `t.rhythms`, the day's
+        slots it took in `t.taken` and the pairs it held back in `t.held_back`."""
+        plan = await self._rhythm(t.repo, t.now, busy=t.busy, rhythms=t.rhythms, awake=t.awake)
+        t.rhythms = _with_asked(t.rhythms, plan.nudges, t.now)
+        t.taken = plan.taken
+        t.held_back = plan.held_back
+        return StepPlan(messages=plan.messages, nudges=plan.nudges)
+
+    async def _rhythm(
         self,
         repo: Repository,
         now: datetime,
         *,
-        busy: Sequence[tuple[int, datetime]] = (),
-        rhythms: Sequence[Rhythm] | None = None,
-        awake: Awake | None = None,
-    ) -> TickPlan:
-        """Nudges, reminders and period check-ins due now, at most one a day per person.
-
-        The tick passes the `rhythms` it has loaded (after ending pauses) already, and
-        with `awake` they are the pairs the tick looks at."""
-        if rhythms is None:
-            await repo.end_pauses(now.date())
-            rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+        busy: Sequence[tuple[int, datetime]],
+        rhythms: Sequence[Rhythm],
+        awake: Awake,
+    ) -> RhythmPlan:
+        """Nudges, reminders and period check-ins due now, at most one a day per person,
+        over the pairs the tick looks at."""
         if not rhythms:
-            return TickPlan()
+            return RhythmPlan()
         by_pair = {r.view.pair.id: r for r in rhythms}
         candidates: list[Due] = []
         for rhythm in rhythms:
@@ -160,7 +164,7 @@ class Meetings:
                 *busy,
             ]
         ]
-        plan = TickPlan(taken=set(already))
+        plan = RhythmPlan(taken=set(already))
         chosen = one_a_day(candidates, already, zones)
         for due in chosen:
             rhythm = by_pair[due.pair_id]
@@ -225,7 +229,7 @@ class Meetings:
 
     async def _plan_context(
         self, repo: Repository, person: Person, planned_id: int
-    ) -> tuple[PairContext, int, PlannedFact] | Refusal:
+    ) -> tuple[PairContext, int, PlannedFact] | Refusal[Problem]:
         """A planned meeting with its pair as `person` sees it, and who proposed it."""
         found = await repo.planned(planned_id)
         if found is None:
@@ -238,7 +242,7 @@ class Meetings:
 
     async def _context(
         self, repo: Repository, person: Person, pair_id: int
-    ) -> PairContext | Refusal:
+    ) -> PairContext | Refusal[Problem]:
         rhythm = await repo.pair_rhythm(pair_id, since=self.clock.now().date() - timedelta(days=2))
         if rhythm is None:
             return Refusal(Problem.NOT_ACTIVE)
@@ -254,11 +258,11 @@ class Meetings:
         async with self.db.session() as session:
             return await Repository(session).live_pairs_of(person.id)
 
-    async def context(self, person: Person, pair_id: int) -> PairContext | Refusal:
+    async def context(self, person: Person, pair_id: int) -> PairContext | Refusal[Problem]:
         async with self.db.session() as session:
             return await self._context(Repository(session), person, pair_id)
 
-    async def not_yet(self, person: Person, pair_id: int) -> PairContext | Refusal:
+    async def not_yet(self, person: Person, pair_id: int) -> PairContext | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             context = await self._context(repo, person, pair_id)
@@ -270,7 +274,7 @@ class Meetings:
 
     async def propose(
         self, person: Person, pair_id: int, day: date, at: time | None
-    ) -> tuple[PairContext, PlannedFact] | Refusal:
+    ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -292,7 +296,7 @@ class Meetings:
 
     async def answer_proposal(
         self, person: Person, planned_id: int, accept: bool
-    ) -> tuple[PairContext, PlannedFact] | Refusal:
+    ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -325,7 +329,7 @@ class Meetings:
         topic: str | None,
         *,
         days_ago: int = 0,
-    ) -> tuple[PairContext, MeetingFact, int] | Refusal:
+    ) -> tuple[PairContext, MeetingFact, int] | Refusal[Problem]:
         """Records a meeting reported by `person` (on `held_on`, or `days_ago` days before
         the programme's today), asks the other to confirm, and opens the logger's check-in
         (its id is returned)."""
@@ -370,7 +374,7 @@ class Meetings:
 
     async def did_meet(
         self, person: Person, planned_id: int
-    ) -> tuple[PairContext, PlannedFact] | Refusal:
+    ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         """An answer to «did you meet?» about a planned meeting whose day has passed: the
         question is answered; logging the meeting or a new date is the caller's next step."""
         async with self.db.session() as session:
@@ -389,7 +393,7 @@ class Meetings:
 
     async def set_topic(
         self, person: Person, meeting_id: int, goal: int
-    ) -> tuple[PairContext, MeetingFact, str] | Refusal:
+    ) -> tuple[PairContext, MeetingFact, str] | Refusal[Problem]:
         """The goal (by its place in the pair's goals) a meeting `person` logged worked on."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -410,7 +414,7 @@ class Meetings:
 
     async def answer_meeting(
         self, person: Person, meeting_id: int, status: MeetingStatus, held_on: date | None = None
-    ) -> tuple[PairContext, MeetingFact, int | None] | Refusal:
+    ) -> tuple[PairContext, MeetingFact, int | None] | Refusal[Problem]:
         """The other party confirms (possibly with another date) or disputes a meeting.
         A confirmation opens their check-in; its id is returned."""
         now = self.clock.now()
@@ -452,7 +456,7 @@ class Meetings:
 
     # check-ins
 
-    async def start_period_check_in(self, person: Person, pair_id: int) -> int | Refusal:
+    async def start_period_check_in(self, person: Person, pair_id: int) -> int | Refusal[Problem]:
         async with self.db.session() as session:
             repo = Repository(session)
             context = await self._context(repo, person, pair_id)
@@ -477,7 +481,7 @@ class Meetings:
         comment: str | None = None,
         needs_help: bool | None = None,
         finish: bool = False,
-    ) -> tuple[CheckIn, PairContext] | Refusal:
+    ) -> tuple[CheckIn, PairContext] | Refusal[Problem]:
         """One answer of a check-in: a score, a goal ticked, a comment, a help request."""
         now = self.clock.now()
         async with self.db.session() as session:
@@ -532,7 +536,7 @@ class Meetings:
 
     async def pause(
         self, person: Person, pair_id: int, until: date | None
-    ) -> PairContext | Refusal:
+    ) -> PairContext | Refusal[Problem]:
         now = self.clock.now()
         async with self.db.session() as session:
             repo = Repository(session)
@@ -587,12 +591,14 @@ class Meetings:
             await repo.enqueue(notices, now)
             return context
 
-    async def status(self, person: Person, pair_id: int) -> Status | Refusal:
+    async def status(self, person: Person, pair_id: int) -> Status | Refusal[Problem]:
         async with self.db.session() as session:
             context = await self._context(Repository(session), person, pair_id)
         return self._status(context)
 
-    async def status_of_only_pair(self, person: Person) -> Status | Refusal | list[PairView]:
+    async def status_of_only_pair(
+        self, person: Person
+    ) -> Status | Refusal[Problem] | list[PairView]:
         """/status without a pair named: the status of the person's one live pair, else
         their live pairs (none, or several to choose from), in one transaction."""
         async with self.db.session() as session:
@@ -603,7 +609,7 @@ class Meetings:
             context = await self._context(repo, person, views[0].pair.id)
         return self._status(context)
 
-    def _status(self, context: PairContext | Refusal) -> Status | Refusal:
+    def _status(self, context: PairContext | Refusal[Problem]) -> Status | Refusal[Problem]:
         if isinstance(context, Refusal):
             return context
         history = context.rhythm.history
@@ -615,3 +621,22 @@ class Meetings:
             next_planned=next_planned(history.planned, context.today),
             last_meetings=tuple(history.meetings[-3:]),
         )
+
+
+def _with_asked(rhythms: Sequence[Rhythm], nudges: Sequence[Nudge], now: datetime) -> list[Rhythm]:
+    """The histories as they are once the (pair, person, period, kind) nudges planned
+    now are recorded (a nudge recorded before is kept as it was)."""
+    new: dict[int, list[NudgeFact]] = {}
+    for pair_id, person_id, period, kind in nudges:
+        new.setdefault(pair_id, []).append(NudgeFact(person_id, period, NudgeKind(kind), now, None))
+    result = []
+    for r in rhythms:
+        history = r.history
+        known = {(n.person_id, n.period, n.kind) for n in history.nudges}
+        added = [
+            n for n in new.get(history.pair_id, ()) if (n.person_id, n.period, n.kind) not in known
+        ]
+        if added:
+            r = replace(r, history=replace(history, nudges=(*history.nudges, *added)))
+        result.append(r)
+    return result

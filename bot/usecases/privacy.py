@@ -30,6 +30,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.i18n import _, use_language
 from bot.texts.common import language_of, role_name
 from bot.usecases.alerts import farewells
+from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.privacy import AuditEntry, PrivacyRepository
 from storage.repository import Repository
@@ -223,6 +224,12 @@ class Privacy:
         ]
 
     # retention
+
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        """The retention step: erases the cohorts that are due (a dry run rolls it back)
+        and plans the coordinators' four-week notices."""
+        kept = await self.plan_retention(t.repo, PrivacyRepository(t.repo.session), t.now)
+        return StepPlan(messages=kept.notices, writes=kept.erasing)
 
     async def plan_retention(
         self, repo: Repository, privacy: PrivacyRepository, now: datetime

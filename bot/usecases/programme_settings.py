@@ -22,6 +22,7 @@ from bot.domain.model import Cohort, Dialogue, Programme, Role
 from bot.domain.programme_settings import IN_CHAT, TYPED_CADENCES, Setting, typed_cadence, values
 from bot.domain.rhythm import CadenceKind
 from bot.runtime.clock import Clock
+from bot.usecases.refusal import Refusal
 from storage.db import Database
 from storage.repository import Repository
 
@@ -71,50 +72,52 @@ class ProgrammeSettings:
         async with self.db.session() as session:
             return await Repository(session).programmes(ids) if ids else []
 
-    async def view(self, actor: Actor | None, programme_id: int) -> SettingsView | SettingsProblem:
+    async def view(
+        self, actor: Actor | None, programme_id: int
+    ) -> SettingsView | Refusal[SettingsProblem]:
         if not may(actor, Action.VIEW_SETTINGS, programme_id):
-            return SettingsProblem.NOT_ALLOWED
+            return Refusal(SettingsProblem.NOT_ALLOWED)
         assert actor is not None
         async with self.db.session() as session:
             return await self._view(Repository(session), actor, programme_id)
 
     async def for_change(
         self, actor: Actor | None, programme_id: int
-    ) -> Programme | SettingsProblem:
+    ) -> Programme | Refusal[SettingsProblem]:
         """The programme, when this person may change its settings."""
         problem = self._change_problem(actor, programme_id)
         if problem is not None:
-            return problem
+            return Refusal(problem)
         async with self.db.session() as session:
             programme = await Repository(session).programme(programme_id)
-        return programme if programme is not None else SettingsProblem.NOT_ALLOWED
+        return programme if programme is not None else Refusal(SettingsProblem.NOT_ALLOWED)
 
     async def change(
         self, actor: Actor | None, programme_id: int, setting: Setting, text: str
-    ) -> SettingsView | SettingsProblem:
+    ) -> SettingsView | Refusal[SettingsProblem]:
         """Sets one setting from its written form («twice_monthly», «wed-14», «on»)."""
         problem = self._change_problem(actor, programme_id)
         if problem is not None:
-            return problem
+            return Refusal(problem)
         assert actor is not None
         found = values(setting, text) if setting in IN_CHAT else None
         if found is None:
-            return SettingsProblem.NOT_UNDERSTOOD
+            return Refusal(SettingsProblem.NOT_UNDERSTOOD)
         async with self.db.session() as session:
             repo = Repository(session)
             if await repo.programme(programme_id) is None:
-                return SettingsProblem.NOT_ALLOWED
+                return Refusal(SettingsProblem.NOT_ALLOWED)
             await self._save(repo, actor, programme_id, setting, found)
             return await self._view(repo, actor, programme_id, changed=setting)
 
     async def ask_number(
         self, actor: Actor | None, programme_id: int, kind: CadenceKind
-    ) -> NumberAsked | SettingsProblem:
+    ) -> NumberAsked | Refusal[SettingsProblem]:
         """Minutes a month or meetings per cohort: the next text is the number."""
         if kind not in TYPED_CADENCES:
-            return SettingsProblem.NOT_UNDERSTOOD
+            return Refusal(SettingsProblem.NOT_UNDERSTOOD)
         programme = await self.for_change(actor, programme_id)
-        if isinstance(programme, SettingsProblem):
+        if isinstance(programme, Refusal):
             return programme
         assert actor is not None
         async with self.db.session() as session:
@@ -126,7 +129,7 @@ class ProgrammeSettings:
 
     async def typed(
         self, actor: Actor, text: str
-    ) -> SettingsView | NumberAsked | SettingsProblem | None:
+    ) -> SettingsView | NumberAsked | Refusal[SettingsProblem] | None:
         """A number typed while one is asked for; None when none is."""
         async with self.db.session() as session:
             repo = Repository(session)
@@ -138,10 +141,10 @@ class ProgrammeSettings:
             programme = await repo.programme(programme_id)
             if problem is not None or programme is None:
                 await repo.clear_dialogue(actor.person.id)
-                return problem or SettingsProblem.NOT_ALLOWED
+                return Refusal(problem or SettingsProblem.NOT_ALLOWED)
             if dialogue.step not in {k.value for k in TYPED_CADENCES}:
                 await repo.clear_dialogue(actor.person.id)
-                return SettingsProblem.NOT_UNDERSTOOD
+                return Refusal(SettingsProblem.NOT_UNDERSTOOD)
             kind = CadenceKind(dialogue.step)
             cadence = typed_cadence(kind, text)
             if cadence is None:
@@ -198,10 +201,10 @@ class ProgrammeSettings:
         actor: Actor,
         programme_id: int,
         changed: Setting | None = None,
-    ) -> SettingsView | SettingsProblem:
+    ) -> SettingsView | Refusal[SettingsProblem]:
         programme = await repo.programme(programme_id)
         if programme is None:
-            return SettingsProblem.NOT_ALLOWED
+            return Refusal(SettingsProblem.NOT_ALLOWED)
         now = self.clock.now()
         today = programme.rules.local(now).date()
         cohorts = await repo.cohorts(programme_id)

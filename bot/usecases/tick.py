@@ -8,17 +8,16 @@ and, thanks to the outbox keys, doubles nothing.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain.model import OutgoingMessage, PairState, Rhythm
+from bot.domain.model import OutgoingMessage, PairState
 from bot.domain.quiet import Sleep
-from bot.domain.rhythm import NudgeFact, NudgeKind
 from bot.runtime.config import PAIRS_PER_TICK
 from bot.runtime.wiring import Core
-from storage.privacy import PrivacyRepository
+from bot.usecases.ticking import StepPlan, TickContext, TickStep
 
 
 @dataclass(frozen=True)
@@ -45,16 +44,56 @@ async def tick(
         return await _tick(core, dry_run=dry_run, pairs_per_tick=pairs_per_tick)
 
 
+class QueueDated:
+    """Queues what the steps before it planned: reminders and re-checks, gatherings, the
+    cohort's end. Only the new ones fill today's slot for their recipients (`t.busy`): a
+    re-check is planned again at every tick until it is answered, and counting it each
+    day would silence the rhythm's nudges for good. (A dry run rolls back.)"""
+
+    async def plan_tick(self, t: TickContext) -> StepPlan:
+        fresh = await t.repo.enqueue_keys(t.pending, t.now)
+        t.busy.extend(
+            (m.person_id, m.not_before or t.now)
+            for m in t.pending
+            if m.person_id is not None and m.idempotency_key in fresh
+        )
+        t.queued += len(fresh)
+        t.pending = []
+        return StepPlan()
+
+
+def steps(core: Core) -> tuple[TickStep, ...]:
+    """The tick's steps, in the order they run; each sees what the earlier ones left in
+    the context (bot/usecases/ticking.py)."""
+    return (
+        # Reminders of unfinished agreements and the three-month re-check.
+        core.agreements,
+        # Gathering invitations and reminders belong to a dated event: they go today.
+        core.gatherings,
+        # The cohort's end before the rhythm: its messages take the day's slot first.
+        core.cohort_end,
+        # Queued before the rhythm, so that only the new ones take today's slots.
+        QueueDated(),
+        # The rhythm's nudges, reminders and check-ins: one a day, after the dated ones.
+        core.meetings,
+        # After the rhythm: a second question left unanswered is an alert now, not after
+        # another look at the pair.
+        core.alerts,
+        # The weekly digest and notes: the notes after the rhythm's, one a day.
+        core.digests,
+        # Retention last: erases cohorts that are due and plans the four-week notices.
+        core.privacy,
+    )
+
+
 async def _tick(core: Core, *, dry_run: bool, pairs_per_tick: int | None) -> TickReport:
     now = core.clock.now()
     async with core.services.unit() as repo:
         if not await repo.tick_lock():
             return TickReport()  # another instance is ticking now
         await repo.end_pauses(now.date())
-        # The cohort's end first: its messages take the day's slot before the rhythm's.
-        ending = await core.cohort_end.plan_tick(repo, now)
-        # What the tick writes from here on does not wake the pairs it is about: the rules
-        # below see it already (the alert rules see the questions asked in this tick).
+        # What the tick writes from here on does not wake the pairs it is about: the
+        # steps see it already (the alert rules see the questions asked in this tick).
         await repo.tick_writes(True)
         # Only pairs that are awake: the others have nothing new before their
         # `quiet_until` (bot/domain/quiet.py). Their revisions are read before their data.
@@ -69,69 +108,52 @@ async def _tick(core: Core, *, dry_run: bool, pairs_per_tick: int | None) -> Tic
             views=[s.view for s in starts],
             awake=awake,
         )
-        planned = await core.agreements.due_messages(now, starts)
-        # Gathering invitations and reminders belong to a dated event: they go today.
-        gatherings = await core.gatherings.plan_tick(repo, now)
-        planned.extend(gatherings.messages)
-        planned.extend(ending.messages)
-        # Queued first, so that only the new ones fill today's slot for their recipients:
-        # a re-check is planned again at every tick until it is answered, and counting it
-        # each day would silence the rhythm's nudges for good. (A dry run rolls back.)
-        fresh = await repo.enqueue_keys(planned, now)
-        busy = [
-            (m.person_id, m.not_before or now)
-            for m in planned
-            if m.person_id is not None and m.idempotency_key in fresh
-        ]
-        busy.extend(ending.busy)
-        rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms, awake=awake)
-        later = list(rhythm.messages)
-        # The alert rules see the questions just asked: a second one left unanswered is
-        # an alert now, not after another look at the pair.
-        rhythms = _with_asked(rhythms, rhythm.nudges, now)
-        alerts = await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts, awake=awake)
-        later.extend(alerts.messages)
-        # The weekly digest and the weekly notes (these after the rhythm's, one a day).
-        weekly = await core.digests.plan_tick(repo, now, rhythms=rhythms, taken=rhythm.taken)
-        later.extend(weekly.messages)
-        # Retention: erases cohorts that are due (rolled back below on a dry run) and
-        # plans the coordinators' four-week notices.
-        kept = await core.privacy.plan_retention(repo, PrivacyRepository(repo.session), now)
-        later.extend(kept.notices)
-        planned.extend(later)
-        histories = {r.history.pair_id: r.history for r in rhythms}
-        programmes = {s.programme.id: s.programme for s in starts}
-        sleeps = {pid: Sleep(now, programme.rules) for pid, programme in programmes.items()}
-        marks = [
-            (
-                start.view.pair.id,
-                sleeps[start.programme.id].until(
-                    created_at=start.view.pair.created_at,
-                    activated_at=start.view.pair.activated_at,
-                    snoozed_until=alerts.snoozed.get(start.view.pair.id, ()),
-                    history=histories.get(start.view.pair.id),
-                    held_back=start.view.pair.id in rhythm.held_back,
-                ),
-                seen[start.view.pair.id],
-            )
-            for start in starts
-            # A pair that woke after its revision was read stays awake for the next tick.
-            if start.view.pair.id in seen
-        ]
-        if dry_run or not (planned or ending.to_end or weekly.weeks or kept.erasing or marks):
+        t = TickContext(repo=repo, now=now, awake=awake, starts=starts, rhythms=rhythms)
+        plans: list[StepPlan] = []
+        for step in steps(core):
+            plan = await step.plan_tick(t)
+            t.planned.extend(plan.messages)
+            t.pending.extend(plan.messages)
+            plans.append(plan)
+        marks = _marks(t, seen)
+        if dry_run or not (t.planned or any(p.writes for p in plans) or marks):
             # Leaving the block commits; a dry run must change nothing, so roll back.
             await repo.session.rollback()
-            return TickReport(planned=planned, more=more and not dry_run)
-        queued = len(fresh) + await repo.enqueue(later, now)
-        await repo.add_nudges([*rhythm.nudges, *weekly.nudges], now)
-        await core.cohort_end.record(repo, ending, now)
-        await core.gatherings.record(repo, gatherings, now)
-        await core.digests.record(repo, weekly)
+            return TickReport(planned=t.planned, more=more and not dry_run)
+        queued = t.queued + await repo.enqueue(t.pending, now)
+        await repo.add_nudges([n for p in plans for n in p.nudges], now)
+        for plan in plans:
+            if plan.record is not None:
+                await plan.record(repo, now)
         # Last: on PostgreSQL the marks lock the pairs' rows until the commit, and a
         # person's write to one of them (which counts a change) waits for it.
         await repo.mark_quiet(marks)
         await repo.tick_writes(False)
-    return TickReport(planned=planned, queued=queued, more=more)
+    return TickReport(planned=t.planned, queued=queued, more=more)
+
+
+def _marks(t: TickContext, seen: dict[int, int]) -> list[tuple[int, datetime, int]]:
+    """(pair, quiet until, revision seen) of every pair the tick looked at: asleep until
+    the next moment a rule could act on it unchanged."""
+    histories = {r.history.pair_id: r.history for r in t.rhythms}
+    programmes = {s.programme.id: s.programme for s in t.starts}
+    sleeps = {pid: Sleep(t.now, programme.rules) for pid, programme in programmes.items()}
+    return [
+        (
+            start.view.pair.id,
+            sleeps[start.programme.id].until(
+                created_at=start.view.pair.created_at,
+                activated_at=start.view.pair.activated_at,
+                snoozed_until=t.snoozed.get(start.view.pair.id, ()),
+                history=histories.get(start.view.pair.id),
+                held_back=start.view.pair.id in t.held_back,
+            ),
+            seen[start.view.pair.id],
+        )
+        for start in t.starts
+        # A pair that woke after its revision was read stays awake for the next tick.
+        if start.view.pair.id in seen
+    ]
 
 
 @contextmanager
@@ -147,24 +169,3 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _with_asked(
-    rhythms: Sequence[Rhythm], nudges: Sequence[tuple[int, int, str, str]], now: datetime
-) -> list[Rhythm]:
-    """The histories as they are once the (pair, person, period, kind) nudges planned
-    now are recorded (a nudge recorded before is kept as it was)."""
-    new: dict[int, list[NudgeFact]] = {}
-    for pair_id, person_id, period, kind in nudges:
-        new.setdefault(pair_id, []).append(NudgeFact(person_id, period, NudgeKind(kind), now, None))
-    result = []
-    for r in rhythms:
-        history = r.history
-        known = {(n.person_id, n.period, n.kind) for n in history.nudges}
-        added = [
-            n for n in new.get(history.pair_id, ()) if (n.person_id, n.period, n.kind) not in known
-        ]
-        if added:
-            r = replace(r, history=replace(history, nudges=(*history.nudges, *added)))
-        result.append(r)
-    return result

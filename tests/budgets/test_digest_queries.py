@@ -10,7 +10,7 @@ from bot.domain.gatherings import Audience
 from bot.domain.model import Role
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
-from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.repository import Repository
 from tests.support.rows import member
@@ -55,7 +55,7 @@ async def digest_tick(
                 audience=Audience.ALL,
                 cohort_id=1 if number % 2 else None,
             )
-            assert not isinstance(made, GatheringProblem)
+            assert not isinstance(made, Refusal)
         clock.set(NOW)
         with counting_statements(db.engine) as counter:
             report = await tick(core)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from bot.domain.gatherings import Answer, Audience
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
-from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from tests.support.seed import seeded_database
 from tests.support.statements import counting_statements
@@ -34,7 +34,7 @@ async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
                 place="Town hall",
                 audience=Audience.ALL,
             )
-            assert not isinstance(made, GatheringProblem)
+            assert not isinstance(made, Refusal)
             assert made.invited == 0
         clock.set(datetime(2026, 3, 23, 9, 30, tzinfo=UTC))  # Monday: within three weeks
         with counting_statements(db.engine) as counter:

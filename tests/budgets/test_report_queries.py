@@ -9,7 +9,7 @@ from bot.domain.access import Scope
 from bot.domain.report import build_report
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
-from bot.usecases.evaluation import Refusal
+from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
 from storage.report import report_data

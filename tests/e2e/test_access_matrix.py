@@ -23,7 +23,7 @@ from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.model import Role
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
-from bot.usecases.gatherings import GatheringProblem
+from bot.usecases.refusal import Refusal
 from tests.e2e.test_region_holes import Nho, nho
 from tests.support.cohorts import join
 from tests.support.databases import fresh_database_url
@@ -151,7 +151,7 @@ async def world(h: Harness, kind: str) -> World:
         cohort_id=r.rogaland,
         kind=GatheringKind.OTHER,
     )
-    assert not isinstance(made, GatheringProblem)
+    assert not isinstance(made, Refusal)
     await h.agreements.set_agreement_text(programme.id, AGREEMENT)
     # Someone in the audit log about the target pair.
     await r.eva.send(f"/pair {r.kari_pair}")

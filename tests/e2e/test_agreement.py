@@ -25,9 +25,9 @@ async def paired(h: Harness) -> tuple[SimUser, SimUser, SimUser, int]:
         consent = await user.next_message()
         await user.press(consent, "Yes, that is OK")
         await user.next_message()
-    [mentor] = await h.services.members(programme.id, Role.MENTOR)
-    [adept] = await h.services.members(programme.id, Role.ADEPT)
-    outcome = await h.services.create_pair(None, programme.id, mentor.id, adept.id)
+    [mentor] = await h.pairing.members(programme.id, Role.MENTOR)
+    [adept] = await h.pairing.members(programme.id, Role.ADEPT)
+    outcome = await h.pairing.create_pair(None, programme.id, mentor.id, adept.id)
     assert outcome.view is not None
     await h.deliver()
     return kari, ola, amina, outcome.view.pair.id
@@ -115,7 +115,7 @@ async def test_pair_goes_from_created_to_active(harness_each_db: Harness) -> Non
     await h.deliver()
     assert "Amina has confirmed too" in ((await ola.next_message()).text or "")
 
-    [view] = await h.services.pairs(None, [1])
+    [view] = await h.pairing.pairs(None, [1])
     assert view.pair.state is PairState.ACTIVE
     assert view.pair.activated_at == h.clock.now()
     await kari.send("/pairs")
@@ -139,7 +139,7 @@ async def test_a_third_person_cannot_press_a_pairs_buttons(harness: Harness) -> 
         await stranger.press_data(intro, data)
         await harness.emulator.wait_until_idle()
         assert stranger.callback_answers[-1]["text"] == "This button is not for you."
-    [view] = await harness.services.pairs(None, [programme.id])
+    [view] = await harness.pairing.pairs(None, [programme.id])
     assert view.pair.goals is None
 
 

@@ -257,11 +257,11 @@ async def test_pairs_list_shows_last_meeting_reasons_and_pages(
         await h.join(user, programme, role)
         await user.press(await user.next_message(), "Yes, that is OK")
         await user.next_message()
-    mentors = await h.services.members(programme.id, Role.MENTOR)
-    adepts = await h.services.members(programme.id, Role.ADEPT)
+    mentors = await h.pairing.members(programme.id, Role.MENTOR)
+    adepts = await h.pairing.members(programme.id, Role.ADEPT)
     per = next(p for p in mentors if p.first_name == "Per")
     sara = next(p for p in adepts if p.first_name == "Sara")
-    assert (await h.services.create_pair(None, programme.id, per.id, sara.id)).view is not None
+    assert (await h.pairing.create_pair(None, programme.id, per.id, sara.id)).view is not None
 
     await amina.send("/met")
     await amina.press(await amina.next_message(), "Today, 1 hour")

@@ -52,7 +52,7 @@ async def test_an_adept_answers_the_coordinator_who_wrote(harness_each_db: Harne
         f"✉️ Pair #{pair_id} (Ola and Amina): Amina answered you:\n«Yes, I will come»"
     )
     await ola.expect_no_message()
-    [view] = await h.services.pairs(None, [programme.id])
+    [view] = await h.pairing.pairs(None, [programme.id])
     assert view.pair.goals == ("@cv", "Speak Norwegian at work")
 
 

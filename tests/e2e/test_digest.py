@@ -41,8 +41,8 @@ def weekly_notes(user: SimUser) -> list[SentMessage]:
 
 
 async def person_ids(h: Harness, programme_id: int) -> tuple[int, int]:
-    [mentor] = await h.services.members(programme_id, Role.MENTOR)
-    [adept] = await h.services.members(programme_id, Role.ADEPT)
+    [mentor] = await h.pairing.members(programme_id, Role.MENTOR)
+    [adept] = await h.pairing.members(programme_id, Role.ADEPT)
     return mentor.id, adept.id
 
 

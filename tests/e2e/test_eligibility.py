@@ -13,9 +13,8 @@ from bot.domain.gatherings import Audience
 from bot.domain.model import OutgoingMessage, PairState, Programme, Role
 from bot.domain.rhythm import Due, NudgeKind
 from bot.sim.emulator import BotApiEmulator, SimUser
-from bot.usecases.alerts import Refusal
-from bot.usecases.gatherings import GatheringProblem
-from bot.usecases.joining import PairProblem
+from bot.usecases.pairing import PairProblem
+from bot.usecases.refusal import Refusal
 from tests.e2e.test_cli import assert_refused, cli, create_programme, ok
 from tests.support.cohorts import coordinator, run_until
 from tests.support.harness import Harness, bot_on
@@ -120,9 +119,9 @@ async def test_who_says_no_is_not_offered_paired_or_written_to_and_may_say_yes_l
     assert "Amina" not in (card.text or "") and card.button_texts() == []
 
     # Nor can she be paired by the command line; nobody is introduced.
-    outcome = await h.services.create_pair(None, programme.id, ola_id, amina_id)
+    outcome = await h.pairing.create_pair(None, programme.id, ola_id, amina_id)
     assert (outcome.problem, outcome.view) == (PairProblem.NOT_TAKING_PART, None)
-    assert await h.services.pairs(None, [programme.id]) == []
+    assert await h.pairing.pairs(None, [programme.id]) == []
     await h.deliver()
     async with h.services.unit() as repo:
         assert [i.kind for i in await repo.outbox_items()] == []
@@ -206,7 +205,7 @@ async def test_who_leaves_is_never_offered_again_and_the_other_party_is_told(
     await kari.send("/match")
     card = await kari.next_message()
     assert "–" not in (card.text or "") and card.button_texts() == []
-    outcome = await h.services.create_pair(None, programme.id, ola_id, amina_id)
+    outcome = await h.pairing.create_pair(None, programme.id, ola_id, amina_id)
     assert (outcome.problem, outcome.view) == (PairProblem.NOT_TAKING_PART, None)
     await h.deliver()
     await h.emulator.wait_until_idle()
@@ -236,7 +235,7 @@ async def test_a_pair_ended_by_the_coordinator_gets_nothing_more(
     assert [m.text for m in amina.catch_up()] == [
         "Your mentorship with Ola has ended. Thank you for taking part!"
     ]
-    [view] = await h.services.pairs(None, [programme.id])
+    [view] = await h.pairing.pairs(None, [programme.id])
     assert view.pair.state is PairState.ENDED
 
 
@@ -288,7 +287,7 @@ async def test_nothing_reaches_someone_without_consent_whoever_writes(harness: H
         place="Library",
         audience=Audience.ALL,
     )
-    assert not isinstance(gathering, GatheringProblem)
+    assert not isinstance(gathering, Refusal)
     kari_person = await h.services.actor(kari.id)
     assert kari_person is not None
     told = await h.core.alerts.message(

@@ -175,7 +175,7 @@ async def _world(h: Harness) -> World:
             users[name] = h.emulator.user(base + offset, name, language_code="en")
             ids[name] = await _member(h, users[name], programme, role)
         members[programme.id] = {f"{key}{s}" for s in ("c", "m", "a", "m2", "a2")}
-        outcome = await h.services.create_pair(None, programme.id, ids[f"{key}m"], ids[f"{key}a"])
+        outcome = await h.pairing.create_pair(None, programme.id, ids[f"{key}m"], ids[f"{key}a"])
         assert outcome.view is not None
         pair_id = outcome.view.pair.id
         pairs.append(pair_id)

@@ -11,8 +11,8 @@ from datetime import date, time, timedelta
 from bot.domain.gatherings import Audience
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.sim.emulator import SentMessage, SimUser
-from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.programmes import Programmes
+from bot.usecases.refusal import Refusal
 from tests.support.cohorts import invitations, join, oslo, run_until, texts
 from tests.support.harness import Harness
 
@@ -141,7 +141,7 @@ async def test_no_reminder_outside_the_programmes_hours(harness: Harness) -> Non
         place="Library",
         audience=Audience.MENTORS,
     )
-    assert not isinstance(outcome, GatheringProblem)
+    assert not isinstance(outcome, Refusal)
     await h.deliver()
     invitation = await ola.next_message()
     await run_until(h, oslo(2026, 3, 4, 20, 30))
@@ -169,7 +169,7 @@ async def test_a_cancelled_gathering_tells_who_said_yes_or_nothing_and_reminds_n
         place="Oslo City Hall",
         audience=Audience.ALL,
     )
-    assert not isinstance(outcome, GatheringProblem)
+    assert not isinstance(outcome, Refusal)
     gathering_id = outcome.gathering.id
     await h.deliver()
     await ola.press(await ola.next_message(), "I'll come")
@@ -206,7 +206,7 @@ async def test_a_cancelled_gathering_tells_who_said_yes_or_nothing_and_reminds_n
     assert siri.inbox()[seen[siri.id] :] == [] and invitations(siri) == []
     async with h.services.unit() as repo:
         items = await repo.outbox_items()
-    person = {p.telegram_user_id: p.id for p in await h.services.members(programme.id, Role.MENTOR)}
+    person = {p.telegram_user_id: p.id for p in await h.pairing.members(programme.id, Role.MENTOR)}
     assert sorted(i.idempotency_key for i in items if i.kind == "gathering_cancelled") == sorted(
         f"gathering:{gathering_id}:cancel:{person[user.id]}" for user in (ola, per)
     )
@@ -244,7 +244,7 @@ async def gathering(
         audience=Audience.ALL,
         cohort_id=cohort_id,
     )
-    assert not isinstance(outcome, GatheringProblem)
+    assert not isinstance(outcome, Refusal)
     return outcome.gathering.id
 
 

@@ -58,7 +58,7 @@ async def test_an_active_adept_rewords_adds_and_closes_goals(harness_each_db: Ha
     assert "1. Speak Norwegian in meetings\n2. Build a network in my field" in (
         (await latest(h, amina)).text or ""
     )
-    [view] = await h.services.pairs(None, [programme.id])
+    [view] = await h.pairing.pairs(None, [programme.id])
     assert view.pair.goals == ("Speak Norwegian in meetings", "@network")
 
     # Monday 9 March: the period's planning question takes the day. Monday 16 March is
@@ -103,7 +103,7 @@ async def test_a_goals_screen_left_open_cannot_change_the_plan_later(harness: Ha
     await amina.press_data(screen, close_first)
     await h.emulator.wait_until_idle()
     assert amina.callback_answers[-1]["text"] == "This button is old. Nothing was changed."
-    [view] = await h.services.pairs(None, [programme.id])
+    [view] = await h.pairing.pairs(None, [programme.id])
     assert view.pair.goals == ("@cv", "Speak Norwegian at work")
 
 

@@ -136,7 +136,7 @@ async def test_import_csv_join_and_match(
                 await user.press(await user.next_message(), "One")
                 await user.next_message()
 
-        adepts = {p.first_name: p for p in await h.services.members(1, Role.ADEPT)}
+        adepts = {p.first_name: p for p in await h.pairing.members(1, Role.ADEPT)}
         assert adepts["Amina"].intake == {
             "field": "Sykepleie",
             "help": ["cv"],
@@ -175,13 +175,13 @@ async def test_import_csv_join_and_match(
         assert card.button_texts() == ["✅ Pair them", "Other mentor", "✖ Not these two", "Next ▶"]
 
         # Nothing is paired before the tap.
-        assert await h.services.pairs(None, [1]) == []
+        assert await h.pairing.pairs(None, [1]) == []
         await kari.press(card, "✅ Pair them")
         nxt = await kari.next_message()  # sent after the card was edited
         assert card.text == (
             "✅ Pair made: Kari B (mentor) and Amina (mentee). I have told them both."
         )
-        [view] = await h.services.pairs(None, [1])
+        [view] = await h.pairing.pairs(None, [1])
         assert (view.mentor.first_name, view.adept.first_name) == ("Kari B", "Amina")
         assert view.pair.state is PairState.AWAITING_AGREEMENT
         await h.deliver()
@@ -195,7 +195,7 @@ async def test_import_csv_join_and_match(
         await h.emulator.wait_for(lambda: nxt.text == no_more, 15, "the card edited")
         assert kari.callback_answers[-1]["text"] == "OK. I will not suggest these two again."
         assert await count(url, MatchRejectionRow) == 1
-        assert len(await h.services.pairs(None, [1])) == 1
+        assert len(await h.pairing.pairs(None, [1])) == 1
         # Asked again, the rejected pair is not suggested.
         await kari.send("/match")
         assert (await kari.next_message()).text == nxt.text
@@ -319,7 +319,7 @@ async def test_match_is_for_the_programmes_own_coordinators(
                 lambda n=answered: len(berit.callback_answers) > n, 15, "the button answered"
             )
             assert berit.callback_answers[-1]["text"] == "Only coordinators can do this."
-        assert await h.services.pairs(None, [1]) == []
+        assert await h.pairing.pairs(None, [1]) == []
         assert await count(url, MatchRejectionRow) == 0
         # A forged button naming another programme's people pairs nobody either.
         answered = len(kari.callback_answers)
@@ -328,7 +328,7 @@ async def test_match_is_for_the_programmes_own_coordinators(
             lambda: len(kari.callback_answers) > answered, 15, "the button answered"
         )
         assert kari.callback_answers[-1]["text"] == "Only coordinators can do this."
-        assert await h.services.pairs(None, [1, 2]) == []
+        assert await h.pairing.pairs(None, [1, 2]) == []
 
 
 async def test_imported_answers_join_only_with_consent_and_own_answers_win(
@@ -359,7 +359,7 @@ async def test_imported_answers_join_only_with_consent_and_own_answers_win(
     await amina.next_message()
     await amina.send(f"/start {token_of['Amina']}")
     assert "Welcome to Bømlo" in ((await amina.next_message()).text or "")
-    [person] = await h.services.members(second.id, Role.ADEPT)
+    [person] = await h.pairing.members(second.id, Role.ADEPT)
     assert person.intake == {"field": "Cleaning", "help": None, "languages": None, "gender": "f"}
 
     # Yonas says no to what is stored: nothing from the sheet becomes his.
@@ -371,7 +371,7 @@ async def test_imported_answers_join_only_with_consent_and_own_answers_win(
     async with h.services.unit() as repo:
         person_yonas = await repo.person_by_telegram_id(yonas.id)
     assert person_yonas is not None and person_yonas.intake == {}
-    assert [p.first_name for p in await h.services.members(second.id, Role.ADEPT)] == ["Amina"]
+    assert [p.first_name for p in await h.pairing.members(second.id, Role.ADEPT)] == ["Amina"]
 
 
 async def test_other_mentor_for_the_same_adept(harness: Harness) -> None:
@@ -425,4 +425,4 @@ async def test_other_mentor_for_the_same_adept(harness: Harness) -> None:
         15,
         "no more suggestions",
     )
-    assert await h.services.pairs(None, [first.id]) == []
+    assert await h.pairing.pairs(None, [first.id]) == []

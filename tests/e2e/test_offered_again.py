@@ -42,7 +42,7 @@ async def test_only_what_still_holds_is_offered_again(harness: Harness) -> None:
     h = harness
     programme = await h.programme()
     ola, amina, pair_id = await h.active_pair(programme)
-    [adept] = await h.services.members(programme.id, Role.ADEPT)
+    [adept] = await h.pairing.members(programme.id, Role.ADEPT)
     await ola.block_bot()
     await h.emulator.wait_until_idle()
     assert isinstance(await h.meetings.propose(adept, pair_id, date(2026, 3, 6), None), tuple)

@@ -102,7 +102,7 @@ async def test_programme_to_introduced_pair(harness_each_db: Harness) -> None:
     listing = await kari.next_message()
     assert "Ola + Amina: awaiting agreement" in (listing.text or "")
 
-    [view] = await h.services.pairs(None, [programme.id])
+    [view] = await h.pairing.pairs(None, [programme.id])
     assert view.pair.state is PairState.AWAITING_AGREEMENT
     assert view.adept.intake == {"field": "Nursing", "help": ["cv"], "languages": ["ar", "Amharic"]}
     assert view.mentor.intake == {
@@ -189,7 +189,7 @@ async def test_only_coordinators_may_invite_and_pair(harness: Harness) -> None:
     consent = mentor.last_message()
     await mentor.press_data(consent, f"pa:{programme.id}:1:2")
     await harness.emulator.wait_until_idle()
-    assert await harness.services.pairs(None, [programme.id]) == []
+    assert await harness.pairing.pairs(None, [programme.id]) == []
     assert mentor.callback_answers[-1]["text"] == "Only coordinators can do this."
 
 

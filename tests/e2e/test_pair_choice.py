@@ -54,9 +54,9 @@ async def test_an_intake_left_halfway_is_not_asked_again_after_pairing(harness: 
     amina = h.emulator.user(300, "Amina", "en")
     await joined(h, ola, Role.MENTOR)
     await joined(h, amina, Role.ADEPT)
-    [mentor] = await h.services.members(programme.id, Role.MENTOR)
-    [adept] = await h.services.members(programme.id, Role.ADEPT)
-    assert (await h.services.create_pair(None, programme.id, mentor.id, adept.id)).view
+    [mentor] = await h.pairing.members(programme.id, Role.MENTOR)
+    [adept] = await h.pairing.members(programme.id, Role.ADEPT)
+    assert (await h.pairing.create_pair(None, programme.id, mentor.id, adept.id)).view
     await h.deliver()
     await ola.next_message()
     # Typing is not taken as the intake's answer any more.

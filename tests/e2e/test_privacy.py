@@ -50,7 +50,7 @@ async def person_row(h: Harness, person_id: int) -> PersonRow:
 
 
 async def adept_id(h: Harness, programme: Programme) -> int:
-    [adept] = await h.services.members(programme.id, Role.ADEPT)
+    [adept] = await h.pairing.members(programme.id, Role.ADEPT)
     return adept.id
 
 
@@ -403,12 +403,12 @@ async def test_hostile_names_and_texts_are_stored_and_shown_as_written(harness: 
     # An edited message is ignored: the answer given first stands.
     await adept.edit(1, "changed my mind")
     await adept.expect_no_message()
-    [stored] = await h.services.members(programme.id, Role.ADEPT)
+    [stored] = await h.pairing.members(programme.id, Role.ADEPT)
     assert stored.first_name == rtl
     assert stored.intake["field"] == "sykepleier <i>ok</i>"
-    [mentor_person] = await h.services.members(programme.id, Role.MENTOR)
+    [mentor_person] = await h.pairing.members(programme.id, Role.MENTOR)
     assert mentor_person.first_name == nasty
-    outcome = await h.services.create_pair(None, programme.id, mentor_person.id, stored.id)
+    outcome = await h.pairing.create_pair(None, programme.id, mentor_person.id, stored.id)
     assert outcome.view is not None
     kari.catch_up()
     await kari.send(f"/pair {outcome.view.pair.id}")
@@ -501,7 +501,7 @@ async def test_a_participant_cannot_use_coordinator_commands(harness: Harness) -
     h = harness
     programme = await h.programme()
     ola, _amina, pair_id = await h.active_pair(programme)
-    before = await h.services.pairs(None, [programme.id])
+    before = await h.pairing.pairs(None, [programme.id])
     ola.catch_up()
     for command in (
         "/invite mentor",
@@ -516,7 +516,7 @@ async def test_a_participant_cannot_use_coordinator_commands(harness: Harness) -
     ):
         await ola.send(command)
         assert (await ola.next_message()).text == "Only coordinators can do this.", command
-    assert await h.services.pairs(None, [programme.id]) == before
+    assert await h.pairing.pairs(None, [programme.id]) == before
     async with h.db.session() as session:
         assert (await session.execute(select(NoteRow))).scalars().all() == []
 

@@ -422,7 +422,7 @@ async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
     assert kari.inbox()[-1].text == (
         "✅ Pair made: Ola (supervisor) and Amina (trainee). I have told them both."
     )
-    [view] = await h.services.pairs(None, [programme.id])
+    [view] = await h.pairing.pairs(None, [programme.id])
     pair_id = view.pair.id
     await h.deliver()
     assert texts(ola)[-1].startswith(

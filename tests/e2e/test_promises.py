@@ -233,7 +233,7 @@ class ProgrammePromises(RuleBasedStateMachine):
             mentor_id, adept_id = await self.person_id(mentor), await self.person_id(adept)
             if mentor_id is None or adept_id is None:
                 return
-            await self.h.services.create_pair(None, self.programme.id, mentor_id, adept_id)
+            await self.h.pairing.create_pair(None, self.programme.id, mentor_id, adept_id)
             await self.settle()
 
         self.run(go())

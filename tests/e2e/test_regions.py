@@ -20,8 +20,8 @@ from bot.domain.programmes import preset
 from bot.domain.rhythm import MeetingStatus
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
-from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.programmes import Programmes
+from bot.usecases.refusal import Refusal
 from tests.support.cohorts import activate_pair, join, oslo, texts
 from tests.support.harness import Harness
 
@@ -291,7 +291,7 @@ async def make_gathering(
         cohort_id=cohort_id,
         kind=GatheringKind.OTHER,
     )
-    assert not isinstance(made, GatheringProblem)
+    assert not isinstance(made, Refusal)
     return made.gathering.id
 
 
@@ -299,7 +299,7 @@ async def answer(h: Harness, user_id: int, name: str, gathering_id: int, said: A
     person = await h.services.actor(user_id)
     assert person is not None, name
     done = await h.core.gatherings.answer(person.person, gathering_id, said)
-    assert not isinstance(done, GatheringProblem), (name, done)
+    assert not isinstance(done, Refusal), (name, done)
 
 
 def gathering_section(digest: str) -> list[str]:

@@ -14,6 +14,7 @@ from bot.runtime.clock import RehearsalClock, SystemClock
 from bot.runtime.rehearsal import parse_duration
 from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
+from bot.usecases.pairing import Pairing
 from storage.db import Database
 from storage.rehearsal import begin_rehearsal, rehearsal_ahead
 from tests.support.processes import environment, mentorbot, mentorbot_run
@@ -92,9 +93,10 @@ async def test_a_month_rehearsed_through_the_running_bot(tmp_path: Path) -> None
                     [token] = await services.create_invites(programme.id, role)
                     await join(user, token)
                 [unused] = await services.create_invites(programme.id, Role.ADEPT)
-                [mentor] = await services.members(programme.id, Role.MENTOR)
-                [adept] = await services.members(programme.id, Role.ADEPT)
-                made = await services.create_pair(None, programme.id, mentor.id, adept.id)
+                pairing = Pairing(services.db, services.clock, default_language="en")
+                [mentor] = await pairing.members(programme.id, Role.MENTOR)
+                [adept] = await pairing.members(programme.id, Role.ADEPT)
+                made = await pairing.create_pair(None, programme.id, mentor.id, adept.id)
                 assert made.view is not None
                 pair_id = made.view.pair.id
                 now = services.clock.now()

@@ -25,9 +25,7 @@ from bot.domain.gatherings import Answer, Audience, GatheringKind
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.domain.rhythm import MeetingStatus
 from bot.sim.emulator import SimUser
-from bot.usecases.evaluation import Refusal
-from bot.usecases.gatherings import GatheringProblem
-from bot.usecases.meetings import Refusal as MeetingRefusal
+from bot.usecases.refusal import Refusal
 from tests.support.harness import Harness
 from tests.support.rows import confirm_agreement
 
@@ -55,7 +53,7 @@ async def join_pair(
         actor = await h.services.actor(user.id)
         assert actor is not None
         people.append(actor.person)
-    outcome = await h.services.create_pair(None, programme.id, people[0].id, people[1].id)
+    outcome = await h.pairing.create_pair(None, programme.id, people[0].id, people[1].id)
     assert outcome.view is not None
     pair_id = outcome.view.pair.id
     async with h.services.unit() as repo:
@@ -114,7 +112,7 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
             audience=audience,
             kind=kind,
         )
-        assert not isinstance(created, GatheringProblem)
+        assert not isinstance(created, Refusal)
         made[title] = created.gathering.id
     for person, title, answer in (
         (ola_p, "Kick-off", Answer.YES),
@@ -125,13 +123,13 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
         (ola_p, "Dinner", Answer.YES),
     ):
         answered_gathering = await h.core.gatherings.answer(person, made[title], answer)
-        assert not isinstance(answered_gathering, GatheringProblem)
+        assert not isinstance(answered_gathering, Refusal)
     assert await h.core.gatherings.cancel(made["Dinner"]) is not None
 
     # Pair 1: a confirmed meeting on the CV with both check-ins, then a one-sided one.
     h.clock.set(oslo(3, 5, 18))
     logged = await meetings.log_meeting(amina_p, first, date(2026, 3, 5), 60, "@cv")
-    assert not isinstance(logged, MeetingRefusal)
+    assert not isinstance(logged, Refusal)
     _context, meeting, amina_check_in = logged
     await meetings.check_in_step(amina_p, amina_check_in, score=4)
     await meetings.check_in_step(amina_p, amina_check_in, goal="@cv")
@@ -142,18 +140,18 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
         finish=True,
     )
     answered = await meetings.answer_meeting(ola_p, meeting.id, MeetingStatus.CONFIRMED)
-    assert not isinstance(answered, MeetingRefusal) and answered[2] is not None
+    assert not isinstance(answered, Refusal) and answered[2] is not None
     await meetings.check_in_step(ola_p, answered[2], score=5, finish=True)
     h.clock.set(oslo(3, 20, 18))
     assert not isinstance(
-        await meetings.log_meeting(ola_p, first, date(2026, 3, 20), 90, None), MeetingRefusal
+        await meetings.log_meeting(ola_p, first, date(2026, 3, 20), 90, None), Refusal
     )
     # Pair 2: one meeting, disputed.
     logged = await meetings.log_meeting(siri_p, second, date(2026, 3, 19), 30, None)
-    assert not isinstance(logged, MeetingRefusal)
+    assert not isinstance(logged, Refusal)
     assert not isinstance(
         await meetings.answer_meeting(yusuf_p, logged[1].id, MeetingStatus.DISPUTED),
-        MeetingRefusal,
+        Refusal,
     )
 
     # The coordinator records a job for pair 1.
@@ -182,7 +180,7 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
     assert not isinstance(await cohort_end.answer(siri_p, second, "o", "2"), Refusal)
     # The tick has invited everyone to the closing; Amina says she will come.
     closing = await h.core.gatherings.answer(amina_p, made["Closing"], Answer.YES)
-    assert not isinstance(closing, GatheringProblem)
+    assert not isinstance(closing, Refusal)
     url = f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
     return h, url, programme.id, [first, second]
 

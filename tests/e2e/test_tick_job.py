@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.runtime.app import running_bot
 from bot.runtime.clock import FixedClock
 from bot.sim.emulator import BotApiEmulator
+from handlers.routes import FRONTEND
 from storage.db import Database
 from storage.repository import Repository
 from tests.support.databases import WORKDAY_MORNING, fresh_database_url
@@ -35,7 +36,11 @@ async def test_one_run_of_the_tick_job_takes_every_slice_of_a_wave(tmp_path: Pat
                 update={"tick_pairs": 2, "tick_interval_seconds": 3600.0}
             )
             async with running_bot(
-                settings, db=db, clock=FixedClock(WORKDAY_MORNING), poll_timeout=1
+                settings,
+                frontend=FRONTEND,
+                db=db,
+                clock=FixedClock(WORKDAY_MORNING),
+                poll_timeout=1,
             ):
                 for _ in range(300):
                     if not await awake_pairs(db):

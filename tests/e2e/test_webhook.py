@@ -25,6 +25,7 @@ from bot.runtime.webhook import SECRET_HEADER, WebhookServer
 from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from handlers.common import DEPS_KEY
+from handlers.routes import FRONTEND
 from storage.db import Database
 from tests.support.databases import WORKDAY_MORNING
 from tests.support.harness import settings_for
@@ -46,7 +47,9 @@ async def webhook_bot(
     )
     try:
         clock = FixedClock(WORKDAY_MORNING)
-        async with running_bot(settings, db=db, clock=clock, ticks=False) as application:
+        async with running_bot(
+            settings, frontend=FRONTEND, db=db, clock=clock, ticks=False
+        ) as application:
             server = application.bot_data[WEBHOOK_SERVER]
             assert isinstance(server, WebhookServer)
             yield application, server

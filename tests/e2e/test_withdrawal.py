@@ -26,8 +26,8 @@ async def outbox(h: Harness, kind: str) -> list[OutboxItem]:
 
 
 async def people(h: Harness, programme_id: int) -> tuple[Person, Person]:
-    [mentor] = await h.services.members(programme_id, Role.MENTOR)
-    [adept] = await h.services.members(programme_id, Role.ADEPT)
+    [mentor] = await h.pairing.members(programme_id, Role.MENTOR)
+    [adept] = await h.pairing.members(programme_id, Role.ADEPT)
     return mentor, adept
 
 

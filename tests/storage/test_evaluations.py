@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.domain.model import PairState
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import Core, build_core
-from bot.usecases.evaluation import Refusal
+from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
 from storage.evaluation import Evaluations

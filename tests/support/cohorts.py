@@ -60,7 +60,7 @@ async def activate_pair(h: Harness, programme_id: int, mentor: SimUser, adept: S
         mentor_person = await repo.person_by_telegram_id(mentor.id)
         adept_person = await repo.person_by_telegram_id(adept.id)
     assert mentor_person is not None and adept_person is not None
-    outcome = await h.services.create_pair(None, programme_id, mentor_person.id, adept_person.id)
+    outcome = await h.pairing.create_pair(None, programme_id, mentor_person.id, adept_person.id)
     assert outcome.view is not None, outcome.problem
     pair_id = outcome.view.pair.id
     async with h.services.unit() as repo:

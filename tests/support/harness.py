@@ -19,8 +19,10 @@ from bot.sim.emulator import BotApiEmulator, SentMessage, SimUser
 from bot.usecases.agreements import Agreements
 from bot.usecases.joining import Services
 from bot.usecases.meetings import Meetings
+from bot.usecases.pairing import Pairing
 from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
+from handlers.routes import FRONTEND
 from storage.db import Database
 from tests.support.databases import WORKDAY_MORNING
 from tests.support.rows import confirm_agreement
@@ -43,6 +45,10 @@ class Harness:
         deps = self.application.bot_data[DEPS_KEY]
         assert isinstance(deps, Deps)
         return deps.services
+
+    @property
+    def pairing(self) -> Pairing:
+        return self.core.pairing
 
     @property
     def agreements(self) -> Agreements:
@@ -76,9 +82,9 @@ class Harness:
             await self.join(user, programme, role)
             await user.press(await user.next_message(), "Yes, that is OK")
             await user.next_message()
-        [mentor] = await self.services.members(programme.id, Role.MENTOR)
-        [adept] = await self.services.members(programme.id, Role.ADEPT)
-        outcome = await self.services.create_pair(None, programme.id, mentor.id, adept.id)
+        [mentor] = await self.pairing.members(programme.id, Role.MENTOR)
+        [adept] = await self.pairing.members(programme.id, Role.ADEPT)
+        outcome = await self.pairing.create_pair(None, programme.id, mentor.id, adept.id)
         assert outcome.view is not None
         pair_id = outcome.view.pair.id
         now = self.clock.now()
@@ -134,6 +140,7 @@ async def bot_on(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[H
         settings = settings_for(emulator, database_url)
         async with running_bot(
             settings,
+            frontend=FRONTEND,
             db=db,
             clock=clock,
             poll_timeout=1,

@@ -12,6 +12,7 @@ from bot.domain.access import Actor
 from bot.domain.programme_settings import Setting
 from bot.domain.rhythm import CadenceKind
 from bot.usecases.programme_settings import NumberAsked, SettingsProblem, SettingsView
+from bot.usecases.refusal import Refusal
 from tests.usecases.conftest import World
 
 
@@ -36,9 +37,11 @@ async def test_a_regions_coordinator_may_look_but_not_change(world: World) -> No
     assert isinstance(view, SettingsView)
     assert not view.may_change
     assert view.regions == view.cohorts == (world.oslo,)
-    assert await settings.for_change(lars, world.programme.id) is SettingsProblem.REGION_ONLY
+    assert await settings.for_change(lars, world.programme.id) == Refusal(
+        SettingsProblem.REGION_ONLY
+    )
     refused = await settings.change(lars, world.programme.id, Setting.CADENCE, "twice_monthly")
-    assert refused is SettingsProblem.REGION_ONLY
+    assert refused == Refusal(SettingsProblem.REGION_ONLY)
     assert (await world.programme_now()).cadence == "monthly"
 
 
@@ -48,10 +51,12 @@ async def test_participants_and_other_programmes_coordinators_may_not_even_look(
 ) -> None:
     settings = world.core.programme_settings
     actor = await world.actor(name)
-    assert await settings.view(actor, world.programme.id) is SettingsProblem.NOT_ALLOWED
-    assert await settings.for_change(actor, world.programme.id) is SettingsProblem.NOT_ALLOWED
+    assert await settings.view(actor, world.programme.id) == Refusal(SettingsProblem.NOT_ALLOWED)
+    assert await settings.for_change(actor, world.programme.id) == Refusal(
+        SettingsProblem.NOT_ALLOWED
+    )
     refused = await settings.change(actor, world.programme.id, Setting.HOURS, "08-21")
-    assert refused is SettingsProblem.NOT_ALLOWED
+    assert refused == Refusal(SettingsProblem.NOT_ALLOWED)
     assert world.programme.id not in [p.id for p in await settings.programmes(actor)]
     assert (await world.programme_now()).day_ends == world.programme.day_ends
 
@@ -90,7 +95,7 @@ async def test_words_that_cannot_be_used_change_nothing(
     refused = await world.core.programme_settings.change(
         await world.actor("kari"), world.programme.id, setting, text
     )
-    assert refused is SettingsProblem.NOT_UNDERSTOOD
+    assert refused == Refusal(SettingsProblem.NOT_UNDERSTOOD)
     assert await world.programme_now() == before
 
 
@@ -126,10 +131,10 @@ async def test_a_number_is_asked_only_of_who_may_change_and_only_for_typed_caden
     settings = world.core.programme_settings
     lars, kari = await world.actor("lars"), await world.actor("kari")
     region = await settings.ask_number(lars, world.programme.id, CadenceKind.MINUTES)
-    assert region is SettingsProblem.REGION_ONLY
+    assert region == Refusal(SettingsProblem.REGION_ONLY)
     assert await settings.typed(lars, "90") is None, "no question was opened"
     monthly = await settings.ask_number(kari, world.programme.id, CadenceKind.MONTHLY)
-    assert monthly is SettingsProblem.NOT_UNDERSTOOD
+    assert monthly == Refusal(SettingsProblem.NOT_UNDERSTOOD)
 
 
 async def test_a_typed_number_after_losing_the_right_to_change_is_refused(world: World) -> None:
@@ -140,6 +145,6 @@ async def test_a_typed_number_after_losing_the_right_to_change_is_refused(world:
     regional = Actor(
         kari.person, tuple(replace(m, cohort_id=world.oslo.id) for m in kari.memberships)
     )
-    assert await settings.typed(regional, "90") is SettingsProblem.REGION_ONLY
+    assert await settings.typed(regional, "90") == Refusal(SettingsProblem.REGION_ONLY)
     assert await settings.typed(kari, "90") is None, "the question was closed"
     assert (await world.programme_now()).cadence == "monthly"

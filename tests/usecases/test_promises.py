@@ -71,11 +71,12 @@ from bot.domain.programmes import preset
 from bot.domain.rhythm import MeetingStatus
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import Core, build_core
-from bot.usecases import agreements as agreement_use_case
 from bot.usecases import alerts as alert_use_case
-from bot.usecases.joining import PairOutcome, StepStatus, TelegramUser
+from bot.usecases.joining import StepStatus, TelegramUser
 from bot.usecases.matching import Matchmaker, MatchPlan
+from bot.usecases.pairing import PairOutcome
 from bot.usecases.programmes import Programmes
+from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
 from storage.digest import DigestQueries
@@ -298,7 +299,7 @@ class ProgrammePromises(RuleBasedStateMachine):
                 return
             coordinator = await self.actor(by) if by else None
             before = await self.snapshot()
-            outcome: PairOutcome = await self.core.services.create_pair(
+            outcome: PairOutcome = await self.core.pairing.create_pair(
                 coordinator, self.pid, mentor_actor.person.id, adept_actor.person.id
             )
             region = REGION_OF.get(by or "")
@@ -324,9 +325,7 @@ class ProgrammePromises(RuleBasedStateMachine):
             await self.people_of_the_region(by, plan)
             if take:
                 chosen = plan.suggestions[index % len(plan.suggestions)]
-                await self.core.services.create_pair(
-                    me, self.pid, chosen.mentor_id, chosen.adept_id
-                )
+                await self.core.pairing.create_pair(me, self.pid, chosen.mentor_id, chosen.adept_id)
                 await self.deliver()
 
         self.run(go())
@@ -376,7 +375,7 @@ class ProgrammePromises(RuleBasedStateMachine):
                 return
             agreements = self.core.agreements
             screen = await agreements.edit_goals(me.person)
-            if isinstance(screen, agreement_use_case.Refusal):
+            if isinstance(screen, Refusal):
                 return
             pair_id = screen.start.view.pair.id
             goals = list(screen.goals)
@@ -386,7 +385,7 @@ class ProgrammePromises(RuleBasedStateMachine):
             elif goals:
                 await agreements.toggle_goal(me.person, pair_id, f"x{index % len(goals)}")
             done = await agreements.toggle_goal(me.person, pair_id, "done")
-            if isinstance(done, agreement_use_case.Refusal):
+            if isinstance(done, Refusal):
                 return
             [pair] = [p for p in await self.rows(PairRow) if p.id == pair_id]
             now_kept = " ".join(pair.goals or ())
@@ -549,10 +548,10 @@ class ProgrammePromises(RuleBasedStateMachine):
                 me.person, pair.id, "both", f"{token} see you at the gathering", scope
             )
             if not self.theirs(by, pair):
-                assert isinstance(sent, alert_use_case.Refusal), f"{by} wrote to pair {pair.id}"
+                assert isinstance(sent, Refusal), f"{by} wrote to pair {pair.id}"
                 assert await self.snapshot() == before, f"{by}'s refused message changed rows"
                 return
-            assert not isinstance(sent, alert_use_case.Refusal), sent
+            assert not isinstance(sent, Refusal), sent
             await self.deliver()
             if not answer:
                 return
@@ -586,7 +585,7 @@ class ProgrammePromises(RuleBasedStateMachine):
                 me.person, pair.id, "finished", allowed_scope(me, Action.END_PAIR)
             )
             if not self.theirs(by, pair):
-                assert isinstance(ended, alert_use_case.Refusal), f"{by} ended pair {pair.id}"
+                assert isinstance(ended, Refusal), f"{by} ended pair {pair.id}"
                 assert await self.snapshot() == before, f"{by}'s refused /end changed rows"
             await self.deliver()
 
@@ -677,7 +676,7 @@ class ProgrammePromises(RuleBasedStateMachine):
                 me.person, alert.id, action, allowed_scope(me, Action.HANDLE_ALERT)
             )
             if not self.theirs(by, pairs[alert.pair_id]):
-                assert isinstance(result, alert_use_case.Refusal), f"{by} handled {alert.id}"
+                assert isinstance(result, Refusal), f"{by} handled {alert.id}"
                 assert await self.snapshot() == before, f"{by}'s refused alert action changed"
             await self.deliver()
 
@@ -947,12 +946,12 @@ class ProgrammePromises(RuleBasedStateMachine):
             me = await self.actor(by)
             assert me is not None
             cohort = self.cohorts[REGION_OF[by]]
-            listed = await self.core.services.pairs(me)
+            listed = await self.core.pairing.pairs(me)
             assert {v.pair.cohort_id for v in listed} <= {cohort}, f"{by} lists other pairs"
             assert {v.pair.id for v in listed} == {
                 p.id for p in pairs.values() if p.cohort_id == cohort
             }
-            candidates = await self.core.services.pair_candidates(me, self.pid)
+            candidates = await self.core.pairing.pair_candidates(me, self.pid)
             assert candidates is not None
             offered = [p.id for p, _room in candidates.mentors]
             offered += [p.id for p in candidates.adepts] + [p.id for p in candidates.said_no]
@@ -965,7 +964,7 @@ class ProgrammePromises(RuleBasedStateMachine):
                 found = await self.core.alerts.pair_file(
                     pair.id, allowed_scope(me, Action.VIEW_PAIR)
                 )
-                seen = not isinstance(found, alert_use_case.Refusal)
+                seen = not isinstance(found, Refusal)
                 assert seen == (pair.cohort_id == cohort), f"{by}: /pair {pair.id}"
 
 

@@ -61,6 +61,7 @@ from bot.texts.alerts import reason_name
 from bot.usecases.tick import tick
 from handlers.common import DEPS_KEY, Deps
 from handlers.coordinator import state_text
+from handlers.routes import FRONTEND
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -389,6 +390,7 @@ async def _bot(
     try:
         async with running_bot(
             demo_settings(emulator, url, language),
+            frontend=FRONTEND,
             db=db,
             clock=clock,
             poll_timeout=1,
@@ -561,7 +563,7 @@ async def _pair(run: DemoRun, coordinator: SimPerson, mentor_key: str, adept_key
 
 async def _summary(run: DemoRun) -> Summary:
     services = run.core.services
-    views = await services.pairs(None, [run.programme.id])
+    views = await run.core.pairing.pairs(None, [run.programme.id])
     ids = [v.pair.id for v in views]
     async with services.unit() as repo:
         check_ins = await repo.check_ins_of(ids)
@@ -599,7 +601,7 @@ async def _summary(run: DemoRun) -> Summary:
             )
     unreachable = []
     for role in (Role.MENTOR, Role.ADEPT):
-        for person in await services.members(run.programme.id, role):
+        for person in await run.core.pairing.members(run.programme.id, role):
             if person.unreachable_since is not None:
                 unreachable.append(person.first_name)
     received = [e for e in run.transcript.events if e.kind is Kind.RECEIVED]
