@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -26,6 +25,7 @@ from bot.domain.digest import (
 from bot.domain.model import AlertStatus, Cohort, OutboxStatus, PairState, Programme
 from bot.domain.rhythm import MeetingStatus, PlanStatus
 from bot.runtime.clock import as_utc
+from storage.gatherings import Gatherings
 from storage.models import (
     AlertRow,
     CheckInRow,
@@ -38,12 +38,12 @@ from storage.models import (
     PlannedMeetingRow,
     ProgrammeRow,
 )
-from storage.repository import Repository, _pauses_of, _programme
+from storage.readers import pauses_of, programme_of
+from storage.tables import Repository
 
 
-class DigestQueries:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class DigestQueries(Repository):
+    """What the weekly digest of a programme reads."""
 
     async def digest_inputs(
         self,
@@ -169,7 +169,7 @@ class DigestQueries:
                     activated_at=None if row.activated_at is None else as_utc(row.activated_at),
                     ended_at=None if row.ended_at is None else as_utc(row.ended_at),
                     paused_until=row.paused_until,
-                    pauses=_pauses_of(row.pauses),
+                    pauses=pauses_of(row.pauses),
                 )
             )
         people_in: dict[int, set[int]] = {}
@@ -179,7 +179,7 @@ class DigestQueries:
                 cohorts_of.setdefault((person_id, programme_id), set()).add(cohort_id)
         alert_chats = {p.alert_chat_id: p.id for p in programmes if p.alert_chat_id is not None}
         since, until = gatherings_between
-        turnouts = await Repository(self.session).turnouts(ids, since=since, until=until)
+        turnouts = await Gatherings(self.session).turnouts(ids, since=since, until=until)
 
         def where(pair_id: int) -> int | None:
             return programme_of_pair.get(pair_id)
@@ -273,4 +273,4 @@ class DigestQueries:
             .where(col(ProgrammeRow.digest_weekday).is_not(None))
             .order_by(col(ProgrammeRow.id))
         )
-        return [_programme(row) for row in rows.all()]
+        return [programme_of(row) for row in rows.all()]
