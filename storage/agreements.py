@@ -35,13 +35,13 @@ from storage.readers import (
 from storage.tables import (
     PAIRS,
     Awake,
-    Repository,
+    BaseRepository,
     awake_condition,
     rowcount,
 )
 
 
-class Agreements(Repository):
+class Agreements(BaseRepository):
     """What a pair agrees on before it starts."""
 
     async def pair_starts(

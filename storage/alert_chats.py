@@ -20,10 +20,10 @@ from storage.models import (
     RegionAlertChatRow,
 )
 from storage.readers import programme_of
-from storage.tables import Repository, table
+from storage.tables import BaseRepository, table
 
 
-class AlertChats(Repository):
+class AlertChats(BaseRepository):
     """Where alerts are posted: a programme's chat, a region's, and who is in them."""
 
     async def set_alert_chat(self, programme_id: int, chat_id: int | None) -> None:

@@ -32,14 +32,14 @@ from storage.tables import (
     PAIRS,
     ROWS_PER_INSERT,
     Awake,
-    Repository,
+    BaseRepository,
     awake_condition,
     of_pairs,
     table,
 )
 
 
-class Alerts(Repository):
+class Alerts(BaseRepository):
     """Alerts and notes."""
 
     async def alerts(

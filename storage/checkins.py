@@ -27,14 +27,14 @@ from storage.readers import (
 from storage.tables import (
     PAIRS,
     Awake,
-    Repository,
+    BaseRepository,
     awake_condition,
     of_pairs,
     table,
 )
 
 
-class CheckIns(Repository):
+class CheckIns(BaseRepository):
     """Check-ins and what the stall rules read of them."""
 
     async def start_check_in(

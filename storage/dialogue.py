@@ -25,13 +25,13 @@ from storage.readers import (
 )
 from storage.tables import (
     DIALOGUES,
-    Repository,
+    BaseRepository,
     dialect_insert,
     prebuilt,
 )
 
 
-class Dialogues(Repository):
+class Dialogues(BaseRepository):
     """Each person's open dialogue (one row per person)."""
 
     async def dialogue(self, person_id: int) -> Dialogue | None:

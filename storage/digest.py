@@ -39,10 +39,10 @@ from storage.models import (
     ProgrammeRow,
 )
 from storage.readers import pauses_of, programme_of
-from storage.tables import Repository
+from storage.tables import BaseRepository
 
 
-class DigestQueries(Repository):
+class DigestQueries(BaseRepository):
     """What the weekly digest of a programme reads."""
 
     async def digest_inputs(

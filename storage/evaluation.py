@@ -27,7 +27,7 @@ from bot.domain.model import Cohort, PairState, PairView, Programme
 from bot.runtime.clock import as_utc
 from storage.models import CohortRow, EvaluationRow, OutcomeRow, PairRow, PersonRow, ProgrammeRow
 from storage.readers import cohort_of, pair_of, person_of, programme_of
-from storage.tables import ROWS_PER_INSERT, Repository, rowcount, utc
+from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount, utc
 
 LIVE = [PairState.ACTIVE.value, PairState.PAUSED.value]
 
@@ -74,7 +74,7 @@ def _outcome(row: OutcomeRow) -> RecordedOutcome:
     )
 
 
-class Evaluations(Repository):
+class Evaluations(BaseRepository):
     """The end-of-cohort queries."""
 
     # what the tick reads

@@ -36,7 +36,7 @@ from storage.models import (
     ProgrammeRow,
 )
 from storage.readers import person_of, programme_of
-from storage.tables import ROWS_PER_INSERT, Repository, rowcount
+from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount
 
 
 def _gathering(row: GatheringRow) -> Gathering:
@@ -65,7 +65,7 @@ def _audience_matches() -> Any:
     )
 
 
-class Gatherings(Repository):
+class Gatherings(BaseRepository):
     """Gatherings, their invitations and answers."""
 
     async def create_gathering(

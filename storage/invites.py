@@ -20,7 +20,7 @@ from storage.models import (
     InviteRow,
 )
 from storage.tables import (
-    Repository,
+    BaseRepository,
     rowcount,
     utc,
 )
@@ -37,7 +37,7 @@ class InviteRecord:
     used_by_person_id: int | None = None
 
 
-class Invites(Repository):
+class Invites(BaseRepository):
     """Invitation links."""
 
     async def add_invites(

@@ -57,14 +57,14 @@ from storage.tables import (
     PAIRS,
     PROGRAMMES,
     Awake,
-    Repository,
+    BaseRepository,
     awake_condition,
     rowcount,
     table,
 )
 
 
-class Meetings(Repository):
+class Meetings(BaseRepository):
     """Meetings, plans and nudges, and the rhythm histories built from them."""
 
     async def rhythm_histories(

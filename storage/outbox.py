@@ -33,7 +33,7 @@ from storage.readers import (
 )
 from storage.tables import (
     Awake,
-    Repository,
+    BaseRepository,
     awake_parties,
     rowcount,
     table,
@@ -56,7 +56,7 @@ def _payload(message: OutgoingMessage) -> dict[str, Any]:
     return payload
 
 
-class Outbox(Repository):
+class Outbox(BaseRepository):
     """Queued messages and their delivery."""
 
     async def enqueue(self, messages: Iterable[OutgoingMessage], now: datetime) -> int:

@@ -44,12 +44,12 @@ from storage.readers import (
 from storage.tables import (
     LIVE_STATES,
     PAIRS,
-    Repository,
+    BaseRepository,
     rowcount,
 )
 
 
-class Pairs(Repository):
+class Pairs(BaseRepository):
     """Pairs, read with both people, and what changes a pair's state."""
 
     async def add_pair(

@@ -45,11 +45,11 @@ from storage.tables import (
     MEMBERSHIPS,
     PEOPLE,
     PROGRAMMES,
-    Repository,
+    BaseRepository,
 )
 
 
-class People(Repository):
+class People(BaseRepository):
     """People, their memberships, and who coordinates a programme."""
 
     async def person(self, person_id: int) -> Person | None:

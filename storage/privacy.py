@@ -52,7 +52,7 @@ from storage.models import (
     ProgrammeRow,
     SendBudgetRow,
 )
-from storage.tables import Repository
+from storage.tables import BaseRepository
 
 ERASED_NAME = "–"
 # Why a pair ended, when the bot itself wrote it (anything else is a coordinator's words).
@@ -296,7 +296,7 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else as_utc(moment).isoformat()
 
 
-class PrivacyRepository(Repository):
+class PrivacyRepository(BaseRepository):
     """The audit log, exports, erasure and retention."""
 
     # the audit log

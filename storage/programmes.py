@@ -27,11 +27,11 @@ from storage.readers import (
     programmes_by_id,
 )
 from storage.tables import (
-    Repository,
+    BaseRepository,
 )
 
 
-class Programmes(Repository):
+class Programmes(BaseRepository):
     """Programmes and cohorts, and a programme's settings."""
 
     async def create_programme(

@@ -15,7 +15,7 @@ from sqlmodel import col
 from bot.domain.model import Role
 from bot.runtime.clock import as_utc
 from storage.models import InviteIntakeRow, InviteRow, MatchRejectionRow
-from storage.tables import Repository
+from storage.tables import BaseRepository
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class PendingImport:
     expires_at: datetime
 
 
-class Roster(Repository):
+class Roster(BaseRepository):
     """Imported rosters (invites with their intake answers) and refused matches."""
 
     async def add_imported(

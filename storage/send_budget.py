@@ -20,12 +20,12 @@ from storage.models import (
     SendBudgetRow,
 )
 from storage.tables import (
-    Repository,
+    BaseRepository,
     rowcount,
 )
 
 
-class SendBudget(Repository):
+class SendBudget(BaseRepository):
     """Sends counted per bucket and moment."""
 
     async def lock_send_budget(self, key: int) -> None:

@@ -116,7 +116,7 @@ def prebuilt(dialect: str, build: Callable[[str], Any]) -> Any:
     return _BY_DIALECT[key]
 
 
-class Repository:
+class BaseRepository:
     """The SQL of one feature in one unit of work: every repository of a unit of work
     shares its session (storage/uow.py), so they commit or roll back together."""
 

@@ -21,7 +21,7 @@ from storage.models import (
 from storage.tables import (
     PAIRS,
     Awake,
-    Repository,
+    BaseRepository,
     awake_condition,
     table,
 )
@@ -30,7 +30,7 @@ from storage.tables import (
 TICK_LOCK = 0x6D656E746F72  # "mentor"
 
 
-class TickState(Repository):
+class TickState(BaseRepository):
     """The tick's lock and the pairs' quiet marks."""
 
     async def tick_lock(self) -> bool:

@@ -9,7 +9,7 @@ from storage.models import (
     ProcessedUpdateRow,
 )
 from storage.tables import (
-    Repository,
+    BaseRepository,
     dialect_insert,
     prebuilt,
     rowcount,
@@ -17,7 +17,7 @@ from storage.tables import (
 )
 
 
-class Updates(Repository):
+class Updates(BaseRepository):
     """Updates seen."""
 
     async def first_time_update(self, update_id: int, now: datetime) -> bool:

@@ -41,7 +41,8 @@ from bot.texts import common as texts
 from bot.texts.common import language_of
 from bot.usecases.alerts import Alerts
 from storage.db import Database
-from storage.repository import Awake, Repository
+from storage.tables import Awake
+from storage.uow import UnitOfWork
 
 MAX_COMMENT = 500
 SCORES = range(1, 6)
@@ -126,7 +127,7 @@ class Meetings:
 
     async def plan_tick(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         now: datetime,
         *,
         busy: Sequence[tuple[int, datetime]] = (),
@@ -138,8 +139,8 @@ class Meetings:
         The tick passes the `rhythms` it has loaded (after ending pauses) already, and
         with `awake` they are the pairs the tick looks at."""
         if rhythms is None:
-            await repo.end_pauses(now.date())
-            rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+            await uow.pairs.end_pauses(now.date())
+            rhythms = await uow.meetings.rhythm_histories(since=(now - timedelta(days=2)).date())
         if not rhythms:
             return TickPlan()
         by_pair = {r.view.pair.id: r for r in rhythms}
@@ -155,7 +156,7 @@ class Meetings:
         already = [
             (person, texts.local_day(when, people_zone.get(person, "UTC")))
             for person, when in [
-                *await repo.messaged_days(now - timedelta(days=2), awake=awake),
+                *await uow.outbox.messaged_days(now - timedelta(days=2), awake=awake),
                 *busy,
             ]
         ]
@@ -193,7 +194,7 @@ class Meetings:
 
     async def _tell_other(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         context: PairContext,
         key: str,
         kind: str,
@@ -205,7 +206,7 @@ class Meetings:
         if other.telegram_user_id is None:
             return
         now = self.clock.now()
-        await repo.enqueue(
+        await uow.outbox.enqueue(
             [
                 OutgoingMessage(
                     idempotency_key=f"{key}:{other.id}",
@@ -223,22 +224,24 @@ class Meetings:
     # a pair seen from one party
 
     async def _plan_context(
-        self, repo: Repository, person: Person, planned_id: int
+        self, uow: UnitOfWork, person: Person, planned_id: int
     ) -> tuple[PairContext, int, PlannedFact] | Refusal:
         """A planned meeting with its pair as `person` sees it, and who proposed it."""
-        found = await repo.planned(planned_id)
+        found = await uow.meetings.planned(planned_id)
         if found is None:
             return Refusal(Problem.STALE)
         pair_id, proposer, plan = found
-        context = await self._context(repo, person, pair_id)
+        context = await self._context(uow, person, pair_id)
         if isinstance(context, Refusal):
             return context
         return context, proposer, plan
 
     async def _context(
-        self, repo: Repository, person: Person, pair_id: int
+        self, uow: UnitOfWork, person: Person, pair_id: int
     ) -> PairContext | Refusal:
-        rhythm = await repo.pair_rhythm(pair_id, since=self.clock.now().date() - timedelta(days=2))
+        rhythm = await uow.meetings.pair_rhythm(
+            pair_id, since=self.clock.now().date() - timedelta(days=2)
+        )
         if rhythm is None:
             return Refusal(Problem.NOT_ACTIVE)
         pair = rhythm.view.pair
@@ -250,19 +253,18 @@ class Meetings:
         return PairContext(rhythm, me, other, today)
 
     async def live_pairs(self, person: Person) -> list[PairView]:
-        async with self.db.session() as session:
-            return await Repository(session).live_pairs_of(person.id)
+        async with self.db.unit() as uow:
+            return await uow.pairs.live_pairs_of(person.id)
 
     async def context(self, person: Person, pair_id: int) -> PairContext | Refusal:
-        async with self.db.session() as session:
-            return await self._context(Repository(session), person, pair_id)
+        async with self.db.unit() as uow:
+            return await self._context(uow, person, pair_id)
 
     async def not_yet(self, person: Person, pair_id: int) -> PairContext | Refusal:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, PairContext):
-                await repo.answer_nudges(pair_id, person.id, self.clock.now())
+                await uow.meetings.answer_nudges(pair_id, person.id, self.clock.now())
             return context
 
     # planning a date
@@ -271,21 +273,20 @@ class Meetings:
         self, person: Person, pair_id: int, day: date, at: time | None
     ) -> tuple[PairContext, PlannedFact] | Refusal:
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             if day < context.today:
                 return Refusal(Problem.STALE)
-            plan = await repo.add_planned(
+            plan = await uow.meetings.add_planned(
                 pair_id=pair_id, planned_on=day, planned_time=at, proposed_by=person.id, now=now
             )
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             language = self._lang(context.other, context.programme)
             text, markup = texts.proposal(language, person, plan, context.today)
             await self._tell_other(
-                repo, context, f"planned:{plan.id}:proposal", "proposal", text, markup
+                uow, context, f"planned:{plan.id}:proposal", "proposal", text, markup
             )
             return context, plan
 
@@ -293,9 +294,8 @@ class Meetings:
         self, person: Person, planned_id: int, accept: bool
     ) -> tuple[PairContext, PlannedFact] | Refusal:
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await self._plan_context(repo, person, planned_id)
+        async with self.db.unit() as uow:
+            found = await self._plan_context(uow, person, planned_id)
             if isinstance(found, Refusal):
                 return found
             context, proposer, plan = found
@@ -303,13 +303,13 @@ class Meetings:
             if proposer == person.id:
                 return Refusal(Problem.NOT_YOURS)
             status = PlanStatus.CONFIRMED if accept else PlanStatus.CANCELLED
-            if not await repo.set_planned_status(planned_id, status):
+            if not await uow.meetings.set_planned_status(planned_id, status):
                 return Refusal(Problem.STALE)
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             language = self._lang(context.other, context.programme)
             text = texts.proposal_answer(language, person, plan, accept, context.today)
             await self._tell_other(
-                repo, context, f"planned:{planned_id}:answer", "proposal_answer", text
+                uow, context, f"planned:{planned_id}:answer", "proposal_answer", text
             )
             return context, PlannedFact(plan.id, plan.planned_on, plan.planned_time, status)
 
@@ -329,16 +329,15 @@ class Meetings:
         the programme's today), asks the other to confirm, and opens the logger's check-in
         (its id is returned)."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             if held_on is None:
                 held_on = context.today - timedelta(days=days_ago)
             if held_on > context.today:
                 return Refusal(Problem.STALE)
-            meeting = await repo.add_meeting(
+            meeting = await uow.meetings.add_meeting(
                 pair_id=pair_id,
                 held_on=held_on,
                 minutes=minutes,
@@ -346,13 +345,13 @@ class Meetings:
                 logged_by=person.id,
                 now=now,
             )
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             language = self._lang(context.other, context.programme)
             text, markup = texts.meeting_confirmation(language, person, meeting, context.today)
             await self._tell_other(
-                repo, context, f"meeting:{meeting.id}:confirm", "meeting_confirmation", text, markup
+                uow, context, f"meeting:{meeting.id}:confirm", "meeting_confirmation", text, markup
             )
-            check_in = await repo.start_check_in(
+            check_in = await uow.check_ins.start_check_in(
                 pair_id=pair_id,
                 person_id=person.id,
                 meeting_id=meeting.id,
@@ -363,8 +362,8 @@ class Meetings:
 
     async def usual_minutes(self, person: Person, pair_id: int) -> int:
         """How long this pair usually meets: the length offered first when logging."""
-        async with self.db.session() as session:
-            found = await Repository(session).usual_minutes(pair_id, person.id)
+        async with self.db.unit() as uow:
+            found = await uow.meetings.usual_minutes(pair_id, person.id)
         return USUAL_MINUTES if found is None else found
 
     async def did_meet(
@@ -372,16 +371,15 @@ class Meetings:
     ) -> tuple[PairContext, PlannedFact] | Refusal:
         """An answer to «did you meet?» about a planned meeting whose day has passed: the
         question is answered; logging the meeting or a new date is the caller's next step."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await self._plan_context(repo, person, planned_id)
+        async with self.db.unit() as uow:
+            found = await self._plan_context(uow, person, planned_id)
             if isinstance(found, Refusal):
                 return found
             context, _proposer, plan = found
             pair_id = context.pair_id
             if plan.planned_on > context.today:
                 return Refusal(Problem.STALE)
-            await repo.answer_nudges(pair_id, person.id, self.clock.now())
+            await uow.meetings.answer_nudges(pair_id, person.id, self.clock.now())
             if any(m.held_on >= plan.planned_on for m in context.rhythm.history.meetings):
                 return Refusal(Problem.LOGGED)
             return context, plan
@@ -390,13 +388,12 @@ class Meetings:
         self, person: Person, meeting_id: int, goal: int
     ) -> tuple[PairContext, MeetingFact, str] | Refusal:
         """The goal (by its place in the pair's goals) a meeting `person` logged worked on."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await repo.meeting(meeting_id)
+        async with self.db.unit() as uow:
+            found = await uow.meetings.meeting(meeting_id)
             if found is None:
                 return Refusal(Problem.STALE)
             pair_id, meeting, _topic = found
-            context = await self._context(repo, person, pair_id)
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             goals = list(context.rhythm.view.pair.goals or ())
@@ -404,7 +401,7 @@ class Meetings:
                 return Refusal(Problem.NOT_YOURS)
             if not 0 <= goal < len(goals):
                 return Refusal(Problem.STALE)
-            await repo.set_meeting_topic(meeting_id, person.id, goals[goal])
+            await uow.meetings.set_meeting_topic(meeting_id, person.id, goals[goal])
             return context, meeting, goals[goal]
 
     async def answer_meeting(
@@ -413,22 +410,23 @@ class Meetings:
         """The other party confirms (possibly with another date) or disputes a meeting.
         A confirmation opens their check-in; its id is returned."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await repo.meeting(meeting_id)
+        async with self.db.unit() as uow:
+            found = await uow.meetings.meeting(meeting_id)
             if found is None:
                 return Refusal(Problem.STALE)
             pair_id, meeting, _topic = found
-            context = await self._context(repo, person, pair_id)
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             if meeting.logged_by == person.id:
                 return Refusal(Problem.NOT_YOURS)
             if held_on is not None and held_on > context.today:
                 return Refusal(Problem.STALE)
-            if not await repo.answer_meeting(meeting_id, status=status, now=now, held_on=held_on):
+            if not await uow.meetings.answer_meeting(
+                meeting_id, status=status, now=now, held_on=held_on
+            ):
                 return Refusal(Problem.STALE)
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             if status is MeetingStatus.DISPUTED and self.alerts is not None:
                 detail = {"held_on": meeting.held_on.isoformat(), "logged_by": meeting.logged_by}
                 stall = Stall(
@@ -436,13 +434,13 @@ class Meetings:
                     dispute_since(meeting.held_on, context.programme.timezone),
                     detail,
                 )
-                await self.alerts.open_now(repo, pair_id, stall, now)
+                await self.alerts.open_now(uow, pair_id, stall, now)
             answered = MeetingFact(
                 meeting.id, held_on or meeting.held_on, meeting.minutes, status, meeting.logged_by
             )
             check_in = None
             if status is MeetingStatus.CONFIRMED:
-                check_in = await repo.start_check_in(
+                check_in = await uow.check_ins.start_check_in(
                     pair_id=pair_id,
                     person_id=person.id,
                     meeting_id=meeting_id,
@@ -454,13 +452,12 @@ class Meetings:
     # check-ins
 
     async def start_period_check_in(self, person: Person, pair_id: int) -> int | Refusal:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
-            await repo.answer_nudges(pair_id, person.id, self.clock.now())
-            return await repo.start_check_in(
+            await uow.meetings.answer_nudges(pair_id, person.id, self.clock.now())
+            return await uow.check_ins.start_check_in(
                 pair_id=pair_id,
                 person_id=person.id,
                 meeting_id=None,
@@ -481,12 +478,11 @@ class Meetings:
     ) -> tuple[CheckIn, PairContext] | Refusal:
         """One answer of a check-in: a score, a goal ticked, a comment, a help request."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            check_in = await repo.check_in(check_in_id)
+        async with self.db.unit() as uow:
+            check_in = await uow.check_ins.check_in(check_in_id)
             if check_in is None or check_in.person_id != person.id:
                 return Refusal(Problem.NOT_YOURS)
-            context = await self._context(repo, person, check_in.pair_id)
+            context = await self._context(uow, person, check_in.pair_id)
             if isinstance(context, Refusal):
                 return context
             # A finished check-in still takes a first request for help, and words the
@@ -520,12 +516,12 @@ class Meetings:
             if finish and check_in.completed_at is None:
                 values["completed_at"] = now
             if values:
-                await repo.update_check_in(check_in_id, **values)
+                await uow.check_ins.update_check_in(check_in_id, **values)
             if needs_help and not check_in.needs_help and self.alerts is not None:
                 # Help requests are urgent: posted now, whatever the hour.
                 stall = Stall(Reason.HELP, now, {"person": person.id})
-                await self.alerts.open_now(repo, check_in.pair_id, stall, now)
-            updated = await repo.check_in(check_in_id)
+                await self.alerts.open_now(uow, check_in.pair_id, stall, now)
+            updated = await uow.check_ins.check_in(check_in_id)
             assert updated is not None
             return updated, context
 
@@ -535,17 +531,16 @@ class Meetings:
         self, person: Person, pair_id: int, until: date | None
     ) -> PairContext | Refusal:
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             if until is not None and until < context.today:
                 return Refusal(Problem.STALE)
             if until is None and context.rhythm.view.pair.paused_until is None:
                 return Refusal(Problem.STALE)  # no pause to end (an old or forged button)
-            await repo.set_pause(pair_id, until, now, context.today)
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.pairs.set_pause(pair_id, until, now, context.today)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             notices: list[OutgoingMessage] = []
             other = context.other
             if other.telegram_user_id is not None:
@@ -561,7 +556,7 @@ class Meetings:
                         not_before=context.programme.rules.allowed(now),
                     )
                 )
-            coordinators = await repo.coordinator_memberships([context.programme.id])
+            coordinators = await uow.people.coordinator_memberships([context.programme.id])
             cohort_id = context.rhythm.view.pair.cohort_id
             told: set[int] = set()
             for coordinator, chat_id, coordinates in coordinators.get(context.programme.id, []):
@@ -585,23 +580,22 @@ class Meetings:
                         not_before=now,
                     )
                 )
-            await repo.enqueue(notices, now)
+            await uow.outbox.enqueue(notices, now)
             return context
 
     async def status(self, person: Person, pair_id: int) -> Status | Refusal:
-        async with self.db.session() as session:
-            context = await self._context(Repository(session), person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
         return self._status(context)
 
     async def status_of_only_pair(self, person: Person) -> Status | Refusal | list[PairView]:
         """/status without a pair named: the status of the person's one live pair, else
         their live pairs (none, or several to choose from), in one transaction."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            views = await repo.live_pairs_of(person.id)
+        async with self.db.unit() as uow:
+            views = await uow.pairs.live_pairs_of(person.id)
             if len(views) != 1:
                 return views
-            context = await self._context(repo, person, views[0].pair.id)
+            context = await self._context(uow, person, views[0].pair.id)
         return self._status(context)
 
     def _status(self, context: PairContext | Refusal) -> Status | Refusal:

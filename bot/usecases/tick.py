@@ -18,7 +18,6 @@ from bot.domain.quiet import Sleep
 from bot.domain.rhythm import NudgeFact, NudgeKind
 from bot.runtime.config import PAIRS_PER_TICK
 from bot.runtime.wiring import Core
-from storage.privacy import PrivacyRepository
 
 
 @dataclass(frozen=True)
@@ -47,56 +46,56 @@ async def tick(
 
 async def _tick(core: Core, *, dry_run: bool, pairs_per_tick: int | None) -> TickReport:
     now = core.clock.now()
-    async with core.services.unit() as repo:
-        if not await repo.tick_lock():
+    async with core.services.db.unit() as uow:
+        if not await uow.tick.tick_lock():
             return TickReport()  # another instance is ticking now
-        await repo.end_pauses(now.date())
+        await uow.pairs.end_pauses(now.date())
         # The cohort's end first: its messages take the day's slot before the rhythm's.
-        ending = await core.cohort_end.plan_tick(repo, now)
+        ending = await core.cohort_end.plan_tick(uow, now)
         # What the tick writes from here on does not wake the pairs it is about: the rules
         # below see it already (the alert rules see the questions asked in this tick).
-        await repo.tick_writes(True)
+        await uow.tick.tick_writes(True)
         # Only pairs that are awake: the others have nothing new before their
         # `quiet_until` (bot/domain/quiet.py). Their revisions are read before their data.
-        seen, awake = await repo.awake_pairs(now, limit=pairs_per_tick)
+        seen, awake = await uow.tick.awake_pairs(now, limit=pairs_per_tick)
         more = awake.through is not None
-        starts = await repo.pair_starts(
+        starts = await uow.agreements.pair_starts(
             states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED],
             awake=awake,
         )
-        rhythms = await repo.rhythm_histories(
+        rhythms = await uow.meetings.rhythm_histories(
             since=(now - timedelta(days=2)).date(),
             views=[s.view for s in starts],
             awake=awake,
         )
         planned = await core.agreements.due_messages(now, starts)
         # Gathering invitations and reminders belong to a dated event: they go today.
-        gatherings = await core.gatherings.plan_tick(repo, now)
+        gatherings = await core.gatherings.plan_tick(uow, now)
         planned.extend(gatherings.messages)
         planned.extend(ending.messages)
         # Queued first, so that only the new ones fill today's slot for their recipients:
         # a re-check is planned again at every tick until it is answered, and counting it
         # each day would silence the rhythm's nudges for good. (A dry run rolls back.)
-        fresh = await repo.enqueue_keys(planned, now)
+        fresh = await uow.outbox.enqueue_keys(planned, now)
         busy = [
             (m.person_id, m.not_before or now)
             for m in planned
             if m.person_id is not None and m.idempotency_key in fresh
         ]
         busy.extend(ending.busy)
-        rhythm = await core.meetings.plan_tick(repo, now, busy=busy, rhythms=rhythms, awake=awake)
+        rhythm = await core.meetings.plan_tick(uow, now, busy=busy, rhythms=rhythms, awake=awake)
         later = list(rhythm.messages)
         # The alert rules see the questions just asked: a second one left unanswered is
         # an alert now, not after another look at the pair.
         rhythms = _with_asked(rhythms, rhythm.nudges, now)
-        alerts = await core.alerts.plan_tick(repo, now, rhythms=rhythms, starts=starts, awake=awake)
+        alerts = await core.alerts.plan_tick(uow, now, rhythms=rhythms, starts=starts, awake=awake)
         later.extend(alerts.messages)
         # The weekly digest and the weekly notes (these after the rhythm's, one a day).
-        weekly = await core.digests.plan_tick(repo, now, rhythms=rhythms, taken=rhythm.taken)
+        weekly = await core.digests.plan_tick(uow, now, rhythms=rhythms, taken=rhythm.taken)
         later.extend(weekly.messages)
         # Retention: erases cohorts that are due (rolled back below on a dry run) and
         # plans the coordinators' four-week notices.
-        kept = await core.privacy.plan_retention(repo, PrivacyRepository(repo.session), now)
+        kept = await core.privacy.plan_retention(uow, uow.privacy, now)
         later.extend(kept.notices)
         planned.extend(later)
         histories = {r.history.pair_id: r.history for r in rhythms}
@@ -120,17 +119,17 @@ async def _tick(core: Core, *, dry_run: bool, pairs_per_tick: int | None) -> Tic
         ]
         if dry_run or not (planned or ending.to_end or weekly.weeks or kept.erasing or marks):
             # Leaving the block commits; a dry run must change nothing, so roll back.
-            await repo.session.rollback()
+            await uow.session.rollback()
             return TickReport(planned=planned, more=more and not dry_run)
-        queued = len(fresh) + await repo.enqueue(later, now)
-        await repo.add_nudges([*rhythm.nudges, *weekly.nudges], now)
-        await core.cohort_end.record(repo, ending, now)
-        await core.gatherings.record(repo, gatherings, now)
-        await core.digests.record(repo, weekly)
+        queued = len(fresh) + await uow.outbox.enqueue(later, now)
+        await uow.meetings.add_nudges([*rhythm.nudges, *weekly.nudges], now)
+        await core.cohort_end.record(uow, ending, now)
+        await core.gatherings.record(uow, gatherings, now)
+        await core.digests.record(uow, weekly)
         # Last: on PostgreSQL the marks lock the pairs' rows until the commit, and a
         # person's write to one of them (which counts a change) waits for it.
-        await repo.mark_quiet(marks)
-        await repo.tick_writes(False)
+        await uow.tick.mark_quiet(marks)
+        await uow.tick.tick_writes(False)
     return TickReport(planned=planned, queued=queued, more=more)
 
 

@@ -22,7 +22,6 @@ from bot.runtime.config import Settings
 from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from storage.db import Database
-from storage.repository import Repository
 from tests.e2e.conftest import Harness, bot_on
 
 LINK = re.compile(r"https://t\.me/mentor_test_bot\?start=([A-Za-z0-9_-]{20,64})")
@@ -346,8 +345,8 @@ async def test_tick_takes_as_many_ticks_as_the_awake_pairs_need(
     await seed_pairs(db, 5, moment)
 
     async def awake() -> set[int]:
-        async with db.session() as session:
-            revisions, _ = await Repository(session).awake_pairs(moment)
+        async with db.unit() as uow:
+            revisions, _ = await uow.tick.awake_pairs(moment)
             return set(revisions)
 
     try:

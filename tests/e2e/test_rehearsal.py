@@ -97,20 +97,20 @@ async def test_a_month_rehearsed_through_the_running_bot(tmp_path: Path) -> None
                 assert made.view is not None
                 pair_id = made.view.pair.id
                 now = services.clock.now()
-                async with services.unit() as repo:
+                async with services.db.unit() as uow:
                     # The agreement is confirmed here; its own flow is tested elsewhere.
-                    await repo.set_goals(pair_id, ["Speak Norwegian at work"])
+                    await uow.pairs.set_goals(pair_id, ["Speak Norwegian at work"])
                     for person in (mentor, adept):
-                        await repo.add_confirmation(
+                        await uow.agreements.add_confirmation(
                             pair_id=pair_id,
                             person_id=person.id,
                             version="builtin-1",
                             text_sha256="0" * 64,
                             now=now,
                         )
-                    assert await repo.activate_pair(pair_id, now)
-                    for item in await repo.outbox_items():
-                        await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="")
+                    assert await uow.pairs.activate_pair(pair_id, now)
+                    for item in await uow.outbox.outbox_items():
+                        await uow.outbox.outbox_give_up(item.id, status=OutboxStatus.SENT, error="")
             finally:
                 await db.dispose()
 

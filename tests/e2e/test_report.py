@@ -64,19 +64,19 @@ async def join_pair(
     outcome = await h.services.create_pair(None, programme.id, people[0].id, people[1].id)
     assert outcome.view is not None
     pair_id = outcome.view.pair.id
-    async with h.services.unit() as repo:
-        await repo.set_goals(pair_id, goals)
+    async with h.services.db.unit() as uow:
+        await uow.pairs.set_goals(pair_id, goals)
         for person in people:
-            await repo.add_confirmation(
+            await uow.agreements.add_confirmation(
                 pair_id=pair_id,
                 person_id=person.id,
                 version="builtin-1",
                 text_sha256="0" * 64,
                 now=h.clock.now(),
             )
-        assert await repo.activate_pair(pair_id, h.clock.now())
-        for item in await repo.outbox_items():
-            await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
+        assert await uow.pairs.activate_pair(pair_id, h.clock.now())
+        for item in await uow.outbox.outbox_items():
+            await uow.outbox.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
     return pair_id
 
 
@@ -238,9 +238,9 @@ async def test_spreadsheet_figures_match_the_database(
         "Evaluation answers",
     ]
     # What the database holds, read through the repository.
-    async with h.services.unit() as repo:
-        meetings = {p: await repo.meetings_of(p) for p in pair_ids}
-        check_ins = await repo.check_ins_of(pair_ids)
+    async with h.services.db.unit() as uow:
+        meetings = {p: await uow.meetings.meetings_of(p) for p in pair_ids}
+        check_ins = await uow.check_ins.check_ins_of(pair_ids)
     pairs = sheet_rows(book, "Pairs")
     assert [row["Pair"] for row in pairs] == ["1", "2"]
     for row, pair_id in zip(pairs, pair_ids, strict=True):
@@ -283,8 +283,8 @@ async def test_spreadsheet_figures_match_the_database(
     assert isinstance(summary["Ends"], datetime) and summary["Ends"].date() == ENDS
 
     # Gatherings: the answers as the database holds them; the cancelled dinner is left out.
-    async with h.services.unit() as repo:
-        stored = await repo.gathering_attendance(programme_id, date(2026, 3, 1))
+    async with h.services.db.unit() as uow:
+        stored = await uow.gatherings.gathering_attendance(programme_id, date(2026, 3, 1))
     gatherings = sheet_rows(book, "Gatherings")
     assert [(g["Gathering"], g["Kind"], g["For"], g["Cohort"]) for g in gatherings] == [
         ("Kick-off", "kick-off", "mentors and mentees", "whole programme"),

@@ -11,14 +11,13 @@ from bot.runtime.app import running_bot
 from bot.runtime.clock import FixedClock
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
-from storage.repository import Repository
 from tests.conftest import WORKDAY_MORNING, fresh_database_url
 from tests.e2e.conftest import settings_for
 
 
 async def awake_pairs(db: Database) -> set[int]:
-    async with db.session() as session:
-        revisions, _ = await Repository(session).awake_pairs(WORKDAY_MORNING)
+    async with db.unit() as uow:
+        revisions, _ = await uow.tick.awake_pairs(WORKDAY_MORNING)
         return set(revisions)
 
 

@@ -18,8 +18,6 @@ from bot.runtime.wiring import build_core
 from bot.usecases.gatherings import GatheringProblem
 from bot.usecases.tick import tick
 from storage.db import Database
-from storage.digest import DigestQueries
-from storage.repository import Repository
 
 NOW = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)  # Monday 09:30 in Oslo: the digest is due
 
@@ -34,27 +32,26 @@ async def digest_tick(
     await db.upgrade()
     try:
         await seed_pairs(db, pairs, NOW)
-        async with db.session() as session:
-            repo = Repository(session)
-            kari = await repo.add_person(
+        async with db.unit() as uow:
+            kari = await uow.people.add_person(
                 telegram_user_id=42,
                 first_name="Kari",
                 last_name=None,
                 telegram_language="en",
                 now=NOW,
             )
-            await repo.add_membership(
+            await uow.people.add_membership(
                 person_id=kari.id, programme_id=1, cohort_id=None, role=Role.COORDINATOR, now=NOW
             )
             # A region's coordinator: the region's digest is cut from the same reads.
-            lars = await repo.add_person(
+            lars = await uow.people.add_person(
                 telegram_user_id=43,
                 first_name="Lars",
                 last_name=None,
                 telegram_language="en",
                 now=NOW,
             )
-            await repo.add_membership(
+            await uow.people.add_membership(
                 person_id=lars.id, programme_id=1, cohort_id=1, role=Role.COORDINATOR, now=NOW
             )
         clock = FixedClock(NOW - timedelta(days=6))
@@ -77,8 +74,8 @@ async def digest_tick(
         digests = sorted(m.idempotency_key for m in report.planned if m.kind == "digest")
         notes = sum(1 for m in report.planned if m.kind == "weekly_note")
         texts = [m.text or "" for m in report.planned if m.kind == "digest"]
-        async with db.session() as session:
-            [programme] = await Repository(session).programmes([1])
+        async with db.unit() as uow:
+            [programme] = await uow.programmes.programmes([1])
         assert programme.digest_week == "2026-W12"
         return counter.count, digests, notes, texts
     finally:
@@ -102,11 +99,10 @@ async def test_a_digest_tick_does_not_grow_with_pairs(two_urls: tuple[str, str])
 
 async def test_digest_inputs_from_the_database(database: Database) -> None:
     await seed_pairs(database, 12, NOW)
-    async with database.session() as session:
-        repo = Repository(session)
-        programmes = await repo.programmes([1])
+    async with database.unit() as uow:
+        programmes = await uow.programmes.programmes([1])
         [data] = (
-            await DigestQueries(session).digest_inputs(
+            await uow.digest.digest_inputs(
                 programmes,
                 scores_since=NOW - timedelta(weeks=13),
                 planned_from=NOW.date(),
@@ -114,8 +110,8 @@ async def test_digest_inputs_from_the_database(database: Database) -> None:
                 gatherings_between=(NOW - timedelta(days=7), NOW + timedelta(days=7)),
             )
         ).values()
-        rhythms = await repo.rhythm_histories(since=NOW.date())
-        check_ins = await repo.check_ins_of([r.view.pair.id for r in rhythms])
+        rhythms = await uow.meetings.rhythm_histories(since=NOW.date())
+        check_ins = await uow.check_ins.check_ins_of([r.view.pair.id for r in rhythms])
     assert len(data.pairs) == 12
     assert {p.state for p in data.pairs} == {PairState.ACTIVE}
     held = sorted((r.view.pair.id, m.held_on) for r in rhythms for m in r.history.meetings)

@@ -19,7 +19,6 @@ from bot.runtime.delivery import DeliveryReport, DeliveryWorker
 from bot.runtime.wiring import build_core
 from bot.usecases.tick import tick
 from storage.db import Database
-from storage.repository import Repository
 
 NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # a Tuesday morning in Oslo
 
@@ -53,13 +52,13 @@ async def statements_for_unresolved(url: str, pairs: int) -> tuple[int, int]:
     try:
         seeded = await seed_pairs(db, pairs, NOW)
         core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
-        async with core.services.unit() as repo:
-            await repo.open_alerts(
+        async with core.services.db.unit() as uow:
+            await uow.alerts.open_alerts(
                 [(p.pair_id, "no_meeting", NOW, {}) for p in seeded]
                 + [(p.pair_id, "low_score", NOW, {}) for p in seeded[::2]],
                 NOW,
             )
-            programme_ids = [p.id for p in await repo.programmes()]
+            programme_ids = [p.id for p in await uow.programmes.programmes()]
         with counting_statements(db.engine) as counter:
             listed = await core.alerts.unresolved(Scope.whole(programme_ids))
         return counter.count, len(listed)
@@ -85,10 +84,8 @@ async def statements_to_check_a_batch(url: str, pairs: int) -> tuple[int, int]:
         clock = FixedClock(NOW)
         await tick(build_core(db, clock, default_language="nb", invite_ttl_days=30))
         later = NOW + timedelta(days=2)
-        async with db.session() as session:
-            items = await Repository(session).claim_due(
-                later, limit=10_000, lease=timedelta(minutes=5)
-            )
+        async with db.unit() as uow:
+            items = await uow.outbox.claim_due(later, limit=10_000, lease=timedelta(minutes=5))
         clock.set(later)
         worker = DeliveryWorker(db, cast(Bot, None), clock)
         with counting_statements(db.engine) as counter:
