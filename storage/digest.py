@@ -22,7 +22,7 @@ from bot.domain.digest import (
     DigestPlan,
     FailedMessage,
 )
-from bot.domain.model import AlertStatus, Cohort, OutboxStatus, PairState, Programme
+from bot.domain.model import AlertStatus, OutboxStatus, PairState, Programme
 from bot.domain.rhythm import MeetingStatus, PlanStatus
 from bot.runtime.clock import as_utc
 from storage.gatherings import Gatherings
@@ -38,7 +38,7 @@ from storage.models import (
     PlannedMeetingRow,
     ProgrammeRow,
 )
-from storage.readers import pauses_of, programme_of
+from storage.readers import cohort_of, pauses_of, programme_of
 from storage.tables import BaseRepository
 
 
@@ -189,17 +189,7 @@ class DigestQueries(BaseRepository):
             pid = programme.id
             result[pid] = DigestInput(
                 programme=programme,
-                cohorts=tuple(
-                    Cohort(
-                        id=c.id or 0,
-                        programme_id=c.programme_id,
-                        name=c.name,
-                        starts_on=c.starts_on,
-                        ends_on=c.ends_on,
-                    )
-                    for c in cohorts
-                    if c.programme_id == pid
-                ),
+                cohorts=tuple(cohort_of(c) for c in cohorts if c.programme_id == pid),
                 pairs=tuple(pairs.get(pid, ())),
                 meetings=tuple(
                     DigestMeeting(
