@@ -22,7 +22,6 @@ from pathlib import Path
 from bot.domain.model import OutboxStatus, OutgoingMessage
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
-from storage.repository import Repository
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL",
@@ -179,8 +178,8 @@ def wave_messages(
 async def queue(db: Database, messages: Sequence[OutgoingMessage]) -> None:
     now = datetime.now(UTC)
     for start in range(0, len(messages), 1000):
-        async with db.session() as session:
-            await Repository(session).enqueue(messages[start : start + 1000], now)
+        async with db.unit() as uow:
+            await uow.outbox.enqueue(messages[start : start + 1000], now)
 
 
 @dataclass
@@ -215,8 +214,8 @@ async def compare(db: Database, emulator: BotApiEmulator) -> WaveResult:
     """The emulator's log of accepted sends against the outbox rows."""
     accepted = [call for call in emulator.calls("sendMessage") if call.status == 200]
     counts = Counter(str(call.params.get("text")) for call in accepted)
-    async with db.session() as session:
-        items = await Repository(session).outbox_items()
+    async with db.unit() as uow:
+        items = await uow.outbox.outbox_items()
     statuses = {item.idempotency_key: item.status for item in items}
     duplicates = sum(1 for key, n in counts.items() if n > 1 and key in statuses)
     lost = sum(
@@ -246,8 +245,8 @@ async def compare(db: Database, emulator: BotApiEmulator) -> WaveResult:
 
 async def outbox_open(db: Database) -> int:
     """Rows still to be sent (pending, also later retries, or claimed)."""
-    async with db.session() as session:
-        counts = await Repository(session).outbox_counts()
+    async with db.unit() as uow:
+        counts = await uow.outbox.outbox_counts()
     return counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0)
 
 

@@ -563,8 +563,8 @@ async def recipient_pressed(
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     services = deps(context).services
-    async with services.unit() as repo:
-        await repo.save_dialogue(
+    async with services.db.unit() as uow:
+        await uow.dialogues.save_dialogue(
             Dialogue(
                 me.person.id,
                 MESSAGE_FLOW,
@@ -583,15 +583,15 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         return False
     services = deps(context).services
     text = message.text.strip()
-    async with services.unit() as repo:
-        dialogue = await repo.dialogue(me.person.id)
+    async with services.db.unit() as uow:
+        dialogue = await uow.dialogues.dialogue(me.person.id)
         if dialogue is None or dialogue.flow != MESSAGE_FLOW:
             return False
         # Too long: the question stays open for a shorter text.
         if (answer := too_long(text, MAX_MESSAGE)) is not None:
             await message.reply_text(answer)
             return True
-        await repo.clear_dialogue(me.person.id)
+        await uow.dialogues.clear_dialogue(me.person.id)
     result = await _alerts(context).message(
         me.person,
         int(dialogue.data["pair_id"]),

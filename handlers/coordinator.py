@@ -355,10 +355,12 @@ async def _pairs_page(
     page = min(max(page, 0), pages - 1)
     shown = views[page * PAIRS_PER_PAGE : (page + 1) * PAIRS_PER_PAGE]
     ids = [v.pair.id for v in shown]
-    async with services.unit() as repo:
-        last = await repo.last_meetings(ids)
-        open_alerts = await repo.alerts(unresolved_only=True, pair_ids=ids)
-        programmes = {p.id: p for p in await repo.programmes({v.pair.programme_id for v in shown})}
+    async with services.db.unit() as uow:
+        last = await uow.meetings.last_meetings(ids)
+        open_alerts = await uow.alerts.alerts(unresolved_only=True, pair_ids=ids)
+        programmes = {
+            p.id: p for p in await uow.programmes.programmes({v.pair.programme_id for v in shown})
+        }
     reasons: dict[int, list[str]] = {}
     for alert in open_alerts:
         reasons.setdefault(alert.pair_id, []).append(reason_name(alert.reason))

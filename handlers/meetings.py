@@ -81,19 +81,19 @@ async def _dialogue(context: ContextTypes.DEFAULT_TYPE, person: Person) -> Dialo
     opened = dialogue_on_arrival()
     if opened is not None:
         return opened.dialogue
-    async with deps(context).services.unit() as repo:
-        return await repo.dialogue(person.id)
+    async with deps(context).services.db.unit() as uow:
+        return await uow.dialogues.dialogue(person.id)
 
 
 async def _set_dialogue(
     context: ContextTypes.DEFAULT_TYPE, dialogue: Dialogue | None, person: Person
 ) -> None:
     services = deps(context).services
-    async with services.unit() as repo:
+    async with services.db.unit() as uow:
         if dialogue is None:
-            await repo.clear_dialogue(person.id)
+            await uow.dialogues.clear_dialogue(person.id)
         else:
-            await repo.save_dialogue(dialogue, services.clock.now())
+            await uow.dialogues.save_dialogue(dialogue, services.clock.now())
     dialogue_changed(dialogue, known=True)
 
 
@@ -553,8 +553,8 @@ async def meeting_answered(
     query, message, me = press
     meeting_id, answer = data.int("meeting"), data.values["answer"]
     if answer == "d":
-        async with deps(context).services.unit() as repo:
-            found = await repo.meeting(meeting_id)
+        async with deps(context).services.db.unit() as uow:
+            found = await uow.meetings.meeting(meeting_id)
         if found is None:
             await query.answer(_("This button is old. Nothing was changed."))
             return
@@ -929,8 +929,8 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         )
         return True
     if dialogue.flow == MEETING_DATE_FLOW:
-        async with deps(context).services.unit() as repo:
-            found_meeting = await repo.meeting(int(dialogue.data["meeting_id"]))
+        async with deps(context).services.db.unit() as uow:
+            found_meeting = await uow.meetings.meeting(int(dialogue.data["meeting_id"]))
         if found_meeting is None:
             await _set_dialogue(context, None, me.person)
             return False

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, select, update
 from sqlmodel import col
 
-from bot.domain.model import Role
+from bot.domain.model import Programme, Role
 from bot.runtime.clock import as_utc
 from storage.models import (
     AlertGroupRow,
@@ -22,16 +19,25 @@ from storage.models import (
     ProgrammeRow,
     RegionAlertChatRow,
 )
-from storage.repository import _table
+from storage.readers import programme_of
+from storage.tables import BaseRepository, table
 
 
-class AlertChats:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class AlertChats(BaseRepository):
+    """Where alerts are posted: a programme's chat, a region's, and who is in them."""
 
-    def _upsert(self, table: Any) -> Any:
-        dialect = self.session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    async def set_alert_chat(self, programme_id: int, chat_id: int | None) -> None:
+        await self.session.execute(
+            update(ProgrammeRow)
+            .where(col(ProgrammeRow.id) == programme_id)
+            .values(alert_chat_id=chat_id)
+        )
+
+    async def programmes_with_alert_chat(self, chat_id: int) -> list[Programme]:
+        rows = await self.session.scalars(
+            select(ProgrammeRow).where(col(ProgrammeRow.alert_chat_id) == chat_id)
+        )
+        return [programme_of(row) for row in rows.all()]
 
     async def region_chats(self, programme_ids: Iterable[int]) -> dict[tuple[int, int], int]:
         """(programme, cohort) → the region's own alert chat, in one statement."""
@@ -68,7 +74,7 @@ class AlertChats:
                 col(RegionAlertChatRow.cohort_id) == cohort_id
             )
         )
-        statement = self._upsert(_table(RegionAlertChatRow)).values(
+        statement = self._insert(table(RegionAlertChatRow)).values(
             cohort_id=cohort_id, programme_id=programme_id, chat_id=chat_id
         )
         await self.session.execute(
@@ -132,7 +138,7 @@ class AlertChats:
         return {chat: (n, as_utc(at)) for chat, n, at in rows.all()}
 
     async def record_check(self, chat_id: int, participants: int, now: datetime) -> None:
-        statement = self._upsert(_table(AlertGroupRow)).values(
+        statement = self._insert(table(AlertGroupRow)).values(
             chat_id=chat_id, participants=participants, checked_at=now
         )
         await self.session.execute(

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.uow import UnitOfWork
+
 STORAGE_DIR = Path(__file__).parent
 
 
@@ -74,8 +76,17 @@ class Database:
         return is_sqlite(self.url)
 
     @asynccontextmanager
+    async def unit(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work (storage/uow.py): one transaction, committed when the block
+        ends normally, rolled back otherwise. How every use case opens a transaction."""
+        async with self.session() as session:
+            yield UnitOfWork(session)
+
+    @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A transaction: committed when the block ends normally, rolled back otherwise."""
+        """A bare transaction, for what is no repository's: seeding, a rehearsal's
+        clock, schema checks. Committed when the block ends normally, rolled back
+        otherwise."""
         async with self._sessions() as session, session.begin():
             yield session
 

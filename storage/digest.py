@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -24,9 +23,10 @@ from bot.domain.digest import (
     DigestPlan,
     FailedMessage,
 )
-from bot.domain.model import AlertStatus, Cohort, OutboxStatus, PairState, Programme
+from bot.domain.model import AlertStatus, OutboxStatus, PairState, Programme
 from bot.domain.rhythm import MeetingStatus, PlanStatus
 from bot.runtime.clock import as_utc
+from storage.gatherings import Gatherings
 from storage.models import (
     AlertRow,
     CheckInRow,
@@ -39,12 +39,12 @@ from storage.models import (
     PlannedMeetingRow,
     ProgrammeRow,
 )
-from storage.repository import Repository, _pauses_of, _programme
+from storage.readers import cohort_of, pauses_of, programme_of
+from storage.tables import BaseRepository
 
 
-class DigestQueries:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class DigestQueries(BaseRepository):
+    """What the weekly digest of a programme reads."""
 
     async def digest_inputs(
         self,
@@ -170,7 +170,7 @@ class DigestQueries:
                     activated_at=None if row.activated_at is None else as_utc(row.activated_at),
                     ended_at=None if row.ended_at is None else as_utc(row.ended_at),
                     paused_until=row.paused_until,
-                    pauses=_pauses_of(row.pauses),
+                    pauses=pauses_of(row.pauses),
                 )
             )
         people_in: dict[int, set[int]] = {}
@@ -180,7 +180,7 @@ class DigestQueries:
                 cohorts_of.setdefault((person_id, programme_id), set()).add(cohort_id)
         alert_chats = {p.alert_chat_id: p.id for p in programmes if p.alert_chat_id is not None}
         since, until = gatherings_between
-        turnouts = await Repository(self.session).turnouts(ids, since=since, until=until)
+        turnouts = await Gatherings(self.session).turnouts(ids, since=since, until=until)
 
         def where(pair_id: int) -> int | None:
             return programme_of_pair.get(pair_id)
@@ -190,17 +190,7 @@ class DigestQueries:
             pid = programme.id
             result[pid] = DigestInput(
                 programme=programme,
-                cohorts=tuple(
-                    Cohort(
-                        id=c.id or 0,
-                        programme_id=c.programme_id,
-                        name=c.name,
-                        starts_on=c.starts_on,
-                        ends_on=c.ends_on,
-                    )
-                    for c in cohorts
-                    if c.programme_id == pid
-                ),
+                cohorts=tuple(cohort_of(c) for c in cohorts if c.programme_id == pid),
                 pairs=tuple(pairs.get(pid, ())),
                 meetings=tuple(
                     DigestMeeting(
@@ -274,4 +264,4 @@ class DigestQueries:
             .where(col(ProgrammeRow.digest_weekday).is_not(None))
             .order_by(col(ProgrammeRow.id))
         )
-        return [_programme(row) for row in rows.all()]
+        return [programme_of(row) for row in rows.all()]

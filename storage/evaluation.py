@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -27,16 +26,8 @@ from bot.domain.evaluation import (
 from bot.domain.model import Cohort, PairState, PairView, Programme
 from bot.runtime.clock import as_utc
 from storage.models import CohortRow, EvaluationRow, OutcomeRow, PairRow, PersonRow, ProgrammeRow
-from storage.repository import (
-    ROWS_PER_INSERT,
-    Repository,
-    _cohort,
-    _pair,
-    _person,
-    _programme,
-    _rowcount,
-    _utc,
-)
+from storage.readers import cohort_of, pair_of, person_of, programme_of
+from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount, utc
 
 LIVE = [PairState.ACTIVE.value, PairState.PAUSED.value]
 
@@ -64,10 +55,10 @@ def _evaluation(row: EvaluationRow) -> Evaluation:
         role=row.role,
         goals=tuple(row.goals or ()),
         answers=dict(row.answers or {}),
-        noticed_at=_utc(row.noticed_at),
-        asked_at=_utc(row.asked_at),
+        noticed_at=utc(row.noticed_at),
+        asked_at=utc(row.asked_at),
         reminders=row.reminders,
-        completed_at=_utc(row.completed_at),
+        completed_at=utc(row.completed_at),
     )
 
 
@@ -83,16 +74,8 @@ def _outcome(row: OutcomeRow) -> RecordedOutcome:
     )
 
 
-class Evaluations:
-    """The end-of-cohort queries of one unit of work (shares the repository's session)."""
-
-    def __init__(self, repo: Repository) -> None:
-        self.repo = repo
-        self.session = repo.session
-
-    def _insert(self, table: Any) -> Any:
-        dialect = self.session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+class Evaluations(BaseRepository):
+    """The end-of-cohort queries."""
 
     # what the tick reads
 
@@ -136,8 +119,8 @@ class Evaluations:
             by_pair.setdefault(row.pair_id, []).append(_evaluation(row))
         result = []
         for p, m, a, g, c in rows:
-            pair = _pair(p)
-            mentor_person, adept_person = _person(m), _person(a)
+            pair = pair_of(p)
+            mentor_person, adept_person = person_of(m), person_of(a)
             found = by_pair.get(pair.id, [])
             parties = []
             for person in (mentor_person, adept_person):
@@ -153,7 +136,7 @@ class Evaluations:
                         completed_at=mine.completed_at if mine else None,
                     )
                 )
-            cohort = _cohort(c)
+            cohort = cohort_of(c)
             result.append(
                 ClosingPair(
                     closing=Closing(
@@ -165,7 +148,7 @@ class Evaluations:
                         parties=tuple(parties),
                     ),
                     view=PairView(pair=pair, mentor=mentor_person, adept=adept_person),
-                    programme=_programme(g),
+                    programme=programme_of(g),
                     cohort=cohort,
                     evaluations=tuple(found),
                 )
@@ -243,7 +226,7 @@ class Evaluations:
                 .where(col(PairRow.id).in_(chunk), col(PairRow.state).in_(LIVE))
                 .values(state=PairState.ENDED.value, ended_at=now, end_reason=COHORT_END)
             )
-            ended += _rowcount(result)
+            ended += rowcount(result)
         return ended
 
     # the evaluation dialogue

@@ -1,4 +1,4 @@
-"""SQL of gatherings (samlinger), mixed into ``Repository``: it returns domain objects.
+"""SQL of gatherings (samlinger): it returns domain objects.
 
 The tick's two reads (invitations due, reminders due) are one statement each,
 whatever the number of gatherings and people; their writes are multi-row. So is the
@@ -8,12 +8,10 @@ read of who is told of a cancellation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from typing import Any, cast
+from datetime import UTC, date, datetime, time
+from typing import Any
 
-from sqlalchemy import CursorResult, and_, case, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlmodel import col
 
 from bot.domain.gatherings import (
@@ -37,8 +35,8 @@ from storage.models import (
     PersonRow,
     ProgrammeRow,
 )
-
-ROWS_PER_INSERT = 1000
+from storage.readers import person_of, programme_of
+from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount
 
 
 def _gathering(row: GatheringRow) -> Gathering:
@@ -67,12 +65,8 @@ def _audience_matches() -> Any:
     )
 
 
-class GatheringQueries:
-    session: AsyncSession
-
-    def _upsert(self, table: Any) -> Any:
-        dialect = self.session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+class Gatherings(BaseRepository):
+    """Gatherings, their invitations and answers."""
 
     async def create_gathering(
         self,
@@ -132,7 +126,7 @@ class GatheringQueries:
             .where(col(GatheringRow.id) == gathering_id, col(GatheringRow.cancelled_at).is_(None))
             .values(**values)
         )
-        return bool(cast(CursorResult[Any], result).rowcount)
+        return bool(rowcount(result))
 
     async def cancel_gathering(self, gathering_id: int, now: datetime) -> bool:
         result = await self.session.execute(
@@ -140,13 +134,12 @@ class GatheringQueries:
             .where(col(GatheringRow.id) == gathering_id, col(GatheringRow.cancelled_at).is_(None))
             .values(cancelled_at=now)
         )
-        return bool(cast(CursorResult[Any], result).rowcount)
+        return bool(rowcount(result))
 
     async def cancellation_audience(self, gathering_id: int) -> list[tuple[Programme, Person]]:
         """Who is told that a gathering is cancelled: everyone invited who said yes or
         has not answered, and can be written to (who said no needs no message). One
         statement."""
-        from storage.repository import _person, _programme
 
         query = (
             select(ProgrammeRow, PersonRow)
@@ -166,7 +159,7 @@ class GatheringQueries:
             .order_by(col(PersonRow.id))
         )
         return [
-            (_programme(p_row), _person(person_row))
+            (programme_of(p_row), person_of(person_row))
             for p_row, person_row in (await self.session.execute(query)).all()
         ]
 
@@ -175,7 +168,6 @@ class GatheringQueries:
     ) -> list[tuple[Gathering, Programme, Invitee, Person]]:
         """People in a gathering's audience not yet invited, for gatherings starting
         within the invitation window: one statement."""
-        from storage.repository import _person, _programme
 
         invited = exists().where(
             col(GatheringInvitationRow.gathering_id) == col(GatheringRow.id),
@@ -213,13 +205,13 @@ class GatheringQueries:
         result = []
         seen: set[tuple[int, int]] = set()
         for g_row, p_row, m_row, person_row in (await self.session.execute(query)).all():
-            gathering, person = _gathering(g_row), _person(person_row)
+            gathering, person = _gathering(g_row), person_of(person_row)
             if (gathering.id, person.id) in seen:  # a mentor and adept in one programme
                 continue
             seen.add((gathering.id, person.id))
             assert person.telegram_user_id is not None
             invitee = Invitee(gathering.id, person.id, person.telegram_user_id, Role(m_row.role))
-            result.append((gathering, _programme(p_row), invitee, person))
+            result.append((gathering, programme_of(p_row), invitee, person))
         return result
 
     async def add_invitations(self, invitees: Iterable[tuple[int, int]], now: datetime) -> None:
@@ -229,7 +221,7 @@ class GatheringQueries:
             for gathering, person in invitees
         ]
         for start in range(0, len(values), ROWS_PER_INSERT):
-            statement = self._upsert(GatheringInvitationRow).values(
+            statement = self._insert(GatheringInvitationRow).values(
                 values[start : start + ROWS_PER_INSERT]
             )
             await self.session.execute(
@@ -241,7 +233,6 @@ class GatheringQueries:
     ) -> list[tuple[int, Gathering, Programme, Person, Role | None]]:
         """(invitation id, gathering, programme, person, role) of everyone who said yes
         to a gathering soon and has not been reminded: one statement."""
-        from storage.repository import _person, _programme
 
         role = (
             select(col(MembershipRow.role))
@@ -274,8 +265,8 @@ class GatheringQueries:
             (
                 invitation_id,
                 _gathering(g_row),
-                _programme(p_row),
-                _person(person_row),
+                programme_of(p_row),
+                person_of(person_row),
                 Role(role_value) if role_value else None,
             )
             for invitation_id, g_row, p_row, person_row, role_value in (
@@ -319,7 +310,7 @@ class GatheringQueries:
             )
             .values(answer=answer.value, answered_at=now)
         )
-        return bool(cast(CursorResult[Any], result).rowcount)
+        return bool(rowcount(result))
 
     async def gathering_attendance(
         self, programme_id: int, since: datetime | date, until: datetime | date | None = None
@@ -327,7 +318,6 @@ class GatheringQueries:
         """Each gathering of the programme starting in [since, until) with who said yes,
         who said no and who has not answered (cancelled ones are left out); dates are
         taken as midnight UTC. Two statements. For /gatherings, the digest and the report."""
-        from storage.repository import _person
 
         start, end = _moment(since), _moment(until) if until is not None else None
         gatherings = [
@@ -347,7 +337,9 @@ class GatheringQueries:
         )
         answers: dict[int, dict[str | None, list[Person]]] = {}
         for gathering_id, answer, person_row in rows.all():
-            answers.setdefault(gathering_id, {}).setdefault(answer, []).append(_person(person_row))
+            answers.setdefault(gathering_id, {}).setdefault(answer, []).append(
+                person_of(person_row)
+            )
         result = []
         for gathering in gatherings:
             by_answer = answers.get(gathering.id, {})
@@ -422,12 +414,10 @@ class GatheringQueries:
             )
             .values(learning_group=group)
         )
-        return int(cast(CursorResult[Any], result).rowcount or 0)
+        return rowcount(result)
 
 
 def _moment(value: datetime | date) -> datetime:
     if isinstance(value, datetime):
         return as_utc(value)
-    from datetime import UTC, time
-
     return datetime.combine(value, time(0, 0), tzinfo=UTC)

@@ -11,7 +11,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import String, Text, and_, cast, delete, literal, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.domain.evaluation import COHORT_END, KEYS, TEXT_STEPS
@@ -53,6 +52,7 @@ from storage.models import (
     ProgrammeRow,
     SendBudgetRow,
 )
+from storage.tables import BaseRepository
 
 ERASED_NAME = "–"
 # Why a pair ended, when the bot itself wrote it (anything else is a coordinator's words).
@@ -296,9 +296,8 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else as_utc(moment).isoformat()
 
 
-class PrivacyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class PrivacyRepository(BaseRepository):
+    """The audit log, exports, erasure and retention."""
 
     # the audit log
 

@@ -11,31 +11,24 @@ from sqlmodel import col
 
 from bot.domain.model import GoalRecord, PairState, Role
 from bot.domain.report import MeetingRecord, PairRecord, Participant, ReportData
-from storage.evaluation import Evaluations
 from storage.models import CheckInRow, MeetingRow, MembershipRow, PairRow, PersonRow
-from storage.repository import (
-    Repository,
-    _check_in,
-    _meeting_fact,
-    _membership,
-    _pauses_of,
-    _person,
-    _utc,
-)
+from storage.readers import check_in_of, meeting_fact_of, membership_of, pauses_of, person_of
+from storage.tables import utc
+from storage.uow import UnitOfWork
 
 
 async def report_data(
-    repo: Repository, programme_id: int, cohort_id: int | None = None
+    uow: UnitOfWork, programme_id: int, cohort_id: int | None = None
 ) -> ReportData | None:
     """None when there is no such programme, or the cohort is not one of its own."""
-    programme = await repo.programme(programme_id)
+    programme = await uow.programmes.programme(programme_id)
     if programme is None:
         return None
-    cohorts = await repo.cohorts(programme_id)
+    cohorts = await uow.programmes.cohorts(programme_id)
     cohort = next((c for c in cohorts if c.id == cohort_id), None)
     if cohort_id is not None and cohort is None:
         return None
-    session = repo.session
+    session = uow.session
     pair_condition: Any = col(PairRow.programme_id) == programme_id
     member_conditions: list[Any] = [
         col(MembershipRow.programme_id) == programme_id,
@@ -78,13 +71,12 @@ async def report_data(
             .order_by(col(CheckInRow.created_at), col(CheckInRow.id))
         )
     ).all()
-    store = Evaluations(repo)
-    evaluations = await store.evaluations_of_pairs(pair_condition)
-    outcomes = await store.outcomes_of_pairs(pair_condition)
+    evaluations = await uow.evaluations.evaluations_of_pairs(pair_condition)
+    outcomes = await uow.evaluations.outcomes_of_pairs(pair_condition)
     # A cohort's report counts its own gatherings and the programme-wide ones.
-    gatherings = await repo.turnouts([programme_id], cohort_id=cohort_id)
+    gatherings = await uow.gatherings.turnouts([programme_id], cohort_id=cohort_id)
     history: dict[int, list[GoalRecord]] = {}
-    for goal in await repo.goal_records([p.id for p, _m, _a in pair_rows if p.id is not None]):
+    for goal in await uow.pairs.goal_records([p.id for p, _m, _a in pair_rows if p.id is not None]):
         history.setdefault(goal.pair_id, []).append(goal)
     pairs = []
     for p, m, a in pair_rows:
@@ -93,14 +85,14 @@ async def report_data(
             PairRecord(
                 id=p.id,
                 cohort_id=p.cohort_id,
-                mentor=_person(m),
-                adept=_person(a),
+                mentor=person_of(m),
+                adept=person_of(a),
                 state=PairState(p.state),
-                created_at=_utc(p.created_at) or p.created_at,
-                activated_at=_utc(p.activated_at),
-                ended_at=_utc(p.ended_at),
+                created_at=utc(p.created_at) or p.created_at,
+                activated_at=utc(p.activated_at),
+                ended_at=utc(p.ended_at),
                 goals=tuple(p.goals or ()),
-                pauses=_pauses_of(p.pauses),
+                pauses=pauses_of(p.pauses),
                 goal_history=tuple(history.get(p.id, ())),
             )
         )
@@ -109,12 +101,12 @@ async def report_data(
         cohort=cohort,
         cohorts=tuple([cohort] if cohort else cohorts),
         participants=tuple(
-            Participant(_person(person), _membership(membership).role)
+            Participant(person_of(person), membership_of(membership).role)
             for membership, person in members
         ),
         pairs=tuple(pairs),
-        meetings=tuple(MeetingRecord(m.pair_id, _meeting_fact(m), m.topic) for m in meetings),
-        check_ins=tuple(_check_in(c) for c in check_ins),
+        meetings=tuple(MeetingRecord(m.pair_id, meeting_fact_of(m), m.topic) for m in meetings),
+        check_ins=tuple(check_in_of(c) for c in check_ins),
         evaluations=tuple(evaluations),
         outcomes=tuple(outcomes),
         gatherings=tuple(gatherings),

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.domain.model import Role
 from bot.runtime.clock import as_utc
 from storage.models import InviteIntakeRow, InviteRow, MatchRejectionRow
+from storage.tables import BaseRepository
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,8 @@ class PendingImport:
     expires_at: datetime
 
 
-class Roster:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class Roster(BaseRepository):
+    """Imported rosters (invites with their intake answers) and refused matches."""
 
     async def add_imported(
         self,

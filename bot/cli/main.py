@@ -319,8 +319,8 @@ def program_set(
     async def work(services: Services, _settings: Settings) -> None:
         if await services.programme(program) is None:
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
-        async with services.unit() as repo:
-            await repo.update_programme(program, **values)
+        async with services.db.unit() as uow:
+            await uow.programmes.update_programme(program, **values)
         changed = ", ".join(f"{key}={value}" for key, value in values.items())
         typer.echo(f"Programme {program}: {changed}")
 
@@ -385,8 +385,8 @@ def invite(
         if await services.programme(program) is None:
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
         if cohort is not None:
-            async with services.unit() as repo:
-                found = await repo.cohort(cohort)
+            async with services.db.unit() as uow:
+                found = await uow.programmes.cohort(cohort)
             if found is None or found.programme_id != program:
                 raise fail(
                     f"programme {program} has no cohort {cohort}; see `mentorbot cohort list`"
@@ -669,8 +669,8 @@ def tick_command(
         for message in (message for report in reports for message in report.planned):
             typer.echo(f"due\t{message.idempotency_key}\tchat {message.chat_id}\t{message.kind}")
         if dry_run:
-            async with services.unit() as repo:
-                waiting = await repo.outbox_items(statuses=[OutboxStatus.PENDING])
+            async with services.db.unit() as uow:
+                waiting = await uow.outbox.outbox_items(statuses=[OutboxStatus.PENDING])
             for item in waiting:
                 if item.not_before <= services.clock.now():
                     typer.echo(f"queued\t{item.idempotency_key}\tchat {item.chat_id}\t{item.kind}")

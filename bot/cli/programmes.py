@@ -112,8 +112,8 @@ def cohort_list(program: Annotated[int, typer.Option("--program", help="Programm
     """A programme's cohorts with ids and dates."""
 
     async def work(services: Services, _settings: Settings) -> None:
-        async with services.unit() as repo:
-            for cohort in await repo.cohorts(program):
+        async with services.db.unit() as uow:
+            for cohort in await uow.programmes.cohorts(program):
                 typer.echo(f"{cohort.id}\t{cohort.name}\t{cohort.starts_on}\t{cohort.ends_on}")
 
     _run(work)
@@ -240,8 +240,8 @@ def gathering_list(
         if programme is None:
             raise fail(f"there is no programme {program}; see `mentorbot program list`")
         since = services.clock.now() - timedelta(days=days_back)
-        async with services.unit() as repo:
-            items = await repo.gathering_attendance(program, since)
+        async with services.db.unit() as uow:
+            items = await uow.gatherings.gathering_attendance(program, since)
         for item in items:
             g = item.gathering
             local = programme.rules.local(g.starts_at)
@@ -286,9 +286,9 @@ def gathering_set(
         raise fail("nothing to change; see `mentorbot gathering set --help`")
 
     async def work(services: Services, _settings: Settings) -> None:
-        async with services.unit() as repo:
-            found = await repo.gathering(gathering)
-            programme = await repo.programme(found.programme_id) if found else None
+        async with services.db.unit() as uow:
+            found = await uow.gatherings.gathering(gathering)
+            programme = await uow.programmes.programme(found.programme_id) if found else None
             if found is None or found.cancelled or programme is None:
                 raise fail(f"there is no open gathering {gathering}")
             if moment is not None:
@@ -296,7 +296,7 @@ def gathering_set(
                 if starts_at <= services.clock.now():
                     raise fail("--at is in the past")
                 values["starts_at"] = starts_at
-            await repo.update_gathering(gathering, **values)
+            await uow.gatherings.update_gathering(gathering, **values)
         changed = ", ".join(sorted(values))
         typer.echo(f"Gathering {gathering}: {changed} changed")
 

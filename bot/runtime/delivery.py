@@ -48,7 +48,7 @@ from bot.runtime.ratelimit import (
 )
 from bot.texts.keyboards import fit_markup
 from storage.db import Database
-from storage.repository import BLOCKED, Repository
+from storage.outbox import BLOCKED
 
 log = logging.getLogger(__name__)
 
@@ -261,10 +261,8 @@ class DeliveryWorker:
                 current.clear()
 
     async def _claim(self, limit: int) -> list[OutboxItem]:
-        async with self.db.session() as session:
-            return await Repository(session).claim_due(
-                self.clock.now(), limit=limit, lease=self.lease
-            )
+        async with self.db.unit() as uow:
+            return await uow.outbox.claim_due(self.clock.now(), limit=limit, lease=self.lease)
 
     async def _still_holding(
         self, items: list[OutboxItem], report: DeliveryReport
@@ -278,9 +276,8 @@ class DeliveryWorker:
         concerned = [q for q in queued.values() if q.kind in TO_A_PARTY]
         if not concerned:
             return items
-        async with self.db.session() as session:
-            repo = Repository(session)
-            pairs, plan_pairs = await repo.pairs_now(
+        async with self.db.unit() as uow:
+            pairs, plan_pairs = await uow.meetings.pairs_now(
                 {q.pair_id for q in concerned if q.pair_id is not None},
                 {q.planned_id for q in concerned if q.planned_id is not None},
                 since=(now - timedelta(days=2)).date(),
@@ -298,7 +295,7 @@ class DeliveryWorker:
                 else:
                     withdrawn.append((item, why.value))
             if withdrawn:
-                report.withdrawn += await repo.outbox_withdraw(withdrawn)
+                report.withdrawn += await uow.outbox.outbox_withdraw(withdrawn)
         for item, reason in withdrawn:
             log.info(
                 "outbox %s: withdrawn, no longer holds (%s)",
@@ -314,11 +311,10 @@ class DeliveryWorker:
         for claim in claims:
             batches.setdefault(claim.item.lease_until, []).append(claim.item.id)
         try:
-            async with self.db.session() as session:
-                repo = Repository(session)
+            async with self.db.unit() as uow:
                 released = 0
                 for lease_until, ids in batches.items():
-                    released += await repo.release_claims(ids, lease_until=lease_until)
+                    released += await uow.outbox.release_claims(ids, lease_until=lease_until)
                 return released
         except Exception:
             log.warning("could not release claimed rows; their lease will run out", exc_info=True)
@@ -326,10 +322,8 @@ class DeliveryWorker:
 
     async def _mark_in_flight(self, claim: _Claim) -> None:
         claim.started = True
-        async with self.db.session() as session:
-            mine = await Repository(session).outbox_start(
-                claim.item.id, lease_until=claim.item.lease_until
-            )
+        async with self.db.unit() as uow:
+            mine = await uow.outbox.outbox_start(claim.item.id, lease_until=claim.item.lease_until)
         if not mine:
             raise LeaseLost(claim.item.id)
 
@@ -350,13 +344,12 @@ class DeliveryWorker:
                 item, timedelta(seconds=seconds), "429 retry after", report, count=False
             )
         except Forbidden as error:
-            async with self.db.session() as session:
-                repo = Repository(session)
-                await repo.outbox_give_up(
+            async with self.db.unit() as uow:
+                await uow.outbox.outbox_give_up(
                     item.id, status=OutboxStatus.FAILED, error=f"{BLOCKED}{error}"
                 )
                 if item.person_id is not None:
-                    await repo.mark_unreachable(item.person_id, self.clock.now())
+                    await uow.people.mark_unreachable(item.person_id, self.clock.now())
             report.unreachable += 1
             log.info(
                 "outbox %s: recipient unreachable (%s)",
@@ -384,8 +377,8 @@ class DeliveryWorker:
             else:
                 await self._retry(item, backoff(item.attempts, self.rng), str(error), report)
         else:
-            async with self.db.session() as session:
-                await Repository(session).outbox_sent(
+            async with self.db.unit() as uow:
+                await uow.outbox.outbox_sent(
                     item.id, message_id=message.message_id, now=self.clock.now()
                 )
             report.sent += 1
@@ -440,12 +433,10 @@ class DeliveryWorker:
     async def _edit(self, item: OutboxItem, payload: dict[str, Any], markup: Any) -> Message:
         """Edits every message already sent to this chat with the row's ref (an alert that
         changed state). Edits are idempotent, so a repeat does no harm."""
-        async with self.db.session() as session:
+        async with self.db.unit() as uow:
             targets = [
                 message_id
-                for chat_id, message_id in await Repository(session).sent_with_ref(
-                    payload["edit_ref"]
-                )
+                for chat_id, message_id in await uow.outbox.sent_with_ref(payload["edit_ref"])
                 if chat_id == item.chat_id
             ]
         if not targets:
@@ -492,12 +483,10 @@ class DeliveryWorker:
             )
             report.failed += 1
             return
-        async with self.db.session() as session:
-            await Repository(session).outbox_retry(
-                item.id, at=self.clock.now() + delay, error=error
-            )
+        async with self.db.unit() as uow:
+            await uow.outbox.outbox_retry(item.id, at=self.clock.now() + delay, error=error)
         report.retried += 1
 
     async def _give_up(self, item: OutboxItem, status: OutboxStatus, error: str) -> None:
-        async with self.db.session() as session:
-            await Repository(session).outbox_give_up(item.id, status=status, error=error)
+        async with self.db.unit() as uow:
+            await uow.outbox.outbox_give_up(item.id, status=status, error=error)

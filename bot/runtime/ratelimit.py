@@ -42,7 +42,6 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from storage.db import Database
-from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -394,16 +393,15 @@ class DatabaseBudget:
         # shared rows count from the slot, with a margin that may not cover a slow trip.
         if (local := self._local.check(request)) is not None:
             return local
-        async with self._lock, self.db.session() as session:
-            repo = Repository(session)
-            await repo.lock_send_budget(self.LOCK_KEY)
+        async with self._lock, self.db.unit() as uow:
+            await uow.send_budget.lock_send_budget(self.LOCK_KEY)
             now = self._wall()
             asked = [
                 (bucket, count, span, self._spacing if scope is Scope.GLOBAL else timedelta(0))
                 for scope, bucket, count, span in limits
             ]
             for (scope, *_rest), until in zip(
-                limits, await repo.send_windows_full(asked, now), strict=True
+                limits, await uow.send_budget.send_windows_full(asked, now), strict=True
             ):
                 if until is not None:
                     if scope is Scope.CHAT and request.chat is not None:
@@ -411,7 +409,9 @@ class DatabaseBudget:
                     else:
                         self._global_free_at = until
                     return Refusal(scope, max(0.0, (until - now).total_seconds()))
-            await repo.record_sends([bucket for _scope, bucket, _count, _span in limits], now)
+            await uow.send_budget.record_sends(
+                [bucket for _scope, bucket, _count, _span in limits], now
+            )
             self._local.record(request)
             self._slots[request] = now
         if request.chat is not None:
@@ -433,8 +433,8 @@ class DatabaseBudget:
 
     async def _count_from_answer(self, slot: datetime, answer: datetime) -> None:
         try:
-            async with self.db.session() as session:
-                await Repository(session).move_send("global", slot, answer)
+            async with self.db.unit() as uow:
+                await uow.send_budget.move_send("global", slot, answer)
         except Exception:  # the slot's row stays: counted from the slot, with the margin
             log.warning("send budget: could not move a row to its answer", exc_info=True)
 
@@ -448,8 +448,8 @@ class DatabaseBudget:
 
     async def _forget(self, before: datetime) -> None:
         try:
-            async with self.db.session() as session:
-                forgotten = await Repository(session).forget_send_windows(before)
+            async with self.db.unit() as uow:
+                forgotten = await uow.send_budget.forget_send_windows(before)
             log.debug("send budget: forgot %d old windows", forgotten)
         except Exception:  # a missed cleanup is harmless; the next one catches up
             log.warning("send budget: could not forget old windows", exc_info=True)

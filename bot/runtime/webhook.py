@@ -29,7 +29,6 @@ from telegram.ext import Application
 from bot.domain.model import OutboxStatus
 from bot.runtime.text_input import clean_update
 from storage.db import Database
-from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +67,8 @@ async def health(db: Database) -> tuple[int, dict[str, Any]]:
     """Status code and report: is the database there, and how much is waiting to go out."""
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT):
-            async with db.session() as session:
-                counts = await Repository(session).outbox_counts()
+            async with db.unit() as uow:
+                counts = await uow.outbox.outbox_counts()
     except Exception as error:
         log.warning("health: database unreachable (%s)", type(error).__name__)
         return 503, {"status": "unavailable", "database": "unreachable"}

@@ -35,7 +35,7 @@ from bot.usecases.alerts import Alerts, mismatch_of
 from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 GOALS_FLOW = "goals"
 
@@ -97,15 +97,15 @@ class Agreements:
         self.default_language = default_language
         self.alerts = alerts
 
-    async def _load(self, repo: Repository, pair_id: int) -> PairStart | None:
-        starts = await repo.pair_starts(
+    async def _load(self, uow: UnitOfWork, pair_id: int) -> PairStart | None:
+        starts = await uow.agreements.pair_starts(
             states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED],
             pair_id=pair_id,
         )
         return starts[0] if starts else None
 
     async def _screen(
-        self, repo: Repository, start: PairStart, person: Person, **extra: Any
+        self, uow: UnitOfWork, start: PairStart, person: Person, **extra: Any
     ) -> Screen:
         pair = start.view.pair
         role = pair.party_role(person.id)
@@ -132,7 +132,7 @@ class Agreements:
         mine = start.expectation(person.id, Round.START)
         step = _step_of(start, person.id)
         if step is Step.GOALS:
-            dialogue = await repo.dialogue(person.id)
+            dialogue = await uow.dialogues.dialogue(person.id)
             draft = (
                 tuple(dialogue.data.get("goals", ()))
                 if dialogue
@@ -147,42 +147,43 @@ class Agreements:
             q = rules.next_question(Round.START, _final(answers))
             return Screen(step, start, me, other, question=q, selected=_pending(answers), **extra)
         if step is Step.CONFIRM or step is Step.DONE:
-            agreement = await self._agreement_for(repo, start, person.id)
+            agreement = await self._agreement_for(uow, start, person.id)
             return Screen(
                 step, start, me, other, goals=tuple(pair.goals or ()), agreement=agreement, **extra
             )
         return Screen(step, start, me, other, goals=tuple(pair.goals or ()), **extra)
 
     async def _agreement_for(
-        self, repo: Repository, start: PairStart, person_id: int
+        self, uow: UnitOfWork, start: PairStart, person_id: int
     ) -> AgreementText:
         """The version this person confirmed, or else the programme's newest."""
         confirmed = next((c for c in start.confirmations if c.person_id == person_id), None)
         if confirmed is not None and confirmed.agreement_version != rules.BUILTIN_AGREEMENT:
-            kept = await repo.agreement_version(start.programme.id, confirmed.agreement_version)
+            kept = await uow.agreements.agreement_version(
+                start.programme.id, confirmed.agreement_version
+            )
             if kept is not None:
                 return kept
         if confirmed is not None:
             return AgreementText(rules.BUILTIN_AGREEMENT, None)
-        latest = await repo.latest_agreement(start.programme.id)
+        latest = await uow.agreements.latest_agreement(start.programme.id)
         return latest or AgreementText(rules.BUILTIN_AGREEMENT, None)
 
     async def screen(self, person: Person, pair_id: int) -> Screen | Refusal[Problem]:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            start = await self._load(repo, pair_id)
+        async with self.db.unit() as uow:
+            start = await self._load(uow, pair_id)
             if start is None or start.view.pair.party_role(person.id) is None:
                 return Refusal(Problem.NOT_YOURS)
-            screen = await self._screen(repo, start, person)
+            screen = await self._screen(uow, start, person)
             if screen.step is Step.GOALS:
                 # Open for typing from the first look, not only after a first tap.
-                await self._open_goals(repo, start, person, screen.goals)
+                await self._open_goals(uow, start, person, screen.goals)
             return screen
 
     async def _open_goals(
-        self, repo: Repository, start: PairStart, person: Person, draft: Sequence[str]
+        self, uow: UnitOfWork, start: PairStart, person: Person, draft: Sequence[str]
     ) -> None:
-        await repo.save_dialogue(
+        await uow.dialogues.save_dialogue(
             Dialogue(
                 person.id,
                 GOALS_FLOW,
@@ -193,12 +194,12 @@ class Agreements:
         )
 
     async def _goals_screen(
-        self, repo: Repository, start: PairStart, person: Person, **extra: Any
+        self, uow: UnitOfWork, start: PairStart, person: Person, **extra: Any
     ) -> Screen:
         """The goals as being written: at the start, or a plan already set being changed."""
         editing = _step_of(start, person.id) is not Step.GOALS
-        screen = await self._screen(repo, start, person)
-        draft = await self._draft(repo, start, person)
+        screen = await self._screen(uow, start, person)
+        draft = await self._draft(uow, start, person)
         suggestions = tuple(o.key for o in rules.goal_suggestions(start.view.adept.intake))
         return replace(
             screen,
@@ -212,43 +213,42 @@ class Agreements:
         )
 
     async def current_pairs(self, person: Person) -> list[int]:
-        async with self.db.session() as session:
-            return [v.pair.id for v in await Repository(session).pairs_of_person(person.id)]
+        async with self.db.unit() as uow:
+            return [v.pair.id for v in await uow.pairs.pairs_of_person(person.id)]
 
     # goals
 
     async def toggle_goal(
         self, person: Person, pair_id: int, option: str
     ) -> Screen | Refusal[Problem]:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            start = await self._load(repo, pair_id)
+        async with self.db.unit() as uow:
+            start = await self._load(uow, pair_id)
             if start is None or start.view.pair.adept_id != person.id:
                 return Refusal(Problem.NOT_YOURS)
             now = self.clock.now()
             editing = _step_of(start, person.id) is not Step.GOALS
-            dialogue = await repo.dialogue(person.id)
+            dialogue = await uow.dialogues.dialogue(person.id)
             if editing and not _writing_goals(dialogue, pair_id):
                 # A button of a goals screen closed since: the plan is not being edited.
                 return Refusal(Problem.STALE)
-            draft = list(await self._draft(repo, start, person))
+            draft = list(await self._draft(uow, start, person))
             if option == "done":
                 if not draft:
-                    return await self._goals_screen(repo, start, person, problem=Problem.NO_GOALS)
+                    return await self._goals_screen(uow, start, person, problem=Problem.NO_GOALS)
                 before = list(start.view.pair.goals or ())
-                await repo.change_goals(pair_id, draft, now, tell=editing)
-                await repo.clear_dialogue(person.id)
-                start = await self._load(repo, pair_id)
+                await uow.pairs.change_goals(pair_id, draft, now, tell=editing)
+                await uow.dialogues.clear_dialogue(person.id)
+                start = await self._load(uow, pair_id)
                 assert start is not None
                 if editing:
                     return replace(
-                        await self._screen(repo, start, person),
+                        await self._screen(uow, start, person),
                         step=Step.GOALS,
                         goals=tuple(draft),
                         editing=True,
                         saved=draft != before,
                     )
-                return await self._screen(repo, start, person)
+                return await self._screen(uow, start, person)
             if option == "clear":
                 draft = []
             elif option.startswith("x") and option[1:].isdigit():
@@ -264,17 +264,17 @@ class Agreements:
                     draft.remove(goal)
                 elif len(draft) >= rules.MAX_GOALS:
                     return await self._goals_screen(
-                        repo, start, person, problem=Problem.TOO_MANY_GOALS
+                        uow, start, person, problem=Problem.TOO_MANY_GOALS
                     )
                 else:
                     draft.append(goal)
-            await repo.save_dialogue(
+            await uow.dialogues.save_dialogue(
                 Dialogue(person.id, GOALS_FLOW, "goals", {"pair_id": pair_id, "goals": draft}), now
             )
-            return await self._goals_screen(repo, start, person)
+            return await self._goals_screen(uow, start, person)
 
-    async def _draft(self, repo: Repository, start: PairStart, person: Person) -> tuple[str, ...]:
-        dialogue = await repo.dialogue(person.id)
+    async def _draft(self, uow: UnitOfWork, start: PairStart, person: Person) -> tuple[str, ...]:
+        dialogue = await uow.dialogues.dialogue(person.id)
         if (
             dialogue
             and dialogue.flow == GOALS_FLOW
@@ -285,14 +285,13 @@ class Agreements:
 
     async def goal_text(self, person: Person, text: str) -> Screen | Refusal[Problem] | None:
         """A typed goal; None when the person is not writing goals."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
             if dialogue is None or dialogue.flow != GOALS_FLOW:
                 return None
-            start = await self._load(repo, int(dialogue.data["pair_id"]))
+            start = await self._load(uow, int(dialogue.data["pair_id"]))
             if start is None or start.view.pair.adept_id != person.id:
-                await repo.clear_dialogue(person.id)
+                await uow.dialogues.clear_dialogue(person.id)
                 return None
             goal = clean_text(text)
             draft = list(dialogue.data.get("goals", ()))
@@ -307,36 +306,36 @@ class Agreements:
             )
             if problem is None:
                 draft.append(goal)
-                await repo.save_dialogue(
+                await uow.dialogues.save_dialogue(
                     replace(dialogue, data={**dialogue.data, "goals": draft}), self.clock.now()
                 )
-            return await self._goals_screen(repo, start, person, problem=problem)
+            return await self._goals_screen(uow, start, person, problem=problem)
 
     async def edit_goals(self, person: Person) -> Screen | Refusal[Problem]:
         """`/goals`: the adept's goals of their current pair, open for changes."""
-        async with self.db.session() as session:
-            repo = Repository(session)
+        async with self.db.unit() as uow:
             views = [
-                v for v in await repo.pairs_of_person(person.id) if v.pair.adept_id == person.id
+                v
+                for v in await uow.pairs.pairs_of_person(person.id)
+                if v.pair.adept_id == person.id
             ]
             if not views:
                 return Refusal(Problem.NOT_YOURS)
-            start = await self._load(repo, views[0].pair.id)
+            start = await self._load(uow, views[0].pair.id)
             assert start is not None
-            await self._open_goals(repo, start, person, start.view.pair.goals or ())
-            return await self._goals_screen(repo, start, person)
+            await self._open_goals(uow, start, person, start.view.pair.goals or ())
+            return await self._goals_screen(uow, start, person)
 
     # the expectation check
 
     async def answer(
         self, person: Person, pair_id: int, round_: Round, key: str, option: str
     ) -> Screen | Refusal[Problem]:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            start = await self._load(repo, pair_id)
+        async with self.db.unit() as uow:
+            start = await self._load(uow, pair_id)
             if start is None or start.view.pair.party_role(person.id) is None:
                 return Refusal(Problem.NOT_YOURS)
-            current = await self._screen(repo, start, person)
+            current = await self._screen(uow, start, person)
             q = current.question
             if (
                 current.step is not Step.EXPECTATIONS
@@ -360,7 +359,7 @@ class Agreements:
                 return Refusal(Problem.STALE)
             complete = rules.next_question(round_, _final(answers)) is None
             now = self.clock.now()
-            await repo.save_expectation(
+            await uow.agreements.save_expectation(
                 pair_id=pair_id,
                 person_id=person.id,
                 round_=round_.value,
@@ -368,15 +367,15 @@ class Agreements:
                 completed=complete,
                 now=now,
             )
-            start = await self._load(repo, pair_id)
+            start = await self._load(uow, pair_id)
             assert start is not None
             if not complete:
-                return await self._screen(repo, start, person)
-            comparison = await self._after_answers(repo, start, person, round_, now)
-            return await self._screen(repo, start, person, comparison=comparison, finished=round_)
+                return await self._screen(uow, start, person)
+            comparison = await self._after_answers(uow, start, person, round_, now)
+            return await self._screen(uow, start, person, comparison=comparison, finished=round_)
 
     async def _after_answers(
-        self, repo: Repository, start: PairStart, person: Person, round_: Round, now: datetime
+        self, uow: UnitOfWork, start: PairStart, person: Person, round_: Round, now: datetime
     ) -> rules.Comparison | None:
         """When both have answered: compare, tell the other party, alert the coordinators."""
         pair = start.view.pair
@@ -404,46 +403,45 @@ class Agreements:
                     not_before=when,
                 )
             )
-        await repo.enqueue(outgoing, now)
+        await uow.outbox.enqueue(outgoing, now)
         if comparison.alerts and self.alerts is not None:
             # The coordinator hears at once, through the same alert the tick would open.
             since, keys, answers, round_name = mismatch_of(start)
             if since is not None:
                 stall = Stall(since, Mismatch(round_name, keys, answers))
-                await self.alerts.open_now(repo, pair.id, stall, now)
+                await self.alerts.open_now(uow, pair.id, stall, now)
         return comparison
 
     # the agreement
 
     async def confirm(self, person: Person, pair_id: int) -> Screen | Refusal[Problem]:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            start = await self._load(repo, pair_id)
+        async with self.db.unit() as uow:
+            start = await self._load(uow, pair_id)
             if start is None or start.view.pair.party_role(person.id) is None:
                 return Refusal(Problem.NOT_YOURS)
-            current = await self._screen(repo, start, person)
+            current = await self._screen(uow, start, person)
             if current.step is not Step.CONFIRM or current.agreement is None:
                 return Refusal(Problem.STALE)
             now = self.clock.now()
             language = language_of(current.person, start.programme, self.default_language)
             shown = texts.agreement_body(language, start, current.agreement)
-            await repo.add_confirmation(
+            await uow.agreements.add_confirmation(
                 pair_id=pair_id,
                 person_id=person.id,
                 version=current.agreement.version,
                 text_sha256=text_sha256(shown),
                 now=now,
             )
-            start = await self._load(repo, pair_id)
+            start = await self._load(uow, pair_id)
             assert start is not None
             pair = start.view.pair
             activated = False
             if start.confirmed(pair.mentor_id) and start.confirmed(pair.adept_id):
-                activated = await repo.activate_pair(pair_id, now)
+                activated = await uow.pairs.activate_pair(pair_id, now)
                 other = current.other
                 if activated and other.telegram_user_id is not None:
                     other_language = language_of(other, start.programme, self.default_language)
-                    await repo.enqueue(
+                    await uow.outbox.enqueue(
                         [
                             OutgoingMessage(
                                 idempotency_key=f"pair:{pair.id}:ready:{other.id}",
@@ -456,22 +454,21 @@ class Agreements:
                         ],
                         now,
                     )
-            start = await self._load(repo, pair_id)
+            start = await self._load(uow, pair_id)
             assert start is not None
-            return await self._screen(repo, start, person, became_active=activated)
+            return await self._screen(uow, start, person, became_active=activated)
 
     async def agreement_of(self, person: Person) -> tuple[Screen, AgreementText] | None:
         """`/agreement` for a participant: the version they confirmed, else the current one."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            views = await repo.pairs_of_person(person.id)
+        async with self.db.unit() as uow:
+            views = await uow.pairs.pairs_of_person(person.id)
             if not views:
                 return None
-            start = await self._load(repo, views[0].pair.id)
+            start = await self._load(uow, views[0].pair.id)
             if start is None:
                 return None
-            screen = await self._screen(repo, start, person)
-            return screen, await self._agreement_for(repo, start, person.id)
+            screen = await self._screen(uow, start, person)
+            return screen, await self._agreement_for(uow, start, person.id)
 
     async def set_agreement_text(self, programme_id: int, text: str) -> str | Problem:
         cleaned = "\n".join(line.rstrip() for line in text.strip().splitlines()).strip()
@@ -479,14 +476,12 @@ class Agreements:
             return Problem.EMPTY
         if len(cleaned) > 3000:
             return Problem.GOAL_TOO_LONG
-        async with self.db.session() as session:
-            return await Repository(session).add_agreement_text(
-                programme_id, cleaned, self.clock.now()
-            )
+        async with self.db.unit() as uow:
+            return await uow.agreements.add_agreement_text(programme_id, cleaned, self.clock.now())
 
     async def current_agreement(self, programme_id: int) -> AgreementText:
-        async with self.db.session() as session:
-            latest = await Repository(session).latest_agreement(programme_id)
+        async with self.db.unit() as uow:
+            latest = await uow.agreements.latest_agreement(programme_id)
         return latest or AgreementText(rules.BUILTIN_AGREEMENT, None)
 
     # what the tick asks
@@ -546,8 +541,8 @@ class Agreements:
     async def overdue_pairs(self, programme_ids: Sequence[int] | None = None) -> list[PairStart]:
         """Pairs stalled because the agreement is not confirmed by both within 14 days."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            starts = await Repository(session).pair_starts(states=[PairState.AWAITING_AGREEMENT])
+        async with self.db.unit() as uow:
+            starts = await uow.agreements.pair_starts(states=[PairState.AWAITING_AGREEMENT])
         return [
             s
             for s in starts

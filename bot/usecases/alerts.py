@@ -43,9 +43,9 @@ from bot.texts.conversations import (
 )
 from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import StepPlan, TickContext
-from storage.alert_chats import AlertChats
 from storage.db import Database
-from storage.repository import Awake, Repository
+from storage.tables import Awake
+from storage.uow import UnitOfWork
 
 SNOOZE = timedelta(days=7)
 
@@ -146,13 +146,13 @@ class Alerts:
         """The alerts' step: opens, re-posts and resolves alerts for every pair the tick
         looks at (its `rhythms` include the questions the rhythm asked just now), and
         leaves the ends of their snoozes in `t.snoozed` for the pairs' sleep."""
-        plan = await self._plan(t.repo, t.now, rhythms=t.rhythms, starts=t.starts, awake=t.awake)
+        plan = await self._plan(t.uow, t.now, rhythms=t.rhythms, starts=t.starts, awake=t.awake)
         t.snoozed = plan.snoozed
         return StepPlan(messages=plan.messages)
 
     async def _plan(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         now: datetime,
         *,
         rhythms: Sequence[Rhythm],
@@ -161,8 +161,8 @@ class Alerts:
     ) -> AlertPlan:
         """Opens, re-posts and resolves alerts: a constant number of statements, however
         many pairs and alerts change."""
-        facts = await self._facts(repo, now, rhythms, starts, awake)
-        existing = await repo.alerts(awake=awake)
+        facts = await self._facts(uow, now, rhythms, starts, awake)
+        existing = await uow.alerts.alerts(awake=awake)
         unresolved: dict[int, dict[AlertReason, Alert]] = {}
         snoozed: dict[int, list[datetime]] = {}
         for a in existing:
@@ -194,9 +194,9 @@ class Alerts:
                 ):
                     to_reopen.append(current)
             to_resolve.extend(alert for reason, alert in open_here.items() if reason not in holding)
-        opened = await repo.open_alerts(to_open, now)
-        await repo.reopen_alerts([alert.id for alert in to_reopen])
-        await repo.set_alerts(
+        opened = await uow.alerts.open_alerts(to_open, now)
+        await uow.alerts.reopen_alerts([alert.id for alert in to_reopen])
+        await uow.alerts.set_alerts(
             [a.id for a in to_resolve],
             status=AlertStatus.RESOLVED.value,
             resolved_at=now,
@@ -210,8 +210,8 @@ class Alerts:
             a.id: replace(a, status=AlertStatus.RESOLVED, resolved_at=now, resolved_by=None)
             for a in to_resolve
         }
-        audience = await self._audiences(repo, list(subjects.values()))
-        names = await self._names(repo, [*opened, *refreshed.values()])
+        audience = await self._audiences(uow, list(subjects.values()))
+        names = await self._names(uow, [*opened, *refreshed.values()])
         out: list[OutgoingMessage] = []
         for alert in opened:
             out.extend(self._posts(subjects[alert.pair_id], alert, now, audience, names))
@@ -226,36 +226,35 @@ class Alerts:
         return AlertPlan(messages=out, snoozed=snoozed)
 
     async def open_now(
-        self, repo: Repository, pair_id: int, stall: Stall, now: datetime
+        self, uow: UnitOfWork, pair_id: int, stall: Stall, now: datetime
     ) -> list[OutgoingMessage]:
         """Opens an alert at once (a help request, a mismatch) and queues its posts."""
-        subject = await self._subject(repo, pair_id)
+        subject = await self._subject(uow, pair_id)
         if subject is None:
             return []
-        opened = await repo.open_alerts([(pair_id, stall)], now)
-        audience = await self._audiences(repo, [subject])
+        opened = await uow.alerts.open_alerts([(pair_id, stall)], now)
+        audience = await self._audiences(uow, [subject])
         messages = [m for a in opened for m in self._posts(subject, a, now, audience, {})]
-        await repo.enqueue(messages, now)
+        await uow.outbox.enqueue(messages, now)
         return messages
 
     async def help_comment(self, person: Person, check_in_id: int, comment: str) -> bool:
         """What someone who asked for help wrote next: to the coordinators only, at once."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            check_in = await repo.check_in(check_in_id)
+        async with self.db.unit() as uow:
+            check_in = await uow.check_ins.check_in(check_in_id)
             if check_in is None or check_in.person_id != person.id or not check_in.needs_help:
                 return False
             # Kept apart from the check-in's comment, and added to what they wrote for
             # help before: nothing a person writes is overwritten.
             before = check_in.help_text
             written = comment if not before else f"{before}\n{comment}"
-            await repo.update_check_in(check_in_id, help_text=written)
-            subject = await self._subject(repo, check_in.pair_id)
+            await uow.check_ins.update_check_in(check_in_id, help_text=written)
+            subject = await self._subject(uow, check_in.pair_id)
             if subject is None:
                 return False
-            audience = await self._audiences(repo, [subject])
-            await repo.enqueue(
+            audience = await self._audiences(uow, [subject])
+            await uow.outbox.enqueue(
                 [
                     OutgoingMessage(
                         idempotency_key=(
@@ -279,15 +278,15 @@ class Alerts:
             )
             return True
 
-    async def _subject(self, repo: Repository, pair_id: int) -> Subject | None:
-        view = await repo.pair_view(pair_id)
+    async def _subject(self, uow: UnitOfWork, pair_id: int) -> Subject | None:
+        view = await uow.pairs.pair_view(pair_id)
         if view is None:
             return None
-        programme = await repo.programme(view.pair.programme_id)
+        programme = await uow.programmes.programme(view.pair.programme_id)
         return None if programme is None else Subject(view, programme)
 
     async def _audiences(
-        self, repo: Repository, subjects: Sequence[Subject]
+        self, uow: UnitOfWork, subjects: Sequence[Subject]
     ) -> dict[tuple[int, int], list[Reader]]:
         """Per (programme, cohort), who reads its alerts: the region's own alert chat,
         else the programme's, else each coordinator privately who runs the whole
@@ -295,12 +294,12 @@ class Alerts:
         pairs). Three statements however many subjects."""
         programmes = {s.programme.id: s.programme for s in subjects}
         keys = {audience_key(s) for s in subjects}
-        chats = AlertChats(repo.session)
+        chats = uow.alert_chats
         regions = await chats.region_chats(programmes)
         chat_of = {key: regions.get(key, programmes[key[0]].alert_chat_id) for key in sorted(keys)}
         crowded = await chats.crowded(c for c in chat_of.values() if c is not None)
         unbound = sorted({key[0] for key, chat in chat_of.items() if chat is None})
-        coordinators = await repo.coordinator_memberships(unbound)
+        coordinators = await uow.people.coordinator_memberships(unbound)
         result: dict[tuple[int, int], list[Reader]] = {}
         for key, chat_id in chat_of.items():
             programme = programmes[key[0]]
@@ -375,14 +374,14 @@ class Alerts:
             with_names=reader.names,
         )
 
-    async def _names(self, repo: Repository, alerts: Sequence[Alert]) -> dict[int, str]:
+    async def _names(self, uow: UnitOfWork, alerts: Sequence[Alert]) -> dict[int, str]:
         ids = {i for a in alerts for i in (a.taken_by, a.resolved_by) if i is not None}
-        people = await repo.people(ids)
+        people = await uow.people.people(ids)
         return {pid: person.first_name for pid, person in people.items()}
 
     async def _facts(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         now: datetime,
         loaded_rhythms: Sequence[Rhythm] | None,
         loaded_starts: Sequence[PairStart] | None,
@@ -390,16 +389,18 @@ class Alerts:
     ) -> list[tuple[Facts, Subject]]:
         """Facts for every pair that is not ended, in a constant number of statements."""
         if loaded_rhythms is None:
-            loaded_rhythms = await repo.rhythm_histories(since=(now - timedelta(days=2)).date())
+            loaded_rhythms = await uow.meetings.rhythm_histories(
+                since=(now - timedelta(days=2)).date()
+            )
         if loaded_starts is None:
-            loaded_starts = await repo.pair_starts(
+            loaded_starts = await uow.agreements.pair_starts(
                 states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED]
             )
         rhythms = {r.view.pair.id: r for r in loaded_rhythms}
         starts = {s.view.pair.id: s for s in loaded_starts}
         scores: dict[int, list[Score]] = {}
         helps: dict[int, list[tuple[int, datetime]]] = {}
-        for pair_id, person, score, needs_help, at in await repo.stall_inputs(awake=awake):
+        for pair_id, person, score, needs_help, at in await uow.check_ins.stall_inputs(awake=awake):
             if score is not None:
                 scores.setdefault(pair_id, []).append(Score(person, score, at))
             if needs_help:
@@ -443,12 +444,11 @@ class Alerts:
         """A button on an alert. Only coordinators of the alert's pair may press (of its
         programme, or of its region)."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            alert = await repo.alert(alert_id)
+        async with self.db.unit() as uow:
+            alert = await uow.alerts.alert(alert_id)
             if alert is None:
                 return Refusal(Problem.STALE)
-            subject = await self._subject(repo, alert.pair_id)
+            subject = await self._subject(uow, alert.pair_id)
             if subject is None or not scope.covers(subject.view.pair):
                 return Refusal(Problem.NOT_ALLOWED)
             if action is Action.SHOW:
@@ -456,39 +456,38 @@ class Alerts:
             if alert.status is AlertStatus.RESOLVED:
                 return Refusal(Problem.STALE)
             if action is Action.TAKE:
-                await repo.update_alert(
+                await uow.alerts.update_alert(
                     alert_id, status=AlertStatus.TAKEN.value, taken_by=coordinator.id
                 )
             elif action is Action.SNOOZE:
-                await repo.update_alert(
+                await uow.alerts.update_alert(
                     alert_id, status=AlertStatus.SNOOZED.value, snoozed_until=now + SNOOZE
                 )
             else:
-                await repo.update_alert(
+                await uow.alerts.update_alert(
                     alert_id,
                     status=AlertStatus.RESOLVED.value,
                     resolved_at=now,
                     resolved_by=coordinator.id,
                 )
-            changed = await repo.alert(alert_id)
+            changed = await uow.alerts.alert(alert_id)
             assert changed is not None
-            audience = await self._audiences(repo, [subject])
-            names = await self._names(repo, [changed])
+            audience = await self._audiences(uow, [subject])
+            names = await self._names(uow, [changed])
             edits = self._edits(subject, changed, now, audience, names)
-            await repo.enqueue(edits, now)
+            await uow.outbox.enqueue(edits, now)
             return changed, subject, edits
 
     async def unresolved(self, scope: Scope) -> list[tuple[Alert, Subject]]:
         """Open, taken and snoozed alerts of the pairs in scope, most urgent first."""
-        async with self.db.session() as session:
-            repo = Repository(session)
+        async with self.db.unit() as uow:
             # Three statements however many pairs and alerts: the scope's pairs, their
             # programmes, the unresolved alerts.
-            views = {view.pair.id: view for view in await repo.pair_views_in(scope)}
-            programmes = {p.id: p for p in await repo.programmes(scope.programmes)}
+            views = {view.pair.id: view for view in await uow.pairs.pair_views_in(scope)}
+            programmes = {p.id: p for p in await uow.programmes.programmes(scope.programmes)}
             found = [
                 (alert, Subject(view, programmes[view.pair.programme_id]))
-                for alert in await repo.alerts(unresolved_only=True)
+                for alert in await uow.alerts.alerts(unresolved_only=True)
                 if (view := views.get(alert.pair_id)) is not None
             ]
         return sorted(found, key=lambda item: (URGENCY.index(item[0].reason), item[0].opened_at))
@@ -499,19 +498,18 @@ class Alerts:
         programme's. The programme's chat (else its coordinators) hears of every
         change it did not make itself."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo, chats = Repository(session), AlertChats(session)
-            programmes = {p.id: p for p in await repo.programmes(scope.programmes)}
+        async with self.db.unit() as uow:
+            programmes = {p.id: p for p in await uow.programmes.programmes(scope.programmes)}
             bound: list[Binding] = []
             notices: list[OutgoingMessage] = []
             for programme_id, cohort_id in scope.cohorts:
                 programme = programmes[programme_id]
                 if cohort_id is None:
-                    await repo.set_alert_chat(programme_id, chat_id)
+                    await uow.alert_chats.set_alert_chat(programme_id, chat_id)
                     # A digest due but not yet sent this week is not posted the moment
                     # the chat is bound (a new programme's would be all zeros).
                     if week := digest_rules.due_week(programme, now):
-                        await repo.update_programme(programme_id, digest_week=week)
+                        await uow.programmes.update_programme(programme_id, digest_week=week)
                     bound.append(
                         Binding(replace(programme, digest_week=week or programme.digest_week))
                     )
@@ -532,13 +530,13 @@ class Alerts:
                             )
                         )
                     continue
-                region = await chats.cohort_name(cohort_id) or str(cohort_id)
-                earlier = await chats.bind_region(programme_id, cohort_id, chat_id)
+                region = await uow.alert_chats.cohort_name(cohort_id) or str(cohort_id)
+                earlier = await uow.alert_chats.bind_region(programme_id, cohort_id, chat_id)
                 bound.append(Binding(programme, cohort_id, region))
                 if earlier != chat_id:
                     notices.extend(
                         await self._tell_programme(
-                            repo,
+                            uow,
                             programme,
                             by,
                             chat_id,
@@ -547,30 +545,29 @@ class Alerts:
                             now,
                         )
                     )
-            await repo.enqueue(notices, now)
+            await uow.outbox.enqueue(notices, now)
             return bound
 
     async def unbind(self, chat_id: int, by: Person, regions: Iterable[Region]) -> list[Binding]:
         """Stops alerts of these (already checked) bindings coming to the group."""
         now = self.clock.now()
         wanted = set(regions)
-        async with self.db.session() as session:
-            repo, chats = Repository(session), AlertChats(session)
+        async with self.db.unit() as uow:
             unbound: list[Binding] = []
             notices: list[OutgoingMessage] = []
-            for programme in await repo.programmes_with_alert_chat(chat_id):
+            for programme in await uow.alert_chats.programmes_with_alert_chat(chat_id):
                 if Region(programme.id) in wanted:
-                    await repo.set_alert_chat(programme.id, None)
+                    await uow.alert_chats.set_alert_chat(programme.id, None)
                     unbound.append(Binding(programme))
-            for programme_id, cohort_id, region in await chats.regions_in(chat_id):
+            for programme_id, cohort_id, region in await uow.alert_chats.regions_in(chat_id):
                 if Region(programme_id, cohort_id) not in wanted:
                     continue
-                await chats.unbind_region(cohort_id)
-                [programme] = await repo.programmes([programme_id])
+                await uow.alert_chats.unbind_region(cohort_id)
+                [programme] = await uow.programmes.programmes([programme_id])
                 unbound.append(Binding(programme, cohort_id, region))
                 notices.extend(
                     await self._tell_programme(
-                        repo,
+                        uow,
                         programme,
                         by,
                         chat_id,
@@ -579,12 +576,12 @@ class Alerts:
                         now,
                     )
                 )
-            await repo.enqueue(notices, now)
+            await uow.outbox.enqueue(notices, now)
             return unbound
 
     async def _tell_programme(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         programme: Programme,
         by: Person,
         here: int,
@@ -599,7 +596,7 @@ class Alerts:
                 return []
             language = programme.language or self.default_language
             return [self._notice(programme.alert_chat_id, language, None, text(language), key, now)]
-        coordinators = await repo.coordinator_memberships([programme.id])
+        coordinators = await uow.people.coordinator_memberships([programme.id])
         return [
             self._notice(
                 chat,
@@ -630,21 +627,20 @@ class Alerts:
         """Asks Telegram (`present`: is this user in the chat?) whether participants of
         the programmes bound here are in the group. While any is, the group reads pair
         numbers only; a change is said in the group (pair numbers, no names)."""
-        async with self.db.session() as session:
-            chats = AlertChats(session)
-            programmes = (await chats.programme_chats()).get(chat_id, [])
-            users = await chats.participants(programmes)
-            before = (await chats.checked([chat_id])).get(chat_id)
+        async with self.db.unit() as uow:
+            programmes = (await uow.alert_chats.programme_chats()).get(chat_id, [])
+            users = await uow.alert_chats.participants(programmes)
+            before = (await uow.alert_chats.checked([chat_id])).get(chat_id)
         found = 0
         for user_id in users:
             if await present(chat_id, user_id):
                 found += 1
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo, chats = Repository(session), AlertChats(session)
-            await chats.record_check(chat_id, found, now)
+        async with self.db.unit() as uow:
+            await uow.alert_chats.record_check(chat_id, found, now)
             [language] = [
-                p.language or self.default_language for p in await repo.programmes(programmes[:1])
+                p.language or self.default_language
+                for p in await uow.programmes.programmes(programmes[:1])
             ] or [self.default_language]
             changed = (before is None and found > 0) or (
                 before is not None and (before[0] > 0) != (found > 0)
@@ -659,44 +655,42 @@ class Alerts:
                     f"alert_group:{chat_id}:participants:{found > 0}:{now.isoformat()}",
                     now,
                 )
-                await repo.enqueue([notice], now)
+                await uow.outbox.enqueue([notice], now)
         return GroupCheck(chat_id, found, notice is not None)
 
     async def check_due_groups(self, present: Present, every: timedelta) -> list[GroupCheck]:
         """Checks each alert chat not checked for `every` (the daily check)."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            chats = AlertChats(session)
-            all_chats = await chats.programme_chats()
-            checked = await chats.checked(all_chats)
+        async with self.db.unit() as uow:
+            all_chats = await uow.alert_chats.programme_chats()
+            checked = await uow.alert_chats.checked(all_chats)
         due = [c for c in all_chats if c not in checked or checked[c][1] + every <= now]
         return [await self.check_group(chat_id, present) for chat_id in due]
 
     async def names_hidden(self, chat_id: int) -> bool:
-        async with self.db.session() as session:
-            return chat_id in await AlertChats(session).crowded([chat_id])
+        async with self.db.unit() as uow:
+            return chat_id in await uow.alert_chats.crowded([chat_id])
 
     async def bindings(self, chat_id: int) -> tuple[frozenset[int], frozenset[tuple[int, int]]]:
         """What this group is the alert chat of: whole programmes, and regions."""
-        async with self.db.session() as session:
-            whole = await Repository(session).programmes_with_alert_chat(chat_id)
-            regions = await AlertChats(session).regions_in(chat_id)
+        async with self.db.unit() as uow:
+            whole = await uow.alert_chats.programmes_with_alert_chat(chat_id)
+            regions = await uow.alert_chats.regions_in(chat_id)
         return frozenset(p.id for p in whole), frozenset((p, c) for p, c, _name in regions)
 
     async def bound_programmes(self, chat_id: int) -> list[Programme]:
-        async with self.db.session() as session:
-            return await Repository(session).programmes_with_alert_chat(chat_id)
+        async with self.db.unit() as uow:
+            return await uow.alert_chats.programmes_with_alert_chat(chat_id)
 
     async def pair_file(self, pair_id: int, scope: Scope) -> PairFile | Refusal[Problem]:
         """The pair's file; a pair outside the coordinator's scope is as unknown."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            view = await repo.pair_view(pair_id)
+        async with self.db.unit() as uow:
+            view = await uow.pairs.pair_view(pair_id)
             if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
-            programme = await repo.programme(view.pair.programme_id)
+            programme = await uow.programmes.programme(view.pair.programme_id)
             assert programme is not None
-            starts = await repo.pair_starts(
+            starts = await uow.agreements.pair_starts(
                 states=[
                     PairState.AWAITING_AGREEMENT,
                     PairState.ACTIVE,
@@ -705,24 +699,26 @@ class Alerts:
                 ],
                 pair_id=pair_id,
             )
-            rhythms = await repo.rhythm_histories(
+            rhythms = await uow.meetings.rhythm_histories(
                 since=self.clock.now().date() - timedelta(days=2), pair_id=pair_id
             )
             people = {view.mentor.id: view.mentor, view.adept.id: view.adept}
             check_ins = tuple(
                 (people[c.person_id], c.score, c.comment, c.needs_help, c.help_text, c.created_at)
-                for c in await repo.check_ins_of([pair_id])
+                for c in await uow.check_ins.check_ins_of([pair_id])
                 if c.completed_at is not None or c.needs_help
             )
-            notes = await repo.notes_of(pair_id)
-            authors = await repo.people([n.author_id for n in notes if n.author_id is not None])
+            notes = await uow.alerts.notes_of(pair_id)
+            authors = await uow.people.people(
+                [n.author_id for n in notes if n.author_id is not None]
+            )
             return PairFile(
                 view=view,
                 programme=programme,
                 start=starts[0] if starts else None,
                 rhythm=rhythms[0] if rhythms else None,
                 check_ins=check_ins,
-                alerts=tuple(await repo.alerts(pair_ids=[pair_id])),
+                alerts=tuple(await uow.alerts.alerts(pair_ids=[pair_id])),
                 notes=tuple(
                     (n, authors[n.author_id].first_name if n.author_id in authors else "?")
                     for n in notes
@@ -732,37 +728,35 @@ class Alerts:
     async def add_note(
         self, coordinator: Person, pair_id: int, text: str, scope: Scope
     ) -> PairView | Refusal[Problem]:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            view = await repo.pair_view(pair_id)
+        async with self.db.unit() as uow:
+            view = await uow.pairs.pair_view(pair_id)
             if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
-            await repo.add_note(pair_id, coordinator.id, text, self.clock.now())
+            await uow.alerts.add_note(pair_id, coordinator.id, text, self.clock.now())
             return view
 
     async def end(
         self, coordinator: Person, pair_id: int, reason: str, scope: Scope
     ) -> PairView | Refusal[Problem]:
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            view = await repo.pair_view(pair_id)
+        async with self.db.unit() as uow:
+            view = await uow.pairs.pair_view(pair_id)
             if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
             # Read before the pair ends: `alerts` reads only the alerts of live pairs.
-            unresolved = await repo.alerts(unresolved_only=True, pair_ids=[pair_id])
-            if not await repo.end_pair(pair_id, reason, now):
+            unresolved = await uow.alerts.alerts(unresolved_only=True, pair_ids=[pair_id])
+            if not await uow.pairs.end_pair(pair_id, reason, now):
                 return Refusal(Problem.STALE)
-            programme = await repo.programme(view.pair.programme_id)
+            programme = await uow.programmes.programme(view.pair.programme_id)
             assert programme is not None
             for alert in unresolved:
-                await repo.update_alert(
+                await uow.alerts.update_alert(
                     alert.id,
                     status=AlertStatus.RESOLVED.value,
                     resolved_at=now,
                     resolved_by=coordinator.id,
                 )
-            await repo.enqueue(
+            await uow.outbox.enqueue(
                 farewells(view, (view.mentor, view.adept), programme, now, self.default_language),
                 now,
             )
@@ -773,19 +767,18 @@ class Alerts:
     ) -> tuple[PairView, list[Person]] | Refusal[Problem]:
         """A coordinator's own words to one or both parties, sent through the bot."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            view = await repo.pair_view(pair_id)
+        async with self.db.unit() as uow:
+            view = await uow.pairs.pair_view(pair_id)
             if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
-            programme = await repo.programme(view.pair.programme_id)
+            programme = await uow.programmes.programme(view.pair.programme_id)
             assert programme is not None
             recipients = [
                 p
                 for role, p in (("mentor", view.mentor), ("adept", view.adept))
                 if to in (role, "both")
             ]
-            await repo.enqueue(
+            await uow.outbox.enqueue(
                 [
                     OutgoingMessage(
                         idempotency_key=f"pair:{pair_id}:message:{coordinator.id}:{now.isoformat()}:{person.id}",

@@ -15,7 +15,7 @@ from bot.runtime.clock import Clock
 from bot.texts import conversations as texts
 from bot.texts.common import language_of
 from storage.db import Database
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 # The participant tapped «Answer» under a coordinator's message: their words go to them.
 REPLY_FLOW = "coordinator_reply"
@@ -54,12 +54,11 @@ class CoordinatorMessages:
     async def open_reply(self, person: Person, pair_id: int, coordinator_id: int) -> str | None:
         """«Answer» tapped: the next words go to that coordinator. Their first name, or None
         when the button is not this person's or the coordinator no longer runs the pair."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await self._coordinator_of_pair(repo, person, pair_id, coordinator_id)
+        async with self.db.unit() as uow:
+            found = await self._coordinator_of_pair(uow, person, pair_id, coordinator_id)
             if found is None:
                 return None
-            await repo.save_dialogue(
+            await uow.dialogues.save_dialogue(
                 Dialogue(person.id, REPLY_FLOW, "text", {"pair_id": pair_id, "to": coordinator_id}),
                 self.clock.now(),
             )
@@ -67,21 +66,20 @@ class CoordinatorMessages:
 
     async def reply(self, person: Person, text: str) -> Sent | None:
         """The answer typed after «Answer»; None when no answer was being written."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
             if dialogue is None or dialogue.flow != REPLY_FLOW:
                 return None
-            await repo.clear_dialogue(person.id)
+            await uow.dialogues.clear_dialogue(person.id)
             pair_id, to = int(dialogue.data["pair_id"]), int(dialogue.data["to"])
-            found = await self._coordinator_of_pair(repo, person, pair_id, to)
+            found = await self._coordinator_of_pair(uow, person, pair_id, to)
             if found is None:
                 return None
             coordinator, view, programme = found
             now = self.clock.now()
             when = programme.rules.allowed(now)
             language = language_of(coordinator.person, programme, self.default_language)
-            await repo.enqueue(
+            await uow.outbox.enqueue(
                 [
                     OutgoingMessage(
                         idempotency_key=f"pair:{pair_id}:reply:{person.id}:{now.isoformat()}:{to}",
@@ -101,20 +99,19 @@ class CoordinatorMessages:
     async def keep(self, person: Person, text: str) -> bool:
         """Words no dialogue expected: kept (added to any kept before) for the offer to send
         them. False for someone with no programme as a mentor or adept."""
-        async with self.db.session() as session:
-            repo = Repository(session)
+        async with self.db.unit() as uow:
             if not any(
-                m.role in (Role.MENTOR, Role.ADEPT) for m in await repo.memberships(person.id)
+                m.role in (Role.MENTOR, Role.ADEPT) for m in await uow.people.memberships(person.id)
             ):
                 return False
-            dialogue = await repo.dialogue(person.id)
+            dialogue = await uow.dialogues.dialogue(person.id)
             kept = (
                 [str(t) for t in dialogue.data.get("texts", [])]
                 if dialogue is not None and dialogue.flow == OFFER_FLOW
                 else []
             )
             kept.append(text.strip()[:MAX_TEXT])
-            await repo.save_dialogue(
+            await uow.dialogues.save_dialogue(
                 Dialogue(person.id, OFFER_FLOW, "offer", {"texts": kept[-5:]}), self.clock.now()
             )
             return True
@@ -122,41 +119,40 @@ class CoordinatorMessages:
     async def send_kept(self, person: Person) -> Sent | Unsent:
         """«Send» tapped: the kept words go to the coordinators of the person's pair (or
         programme); they stay kept when nobody can get them."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
             if dialogue is None or dialogue.flow != OFFER_FLOW:
                 return Unsent.NOTHING_KEPT
             kept = "\n".join(str(t) for t in dialogue.data.get("texts", []))
-            views = await repo.pairs_of_person(person.id)
+            views = await uow.pairs.pairs_of_person(person.id)
             view = views[0] if views else None
             memberships = [
                 m
-                for m in await repo.memberships(person.id)
+                for m in await uow.people.memberships(person.id)
                 if m.role in (Role.MENTOR, Role.ADEPT)
                 and (view is None or m.programme_id == view.pair.programme_id)
             ]
             if not memberships:
                 return Unsent.NOBODY
             membership = memberships[0]
-            programme = await repo.programme(membership.programme_id)
+            programme = await uow.programmes.programme(membership.programme_id)
             assert programme is not None
             cohort = view.pair.cohort_id if view is not None else membership.cohort_id
             coordinators = [
                 Coordinator(p, chat)
-                for p, chat, region in (await repo.coordinator_memberships([programme.id])).get(
-                    programme.id, []
-                )
+                for p, chat, region in (
+                    await uow.people.coordinator_memberships([programme.id])
+                ).get(programme.id, [])
                 # A region's coordinator hears only of the region's people.
                 if region is None or region == cohort
             ]
             unique = list({c.person.id: c for c in coordinators}.values())
             if not unique:
                 return Unsent.NOBODY
-            await repo.clear_dialogue(person.id)
+            await uow.dialogues.clear_dialogue(person.id)
             now = self.clock.now()
             when = programme.rules.allowed(now)
-            await repo.enqueue(
+            await uow.outbox.enqueue(
                 [
                     OutgoingMessage(
                         idempotency_key=f"person:{person.id}:wrote:{now.isoformat()}:{c.person.id}",
@@ -180,25 +176,24 @@ class CoordinatorMessages:
 
     async def drop_kept(self, person: Person) -> bool:
         """«No»: the kept words are forgotten. False when there was nothing kept."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
             if dialogue is None or dialogue.flow != OFFER_FLOW:
                 return False
-            await repo.clear_dialogue(person.id)
+            await uow.dialogues.clear_dialogue(person.id)
             return True
 
     async def _coordinator_of_pair(
-        self, repo: Repository, person: Person, pair_id: int, coordinator_id: int
+        self, uow: UnitOfWork, person: Person, pair_id: int, coordinator_id: int
     ) -> tuple[Coordinator, PairView, Programme] | None:
-        view = await repo.pair_view(pair_id)
+        view = await uow.pairs.pair_view(pair_id)
         if view is None or view.pair.party_role(person.id) is None:
             return None
-        programme = await repo.programme(view.pair.programme_id)
+        programme = await uow.programmes.programme(view.pair.programme_id)
         assert programme is not None
-        for coordinator, chat, region in (await repo.coordinator_memberships([programme.id])).get(
-            programme.id, []
-        ):
+        for coordinator, chat, region in (
+            await uow.people.coordinator_memberships([programme.id])
+        ).get(programme.id, []):
             if coordinator.id == coordinator_id and region in (None, view.pair.cohort_id):
                 return Coordinator(coordinator, chat), view, programme
         return None

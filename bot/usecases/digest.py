@@ -26,10 +26,9 @@ from bot.runtime.clock import Clock
 from bot.texts import digest as digest_texts
 from bot.texts.common import language_of
 from bot.usecases.ticking import StepPlan, TickContext
-from storage.alert_chats import AlertChats
 from storage.db import Database
 from storage.digest import DigestQueries
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 CHART_PART = "chart"
 
@@ -63,17 +62,17 @@ class Digests:
     async def plan_tick(self, t: TickContext) -> StepPlan:
         """The weekly step: the digests due, and the weekly notes after the rhythm's
         messages (one a day, counting the slots in `t.taken`)."""
-        plan = await self._weekly(t.repo, t.now, rhythms=t.rhythms, taken=t.taken)
+        plan = await self._weekly(t.uow, t.now, rhythms=t.rhythms, taken=t.taken)
         return StepPlan(
             messages=plan.messages,
             nudges=plan.nudges,
-            record=lambda repo, _now: self.record(repo, plan),
+            record=lambda uow, _now: self.record(uow, plan),
             writes=bool(plan.weeks),
         )
 
     async def _weekly(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         now: datetime,
         *,
         rhythms: Sequence[Rhythm],
@@ -82,35 +81,35 @@ class Digests:
         """Digests due now and weekly notes: one statement, plus a fixed number when a
         digest is due."""
         plan = WeeklyPlan()
-        queries = DigestQueries(repo.session)
+        queries = uow.digest
         due = [
             (programme, week)
             for programme in await queries.digest_programmes()
             if (week := rules.due_week(programme, now)) is not None
         ]
         if due:
-            plan.messages.extend(await self._digests(repo, [p for p, _w in due], now))
+            plan.messages.extend(await self._digests(uow, [p for p, _w in due], now))
             plan.weeks.extend((p.id, week) for p, week in due)
         notes, nudges = self.weekly_notes(rhythms, now, taken)
         plan.messages.extend(notes)
         plan.nudges.extend(nudges)
         return plan
 
-    async def record(self, repo: Repository, plan: WeeklyPlan) -> None:
+    async def record(self, uow: UnitOfWork, plan: WeeklyPlan) -> None:
         for programme_id, week in plan.weeks:
-            await repo.update_programme(programme_id, digest_week=week)
+            await uow.programmes.update_programme(programme_id, digest_week=week)
 
     async def _digests(
-        self, repo: Repository, programmes: Sequence[Programme], now: datetime
+        self, uow: UnitOfWork, programmes: Sequence[Programme], now: datetime
     ) -> list[OutgoingMessage]:
         """Each programme's digest to its audiences: the bound alert chat, else each
         coordinator privately, a region's coordinator with the region's digest only. The
         inputs are read once for all programmes; a region's part is cut from them."""
-        queries = DigestQueries(repo.session)
+        queries = uow.digest
         # Failed messages since the previous scheduled digest, a week before this one.
         inputs = await self._inputs(queries, programmes, now, failed_since=now - timedelta(days=7))
         unbound = [p.id for p in programmes if p.alert_chat_id is None]
-        coordinators = await repo.coordinator_memberships(unbound)
+        coordinators = await uow.people.coordinator_memberships(unbound)
         # (chat, language, person, cohort) per programme; cohort None: the whole programme.
         audiences: dict[int, list[tuple[int, str, int | None, int | None]]] = {}
         for programme in programmes:
@@ -125,7 +124,7 @@ class Digests:
             ]
         # Alert chats where participants sit read pair numbers only.
         bound = [p.alert_chat_id for p in programmes if p.alert_chat_id is not None]
-        hidden = await AlertChats(repo.session).crowded(bound) if bound else set()
+        hidden = await uow.alert_chats.crowded(bound) if bound else set()
         digests = {
             (pid, cohort): self._compute(inputs[pid], cohort, now)
             for pid, audience in audiences.items()
@@ -221,11 +220,10 @@ class Digests:
         """The current digest of each programme a coordinator runs, for them: `scopes`
         maps each programme to the cohort they coordinate (a region), or None (all)."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            programmes = await repo.programmes(list(scopes))
+        async with self.db.unit() as uow:
+            programmes = await uow.programmes.programmes(list(scopes))
             inputs = await self._inputs(
-                DigestQueries(session), programmes, now, failed_since=now - timedelta(days=7)
+                uow.digest, programmes, now, failed_since=now - timedelta(days=7)
             )
         return [
             self._render(p, self._compute(inputs[p.id], scopes[p.id], now), language, {})
@@ -315,9 +313,8 @@ class Digests:
     # settings
 
     async def set_weekly_note(self, person: Person, on: bool) -> Person:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            await repo.update_person(person.id, weekly_note=on)
-            changed = await repo.person(person.id)
+        async with self.db.unit() as uow:
+            await uow.people.update_person(person.id, weekly_note=on)
+            changed = await uow.people.person(person.id)
         assert changed is not None
         return changed

@@ -26,9 +26,9 @@ from bot.texts.common import goal_label, language_of, local_day
 from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
-from storage.evaluation import ClosingPair, Evaluations
+from storage.evaluation import ClosingPair
 from storage.report import report_data
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 MAX_OUTCOME_TEXT = 300
 EVALUATION_FLOW = "evaluation"
@@ -99,23 +99,23 @@ class CohortEnd:
         """The cohort end's step: its messages take their people's day's slot (`t.busy`)
         before the rhythm's; once queued they are marked sent, and the pairs of cohorts
         that are over are ended."""
-        plan = await self._closing(t.repo, t.now)
+        plan = await self._closing(t.uow, t.now)
         t.busy.extend(plan.busy)
         return StepPlan(
             messages=plan.messages,
-            record=lambda repo, now: self.record(repo, plan, now),
+            record=lambda uow, now: self.record(uow, plan, now),
             writes=bool(plan.to_end),
         )
 
-    async def _closing(self, repo: Repository, now: datetime) -> ClosingPlan:
+    async def _closing(self, uow: UnitOfWork, now: datetime) -> ClosingPlan:
         """Notices, evaluations and reminders due now, at most one a day per person
         (counting what is queued already), and the pairs whose cohort is over.
 
         A constant number of statements whatever the number of pairs."""
-        store = Evaluations(repo)
+        store = uow.evaluations
         closing = await store.closing_pairs(now)
         # Read only when a cohort is closing: at 100,000 pairs it is two days of messages.
-        already = await repo.messaged_days(now - timedelta(days=2)) if closing else []
+        already = await uow.outbox.messaged_days(now - timedelta(days=2)) if closing else []
         pairs = {c.closing.pair_id: c for c in closing}
         zone_of = {}
         for c in closing:
@@ -139,7 +139,7 @@ class CohortEnd:
             message = self._render(pairs[due.pair_id], due)
             if message is not None:
                 plan.messages.append(message)
-        plan.messages.extend(await self._coordinator_notices(repo, dues, pairs, now))
+        plan.messages.extend(await self._coordinator_notices(uow, dues, pairs, now))
         return plan
 
     def _render(self, c: ClosingPair, due: Due) -> OutgoingMessage | None:
@@ -185,7 +185,7 @@ class CohortEnd:
         )
 
     async def _coordinator_notices(
-        self, repo: Repository, dues: Sequence[Due], pairs: dict[int, ClosingPair], now: datetime
+        self, uow: UnitOfWork, dues: Sequence[Due], pairs: dict[int, ClosingPair], now: datetime
     ) -> list[OutgoingMessage]:
         """One message per cohort and coordinator when its pairs are first told: to the
         coordinators of the whole programme and of that cohort (a region's coordinator
@@ -194,7 +194,7 @@ class CohortEnd:
             pairs[d.pair_id].cohort.id: pairs[d.pair_id] for d in dues if d.act is Act.NOTICE
         }
         programme_ids = sorted({c.programme.id for c in cohorts.values()})
-        coordinators = await repo.coordinator_memberships(programme_ids)
+        coordinators = await uow.people.coordinator_memberships(programme_ids)
         messages = []
         for cohort_id, sample in cohorts.items():
             live = sum(1 for c in pairs.values() if c.cohort.id == cohort_id and c.closing.live)
@@ -216,16 +216,16 @@ class CohortEnd:
                 )
         return messages
 
-    async def record(self, repo: Repository, plan: ClosingPlan, now: datetime) -> None:
+    async def record(self, uow: UnitOfWork, plan: ClosingPlan, now: datetime) -> None:
         """After the messages are queued: mark them sent and end the pairs of cohorts
         that are over."""
-        store = Evaluations(repo)
+        store = uow.evaluations
         await store.record(plan.dues, plan.pairs, now)
         await store.end_pairs(plan.to_end, now)
         if plan.to_end:
             # Their open alerts go with them.
-            alerts = await repo.alerts(unresolved_only=True, pair_ids=plan.to_end)
-            await repo.set_alerts(
+            alerts = await uow.alerts.alerts(unresolved_only=True, pair_ids=plan.to_end)
+            await uow.alerts.set_alerts(
                 [a.id for a in alerts],
                 status=AlertStatus.RESOLVED.value,
                 resolved_at=now,
@@ -235,12 +235,12 @@ class CohortEnd:
     # the evaluation
 
     async def _screen(
-        self, repo: Repository, person: Person, pair_id: int
+        self, uow: UnitOfWork, person: Person, pair_id: int
     ) -> tuple[Evaluation, PairView] | Refusal[Problem]:
-        evaluation = await Evaluations(repo).of(pair_id, person.id)
+        evaluation = await uow.evaluations.of(pair_id, person.id)
         if evaluation is None or evaluation.asked_at is None:
             return Refusal(Problem.NOT_YOURS)
-        view = await repo.pair_view(pair_id)
+        view = await uow.pairs.pair_view(pair_id)
         if view is None:
             return Refusal(Problem.NOT_YOURS)
         return evaluation, view
@@ -252,17 +252,16 @@ class CohortEnd:
         question = rules.parse_code(code)
         if question is None:
             return Refusal(Problem.STALE)
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await self._screen(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            found = await self._screen(uow, person, pair_id)
             if isinstance(found, Refusal):
                 return found
             evaluation, view = found
-            return await self._apply(repo, evaluation, view, question, value)
+            return await self._apply(uow, evaluation, view, question, value)
 
     async def _apply(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         evaluation: Evaluation,
         view: PairView,
         question: Question,
@@ -281,11 +280,11 @@ class CohortEnd:
         following = rules.next_question(evaluation.role, len(evaluation.goals), updated)
         now = self.clock.now()
         completed = now if following is None else None
-        await Evaluations(repo).save_answers(evaluation.id, updated, completed)
+        await uow.evaluations.save_answers(evaluation.id, updated, completed)
         # Typed words answer the question asked last: a text question takes the dialogue.
-        current = await repo.dialogue(evaluation.person_id)
+        current = await uow.dialogues.dialogue(evaluation.person_id)
         if following is not None and following.step in rules.TEXT_STEPS:
-            await repo.save_dialogue(
+            await uow.dialogues.save_dialogue(
                 Dialogue(
                     evaluation.person_id,
                     EVALUATION_FLOW,
@@ -295,29 +294,28 @@ class CohortEnd:
                 now,
             )
         elif current is not None and current.flow == EVALUATION_FLOW:
-            await repo.clear_dialogue(evaluation.person_id)
+            await uow.dialogues.clear_dialogue(evaluation.person_id)
         saved = replace(evaluation, answers=updated, completed_at=completed)
-        programme = await repo.programme(view.pair.programme_id)
+        programme = await uow.programmes.programme(view.pair.programme_id)
         return Screen(saved, view, following, programme.role_labels if programme else "mentor")
 
     async def text(self, person: Person, text: str) -> Screen | Refusal[Problem] | None:
         """A typed answer when the person's open evaluation waits for text; None otherwise."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
             if dialogue is not None and dialogue.flow != EVALUATION_FLOW:
                 return None  # another question of the bot waits for these words
-            found = await Evaluations(repo).open_of(person.id)
+            found = await uow.evaluations.open_of(person.id)
             if dialogue is not None:
                 found.sort(key=lambda e: e.pair_id != dialogue.data.get("pair_id"))
             for evaluation in found:
                 question = _next(evaluation)
                 if question is None or question.step not in rules.TEXT_STEPS:
                     continue
-                view = await repo.pair_view(evaluation.pair_id)
+                view = await uow.pairs.pair_view(evaluation.pair_id)
                 if view is None:
                     continue
-                return await self._apply(repo, evaluation, view, question, text)
+                return await self._apply(uow, evaluation, view, question, text)
         return None
 
     # the report
@@ -331,8 +329,8 @@ class CohortEnd:
     ) -> Report | Refusal[Problem]:
         """The funder's report, as of today in the programme's time zone. Its data is
         read in a constant number of statements; its figures come from a pure function."""
-        async with self.db.session() as session:
-            data = await report_data(Repository(session), programme_id, cohort_id)
+        async with self.db.unit() as uow:
+            data = await report_data(uow, programme_id, cohort_id)
         if data is None:
             return Refusal(Problem.UNKNOWN_PROGRAMME)
         today = data.programme.rules.local(self.clock.now()).date()
@@ -356,12 +354,11 @@ class CohortEnd:
         cleaned = " ".join((text or "").split()) or None
         if cleaned is not None and len(cleaned) > MAX_OUTCOME_TEXT:
             return Refusal(Problem.TOO_LONG)
-        async with self.db.session() as session:
-            repo = Repository(session)
-            view = await repo.pair_view(pair_id)
+        async with self.db.unit() as uow:
+            view = await uow.pairs.pair_view(pair_id)
             if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
-            await Evaluations(repo).add_outcome(
+            await uow.evaluations.add_outcome(
                 pair_id, kind, cleaned, coordinator.id, self.clock.now()
             )
             return view

@@ -42,7 +42,7 @@ from bot.texts.common import language_of
 from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 FLOW = "gathering"
 # Outbox kinds
@@ -158,19 +158,18 @@ class Gatherings:
             if clean_place is None:
                 return Refusal(GatheringProblem.BAD_PLACE)
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            programme = await repo.programme(programme_id)
+        async with self.db.unit() as uow:
+            programme = await uow.programmes.programme(programme_id)
             if programme is None:
                 return Refusal(GatheringProblem.NO_PROGRAMME)
             if cohort_id is not None:
-                cohort = await repo.cohort(cohort_id)
+                cohort = await uow.programmes.cohort(cohort_id)
                 if cohort is None or cohort.programme_id != programme_id:
                     return Refusal(GatheringProblem.NO_COHORT)
             moment = programme.rules.at(starts_on, starts_at)
             if moment <= now:
                 return Refusal(GatheringProblem.IN_THE_PAST)
-            gathering = await repo.create_gathering(
+            gathering = await uow.gatherings.create_gathering(
                 programme_id=programme_id,
                 cohort_id=cohort_id,
                 learning_group=learning_group.strip() if learning_group else None,
@@ -182,9 +181,9 @@ class Gatherings:
                 created_by=actor.person.id if actor else None,
                 now=now,
             )
-            plan = await self._invitations(repo, now, gathering.id)
-            await repo.enqueue(plan.messages, now)
-            await repo.add_invitations(plan.invited, now)
+            plan = await self._invitations(uow, now, gathering.id)
+            await uow.outbox.enqueue(plan.messages, now)
+            await uow.gatherings.add_invitations(plan.invited, now)
         return Created(gathering, programme, len(plan.invited))
 
     async def cancel(self, gathering_id: int) -> Cancelled | None:
@@ -196,19 +195,18 @@ class Gatherings:
         transaction; the messages go through the outbox with keys
         ``gathering:<id>:cancel:<person>``."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            if not await repo.cancel_gathering(gathering_id, now):
+        async with self.db.unit() as uow:
+            if not await uow.gatherings.cancel_gathering(gathering_id, now):
                 return None
-            gathering = await repo.gathering(gathering_id)
+            gathering = await uow.gatherings.gathering(gathering_id)
             assert gathering is not None
-            withdrawn = await repo.withdraw_queued(
+            withdrawn = await uow.outbox.withdraw_queued(
                 f"gathering:{gathering_id}:", (INVITATION, REMINDER)
             )
             never_invited = {person for kind, person in withdrawn if kind == INVITATION}
             messages: list[OutgoingMessage] = []
             if gathering.starts_at > now:  # a gathering that is over is not news
-                for programme, person in await repo.cancellation_audience(gathering_id):
+                for programme, person in await uow.gatherings.cancellation_audience(gathering_id):
                     if person.id in never_invited or person.telegram_user_id is None:
                         continue
                     # Inside the programme's hours; but someone on their way in the morning
@@ -227,7 +225,7 @@ class Gatherings:
                             not_before=at if at < gathering.starts_at else now,
                         )
                     )
-            await repo.enqueue(messages, now)
+            await uow.outbox.enqueue(messages, now)
         later = [m.not_before for m in messages if m.not_before is not None and m.not_before > now]
         return Cancelled(
             replace(gathering, cancelled=True), len(messages), max(later, default=None)
@@ -261,18 +259,17 @@ class Gatherings:
         if not allowed_programmes(actor, Action.CANCEL_GATHERING):
             return Refusal(GatheringProblem.NOT_ALLOWED)
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            gathering = await repo.gathering(gathering_id)
+        async with self.db.unit() as uow:
+            gathering = await uow.gatherings.gathering(gathering_id)
             if gathering is None or not self.may_cancel(actor, gathering):
                 return Refusal(GatheringProblem.UNKNOWN)
             if gathering.cancelled:
                 return Refusal(GatheringProblem.CANCELLED)
             if gathering.starts_at <= now:
                 return Refusal(GatheringProblem.OVER)
-            programme = await repo.programme(gathering.programme_id)
+            programme = await uow.programmes.programme(gathering.programme_id)
             assert programme is not None
-            turnouts = await repo.turnouts(
+            turnouts = await uow.gatherings.turnouts(
                 [gathering.programme_id],
                 since=gathering.starts_at,
                 until=gathering.starts_at + timedelta(microseconds=1),
@@ -298,17 +295,21 @@ class Gatherings:
     async def plan_tick(self, t: TickContext) -> StepPlan:
         """The gatherings' step: invitations and reminders belong to a dated event, so
         they go today; who was invited and reminded is recorded once they are queued."""
-        plan = await self._due(t.repo, t.now)
-        return StepPlan(
-            messages=plan.messages, record=lambda repo, now: self.record(repo, plan, now)
-        )
+        plan = await self._due(t.uow, t.now)
+        return StepPlan(messages=plan.messages, record=lambda uow, now: self.record(uow, plan, now))
 
-    async def _due(self, repo: Repository, now: datetime) -> GatheringsDue:
+    async def _due(self, uow: UnitOfWork, now: datetime) -> GatheringsDue:
         """Invitations to everyone in a gathering's audience not yet invited (people who
         joined later too), and reminders to those who said yes: two reads."""
-        invitations = await self._invitations(repo, now)
+        invitations = await self._invitations(uow, now)
         plan = GatheringsDue(messages=invitations.messages, invited=invitations.invited)
-        for invitation_id, gathering, programme, person, _role in await repo.reminders_due(now):
+        for (
+            invitation_id,
+            gathering,
+            programme,
+            person,
+            _role,
+        ) in await uow.gatherings.reminders_due(now):
             at = reminder_time(gathering.starts_at, programme.rules, now)
             if at is None or person.telegram_user_id is None:
                 continue
@@ -327,18 +328,20 @@ class Gatherings:
             plan.reminded.append(invitation_id)
         return plan
 
-    async def record(self, repo: Repository, plan: GatheringsDue, now: datetime) -> None:
+    async def record(self, uow: UnitOfWork, plan: GatheringsDue, now: datetime) -> None:
         """After the tick queued `plan`'s messages: who was invited and reminded."""
         if plan.invited:
-            await repo.add_invitations(plan.invited, now)
+            await uow.gatherings.add_invitations(plan.invited, now)
         if plan.reminded:
-            await repo.mark_reminded(plan.reminded, now)
+            await uow.gatherings.mark_reminded(plan.reminded, now)
 
     async def _invitations(
-        self, repo: Repository, now: datetime, gathering_id: int | None = None
+        self, uow: UnitOfWork, now: datetime, gathering_id: int | None = None
     ) -> GatheringsDue:
         plan = GatheringsDue()
-        for gathering, programme, invitee, person in await repo.invitations_due(now, gathering_id):
+        for gathering, programme, invitee, person in await uow.gatherings.invitations_due(
+            now, gathering_id
+        ):
             at = invitation_time(gathering.starts_at, programme.rules, now)
             if at is None:
                 continue
@@ -367,18 +370,17 @@ class Gatherings:
     ) -> Answered | Refusal[GatheringProblem]:
         """An invited person's *I'll come* / *I can't*; a later answer replaces it."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            gathering = await repo.gathering(gathering_id)
-            invited, _answer = await repo.invitation_answer(gathering_id, person.id)
+        async with self.db.unit() as uow:
+            gathering = await uow.gatherings.gathering(gathering_id)
+            invited, _answer = await uow.gatherings.invitation_answer(gathering_id, person.id)
             if gathering is None or not invited:
                 return Refusal(GatheringProblem.NOT_INVITED)
-            programme = await repo.programme(gathering.programme_id)
+            programme = await uow.programmes.programme(gathering.programme_id)
             assert programme is not None
             if gathering.cancelled or gathering.starts_at <= now:
                 return Refusal(GatheringProblem.OVER)
             # A yes changed to no drops the reminder (only yes answers are reminded).
-            await repo.answer_invitation(gathering_id, person.id, answer, now)
+            await uow.gatherings.answer_invitation(gathering_id, person.id, answer, now)
         return Answered(gathering, programme, answer)
 
     # attendance
@@ -393,11 +395,10 @@ class Gatherings:
         start = since or self.clock.now() - RECENT
         cohort_of = coordinated_cohorts(actor)
         result: list[tuple[Programme, Attendance]] = []
-        async with self.db.session() as session:
-            repo = Repository(session)
-            for programme in await repo.programmes(coordinated_programmes(actor)):
+        async with self.db.unit() as uow:
+            for programme in await uow.programmes.programmes(coordinated_programmes(actor)):
                 own_cohort = cohort_of.get(programme.id)
-                for item in await repo.gathering_attendance(programme.id, start):
+                for item in await uow.gatherings.gathering_attendance(programme.id, start):
                     if own_cohort is None or for_cohort(item.gathering, own_cohort):
                         result.append((programme, item))
         return sorted(result, key=lambda pair: pair[1].gathering.starts_at)
@@ -409,14 +410,15 @@ class Gatherings:
         if not programmes:
             return Step(None, GatheringProblem.NOT_ALLOWED)
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await repo.programmes(programmes)
+        async with self.db.unit() as uow:
+            found = await uow.programmes.programmes(programmes)
             if len(found) == 1:
                 data = self._programme_data(actor, found[0])
-                await repo.save_dialogue(Dialogue(actor.person.id, FLOW, "title", data), now)
+                await uow.dialogues.save_dialogue(
+                    Dialogue(actor.person.id, FLOW, "title", data), now
+                )
                 return Step("title", data=data, programme=found[0])
-            await repo.save_dialogue(Dialogue(actor.person.id, FLOW, "programme", {}), now)
+            await uow.dialogues.save_dialogue(Dialogue(actor.person.id, FLOW, "programme", {}), now)
             return Step("programme", programmes=tuple(found))
 
     @staticmethod
@@ -432,21 +434,20 @@ class Gatherings:
         return {"programme": programme.id, "cohort": cohort}
 
     async def in_dialogue(self, person: Person) -> bool:
-        async with self.db.session() as session:
-            dialogue = await Repository(session).dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
         return dialogue is not None and dialogue.flow == FLOW
 
     async def dialogue_programme(self, actor: Actor, programme_id: int) -> Step:
         if programme_id not in coordinated_programmes(actor):
             return Step(None, GatheringProblem.NOT_ALLOWED)
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(actor.person.id)
-            programme = await repo.programme(programme_id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(actor.person.id)
+            programme = await uow.programmes.programme(programme_id)
             if dialogue is None or dialogue.flow != FLOW or programme is None:
                 return Step(None, GatheringProblem.STALE)
             data = self._programme_data(actor, programme)
-            await repo.save_dialogue(
+            await uow.dialogues.save_dialogue(
                 Dialogue(actor.person.id, FLOW, "title", data), self.clock.now()
             )
             return Step("title", data=data, programme=programme)
@@ -454,13 +455,12 @@ class Gatherings:
     async def dialogue_text(self, actor: Actor, text: str) -> Step | None:
         """A typed answer in the dialogue (title, time, place); None when not in it."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(actor.person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(actor.person.id)
             if dialogue is None or dialogue.flow != FLOW:
                 return None
             data = dict(dialogue.data)
-            programme = await repo.programme(int(str(data.get("programme", 0)) or 0))
+            programme = await uow.programmes.programme(int(str(data.get("programme", 0)) or 0))
             if programme is None:
                 return Step(dialogue.step, GatheringProblem.STALE)
             step = dialogue.step
@@ -496,29 +496,27 @@ class Gatherings:
             else:
                 # A button is expected; the text changes nothing.
                 return Step(step, GatheringProblem.STALE, data=data, programme=programme)
-            await repo.save_dialogue(Dialogue(actor.person.id, FLOW, step, data), now)
+            await uow.dialogues.save_dialogue(Dialogue(actor.person.id, FLOW, step, data), now)
             return Step(step, data=data, programme=programme)
 
     async def dialogue_audience(self, actor: Actor, audience: Audience) -> Step:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(actor.person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(actor.person.id)
             if dialogue is None or dialogue.flow != FLOW or dialogue.step != "audience":
                 return Step(None, GatheringProblem.STALE)
             data = {**dialogue.data, "audience": audience.value}
-            programme = await repo.programme(int(str(data["programme"])))
-            await repo.save_dialogue(
+            programme = await uow.programmes.programme(int(str(data["programme"])))
+            await uow.dialogues.save_dialogue(
                 Dialogue(actor.person.id, FLOW, "confirm", data), self.clock.now()
             )
             return Step("confirm", data=data, programme=programme)
 
     async def dialogue_finish(self, actor: Actor, confirmed: bool) -> Step:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(actor.person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(actor.person.id)
             if dialogue is None or dialogue.flow != FLOW:
                 return Step(None, GatheringProblem.STALE)
-            await repo.clear_dialogue(actor.person.id)
+            await uow.dialogues.clear_dialogue(actor.person.id)
         if not confirmed:
             return Step(None)
         if dialogue.step != "confirm":

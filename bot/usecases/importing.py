@@ -16,7 +16,7 @@ from enum import StrEnum
 from bot.domain.invites import hash_token, new_token
 from bot.domain.roster import Checked, check, fold
 from bot.usecases.joining import Services, current_cohort
-from storage.roster import Imported, Roster
+from storage.roster import Imported
 
 
 class ImportProblem(StrEnum):
@@ -44,10 +44,10 @@ async def import_people(
 ) -> ImportResult:
     """Checks all rows; stores nothing unless every row is good."""
     now = services.clock.now()
-    async with services.unit() as repo:
-        if await repo.programme(programme_id) is None:
+    async with services.db.unit() as uow:
+        if await uow.programmes.programme(programme_id) is None:
             return ImportResult(ImportProblem.NO_PROGRAMME)
-        cohorts = await repo.cohorts(programme_id)
+        cohorts = await uow.programmes.cohorts(programme_id)
         if cohort_id is not None:
             if cohort_id not in {c.id for c in cohorts}:
                 return ImportResult(ImportProblem.NO_COHORT)
@@ -55,13 +55,12 @@ async def import_people(
         else:
             cohort = current_cohort(cohorts, now.date())
             chosen = cohort.id if cohort else None
-        roster = Roster(repo.session)
-        waiting = await roster.pending_imports(programme_id, now)
+        waiting = await uow.roster.pending_imports(programme_id, now)
         checked = check(rows, already_imported=[(fold(p.name), p.role) for p in waiting])
         if not checked.ok:
             return ImportResult(None, checked)
         tokens = {entry.line: new_token() for entry in checked.entries}
-        await roster.add_imported(
+        await uow.roster.add_imported(
             programme_id=programme_id,
             cohort_id=chosen,
             people=[

@@ -9,8 +9,7 @@ and decides what is queued in the outbox.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -36,8 +35,7 @@ from bot.domain.programmes import RoleLabels
 from bot.domain.withdrawal import TO_A_PARTY
 from bot.runtime.clock import Clock
 from storage.db import Database
-from storage.repository import Repository
-from storage.roster import Roster
+from storage.uow import UnitOfWork
 
 CONSENT_VERSION = "2026-11-2"  # what is stored, who sees it, how long, /mydata, /deleteme
 INTAKE_FLOW = "intake"
@@ -117,11 +115,6 @@ class Services:
         self.default_language = default_language
         self.invite_ttl = timedelta(days=invite_ttl_days)
 
-    @asynccontextmanager
-    async def unit(self) -> AsyncIterator[Repository]:
-        async with self.db.session() as session:
-            yield Repository(session)
-
     # programmes and invites (coordinators and the CLI)
 
     async def create_programme(
@@ -136,11 +129,11 @@ class Services:
         now = self.clock.now()
         first_day = starts_on or now.date()
         last_day = ends_on or add_months(first_day, 12)
-        async with self.unit() as repo:
-            programme = await repo.create_programme(
+        async with self.db.unit() as uow:
+            programme = await uow.programmes.create_programme(
                 name=name.strip(), timezone=timezone, language=language, now=now
             )
-            cohort = await repo.create_cohort(
+            cohort = await uow.programmes.create_cohort(
                 programme_id=programme.id,
                 name=name.strip(),
                 starts_on=first_day,
@@ -150,19 +143,19 @@ class Services:
         return programme, cohort
 
     async def programme(self, programme_id: int) -> Programme | None:
-        async with self.unit() as repo:
-            return await repo.programme(programme_id)
+        async with self.db.unit() as uow:
+            return await uow.programmes.programme(programme_id)
 
     async def programmes(self, ids: Iterable[int] | None = None) -> list[Programme]:
         """All programmes, or those with these ids (one statement either way)."""
-        async with self.unit() as repo:
-            return await repo.programmes(ids)
+        async with self.db.unit() as uow:
+            return await uow.programmes.programmes(ids)
 
     async def role_labels(self, person_id: int, role: Role | None = None) -> str:
         """The role words to use with a person outside any one pair (/goals, /profile, /help):
         those of their programmes (where they are `role`, if given)."""
-        async with self.unit() as repo:
-            return await _role_labels(repo, person_id, role)
+        async with self.db.unit() as uow:
+            return await _role_labels(uow, person_id, role)
 
     async def create_invites(
         self,
@@ -183,11 +176,11 @@ class Services:
             cohort_id = region
         now = self.clock.now()
         tokens = [new_token() for _ in range(count)]
-        async with self.unit() as repo:
+        async with self.db.unit() as uow:
             if cohort_id is None and role is not Role.COORDINATOR:
-                cohort = _current_cohort(await repo.cohorts(programme_id), now.date())
+                cohort = _current_cohort(await uow.programmes.cohorts(programme_id), now.date())
                 cohort_id = cohort.id if cohort else None
-            await repo.add_invites(
+            await uow.invites.add_invites(
                 programme_id=programme_id,
                 cohort_id=cohort_id,
                 role=role,
@@ -200,8 +193,8 @@ class Services:
     # who is asking
 
     async def actor(self, telegram_user_id: int) -> Actor | None:
-        async with self.unit() as repo:
-            found = await repo.arrival(telegram_user_id)
+        async with self.db.unit() as uow:
+            found = await uow.people.arrival(telegram_user_id)
         if found is None:
             return None
         person, memberships, _dialogue, _language = found
@@ -217,24 +210,24 @@ class Services:
         round trip instead of three matters: this runs for every update. The person,
         their memberships and their open dialogue are one statement."""
         now = self.clock.now()
-        async with self.unit() as repo:
-            if not await repo.first_time_update(update_id, now):
+        async with self.db.unit() as uow:
+            if not await uow.updates.first_time_update(update_id, now):
                 return Arrival(first_time=False, actor=None)
             if user is None:
                 return Arrival(first_time=True, actor=None)
-            found = await repo.arrival(user.id)
+            found = await uow.people.arrival(user.id)
             if found is None:
                 return Arrival(first_time=True, actor=None)
             person, memberships, dialogue, programme_language = found
             if reachable is False and person.unreachable_since is None:
-                await repo.mark_unreachable(person.id, now)
+                await uow.people.mark_unreachable(person.id, now)
                 person = replace(person, unreachable_since=now)
             changes = _seen_changes(person, user) if reachable else {}
             if changes:
-                await repo.update_person(person.id, **changes)
+                await uow.people.update_person(person.id, **changes)
                 if "unreachable_since" in changes:
                     # What was lost to the block and still matters is offered again.
-                    await repo.offer_again(
+                    await uow.outbox.offer_again(
                         person.id, now, kinds=OFFERED_AGAIN, since=now - OFFER_AGAIN_WITHIN
                     )
                 person = replace(person, **changes)  # type: ignore[arg-type]
@@ -246,8 +239,8 @@ class Services:
             )
 
     async def set_language(self, person_id: int, language: str) -> None:
-        async with self.unit() as repo:
-            await repo.update_person(person_id, language=language)
+        async with self.db.unit() as uow:
+            await uow.people.update_person(person_id, language=language)
 
     # joining by invite link
 
@@ -255,9 +248,9 @@ class Services:
         now = self.clock.now()
         if not looks_like_token(token):
             return JoinOutcome(problem=InviteProblem.UNKNOWN)
-        async with self.unit() as repo:
-            invite = await repo.invite_by_hash(hash_token(token))
-            person = await repo.person_by_telegram_id(user.id)
+        async with self.db.unit() as uow:
+            invite = await uow.invites.invite_by_hash(hash_token(token))
+            person = await uow.people.person_by_telegram_id(user.id)
             problem = invite_problem(
                 exists=invite is not None,
                 used_at=invite.used_at if invite else None,
@@ -273,11 +266,11 @@ class Services:
             )
             if problem is not None or invite is None:
                 return JoinOutcome(problem=problem or InviteProblem.UNKNOWN)
-            programme = await repo.programme(invite.programme_id)
+            programme = await uow.programmes.programme(invite.programme_id)
             if programme is None:
                 return JoinOutcome(problem=InviteProblem.UNKNOWN)
             if person is None:
-                person = await repo.add_person(
+                person = await uow.people.add_person(
                     telegram_user_id=user.id,
                     first_name=_name(user.first_name),
                     last_name=user.last_name,
@@ -286,11 +279,11 @@ class Services:
                 )
             already = any(
                 m.programme_id == programme.id and m.role is invite.role
-                for m in await repo.memberships(person.id)
+                for m in await uow.people.memberships(person.id)
             )
-            if not already and not await repo.use_invite(invite.id, person.id, now):
+            if not already and not await uow.invites.use_invite(invite.id, person.id, now):
                 return JoinOutcome(problem=InviteProblem.USED)
-            await repo.add_membership(
+            await uow.people.add_membership(
                 person_id=person.id,
                 programme_id=programme.id,
                 cohort_id=invite.cohort_id,
@@ -298,9 +291,9 @@ class Services:
                 now=now,
             )
             # Answers from the coordinator's spreadsheet (`mentorbot import`), if any.
-            imported = await Roster(repo.session).imported_answers(invite.id)
+            imported = await uow.roster.imported_answers(invite.id)
             dialogue = await self._start_intake(
-                repo, person, invite.role, now, imported, programme.role_labels
+                uow, person, invite.role, now, imported, programme.role_labels
             )
         return JoinOutcome(
             problem=None,
@@ -313,7 +306,7 @@ class Services:
 
     async def _start_intake(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         person: Person,
         role: Role,
         now: datetime,
@@ -327,53 +320,55 @@ class Services:
                 # Kept aside until the person agrees to what is stored.
                 data["imported"] = imported
         else:
-            answers = await _merge_imported(repo, person.id, imported)
+            answers = await _merge_imported(uow, person.id, imported)
             first = _first_unanswered(role, answers)
             step = first.key if first else None
         if step is None:
-            await repo.clear_dialogue(person.id)
+            await uow.dialogues.clear_dialogue(person.id)
             return None
         dialogue = Dialogue(person.id, INTAKE_FLOW, step, data)
-        await repo.save_dialogue(dialogue, now)
+        await uow.dialogues.save_dialogue(dialogue, now)
         return dialogue
 
     # the intake dialogue
 
     async def current_step(self, person_id: int) -> IntakeStep | None:
-        async with self.unit() as repo:
-            dialogue = await repo.dialogue(person_id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person_id)
         # Another flow (a comment, a date, a message) is not an intake step.
         return _step_of(dialogue) if dialogue and dialogue.flow == INTAKE_FLOW else None
 
     async def consent(self, person: Person, agreed: bool) -> IntakeStep:
         now = self.clock.now()
-        async with self.unit() as repo:
-            dialogue = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
             if dialogue is None or dialogue.step != CONSENT_STEP:
                 return IntakeStep(StepStatus.STALE)
             role = Role(dialogue.data["role"])
             labels = _labels_of(dialogue)
             if not agreed:
-                await repo.clear_dialogue(person.id)
+                await uow.dialogues.clear_dialogue(person.id)
                 return IntakeStep(StepStatus.DECLINED, role=role, labels=labels)
-            await repo.update_person(person.id, consent_version=CONSENT_VERSION, consented_at=now)
+            await uow.people.update_person(
+                person.id, consent_version=CONSENT_VERSION, consented_at=now
+            )
             imported = dialogue.data.get("imported")
             answers = await _merge_imported(
-                repo, person.id, imported if isinstance(imported, dict) else None
+                uow, person.id, imported if isinstance(imported, dict) else None
             )
             first = _first_unanswered(role, answers)
             if first is None:
-                await repo.clear_dialogue(person.id)
+                await uow.dialogues.clear_dialogue(person.id)
                 return IntakeStep(StepStatus.FINISHED, role=role, labels=labels)
-            await repo.save_dialogue(
+            await uow.dialogues.save_dialogue(
                 replace(dialogue, step=first.key, data=_data(role, labels)), now
             )
         return IntakeStep(StepStatus.ASK, role=role, question=first, labels=labels)
 
     async def answer_text(self, person: Person, text: str) -> IntakeStep | None:
         """A typed answer; None when the person is not in the intake dialogue."""
-        async with self.unit() as repo:
-            dialogue = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
             if dialogue is None or dialogue.flow != INTAKE_FLOW:
                 return None
             step = _step_of(dialogue)
@@ -385,7 +380,7 @@ class Services:
                 return replace(step, status=StepStatus.PROBLEM, problem=answer)
             if question.kind is intake.Kind.MULTI:
                 selected = [*dialogue.data.get("selected", []), answer]
-                await repo.save_dialogue(
+                await uow.dialogues.save_dialogue(
                     replace(dialogue, data={**dialogue.data, "selected": selected}),
                     self.clock.now(),
                 )
@@ -394,12 +389,12 @@ class Services:
                 return replace(
                     step, status=StepStatus.PROBLEM, problem=intake.AnswerProblem.NOT_AN_OPTION
                 )
-            return await self._store_and_advance(repo, person, dialogue, question, answer)
+            return await self._store_and_advance(uow, person, dialogue, question, answer)
 
     async def choose(self, person: Person, key: str, option: str) -> IntakeStep:
         """A button of the question `key`: an option, ``skip`` or ``done``."""
-        async with self.unit() as repo:
-            dialogue = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(person.id)
             if dialogue is None or dialogue.flow != INTAKE_FLOW or dialogue.step != key:
                 return IntakeStep(StepStatus.STALE)
             step = _step_of(dialogue)
@@ -407,19 +402,19 @@ class Services:
             if question is None:
                 return IntakeStep(StepStatus.STALE)
             if option == "skip":
-                return await self._store_and_advance(repo, person, dialogue, question, None)
+                return await self._store_and_advance(uow, person, dialogue, question, None)
             if option == "done" and question.kind is intake.Kind.MULTI:
                 selected = list(dialogue.data.get("selected", []))
                 return await self._store_and_advance(
-                    repo, person, dialogue, question, selected or None
+                    uow, person, dialogue, question, selected or None
                 )
             if question.kind is intake.Kind.CHOICE and question.option(option):
-                return await self._store_and_advance(repo, person, dialogue, question, option)
+                return await self._store_and_advance(uow, person, dialogue, question, option)
             if question.kind is intake.Kind.MULTI:
                 toggled = intake.toggle(list(dialogue.data.get("selected", [])), question, option)
                 if isinstance(toggled, intake.AnswerProblem):
                     return IntakeStep(StepStatus.STALE)
-                await repo.save_dialogue(
+                await uow.dialogues.save_dialogue(
                     replace(dialogue, data={**dialogue.data, "selected": toggled}),
                     self.clock.now(),
                 )
@@ -428,7 +423,7 @@ class Services:
 
     async def _store_and_advance(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         person: Person,
         dialogue: Dialogue,
         question: intake.Question,
@@ -437,16 +432,16 @@ class Services:
         role = Role(dialogue.data["role"])
         labels = _labels_of(dialogue)
         editing = bool(dialogue.data.get("editing"))
-        fresh = await repo.person(person.id)
+        fresh = await uow.people.person(person.id)
         answers = dict(fresh.intake if fresh else person.intake)
         # A skipped question is stored as None so it is not asked again at the next join.
         answers[question.key] = answer
-        await repo.update_person(person.id, intake=answers)
+        await uow.people.update_person(person.id, intake=answers)
         following = None if editing else _first_unanswered(role, answers, after=question.key)
         if following is None:
-            await repo.clear_dialogue(person.id)
+            await uow.dialogues.clear_dialogue(person.id)
             return IntakeStep(StepStatus.FINISHED, role=role, editing=editing, labels=labels)
-        await repo.save_dialogue(
+        await uow.dialogues.save_dialogue(
             replace(dialogue, step=following.key, data=_data(role, labels)), self.clock.now()
         )
         return IntakeStep(StepStatus.ASK, role=role, question=following, labels=labels)
@@ -458,8 +453,8 @@ class Services:
             return IntakeStep(StepStatus.STALE)
         current = person.intake.get(key)
         selected = [str(v) for v in current] if isinstance(current, list) else []
-        async with self.unit() as repo:
-            open_now = await repo.dialogue(person.id)
+        async with self.db.unit() as uow:
+            open_now = await uow.dialogues.dialogue(person.id)
             if (
                 open_now is not None
                 and (open_now.flow, open_now.step) == (INTAKE_FLOW, key)
@@ -468,8 +463,8 @@ class Services:
             ):
                 # A second tap of the same «Change» (a double tap): asked once is enough.
                 return IntakeStep(StepStatus.OPEN)
-            labels = await _role_labels(repo, person.id, role)
-            await repo.save_dialogue(
+            labels = await _role_labels(uow, person.id, role)
+            await uow.dialogues.save_dialogue(
                 Dialogue(
                     person.id,
                     INTAKE_FLOW,
@@ -489,23 +484,23 @@ class Services:
 
 
 async def _merge_imported(
-    repo: Repository, person_id: int, imported: dict[str, object] | None
+    uow: UnitOfWork, person_id: int, imported: dict[str, object] | None
 ) -> dict[str, object]:
     """The person's intake answers with the spreadsheet's added; their own answers win."""
-    fresh = await repo.person(person_id)
+    fresh = await uow.people.person(person_id)
     answers: dict[str, object] = dict(fresh.intake) if fresh else {}
     if imported:
         merged = {**imported, **answers}
         if merged != answers:
-            await repo.update_person(person_id, intake=merged)
+            await uow.people.update_person(person_id, intake=merged)
         answers = merged
     return answers
 
 
-async def end_left_intake(repo: Repository, person: Person, role: Role, now: datetime) -> None:
+async def end_left_intake(uow: UnitOfWork, person: Person, role: Role, now: datetime) -> None:
     """Someone paired (bot/usecases/pairing.py) who left the intake halfway has skipped the rest: the questions
     left count as skipped, so neither their typing now nor a later invite asks again."""
-    dialogue = await repo.dialogue(person.id)
+    dialogue = await uow.dialogues.dialogue(person.id)
     if (
         dialogue is None
         or dialogue.flow != INTAKE_FLOW
@@ -516,8 +511,8 @@ async def end_left_intake(repo: Repository, person: Person, role: Role, now: dat
     answers = dict(person.intake)
     for question in intake.questions_for(Role(dialogue.data.get("role", role.value))):
         answers.setdefault(question.key, None)
-    await repo.update_person(person.id, intake=answers)
-    await repo.clear_dialogue(person.id)
+    await uow.people.update_person(person.id, intake=answers)
+    await uow.dialogues.clear_dialogue(person.id)
 
 
 def _first_unanswered(
@@ -541,12 +536,14 @@ def _labels_of(dialogue: Dialogue) -> str:
     return labels if labels in RoleLabels.ALL else RoleLabels.MENTOR
 
 
-async def _role_labels(repo: Repository, person_id: int, role: Role | None = None) -> str:
+async def _role_labels(uow: UnitOfWork, person_id: int, role: Role | None = None) -> str:
     """The role words of a person's programmes (as `role`, if given); see RoleLabels.common."""
-    ids = {m.programme_id for m in await repo.memberships(person_id) if role in (None, m.role)}
+    ids = {
+        m.programme_id for m in await uow.people.memberships(person_id) if role in (None, m.role)
+    }
     if not ids:
         return RoleLabels.MENTOR
-    return RoleLabels.common(p.role_labels for p in await repo.programmes(ids))
+    return RoleLabels.common(p.role_labels for p in await uow.programmes.programmes(ids))
 
 
 def _step_of(dialogue: Dialogue) -> IntakeStep:

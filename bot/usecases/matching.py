@@ -13,7 +13,6 @@ from bot.domain.model import Cohort, Membership, Person, Programme, Role
 from bot.usecases.joining import Services, current_cohort
 from bot.usecases.pairing import member_cohort
 from bot.usecases.refusal import Refusal
-from storage.roster import Roster
 
 
 class MatchProblem(StrEnum):
@@ -65,20 +64,19 @@ class Matchmaker:
                 return Refusal(MatchProblem.NOT_ALLOWED)
             cohort_id = region
         now = self.services.clock.now()
-        async with self.services.unit() as repo:
-            programme = await repo.programme(programme_id)
+        async with self.services.db.unit() as uow:
+            programme = await uow.programmes.programme(programme_id)
             if programme is None:
                 return Refusal(MatchProblem.NOT_ALLOWED)
-            cohorts = await repo.cohorts(programme_id)
+            cohorts = await uow.programmes.cohorts(programme_id)
             default = current_cohort(cohorts, now.date())
             cohort = next((c for c in cohorts if c.id == cohort_id), None) if cohort_id else default
             if cohort is None:
                 return Refusal(MatchProblem.NO_COHORT)
-            mentors = await repo.members(programme_id, Role.MENTOR)
-            adepts = await repo.members(programme_id, Role.ADEPT)
-            roster = Roster(repo.session)
-            ruled_out = await roster.rejections(programme_id)
-            waiting = await roster.pending_imports(programme_id, now)
+            mentors = await uow.people.members(programme_id, Role.MENTOR)
+            adepts = await uow.people.members(programme_id, Role.ADEPT)
+            ruled_out = await uow.roster.rejections(programme_id)
+            waiting = await uow.roster.pending_imports(programme_id, now)
 
         def in_cohort(membership: Membership) -> bool:
             # People who joined by a link without a cohort belong to the current one.
@@ -118,19 +116,19 @@ class Matchmaker:
         if not may(actor, Action.PAIR, programme_id):
             return False
         region = allowed_scope(actor, Action.PAIR).cohort(programme_id)
-        async with self.services.unit() as repo:
+        async with self.services.db.unit() as uow:
             default = current_cohort(
-                await repo.cohorts(programme_id), self.services.clock.now().date()
+                await uow.programmes.cohorts(programme_id), self.services.clock.now().date()
             )
             members = {
                 person.id
                 for role in (Role.MENTOR, Role.ADEPT)
-                for membership, person, _n in await repo.members(programme_id, role)
+                for membership, person, _n in await uow.people.members(programme_id, role)
                 if region is None or member_cohort(membership, default) == region
             }
             if not {mentor_id, adept_id} <= members:
                 return False
-            await Roster(repo.session).reject(
+            await uow.roster.reject(
                 programme_id=programme_id,
                 mentor_id=mentor_id,
                 adept_id=adept_id,

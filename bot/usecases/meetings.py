@@ -46,7 +46,8 @@ from bot.usecases.alerts import Alerts
 from bot.usecases.refusal import Refusal
 from bot.usecases.ticking import Nudge, StepPlan, TickContext
 from storage.db import Database
-from storage.repository import Awake, Repository
+from storage.tables import Awake
+from storage.uow import UnitOfWork
 
 MAX_COMMENT = 500
 SCORES = range(1, 6)
@@ -128,7 +129,7 @@ class Meetings:
         """The rhythm's step: its nudges, reminders and check-ins (recorded as asked once
         queued). The steps after it see the questions asked now in `t.rhythms`, the day's
         slots it took in `t.taken` and the pairs it held back in `t.held_back`."""
-        plan = await self._rhythm(t.repo, t.now, busy=t.busy, rhythms=t.rhythms, awake=t.awake)
+        plan = await self._rhythm(t.uow, t.now, busy=t.busy, rhythms=t.rhythms, awake=t.awake)
         t.rhythms = _with_asked(t.rhythms, plan.nudges, t.now)
         t.taken = plan.taken
         t.held_back = plan.held_back
@@ -136,7 +137,7 @@ class Meetings:
 
     async def _rhythm(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         now: datetime,
         *,
         busy: Sequence[tuple[int, datetime]],
@@ -160,7 +161,7 @@ class Meetings:
         already = [
             (person, local_day(when, people_zone.get(person, "UTC")))
             for person, when in [
-                *await repo.messaged_days(now - timedelta(days=2), awake=awake),
+                *await uow.outbox.messaged_days(now - timedelta(days=2), awake=awake),
                 *busy,
             ]
         ]
@@ -198,7 +199,7 @@ class Meetings:
 
     async def _tell_other(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         context: PairContext,
         key: str,
         kind: str,
@@ -210,7 +211,7 @@ class Meetings:
         if other.telegram_user_id is None:
             return
         now = self.clock.now()
-        await repo.enqueue(
+        await uow.outbox.enqueue(
             [
                 OutgoingMessage(
                     idempotency_key=f"{key}:{other.id}",
@@ -228,22 +229,24 @@ class Meetings:
     # a pair seen from one party
 
     async def _plan_context(
-        self, repo: Repository, person: Person, planned_id: int
+        self, uow: UnitOfWork, person: Person, planned_id: int
     ) -> tuple[PairContext, int, PlannedFact] | Refusal[Problem]:
         """A planned meeting with its pair as `person` sees it, and who proposed it."""
-        found = await repo.planned(planned_id)
+        found = await uow.meetings.planned(planned_id)
         if found is None:
             return Refusal(Problem.STALE)
         pair_id, proposer, plan = found
-        context = await self._context(repo, person, pair_id)
+        context = await self._context(uow, person, pair_id)
         if isinstance(context, Refusal):
             return context
         return context, proposer, plan
 
     async def _context(
-        self, repo: Repository, person: Person, pair_id: int
+        self, uow: UnitOfWork, person: Person, pair_id: int
     ) -> PairContext | Refusal[Problem]:
-        rhythm = await repo.pair_rhythm(pair_id, since=self.clock.now().date() - timedelta(days=2))
+        rhythm = await uow.meetings.pair_rhythm(
+            pair_id, since=self.clock.now().date() - timedelta(days=2)
+        )
         if rhythm is None:
             return Refusal(Problem.NOT_ACTIVE)
         pair = rhythm.view.pair
@@ -255,19 +258,18 @@ class Meetings:
         return PairContext(rhythm, me, other, today)
 
     async def live_pairs(self, person: Person) -> list[PairView]:
-        async with self.db.session() as session:
-            return await Repository(session).live_pairs_of(person.id)
+        async with self.db.unit() as uow:
+            return await uow.pairs.live_pairs_of(person.id)
 
     async def context(self, person: Person, pair_id: int) -> PairContext | Refusal[Problem]:
-        async with self.db.session() as session:
-            return await self._context(Repository(session), person, pair_id)
+        async with self.db.unit() as uow:
+            return await self._context(uow, person, pair_id)
 
     async def not_yet(self, person: Person, pair_id: int) -> PairContext | Refusal[Problem]:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, PairContext):
-                await repo.answer_nudges(pair_id, person.id, self.clock.now())
+                await uow.meetings.answer_nudges(pair_id, person.id, self.clock.now())
             return context
 
     # planning a date
@@ -276,21 +278,20 @@ class Meetings:
         self, person: Person, pair_id: int, day: date, at: time | None
     ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             if day < context.today:
                 return Refusal(Problem.STALE)
-            plan = await repo.add_planned(
+            plan = await uow.meetings.add_planned(
                 pair_id=pair_id, planned_on=day, planned_time=at, proposed_by=person.id, now=now
             )
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             language = self._lang(context.other, context.programme)
             text, markup = texts.proposal(language, person, plan, context.today)
             await self._tell_other(
-                repo, context, f"planned:{plan.id}:proposal", "proposal", text, markup
+                uow, context, f"planned:{plan.id}:proposal", "proposal", text, markup
             )
             return context, plan
 
@@ -298,9 +299,8 @@ class Meetings:
         self, person: Person, planned_id: int, accept: bool
     ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await self._plan_context(repo, person, planned_id)
+        async with self.db.unit() as uow:
+            found = await self._plan_context(uow, person, planned_id)
             if isinstance(found, Refusal):
                 return found
             context, proposer, plan = found
@@ -308,13 +308,13 @@ class Meetings:
             if proposer == person.id:
                 return Refusal(Problem.NOT_YOURS)
             status = PlanStatus.CONFIRMED if accept else PlanStatus.CANCELLED
-            if not await repo.set_planned_status(planned_id, status):
+            if not await uow.meetings.set_planned_status(planned_id, status):
                 return Refusal(Problem.STALE)
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             language = self._lang(context.other, context.programme)
             text = texts.proposal_answer(language, person, plan, accept, context.today)
             await self._tell_other(
-                repo, context, f"planned:{planned_id}:answer", "proposal_answer", text
+                uow, context, f"planned:{planned_id}:answer", "proposal_answer", text
             )
             return context, PlannedFact(plan.id, plan.planned_on, plan.planned_time, status)
 
@@ -334,16 +334,15 @@ class Meetings:
         the programme's today), asks the other to confirm, and opens the logger's check-in
         (its id is returned)."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             if held_on is None:
                 held_on = context.today - timedelta(days=days_ago)
             if held_on > context.today:
                 return Refusal(Problem.STALE)
-            meeting = await repo.add_meeting(
+            meeting = await uow.meetings.add_meeting(
                 pair_id=pair_id,
                 held_on=held_on,
                 minutes=minutes,
@@ -351,13 +350,13 @@ class Meetings:
                 logged_by=person.id,
                 now=now,
             )
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             language = self._lang(context.other, context.programme)
             text, markup = texts.meeting_confirmation(language, person, meeting, context.today)
             await self._tell_other(
-                repo, context, f"meeting:{meeting.id}:confirm", "meeting_confirmation", text, markup
+                uow, context, f"meeting:{meeting.id}:confirm", "meeting_confirmation", text, markup
             )
-            check_in = await repo.start_check_in(
+            check_in = await uow.check_ins.start_check_in(
                 pair_id=pair_id,
                 person_id=person.id,
                 meeting_id=meeting.id,
@@ -368,8 +367,8 @@ class Meetings:
 
     async def usual_minutes(self, person: Person, pair_id: int) -> int:
         """How long this pair usually meets: the length offered first when logging."""
-        async with self.db.session() as session:
-            found = await Repository(session).usual_minutes(pair_id, person.id)
+        async with self.db.unit() as uow:
+            found = await uow.meetings.usual_minutes(pair_id, person.id)
         return USUAL_MINUTES if found is None else found
 
     async def did_meet(
@@ -377,16 +376,15 @@ class Meetings:
     ) -> tuple[PairContext, PlannedFact] | Refusal[Problem]:
         """An answer to «did you meet?» about a planned meeting whose day has passed: the
         question is answered; logging the meeting or a new date is the caller's next step."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await self._plan_context(repo, person, planned_id)
+        async with self.db.unit() as uow:
+            found = await self._plan_context(uow, person, planned_id)
             if isinstance(found, Refusal):
                 return found
             context, _proposer, plan = found
             pair_id = context.pair_id
             if plan.planned_on > context.today:
                 return Refusal(Problem.STALE)
-            await repo.answer_nudges(pair_id, person.id, self.clock.now())
+            await uow.meetings.answer_nudges(pair_id, person.id, self.clock.now())
             if any(m.held_on >= plan.planned_on for m in context.rhythm.history.meetings):
                 return Refusal(Problem.LOGGED)
             return context, plan
@@ -395,13 +393,12 @@ class Meetings:
         self, person: Person, meeting_id: int, goal: int
     ) -> tuple[PairContext, MeetingFact, str] | Refusal[Problem]:
         """The goal (by its place in the pair's goals) a meeting `person` logged worked on."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await repo.meeting(meeting_id)
+        async with self.db.unit() as uow:
+            found = await uow.meetings.meeting(meeting_id)
             if found is None:
                 return Refusal(Problem.STALE)
             pair_id, meeting, _topic = found
-            context = await self._context(repo, person, pair_id)
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             goals = list(context.rhythm.view.pair.goals or ())
@@ -409,7 +406,7 @@ class Meetings:
                 return Refusal(Problem.NOT_YOURS)
             if not 0 <= goal < len(goals):
                 return Refusal(Problem.STALE)
-            await repo.set_meeting_topic(meeting_id, person.id, goals[goal])
+            await uow.meetings.set_meeting_topic(meeting_id, person.id, goals[goal])
             return context, meeting, goals[goal]
 
     async def answer_meeting(
@@ -418,34 +415,35 @@ class Meetings:
         """The other party confirms (possibly with another date) or disputes a meeting.
         A confirmation opens their check-in; its id is returned."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            found = await repo.meeting(meeting_id)
+        async with self.db.unit() as uow:
+            found = await uow.meetings.meeting(meeting_id)
             if found is None:
                 return Refusal(Problem.STALE)
             pair_id, meeting, _topic = found
-            context = await self._context(repo, person, pair_id)
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             if meeting.logged_by == person.id:
                 return Refusal(Problem.NOT_YOURS)
             if held_on is not None and held_on > context.today:
                 return Refusal(Problem.STALE)
-            if not await repo.answer_meeting(meeting_id, status=status, now=now, held_on=held_on):
+            if not await uow.meetings.answer_meeting(
+                meeting_id, status=status, now=now, held_on=held_on
+            ):
                 return Refusal(Problem.STALE)
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             if status is MeetingStatus.DISPUTED and self.alerts is not None:
                 stall = Stall(
                     dispute_since(meeting.held_on, context.programme.timezone),
                     Disputed(meeting.held_on, meeting.logged_by),
                 )
-                await self.alerts.open_now(repo, pair_id, stall, now)
+                await self.alerts.open_now(uow, pair_id, stall, now)
             answered = MeetingFact(
                 meeting.id, held_on or meeting.held_on, meeting.minutes, status, meeting.logged_by
             )
             check_in = None
             if status is MeetingStatus.CONFIRMED:
-                check_in = await repo.start_check_in(
+                check_in = await uow.check_ins.start_check_in(
                     pair_id=pair_id,
                     person_id=person.id,
                     meeting_id=meeting_id,
@@ -457,13 +455,12 @@ class Meetings:
     # check-ins
 
     async def start_period_check_in(self, person: Person, pair_id: int) -> int | Refusal[Problem]:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
-            await repo.answer_nudges(pair_id, person.id, self.clock.now())
-            return await repo.start_check_in(
+            await uow.meetings.answer_nudges(pair_id, person.id, self.clock.now())
+            return await uow.check_ins.start_check_in(
                 pair_id=pair_id,
                 person_id=person.id,
                 meeting_id=None,
@@ -484,12 +481,11 @@ class Meetings:
     ) -> tuple[CheckIn, PairContext] | Refusal[Problem]:
         """One answer of a check-in: a score, a goal ticked, a comment, a help request."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            check_in = await repo.check_in(check_in_id)
+        async with self.db.unit() as uow:
+            check_in = await uow.check_ins.check_in(check_in_id)
             if check_in is None or check_in.person_id != person.id:
                 return Refusal(Problem.NOT_YOURS)
-            context = await self._context(repo, person, check_in.pair_id)
+            context = await self._context(uow, person, check_in.pair_id)
             if isinstance(context, Refusal):
                 return context
             # A finished check-in still takes a first request for help, and words the
@@ -523,12 +519,12 @@ class Meetings:
             if finish and check_in.completed_at is None:
                 values["completed_at"] = now
             if values:
-                await repo.update_check_in(check_in_id, **values)
+                await uow.check_ins.update_check_in(check_in_id, **values)
             if needs_help and not check_in.needs_help and self.alerts is not None:
                 # Help requests are urgent: posted now, whatever the hour.
                 stall = Stall(now, Help(person.id))
-                await self.alerts.open_now(repo, check_in.pair_id, stall, now)
-            updated = await repo.check_in(check_in_id)
+                await self.alerts.open_now(uow, check_in.pair_id, stall, now)
+            updated = await uow.check_ins.check_in(check_in_id)
             assert updated is not None
             return updated, context
 
@@ -538,17 +534,16 @@ class Meetings:
         self, person: Person, pair_id: int, until: date | None
     ) -> PairContext | Refusal[Problem]:
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            context = await self._context(repo, person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
             if isinstance(context, Refusal):
                 return context
             if until is not None and until < context.today:
                 return Refusal(Problem.STALE)
             if until is None and context.rhythm.view.pair.paused_until is None:
                 return Refusal(Problem.STALE)  # no pause to end (an old or forged button)
-            await repo.set_pause(pair_id, until, now, context.today)
-            await repo.answer_nudges(pair_id, person.id, now)
+            await uow.pairs.set_pause(pair_id, until, now, context.today)
+            await uow.meetings.answer_nudges(pair_id, person.id, now)
             notices: list[OutgoingMessage] = []
             other = context.other
             if other.telegram_user_id is not None:
@@ -564,7 +559,7 @@ class Meetings:
                         not_before=context.programme.rules.allowed(now),
                     )
                 )
-            coordinators = await repo.coordinator_memberships([context.programme.id])
+            coordinators = await uow.people.coordinator_memberships([context.programme.id])
             cohort_id = context.rhythm.view.pair.cohort_id
             told: set[int] = set()
             for coordinator, chat_id, coordinates in coordinators.get(context.programme.id, []):
@@ -588,12 +583,12 @@ class Meetings:
                         not_before=now,
                     )
                 )
-            await repo.enqueue(notices, now)
+            await uow.outbox.enqueue(notices, now)
             return context
 
     async def status(self, person: Person, pair_id: int) -> Status | Refusal[Problem]:
-        async with self.db.session() as session:
-            context = await self._context(Repository(session), person, pair_id)
+        async with self.db.unit() as uow:
+            context = await self._context(uow, person, pair_id)
         return self._status(context)
 
     async def status_of_only_pair(
@@ -601,12 +596,11 @@ class Meetings:
     ) -> Status | Refusal[Problem] | list[PairView]:
         """/status without a pair named: the status of the person's one live pair, else
         their live pairs (none, or several to choose from), in one transaction."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            views = await repo.live_pairs_of(person.id)
+        async with self.db.unit() as uow:
+            views = await uow.pairs.live_pairs_of(person.id)
             if len(views) != 1:
                 return views
-            context = await self._context(repo, person, views[0].pair.id)
+            context = await self._context(uow, person, views[0].pair.id)
         return self._status(context)
 
     def _status(self, context: PairContext | Refusal[Problem]) -> Status | Refusal[Problem]:

@@ -28,7 +28,7 @@ from bot.texts.agreements import continue_markup
 from bot.texts.common import language_of
 from bot.usecases.joining import current_cohort, end_left_intake
 from storage.db import Database
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 
 class PairProblem(StrEnum):
@@ -66,12 +66,11 @@ class Pairing:
         if not may(actor, Action.PAIR, programme_id):
             return None
         region = allowed_scope(actor, Action.PAIR).cohort(programme_id)
-        async with self.db.session() as session:
-            repo = Repository(session)
-            mentors = await repo.members(programme_id, Role.MENTOR)
-            adepts = await repo.members(programme_id, Role.ADEPT)
-            left_out = await repo.left_out(programme_id)
-            mine = await self._in_region(repo, programme_id, region)
+        async with self.db.unit() as uow:
+            mentors = await uow.people.members(programme_id, Role.MENTOR)
+            adepts = await uow.people.members(programme_id, Role.ADEPT)
+            left_out = await uow.people.left_out(programme_id)
+            mine = await self._in_region(uow, programme_id, region)
         said_no = {
             person.id: person
             for membership, person, no in left_out
@@ -92,13 +91,15 @@ class Pairing:
         )
 
     async def _in_region(
-        self, repo: Repository, programme_id: int, region: int | None
+        self, uow: UnitOfWork, programme_id: int, region: int | None
     ) -> Callable[[Membership], bool]:
         """Whether a member belongs to `region` (None: everyone of the programme), by
         `member_cohort`; the programme's cohorts are read only for a region."""
         if region is None:
             return lambda _membership: True
-        default = current_cohort(await repo.cohorts(programme_id), self.clock.now().date())
+        default = current_cohort(
+            await uow.programmes.cohorts(programme_id), self.clock.now().date()
+        )
         return lambda membership: member_cohort(membership, default) == region
 
     async def create_pair(
@@ -108,21 +109,24 @@ class Pairing:
         if actor is not None and not may(actor, Action.PAIR, programme_id):
             return PairOutcome(PairProblem.NOT_ALLOWED)
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            programme = await repo.programme(programme_id)
+        async with self.db.unit() as uow:
+            programme = await uow.programmes.programme(programme_id)
             if programme is None:
                 return PairOutcome(PairProblem.NOT_ALLOWED)
-            mentors = {p.id: (m, p, n) for m, p, n in await repo.members(programme_id, Role.MENTOR)}
-            adepts = {p.id: (m, p, n) for m, p, n in await repo.members(programme_id, Role.ADEPT)}
+            mentors = {
+                p.id: (m, p, n) for m, p, n in await uow.people.members(programme_id, Role.MENTOR)
+            }
+            adepts = {
+                p.id: (m, p, n) for m, p, n in await uow.people.members(programme_id, Role.ADEPT)
+            }
             # A region's coordinator pairs the region's people only.
             region = allowed_scope(actor, Action.PAIR).cohort(programme_id) if actor else None
-            mine = await self._in_region(repo, programme_id, region)
+            mine = await self._in_region(uow, programme_id, region)
             if mentor_id not in mentors or adept_id not in adepts:
                 # `members` holds only people who take part; say so if that is why.
                 left_out = {
                     (m.person_id, m.role)
-                    for m, _p, _no in await repo.left_out(programme_id)
+                    for m, _p, _no in await uow.people.left_out(programme_id)
                     if mine(m)
                 }
                 if {(mentor_id, Role.MENTOR), (adept_id, Role.ADEPT)} & left_out:
@@ -143,22 +147,22 @@ class Pairing:
                 return PairOutcome(PairProblem.MENTOR_FULL)
             cohort_id = adept_membership.cohort_id or mentor_membership.cohort_id
             if cohort_id is None:
-                cohort = current_cohort(await repo.cohorts(programme_id), now.date())
+                cohort = current_cohort(await uow.programmes.cohorts(programme_id), now.date())
                 if cohort is None:
                     return PairOutcome(PairProblem.NO_COHORT)
                 cohort_id = cohort.id
-            pair = await repo.add_pair(
+            pair = await uow.pairs.add_pair(
                 programme_id=programme_id,
                 cohort_id=cohort_id,
                 mentor_id=mentor_id,
                 adept_id=adept_id,
                 now=now,
             )
-            await repo.enqueue(
+            await uow.outbox.enqueue(
                 _introductions(pair, mentor, adept, programme, now, self.default_language), now
             )
             for person, role in ((mentor, Role.MENTOR), (adept, Role.ADEPT)):
-                await end_left_intake(repo, person, role, now)
+                await end_left_intake(uow, person, role, now)
         return PairOutcome(None, PairView(pair=pair, mentor=mentor, adept=adept))
 
     async def pairs(
@@ -173,14 +177,12 @@ class Pairing:
             scope = allowed_scope(actor, Action.LIST_PAIRS)
             if programme_ids is not None:
                 scope = Scope(tuple(item for item in scope.cohorts if item[0] in programme_ids))
-        async with self.db.session() as session:
-            repo = Repository(session)
-            return await repo.pair_views_in(scope)
+        async with self.db.unit() as uow:
+            return await uow.pairs.pair_views_in(scope)
 
     async def members(self, programme_id: int, role: Role) -> list[Person]:
-        async with self.db.session() as session:
-            repo = Repository(session)
-            return [person for _m, person, _n in await repo.members(programme_id, role)]
+        async with self.db.unit() as uow:
+            return [person for _m, person, _n in await uow.people.members(programme_id, role)]
 
 
 def _introductions(

@@ -8,8 +8,7 @@ Other features record what coordinators see or export with `Privacy.record_audit
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -33,7 +32,7 @@ from bot.usecases.alerts import farewells
 from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.privacy import AuditEntry, PrivacyRepository
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 
 class AuditAction(StrEnum):
@@ -99,19 +98,16 @@ class Privacy:
         self.default_language = default_language
         self.retention_months = retention_months
 
-    @asynccontextmanager
-    async def unit(self) -> AsyncIterator[tuple[Repository, PrivacyRepository]]:
-        async with self.db.session() as session:
-            yield Repository(session), PrivacyRepository(session)
-
     # the audit log
 
     async def record_audit(
         self, actor_id: int | None, programme_id: int | None, action: AuditAction | str, target: str
     ) -> None:
         """Records who saw, exported or deleted what, and when (its own transaction)."""
-        async with self.unit() as (_repo, privacy):
-            await record_audit(privacy, actor_id, programme_id, action, target, self.clock.now())
+        async with self.db.unit() as uow:
+            await record_audit(
+                uow.privacy, actor_id, programme_id, action, target, self.clock.now()
+            )
 
     async def audit(self, actor: Actor | None, *, limit: int = 30) -> list[AuditEntry] | None:
         """The newest entries of the programmes this coordinator runs; None if not one."""
@@ -121,37 +117,37 @@ class Privacy:
         # A region's coordinator reads the region's entries only.
         whole = [p for p, cohort in scope.cohorts if cohort is None]
         regions = [(p, cohort) for p, cohort in scope.cohorts if cohort is not None]
-        async with self.unit() as (_repo, privacy):
-            return await privacy.audit_entries(
+        async with self.db.unit() as uow:
+            return await uow.privacy.audit_entries(
                 whole, limit=limit, regions=regions, reader_id=actor.person.id
             )
 
     # wrong invite tokens
 
     async def invite_wait(self, telegram_user_id: int) -> timedelta:
-        async with self.unit() as (_repo, privacy):
-            failures, last = await privacy.invite_failures(telegram_user_id)
+        async with self.db.unit() as uow:
+            failures, last = await uow.privacy.invite_failures(telegram_user_id)
         return invite_wait(failures, last, self.clock.now())
 
     async def invite_failed(self, telegram_user_id: int) -> None:
         now = self.clock.now()
-        async with self.unit() as (_repo, privacy):
-            failures, last = await privacy.invite_failures(telegram_user_id)
-            await privacy.set_invite_failures(
+        async with self.db.unit() as uow:
+            failures, last = await uow.privacy.invite_failures(telegram_user_id)
+            await uow.privacy.set_invite_failures(
                 telegram_user_id, failures_after(failures, last, now), now
             )
 
     async def invite_worked(self, telegram_user_id: int) -> None:
-        async with self.unit() as (_repo, privacy):
-            await privacy.forget_invite_failures(telegram_user_id)
+        async with self.db.unit() as uow:
+            await uow.privacy.forget_invite_failures(telegram_user_id)
 
     # a person's own data
 
     async def my_data(self, actor: Actor | None) -> dict[str, Any] | None:
         if actor is None:
             return None
-        async with self.unit() as (_repo, privacy):
-            return await privacy.export(actor.person.id)
+        async with self.db.unit() as uow:
+            return await uow.privacy.export(actor.person.id)
 
     async def delete_me(self, actor: Actor | None) -> Erasure | None:
         """Erases the person: their pairs end, counts stay, coordinators are told."""
@@ -159,19 +155,21 @@ class Privacy:
             return None
         now = self.clock.now()
         person = actor.person
-        async with self.unit() as (repo, privacy):
-            open_pairs = await privacy.open_pairs_of([person.id])
-            views = [v for v in await repo.pairs_of_person(person.id) if v.pair.id in open_pairs]
+        async with self.db.unit() as uow:
+            open_pairs = await uow.privacy.open_pairs_of([person.id])
+            views = [
+                v for v in await uow.pairs.pairs_of_person(person.id) if v.pair.id in open_pairs
+            ]
             for pair_id in open_pairs:
                 # Read before the pair ends: `alerts` reads only the alerts of live pairs.
-                unresolved = await repo.alerts(unresolved_only=True, pair_ids=[pair_id])
-                await repo.end_pair(pair_id, "left", now)
+                unresolved = await uow.alerts.alerts(unresolved_only=True, pair_ids=[pair_id])
+                await uow.pairs.end_pair(pair_id, "left", now)
                 for alert in unresolved:
-                    await repo.update_alert(alert.id, status="resolved", resolved_at=now)
-            await privacy.erase_pair_texts(await privacy.pairs_of([person.id]))
-            await privacy.erase_people([person.id], now)
+                    await uow.alerts.update_alert(alert.id, status="resolved", resolved_at=now)
+            await uow.privacy.erase_pair_texts(await uow.privacy.pairs_of([person.id]))
+            await uow.privacy.erase_people([person.id], now)
             programme_ids = sorted({m.programme_id for m in actor.memberships})
-            programmes = await repo.programmes(programme_ids)
+            programmes = await uow.programmes.programmes(programme_ids)
             notices: list[OutgoingMessage] = []
             for programme in programmes:
                 roles = sorted(
@@ -185,7 +183,7 @@ class Privacy:
                         notices += farewells(
                             view, [other], programme, now, self.default_language, name_other=False
                         )
-                for chat_id, language, recipient in await self._audience(repo, programme):
+                for chat_id, language, recipient in await self._audience(uow, programme):
                     if recipient == person.id:
                         continue
                     notices.append(
@@ -201,23 +199,23 @@ class Privacy:
                         )
                     )
                 await record_audit(
-                    privacy,
+                    uow.privacy,
                     person.id,
                     programme.id,
                     AuditAction.DELETION,
                     f"person:{person.id}",
                     now,
                 )
-            await repo.enqueue(notices, now)
+            await uow.outbox.enqueue(notices, now)
         return Erasure(person.id, tuple(open_pairs), len(notices))
 
     async def _audience(
-        self, repo: Repository, programme: Programme
+        self, uow: UnitOfWork, programme: Programme
     ) -> list[tuple[int, str, int | None]]:
         """Where the coordinators of a programme read: the bound alert chat, else privately."""
         if programme.alert_chat_id is not None:
             return [(programme.alert_chat_id, programme.language or self.default_language, None)]
-        coordinators = (await repo.coordinators_of([programme.id])).get(programme.id, [])
+        coordinators = (await uow.people.coordinators_of([programme.id])).get(programme.id, [])
         return [
             (chat, language_of(person, programme, self.default_language), person.id)
             for person, chat in coordinators
@@ -228,15 +226,15 @@ class Privacy:
     async def plan_tick(self, t: TickContext) -> StepPlan:
         """The retention step: erases the cohorts that are due (a dry run rolls it back)
         and plans the coordinators' four-week notices."""
-        kept = await self.plan_retention(t.repo, PrivacyRepository(t.repo.session), t.now)
+        kept = await self.plan_retention(t.uow, t.uow.privacy, t.now)
         return StepPlan(messages=kept.notices, writes=kept.erasing)
 
     async def plan_retention(
-        self, repo: Repository, privacy: PrivacyRepository, now: datetime
+        self, uow: UnitOfWork, privacy: PrivacyRepository, now: datetime
     ) -> RetentionReport:
         """Within the caller's transaction: erases the cohorts that are due and returns the
         notices for those due within four weeks (the caller queues them)."""
-        programmes = {p.id: p for p in await repo.programmes()}
+        programmes = {p.id: p for p in await uow.programmes.programmes()}
         due: list[CohortDue] = []
         for cohort in await privacy.cohort_dates():
             programme = programmes.get(cohort.programme_id)
@@ -279,7 +277,7 @@ class Privacy:
         for item in counted:
             if item.status is not Retention.NOTICE:
                 continue
-            for chat_id, language, recipient in await self._audience(repo, item.programme):
+            for chat_id, language, recipient in await self._audience(uow, item.programme):
                 notices.append(
                     OutgoingMessage(
                         idempotency_key=f"cohort:{item.cohort_id}:retention-notice:{chat_id}",
@@ -313,12 +311,12 @@ class Privacy:
     async def run_retention(self, *, dry_run: bool = False) -> RetentionReport:
         """Retention on its own (the command line): erases what is due unless a dry run."""
         now = self.clock.now()
-        async with self.unit() as (repo, privacy):
-            report = await self.plan_retention(repo, privacy, now)
+        async with self.db.unit() as uow:
+            report = await self.plan_retention(uow, uow.privacy, now)
             if dry_run:
-                await repo.session.rollback()
+                await uow.session.rollback()
                 return report
-            await repo.enqueue(report.notices, now)
+            await uow.outbox.enqueue(report.notices, now)
         return report
 
 

@@ -3,7 +3,7 @@ what makes sense from a phone (the meeting rhythm, the weekly digest, when the b
 may write, the morning reminder, the language), one step at a time.
 
 The choices are read by bot/domain/programme_settings.py, as `mentorbot program set`
-reads them; writes go through `Repository.update_programme`, as the command line's
+reads them; writes go through `UnitOfWork.update_programme`, as the command line's
 do. A coordinator of one cohort (a region) may look but not change: the settings are
 shared by the whole programme. A typed number (minutes a month, meetings per cohort)
 is a dialogue kept in the database, so a restart in between changes nothing.
@@ -24,7 +24,7 @@ from bot.domain.rhythm import CadenceKind
 from bot.runtime.clock import Clock
 from bot.usecases.refusal import Refusal
 from storage.db import Database
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ class ProgrammeSettings:
     async def programmes(self, actor: Actor | None) -> list[Programme]:
         """The programmes whose settings this person may see."""
         ids = allowed_programmes(actor, Action.VIEW_SETTINGS)
-        async with self.db.session() as session:
-            return await Repository(session).programmes(ids) if ids else []
+        async with self.db.unit() as uow:
+            return await uow.programmes.programmes(ids) if ids else []
 
     async def view(
         self, actor: Actor | None, programme_id: int
@@ -78,8 +78,8 @@ class ProgrammeSettings:
         if not may(actor, Action.VIEW_SETTINGS, programme_id):
             return Refusal(SettingsProblem.NOT_ALLOWED)
         assert actor is not None
-        async with self.db.session() as session:
-            return await self._view(Repository(session), actor, programme_id)
+        async with self.db.unit() as uow:
+            return await self._view(uow, actor, programme_id)
 
     async def for_change(
         self, actor: Actor | None, programme_id: int
@@ -88,8 +88,8 @@ class ProgrammeSettings:
         problem = self._change_problem(actor, programme_id)
         if problem is not None:
             return Refusal(problem)
-        async with self.db.session() as session:
-            programme = await Repository(session).programme(programme_id)
+        async with self.db.unit() as uow:
+            programme = await uow.programmes.programme(programme_id)
         return programme if programme is not None else Refusal(SettingsProblem.NOT_ALLOWED)
 
     async def change(
@@ -103,12 +103,11 @@ class ProgrammeSettings:
         found = values(setting, text) if setting in IN_CHAT else None
         if found is None:
             return Refusal(SettingsProblem.NOT_UNDERSTOOD)
-        async with self.db.session() as session:
-            repo = Repository(session)
-            if await repo.programme(programme_id) is None:
+        async with self.db.unit() as uow:
+            if await uow.programmes.programme(programme_id) is None:
                 return Refusal(SettingsProblem.NOT_ALLOWED)
-            await self._save(repo, actor, programme_id, setting, found)
-            return await self._view(repo, actor, programme_id, changed=setting)
+            await self._save(uow, actor, programme_id, setting, found)
+            return await self._view(uow, actor, programme_id, changed=setting)
 
     async def ask_number(
         self, actor: Actor | None, programme_id: int, kind: CadenceKind
@@ -120,8 +119,8 @@ class ProgrammeSettings:
         if isinstance(programme, Refusal):
             return programme
         assert actor is not None
-        async with self.db.session() as session:
-            await Repository(session).save_dialogue(
+        async with self.db.unit() as uow:
+            await uow.dialogues.save_dialogue(
                 Dialogue(actor.person.id, FLOW, kind.value, {"programme": programme_id}),
                 self.clock.now(),
             )
@@ -131,19 +130,18 @@ class ProgrammeSettings:
         self, actor: Actor, text: str
     ) -> SettingsView | NumberAsked | Refusal[SettingsProblem] | None:
         """A number typed while one is asked for; None when none is."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(actor.person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(actor.person.id)
             if dialogue is None or dialogue.flow != FLOW:
                 return None
             programme_id = int(str(dialogue.data.get("programme", 0)))
             problem = self._change_problem(actor, programme_id)
-            programme = await repo.programme(programme_id)
+            programme = await uow.programmes.programme(programme_id)
             if problem is not None or programme is None:
-                await repo.clear_dialogue(actor.person.id)
+                await uow.dialogues.clear_dialogue(actor.person.id)
                 return Refusal(problem or SettingsProblem.NOT_ALLOWED)
             if dialogue.step not in {k.value for k in TYPED_CADENCES}:
-                await repo.clear_dialogue(actor.person.id)
+                await uow.dialogues.clear_dialogue(actor.person.id)
                 return Refusal(SettingsProblem.NOT_UNDERSTOOD)
             kind = CadenceKind(dialogue.step)
             cadence = typed_cadence(kind, text)
@@ -151,17 +149,16 @@ class ProgrammeSettings:
                 return NumberAsked(programme, kind, SettingsProblem.BAD_NUMBER)
             found = values(Setting.CADENCE, str(cadence))
             assert found is not None
-            await repo.clear_dialogue(actor.person.id)
-            await self._save(repo, actor, programme_id, Setting.CADENCE, found)
-            return await self._view(repo, actor, programme_id, changed=Setting.CADENCE)
+            await uow.dialogues.clear_dialogue(actor.person.id)
+            await self._save(uow, actor, programme_id, Setting.CADENCE, found)
+            return await self._view(uow, actor, programme_id, changed=Setting.CADENCE)
 
     async def stop_typing(self, actor: Actor) -> None:
         """The coordinator cancelled the typed number."""
-        async with self.db.session() as session:
-            repo = Repository(session)
-            dialogue = await repo.dialogue(actor.person.id)
+        async with self.db.unit() as uow:
+            dialogue = await uow.dialogues.dialogue(actor.person.id)
             if dialogue is not None and dialogue.flow == FLOW:
-                await repo.clear_dialogue(actor.person.id)
+                await uow.dialogues.clear_dialogue(actor.person.id)
 
     # inside
 
@@ -175,17 +172,17 @@ class ProgrammeSettings:
 
     async def _save(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         actor: Actor,
         programme_id: int,
         setting: Setting,
         found: dict[str, object],
     ) -> None:
-        await repo.update_programme(programme_id, **found)
+        await uow.programmes.update_programme(programme_id, **found)
         # A button chosen instead of the typed number ends that question.
-        dialogue = await repo.dialogue(actor.person.id)
+        dialogue = await uow.dialogues.dialogue(actor.person.id)
         if dialogue is not None and dialogue.flow == FLOW:
-            await repo.clear_dialogue(actor.person.id)
+            await uow.dialogues.clear_dialogue(actor.person.id)
         # Ids only (no names in logs); the command line prints its changes the same way.
         log.info(
             "programme %s: %s set by person %s (%s)",
@@ -197,17 +194,17 @@ class ProgrammeSettings:
 
     async def _view(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         actor: Actor,
         programme_id: int,
         changed: Setting | None = None,
     ) -> SettingsView | Refusal[SettingsProblem]:
-        programme = await repo.programme(programme_id)
+        programme = await uow.programmes.programme(programme_id)
         if programme is None:
             return Refusal(SettingsProblem.NOT_ALLOWED)
         now = self.clock.now()
         today = programme.rules.local(now).date()
-        cohorts = await repo.cohorts(programme_id)
+        cohorts = await uow.programmes.cohorts(programme_id)
         own = {
             m.cohort_id
             for m in actor.memberships

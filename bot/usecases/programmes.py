@@ -13,7 +13,7 @@ from bot.domain.programmes import Preset
 from bot.runtime.clock import Clock
 from bot.runtime.i18n import _, use_language
 from storage.db import Database
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -44,25 +44,24 @@ class Programmes:
         first_day = starts_on or now.date()
         months = preset.months if preset else 12
         last_day = ends_on or add_months(first_day, months) - timedelta(days=1)
-        async with self.db.session() as session:
-            repo = Repository(session)
-            programme = await repo.create_programme(
+        async with self.db.unit() as uow:
+            programme = await uow.programmes.create_programme(
                 name=name.strip(), timezone=timezone, language=language, now=now
             )
             if preset is not None:
-                await repo.update_programme(
+                await uow.programmes.update_programme(
                     programme.id,
                     cadence=preset.cadence,
                     role_labels=preset.role_labels,
                     outcomes=",".join(preset.outcomes),
                     preset=preset.key,
                 )
-                programme = await repo.programme(programme.id) or programme
+                programme = await uow.programmes.programme(programme.id) or programme
             cohorts = []
             for region in (preset.regions if preset else ()) or (None,):
                 cohort_name = f"{name.strip()} – {region}" if region else name.strip()
                 cohorts.append(
-                    await repo.create_cohort(
+                    await uow.programmes.create_cohort(
                         programme_id=programme.id,
                         name=cohort_name,
                         starts_on=first_day,
@@ -73,7 +72,7 @@ class Programmes:
             planned = 0
             if preset is not None:
                 for cohort in cohorts:
-                    planned += await self._plan(repo, programme, cohort, preset, now)
+                    planned += await self._plan(uow, programme, cohort, preset, now)
         return SetUp(programme, tuple(cohorts), planned)
 
     async def add_cohort(
@@ -87,25 +86,24 @@ class Programmes:
     ) -> tuple[Cohort, int] | None:
         """A new intake (or region) of a programme, with the preset's gatherings."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            repo = Repository(session)
-            programme = await repo.programme(programme_id)
+        async with self.db.unit() as uow:
+            programme = await uow.programmes.programme(programme_id)
             if programme is None:
                 return None
             months = preset.months if preset else 12
-            cohort = await repo.create_cohort(
+            cohort = await uow.programmes.create_cohort(
                 programme_id=programme_id,
                 name=name.strip(),
                 starts_on=starts_on,
                 ends_on=ends_on or add_months(starts_on, months) - timedelta(days=1),
                 now=now,
             )
-            planned = await self._plan(repo, programme, cohort, preset, now) if preset else 0
+            planned = await self._plan(uow, programme, cohort, preset, now) if preset else 0
         return cohort, planned
 
     @staticmethod
     async def _plan(
-        repo: Repository, programme: Programme, cohort: Cohort, preset: Preset, now: datetime
+        uow: UnitOfWork, programme: Programme, cohort: Cohort, preset: Preset, now: datetime
     ) -> int:
         """The preset's gatherings for one cohort, at 18:00 local time; past ones are left out.
         The place is left open ("comes later"); invitations go out three weeks before."""
@@ -122,7 +120,7 @@ class Programmes:
                 continue
             with use_language(programme.language):
                 title = check_title(_(item.title)) or item.title
-            await repo.create_gathering(
+            await uow.gatherings.create_gathering(
                 programme_id=programme.id,
                 cohort_id=cohort.id,
                 learning_group=None,
@@ -140,5 +138,5 @@ class Programmes:
     async def set_learning_group(
         self, programme_id: int, person_ids: list[int], group: str | None
     ) -> int:
-        async with self.db.session() as session:
-            return await Repository(session).set_learning_group(programme_id, person_ids, group)
+        async with self.db.unit() as uow:
+            return await uow.gatherings.set_learning_group(programme_id, person_ids, group)

@@ -51,7 +51,7 @@ class QueueDated:
     day would silence the rhythm's nudges for good. (A dry run rolls back.)"""
 
     async def plan_tick(self, t: TickContext) -> StepPlan:
-        fresh = await t.repo.enqueue_keys(t.pending, t.now)
+        fresh = await t.uow.outbox.enqueue_keys(t.pending, t.now)
         t.busy.extend(
             (m.person_id, m.not_before or t.now)
             for m in t.pending
@@ -88,27 +88,27 @@ def steps(core: Core) -> tuple[TickStep, ...]:
 
 async def _tick(core: Core, *, dry_run: bool, pairs_per_tick: int | None) -> TickReport:
     now = core.clock.now()
-    async with core.services.unit() as repo:
-        if not await repo.tick_lock():
+    async with core.services.db.unit() as uow:
+        if not await uow.tick.tick_lock():
             return TickReport()  # another instance is ticking now
-        await repo.end_pauses(now.date())
+        await uow.pairs.end_pauses(now.date())
         # What the tick writes from here on does not wake the pairs it is about: the
         # steps see it already (the alert rules see the questions asked in this tick).
-        await repo.tick_writes(True)
+        await uow.tick.tick_writes(True)
         # Only pairs that are awake: the others have nothing new before their
         # `quiet_until` (bot/domain/quiet.py). Their revisions are read before their data.
-        seen, awake = await repo.awake_pairs(now, limit=pairs_per_tick)
+        seen, awake = await uow.tick.awake_pairs(now, limit=pairs_per_tick)
         more = awake.through is not None
-        starts = await repo.pair_starts(
+        starts = await uow.agreements.pair_starts(
             states=[PairState.AWAITING_AGREEMENT, PairState.ACTIVE, PairState.PAUSED],
             awake=awake,
         )
-        rhythms = await repo.rhythm_histories(
+        rhythms = await uow.meetings.rhythm_histories(
             since=(now - timedelta(days=2)).date(),
             views=[s.view for s in starts],
             awake=awake,
         )
-        t = TickContext(repo=repo, now=now, awake=awake, starts=starts, rhythms=rhythms)
+        t = TickContext(uow=uow, now=now, awake=awake, starts=starts, rhythms=rhythms)
         plans: list[StepPlan] = []
         for step in steps(core):
             plan = await step.plan_tick(t)
@@ -118,17 +118,17 @@ async def _tick(core: Core, *, dry_run: bool, pairs_per_tick: int | None) -> Tic
         marks = _marks(t, seen)
         if dry_run or not (t.planned or any(p.writes for p in plans) or marks):
             # Leaving the block commits; a dry run must change nothing, so roll back.
-            await repo.session.rollback()
+            await uow.session.rollback()
             return TickReport(planned=t.planned, more=more and not dry_run)
-        queued = t.queued + await repo.enqueue(t.pending, now)
-        await repo.add_nudges([n for p in plans for n in p.nudges], now)
+        queued = t.queued + await uow.outbox.enqueue(t.pending, now)
+        await uow.meetings.add_nudges([n for p in plans for n in p.nudges], now)
         for plan in plans:
             if plan.record is not None:
-                await plan.record(repo, now)
+                await plan.record(uow, now)
         # Last: on PostgreSQL the marks lock the pairs' rows until the commit, and a
         # person's write to one of them (which counts a change) waits for it.
-        await repo.mark_quiet(marks)
-        await repo.tick_writes(False)
+        await uow.tick.mark_quiet(marks)
+        await uow.tick.tick_writes(False)
     return TickReport(planned=t.planned, queued=queued, more=more)
 
 

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.model import OutgoingMessage, PairStart, Rhythm
-from storage.repository import Awake, Repository
+from storage.tables import Awake
+from storage.uow import UnitOfWork
 
 # (pair, person, period, kind) of a question asked now: recorded once it is queued.
 Nudge = tuple[int, int, str, str]
@@ -25,7 +26,7 @@ Nudge = tuple[int, int, str, str]
 class TickContext:
     """One tick's transaction and what its steps read and leave for the next ones."""
 
-    repo: Repository
+    uow: UnitOfWork
     now: datetime
     # The pairs the tick looks at (the awake ones), with their starts and rhythm histories.
     awake: Awake
@@ -46,7 +47,7 @@ class TickContext:
     queued: int = 0
 
 
-Record = Callable[[Repository, datetime], Awaitable[None]]
+Record = Callable[[UnitOfWork, datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)

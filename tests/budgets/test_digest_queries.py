@@ -12,7 +12,6 @@ from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
 from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
-from storage.repository import Repository
 from tests.support.rows import member
 from tests.support.seed import seeded_database
 from tests.support.statements import counting_statements
@@ -27,12 +26,11 @@ async def digest_tick(
     NOW, with `gatherings` in the digest's weeks (of the whole programme and of its
     cohort)."""
     async with seeded_database(url, pairs, NOW) as (db, _seeded):
-        async with db.session() as session:
-            repo = Repository(session)
+        async with db.unit() as uow:
             for telegram_id, name, cohort in ((42, "Kari", None), (43, "Lars", 1)):
                 # Lars coordinates a region: its digest is cut from the same reads.
                 await member(
-                    repo,
+                    uow,
                     1,
                     cohort,
                     Role.COORDINATOR,
@@ -62,8 +60,8 @@ async def digest_tick(
         digests = sorted(m.idempotency_key for m in report.planned if m.kind == "digest")
         notes = sum(1 for m in report.planned if m.kind == "weekly_note")
         texts = [m.text or "" for m in report.planned if m.kind == "digest"]
-        async with db.session() as session:
-            [programme] = await Repository(session).programmes([1])
+        async with db.unit() as uow:
+            [programme] = await uow.programmes.programmes([1])
         assert programme.digest_week == "2026-W12"
         return counter.count, digests, notes, texts
 

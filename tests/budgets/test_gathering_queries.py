@@ -22,8 +22,8 @@ async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
     async with seeded_database(url, pairs, NOW) as (db, _seeded):
         clock = FixedClock(NOW)
         core = build_core(db, clock, default_language="nb", invite_ttl_days=30)
-        async with core.services.unit() as repo:
-            programmes = [p.id for p in await repo.programmes()]
+        async with core.services.db.unit() as uow:
+            programmes = [p.id for p in await uow.programmes.programmes()]
         for programme_id in programmes:
             made = await core.gatherings.create(
                 None,
@@ -40,11 +40,11 @@ async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
         with counting_statements(db.engine) as counter:
             first = await tick(core)
         invite_statements = counter.count
-        async with core.services.unit() as repo:
+        async with core.services.db.unit() as uow:
             for programme_id in programmes:
-                for attendance in await repo.gathering_attendance(programme_id, NOW):
+                for attendance in await uow.gatherings.gathering_attendance(programme_id, NOW):
                     for person in attendance.no_answer:
-                        await repo.answer_invitation(
+                        await uow.gatherings.answer_invitation(
                             attendance.gathering.id, person.id, Answer.YES, clock.now()
                         )
         clock.set(datetime(2026, 4, 9, 10, 30, tzinfo=UTC))  # Thursday 12:30 in Oslo

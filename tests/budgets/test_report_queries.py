@@ -13,7 +13,6 @@ from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
 from storage.report import report_data
-from storage.repository import Repository
 from tests.support.rows import programme_with_pairs
 from tests.support.statements import counting_statements
 
@@ -30,12 +29,11 @@ async def test_report_data_in_ten_statements(database: Database) -> None:
     programme_id, pair_ids = seeded.programme_id, seeded.pair_ids
     clock.set(datetime(2026, 4, 28, 7, 30, tzinfo=UTC))
     await tick(core)
-    async with database.session() as session:
-        repo = Repository(session)
-        pair = await repo.pair(pair_ids[0])
+    async with database.unit() as uow:
+        pair = await uow.pairs.pair(pair_ids[0])
         assert pair is not None
-        adept = await repo.person(pair.adept_id)
-        coordinator = await repo.add_person(
+        adept = await uow.people.person(pair.adept_id)
+        coordinator = await uow.people.add_person(
             telegram_user_id=5, first_name="Kari", last_name=None, telegram_language="en", now=START
         )
     assert adept is not None
@@ -55,9 +53,9 @@ async def test_report_data_in_ten_statements(database: Database) -> None:
         ),
         Refusal,
     )
-    async with database.session() as session:
+    async with database.unit() as uow:
         with counting_statements(database.engine) as counter:
-            data = await report_data(Repository(session), programme_id)
+            data = await report_data(uow, programme_id)
     assert data is not None
     assert counter.count == 10
     assert len(data.pairs) == 3 and len(data.evaluations) == 6 and len(data.outcomes) == 1
@@ -67,6 +65,6 @@ async def test_report_data_in_ten_statements(database: Database) -> None:
     assert summary["Evaluations sent"] == 6
     assert summary["Adepts who got a job"] == 1
     assert summary["Adepts who got an internship"] == 1
-    async with database.session() as session:
-        assert await report_data(Repository(session), programme_id, cohort_id=999) is None
-        assert await report_data(Repository(session), 999) is None
+    async with database.unit() as uow:
+        assert await report_data(uow, programme_id, cohort_id=999) is None
+        assert await report_data(uow, 999) is None

@@ -18,7 +18,6 @@ from bot.runtime.clock import FixedClock
 from bot.runtime.delivery import DeliveryReport, DeliveryWorker
 from bot.runtime.wiring import build_core
 from bot.usecases.tick import tick
-from storage.repository import Repository
 from tests.support.seed import seeded_database
 from tests.support.statements import counting_statements
 
@@ -46,13 +45,13 @@ async def statements_for_unresolved(url: str, pairs: int) -> tuple[int, int]:
     """(statements, alerts listed) of a coordinator's /stalled over `pairs` stalled pairs."""
     async with seeded_database(url, pairs, NOW) as (db, seeded):
         core = build_core(db, FixedClock(NOW), default_language="nb", invite_ttl_days=30)
-        async with core.services.unit() as repo:
-            await repo.open_alerts(
+        async with core.services.db.unit() as uow:
+            await uow.alerts.open_alerts(
                 [(p.pair_id, Stall(NOW, NoMeeting(days=50))) for p in seeded]
                 + [(p.pair_id, Stall(NOW, LowScore(person_id=0, score=1))) for p in seeded[::2]],
                 NOW,
             )
-            programme_ids = [p.id for p in await repo.programmes()]
+            programme_ids = [p.id for p in await uow.programmes.programmes()]
         with counting_statements(db.engine) as counter:
             listed = await core.alerts.unresolved(Scope.whole(programme_ids))
         return counter.count, len(listed)
@@ -73,10 +72,8 @@ async def statements_to_check_a_batch(url: str, pairs: int) -> tuple[int, int]:
         clock = FixedClock(NOW)
         await tick(build_core(db, clock, default_language="nb", invite_ttl_days=30))
         later = NOW + timedelta(days=2)
-        async with db.session() as session:
-            items = await Repository(session).claim_due(
-                later, limit=10_000, lease=timedelta(minutes=5)
-            )
+        async with db.unit() as uow:
+            items = await uow.outbox.claim_due(later, limit=10_000, lease=timedelta(minutes=5))
         clock.set(later)
         worker = DeliveryWorker(db, cast(Bot, None), clock)
         with counting_statements(db.engine) as counter:

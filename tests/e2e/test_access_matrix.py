@@ -117,8 +117,8 @@ ACTORS = (
 
 
 async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.unit() as repo:
-        found = await repo.person_by_telegram_id(user.id)
+    async with h.services.db.unit() as uow:
+        found = await uow.people.person_by_telegram_id(user.id)
     assert found is not None
     return found.id
 
@@ -132,11 +132,11 @@ async def world(h: Harness, kind: str) -> World:
     ola, amina = h.emulator.user(200, "Ola"), h.emulator.user(300, "Amina")
     knut = await join(h, programme, Role.MENTOR, 201, "Knut", cohort_id=r.rogaland)
     fatima = await join(h, programme, Role.ADEPT, 301, "Fatima", cohort_id=r.rogaland)
-    async with h.services.unit() as repo:
+    async with h.services.db.unit() as uow:
         asking = await person_id(h, amina)
         stall = Stall(h.clock.now(), Help(asking))
-        await h.core.alerts.open_now(repo, r.kari_pair, stall, h.clock.now())
-        [opened] = await repo.alerts(pair_ids=[r.kari_pair])
+        await h.core.alerts.open_now(uow, r.kari_pair, stall, h.clock.now())
+        [opened] = await uow.alerts.alerts(pair_ids=[r.kari_pair])
     await h.deliver()
     await h.emulator.wait_until_idle()
     [post] = [m for m in team.inbox() if f"Pair #{r.kari_pair}" in (m.text or "")]

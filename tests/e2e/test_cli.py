@@ -20,7 +20,6 @@ from bot.runtime.clock import SystemClock
 from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.joining import Services
 from storage.db import Database
-from storage.repository import Repository
 from tests.support.harness import Harness, bot_on
 from tests.support.seed import seed_pairs
 
@@ -327,8 +326,8 @@ async def test_tick_takes_as_many_ticks_as_the_awake_pairs_need(
     await seed_pairs(db, 5, moment)
 
     async def awake() -> set[int]:
-        async with db.session() as session:
-            revisions, _ = await Repository(session).awake_pairs(moment)
+        async with db.unit() as uow:
+            revisions, _ = await uow.tick.awake_pairs(moment)
             return set(revisions)
 
     try:

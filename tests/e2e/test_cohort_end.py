@@ -12,7 +12,6 @@ from sqlalchemy import true
 
 from bot.domain.model import PairState, Programme, Role
 from bot.sim.emulator import SimUser
-from storage.evaluation import Evaluations
 from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -85,8 +84,8 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     # The last day, before the bot may write: the pair ends, the questions wait until 09:00.
     await at(h, oslo(4, 28, 7))
     assert with_words(amina, "has ended") == []
-    async with h.services.unit() as repo:
-        pair = await repo.pair(pair_id)
+    async with h.services.db.unit() as uow:
+        pair = await uow.pairs.pair(pair_id)
     assert pair is not None and pair.state is PairState.ENDED
     await at(h, oslo(4, 28, 9, 1))
     amina.catch_up()
@@ -172,12 +171,11 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     # Ola's buttons only ever reach Ola's own answers.
     await ola.press_data(second[1], f"ev:{pair_id}:g0:1")
     await h.emulator.wait_until_idle()
-    async with h.services.unit() as repo:
-        pair = await repo.pair(pair_id)
+    async with h.services.db.unit() as uow:
+        pair = await uow.pairs.pair(pair_id)
         assert pair is not None
-        store = Evaluations(repo)
-        amina_answers = await store.of(pair_id, pair.adept_id)
-        ola_answers = await store.of(pair_id, pair.mentor_id)
+        amina_answers = await uow.evaluations.of(pair_id, pair.adept_id)
+        ola_answers = await uow.evaluations.of(pair_id, pair.mentor_id)
     assert amina_answers is not None and ola_answers is not None
     assert amina_answers.completed_at is not None
     assert amina_answers.answers == {
@@ -213,8 +211,8 @@ async def test_notice_evaluation_reminders_and_privacy(harness: Harness) -> None
     assert workplace.text.startswith("Did your workplace learn something too?")
     await ola.press(workplace, "Skip")
     assert (await ola.next_message()).text == "Thank you! Only the coordinator sees your answers."
-    async with h.services.unit() as repo:
-        finished = await Evaluations(repo).of(pair_id, pair.mentor_id)
+    async with h.services.db.unit() as uow:
+        finished = await uow.evaluations.of(pair_id, pair.mentor_id)
     assert finished is not None and finished.completed_at is not None
     assert finished.answers == {
         "overall": 2,
@@ -257,8 +255,8 @@ async def test_outcome_command_only_for_own_programme(harness: Harness) -> None:
     await ola.send(f"/outcome {pair_id} job")
     assert (await ola.next_message()).text == "Only coordinators can do this."
 
-    async with h.services.unit() as repo:
-        report = await Evaluations(repo).outcomes_of_pairs(true())
+    async with h.services.db.unit() as uow:
+        report = await uow.evaluations.outcomes_of_pairs(true())
     assert [(o.pair_id, o.kind, o.text) for o in report] == [
         (pair_id, "job", "Hired as nurse assistant"),
         (pair_id, "internship", None),

@@ -21,7 +21,6 @@ from bot.runtime.delivery import DeliveryWorker
 from bot.runtime.ratelimit import MemoryBudget, SendTicket, SharedRateLimiter
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
-from storage.repository import Repository
 
 
 def limited_bot(emulator: BotApiEmulator) -> ExtBot[SendTicket]:
@@ -31,8 +30,8 @@ def limited_bot(emulator: BotApiEmulator) -> ExtBot[SendTicket]:
 
 async def queue_wave(db: Database, clock: FixedClock, chats: range, per_chat: int) -> list[str]:
     keys = [f"wave:{chat}:{n}" for chat in chats for n in range(per_chat)]
-    async with db.session() as session:
-        await Repository(session).enqueue(
+    async with db.unit() as uow:
+        await uow.outbox.enqueue(
             [
                 OutgoingMessage(idempotency_key=key, chat_id=int(key.split(":")[1]), text=key)
                 for key in keys
@@ -43,8 +42,8 @@ async def queue_wave(db: Database, clock: FixedClock, chats: range, per_chat: in
 
 
 async def rows(db: Database) -> dict[str, OutboxItem]:
-    async with db.session() as session:
-        return {item.idempotency_key: item for item in await Repository(session).outbox_items()}
+    async with db.unit() as uow:
+        return {item.idempotency_key: item for item in await uow.outbox.outbox_items()}
 
 
 def delivered(emulator: BotApiEmulator) -> Counter[str]:
@@ -122,9 +121,9 @@ async def test_a_send_in_flight_is_marked_uncertain_until_its_answer(
         await emulator.wait_for(lambda: bool(emulator.calls("sendMessage")), 5, "the send")
         in_flight = (await rows(database))[key]
         assert in_flight.status is OutboxStatus.UNCERTAIN
-        async with database.session() as session:
+        async with database.unit() as uow:
             later = clock.now() + timedelta(hours=1)
-            assert await Repository(session).claim_due(later, limit=10, lease=worker.lease) == []
+            assert await uow.outbox.claim_due(later, limit=10, lease=worker.lease) == []
         report = await sending
     assert report.sent == 1
     assert (await rows(database))[key].status is OutboxStatus.SENT

@@ -62,8 +62,8 @@ async def test_the_weekly_digest_goes_out_once_across_a_restart(tmp_path: Path) 
                 kari = await coordinator(h, programme)
                 _ola, _amina, pair_id = await h.active_pair(programme)
                 mentor_id, _adept_id = await person_ids(h, programme.id)
-                async with h.services.unit() as repo:
-                    meeting = await repo.add_meeting(
+                async with h.services.db.unit() as uow:
+                    meeting = await uow.meetings.add_meeting(
                         pair_id=pair_id,
                         held_on=date(2026, 3, 5),
                         minutes=60,
@@ -71,7 +71,7 @@ async def test_the_weekly_digest_goes_out_once_across_a_restart(tmp_path: Path) 
                         logged_by=mentor_id,
                         now=oslo(2026, 3, 5, 18),
                     )
-                    await repo.answer_meeting(
+                    await uow.meetings.answer_meeting(
                         meeting.id, status=MeetingStatus.CONFIRMED, now=oslo(2026, 3, 5, 19)
                     )
                 h.clock.set(oslo(2026, 3, 9, 7, 59))  # Monday, a minute early
@@ -90,14 +90,14 @@ async def test_the_weekly_digest_goes_out_once_across_a_restart(tmp_path: Path) 
                     await again.tick()
                 await emulator.wait_until_idle()
                 # Even if the programme had forgotten the week, the outbox keys hold.
-                async with again.services.unit() as repo:
-                    await repo.session.execute(update(ProgrammeRow).values(digest_week=None))
+                async with again.services.db.unit() as uow:
+                    await uow.session.execute(update(ProgrammeRow).values(digest_week=None))
                 await again.tick()
                 await emulator.wait_until_idle()
                 assert len(digests(kari)) == 1
                 assert len(photos(kari)) == 1
-                async with again.services.unit() as repo:
-                    rows = [i for i in await repo.outbox_items() if i.kind == "digest"]
+                async with again.services.db.unit() as uow:
+                    rows = [i for i in await uow.outbox.outbox_items() if i.kind == "digest"]
                 assert {r.status for r in rows} == {OutboxStatus.SENT}
                 assert sorted(r.idempotency_key for r in rows) == [
                     f"digest:{programme.id}:2026-W11:{kari.id}:1",
@@ -134,8 +134,8 @@ async def test_digest_command_for_coordinators_only(harness: Harness) -> None:
     assert chart.kind == "photo"
     assert_png(h.emulator, chart)
     # An answer, not a scheduled message: nothing went through the outbox.
-    async with h.services.unit() as repo:
-        assert [i for i in await repo.outbox_items() if i.kind == "digest"] == []
+    async with h.services.db.unit() as uow:
+        assert [i for i in await uow.outbox.outbox_items() if i.kind == "digest"] == []
 
     ola.catch_up()
     await ola.send("/digest")
@@ -160,15 +160,15 @@ async def test_the_weekly_note_only_when_there_is_something_to_say(harness: Harn
     await h.emulator.wait_until_idle()
     assert weekly_notes(ola) == [] and weekly_notes(amina) == []
 
-    async with h.services.unit() as repo:
-        plan = await repo.add_planned(
+    async with h.services.db.unit() as uow:
+        plan = await uow.meetings.add_planned(
             pair_id=pair_id,
             planned_on=date(2026, 3, 18),
             planned_time=time(17, 0),
             proposed_by=mentor_id,
             now=h.clock.now(),
         )
-        await repo.set_planned_status(plan.id, PlanStatus.CONFIRMED)
+        await uow.meetings.set_planned_status(plan.id, PlanStatus.CONFIRMED)
     h.clock.set(oslo(2026, 3, 16, 10, 30))
     await h.tick()
     await h.emulator.wait_until_idle()
@@ -206,13 +206,13 @@ async def test_settings_turn_the_weekly_note_off_and_on(harness: Harness) -> Non
     shown = amina.inbox()[amina.inbox().index(shown)]
     assert shown.text == ("Your settings:\nWeekly note about your pair: off\nLanguage: English")
     assert "Turn on weekly note" in shown.button_texts()
-    async with h.services.unit() as repo:
-        people = await repo.people([mentor_id, adept_id])
+    async with h.services.db.unit() as uow:
+        people = await uow.people.people([mentor_id, adept_id])
     assert people[adept_id].weekly_note is False
     assert people[mentor_id].weekly_note is True
 
-    async with h.services.unit() as repo:
-        meeting = await repo.add_meeting(
+    async with h.services.db.unit() as uow:
+        meeting = await uow.meetings.add_meeting(
             pair_id=pair_id,
             held_on=date(2026, 3, 6),
             minutes=60,
@@ -220,7 +220,7 @@ async def test_settings_turn_the_weekly_note_off_and_on(harness: Harness) -> Non
             logged_by=mentor_id,
             now=oslo(2026, 3, 6, 18),
         )
-        await repo.answer_meeting(
+        await uow.meetings.answer_meeting(
             meeting.id, status=MeetingStatus.CONFIRMED, now=oslo(2026, 3, 6, 19)
         )
     h.clock.set(oslo(2026, 3, 9, 10))
@@ -234,8 +234,8 @@ async def test_settings_turn_the_weekly_note_off_and_on(harness: Harness) -> Non
     assert amina.inbox()[amina.inbox().index(shown)].text == (
         "Your settings:\nWeekly note about your pair: on\nLanguage: English"
     )
-    async with h.services.unit() as repo:
-        await repo.add_planned(
+    async with h.services.db.unit() as uow:
+        await uow.meetings.add_planned(
             pair_id=pair_id,
             planned_on=date(2026, 3, 19),
             planned_time=None,

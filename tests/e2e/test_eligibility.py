@@ -24,8 +24,8 @@ pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.unit() as repo:
-        person = await repo.person_by_telegram_id(user.id)
+    async with h.services.db.unit() as uow:
+        person = await uow.people.person_by_telegram_id(user.id)
     assert person is not None
     return person.id
 
@@ -53,15 +53,15 @@ async def queued_about_the_pair(h: Harness, pair_id: int, person: int, user: Sim
     key its features use (a check-in, a planned meeting's reminder, a meeting to
     confirm, the weekly note), and one that is not about the pair (a gathering)."""
     tomorrow = h.clock.now() + timedelta(days=1)
-    async with h.services.unit() as repo:
-        planned = await repo.add_planned(
+    async with h.services.db.unit() as uow:
+        planned = await uow.meetings.add_planned(
             pair_id=pair_id,
             planned_on=tomorrow.date() + timedelta(days=1),
             planned_time=None,
             proposed_by=person,
             now=h.clock.now(),
         )
-        meeting = await repo.add_meeting(
+        meeting = await uow.meetings.add_meeting(
             pair_id=pair_id,
             held_on=h.clock.now().date(),
             minutes=60,
@@ -78,7 +78,7 @@ async def queued_about_the_pair(h: Harness, pair_id: int, person: int, user: Sim
             f"weekly:{pair_id}:2026-W11:{person}": "weekly_note",
             f"gathering:1:invite:{person}": "gathering_invitation",
         }
-        await repo.enqueue(
+        await uow.outbox.enqueue(
             [
                 OutgoingMessage(
                     idempotency_key=key,
@@ -123,8 +123,8 @@ async def test_who_says_no_is_not_offered_paired_or_written_to_and_may_say_yes_l
     assert (outcome.problem, outcome.view) == (PairProblem.NOT_TAKING_PART, None)
     assert await h.pairing.pairs(None, [programme.id]) == []
     await h.deliver()
-    async with h.services.unit() as repo:
-        assert [i.kind for i in await repo.outbox_items()] == []
+    async with h.services.db.unit() as uow:
+        assert [i.kind for i in await uow.outbox.outbox_items()] == []
     amina.catch_up()
 
     # The same link lets her change her mind; it is still used for anyone else.
@@ -266,9 +266,9 @@ async def test_nothing_reaches_someone_without_consent_whoever_writes(harness: H
     kari = await coordinator(h, programme)
     ola, amina, pair_id = await h.active_pair(programme)
     ola_id, amina_id = await person_id(h, ola), await person_id(h, amina)
-    async with h.services.unit() as repo:
-        await repo.update_person(amina_id, consent_version=None, consented_at=None)
-        await repo.add_meeting(
+    async with h.services.db.unit() as uow:
+        await uow.people.update_person(amina_id, consent_version=None, consented_at=None)
+        await uow.meetings.add_meeting(
             pair_id=pair_id,
             held_on=date(2026, 3, 12),
             minutes=60,
@@ -276,7 +276,7 @@ async def test_nothing_reaches_someone_without_consent_whoever_writes(harness: H
             logged_by=ola_id,
             now=h.clock.now(),
         )
-        earlier = {item.id for item in await repo.outbox_items()}  # the introductions
+        earlier = {item.id for item in await uow.outbox.outbox_items()}  # the introductions
     amina.catch_up()
     gathering = await h.core.gatherings.create(
         None,
@@ -301,8 +301,8 @@ async def test_nothing_reaches_someone_without_consent_whoever_writes(harness: H
 
     await run_until(h, datetime(2026, 6, 5, 10, tzinfo=UTC), step=timedelta(hours=12))
 
-    async with h.services.unit() as repo:
-        queued = [item for item in await repo.outbox_items() if item.id not in earlier]
+    async with h.services.db.unit() as uow:
+        queued = [item for item in await uow.outbox.outbox_items() if item.id not in earlier]
     to_ola = {item.kind for item in queued if item.person_id == ola_id}
     to_amina = {item.kind for item in queued if item.person_id == amina_id}
     for writer, kinds in WRITERS:

@@ -140,9 +140,9 @@ async def test_a_text_over_its_limit_is_refused_with_the_limit_and_nothing_is_cu
     await amina.send("c" * MAX_COMMENT)
     assert "Only the coordinator" in ((await amina.next_message()).text or "")
 
-    async with h.services.unit() as repo:
-        notes = await repo.notes_of(pair_id)
-        check_ins = await repo.check_ins_of([pair_id])
+    async with h.services.db.unit() as uow:
+        notes = await uow.alerts.notes_of(pair_id)
+        check_ins = await uow.check_ins.check_ins_of([pair_id])
     assert [len(note.text) for note in notes] == [MAX_NOTE]
     assert [len(c.comment or "") for c in check_ins if c.completed_at] == [MAX_COMMENT]
     del ola

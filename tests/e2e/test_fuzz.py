@@ -180,17 +180,17 @@ async def _world(h: Harness) -> World:
         pair_id = outcome.view.pair.id
         pairs.append(pair_id)
         now = h.clock.now()
-        async with h.services.unit() as repo:
-            await repo.set_goals(pair_id, ["@cv"])
+        async with h.services.db.unit() as uow:
+            await uow.pairs.set_goals(pair_id, ["@cv"])
             for person in (ids[f"{key}m"], ids[f"{key}a"]):
-                await repo.add_confirmation(
+                await uow.agreements.add_confirmation(
                     pair_id=pair_id,
                     person_id=person,
                     version="builtin-1",
                     text_sha256="0" * 64,
                     now=now,
                 )
-            assert await repo.activate_pair(pair_id, now)
+            assert await uow.pairs.activate_pair(pair_id, now)
     for name, user_id in (("s1", 900), ("s2", 901)):
         users[name] = h.emulator.user(user_id, name, language_code="en")
     group = h.emulator.group(-500, "Alpha team")

@@ -98,12 +98,12 @@ async def test_gathering_invitation_answers_and_reminder(harness_each_db: Harnes
     assert "✅ 1 coming: Ola" in overview
     assert "❌ 1 not coming: Amina" in overview
     assert "⏳ 1 has not answered: Per" in overview
-    async with h.services.unit() as repo:
-        [attendance] = await repo.gathering_attendance(
+    async with h.services.db.unit() as uow:
+        [attendance] = await uow.gatherings.gathering_attendance(
             programme.id, oslo(2026, 3, 1), oslo(2026, 4, 1)
         )
         assert [p.first_name for p in attendance.coming] == ["Ola"]
-        assert await repo.gathering_attendance(other.id, oslo(2026, 3, 1)) == []
+        assert await uow.gatherings.gathering_attendance(other.id, oslo(2026, 3, 1)) == []
 
     # The day before: nothing in the morning before midday, then only Ola is reminded.
     ola_seen, amina_seen, per_seen = len(ola.inbox()), len(amina.inbox()), len(per.inbox())
@@ -121,8 +121,8 @@ async def test_gathering_invitation_answers_and_reminder(harness_each_db: Harnes
     # After the gathering, a late answer changes nothing.
     await amina.press(amina_invitation, "I'll come")
     await amina.expect_no_message()
-    async with h.services.unit() as repo:
-        [after] = await repo.gathering_attendance(programme.id, oslo(2026, 3, 1))
+    async with h.services.db.unit() as uow:
+        [after] = await uow.gatherings.gathering_attendance(programme.id, oslo(2026, 3, 1))
         assert [p.first_name for p in after.not_coming] == ["Amina"]
 
 
@@ -185,8 +185,8 @@ async def test_a_cancelled_gathering_tells_who_said_yes_or_nothing_and_reminds_n
     # Monday 08:00, the day before: Ola's reminder is queued for midday.
     h.clock.set(oslo(2026, 3, 9, 8))
     await h.tick()
-    async with h.services.unit() as repo:
-        waiting = {i.kind for i in await repo.outbox_items(statuses=[OutboxStatus.PENDING])}
+    async with h.services.db.unit() as uow:
+        waiting = {i.kind for i in await uow.outbox.outbox_items(statuses=[OutboxStatus.PENDING])}
     assert {"gathering_invitation", "gathering_reminder"} <= waiting
     seen = {user.id: len(user.inbox()) for user in (ola, amina, per, siri)}
 
@@ -204,8 +204,8 @@ async def test_a_cancelled_gathering_tells_who_said_yes_or_nothing_and_reminds_n
     assert texts(per, seen[per.id]) == [told]
     assert texts(amina, seen[amina.id]) == []
     assert siri.inbox()[seen[siri.id] :] == [] and invitations(siri) == []
-    async with h.services.unit() as repo:
-        items = await repo.outbox_items()
+    async with h.services.db.unit() as uow:
+        items = await uow.outbox.outbox_items()
     person = {p.telegram_user_id: p.id for p in await h.pairing.members(programme.id, Role.MENTOR)}
     assert sorted(i.idempotency_key for i in items if i.kind == "gathering_cancelled") == sorted(
         f"gathering:{gathering_id}:cancel:{person[user.id]}" for user in (ola, per)
@@ -249,8 +249,8 @@ async def gathering(
 
 
 async def is_cancelled(h: Harness, gathering_id: int) -> bool:
-    async with h.services.unit() as repo:
-        found = await repo.gathering(gathering_id)
+    async with h.services.db.unit() as uow:
+        found = await uow.gatherings.gathering(gathering_id)
     assert found is not None
     return found.cancelled
 
@@ -329,8 +329,8 @@ async def test_a_coordinator_cancels_a_gathering_from_the_list_with_a_confirmati
     assert texts(ola, seen[ola.id]) == [told]
     assert texts(per, seen[per.id]) == [told]
     assert texts(amina, seen[amina.id]) == []
-    async with h.services.unit() as repo:
-        items = await repo.outbox_items()
+    async with h.services.db.unit() as uow:
+        items = await uow.outbox.outbox_items()
     assert len([i for i in items if i.kind == "gathering_cancelled"]) == 2
     assert not [i for i in items if i.kind == "gathering_reminder"]
 

@@ -9,7 +9,6 @@ from datetime import date
 from bot.domain.report import Options, build_report
 from bot.sim.emulator import SentMessage, SimUser
 from storage.report import report_data
-from storage.repository import Repository
 from tests.e2e.test_agreement import paired
 from tests.e2e.test_digest import oslo, weekly_notes
 from tests.support.harness import Harness
@@ -78,8 +77,8 @@ async def test_an_active_adept_rewords_adds_and_closes_goals(harness_each_db: Ha
     assert len(weekly_notes(ola)) == 1
 
     # The report keeps the closed goals, marked closed, with their dates.
-    async with h.db.session() as session:
-        data = await report_data(Repository(session), programme.id)
+    async with h.db.unit() as uow:
+        data = await report_data(uow, programme.id)
     assert data is not None
     goals = build_report(data, date(2026, 3, 23), Options(with_names=True)).table("goals")
     rows = [(row[2], row[7], row[8]) for row in goals.rows]

@@ -368,8 +368,8 @@ async def test_imported_answers_join_only_with_consent_and_own_answers_win(
     await yonas.next_message()
     await yonas.press(await yonas.next_message(), "No, thanks")
     await yonas.next_message()  # the answer to "no"
-    async with h.services.unit() as repo:
-        person_yonas = await repo.person_by_telegram_id(yonas.id)
+    async with h.services.db.unit() as uow:
+        person_yonas = await uow.people.person_by_telegram_id(yonas.id)
     assert person_yonas is not None and person_yonas.intake == {}
     assert [p.first_name for p in await h.pairing.members(second.id, Role.ADEPT)] == ["Amina"]
 

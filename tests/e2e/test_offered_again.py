@@ -19,8 +19,8 @@ async def test_a_proposal_lost_to_a_block_is_sent_after_the_unblock(harness: Har
     await amina.press(await amina.next_message(), "Fri 6 Mar")
     await amina.next_message()
     await h.deliver()
-    async with h.services.unit() as repo:
-        [proposal] = [i for i in await repo.outbox_items() if i.kind == "proposal"]
+    async with h.services.db.unit() as uow:
+        [proposal] = [i for i in await uow.outbox.outbox_items() if i.kind == "proposal"]
     assert proposal.status is OutboxStatus.FAILED
     await ola.expect_no_message()
 

@@ -114,8 +114,8 @@ async def test_programme_to_introduced_pair(harness_each_db: Harness) -> None:
     }
     # A row is marked sent just after its message arrives: let the worker finish first.
     await h.deliver()
-    async with h.services.unit() as repo:
-        statuses = {item.kind: item.status for item in await repo.outbox_items()}
+    async with h.services.db.unit() as uow:
+        statuses = {item.kind: item.status for item in await uow.outbox.outbox_items()}
     assert statuses == {"introduction": OutboxStatus.SENT}
 
 
@@ -138,8 +138,8 @@ async def test_intake_resumes_after_restart(tmp_path: Path) -> None:
             await amina.send("/start")
             again = await amina.next_message()
             assert again.text == second.text
-            async with h.services.unit() as repo:
-                person = await repo.person_by_telegram_id(300)
+            async with h.services.db.unit() as uow:
+                person = await uow.people.person_by_telegram_id(300)
             assert person is not None and person.intake == {"field": "Cooking"}
 
 

@@ -31,7 +31,6 @@ from storage.models import (
     PairRow,
     PersonRow,
 )
-from storage.privacy import PrivacyRepository
 from tests.e2e.test_cohort_end import ENDS
 from tests.support.cohorts import alerts_about, coordinator, oslo, run_until
 from tests.support.harness import Harness, start_harness
@@ -56,14 +55,14 @@ async def adept_id(h: Harness, programme: Programme) -> int:
 
 async def a_check_in_with_comment(h: Harness, pair_id: int, person_id: int, comment: str) -> None:
     now = h.clock.now()
-    async with h.services.unit() as repo:
-        check_in = await repo.start_check_in(
+    async with h.services.db.unit() as uow:
+        check_in = await uow.check_ins.start_check_in(
             pair_id=pair_id, person_id=person_id, meeting_id=None, period="2026-03", now=now
         )
-        await repo.update_check_in(
+        await uow.check_ins.update_check_in(
             check_in, score=4, comment=comment, goals_progressed=["@cv"], completed_at=now
         )
-        await repo.add_meeting(
+        await uow.meetings.add_meeting(
             pair_id=pair_id,
             held_on=now.date(),
             minutes=60,
@@ -204,8 +203,8 @@ async def test_audit_log_records_views_exports_and_deletions(harness: Harness) -
     assert (await berit.next_message()).text == "The audit log of your programmes is empty."
     await ola.send("/audit")
     assert (await ola.next_message()).text == "Only coordinators can do this."
-    async with h.db.session() as session:
-        entries = await PrivacyRepository(session).audit_entries([oslo.id])
+    async with h.db.unit() as uow:
+        entries = await uow.privacy.audit_entries([oslo.id])
     assert [e.action for e in entries] == ["deletion", "export", "view_comments"]
     assert all(e.at == h.clock.now() for e in entries)
 
@@ -317,8 +316,8 @@ async def test_retention_erases_exactly_the_expired_cohort(harness: Harness) -> 
     assert kari.catch_up() == []
     await olda.send("/mydata")
     assert (await olda.next_message()).text == "I have no data about you."
-    async with h.db.session() as session:
-        entries = await PrivacyRepository(session).audit_entries([old.id, soon.id])
+    async with h.db.unit() as uow:
+        entries = await uow.privacy.audit_entries([old.id, soon.id])
     assert [(e.action, e.target, e.actor_id) for e in entries] == [
         ("retention", f"cohort:{cohorts[old.id].id}", None)
     ]
@@ -488,8 +487,8 @@ async def test_forged_buttons_get_a_short_answer_and_change_nothing(harness: Har
     assert ola.callback_answers[-1]["text"] == "Only coordinators can do this."
     # /start without a token in the middle of another dialogue (here: a typed date).
     ola_id = (await h.services.actor(ola.id)).person.id  # type: ignore[union-attr]
-    async with h.services.unit() as repo:
-        await repo.save_dialogue(
+    async with h.services.db.unit() as uow:
+        await uow.dialogues.save_dialogue(
             Dialogue(ola_id, "meeting", "date", {"pair_id": pair_id}), h.clock.now()
         )
     ola.catch_up()
@@ -585,8 +584,8 @@ async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     ola, amina, pair_id = await h.active_pair(programme)
     amina_id = await adept_id(h, programme)
     goal = "Glimwerk welding goal"
-    async with h.services.unit() as repo:
-        await repo.set_goals(pair_id, ["@cv", goal])
+    async with h.services.db.unit() as uow:
+        await uow.pairs.set_goals(pair_id, ["@cv", goal])
     ola.catch_up()
     amina.catch_up()
 

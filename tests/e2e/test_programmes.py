@@ -40,8 +40,8 @@ async def set_up(h: Harness, key: str, name: str) -> tuple[Programme, tuple[Coho
 
 
 async def person(h: Harness, user: SimUser) -> Person:
-    async with h.services.unit() as repo:
-        found = await repo.person_by_telegram_id(user.id)
+    async with h.services.db.unit() as uow:
+        found = await uow.people.person_by_telegram_id(user.id)
     assert found is not None
     return found
 
@@ -86,8 +86,8 @@ async def test_nho_regions_with_their_own_coordinators_groups_and_gatherings(
     sami = await join(h, programme, Role.ADEPT, 310, "Sami", cohort_id=hordaland.id)
     rogaland_pair = await activate_pair(h, programme.id, ola, amina)
     await activate_pair(h, programme.id, per, sami)
-    async with h.services.unit() as repo:
-        pairs = {v.pair.id: v.pair.cohort_id for v in await repo.pair_views([programme.id])}
+    async with h.services.db.unit() as uow:
+        pairs = {v.pair.id: v.pair.cohort_id for v in await uow.pairs.pair_views([programme.id])}
     assert pairs[rogaland_pair] == rogaland.id
 
     # Each region's kick-off (in a week) and mentor training (in two weeks) reach only
@@ -104,8 +104,10 @@ async def test_nho_regions_with_their_own_coordinators_groups_and_gatherings(
     assert invitations(kari) == [] and invitations(lars) == []
 
     # A learning group of adepts is the audience of its own gathering.
-    async with h.services.unit() as repo:
-        await repo.set_learning_group(programme.id, [(await person(h, amina)).id], "Gruppe A")
+    async with h.services.db.unit() as uow:
+        await uow.gatherings.set_learning_group(
+            programme.id, [(await person(h, amina)).id], "Gruppe A"
+        )
     made = await h.core.gatherings.create(
         None,
         programme.id,
@@ -234,8 +236,8 @@ async def test_grimstad_twice_a_month_mentor_gatherings_and_check_ins(harness: H
     programme, [cohort] = await set_up(h, "grimstad", "Mentorprogram Grimstad")
     assert programme.cadence == "twice_monthly"
     assert (cohort.starts_on, cohort.ends_on) == (date(2026, 3, 3), date(2027, 3, 2))
-    async with h.services.unit() as repo:
-        planned = await repo.gatherings([programme.id], oslo(2026, 3, 1))
+    async with h.services.db.unit() as uow:
+        planned = await uow.gatherings.gatherings([programme.id], oslo(2026, 3, 1))
     mentor_only = [g for g in planned if g.audience is Audience.MENTORS]
     assert len(mentor_only) == 6 and all(g.kind is GatheringKind.TRAINING for g in mentor_only)
     ola = await join(h, programme, Role.MENTOR, 200, "Ola")

@@ -250,18 +250,18 @@ class ProgrammePromises(RuleBasedStateMachine):
             pair = waiting[index % len(waiting)]
             assert pair.id is not None
             now = self.h.clock.now()
-            async with self.h.services.unit() as repo:
+            async with self.h.services.db.unit() as uow:
                 if not pair.goals:
-                    await repo.set_goals(pair.id, ["Speak Norwegian at work"])
+                    await uow.pairs.set_goals(pair.id, ["Speak Norwegian at work"])
                 for person in (pair.mentor_id, pair.adept_id):
-                    await repo.add_confirmation(
+                    await uow.agreements.add_confirmation(
                         pair_id=pair.id,
                         person_id=person,
                         version="builtin-1",
                         text_sha256="0" * 64,
                         now=now,
                     )
-                await repo.activate_pair(pair.id, now)
+                await uow.pairs.activate_pair(pair.id, now)
             await self.settle()
 
         self.run(go())

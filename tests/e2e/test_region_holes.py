@@ -89,11 +89,11 @@ async def test_a_regions_coordinator_reads_the_agreement_but_cannot_change_it(
 
 async def alert(h: Harness, pair_id: int, user: SimUser) -> None:
     """The pair's party `user` asks for help: an alert opens and is delivered."""
-    async with h.services.unit() as repo:
-        asking = await repo.person_by_telegram_id(user.id)
+    async with h.services.db.unit() as uow:
+        asking = await uow.people.person_by_telegram_id(user.id)
         assert asking is not None
         stall = Stall(h.clock.now(), Help(asking.id))
-        await h.core.alerts.open_now(repo, pair_id, stall, h.clock.now())
+        await h.core.alerts.open_now(uow, pair_id, stall, h.clock.now())
     await h.deliver()
     await h.emulator.wait_until_idle()
 
@@ -280,10 +280,10 @@ async def test_participants_in_the_alert_group_leave_it_pair_numbers_only(
     stalled = (await team.next_message()).text or ""
     assert f"#{pair_id}" in stalled and "Ola" not in stalled and "Amina" not in stalled
     # Monday's digest too, which lists the meeting they planned: pair numbers only.
-    async with h.services.unit() as repo:
-        view = await repo.pair_view(pair_id)
+    async with h.services.db.unit() as uow:
+        view = await uow.pairs.pair_view(pair_id)
         assert view is not None
-        await repo.add_planned(
+        await uow.meetings.add_planned(
             pair_id=pair_id,
             planned_on=date(2026, 3, 11),
             planned_time=time(17, 0),

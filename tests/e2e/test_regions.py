@@ -45,11 +45,11 @@ async def test_a_regions_alert_reaches_its_coordinator_and_the_programmes_not_th
     pair_id = await activate_pair(h, programme.id, ola, amina)
     before = {user.id: len(user.inbox()) for user in (kari, lars, eva)}
 
-    async with h.services.unit() as repo:
-        asking = await repo.person_by_telegram_id(amina.id)
+    async with h.services.db.unit() as uow:
+        asking = await uow.people.person_by_telegram_id(amina.id)
         assert asking is not None
         help_request = Stall(h.clock.now(), Help(asking.id))
-        await h.core.alerts.open_now(repo, pair_id, help_request, h.clock.now())
+        await h.core.alerts.open_now(uow, pair_id, help_request, h.clock.now())
     await h.deliver()
     await h.emulator.wait_until_idle()
 
@@ -103,9 +103,9 @@ async def two_regions(h: Harness) -> Regions:
     first = await activate_pair(h, programme.id, people["Ola"], people["Amina"])
     second = await activate_pair(h, programme.id, people["Knut"], people["Fatima"])
     third = await activate_pair(h, programme.id, people["Per"], people["Sara"])
-    async with h.services.unit() as repo:
+    async with h.services.db.unit() as uow:
         for pair_id, cohort in ((first, rogaland), (second, rogaland), (third, hordaland)):
-            pair = await repo.pair(pair_id)
+            pair = await uow.pairs.pair(pair_id)
             assert pair is not None and pair.cohort_id == cohort.id
     return Regions(
         programme, kari, lars, mona, eva, (first, second), third, rogaland.id, hordaland.id
@@ -113,8 +113,8 @@ async def two_regions(h: Harness) -> Regions:
 
 
 async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.unit() as repo:
-        person = await repo.person_by_telegram_id(user.id)
+    async with h.services.db.unit() as uow:
+        person = await uow.people.person_by_telegram_id(user.id)
     assert person is not None
     return person.id
 
@@ -136,9 +136,9 @@ async def test_a_regions_coordinator_reads_the_regions_digest_and_the_programmes
     ola = await person_id(h, h.emulator.user(200, "Ola"))
     fatima = await person_id(h, h.emulator.user(301, "Fatima"))
     sara = await person_id(h, h.emulator.user(302, "Sara"))
-    async with h.services.unit() as repo:
+    async with h.services.db.unit() as uow:
         # Rogaland: a meeting both confirmed, and a good check-in.
-        meeting = await repo.add_meeting(
+        meeting = await uow.meetings.add_meeting(
             pair_id=first,
             held_on=date(2026, 3, 5),
             minutes=60,
@@ -146,18 +146,20 @@ async def test_a_regions_coordinator_reads_the_regions_digest_and_the_programmes
             logged_by=ola,
             now=oslo(2026, 3, 5, 18),
         )
-        await repo.answer_meeting(
+        await uow.meetings.answer_meeting(
             meeting.id, status=MeetingStatus.CONFIRMED, now=oslo(2026, 3, 5, 19)
         )
         for pair_id, person, score in ((second, fatima, 5), (r.hordaland, sara, 2)):
-            check_in = await repo.start_check_in(
+            check_in = await uow.check_ins.start_check_in(
                 pair_id=pair_id,
                 person_id=person,
                 meeting_id=None,
                 period="2026-03",
                 now=h.clock.now(),
             )
-            await repo.update_check_in(check_in, score=score, completed_at=oslo(2026, 3, 6, 12))
+            await uow.check_ins.update_check_in(
+                check_in, score=score, completed_at=oslo(2026, 3, 6, 12)
+            )
     # Sunday: Hordaland's low score opens an alert (to Lars and Eva only).
     h.clock.set(oslo(2026, 3, 8, 12))
     await h.tick()
@@ -216,8 +218,10 @@ async def test_a_regions_coordinator_reads_the_regions_digest_and_the_programmes
 
     assert [c.split(":")[0] for c in chart_captions(r.kari)] == ["Global Future – Rogaland"]
     assert [c.split(":")[0] for c in chart_captions(r.eva)] == ["Global Future"]
-    async with h.services.unit() as repo:
-        keys = sorted(i.idempotency_key for i in await repo.outbox_items() if i.kind == "digest")
+    async with h.services.db.unit() as uow:
+        keys = sorted(
+            i.idempotency_key for i in await uow.outbox.outbox_items() if i.kind == "digest"
+        )
     pid = r.programme.id
     assert keys == sorted(
         f"digest:{pid}:2026-W11:{user.id}:{part}"
@@ -349,8 +353,8 @@ async def test_a_regions_digest_and_report_count_its_gatherings_and_the_programm
     dinner = await make_gathering(h, pid, "Dinner", date(2026, 3, 10), time(18, 0))
     assert await h.core.gatherings.cancel(dinner) is not None
     await h.tick()  # invites everyone to the preset kick-offs
-    async with h.services.unit() as repo:
-        found = await repo.gathering_attendance(pid, date(2026, 3, 1), date(2026, 3, 12))
+    async with h.services.db.unit() as uow:
+        found = await uow.gatherings.gathering_attendance(pid, date(2026, 3, 1), date(2026, 3, 12))
     kickoff = {
         a.gathering.cohort_id: a.gathering.id for a in found if a.gathering.title == "Kick-off"
     }
@@ -366,11 +370,15 @@ async def test_a_regions_digest_and_report_count_its_gatherings_and_the_programm
     ):
         await answer(h, user_id, name, gathering, said)
     # Who was invited: everyone to the welcome, only a region's people to its gatherings.
-    async with h.services.unit() as repo:
-        regions = {c.id: c.name.removeprefix("Global Future – ") for c in await repo.cohorts(pid)}
+    async with h.services.db.unit() as uow:
+        regions = {
+            c.id: c.name.removeprefix("Global Future – ") for c in await uow.programmes.cohorts(pid)
+        }
         invited = {
             (a.gathering.title, regions.get(a.gathering.cohort_id or 0)): a.invited
-            for a in await repo.gathering_attendance(pid, date(2026, 3, 1), date(2026, 3, 12))
+            for a in await uow.gatherings.gathering_attendance(
+                pid, date(2026, 3, 1), date(2026, 3, 12)
+            )
         }
     assert invited == {
         ("Welcome evening", None): 6,
@@ -504,18 +512,18 @@ async def test_a_regions_coordinator_sees_and_acts_on_the_regions_pairs_only(
     ):
         await join(h, r.programme, role, user_id, name, cohort_id=cohort)
     ids = {}
-    async with h.services.unit() as repo:
+    async with h.services.db.unit() as uow:
         for user_id, name in ((203, "Nils"), (303, "Leyla"), (204, "Ivar"), (304, "Omar")):
-            person = await repo.person_by_telegram_id(user_id)
+            person = await uow.people.person_by_telegram_id(user_id)
             assert person is not None
             ids[name] = person.id
-            await repo.update_person(person.id, intake={"field": "nursing", "offers": ["cv"]})
+            await uow.people.update_person(person.id, intake={"field": "nursing", "offers": ["cv"]})
         # Amina (Rogaland) and Sara (Hordaland) ask for help: one alert in each region.
         for user_id, pair_id in ((300, first), (302, r.hordaland)):
-            asking = await repo.person_by_telegram_id(user_id)
+            asking = await uow.people.person_by_telegram_id(user_id)
             assert asking is not None
             stall = Stall(h.clock.now(), Help(asking.id))
-            await h.core.alerts.open_now(repo, pair_id, stall, h.clock.now())
+            await h.core.alerts.open_now(uow, pair_id, stall, h.clock.now())
     await h.deliver()
     await h.emulator.wait_until_idle()
 
@@ -555,8 +563,8 @@ async def test_a_regions_coordinator_sees_and_acts_on_the_regions_pairs_only(
     assert (await reply(r.kari, f"/end {r.hordaland}")).text == (
         f"Pair {r.hordaland} is not an active pair in your programmes."
     )
-    async with h.services.unit() as repo:
-        still = await repo.pair(r.hordaland)
+    async with h.services.db.unit() as uow:
+        still = await uow.pairs.pair(r.hordaland)
     assert still is not None and still.state is PairState.ACTIVE
 
     # /match: suggestions of the region's people.
@@ -585,8 +593,8 @@ async def test_a_regions_coordinator_sees_and_acts_on_the_regions_pairs_only(
     assert offered(step) == ["Leyla"], step.button_texts()
     await r.kari.press(step, step.button_texts()[0])
     await h.emulator.wait_for(lambda: step.edited >= 2, 10, "the pair made")
-    async with h.services.unit() as repo:
-        views = await repo.pair_views([pid])
+    async with h.services.db.unit() as uow:
+        views = await uow.pairs.pair_views([pid])
     made = {(v.mentor.first_name, v.adept.first_name): v.pair for v in views}
     assert ("Ivar", "Omar") not in made and ("Nils", "Omar") not in made
     assert made[("Nils", "Leyla")].cohort_id == r.rogaland_cohort

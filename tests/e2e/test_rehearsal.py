@@ -100,12 +100,12 @@ async def test_a_month_rehearsed_through_the_running_bot(tmp_path: Path) -> None
                 assert made.view is not None
                 pair_id = made.view.pair.id
                 now = services.clock.now()
-                async with services.unit() as repo:
+                async with services.db.unit() as uow:
                     # The agreement is confirmed here; its own flow is tested elsewhere.
-                    await repo.set_goals(pair_id, ["Speak Norwegian at work"])
-                    await confirm_agreement(repo, pair_id, (mentor.id, adept.id), now)
-                    for item in await repo.outbox_items():
-                        await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="")
+                    await uow.pairs.set_goals(pair_id, ["Speak Norwegian at work"])
+                    await confirm_agreement(uow, pair_id, (mentor.id, adept.id), now)
+                    for item in await uow.outbox.outbox_items():
+                        await uow.outbox.outbox_give_up(item.id, status=OutboxStatus.SENT, error="")
             finally:
                 await db.dispose()
 

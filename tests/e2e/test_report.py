@@ -56,11 +56,11 @@ async def join_pair(
     outcome = await h.pairing.create_pair(None, programme.id, people[0].id, people[1].id)
     assert outcome.view is not None
     pair_id = outcome.view.pair.id
-    async with h.services.unit() as repo:
-        await repo.set_goals(pair_id, goals)
-        await confirm_agreement(repo, pair_id, (p.id for p in people), h.clock.now())
-        for item in await repo.outbox_items():
-            await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
+    async with h.services.db.unit() as uow:
+        await uow.pairs.set_goals(pair_id, goals)
+        await confirm_agreement(uow, pair_id, (p.id for p in people), h.clock.now())
+        for item in await uow.outbox.outbox_items():
+            await uow.outbox.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
     return pair_id
 
 
@@ -222,9 +222,9 @@ async def test_spreadsheet_figures_match_the_database(
         "Evaluation answers",
     ]
     # What the database holds, read through the repository.
-    async with h.services.unit() as repo:
-        meetings = {p: await repo.meetings_of(p) for p in pair_ids}
-        check_ins = await repo.check_ins_of(pair_ids)
+    async with h.services.db.unit() as uow:
+        meetings = {p: await uow.meetings.meetings_of(p) for p in pair_ids}
+        check_ins = await uow.check_ins.check_ins_of(pair_ids)
     pairs = sheet_rows(book, "Pairs")
     assert [row["Pair"] for row in pairs] == ["1", "2"]
     for row, pair_id in zip(pairs, pair_ids, strict=True):
@@ -267,8 +267,8 @@ async def test_spreadsheet_figures_match_the_database(
     assert isinstance(summary["Ends"], datetime) and summary["Ends"].date() == ENDS
 
     # Gatherings: the answers as the database holds them; the cancelled dinner is left out.
-    async with h.services.unit() as repo:
-        stored = await repo.gathering_attendance(programme_id, date(2026, 3, 1))
+    async with h.services.db.unit() as uow:
+        stored = await uow.gatherings.gathering_attendance(programme_id, date(2026, 3, 1))
     gatherings = sheet_rows(book, "Gatherings")
     assert [(g["Gathering"], g["Kind"], g["For"], g["Cohort"]) for g in gatherings] == [
         ("Kick-off", "kick-off", "mentors and mentees", "whole programme"),

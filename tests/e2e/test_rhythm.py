@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.model import OutboxStatus
 from bot.sim.emulator import SentMessage, SimUser
-from storage.repository import Repository
 from tests.support import cohorts
 from tests.support.cohorts import OSLO, oslo
 from tests.support.harness import Harness
@@ -159,9 +158,9 @@ async def test_three_months_of_one_pair(harness: Harness) -> None:
         # May begins.
         "Have you agreed when to meet Ola this month?",
     ]
-    async with h.services.unit() as repo:
-        meetings = await repo.meetings_of(pair_id)
-        check_ins = await repo.check_ins_of([pair_id])
+    async with h.services.db.unit() as uow:
+        meetings = await uow.meetings.meetings_of(pair_id)
+        check_ins = await uow.check_ins.check_ins_of([pair_id])
     assert [(m.held_on.isoformat(), m.minutes, m.status.value) for m in meetings] == [
         ("2026-03-05", 60, "confirmed"),
         ("2026-04-07", 120, "reported"),
@@ -194,9 +193,10 @@ async def test_a_stale_planning_question_says_the_date_is_already_fixed(harness:
         "You already have a date: you meet Amina Thursday 5 March. /status shows more."
     )
     await ola.expect_no_message()
-    async with h.services.unit() as repo:
+    async with h.services.db.unit() as uow:
         history = [
-            r.history for r in await repo.rhythm_histories(since=date(2026, 3, 1), pair_id=pair_id)
+            r.history
+            for r in await uow.meetings.rhythm_histories(since=date(2026, 3, 1), pair_id=pair_id)
         ]
     assert [p.planned_on.isoformat() for p in history[0].planned] == ["2026-03-05"]
 
@@ -212,8 +212,8 @@ async def test_a_repeated_tick_sends_nothing_more(harness: Harness) -> None:
     await harness.tick()
     await harness.emulator.wait_until_idle()
     assert len(harness.emulator.calls("sendMessage")) == sent
-    async with harness.services.unit() as repo:
-        nudges = [i for i in await repo.outbox_items() if i.kind == "plan"]
+    async with harness.services.db.unit() as uow:
+        nudges = [i for i in await uow.outbox.outbox_items() if i.kind == "plan"]
     assert len(nudges) == 2 and all(i.status is OutboxStatus.SENT for i in nudges)
 
 
@@ -236,8 +236,8 @@ async def test_a_disputed_meeting_does_not_count(harness: Harness) -> None:
     confirm = await ola.next_message()
     await ola.press(confirm, "No, we did not")
     assert (await ola.next_message()).text == "Thank you. I have noted that you did not meet then."
-    async with h.services.unit() as repo:
-        [meeting] = await repo.meetings_of(pair_id)
+    async with h.services.db.unit() as uow:
+        [meeting] = await uow.meetings.meetings_of(pair_id)
     assert meeting.status.value == "disputed"
     # Not met, so the reminder still comes in the first period.
     await run_until(h, oslo(2026, 3, 13, 12))
@@ -294,8 +294,8 @@ async def test_quiet_hours_and_weekends_across_the_dst_change(harness: Harness) 
     programme = await h.programme()
     ola, amina, _pair_id = await h.active_pair(programme)
     await run_until(h, oslo(2026, 3, 31, 12))
-    async with h.services.unit() as repo:
-        items = await repo.outbox_items()
+    async with h.services.db.unit() as uow:
+        items = await uow.outbox.outbox_items()
     planned = [i for i in items if i.kind in ("plan", "remind", "check_in", "day_before")]
     assert planned, "the pair should have been nudged"
     for item in planned:
@@ -325,10 +325,8 @@ async def test_an_unparsable_date_gets_a_clear_answer(harness: Harness) -> None:
     assert (await amina.next_message()).text == (
         "✅ I have asked Ola if Friday 6 March works. I will tell you the answer."
     )
-    async with h.services.unit() as repo:
-        [rhythm] = await Repository(repo.session).rhythm_histories(
-            since=h.clock.now().date(), pair_id=pair_id
-        )
+    async with h.services.db.unit() as uow:
+        [rhythm] = await uow.meetings.rhythm_histories(since=h.clock.now().date(), pair_id=pair_id)
     assert [p.planned_on.isoformat() for p in rhythm.history.planned] == ["2026-03-06"]
     del ola
 
@@ -375,16 +373,16 @@ async def test_the_day_after_a_planned_meeting_both_are_asked_whether_they_met(
     assert (asked.text or "").startswith(
         "✅ Saved: you met Ola Thursday 5 March, 1 hour. I have asked Ola to confirm."
     )
-    async with h.services.unit() as repo:
-        [meeting] = await repo.meetings_of(pair_id)
+    async with h.services.db.unit() as uow:
+        [meeting] = await uow.meetings.meetings_of(pair_id)
     assert (meeting.held_on, meeting.minutes) == (date(2026, 3, 5), 60)
 
     # Ola's «yes» after Amina logged it logs nothing twice: he confirms hers instead.
     await ola.press(asked_ola, "Yes")
     await h.emulator.wait_until_idle()
     assert asked_ola.button_texts() == []
-    async with h.services.unit() as repo:
-        assert len(await repo.meetings_of(pair_id)) == 1
+    async with h.services.db.unit() as uow:
+        assert len(await uow.meetings.meetings_of(pair_id)) == 1
     await h.deliver()
     assert (await ola.next_message()).text == (
         "Amina says you met Thursday 5 March for 1 hour. Is that right?"
@@ -457,8 +455,8 @@ async def test_logging_the_usual_meeting_takes_at_most_four_taps(harness: Harnes
         taps = 1 + await finish_check_in(h, user, score)
         assert taps <= taps_allowed
         assert user.inbox()[-1].text == "Thank you! Only the coordinator sees your answer."
-    async with h.services.unit() as repo:
-        meetings = await repo.meetings_of(pair_id)
+    async with h.services.db.unit() as uow:
+        meetings = await uow.meetings.meetings_of(pair_id)
     assert [(m.held_on, m.minutes) for m in meetings] == [(date(2026, 3, 4), 60)] * 2
 
 

@@ -11,15 +11,14 @@ from bot.runtime.clock import FixedClock
 from bot.sim.emulator import BotApiEmulator
 from handlers.routes import FRONTEND
 from storage.db import Database
-from storage.repository import Repository
 from tests.support.databases import WORKDAY_MORNING, fresh_database_url
 from tests.support.harness import settings_for
 from tests.support.seed import seed_pairs
 
 
 async def awake_pairs(db: Database) -> set[int]:
-    async with db.session() as session:
-        revisions, _ = await Repository(session).awake_pairs(WORKDAY_MORNING)
+    async with db.unit() as uow:
+        revisions, _ = await uow.tick.awake_pairs(WORKDAY_MORNING)
         return set(revisions)
 
 

@@ -21,8 +21,8 @@ def oslo(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> da
 
 
 async def outbox(h: Harness, kind: str) -> list[OutboxItem]:
-    async with h.services.unit() as repo:
-        return [item for item in await repo.outbox_items() if item.kind == kind]
+    async with h.services.db.unit() as uow:
+        return [item for item in await uow.outbox.outbox_items() if item.kind == kind]
 
 
 async def people(h: Harness, programme_id: int) -> tuple[Person, Person]:
@@ -45,8 +45,8 @@ async def nudges_queued_overnight(h: Harness) -> tuple[SimUser, SimUser, int]:
 
 async def withdrawn(h: Harness, kind: str) -> list[str | None]:
     """The recorded reasons of the withdrawn messages of this kind (none sent)."""
-    async with h.services.unit() as repo:
-        rows = await repo.session.execute(
+    async with h.services.db.unit() as uow:
+        rows = await uow.session.execute(
             select(OutboxRow.status, OutboxRow.last_error).where(OutboxRow.kind == kind)
         )
         statuses = rows.all()
@@ -90,8 +90,8 @@ async def test_a_meeting_logged_after_queuing_withdraws_the_nudges(harness: Harn
 async def test_an_ended_pair_gets_no_nudge(harness: Harness) -> None:
     h = harness
     ola, amina, pair_id = await nudges_queued_overnight(h)
-    async with h.services.unit() as repo:
-        assert await repo.end_pair(pair_id, "moved away", h.clock.now())
+    async with h.services.db.unit() as uow:
+        assert await uow.pairs.end_pair(pair_id, "moved away", h.clock.now())
     h.clock.set(oslo(2026, 3, 5, 9))
     await h.deliver()
     await ola.expect_no_message()

@@ -16,7 +16,6 @@ from bot.runtime.clock import FixedClock
 from bot.runtime.delivery import MAX_ATTEMPTS, DeliveryWorker
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
-from storage.repository import Repository
 from tests.support.databases import WORKDAY_MORNING
 
 
@@ -31,8 +30,8 @@ def bot_for(emulator: BotApiEmulator, **request: float | int) -> Bot:
 async def queue(
     db: Database, clock: FixedClock, *keys: str, person_id: int | None = None, chat_id: int = 1001
 ) -> None:
-    async with db.session() as session:
-        await Repository(session).enqueue(
+    async with db.unit() as uow:
+        await uow.outbox.enqueue(
             [
                 OutgoingMessage(
                     idempotency_key=k, chat_id=chat_id, text=f"hello {k}", person_id=person_id
@@ -44,8 +43,8 @@ async def queue(
 
 
 async def items(db: Database) -> dict[str, OutboxItem]:
-    async with db.session() as session:
-        return {item.idempotency_key: item for item in await Repository(session).outbox_items()}
+    async with db.unit() as uow:
+        return {item.idempotency_key: item for item in await uow.outbox.outbox_items()}
 
 
 async def test_due_rows_are_sent_once(
@@ -64,8 +63,8 @@ async def test_due_rows_are_sent_once(
 async def test_blocked_person_becomes_unreachable_and_is_not_retried(
     database: Database, emulator: BotApiEmulator, clock: FixedClock
 ) -> None:
-    async with database.session() as session:
-        person = await Repository(session).add_person(
+    async with database.unit() as uow:
+        person = await uow.people.add_person(
             telegram_user_id=1001,
             first_name="Amina",
             last_name=None,
@@ -73,7 +72,7 @@ async def test_blocked_person_becomes_unreachable_and_is_not_retried(
             now=clock.now(),
         )
         # Someone who takes part: the outbox takes nothing for anyone else.
-        await Repository(session).update_person(person.id, consented_at=clock.now())
+        await uow.people.update_person(person.id, consented_at=clock.now())
     await queue(database, clock, "nudge", person_id=person.id)
     emulator.block(1001)
     async with bot_for(emulator) as bot:
@@ -82,8 +81,8 @@ async def test_blocked_person_becomes_unreachable_and_is_not_retried(
         again = await DeliveryWorker(database, bot, clock).deliver_due()
     assert report.unreachable == 1 and again.handled == 0
     assert (await items(database))["nudge"].status is OutboxStatus.FAILED
-    async with database.session() as session:
-        stored = await Repository(session).person(person.id)
+    async with database.unit() as uow:
+        stored = await uow.people.person(person.id)
     assert stored is not None and stored.unreachable_since == WORKDAY_MORNING
     assert len(emulator.calls("sendMessage")) == 1
 
@@ -194,8 +193,8 @@ async def test_a_photo_row_is_drawn_and_sent_and_a_bad_one_is_not_retried(
 ) -> None:
     weeks = tuple(date(2026, 1, 5) + timedelta(weeks=k) for k in range(12))
     data = chart.to_payload(Chart(weeks, (1,) * 12, (0.5,) * 12, (0, 1, 2, 3, 4)), "en", "T")
-    async with sqlite_database.session() as session:
-        await Repository(session).enqueue(
+    async with sqlite_database.unit() as uow:
+        await uow.outbox.enqueue(
             [
                 OutgoingMessage(idempotency_key="p", chat_id=1001, text="caption", photo=data),
                 OutgoingMessage(

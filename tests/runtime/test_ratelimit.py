@@ -28,7 +28,6 @@ from bot.runtime.ratelimit import (
 )
 from bot.sim.emulator import BotApiEmulator
 from storage.db import Database
-from storage.repository import Repository
 
 BULK, REPLY = Priority.BULK, Priority.INTERACTIVE
 
@@ -294,10 +293,9 @@ async def test_old_windows_are_forgotten(database: Database) -> None:
     wall.moment = BASE + timedelta(hours=1)
     assert await sent(budget, private(2)) is None  # starts a clean-up in the background
     await budget.close()
-    async with database.session() as session:
-        repo = Repository(session)
+    async with database.unit() as uow:
         # Only the last minutes are left: the new message's rows for chat 2 and overall.
-        assert await repo.forget_send_windows(BASE + timedelta(hours=2)) == 2
+        assert await uow.send_budget.forget_send_windows(BASE + timedelta(hours=2)) == 2
 
 
 # --------------------------------------------------------------------------- the limiter
@@ -334,16 +332,16 @@ async def test_a_429_pauses_everyone_and_bot_messages_get_it_back(
 async def test_the_worker_reschedules_a_429_by_retry_after(
     sqlite_database: Database, emulator: BotApiEmulator, clock: FixedClock
 ) -> None:
-    async with sqlite_database.session() as session:
-        await Repository(session).enqueue(
+    async with sqlite_database.unit() as uow:
+        await uow.outbox.enqueue(
             [OutgoingMessage(idempotency_key="busy", chat_id=1001, text="hi")], clock.now()
         )
     emulator.fail_next("sendMessage", status=429, description="Too Many Requests", retry_after=17)
     async with limited_bot(emulator, SharedRateLimiter(MemoryBudget())) as bot:
         report = await DeliveryWorker(sqlite_database, bot, clock).deliver_due()
     assert report.retried == 1
-    async with sqlite_database.session() as session:
-        [row] = await Repository(session).outbox_items()
+    async with sqlite_database.unit() as uow:
+        [row] = await uow.outbox.outbox_items()
     assert row.status is OutboxStatus.PENDING
     assert row.not_before == clock.now() + timedelta(seconds=17)
 

@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 from bot.domain import digest as rules
 from bot.domain.model import PairState
 from storage.db import Database
-from storage.digest import DigestQueries
-from storage.repository import Repository
 from tests.support.seed import seed_pairs
 
 NOW = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)  # Monday 09:30 in Oslo
@@ -18,11 +16,10 @@ NOW = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)  # Monday 09:30 in Oslo
 
 async def test_digest_inputs_from_the_database(database: Database) -> None:
     await seed_pairs(database, 12, NOW)
-    async with database.session() as session:
-        repo = Repository(session)
-        programmes = await repo.programmes([1])
+    async with database.unit() as uow:
+        programmes = await uow.programmes.programmes([1])
         [data] = (
-            await DigestQueries(session).digest_inputs(
+            await uow.digest.digest_inputs(
                 programmes,
                 scores_since=NOW - timedelta(weeks=13),
                 planned_from=NOW.date(),
@@ -30,8 +27,8 @@ async def test_digest_inputs_from_the_database(database: Database) -> None:
                 gatherings_between=(NOW - timedelta(days=7), NOW + timedelta(days=7)),
             )
         ).values()
-        rhythms = await repo.rhythm_histories(since=NOW.date())
-        check_ins = await repo.check_ins_of([r.view.pair.id for r in rhythms])
+        rhythms = await uow.meetings.rhythm_histories(since=NOW.date())
+        check_ins = await uow.check_ins.check_ins_of([r.view.pair.id for r in rhythms])
     assert len(data.pairs) == 12
     assert {p.state for p in data.pairs} == {PairState.ACTIVE}
     held = sorted((r.view.pair.id, m.held_on) for r in rhythms for m in r.history.meetings)

@@ -51,7 +51,7 @@ from storage.models import (
     ProgrammeRow,
     SendBudgetRow,
 )
-from storage.privacy import COLUMNS, Holds, PrivacyRepository
+from storage.privacy import COLUMNS, Holds
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 NAME, SURNAME = "Aminata", "Qadiri-Løkke"
@@ -523,10 +523,9 @@ async def dump(database: Database) -> str:
 
 
 async def erase(database: Database, person_id: int) -> None:
-    async with database.session() as session:
-        privacy = PrivacyRepository(session)
-        await privacy.erase_pair_texts(await privacy.pairs_of([person_id]))
-        await privacy.erase_people([person_id], NOW)
+    async with database.unit() as uow:
+        await uow.privacy.erase_pair_texts(await uow.privacy.pairs_of([person_id]))
+        await uow.privacy.erase_people([person_id], NOW)
 
 
 COUNTED = (
@@ -624,8 +623,8 @@ def at_path(data: Any, path: str) -> list[Any]:
 
 async def test_mydata_shows_everything_of_hers_or_says_why_not(database: Database) -> None:
     ids = await seed(database)
-    async with database.session() as session:
-        data = await PrivacyRepository(session).export(ids["aminata"])
+    async with database.unit() as uow:
+        data = await uow.privacy.export(ids["aminata"])
     assert data is not None
     shown = json.dumps(data, ensure_ascii=False)
     for column, text in SEEDED.items():

@@ -11,8 +11,6 @@ from bot.runtime.wiring import Core, build_core
 from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
-from storage.evaluation import Evaluations
-from storage.repository import Repository
 from tests.support.rows import programme_with_pairs
 
 START = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
@@ -35,29 +33,27 @@ async def test_ticks_tell_ask_remind_and_end_once(database: Database) -> None:
     clock.set(datetime(2026, 3, 31, 8, 0, tzinfo=UTC))
     await tick(core)
     await tick(core)
-    async with database.session() as session:
-        repo = Repository(session)
-        keys = keys_of(await repo.outbox_items())
-        pair = await repo.pair(pair_id)
+    async with database.unit() as uow:
+        keys = keys_of(await uow.outbox.outbox_items())
+        pair = await uow.pairs.pair(pair_id)
         assert pair is not None
         mine = [k for k in keys if k.startswith("evaluation:")]
         assert mine == [
             f"evaluation:{pair_id}:{pair.mentor_id}:notice",
             f"evaluation:{pair_id}:{pair.adept_id}:notice",
         ]
-        noticed = await Evaluations(repo).of(pair_id, pair.adept_id)
+        noticed = await uow.evaluations.of(pair_id, pair.adept_id)
         assert noticed is not None and noticed.noticed_at is not None and noticed.asked_at is None
 
     clock.set(datetime(2026, 4, 28, 7, 30, tzinfo=UTC))
     await tick(core)
-    async with database.session() as session:
-        repo = Repository(session)
-        pair = await repo.pair(pair_id)
+    async with database.unit() as uow:
+        pair = await uow.pairs.pair(pair_id)
         assert pair is not None and pair.state is PairState.ENDED
-        asked = await Evaluations(repo).of(pair_id, pair.mentor_id)
+        asked = await uow.evaluations.of(pair_id, pair.mentor_id)
         assert asked is not None and asked.asked_at == clock.now()
         assert asked.goals == ("@cv", "Drive a bus") and asked.role == "mentor"
-        mentor = await repo.person(pair.mentor_id)
+        mentor = await uow.people.person(pair.mentor_id)
     assert mentor is not None
 
     # The mentor answers; a second answer to the same question is refused.
@@ -69,9 +65,8 @@ async def test_ticks_tell_ask_remind_and_end_once(database: Database) -> None:
     for days, expected in ((3, 1), (7, 2), (20, 2)):
         clock.set(datetime(2026, 4, 28, 7, 30, tzinfo=UTC) + timedelta(days=days))
         await tick(core)
-        async with database.session() as session:
-            repo = Repository(session)
-            found = await Evaluations(repo).of(pair_id, pair.adept_id)
-            keys = keys_of(await repo.outbox_items())
+        async with database.unit() as uow:
+            found = await uow.evaluations.of(pair_id, pair.adept_id)
+            keys = keys_of(await uow.outbox.outbox_items())
         assert found is not None and found.reminders == expected
         assert sum(":remind:" in k and f":{pair.adept_id}:" in k for k in keys) == expected

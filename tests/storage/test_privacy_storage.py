@@ -20,26 +20,24 @@ from storage.models import (
     OutboxRow,
     PairRow,
 )
-from storage.privacy import ERASED_NAME, PrivacyRepository
-from storage.repository import Repository
+from storage.privacy import ERASED_NAME
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
 
 async def seed(database: Database) -> dict[str, int]:
-    async with database.session() as session:
-        repo = Repository(session)
-        programme = await repo.create_programme(
+    async with database.unit() as uow:
+        programme = await uow.programmes.create_programme(
             name="Oslo", timezone="Europe/Oslo", language="nb", now=NOW
         )
-        old = await repo.create_cohort(
+        old = await uow.programmes.create_cohort(
             programme_id=programme.id,
             name="2024",
             starts_on=date(2024, 1, 1),
             ends_on=date(2024, 12, 31),
             now=NOW,
         )
-        new = await repo.create_cohort(
+        new = await uow.programmes.create_cohort(
             programme_id=programme.id,
             name="2026",
             starts_on=date(2026, 1, 1),
@@ -53,37 +51,37 @@ async def seed(database: Database) -> dict[str, int]:
             ("Kari", 100, Role.COORDINATOR, old.id),
             ("Bodil", 400, Role.MENTOR, old.id),
         ):
-            person = await repo.add_person(
+            person = await uow.people.add_person(
                 telegram_user_id=telegram_id,
                 first_name=name,
                 last_name="Nordmann",
                 telegram_language="nb",
                 now=NOW,
             )
-            await repo.update_person(
+            await uow.people.update_person(
                 person.id, intake={"field": f"{name}'s field"}, consented_at=NOW
             )
-            await repo.add_membership(
+            await uow.people.add_membership(
                 person_id=person.id, programme_id=programme.id, cohort_id=cohort, role=role, now=NOW
             )
             ids[name] = person.id
         # Bodil stayed on: her membership still names the 2024 cohort, but she has a
         # pair in the 2026 one.
-        newcomer = await repo.add_person(
+        newcomer = await uow.people.add_person(
             telegram_user_id=500,
             first_name="Nora",
             last_name=None,
             telegram_language="nb",
             now=NOW,
         )
-        await repo.add_membership(
+        await uow.people.add_membership(
             person_id=newcomer.id,
             programme_id=programme.id,
             cohort_id=new.id,
             role=Role.ADEPT,
             now=NOW,
         )
-        await repo.add_pair(
+        await uow.pairs.add_pair(
             programme_id=programme.id,
             cohort_id=new.id,
             mentor_id=ids["Bodil"],
@@ -91,7 +89,7 @@ async def seed(database: Database) -> dict[str, int]:
             now=NOW,
         )
         ids["Nora"] = newcomer.id
-        pair = await repo.add_pair(
+        pair = await uow.pairs.add_pair(
             programme_id=programme.id,
             cohort_id=old.id,
             mentor_id=ids["Ola"],
@@ -99,11 +97,11 @@ async def seed(database: Database) -> dict[str, int]:
             now=NOW,
         )
         ids["pair"] = pair.id
-        await repo.set_goals(pair.id, ["@cv", "Jobb som sykepleier"])
-        check_in = await repo.start_check_in(
+        await uow.pairs.set_goals(pair.id, ["@cv", "Jobb som sykepleier"])
+        check_in = await uow.check_ins.start_check_in(
             pair_id=pair.id, person_id=ids["Amina"], meeting_id=None, period="2026-02", now=NOW
         )
-        await repo.update_check_in(
+        await uow.check_ins.update_check_in(
             check_in,
             score=2,
             comment="Vanskelig uke",
@@ -111,7 +109,7 @@ async def seed(database: Database) -> dict[str, int]:
             goals_progressed=["Jobb som sykepleier"],
             completed_at=NOW,
         )
-        await repo.add_meeting(
+        await uow.meetings.add_meeting(
             pair_id=pair.id,
             held_on=date(2026, 2, 10),
             minutes=90,
@@ -119,8 +117,8 @@ async def seed(database: Database) -> dict[str, int]:
             logged_by=ids["Ola"],
             now=NOW,
         )
-        await repo.add_note(pair.id, ids["Kari"], "Amina is worried about her visa", NOW)
-        await repo.save_expectation(
+        await uow.alerts.add_note(pair.id, ids["Kari"], "Amina is worried about her visa", NOW)
+        await uow.agreements.save_expectation(
             pair_id=pair.id,
             person_id=ids["Amina"],
             round_="start",
@@ -128,8 +126,10 @@ async def seed(database: Database) -> dict[str, int]:
             completed=True,
             now=NOW,
         )
-        await repo.save_dialogue(Dialogue(ids["Amina"], "intake", "field", {"role": "adept"}), NOW)
-        await repo.enqueue(
+        await uow.dialogues.save_dialogue(
+            Dialogue(ids["Amina"], "intake", "field", {"role": "adept"}), NOW
+        )
+        await uow.outbox.enqueue(
             [
                 OutgoingMessage("to-amina", 300, "Hei Amina", person_id=ids["Amina"]),
                 OutgoingMessage("to-kari", 100, "Hei Kari", person_id=ids["Kari"]),
@@ -141,8 +141,8 @@ async def seed(database: Database) -> dict[str, int]:
 
 async def test_export_holds_everything_about_the_person(database: Database) -> None:
     ids = await seed(database)
-    async with database.session() as session:
-        data = await PrivacyRepository(session).export(ids["Amina"])
+    async with database.unit() as uow:
+        data = await uow.privacy.export(ids["Amina"])
     assert data is not None
     assert data["person"]["first_name"] == "Amina"
     assert data["person"]["intake_answers"] == {"field": "Amina's field"}
@@ -159,14 +159,12 @@ async def test_export_holds_everything_about_the_person(database: Database) -> N
 
 async def test_erasure_removes_personal_data_and_keeps_counts(database: Database) -> None:
     ids = await seed(database)
-    async with database.session() as session:
-        privacy = PrivacyRepository(session)
-        await privacy.erase_pair_texts(await privacy.pairs_of([ids["Amina"]]))
-        assert await privacy.erase_people([ids["Amina"]], NOW) == 1
-        assert await privacy.erase_people([ids["Amina"]], NOW) == 0  # once is enough
-    async with database.session() as session:
-        repo, privacy = Repository(session), PrivacyRepository(session)
-        amina = await repo.person(ids["Amina"])
+    async with database.unit() as uow:
+        await uow.privacy.erase_pair_texts(await uow.privacy.pairs_of([ids["Amina"]]))
+        assert await uow.privacy.erase_people([ids["Amina"]], NOW) == 1
+        assert await uow.privacy.erase_people([ids["Amina"]], NOW) == 0  # once is enough
+    async with database.unit() as uow:
+        amina = await uow.people.person(ids["Amina"])
         assert amina is not None
         assert (amina.first_name, amina.last_name, amina.telegram_user_id, amina.intake) == (
             ERASED_NAME,
@@ -174,77 +172,76 @@ async def test_erasure_removes_personal_data_and_keeps_counts(database: Database
             None,
             {},
         )
-        assert await repo.person_by_telegram_id(300) is None
-        assert await privacy.export(ids["Amina"]) is None
-        assert await repo.dialogue(ids["Amina"]) is None
-        pair = await session.get(PairRow, ids["pair"])
+        assert await uow.people.person_by_telegram_id(300) is None
+        assert await uow.privacy.export(ids["Amina"]) is None
+        assert await uow.dialogues.dialogue(ids["Amina"]) is None
+        pair = await uow.session.get(PairRow, ids["pair"])
         assert pair is not None and pair.goals == ["@cv", "#2"]
-        [check_in] = (await session.execute(select(CheckInRow))).scalars().all()
+        [check_in] = (await uow.session.execute(select(CheckInRow))).scalars().all()
         assert (check_in.score, check_in.comment, check_in.goals_progressed) == (2, None, ["#2"])
         assert check_in.help_text is None
-        [meeting] = (await session.execute(select(MeetingRow))).scalars().all()
+        [meeting] = (await uow.session.execute(select(MeetingRow))).scalars().all()
         assert (meeting.minutes, meeting.topic) == (90, None)
-        assert (await session.execute(select(NoteRow))).scalars().all() == []
-        [expectation] = (await session.execute(select(ExpectationRow))).scalars().all()
+        assert (await uow.session.execute(select(NoteRow))).scalars().all() == []
+        [expectation] = (await uow.session.execute(select(ExpectationRow))).scalars().all()
         assert expectation.answers == {}
-        keys = [row.idempotency_key for row in (await session.execute(select(OutboxRow))).scalars()]
+        keys = [
+            row.idempotency_key for row in (await uow.session.execute(select(OutboxRow))).scalars()
+        ]
         assert keys == ["to-kari"]
         # Everyone else keeps their data.
-        ola = await repo.person(ids["Ola"])
+        ola = await uow.people.person(ids["Ola"])
         assert ola is not None and ola.first_name == "Ola" and ola.intake != {}
 
 
 async def test_retention_picks_participants_with_nothing_else_running(database: Database) -> None:
     ids = await seed(database)
-    async with database.session() as session:
-        privacy = PrivacyRepository(session)
+    async with database.unit() as uow:
         # Kari coordinates; Bodil has a pair in the 2026 cohort: both are kept.
-        assert await privacy.people_to_erase([ids["old"]]) == sorted([ids["Ola"], ids["Amina"]])
-        assert await privacy.people_to_erase([ids["new"]]) == [ids["Nora"]]
-        assert await privacy.people_to_erase([ids["old"], ids["new"]]) == sorted(
+        assert await uow.privacy.people_to_erase([ids["old"]]) == sorted([ids["Ola"], ids["Amina"]])
+        assert await uow.privacy.people_to_erase([ids["new"]]) == [ids["Nora"]]
+        assert await uow.privacy.people_to_erase([ids["old"], ids["new"]]) == sorted(
             [ids["Ola"], ids["Amina"], ids["Bodil"], ids["Nora"]]
         )
-        assert await privacy.pairs_of_cohorts([ids["old"]]) == [ids["pair"]]
-        assert len(await privacy.pairs_of_cohorts([ids["new"]])) == 1
-        await privacy.mark_cohorts_erased([ids["old"]], NOW)
-        dates = {c.cohort_id: c.erased for c in await privacy.cohort_dates()}
+        assert await uow.privacy.pairs_of_cohorts([ids["old"]]) == [ids["pair"]]
+        assert len(await uow.privacy.pairs_of_cohorts([ids["new"]])) == 1
+        await uow.privacy.mark_cohorts_erased([ids["old"]], NOW)
+        dates = {c.cohort_id: c.erased for c in await uow.privacy.cohort_dates()}
         assert dates == {ids["old"]: True, ids["new"]: False}
 
 
 async def test_audit_entries_per_programme_newest_first(database: Database) -> None:
     ids = await seed(database)
-    async with database.session() as session:
-        repo = Repository(session)
-        other = await repo.create_programme(
+    async with database.unit() as uow:
+        other = await uow.programmes.create_programme(
             name="Bergen", timezone="Europe/Oslo", language="nb", now=NOW
         )
-        privacy = PrivacyRepository(session)
-        await privacy.record_audit(ids["Kari"], ids["programme"], "view_comments", "pair:1", NOW)
-        await privacy.record_audit(
+        await uow.privacy.record_audit(
+            ids["Kari"], ids["programme"], "view_comments", "pair:1", NOW
+        )
+        await uow.privacy.record_audit(
             ids["Kari"], ids["programme"], "export", "report", NOW + timedelta(minutes=1)
         )
-        await privacy.record_audit(None, other.id, "retention", "cohort:9", NOW)
-    async with database.session() as session:
-        entries = await PrivacyRepository(session).audit_entries([ids["programme"]])
+        await uow.privacy.record_audit(None, other.id, "retention", "cohort:9", NOW)
+    async with database.unit() as uow:
+        entries = await uow.privacy.audit_entries([ids["programme"]])
         assert [(e.action, e.actor_name, e.at) for e in entries] == [
             ("export", "Kari", NOW + timedelta(minutes=1)),
             ("view_comments", "Kari", NOW),
         ]
-        assert await PrivacyRepository(session).audit_entries([]) == []
+        assert await uow.privacy.audit_entries([]) == []
 
 
 async def test_invite_failures_are_counted_and_forgotten(database: Database) -> None:
-    async with database.session() as session:
-        privacy = PrivacyRepository(session)
-        assert await privacy.invite_failures(555) == (0, None)
-        await privacy.set_invite_failures(555, 1, NOW)
-        await privacy.set_invite_failures(555, 2, NOW + timedelta(seconds=5))
-    async with database.session() as session:
-        privacy = PrivacyRepository(session)
-        assert await privacy.invite_failures(555) == (2, NOW + timedelta(seconds=5))
-        await privacy.forget_invite_failures(555)
-    async with database.session() as session:
-        assert await PrivacyRepository(session).invite_failures(555) == (0, None)
+    async with database.unit() as uow:
+        assert await uow.privacy.invite_failures(555) == (0, None)
+        await uow.privacy.set_invite_failures(555, 1, NOW)
+        await uow.privacy.set_invite_failures(555, 2, NOW + timedelta(seconds=5))
+    async with database.unit() as uow:
+        assert await uow.privacy.invite_failures(555) == (2, NOW + timedelta(seconds=5))
+        await uow.privacy.forget_invite_failures(555)
+    async with database.unit() as uow:
+        assert await uow.privacy.invite_failures(555) == (0, None)
 
 
 async def test_retention_forgets_what_a_sheet_said_about_people_who_never_joined(
@@ -272,8 +269,8 @@ async def test_retention_forgets_what_a_sheet_said_about_people_who_never_joined
                     created_at=NOW,
                 )
             )
-    async with database.session() as session:
-        await PrivacyRepository(session).erase_imports_of_cohorts([ids["old"]])
+    async with database.unit() as uow:
+        await uow.privacy.erase_imports_of_cohorts([ids["old"]])
     async with database.session() as session:
         names = (await session.execute(select(InviteIntakeRow.name))).scalars().all()
         assert names == ["Still Invited"]
@@ -282,20 +279,18 @@ async def test_retention_forgets_what_a_sheet_said_about_people_who_never_joined
 async def test_closed_goals_are_in_the_export_and_erased_with_the_rest(database: Database) -> None:
     ids = await seed(database)
     later = NOW + timedelta(days=5)
-    async with database.session() as session:
-        repo = Repository(session)
-        await repo.change_goals(ids["pair"], ["@cv", "Lære fagord"], later, tell=True)
-    async with database.session() as session:
-        data = await PrivacyRepository(session).export(ids["Amina"])
+    async with database.unit() as uow:
+        await uow.pairs.change_goals(ids["pair"], ["@cv", "Lære fagord"], later, tell=True)
+    async with database.unit() as uow:
+        data = await uow.privacy.export(ids["Amina"])
     assert data is not None
     [pair] = data["pairs"]
     assert pair["goals"] == ["@cv", "Lære fagord"]
     assert [(g["goal"], g["closed_at"]) for g in pair["closed_goals"]] == [
         ("Jobb som sykepleier", later.isoformat())
     ]
-    async with database.session() as session:
-        privacy = PrivacyRepository(session)
-        await privacy.erase_pair_texts([ids["pair"]])
+    async with database.unit() as uow:
+        await uow.privacy.erase_pair_texts([ids["pair"]])
     async with database.session() as session:
         texts = sorted(
             row.text

@@ -21,7 +21,6 @@ from bot.runtime.wiring import build_core
 from bot.usecases.tick import tick
 from storage.db import Database
 from storage.models import OutboxRow
-from storage.repository import Repository
 from tests.support.databases import fresh_database_url
 from tests.support.seed import seed_pairs
 
@@ -30,17 +29,18 @@ LATER = NOW + timedelta(hours=1)
 
 
 async def awake(db: Database, at: datetime = LATER) -> set[int]:
-    async with db.session() as session:
-        revisions, _ = await Repository(session).awake_pairs(at)
+    async with db.unit() as uow:
+        revisions, _ = await uow.tick.awake_pairs(at)
         return set(revisions)
 
 
 async def quiet_all(db: Database) -> None:
     """Marks every pair quiet for a day, at the revision it has now."""
-    async with db.session() as session:
-        repo = Repository(session)
-        seen, _ = await repo.awake_pairs(NOW)
-        await repo.mark_quiet([(pair, NOW + timedelta(days=1), rev) for pair, rev in seen.items()])
+    async with db.unit() as uow:
+        seen, _ = await uow.tick.awake_pairs(NOW)
+        await uow.tick.mark_quiet(
+            [(pair, NOW + timedelta(days=1), rev) for pair, rev in seen.items()]
+        )
 
 
 async def run(db: Database, sql: str, **values: Any) -> None:
@@ -229,11 +229,11 @@ async def test_one_instance_ticks_at_a_time_on_postgres(tmp_path: Path) -> None:
         database = Database(url)
         try:
             await database.upgrade()
-            async with database.session() as first, database.session() as second:
-                assert await Repository(first).tick_lock()
-                assert not await Repository(second).tick_lock()
-            async with database.session() as again:
-                assert await Repository(again).tick_lock()  # released with its transaction
+            async with database.unit() as first, database.unit() as second:
+                assert await first.tick.tick_lock()
+                assert not await second.tick.tick_lock()
+            async with database.unit() as again:
+                assert await again.tick.tick_lock()  # released with its transaction
         finally:
             await database.dispose()
 

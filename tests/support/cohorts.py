@@ -56,15 +56,15 @@ def alerts_about(user: SimUser, words: str) -> list[SentMessage]:
 async def activate_pair(h: Harness, programme_id: int, mentor: SimUser, adept: SimUser) -> int:
     """Pairs two joined people and completes their agreement in the database (its own
     flow is tested in test_agreement.py); the introductions are marked as sent."""
-    async with h.services.unit() as repo:
-        mentor_person = await repo.person_by_telegram_id(mentor.id)
-        adept_person = await repo.person_by_telegram_id(adept.id)
+    async with h.services.db.unit() as uow:
+        mentor_person = await uow.people.person_by_telegram_id(mentor.id)
+        adept_person = await uow.people.person_by_telegram_id(adept.id)
     assert mentor_person is not None and adept_person is not None
     outcome = await h.pairing.create_pair(None, programme_id, mentor_person.id, adept_person.id)
     assert outcome.view is not None, outcome.problem
     pair_id = outcome.view.pair.id
-    async with h.services.unit() as repo:
-        await repo.set_goals(pair_id, ["@cv"])
+    async with h.services.db.unit() as uow:
+        await uow.pairs.set_goals(pair_id, ["@cv"])
     await confirm_agreement(h, pair_id)
     return pair_id
 
@@ -73,13 +73,13 @@ async def confirm_agreement(h: Harness, pair_id: int) -> None:
     """Both parties confirm the agreement in the database and the pair starts; introductions
     not sent yet are marked as sent."""
     now = h.clock.now()
-    async with h.services.unit() as repo:
-        view = await repo.pair_view(pair_id)
+    async with h.services.db.unit() as uow:
+        view = await uow.pairs.pair_view(pair_id)
         assert view is not None
-        await rows.confirm_agreement(repo, pair_id, (view.mentor.id, view.adept.id), now)
-        for item in await repo.outbox_items(statuses=[OutboxStatus.PENDING]):
+        await rows.confirm_agreement(uow, pair_id, (view.mentor.id, view.adept.id), now)
+        for item in await uow.outbox.outbox_items(statuses=[OutboxStatus.PENDING]):
             if item.kind == "introduction":
-                await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
+                await uow.outbox.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
 
 
 async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:

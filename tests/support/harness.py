@@ -88,12 +88,12 @@ class Harness:
         assert outcome.view is not None
         pair_id = outcome.view.pair.id
         now = self.clock.now()
-        async with self.services.unit() as repo:
-            await repo.set_goals(pair_id, ["@cv", "Speak Norwegian at work"])
-            await confirm_agreement(repo, pair_id, (mentor.id, adept.id), now)
+        async with self.services.db.unit() as uow:
+            await uow.pairs.set_goals(pair_id, ["@cv", "Speak Norwegian at work"])
+            await confirm_agreement(uow, pair_id, (mentor.id, adept.id), now)
             # The introductions were for the agreement flow, which this shortcut skips.
-            for item in await repo.outbox_items():
-                await repo.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
+            for item in await uow.outbox.outbox_items():
+                await uow.outbox.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
         return ola, amina, pair_id
 
     async def programme(self, name: str = "Global Future Oslo", language: str = "nb") -> Programme:

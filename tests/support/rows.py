@@ -10,11 +10,11 @@ from typing import Any
 
 from bot.domain.model import Cohort, Person, Programme, Role
 from storage.db import Database
-from storage.repository import Repository
+from storage.uow import UnitOfWork
 
 
 async def programme_and_cohort(
-    repo: Repository,
+    uow: UnitOfWork,
     now: datetime,
     *,
     name: str = "P",
@@ -23,10 +23,10 @@ async def programme_and_cohort(
     ends_on: date | None = None,
 ) -> tuple[Programme, Cohort]:
     """A programme in Oslo's time zone with one cohort (by default a year from `now`)."""
-    programme = await repo.create_programme(
+    programme = await uow.programmes.create_programme(
         name=name, timezone="Europe/Oslo", language=language, now=now
     )
-    cohort = await repo.create_cohort(
+    cohort = await uow.programmes.create_cohort(
         programme_id=programme.id,
         name=name,
         starts_on=starts_on or now.date(),
@@ -37,7 +37,7 @@ async def programme_and_cohort(
 
 
 async def person(
-    repo: Repository,
+    uow: UnitOfWork,
     telegram_user_id: int,
     first_name: str,
     now: datetime,
@@ -47,7 +47,7 @@ async def person(
     intake: Mapping[str, Any] | None = None,
 ) -> Person:
     """A person who said yes to taking part (unless `consented` is False)."""
-    added = await repo.add_person(
+    added = await uow.people.add_person(
         telegram_user_id=telegram_user_id,
         first_name=first_name,
         last_name=None,
@@ -55,14 +55,14 @@ async def person(
         now=now,
     )
     if consented:
-        await repo.update_person(added.id, consented_at=now)
+        await uow.people.update_person(added.id, consented_at=now)
     if intake is not None:
-        await repo.update_person(added.id, intake=dict(intake))
+        await uow.people.update_person(added.id, intake=dict(intake))
     return added
 
 
 async def member(
-    repo: Repository,
+    uow: UnitOfWork,
     programme_id: int,
     cohort_id: int | None,
     role: Role,
@@ -76,7 +76,7 @@ async def member(
 ) -> Person:
     """A person in `programme_id` with `role`, who said yes (unless `consented` is False)."""
     added = await person(
-        repo,
+        uow,
         telegram_user_id,
         first_name,
         now,
@@ -84,14 +84,14 @@ async def member(
         intake=intake,
         consented=consented,
     )
-    await repo.add_membership(
+    await uow.people.add_membership(
         person_id=added.id, programme_id=programme_id, cohort_id=cohort_id, role=role, now=now
     )
     return added
 
 
 async def active_pair(
-    repo: Repository,
+    uow: UnitOfWork,
     programme_id: int,
     cohort_id: int,
     mentor_id: int,
@@ -100,32 +100,32 @@ async def active_pair(
     goals: tuple[str, ...] = ("@cv", "Drive a bus"),
 ) -> int:
     """A pair past its agreement (the agreement flow has its own tests)."""
-    pair = await repo.add_pair(
+    pair = await uow.pairs.add_pair(
         programme_id=programme_id,
         cohort_id=cohort_id,
         mentor_id=mentor_id,
         adept_id=adept_id,
         now=now,
     )
-    await repo.set_goals(pair.id, list(goals))
-    assert await repo.activate_pair(pair.id, now)
+    await uow.pairs.set_goals(pair.id, list(goals))
+    assert await uow.pairs.activate_pair(pair.id, now)
     return pair.id
 
 
 async def confirm_agreement(
-    repo: Repository, pair_id: int, person_ids: Iterable[int], now: datetime
+    uow: UnitOfWork, pair_id: int, person_ids: Iterable[int], now: datetime
 ) -> None:
     """Both parties confirm the built-in agreement and the pair starts (the agreement flow
     has its own tests)."""
     for person_id in person_ids:
-        await repo.add_confirmation(
+        await uow.agreements.add_confirmation(
             pair_id=pair_id,
             person_id=person_id,
             version="builtin-1",
             text_sha256="0" * 64,
             now=now,
         )
-    assert await repo.activate_pair(pair_id, now)
+    assert await uow.pairs.activate_pair(pair_id, now)
 
 
 @dataclass(frozen=True)
@@ -147,16 +147,15 @@ async def programme_with_pairs(
 ) -> Seeded:
     """A programme with one cohort and `pairs` active pairs of people who said yes; a
     pair's mentor has Telegram id `first_user_id + 2n`, its adept the next one."""
-    async with db.session() as session:
-        repo = Repository(session)
+    async with db.unit() as uow:
         programme, cohort = await programme_and_cohort(
-            repo, now, name="GF", language=language, starts_on=starts_on, ends_on=ends_on
+            uow, now, name="GF", language=language, starts_on=starts_on, ends_on=ends_on
         )
         ids = []
         for number in range(pairs):
             mentor, adept = [
                 await member(
-                    repo,
+                    uow,
                     programme.id,
                     cohort.id,
                     role,
@@ -167,5 +166,5 @@ async def programme_with_pairs(
                 )
                 for offset, role in ((0, Role.MENTOR), (1, Role.ADEPT))
             ]
-            ids.append(await active_pair(repo, programme.id, cohort.id, mentor.id, adept.id, now))
+            ids.append(await active_pair(uow, programme.id, cohort.id, mentor.id, adept.id, now))
     return Seeded(programme.id, cohort.id, ids)

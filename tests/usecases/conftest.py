@@ -22,7 +22,6 @@ from bot.domain.model import Cohort, Person, Programme, Role
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import Core, build_core
 from storage.db import Database
-from storage.repository import Repository
 from tests.support.rows import member, programme_and_cohort
 
 STARTS, ENDS = date(2026, 3, 1), date(2026, 9, 30)
@@ -80,8 +79,8 @@ class World:
         return found
 
     async def programme_now(self) -> Programme:
-        async with self.db.session() as session:
-            found = await Repository(session).programme(self.programme.id)
+        async with self.db.unit() as uow:
+            found = await uow.programmes.programme(self.programme.id)
         assert found is not None
         return found
 
@@ -100,19 +99,18 @@ CAST: tuple[tuple[str, Role, str | None, dict[str, object]], ...] = (
 @pytest.fixture
 async def world(core: Core, clock: FixedClock, db: Database) -> AsyncIterator[World]:
     now = clock.now()
-    async with db.session() as session:
-        repo = Repository(session)
+    async with db.unit() as uow:
         programme, oslo = await programme_and_cohort(
-            repo, now, name="Oslo", language="en", starts_on=STARTS, ends_on=ENDS
+            uow, now, name="Oslo", language="en", starts_on=STARTS, ends_on=ENDS
         )
-        bergen = await repo.create_cohort(
+        bergen = await uow.programmes.create_cohort(
             programme_id=programme.id, name="Bergen", starts_on=STARTS, ends_on=ENDS, now=now
         )
-        other, _cohort = await programme_and_cohort(repo, now, name="Other", language="en")
+        other, _cohort = await programme_and_cohort(uow, now, name="Other", language="en")
         regions = {"oslo": oslo.id, "bergen": bergen.id}
         people = {
             name: await member(
-                repo,
+                uow,
                 programme.id,
                 regions[region] if region else None,
                 role,
@@ -125,6 +123,6 @@ async def world(core: Core, clock: FixedClock, db: Database) -> AsyncIterator[Wo
             for number, (name, role, region, intake) in enumerate(CAST)
         }
         people["nils"] = await member(
-            repo, other.id, None, Role.COORDINATOR, 199, "Nils", now, language="en"
+            uow, other.id, None, Role.COORDINATOR, 199, "Nils", now, language="en"
         )
     yield World(core, clock, db, programme, oslo, bergen, other, people)

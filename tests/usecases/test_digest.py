@@ -10,7 +10,6 @@ from bot.domain.model import OutgoingMessage, Rhythm
 from bot.runtime.wiring import Core
 from bot.usecases.tick import tick
 from storage.db import Database
-from storage.repository import Repository
 from tests.support.rows import active_pair
 from tests.support.seed import seed_pairs
 from tests.usecases.conftest import World
@@ -23,11 +22,10 @@ WEEK = "2026-W11"
 async def with_pairs(world: World) -> None:
     """Ola and Amina (Oslo) and Per and Sara (Bergen) are active pairs."""
     people, now = world.people, world.clock.now()
-    async with world.db.session() as session:
-        repo = Repository(session)
+    async with world.db.unit() as uow:
         for mentor, adept, cohort in (("ola", "amina", world.oslo), ("per", "sara", world.bergen)):
             await active_pair(
-                repo, world.programme.id, cohort.id, people[mentor].id, people[adept].id, now
+                uow, world.programme.id, cohort.id, people[mentor].id, people[adept].id, now
             )
 
 
@@ -59,8 +57,8 @@ async def test_the_tick_queues_each_coordinator_their_digest_once_a_week(world: 
 
 async def test_no_digest_when_the_programme_has_switched_it_off(world: World) -> None:
     await with_pairs(world)
-    async with world.db.session() as session:
-        await Repository(session).update_programme(world.programme.id, digest_weekday=None)
+    async with world.db.unit() as uow:
+        await uow.programmes.update_programme(world.programme.id, digest_weekday=None)
     world.clock.set(DUE)
     queued = digests((await tick(world.core)).planned)
     assert set(queued) == {world.people["nils"].telegram_user_id}, "the other programme's only"
@@ -86,8 +84,8 @@ MONDAY = datetime(2026, 3, 16, 8, 30, tzinfo=UTC)
 
 
 async def rhythms(db: Database) -> list[Rhythm]:
-    async with db.session() as session:
-        return await Repository(session).rhythm_histories(since=MONDAY.date() - timedelta(days=2))
+    async with db.unit() as uow:
+        return await uow.meetings.rhythm_histories(since=MONDAY.date() - timedelta(days=2))
 
 
 async def test_weekly_notes_on_the_first_working_day_inside_the_hours(
@@ -110,8 +108,8 @@ async def test_no_weekly_note_for_who_switched_it_off_or_has_a_message_that_day(
     notes, _nudges = core.digests.weekly_notes(await rhythms(db), MONDAY, set())
     first, second = (n.person_id for n in notes[:2])
     assert first is not None and second is not None
-    async with db.session() as session:
-        person = await Repository(session).person(first)
+    async with db.unit() as uow:
+        person = await uow.people.person(first)
     assert person is not None
     assert not (await core.digests.set_weekly_note(person, False)).weekly_note
     taken = {(second, MONDAY.date())}

@@ -79,7 +79,6 @@ from bot.usecases.programmes import Programmes
 from bot.usecases.refusal import Refusal
 from bot.usecases.tick import tick
 from storage.db import Database
-from storage.digest import DigestQueries
 from storage.models import (
     AlertRow,
     CheckInRow,
@@ -91,7 +90,6 @@ from storage.models import (
     PersonRow,
     PlannedMeetingRow,
 )
-from storage.repository import Repository
 from tests.support.databases import WORKDAY_MORNING
 from tests.support.quick import NobodysBot, QuickDelivery, fresh_database
 
@@ -345,22 +343,22 @@ class ProgrammePromises(RuleBasedStateMachine):
             assert pair.id is not None
             adept = await self.name_of(pair.adept_id)
             now = self.clock.now()
-            async with self.core.services.unit() as repo:
+            async with self.core.services.db.unit() as uow:
                 if not pair.goals:
                     written = [f"{self.token()} goal" for _ in range(goals)]
-                    await repo.set_goals(pair.id, written)
+                    await uow.pairs.set_goals(pair.id, written)
                     if adept:
                         for goal in written:
                             self.model.kept[goal.split()[0]] = adept
                 for person in (pair.mentor_id, pair.adept_id):
-                    await repo.add_confirmation(
+                    await uow.agreements.add_confirmation(
                         pair_id=pair.id,
                         person_id=person,
                         version="builtin-1",
                         text_sha256="0" * 64,
                         now=now,
                     )
-                await repo.activate_pair(pair.id, now)
+                await uow.pairs.activate_pair(pair.id, now)
             await self.deliver()
 
         self.run(go())
@@ -925,11 +923,11 @@ class ProgrammePromises(RuleBasedStateMachine):
         run's time; `on_demand` itself runs in the region checks)."""
         digests = self.core.digests
         now = self.clock.now()
-        async with self.db.session() as session:
-            programme = await Repository(session).programme(self.pid)
+        async with self.db.unit() as uow:
+            programme = await uow.programmes.programme(self.pid)
             assert programme is not None
             inputs = await digests._inputs(
-                DigestQueries(session), [programme], now, failed_since=now - timedelta(days=7)
+                uow.digest, [programme], now, failed_since=now - timedelta(days=7)
             )
         for region, cohort in (None, None), *self.cohorts.items():
             digest = digests._compute(inputs[self.pid], cohort, now)

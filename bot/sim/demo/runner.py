@@ -565,10 +565,10 @@ async def _summary(run: DemoRun) -> Summary:
     services = run.core.services
     views = await run.core.pairing.pairs(None, [run.programme.id])
     ids = [v.pair.id for v in views]
-    async with services.unit() as repo:
-        check_ins = await repo.check_ins_of(ids)
-        alerts = await repo.alerts(pair_ids=ids)
-        meetings = {pair_id: await repo.meetings_of(pair_id) for pair_id in ids}
+    async with services.db.unit() as uow:
+        check_ins = await uow.check_ins.check_ins_of(ids)
+        alerts = await uow.alerts.alerts(pair_ids=ids)
+        meetings = {pair_id: await uow.meetings.meetings_of(pair_id) for pair_id in ids}
     stories = {(p.mentor, p.adept): p.story for p in run.scenario.pairs}
     keys = {p.name: p.key for p in run.scenario.people}
     pairs = []

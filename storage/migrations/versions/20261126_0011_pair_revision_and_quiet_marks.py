@@ -4,7 +4,7 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-26 02:00:00
 
-The tick skips pairs that are quiet (see `storage.repository.awake`). Whether a pair is
+The tick skips pairs that are quiet (see `storage.tables.awake_condition`). Whether a pair is
 quiet must not depend on every write path remembering to say so: triggers count, in
 `pair.revision`, every change to what the tick's rules read about a pair, whoever makes it
 (a handler, the CLI, another instance, a hand-written UPDATE).
