@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain import agreement as rules
+from bot.domain import policy
 from bot.domain.access import Action, allowed_programmes
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
@@ -45,7 +46,7 @@ def _problem_text(problem: Problem) -> str:
         Problem.TOO_MANY_GOALS: _("You have three goals. Tap a goal to remove it, or tap «Done»."),
         Problem.GOAL_TOO_LONG: _(
             "That goal is long. Please use {limit} characters or fewer."
-        ).format(limit=rules.MAX_GOAL_LENGTH),
+        ).format(limit=policy.MAX_GOAL_LENGTH),
         Problem.EMPTY: _("I did not get any text. Write your goal in a few words."),
     }
     return texts.get(problem, "")

@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.access import Action as Permission
 from bot.domain.access import Chat, Region, Scope, allowed_scope, may
 from bot.domain.digest import next_digest
@@ -26,9 +26,6 @@ from handlers.coordinator import refuse, state_text
 from handlers.render import markup, too_long
 
 MESSAGE_FLOW = "coordinator_message"
-MAX_NOTE = 1000
-# Telegram takes 4,096 characters a message; the heading naming the coordinator needs room.
-MAX_MESSAGE = 3000
 GROUP_CHECK_EVERY = timedelta(days=1)
 
 
@@ -462,7 +459,7 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if pair_id is None or not text:
         await message.reply_text(_("Write it like this: /note 12 Called Amina, all is well."))
         return
-    if (answer := too_long(text, MAX_NOTE)) is not None:
+    if (answer := too_long(text, policy.MAX_NOTE)) is not None:
         await message.reply_text(answer)
         return
     result = await _alerts(context).add_note(me.person, pair_id, text, programmes)
@@ -587,7 +584,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         if dialogue is None or dialogue.flow != MESSAGE_FLOW:
             return False
         # Too long: the question stays open for a shorter text.
-        if (answer := too_long(text, MAX_MESSAGE)) is not None:
+        if (answer := too_long(text, policy.MAX_MESSAGE)) is not None:
             await message.reply_text(answer)
             return True
         await repo.clear_dialogue(me.person.id)

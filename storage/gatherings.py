@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.domain.gatherings import (
-    INVITE_AHEAD,
     REMIND_WINDOW,
     Answer,
     Attendance,
@@ -28,6 +27,7 @@ from bot.domain.gatherings import (
     Turnout,
 )
 from bot.domain.model import Person, Programme, Role
+from bot.domain.policy import INVITE_AHEAD
 from bot.runtime.clock import as_utc
 from storage.eligibility import eligible
 from storage.models import (

@@ -16,9 +16,9 @@ import typer
 from bot.cli.programmes import register as _register_programme_commands
 from bot.cli.support import _date, _run, _settings, fail, role_words
 from bot.domain.invites import invite_link
-from bot.domain.model import Role
+from bot.domain.model import SUPPORTED_LANGUAGES, Role
 from bot.runtime.clock import Clock, FixedClock, RehearsalClock, SystemClock, as_utc
-from bot.runtime.config import SUPPORTED_LANGUAGES, ConfigError, Settings
+from bot.runtime.config import ConfigError, Settings
 from bot.sim.demo.scenario import DEFAULT_DAYS
 from bot.usecases.joining import PairProblem, Services
 from storage.db import Database

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.gatherings import Turnout, for_cohort
 from bot.domain.model import AlertStatus, Cohort, PairState, Programme, programme_and_cohort
+from bot.domain.policy import CHART_WEEKS, LATE_GRACE, SCORE_WINDOW, SOON
 from bot.domain.rhythm import (
     MeetingFact,
     MeetingStatus,
@@ -33,14 +34,6 @@ from bot.domain.rhythm import (
 )
 from bot.domain.stall import URGENCY, Reason, silence
 
-CHART_WEEKS = 12
-SCORE_WINDOW = timedelta(
-    days=28
-)  # the average score is over four weeks, compared with the four before
-SOON = timedelta(days=7)  # pauses ending and meetings planned within a week
-LATE_GRACE = timedelta(
-    days=1
-)  # a digest missed while the bot was down still goes out this long after
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -176,8 +169,8 @@ class Digest:
     period_confirmed: int
     met: int  # active pairs that met this period (by their own cadence)
     active: int
-    score: float | None  # average check-in score, last four weeks
-    score_before: float | None  # the four weeks before
+    score: float | None  # average check-in score over the last SCORE_WINDOW
+    score_before: float | None  # the SCORE_WINDOW before
     score_count: int
     stalled: tuple[Stalled, ...]
     unconfirmed: tuple[tuple[PairLine, int], ...]  # awaiting agreement, days since paired

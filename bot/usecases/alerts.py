@@ -16,6 +16,7 @@ from functools import partial
 
 from bot.domain import agreement as agreement_rules
 from bot.domain import digest as digest_rules
+from bot.domain import policy
 from bot.domain.access import Region, Scope
 from bot.domain.agreement import Round
 from bot.domain.model import (
@@ -36,8 +37,6 @@ from bot.texts import common as texts
 from storage.alert_chats import AlertChats
 from storage.db import Database
 from storage.repository import Awake, Repository
-
-SNOOZE = timedelta(days=7)
 
 
 class Action(StrEnum):
@@ -451,7 +450,7 @@ class Alerts:
                 )
             elif action is Action.SNOOZE:
                 await repo.update_alert(
-                    alert_id, status=AlertStatus.SNOOZED.value, snoozed_until=now + SNOOZE
+                    alert_id, status=AlertStatus.SNOOZED.value, snoozed_until=now + policy.SNOOZE
                 )
             else:
                 await repo.update_alert(

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain import evaluation as rules
+from bot.domain import policy
 from bot.domain.access import Scope
 from bot.domain.evaluation import Act, Due, Evaluation, Question
 from bot.domain.model import AlertStatus, Dialogue, OutgoingMessage, PairView, Person
@@ -28,7 +29,6 @@ from storage.evaluation import ClosingPair, Evaluations
 from storage.report import report_data
 from storage.repository import Repository
 
-MAX_OUTCOME_TEXT = 300
 EVALUATION_FLOW = "evaluation"
 
 
@@ -261,7 +261,7 @@ class CohortEnd:
     ) -> Screen | Refusal:
         if evaluation.completed_at is not None:
             return Refusal(Problem.FINISHED)
-        too_long = value is not None and len(" ".join(value.split())) > rules.MAX_TEXT
+        too_long = value is not None and len(" ".join(value.split())) > policy.MAX_EVALUATION_TEXT
         if question.step in rules.TEXT_STEPS and too_long:
             return Refusal(Problem.TOO_LONG)
         updated = rules.apply(
@@ -345,7 +345,7 @@ class CohortEnd:
         if kind not in {o.value for o in rules.RECORDED_OUTCOMES}:
             return Refusal(Problem.BAD_KIND)
         cleaned = " ".join((text or "").split()) or None
-        if cleaned is not None and len(cleaned) > MAX_OUTCOME_TEXT:
+        if cleaned is not None and len(cleaned) > policy.MAX_OUTCOME_TEXT:
             return Refusal(Problem.TOO_LONG)
         async with self.db.session() as session:
             repo = Repository(session)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.access import (
     Action,
     Actor,
@@ -47,8 +47,6 @@ FLOW = "gathering"
 INVITATION = "gathering_invitation"
 REMINDER = "gathering_reminder"
 CANCELLED = "gathering_cancelled"
-HORIZON_DAYS = 730  # a gathering can be planned up to two years ahead
-RECENT = timedelta(days=14)  # /gatherings also shows the last two weeks
 
 
 class GatheringProblem(StrEnum):
@@ -380,7 +378,7 @@ class Gatherings:
 
         A coordinator of one cohort (an NHO region) sees that cohort's gatherings and
         the programme-wide ones."""
-        start = since or self.clock.now() - RECENT
+        start = since or self.clock.now() - policy.GATHERINGS_RECENT
         cohort_of = coordinated_cohorts(actor)
         result: list[tuple[Programme, Attendance]] = []
         async with self.db.session() as session:
@@ -462,7 +460,7 @@ class Gatherings:
                 step = "when"
             elif step == "when":
                 today = programme.rules.local(now).date()
-                parsed = dates.parse_date(text, today, horizon_days=HORIZON_DAYS)
+                parsed = dates.parse_date(text, today, horizon_days=policy.GATHERING_HORIZON_DAYS)
                 if isinstance(parsed, dates.DateProblem):
                     problem = (
                         GatheringProblem.IN_THE_PAST

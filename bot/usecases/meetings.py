@@ -22,6 +22,8 @@ from bot.domain.model import (
     Programme,
     Rhythm,
 )
+from bot.domain.policy import MAX_COMMENT as MAX_COMMENT  # the meeting handlers read these here
+from bot.domain.policy import USUAL_MINUTES as USUAL_MINUTES
 from bot.domain.rhythm import (
     Due,
     MeetingFact,
@@ -43,9 +45,7 @@ from bot.usecases.alerts import Alerts
 from storage.db import Database
 from storage.repository import Awake, Repository
 
-MAX_COMMENT = 500
 SCORES = range(1, 6)
-USUAL_MINUTES = 60  # a pair's first meeting is offered at an hour
 
 
 class Problem(StrEnum):

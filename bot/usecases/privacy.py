@@ -18,8 +18,8 @@ from typing import Any
 from bot.domain import dates
 from bot.domain.access import Action, Actor, allowed_scope
 from bot.domain.model import OutgoingMessage, Programme, Role
+from bot.domain.policy import DEFAULT_RETENTION_MONTHS
 from bot.domain.privacy import (
-    DEFAULT_RETENTION_MONTHS,
     Retention,
     erase_on,
     failures_after,
