@@ -12,7 +12,7 @@ from bot.domain import policy
 from bot.domain.access import Action, allowed_programmes
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
-from bot.runtime.i18n import _, current_language
+from bot.runtime.i18n import _, current_language, ngettext
 from bot.texts.buttons import Callback, build
 from bot.texts.common import (
     agreement_body,
@@ -24,6 +24,7 @@ from bot.texts.common import (
     privacy_warning,
     relabel,
 )
+from bot.texts.durations import count_word
 from bot.texts.keyboards import short_label
 from bot.usecases.agreements import Agreements, Problem, Refusal, Screen
 from handlers.common import actor, deps, member_command, wake_delivery
@@ -43,7 +44,11 @@ def _refusal_text(refusal: Refusal) -> str:
 def _problem_text(problem: Problem) -> str:
     texts = {
         Problem.NO_GOALS: _("Choose or write at least one goal first."),
-        Problem.TOO_MANY_GOALS: _("You have three goals. Tap a goal to remove it, or tap «Done»."),
+        Problem.TOO_MANY_GOALS: ngettext(
+            "You have {n} goal. Tap a goal to remove it, or tap «Done».",
+            "You have {n} goals. Tap a goal to remove it, or tap «Done».",
+            policy.MAX_GOALS,
+        ).format(n=count_word(policy.MAX_GOALS)),
         Problem.GOAL_TOO_LONG: _(
             "That goal is long. Please use {limit} characters or fewer."
         ).format(limit=policy.MAX_GOAL_LENGTH),
@@ -176,20 +181,8 @@ def _goals(
                 "Closed goals are kept in the report."
             )
         )
-    elif trainee:
-        parts.append(
-            _(
-                "What do you want to reach with your supervisor? "
-                "Choose up to three goals, or write your own."
-            )
-        )
     else:
-        parts.append(
-            _(
-                "What do you want to reach with your mentor? "
-                "Choose up to three goals, or write your own."
-            )
-        )
+        parts.append(_choose_goals(trainee))
     if trainee:
         parts.append(
             _("Your supervisor and the coordinator see your goals. {warning}").format(
@@ -229,6 +222,27 @@ def _goals(
             InlineKeyboardButton(_("Start over"), callback_data=build("gl", pair_id, "clear"))
         )
     return "\n\n".join(parts), markup([*([b] for b in chosen + offered), last])
+
+
+def _choose_goals(trainee: bool) -> str:
+    if trainee:
+        return ngettext(
+            "What do you want to reach with your supervisor? Choose a goal, or write your own.",
+            "What do you want to reach with your supervisor? "
+            "Choose up to {n} goals, or write your own.",
+            policy.MAX_GOALS,
+        ).format(n=count_word(policy.MAX_GOALS))
+    return ngettext(
+        "What do you want to reach with your mentor? Choose a goal, or write your own.",
+        "What do you want to reach with your mentor? Choose up to {n} goals, or write your own.",
+        policy.MAX_GOALS,
+    ).format(n=count_word(policy.MAX_GOALS))
+
+
+def _agreement_too_long() -> str:
+    return _("The agreement text must be 1 to {limit} characters.").format(
+        limit=policy.MAX_AGREEMENT_TEXT
+    )
 
 
 async def _show(message: Message, result: Screen | Refusal) -> None:
@@ -400,7 +414,7 @@ async def agreement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         if new_text:
             version = await service.set_agreement_text(coordinated[0], new_text)
             if isinstance(version, Problem):
-                await message.reply_text(_("The agreement text must be 1 to 3000 characters."))
+                await message.reply_text(_agreement_too_long())
                 return
             await message.reply_text(
                 _(

@@ -19,6 +19,7 @@ from bot.domain.rhythm import MeetingStatus
 from bot.runtime.i18n import _, current_language
 from bot.texts import common as texts
 from bot.texts.buttons import Callback, build
+from bot.texts.durations import span
 from bot.usecases.alerts import Action, Alerts, Binding, PairFile, Present, Refusal
 from bot.usecases.privacy import AuditAction
 from handlers.common import actor, deps, sent_later, wake_delivery
@@ -93,13 +94,17 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
             return
         await _audit_view(context, me.person.id, found)
         return
-    confirmations = {
-        AlertStatus.TAKEN: _("Noted: you will contact them."),
-        AlertStatus.SNOOZED: _("Snoozed for 7 days."),
-        AlertStatus.RESOLVED: _("Marked as resolved."),
-    }
-    await query.answer(confirmations.get(alert.status, ""))
+    await query.answer(_confirmation(alert.status))
     wake_delivery(context)
+
+
+def _confirmation(status: AlertStatus) -> str:
+    """What a coordinator who pressed an alert's button is told."""
+    return {
+        AlertStatus.TAKEN: _("Noted: you will contact them."),
+        AlertStatus.SNOOZED: _("Snoozed for {span}.").format(span=span(policy.SNOOZE)),
+        AlertStatus.RESOLVED: _("Marked as resolved."),
+    }.get(status, "")
 
 
 # the alert chat

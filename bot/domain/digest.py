@@ -264,12 +264,12 @@ def compute(data: DigestInput, now: datetime) -> Digest:
     ]
     # The last seven days are today and the six before, as people read it: a meeting
     # held today, or held earlier and logged in these days, is news of this week.
-    week_start = today - timedelta(days=6)
+    week_start = today - (SOON - timedelta(days=1))
     last_week = [
         m
         for m in counted
         if week_start <= m.held_on <= today
-        or (m.logged_at is not None and now - timedelta(days=7) < m.logged_at <= now)
+        or (m.logged_at is not None and now - SOON < m.logged_at <= now)
     ]
     this_period = [m for m in counted if m.held_on in period]
 

@@ -54,8 +54,11 @@ SNOOZE = timedelta(days=7)  # an alert snoozed by a coordinator wakes after this
 # The weekly digest and note (bot/domain/digest.py)
 
 CHART_WEEKS = 12
-SCORE_WINDOW = timedelta(days=28)  # the average score is over this, compared with the one before
-SOON = timedelta(days=7)  # the digest's "last/next days": pauses ending, meetings planned
+SCORE_WEEKS = 4  # the average check-in score is over these weeks, compared with the ones before
+SCORE_WINDOW = timedelta(weeks=SCORE_WEEKS)
+# The digest's days before and after it: meetings logged, pauses ending, meetings and
+# gatherings planned.
+SOON = timedelta(days=7)
 LATE_GRACE = timedelta(days=1)  # a digest missed while the bot was down still goes out this late
 DIGEST_WEEKDAY = 0  # default: Monday
 DIGEST_HOUR = 8  # default, local time

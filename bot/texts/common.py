@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import agreement as rules
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.agreement import Comparison, Round
 from bot.domain.intake import Question
 from bot.domain.model import (
@@ -26,6 +26,7 @@ from bot.domain.model import (
 )
 from bot.domain.rhythm import Cadence, CadenceKind, MeetingFact, NudgeKind, PlannedFact
 from bot.runtime.i18n import _, current_language, lazy, ngettext, resolve_language, use_language
+from bot.texts.durations import count_word, months, span
 
 
 def privacy_warning() -> str:
@@ -337,7 +338,9 @@ def agreement_reminder(language: str, other: Person) -> str:
 
 def recheck_invitation(language: str) -> str:
     with use_language(language):
-        return _("You have been a pair for three months. How is it going? Three short questions.")
+        return _(
+            "You have been a pair for {months}. How is it going? Three short questions."
+        ).format(months=months(policy.RECHECK_AFTER_MONTHS))
 
 
 # The meeting rhythm
@@ -596,7 +599,12 @@ def alert_buttons(language: str, alert: Alert) -> dict[str, Any] | None:
         )
         return {
             "inline_keyboard": [
-                [*row, button(_("Snooze 7 days"), f"al:{alert.id}:snooze")],
+                [
+                    *row,
+                    button(
+                        _("Snooze {span}").format(span=span(policy.SNOOZE)), f"al:{alert.id}:snooze"
+                    ),
+                ],
                 [button(_("Resolved"), f"al:{alert.id}:resolve"), show],
             ]
         }
@@ -659,7 +667,12 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
         return " ".join(parts)
     if reason == "unanswered":
         names = [_role_of(view, p)[0] for p in detail.get("people", [])]
-        return _("{names} did not answer the last two questions.").format(names=" & ".join(names))
+        asked = policy.UNANSWERED_IN_A_ROW
+        return ngettext(
+            "{names} did not answer the last question.",
+            "{names} did not answer the last {n} questions.",
+            asked,
+        ).format(names=" & ".join(names), n=count_word(asked))
     if reason == "low_score":
         name, _role = _role_of(view, detail.get("person"))
         if "before" in detail:
@@ -671,7 +684,7 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
         )
     if reason == "agreement_late":
         return _("They have not both confirmed the agreement after {days} days.").format(
-            days=detail.get("days", 14)
+            days=detail.get("days", policy.AGREEMENT_WITHIN.days)
         )
     if reason == "mismatch":
         round_ = Round(detail.get("round", "start"))

@@ -142,7 +142,7 @@ class Gatherings:
         kind: GatheringKind = GatheringKind.OTHER,
     ) -> Created | GatheringProblem:
         """A new gathering at a local date and time; invitations go out at once when it
-        is within three weeks (else the tick sends them then). `actor` None: the CLI."""
+        is within `policy.INVITE_AHEAD` (else the tick sends them then). `actor` None: the CLI."""
         if actor is not None and programme_id not in coordinated_programmes(actor):
             return GatheringProblem.NOT_ALLOWED
         clean_title = check_title(title)
