@@ -225,18 +225,15 @@ def _goals(
 
 
 def _choose_goals(trainee: bool) -> str:
+    n = count_word(policy.MAX_GOALS)
     if trainee:
-        return ngettext(
-            "What do you want to reach with your supervisor? Choose a goal, or write your own.",
+        return _(
             "What do you want to reach with your supervisor? "
-            "Choose up to {n} goals, or write your own.",
-            policy.MAX_GOALS,
-        ).format(n=count_word(policy.MAX_GOALS))
-    return ngettext(
-        "What do you want to reach with your mentor? Choose a goal, or write your own.",
-        "What do you want to reach with your mentor? Choose up to {n} goals, or write your own.",
-        policy.MAX_GOALS,
-    ).format(n=count_word(policy.MAX_GOALS))
+            "Choose up to {n} goals, or write your own."
+        ).format(n=n)
+    return _(
+        "What do you want to reach with your mentor? Choose up to {n} goals, or write your own."
+    ).format(n=n)
 
 
 def _agreement_too_long() -> str:

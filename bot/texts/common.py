@@ -669,7 +669,7 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
         names = [_role_of(view, p)[0] for p in detail.get("people", [])]
         asked = policy.UNANSWERED_IN_A_ROW
         return ngettext(
-            "{names} did not answer the last question.",
+            "{names} did not answer the last {n} question.",
             "{names} did not answer the last {n} questions.",
             asked,
         ).format(names=" & ".join(names), n=count_word(asked))

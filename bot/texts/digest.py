@@ -18,15 +18,15 @@ def _number(value: float) -> str:
 
 
 def _last_weeks(n: int) -> str:
-    return ngettext("the last week", "the last {n} weeks", n).format(n=n)
+    return ngettext("the last {n} week", "the last {n} weeks", n).format(n=n)
 
 
 def _weeks_before(n: int) -> str:
-    return ngettext("the week before", "the {n} weeks before", n).format(n=n)
+    return ngettext("the {n} week before", "the {n} weeks before", n).format(n=n)
 
 
 def _next_days(n: int) -> str:
-    return ngettext("the next day", "the next {n} days", n).format(n=n)
+    return ngettext("the next {n} day", "the next {n} days", n).format(n=n)
 
 
 def _pair(line: PairLine, names: bool = True) -> str:

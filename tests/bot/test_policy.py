@@ -295,10 +295,10 @@ STATED = [
     ),
     Stated(
         "MAX_GOALS",
-        1,
-        _in("nb", lambda: agreement_handlers._choose_goals(trainee=False)),
-        "Velg opptil tre mål, eller skriv egne mål.",
-        "Velg et mål, eller skriv ditt eget mål.",
+        4,
+        _in("nb", lambda: agreement_handlers._choose_goals(trainee=True)),
+        "Velg opptil tre mål, eller skriv dine egne.",
+        "Velg opptil fire mål, eller skriv dine egne.",
     ),
     Stated(
         "MAX_GOAL_LENGTH",
