@@ -104,7 +104,9 @@ def draw(chart: Chart, language: str, title: str) -> Figure:
         _counts_from_zero(bottom, chart.scores)
         bottom.set_title(
             ngettext(
-                "Check-in scores, last {n} week", "Check-in scores, last {n} weeks", policy.CHART_WEEKS
+                "Check-in scores, last {n} week",
+                "Check-in scores, last {n} weeks",
+                policy.CHART_WEEKS,
             ).format(n=policy.CHART_WEEKS),
             fontsize=13,
             loc="left",
