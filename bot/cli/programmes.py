@@ -231,7 +231,7 @@ def gathering_list(
     program: Annotated[int, typer.Option("--program", help="Programme id.")],
     days_back: Annotated[
         int, typer.Option("--days-back", min=0, help="Also gatherings this many days ago.")
-    ] = 14,
+    ] = policy.GATHERINGS_RECENT.days,
 ) -> None:
     """Gatherings with who comes, who does not and who has not answered."""
 
