@@ -60,7 +60,7 @@ class Cadence:
 
     @property
     def expected_days(self) -> int:
-        """Roughly how many days one meeting should cover (for "1.5 × the cadence")."""
+        """Roughly how many days one meeting should cover (the no-meeting window is a multiple)."""
         return {
             CadenceKind.MONTHLY: 30,
             CadenceKind.MINUTES: 30,
