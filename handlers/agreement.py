@@ -8,10 +8,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain import agreement as rules
+from bot.domain import policy
 from bot.domain.access import Action, allowed_programmes
 from bot.domain.agreement import Round, Step
 from bot.domain.model import Role
-from bot.runtime.i18n import _, current_language
+from bot.runtime.i18n import _, current_language, ngettext
 from bot.texts.agreements import (
     agreement_body,
     agreement_version_name,
@@ -21,6 +22,7 @@ from bot.texts.agreements import (
 )
 from bot.texts.buttons import Callback, build
 from bot.texts.common import goal_label, privacy_warning, relabel
+from bot.texts.durations import count_word
 from bot.texts.keyboards import short_label
 from bot.usecases.agreements import Agreements, Problem, Screen
 from bot.usecases.refusal import Refusal
@@ -41,10 +43,14 @@ def _refusal_text(refusal: Refusal[Problem]) -> str:
 def _problem_text(problem: Problem) -> str:
     texts = {
         Problem.NO_GOALS: _("Choose or write at least one goal first."),
-        Problem.TOO_MANY_GOALS: _("You have three goals. Tap a goal to remove it, or tap «Done»."),
+        Problem.TOO_MANY_GOALS: ngettext(
+            "You have {n} goal. Tap a goal to remove it, or tap «Done».",
+            "You have {n} goals. Tap a goal to remove it, or tap «Done».",
+            policy.MAX_GOALS,
+        ).format(n=count_word(policy.MAX_GOALS)),
         Problem.GOAL_TOO_LONG: _(
             "That goal is long. Please use {limit} characters or fewer."
-        ).format(limit=rules.MAX_GOAL_LENGTH),
+        ).format(limit=policy.MAX_GOAL_LENGTH),
         Problem.EMPTY: _("I did not get any text. Write your goal in a few words."),
     }
     return texts.get(problem, "")
@@ -174,20 +180,8 @@ def _goals(
                 "Closed goals are kept in the report."
             )
         )
-    elif trainee:
-        parts.append(
-            _(
-                "What do you want to reach with your supervisor? "
-                "Choose up to three goals, or write your own."
-            )
-        )
     else:
-        parts.append(
-            _(
-                "What do you want to reach with your mentor? "
-                "Choose up to three goals, or write your own."
-            )
-        )
+        parts.append(_choose_goals(trainee))
     if trainee:
         parts.append(
             _("Your supervisor and the coordinator see your goals. {warning}").format(
@@ -227,6 +221,24 @@ def _goals(
             InlineKeyboardButton(_("Start over"), callback_data=build("gl", pair_id, "clear"))
         )
     return "\n\n".join(parts), markup([*([b] for b in chosen + offered), last])
+
+
+def _choose_goals(trainee: bool) -> str:
+    n = count_word(policy.MAX_GOALS)
+    if trainee:
+        return _(
+            "What do you want to reach with your supervisor? "
+            "Choose up to {n} goals, or write your own."
+        ).format(n=n)
+    return _(
+        "What do you want to reach with your mentor? Choose up to {n} goals, or write your own."
+    ).format(n=n)
+
+
+def _agreement_too_long() -> str:
+    return _("The agreement text must be 1 to {limit} characters.").format(
+        limit=policy.MAX_AGREEMENT_TEXT
+    )
 
 
 async def _show(message: Message, result: Screen | Refusal[Problem]) -> None:
@@ -398,7 +410,7 @@ async def agreement_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         if new_text:
             version = await service.set_agreement_text(coordinated[0], new_text)
             if isinstance(version, Problem):
-                await message.reply_text(_("The agreement text must be 1 to 3000 characters."))
+                await message.reply_text(_agreement_too_long())
                 return
             await message.reply_text(
                 _(

@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.access import Action as Permission
 from bot.domain.access import Chat, Region, Scope, allowed_scope, may
 from bot.domain.digest import next_digest
@@ -21,6 +21,7 @@ from bot.texts import alerts as texts
 from bot.texts.agreements import agreement_version_name
 from bot.texts.buttons import Callback, build
 from bot.texts.common import goal_label
+from bot.texts.durations import span
 from bot.usecases.alerts import Action, Alerts, Binding, PairFile, Present
 from bot.usecases.privacy import AuditAction
 from bot.usecases.refusal import Refusal
@@ -29,9 +30,6 @@ from handlers.coordinator import refuse, state_text
 from handlers.render import markup, too_long
 
 MESSAGE_FLOW = "coordinator_message"
-MAX_NOTE = 1000
-# Telegram takes 4,096 characters a message; the heading naming the coordinator needs room.
-MAX_MESSAGE = 3000
 GROUP_CHECK_EVERY = timedelta(days=1)
 
 
@@ -99,13 +97,17 @@ async def alert_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
             return
         await _audit_view(context, me.person.id, found)
         return
-    confirmations = {
-        AlertStatus.TAKEN: _("Noted: you will contact them."),
-        AlertStatus.SNOOZED: _("Snoozed for 7 days."),
-        AlertStatus.RESOLVED: _("Marked as resolved."),
-    }
-    await query.answer(confirmations.get(alert.status, ""))
+    await query.answer(_confirmation(alert.status))
     wake_delivery(context)
+
+
+def _confirmation(status: AlertStatus) -> str:
+    """What a coordinator who pressed an alert's button is told."""
+    return {
+        AlertStatus.TAKEN: _("Noted: you will contact them."),
+        AlertStatus.SNOOZED: _("Snoozed for {span}.").format(span=span(policy.SNOOZE)),
+        AlertStatus.RESOLVED: _("Marked as resolved."),
+    }.get(status, "")
 
 
 # the alert chat
@@ -463,7 +465,7 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if pair_id is None or not text:
         await message.reply_text(_("Write it like this: /note 12 Called Amina, all is well."))
         return
-    if (answer := too_long(text, MAX_NOTE)) is not None:
+    if (answer := too_long(text, policy.MAX_NOTE)) is not None:
         await message.reply_text(answer)
         return
     result = await _alerts(context).add_note(me.person, pair_id, text, programmes)
@@ -588,7 +590,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
         if dialogue is None or dialogue.flow != MESSAGE_FLOW:
             return False
         # Too long: the question stays open for a shorter text.
-        if (answer := too_long(text, MAX_MESSAGE)) is not None:
+        if (answer := too_long(text, policy.MAX_MESSAGE)) is not None:
             await message.reply_text(answer)
             return True
         await uow.dialogues.clear_dialogue(me.person.id)

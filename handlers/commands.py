@@ -5,8 +5,7 @@ from __future__ import annotations
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.ext import ContextTypes
 
-from bot.domain.model import Role
-from bot.runtime.config import SUPPORTED_LANGUAGES
+from bot.domain.model import SUPPORTED_LANGUAGES, Role
 from bot.runtime.i18n import _, current_language, lazy, use_language
 from handlers.common import actor, deps
 

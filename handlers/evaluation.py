@@ -9,14 +9,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.domain import policy
 from bot.domain.access import Action, allowed_scope
-from bot.domain.evaluation import MAX_TEXT
 from bot.domain.report import Options
 from bot.files.report import SUFFIXES, Format, render
 from bot.runtime.i18n import _, current_language
 from bot.texts import evaluation as evaluation_texts
 from bot.texts.buttons import Callback
-from bot.usecases.evaluation import MAX_OUTCOME_TEXT, CohortEnd, Problem, Screen
+from bot.usecases.evaluation import CohortEnd, Problem, Screen
 from bot.usecases.privacy import AuditAction
 from bot.usecases.refusal import Refusal
 from handlers.common import actor, deps, pressed
@@ -58,7 +58,7 @@ def _refusal(refusal: Refusal[Problem]) -> str:
         Problem.NOT_YOURS: _("This button is not for you."),
         Problem.FINISHED: _("You have answered already. Thank you!"),
         Problem.TOO_LONG: _("That is too long. Please write at most {max} characters.").format(
-            max=MAX_TEXT
+            max=policy.MAX_EVALUATION_TEXT
         ),
     }
     return texts.get(refusal.problem, _("This button is old. Nothing was changed."))
@@ -144,7 +144,7 @@ async def outcome_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         elif result.problem is Problem.TOO_LONG:
             await message.reply_text(
                 _("That is too long. Please write at most {max} characters.").format(
-                    max=MAX_OUTCOME_TEXT
+                    max=policy.MAX_OUTCOME_TEXT
                 )
             )
         else:

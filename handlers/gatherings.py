@@ -8,13 +8,14 @@ from datetime import date, time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.access import Actor, coordinated_programmes
 from bot.domain.gatherings import Answer, Audience
 from bot.domain.model import Programme
 from bot.runtime.i18n import _, current_language
 from bot.texts import gatherings as gt
 from bot.texts.buttons import Callback, build
+from bot.texts.durations import span
 from bot.texts.keyboards import fit_markup
 from bot.usecases.gatherings import GatheringProblem, Gatherings, Step
 from bot.usecases.refusal import Refusal
@@ -240,10 +241,12 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
 
 
 PROBLEMS = {
-    GatheringProblem.BAD_TITLE: lambda: _("Please write a short title, at most 200 characters."),
+    GatheringProblem.BAD_TITLE: lambda: _(
+        "Please write a short title, at most {limit} characters."
+    ).format(limit=policy.MAX_TITLE),
     GatheringProblem.BAD_PLACE: lambda: _(
-        "Please write a place or a link, at most 300 characters."
-    ),
+        "Please write a place or a link, at most {limit} characters."
+    ).format(limit=policy.MAX_PLACE),
     GatheringProblem.NOT_UNDERSTOOD: lambda: _(
         "I did not understand the time. Write it like «4.5 kl 18» or «tuesday 18:00»."
     ),
@@ -320,8 +323,9 @@ def _summary(programme: Programme, data: dict[str, object], today: date) -> str:
     at = time.fromisoformat(str(data["time"]))
     return _(
         "{title}\nWhen: {when}\nWhere: {place}\nFor: {audience}\n"
-        "Invitations go out three weeks before, or now if it is sooner. Is this right?"
+        "Invitations go out {ahead} before, or now if it is sooner. Is this right?"
     ).format(
+        ahead=span(policy.INVITE_AHEAD),
         title=data["title"],
         when=dates.format_when(day, at, current_language(), today=today),
         place=data["place"],

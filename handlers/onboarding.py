@@ -8,7 +8,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.domain import intake
+from bot.domain import intake, policy
 from bot.domain.invites import InviteProblem
 from bot.domain.model import PARTICIPANT_ROLES, Role
 from bot.runtime.i18n import _, ngettext, resolve_language, set_language
@@ -297,7 +297,7 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
             ),
             intake.AnswerProblem.TOO_LONG: _(
                 "That is a bit long. Please write {limit} characters or fewer."
-            ).format(limit=intake.MAX_TEXT_ANSWER),
+            ).format(limit=policy.MAX_TEXT_ANSWER),
             intake.AnswerProblem.NOT_AN_OPTION: _("Please tap one of the buttons."),
         }
         await message.reply_text(problems[step.problem or intake.AnswerProblem.EMPTY])

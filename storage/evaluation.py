@@ -13,9 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from bot.domain.evaluation import (
-    ASK_WITHIN,
     COHORT_END,
-    NOTICE_BEFORE,
     Act,
     Closing,
     Due,
@@ -24,6 +22,7 @@ from bot.domain.evaluation import (
     RecordedOutcome,
 )
 from bot.domain.model import Cohort, PairState, PairView, Programme
+from bot.domain.policy import COHORT_END_NOTICE, EVALUATION_ASK_WITHIN
 from bot.runtime.clock import as_utc
 from storage.models import CohortRow, EvaluationRow, OutcomeRow, PairRow, PersonRow, ProgrammeRow
 from storage.readers import cohort_of, pair_of, person_of, programme_of
@@ -82,7 +81,7 @@ class Evaluations(BaseRepository):
     async def closing_pairs(self, now: datetime) -> list[ClosingPair]:
         """Live pairs whose cohort ends within four weeks (a day more for time zones), and
         pairs their cohort ended lately: two statements, whatever the number of pairs."""
-        horizon = now.date() + NOTICE_BEFORE + timedelta(days=1)
+        horizon = now.date() + COHORT_END_NOTICE + timedelta(days=1)
         # Cohorts first: the pairs of a closing cohort are then found by index, where a
         # condition on the joined cohort would read every pair at every tick.
         closing = select(col(CohortRow.id)).where(col(CohortRow.ends_on) <= horizon)
@@ -91,7 +90,7 @@ class Evaluations(BaseRepository):
             and_(
                 col(PairRow.state) == PairState.ENDED.value,
                 col(PairRow.end_reason) == COHORT_END,
-                col(PairRow.ended_at) >= now - ASK_WITHIN,
+                col(PairRow.ended_at) >= now - EVALUATION_ASK_WITHIN,
             ),
         )
         mentor, adept = aliased(PersonRow), aliased(PersonRow)

@@ -15,7 +15,6 @@ from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlmodel import col
 
 from bot.domain.gatherings import (
-    INVITE_AHEAD,
     REMIND_WINDOW,
     Answer,
     Attendance,
@@ -26,6 +25,7 @@ from bot.domain.gatherings import (
     Turnout,
 )
 from bot.domain.model import Person, Programme, Role
+from bot.domain.policy import INVITE_AHEAD
 from bot.runtime.clock import as_utc
 from storage.eligibility import eligible
 from storage.models import (

@@ -15,10 +15,11 @@ import typer
 
 from bot.cli.programmes import register as _register_programme_commands
 from bot.cli.support import _date, _run, _settings, fail, pairing_of, role_words
+from bot.domain import policy
 from bot.domain.invites import invite_link
-from bot.domain.model import Role
+from bot.domain.model import SUPPORTED_LANGUAGES, Role
 from bot.runtime.clock import Clock, FixedClock, RehearsalClock, SystemClock, as_utc
-from bot.runtime.config import SUPPORTED_LANGUAGES, ConfigError, Settings
+from bot.runtime.config import ConfigError, Settings
 from bot.sim.demo.scenario import DEFAULT_DAYS
 from bot.usecases.joining import Services
 from bot.usecases.pairing import PairProblem
@@ -292,7 +293,7 @@ def program_set(
         Setting.COUNTRY: country,
     }
     problems = {
-        Setting.NAME: "--name must be 1 to 200 characters",
+        Setting.NAME: f"--name must be 1 to {policy.MAX_PROGRAMME_NAME} characters",
         Setting.TIMEZONE: f"--timezone {timezone!r} is not a time zone; use a name like Europe/Oslo",
         Setting.LANGUAGE: "--language must be nb or en",
         Setting.CADENCE: "--cadence must be monthly, twice_monthly, every_other_month, "
@@ -348,7 +349,7 @@ def program_set_agreement(
         )
         version = await agreements.set_agreement_text(program, text)
         if isinstance(version, Problem):
-            raise fail("the agreement text must be 1 to 3000 characters")
+            raise fail(f"the agreement text must be 1 to {policy.MAX_AGREEMENT_TEXT} characters")
         typer.echo(f"Programme {program}: agreement {version} saved; new pairs get it.")
 
     _run(work)
@@ -510,8 +511,8 @@ def _import_problems(file: Path, checked: object) -> list[str]:
         RowProblemKind.BAD_GENDER: "unknown gender «{detail}» (use f, m or x, or leave it empty)",
         RowProblemKind.BAD_AGE: "bad age band «{detail}» (use 18-29, 30-39, 40-49, 50-59, 60+ "
         "or an age)",
-        RowProblemKind.BAD_CAPACITY: "bad capacity «{detail}» (a number from 1 to 10)",
-        RowProblemKind.TOO_LONG: "the {detail} is longer than 300 characters",
+        RowProblemKind.BAD_CAPACITY: f"bad capacity «{{detail}}» (a number from 1 to {policy.MAX_CAPACITY})",
+        RowProblemKind.TOO_LONG: f"the {{detail}} is longer than {policy.MAX_TEXT_ANSWER} characters",
         RowProblemKind.DUPLICATE: "the same person as line {detail} (same name and role; "
         "add a phone or e-mail to tell them apart)",
         RowProblemKind.ALREADY_IMPORTED: "{detail} was imported before and has not joined yet",

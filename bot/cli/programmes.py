@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.support import _date, _run, audience_word, fail
+from bot.domain import policy
 from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.invites import invite_link
 from bot.domain.model import Role
@@ -176,7 +177,7 @@ def gathering_create(
         str, typer.Option("--kind", help="kickoff, training, introduction, closing or other.")
     ] = "other",
 ) -> None:
-    """Make a gathering; participants are invited (three weeks before, or at once)."""
+    """Make a gathering; participants are invited when it is near (or at once)."""
     from bot.usecases.gatherings import GatheringProblem, Gatherings
     from bot.usecases.refusal import Refusal
 
@@ -210,8 +211,8 @@ def gathering_create(
             reasons = {
                 GatheringProblem.NO_PROGRAMME: f"there is no programme {program}",
                 GatheringProblem.NO_COHORT: f"programme {program} has no cohort {cohort}",
-                GatheringProblem.BAD_TITLE: "--title must be 1 to 200 characters",
-                GatheringProblem.BAD_PLACE: "--place must be at most 300 characters",
+                GatheringProblem.BAD_TITLE: f"--title must be 1 to {policy.MAX_TITLE} characters",
+                GatheringProblem.BAD_PLACE: f"--place must be at most {policy.MAX_PLACE} characters",
                 GatheringProblem.IN_THE_PAST: "--at is in the past",
             }
             raise fail(reasons.get(outcome.problem, outcome.problem.value))
@@ -231,7 +232,7 @@ def gathering_list(
     program: Annotated[int, typer.Option("--program", help="Programme id.")],
     days_back: Annotated[
         int, typer.Option("--days-back", min=0, help="Also gatherings this many days ago.")
-    ] = 14,
+    ] = policy.GATHERINGS_RECENT.days,
 ) -> None:
     """Gatherings with who comes, who does not and who has not answered."""
 
@@ -275,11 +276,11 @@ def gathering_set(
     values: dict[str, object] = {}
     if title is not None:
         if (clean := check_title(title)) is None:
-            raise fail("--title must be 1 to 200 characters")
+            raise fail(f"--title must be 1 to {policy.MAX_TITLE} characters")
         values["title"] = clean
     if place is not None:
         if (clean := check_place(place)) is None:
-            raise fail("--place must be 1 to 300 characters")
+            raise fail(f"--place must be 1 to {policy.MAX_PLACE} characters")
         values["place"] = clean
     moment = _moment(at) if at is not None else None
     if not values and moment is None:

@@ -14,13 +14,13 @@ from typing import Any
 
 from bot.domain.intake import HELP_OPTIONS, Kind, Option, Question
 from bot.domain.model import Role
-from bot.runtime.i18n import lazy
+from bot.domain.policy import (
+    AGREEMENT_REMINDER_DAYS,
+    AGREEMENT_WITHIN,
+    RECHECK_AFTER,
+)
+from bot.domain.wording import lazy
 
-MAX_GOALS = 3
-MAX_GOAL_LENGTH = 120
-REMINDER_DAYS = (3, 7)
-CONFIRM_WITHIN = timedelta(days=14)
-RECHECK_AFTER_DAYS = 91  # about three months after the pair became active
 BUILTIN_AGREEMENT = "builtin-1"
 
 
@@ -236,15 +236,25 @@ def reminder_due(created_at: datetime, now: datetime) -> int | None:
     """
     due = [
         n
-        for n, days in enumerate(REMINDER_DAYS, start=1)
+        for n, days in enumerate(AGREEMENT_REMINDER_DAYS, start=1)
         if now >= created_at + timedelta(days=days)
     ]
     return due[-1] if due else None
 
 
 def agreement_overdue(created_at: datetime, now: datetime) -> bool:
-    return now >= created_at + CONFIRM_WITHIN
+    return now >= created_at + AGREEMENT_WITHIN
 
 
 def recheck_due(activated_at: datetime | None, now: datetime) -> bool:
-    return activated_at is not None and now >= activated_at + timedelta(days=RECHECK_AFTER_DAYS)
+    return activated_at is not None and now >= activated_at + RECHECK_AFTER
+
+
+def wakes(created_at: datetime, activated_at: datetime | None) -> list[datetime]:
+    """The moments at which the rules above may change their minds about a pair created
+    (and activated) then: its reminders, its deadline, its re-check."""
+    moments = [created_at + timedelta(days=days) for days in AGREEMENT_REMINDER_DAYS]
+    moments.append(created_at + AGREEMENT_WITHIN)
+    if activated_at is not None:
+        moments.append(activated_at + RECHECK_AFTER)
+    return moments

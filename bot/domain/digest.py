@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.alerts import AlertReason
 from bot.domain.gatherings import Turnout, for_cohort
 from bot.domain.model import AlertStatus, Cohort, PairState, Programme, programme_and_cohort
+from bot.domain.policy import CHART_WEEKS, LATE_GRACE, SCORE_WINDOW, SOON
 from bot.domain.rhythm import (
     MeetingFact,
     MeetingStatus,
@@ -34,14 +35,6 @@ from bot.domain.rhythm import (
 )
 from bot.domain.stall import URGENCY, silence
 
-CHART_WEEKS = 12
-SCORE_WINDOW = timedelta(
-    days=28
-)  # the average score is over four weeks, compared with the four before
-SOON = timedelta(days=7)  # pauses ending and meetings planned within a week
-LATE_GRACE = timedelta(
-    days=1
-)  # a digest missed while the bot was down still goes out this long after
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -177,8 +170,8 @@ class Digest:
     period_confirmed: int
     met: int  # active pairs that met this period (by their own cadence)
     active: int
-    score: float | None  # average check-in score, last four weeks
-    score_before: float | None  # the four weeks before
+    score: float | None  # average check-in score over the last SCORE_WINDOW
+    score_before: float | None  # the SCORE_WINDOW before
     score_count: int
     stalled: tuple[Stalled, ...]
     unconfirmed: tuple[tuple[PairLine, int], ...]  # awaiting agreement, days since paired
@@ -272,12 +265,12 @@ def compute(data: DigestInput, now: datetime) -> Digest:
     ]
     # The last seven days are today and the six before, as people read it: a meeting
     # held today, or held earlier and logged in these days, is news of this week.
-    week_start = today - timedelta(days=6)
+    week_start = today - (SOON - timedelta(days=1))
     last_week = [
         m
         for m in counted
         if week_start <= m.held_on <= today
-        or (m.logged_at is not None and now - timedelta(days=7) < m.logged_at <= now)
+        or (m.logged_at is not None and now - SOON < m.logged_at <= now)
     ]
     this_period = [m for m in counted if m.held_on in period]
 

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.policy import COHORT_END_NOTICE, EVALUATION_REMIND_AFTER, MAX_EVALUATION_TEXT
 from bot.domain.rhythm import Rules
 
-NOTICE_BEFORE = timedelta(days=28)  # "four weeks before the cohort ends"
-REMIND_AFTER = (timedelta(days=3), timedelta(days=7))  # after the evaluation was asked
-ASK_WITHIN = timedelta(days=30)  # a pair the cohort ended is still asked for this long
-MAX_TEXT = 500
 SCORES = range(1, 6)
 COHORT_END = "cohort_end"  # the end reason of pairs whose cohort ended
 
@@ -130,7 +127,7 @@ class AnswerProblem(StrEnum):
 
 
 def clean_text(text: str) -> str:
-    return " ".join(text.split())[:MAX_TEXT]
+    return " ".join(text.split())[:MAX_EVALUATION_TEXT]
 
 
 def apply(
@@ -252,8 +249,8 @@ def closing_due(closing: Closing, rules: Rules, now: datetime) -> list[Due]:
         if not party.reachable or party.completed_at is not None:
             continue
         if party.asked_at is not None:
-            if party.reminders < len(REMIND_AFTER) and now >= (
-                party.asked_at + REMIND_AFTER[party.reminders]
+            if party.reminders < len(EVALUATION_REMIND_AFTER) and now >= (
+                party.asked_at + EVALUATION_REMIND_AFTER[party.reminders]
             ):
                 due.append(
                     Due(
@@ -267,7 +264,11 @@ def closing_due(closing: Closing, rules: Rules, now: datetime) -> list[Due]:
         elif today >= closing.ends_on:
             if askable:
                 due.append(Due(Act.ASK, closing.pair_id, party.person_id, not_before))
-        elif closing.live and party.noticed_at is None and today >= closing.ends_on - NOTICE_BEFORE:
+        elif (
+            closing.live
+            and party.noticed_at is None
+            and today >= closing.ends_on - COHORT_END_NOTICE
+        ):
             due.append(Due(Act.NOTICE, closing.pair_id, party.person_id, not_before))
     return due
 

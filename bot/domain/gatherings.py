@@ -8,21 +8,16 @@ decide what goes into the outbox.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.model import Person, Role
+from bot.domain.policy import GATHERING_REMIND_AT, INVITE_AHEAD, MAX_PLACE, MAX_TITLE
 from bot.domain.rhythm import Rules
 
-# Invitations go out this long before a gathering (or at once when it is sooner):
-# a gathering planned months ahead by a preset is announced when it is near.
-INVITE_AHEAD = timedelta(days=21)
-REMIND_AT = time(12, 0)  # the day-before reminder, local time (then quiet hours apply)
 # The tick looks this far ahead for reminders (the last working day before a Monday
 # gathering is the Friday before).
 REMIND_WINDOW = timedelta(days=8)
-MAX_TITLE = 200
-MAX_PLACE = 300
 
 
 class Audience(StrEnum):
@@ -98,7 +93,7 @@ def reminder_time(starts_at: datetime, rules: Rules, now: datetime) -> datetime 
     today = rules.local(now).date()
     if today != rules.last_working_day_before(gathering_day):
         return None
-    at = rules.allowed(max(now, rules.at(today, REMIND_AT)))
+    at = rules.allowed(max(now, rules.at(today, GATHERING_REMIND_AT)))
     return at if rules.local(at).date() < gathering_day else None
 
 

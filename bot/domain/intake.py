@@ -12,9 +12,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.model import Role
-from bot.runtime.i18n import lazy
+from bot.domain.policy import MAX_TEXT_ANSWER
+from bot.domain.wording import lazy
 
-MAX_TEXT_ANSWER = 300
 # The intake dialogue's first step for someone who has not said yes to what is stored.
 CONSENT_STEP = "consent"
 

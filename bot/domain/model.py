@@ -9,8 +9,11 @@ from functools import cached_property
 from typing import Any
 
 from bot.domain.alerts import AlertDetail, AlertReason
+from bot.domain.policy import DAY_ENDS, DAY_STARTS, DIGEST_HOUR, DIGEST_WEEKDAY
 from bot.domain.rhythm import Cadence, CadenceKind, History, Rules
 from bot.domain.workdays import DEFAULT_COUNTRY
+
+SUPPORTED_LANGUAGES = ("nb", "en")  # the languages the bot speaks (bot/locales)
 
 
 class Role(StrEnum):
@@ -45,16 +48,16 @@ class Programme:
     timezone: str
     language: str
     cadence: str = "monthly"
-    day_starts: time = time(9, 0)
-    day_ends: time = time(20, 0)
+    day_starts: time = DAY_STARTS
+    day_ends: time = DAY_ENDS
     working_days: frozenset[int] = frozenset(range(5))
     morning_reminder: bool = False
     alert_chat_id: int | None = None
     role_labels: str = "mentor"  # "mentor" (mentor, adept) or "trainee" (supervisor, trainee)
     outcomes: tuple[str, ...] = ("job",)
     preset: str | None = None
-    digest_weekday: int | None = 0  # 0 = Monday; None = no weekly digest
-    digest_hour: int = 8
+    digest_weekday: int | None = DIGEST_WEEKDAY  # 0 = Monday; None = no weekly digest
+    digest_hour: int = DIGEST_HOUR
     digest_week: str | None = None  # the ISO week whose digest was queued last
     country: str | None = DEFAULT_COUNTRY  # whose public holidays are not working days
 

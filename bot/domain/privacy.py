@@ -11,9 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.dates import add_months
-
-DEFAULT_RETENTION_MONTHS = 12
-NOTICE_BEFORE = timedelta(weeks=4)
+from bot.domain.policy import ERASURE_NOTICE
 
 # Wrong invite tokens: a few free tries (a mistyped link happens), then a wait that
 # doubles with each further failure, up to an hour; a day without failures forgives.
@@ -51,7 +49,7 @@ def retention(cohort: CohortDates, months: int, today: date) -> Retention:
     due = erase_on(cohort.ends_on, months)
     if today >= due:
         return Retention.ERASE
-    if today >= due - NOTICE_BEFORE:
+    if today >= due - ERASURE_NOTICE:
         return Retention.NOTICE
     return Retention.KEEP
 

@@ -14,12 +14,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.digest import WEEKDAYS, parse_schedule
+from bot.domain.model import SUPPORTED_LANGUAGES
+from bot.domain.policy import MAX_PROGRAMME_NAME
 from bot.domain.programmes import RoleLabels, parse_outcomes
 from bot.domain.rhythm import Cadence, CadenceKind
 from bot.domain.workdays import known_country
-from bot.runtime.config import SUPPORTED_LANGUAGES
-
-MAX_NAME = 200
 
 
 class Setting(StrEnum):
@@ -113,7 +112,7 @@ def hours_text(day_starts: time, day_ends: time) -> str:
 
 def _name(text: str) -> dict[str, object] | None:
     name = " ".join(text.split())
-    return {"name": name} if 0 < len(name) <= MAX_NAME else None
+    return {"name": name} if 0 < len(name) <= MAX_PROGRAMME_NAME else None
 
 
 def _timezone(text: str) -> dict[str, object] | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from bot.domain.gatherings import Audience, GatheringKind
-from bot.runtime.i18n import lazy
+from bot.domain.wording import lazy
 
 
 class RoleLabels:

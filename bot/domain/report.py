@@ -40,7 +40,7 @@ from bot.domain.rhythm import (
     period_for,
     period_met,
 )
-from bot.runtime.i18n import lazy
+from bot.domain.wording import lazy
 
 Cell = str | int | float | date | None
 

@@ -15,16 +15,16 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from bot.domain.policy import (
+    ASK_MET_WITHIN,
+    DAY_BEFORE_AT,
+    FIRST_PERIOD,
+    MIN_PERIOD,
+    REMIND_AT,
+    UNANSWERED_IN_A_ROW,
+)
 from bot.domain.schedule import next_allowed_time, waits_until
 from bot.domain.workdays import last_working_day_before
-
-FIRST_PERIOD = timedelta(days=14)  # a new pair's first meeting is due within two weeks
-MIN_PERIOD = timedelta(days=7)
-REMIND_AT = 2 / 3  # around day 20 of a month
-DAY_BEFORE_AT = time(12, 0)
-# «Did you meet?» is asked from the day after a planned meeting; while it may still go (or
-# wait for its answer) the rhythm's own questions about planning hold back.
-ASK_MET_WITHIN = 2  # days after the meeting's day
 
 
 class CadenceKind(StrEnum):
@@ -60,7 +60,7 @@ class Cadence:
 
     @property
     def expected_days(self) -> int:
-        """Roughly how many days one meeting should cover (for "1.5 × the cadence")."""
+        """Roughly how many days one meeting should cover (the no-meeting window is a multiple)."""
         return {
             CadenceKind.MONTHLY: 30,
             CadenceKind.MINUTES: 30,
@@ -306,12 +306,14 @@ def paused(history: History, today: date) -> bool:
 
 
 def ignored_twice(history: History, person_id: int) -> bool:
-    """The person left their last two questions (plan or reminder) unanswered."""
+    """The person left their last `UNANSWERED_IN_A_ROW` questions (plan or reminder)
+    unanswered."""
     asked = sorted(
         (n for n in history.nudges if n.person_id == person_id and n.kind in NUDGES_THAT_ASK),
         key=lambda n: n.sent_at,
     )
-    return len(asked) >= 2 and all(n.answered_at is None for n in asked[-2:])
+    last = asked[-UNANSWERED_IN_A_ROW:]
+    return len(last) == UNANSWERED_IN_A_ROW and all(n.answered_at is None for n in last)
 
 
 @dataclass(frozen=True)
@@ -433,6 +435,30 @@ def due_work(history: History, rules: Rules, now: datetime) -> list[Due]:
             for kind, at, planned_id in wanted
         )
     return due
+
+
+def wake_days(history: History, rules: Rules, today: date) -> list[date]:
+    """The days on which `due_work` may change its mind about this history though nothing
+    about it changed: the period's end and its last day (the check-in), the reminder day,
+    around each planned meeting the last working day before, its day, «did you meet?» the
+    day after and the day that question lapses, and the day after a pause ends."""
+    activated_on = rules.local(history.activated_at).date()
+    period = period_for(
+        rules.cadence, today, activated_on, history.cohort_start, history.cohort_end
+    )
+    remind_day = period.start + timedelta(days=int(period.length * REMIND_AT))
+    days = [period.end, period.end - timedelta(days=1), remind_day]
+    for plan in history.planned:
+        if plan.status is not PlanStatus.CANCELLED:
+            days += [
+                rules.last_working_day_before(plan.planned_on),
+                plan.planned_on,
+                plan.planned_on + timedelta(days=1),
+                plan.planned_on + timedelta(days=ASK_MET_WITHIN + 1),
+            ]
+    if history.paused_until is not None:
+        days.append(history.paused_until + timedelta(days=1))
+    return days
 
 
 def one_a_day(

@@ -18,11 +18,8 @@ from typing import Any
 from bot.domain import intake
 from bot.domain.matching import AGE_BANDS
 from bot.domain.model import Role
+from bot.domain.policy import MAX_CAPACITY, MAX_IMPORT_ROWS, MAX_PERSON_NAME, MAX_TEXT_ANSWER
 from bot.domain.roles import WRITTEN_ROLE_WORDS
-
-MAX_ROWS = 2000
-MAX_NAME = 128
-MAX_CAPACITY = 10
 
 
 class Column(StrEnum):
@@ -263,7 +260,7 @@ def _mapped(value: str, words: dict[str, str]) -> list[str]:
     """Known words become option keys; others are kept as written (like typed answers)."""
     result: list[str] = []
     for part in _split(value):
-        key = words.get(fold(part), intake.clean_text(part)[: intake.MAX_TEXT_ANSWER])
+        key = words.get(fold(part), intake.clean_text(part)[:MAX_TEXT_ANSWER])
         if key and key not in result:
             result.append(key)
     return result
@@ -310,8 +307,10 @@ def check(
     body = numbered[1:]
     if not body:
         return Checked(found, file_problem=FileProblem.EMPTY)
-    if len(body) > MAX_ROWS:
-        return Checked(found, file_problem=FileProblem.TOO_MANY_ROWS, file_detail=str(MAX_ROWS))
+    if len(body) > MAX_IMPORT_ROWS:
+        return Checked(
+            found, file_problem=FileProblem.TOO_MANY_ROWS, file_detail=str(MAX_IMPORT_ROWS)
+        )
     entries: list[Entry] = []
     problems: list[RowProblem] = []
     seen: dict[tuple[str, Role], list[Entry]] = {}
@@ -352,8 +351,8 @@ def _entry(
     name = intake.clean_text(cell(Column.NAME))
     if not name:
         problems.append(RowProblem(line, RowProblemKind.MISSING_NAME))
-    elif len(name) > MAX_NAME:
-        problems.append(RowProblem(line, RowProblemKind.NAME_TOO_LONG, str(MAX_NAME)))
+    elif len(name) > MAX_PERSON_NAME:
+        problems.append(RowProblem(line, RowProblemKind.NAME_TOO_LONG, str(MAX_PERSON_NAME)))
     role_text = cell(Column.ROLE)
     role = WRITTEN_ROLE_WORDS.get(fold(role_text))
     if role is Role.COORDINATOR:
@@ -369,7 +368,7 @@ def _entry(
         (Column.MOTIVATION, "motivation"),
     ):
         text = intake.clean_text(cell(column))
-        if len(text) > intake.MAX_TEXT_ANSWER:
+        if len(text) > MAX_TEXT_ANSWER:
             problems.append(RowProblem(line, RowProblemKind.TOO_LONG, column.value))
         elif text and (key != "motivation" or role is Role.MENTOR):
             answers[key] = text

@@ -5,11 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.policy import DAY_ENDS, DAY_STARTS
 from bot.domain.workdays import is_working_day
-
-DEFAULT_QUIET_START = time(20, 0)
-DEFAULT_QUIET_END = time(9, 0)
-
 
 EVERY_DAY = frozenset(range(7))
 
@@ -18,8 +15,8 @@ def next_allowed_time(
     moment: datetime,
     timezone: str,
     *,
-    day_starts: time = DEFAULT_QUIET_END,
-    day_ends: time = DEFAULT_QUIET_START,
+    day_starts: time = DAY_STARTS,
+    day_ends: time = DAY_ENDS,
     working_days: frozenset[int] = EVERY_DAY,
     country: str | None = None,
 ) -> datetime:
@@ -48,8 +45,8 @@ def waits_until(
     moment: datetime,
     timezone: str,
     *,
-    day_starts: time = DEFAULT_QUIET_END,
-    day_ends: time = DEFAULT_QUIET_START,
+    day_starts: time = DAY_STARTS,
+    day_ends: time = DAY_ENDS,
     working_days: frozenset[int] = EVERY_DAY,
     country: str | None = None,
 ) -> datetime | None:

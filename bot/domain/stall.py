@@ -27,6 +27,7 @@ from bot.domain.alerts import (
     Unanswered,
     Unreachable,
 )
+from bot.domain.policy import AGREEMENT_WITHIN, LOW_SCORE, SCORE_DROP, no_meeting_limit
 from bot.domain.rhythm import (
     Cadence,
     History,
@@ -38,12 +39,6 @@ from bot.domain.rhythm import (
     ignored_twice,
     paused_days,
 )
-
-AGREEMENT_WITHIN = timedelta(days=14)
-NO_MEETING_FACTOR = 1.5
-LOW_SCORE = 2
-SCORE_DROP = 2
-
 
 # Most urgent first: /stalled sorts by this.
 URGENCY = [
@@ -118,11 +113,11 @@ def silence(
     """ "No meeting for too long", the one reckoning the alerts (`stalls`), the quiet pairs
     (`bot.domain.quiet`), the digest's chart and the report share: days since the last
     meeting that counts (else since the pair started), without the paused ones, against
-    1.5 × the cadence."""
+    `policy.no_meeting_limit` of the cadence."""
     last = max((m.held_on for m in meetings if counts(m)), default=None)
     since = last or started_on
     pauses = sorted(pauses)
-    limit = cadence.expected_days * NO_MEETING_FACTOR
+    limit = no_meeting_limit(cadence.expected_days)
     paused = paused_days(pauses, since, today)
     days = (today - since).days - paused
     # The day the count passes the limit, each pause after `since` pushing it on.
@@ -216,6 +211,26 @@ def stalls(facts: Facts, now: datetime) -> list[Stall]:
             ]
             found.append(Stall(_run_start(asked, now), Unanswered(tuple(silent))))
     return sorted(found, key=lambda s: URGENCY.index(s.reason))
+
+
+def wakes(created_at: datetime) -> list[datetime]:
+    """The moments at which `stalls` may change its mind about a pair created then, though
+    nothing about it changed: the agreement's deadline."""
+    return [created_at + AGREEMENT_WITHIN]
+
+
+def wake_days(history: History, cadence: Cadence, today: date) -> list[date]:
+    """The days on which `stalls` may change its mind about a live pair with this history,
+    though nothing about it changed: the first day without a meeting for too long (counted
+    as `silence` counts it), the day after a pause ends."""
+    days = [
+        silence(
+            history.meetings, history.activated_at.date(), history.pauses, cadence, today
+        ).too_long_from
+    ]
+    if history.paused_until is not None:
+        days.append(history.paused_until + timedelta(days=1))
+    return days
 
 
 def dispute_since(held_on: date, timezone: str) -> datetime:

@@ -21,8 +21,9 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from bot.domain import policy
 from bot.domain.digest import Chart
-from bot.runtime.i18n import _, use_language
+from bot.runtime.i18n import _, ngettext, use_language
 
 WIDTH_IN, HEIGHT_IN, DPI = 6.0, 9.0, 120  # 720 × 1080 pixels: a phone screen's shape
 BAR = "#2f6db5"
@@ -101,7 +102,15 @@ def draw(chart: Chart, language: str, title: str) -> Figure:
         scores = list(range(1, 6))
         bottom.bar(scores, chart.scores, color=SCORE_COLOURS)
         _counts_from_zero(bottom, chart.scores)
-        bottom.set_title(_("Check-in scores, last 12 weeks"), fontsize=13, loc="left")
+        bottom.set_title(
+            ngettext(
+                "Check-in scores, last {n} week",
+                "Check-in scores, last {n} weeks",
+                policy.CHART_WEEKS,
+            ).format(n=policy.CHART_WEEKS),
+            fontsize=13,
+            loc="left",
+        )
         bottom.set_xticks(scores, [str(s) for s in scores], fontsize=12)
         bottom.yaxis.get_major_locator().set_params(integer=True)
         bottom.tick_params(axis="y", labelsize=10)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SUPPORTED_LANGUAGES = ("nb", "en")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/mentorbot.sqlite3"
 # Awake pairs one tick looks at, at most. A wave (the first start, a day's beginning for
 # every pair) is then planned over several ticks of a few seconds each, one after the

@@ -21,7 +21,8 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.runtime.config import SUPPORTED_LANGUAGES
+from bot.domain.model import SUPPORTED_LANGUAGES
+from bot.domain.wording import lazy as lazy  # re-exported: texts and handlers mark words too
 
 DOMAIN = "mentorbot"
 LOCALES_DIR = Path(__file__).parent.parent / "locales"
@@ -103,11 +104,6 @@ def gettext_(message: str) -> str:
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(current_language()).ngettext(singular, plural, count)
-
-
-def lazy(message: str) -> str:
-    """Marks a message for extraction where it is defined; translate it with ``_()`` when used."""
-    return message
 
 
 _ = gettext_

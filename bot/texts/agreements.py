@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain import agreement as rules
+from bot.domain import policy
 from bot.domain.agreement import Comparison, Round
 from bot.domain.model import AgreementText, PairStart, Person
 from bot.runtime.i18n import _, use_language
 from bot.texts.buttons import build
 from bot.texts.common import button, cadence_name, goal_label, option_label
+from bot.texts.durations import months
 
 
 def continue_markup(language: str, pair_id: int, *, first: bool = False) -> dict[str, Any]:
@@ -147,4 +149,6 @@ def agreement_reminder(language: str, other: Person) -> str:
 
 def recheck_invitation(language: str) -> str:
     with use_language(language):
-        return _("You have been a pair for three months. How is it going? Three short questions.")
+        return _(
+            "You have been a pair for {months}. How is it going? Three short questions."
+        ).format(months=months(policy.RECHECK_AFTER_MONTHS))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.domain import agreement as rules
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.agreement import Round
 from bot.domain.alerts import (
     AgreementLate,
@@ -25,6 +25,7 @@ from bot.domain.model import Alert, AlertStatus, PairView, Programme, Role
 from bot.runtime.i18n import _, current_language, ngettext, use_language
 from bot.texts.buttons import build
 from bot.texts.common import button, cadence_name, option_label, role_name
+from bot.texts.durations import count_word, span
 
 
 def alert_buttons(language: str, alert: Alert) -> dict[str, Any] | None:
@@ -39,7 +40,13 @@ def alert_buttons(language: str, alert: Alert) -> dict[str, Any] | None:
         )
         return {
             "inline_keyboard": [
-                [*row, button(_("Snooze 7 days"), build("al", alert.id, "snooze"))],
+                [
+                    *row,
+                    button(
+                        _("Snooze {span}").format(span=span(policy.SNOOZE)),
+                        build("al", alert.id, "snooze"),
+                    ),
+                ],
                 [button(_("Resolved"), build("al", alert.id, "resolve")), show],
             ]
         }
@@ -60,9 +67,12 @@ def explanation(alert: Alert, view: PairView, programme: Programme, today: date)
             return _no_meeting(detail, view, programme, today)
         case Unanswered(people):
             names = [_role_of(view, p)[0] for p in people]
-            return _("{names} did not answer the last two questions.").format(
-                names=" & ".join(names)
-            )
+            asked = policy.UNANSWERED_IN_A_ROW
+            return ngettext(
+                "{names} did not answer the last {n} question.",
+                "{names} did not answer the last {n} questions.",
+                asked,
+            ).format(names=" & ".join(names), n=count_word(asked))
         case LowScore(person_id, score, before):
             name, _role = _role_of(view, person_id)
             if before is not None:

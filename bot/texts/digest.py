@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.digest import Digest, GatheringLine, PairLine, WeeklyNote
 from bot.domain.model import PairState, Person
 from bot.runtime.i18n import _, current_language, format_day, ngettext, use_language
@@ -16,6 +16,18 @@ from bot.texts.common import goal_label
 def _number(value: float) -> str:
     shown = f"{value:.1f}"
     return shown.replace(".", ",") if current_language() == "nb" else shown
+
+
+def _last_weeks(n: int) -> str:
+    return ngettext("the last {n} week", "the last {n} weeks", n).format(n=n)
+
+
+def _weeks_before(n: int) -> str:
+    return ngettext("the {n} week before", "the {n} weeks before", n).format(n=n)
+
+
+def _next_days(n: int) -> str:
+    return ngettext("the next {n} day", "the next {n} days", n).format(n=n)
 
 
 def _pair(line: PairLine, names: bool = True) -> str:
@@ -70,8 +82,12 @@ def digest_sections(
         last_day = digest.period.end - timedelta(days=1)
         meetings = [
             _("Meetings"),
-            _("Last 7 days: {logged} logged, {confirmed} confirmed by both.").format(
-                logged=digest.week_logged, confirmed=digest.week_confirmed
+            ngettext(
+                "Last {n} day: {logged} logged, {confirmed} confirmed by both.",
+                "Last {n} days: {logged} logged, {confirmed} confirmed by both.",
+                policy.SOON.days,
+            ).format(
+                n=policy.SOON.days, logged=digest.week_logged, confirmed=digest.week_confirmed
             ),
             _(
                 "This period ({start} – {end}): {logged} logged, {confirmed} confirmed by both."
@@ -90,14 +106,21 @@ def digest_sections(
                     share=round(100 * digest.met / digest.active),
                 )
             )
+        weeks = policy.SCORE_WEEKS
         if digest.score is None:
-            meetings.append(_("Check-in score: no answers in the last 4 weeks."))
+            meetings.append(
+                _("Check-in score: no answers in {last_weeks}.").format(
+                    last_weeks=_last_weeks(weeks)
+                )
+            )
         else:
             score = ngettext(
-                "Check-in score: {score} of 5 in the last 4 weeks ({n} answer).",
-                "Check-in score: {score} of 5 in the last 4 weeks ({n} answers).",
+                "Check-in score: {score} of 5 in {last_weeks} ({n} answer).",
+                "Check-in score: {score} of 5 in {last_weeks} ({n} answers).",
                 digest.score_count,
-            ).format(score=_number(digest.score), n=digest.score_count)
+            ).format(
+                score=_number(digest.score), n=digest.score_count, last_weeks=_last_weeks(weeks)
+            )
             trend = digest.trend
             if trend is None:
                 meetings.append(score)
@@ -105,16 +128,24 @@ def digest_sections(
                 meetings.append(
                     score
                     + " "
-                    + _("Up {change} from the 4 weeks before.").format(change=_number(trend))
+                    + _("Up {change} from {weeks_before}.").format(
+                        change=_number(trend), weeks_before=_weeks_before(weeks)
+                    )
                 )
             elif trend < 0:
                 meetings.append(
                     score
                     + " "
-                    + _("Down {change} from the 4 weeks before.").format(change=_number(-trend))
+                    + _("Down {change} from {weeks_before}.").format(
+                        change=_number(-trend), weeks_before=_weeks_before(weeks)
+                    )
                 )
             else:
-                meetings.append(score + " " + _("The same as the 4 weeks before."))
+                meetings.append(
+                    score
+                    + " "
+                    + _("The same as {weeks_before}.").format(weeks_before=_weeks_before(weeks))
+                )
 
         sections = [head, meetings]
         if digest.stalled:
@@ -158,10 +189,10 @@ def digest_sections(
         if digest.planned:
             coming.append(
                 ngettext(
-                    "{n} meeting planned in the next 7 days:",
-                    "{n} meetings planned in the next 7 days:",
+                    "{n} meeting planned in {next_days}:",
+                    "{n} meetings planned in {next_days}:",
                     len(digest.planned),
-                ).format(n=len(digest.planned))
+                ).format(n=len(digest.planned), next_days=_next_days(policy.SOON.days))
             )
             coming.extend(
                 _("{when}: {pair}").format(
@@ -170,7 +201,11 @@ def digest_sections(
                 for line, day, at in digest.planned
             )
         else:
-            coming.append(_("No meetings planned in the next 7 days."))
+            coming.append(
+                _("No meetings planned in {next_days}.").format(
+                    next_days=_next_days(policy.SOON.days)
+                )
+            )
         if digest.cohort_end is not None:
             days_left = (digest.cohort_end - digest.today).days
             if days_left >= 0:
@@ -220,7 +255,9 @@ def _gatherings(language: str, digest: Digest) -> list[str]:
         return []
     lines = [_("Gatherings")]
     if digest.gatherings_held:
-        lines.append(_("Last 7 days:"))
+        lines.append(
+            ngettext("Last {n} day:", "Last {n} days:", policy.SOON.days).format(n=policy.SOON.days)
+        )
         for g in digest.gatherings_held:
             day = dates.format_day(g.day, language, today=digest.today)
             title = _gathering_title(g)
@@ -241,7 +278,9 @@ def _gatherings(language: str, digest: Digest) -> list[str]:
             else:
                 lines.append(_("{title} ({day}): no one was invited.").format(title=title, day=day))
     if digest.gatherings_coming:
-        lines.append(_("Next 7 days:"))
+        lines.append(
+            ngettext("Next {n} day:", "Next {n} days:", policy.SOON.days).format(n=policy.SOON.days)
+        )
         for g in digest.gatherings_coming:
             when = dates.format_when(g.day, g.at, language, today=digest.today)
             title = _gathering_title(g)
@@ -274,9 +313,9 @@ def chart_title(language: str, digest: Digest) -> str:
 def chart_caption(language: str, digest: Digest) -> str:
     with use_language(language):
         return _(
-            "{programme}: meetings per week and pairs on rhythm over the last 12 weeks, "
+            "{programme}: meetings per week and pairs on rhythm over {last_weeks}, "
             "and the check-in scores."
-        ).format(programme=digest.name)
+        ).format(programme=digest.name, last_weeks=_last_weeks(policy.CHART_WEEKS))
 
 
 def weekly_note(language: str, note: WeeklyNote, other: Person, today: date) -> str:

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.gatherings import Answer, Attendance, Audience, Gathering
 from bot.domain.model import Person, Programme, Role
 from bot.runtime.i18n import _, ngettext, use_language
 from bot.texts.buttons import build
 from bot.texts.common import button, role_name
+from bot.texts.durations import span
 
 
 def when(gathering: Gathering, programme: Programme, language: str, today: date | None) -> str:
@@ -129,7 +130,9 @@ def attendance(
                 )
             lines = [head]
             if item.invited == 0:
-                lines.append(_("Invitations go out three weeks before."))
+                lines.append(
+                    _("Invitations go out {ahead} before.").format(ahead=span(policy.INVITE_AHEAD))
+                )
             else:
                 lines.append(
                     ngettext("✅ {n} coming: {names}", "✅ {n} coming: {names}", len(item.coming))
@@ -170,7 +173,9 @@ def created(
                 "I am inviting {n} person now.", "I am inviting {n} people now.", invited
             ).format(n=invited)
         else:
-            tail = _("Invitations go out three weeks before. See answers with /gatherings.")
+            tail = _("Invitations go out {ahead} before. See answers with /gatherings.").format(
+                ahead=span(policy.INVITE_AHEAD)
+            )
         return f"{head}\n{tail}"
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain import agreement as rules
+from bot.domain import policy
 from bot.domain.agreement import Round, Step
 from bot.domain.alerts import Mismatch
 from bot.domain.intake import AnswerProblem, Kind, Question, clean_text, toggle
@@ -262,7 +263,7 @@ class Agreements:
                     return Refusal(Problem.STALE)
                 if goal in draft:
                     draft.remove(goal)
-                elif len(draft) >= rules.MAX_GOALS:
+                elif len(draft) >= policy.MAX_GOALS:
                     return await self._goals_screen(
                         uow, start, person, problem=Problem.TOO_MANY_GOALS
                     )
@@ -299,9 +300,9 @@ class Agreements:
                 Problem.EMPTY
                 if not goal
                 else Problem.GOAL_TOO_LONG
-                if len(goal) > rules.MAX_GOAL_LENGTH
+                if len(goal) > policy.MAX_GOAL_LENGTH
                 else Problem.TOO_MANY_GOALS
-                if len(draft) >= rules.MAX_GOALS
+                if len(draft) >= policy.MAX_GOALS
                 else None
             )
             if problem is None:
@@ -474,7 +475,7 @@ class Agreements:
         cleaned = "\n".join(line.rstrip() for line in text.strip().splitlines()).strip()
         if not cleaned:
             return Problem.EMPTY
-        if len(cleaned) > 3000:
+        if len(cleaned) > policy.MAX_AGREEMENT_TEXT:
             return Problem.GOAL_TOO_LONG
         async with self.db.unit() as uow:
             return await uow.agreements.add_agreement_text(programme_id, cleaned, self.clock.now())
@@ -539,7 +540,7 @@ class Agreements:
         return due
 
     async def overdue_pairs(self, programme_ids: Sequence[int] | None = None) -> list[PairStart]:
-        """Pairs stalled because the agreement is not confirmed by both within 14 days."""
+        """Pairs stalled because the agreement is not confirmed by both in time."""
         now = self.clock.now()
         async with self.db.unit() as uow:
             starts = await uow.agreements.pair_starts(states=[PairState.AWAITING_AGREEMENT])

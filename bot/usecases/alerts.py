@@ -16,6 +16,7 @@ from functools import partial
 
 from bot.domain import agreement as agreement_rules
 from bot.domain import digest as digest_rules
+from bot.domain import policy
 from bot.domain.access import Region, Scope
 from bot.domain.agreement import Round
 from bot.domain.alerts import AlertReason
@@ -46,8 +47,6 @@ from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
 from storage.tables import Awake
 from storage.uow import UnitOfWork
-
-SNOOZE = timedelta(days=7)
 
 
 class Action(StrEnum):
@@ -461,7 +460,7 @@ class Alerts:
                 )
             elif action is Action.SNOOZE:
                 await uow.alerts.update_alert(
-                    alert_id, status=AlertStatus.SNOOZED.value, snoozed_until=now + SNOOZE
+                    alert_id, status=AlertStatus.SNOOZED.value, snoozed_until=now + policy.SNOOZE
                 )
             else:
                 await uow.alerts.update_alert(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain import policy
 from bot.domain.model import Dialogue, OutgoingMessage, PairView, Person, Programme, Role
 from bot.runtime.clock import Clock
 from bot.texts import conversations as texts
@@ -21,7 +22,6 @@ from storage.uow import UnitOfWork
 REPLY_FLOW = "coordinator_reply"
 # Words no dialogue expected, kept until the person says whether to send them.
 OFFER_FLOW = "to_coordinator"
-MAX_TEXT = 3000
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class CoordinatorMessages:
                         person_id=coordinator.person.id,
                         kind="coordinator_reply",
                         text=texts.reply_to_coordinator(
-                            language, view, person, text.strip()[:MAX_TEXT]
+                            language, view, person, text.strip()[: policy.MAX_MESSAGE]
                         ),
                         not_before=when,
                     )
@@ -110,7 +110,7 @@ class CoordinatorMessages:
                 if dialogue is not None and dialogue.flow == OFFER_FLOW
                 else []
             )
-            kept.append(text.strip()[:MAX_TEXT])
+            kept.append(text.strip()[: policy.MAX_MESSAGE])
             await uow.dialogues.save_dialogue(
                 Dialogue(person.id, OFFER_FLOW, "offer", {"texts": kept[-5:]}), self.clock.now()
             )

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain import digest as rules
+from bot.domain import policy
 from bot.domain.digest import Digest, DigestInput
 from bot.domain.model import OutgoingMessage, PairState, Person, Programme, Rhythm
 from bot.domain.rhythm import NudgeKind, period_for
@@ -186,10 +187,10 @@ class Digests:
     ) -> dict[int, DigestInput]:
         return await queries.digest_inputs(
             programmes,
-            scores_since=now - timedelta(weeks=rules.CHART_WEEKS + 1),
+            scores_since=now - timedelta(weeks=policy.CHART_WEEKS + 1),
             planned_from=now.date() - timedelta(days=1),
             failed_since=failed_since,
-            gatherings_between=(now - rules.SOON, now + rules.SOON),
+            gatherings_between=(now - policy.SOON, now + policy.SOON),
         )
 
     def _render(

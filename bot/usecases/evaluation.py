@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain import evaluation as rules
+from bot.domain import policy
 from bot.domain.access import Scope
 from bot.domain.evaluation import Act, Due, Evaluation, Question
 from bot.domain.model import AlertStatus, Dialogue, OutgoingMessage, PairView, Person
@@ -30,7 +31,6 @@ from storage.evaluation import ClosingPair
 from storage.report import report_data
 from storage.uow import UnitOfWork
 
-MAX_OUTCOME_TEXT = 300
 EVALUATION_FLOW = "evaluation"
 
 
@@ -269,7 +269,7 @@ class CohortEnd:
     ) -> Screen | Refusal[Problem]:
         if evaluation.completed_at is not None:
             return Refusal(Problem.FINISHED)
-        too_long = value is not None and len(" ".join(value.split())) > rules.MAX_TEXT
+        too_long = value is not None and len(" ".join(value.split())) > policy.MAX_EVALUATION_TEXT
         if question.step in rules.TEXT_STEPS and too_long:
             return Refusal(Problem.TOO_LONG)
         updated = rules.apply(
@@ -352,7 +352,7 @@ class CohortEnd:
         if kind not in {o.value for o in rules.RECORDED_OUTCOMES}:
             return Refusal(Problem.BAD_KIND)
         cleaned = " ".join((text or "").split()) or None
-        if cleaned is not None and len(cleaned) > MAX_OUTCOME_TEXT:
+        if cleaned is not None and len(cleaned) > policy.MAX_OUTCOME_TEXT:
             return Refusal(Problem.TOO_LONG)
         async with self.db.unit() as uow:
             view = await uow.pairs.pair_view(pair_id)

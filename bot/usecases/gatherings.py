@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.access import (
     Action,
     Actor,
@@ -49,8 +49,6 @@ FLOW = "gathering"
 INVITATION = "gathering_invitation"
 REMINDER = "gathering_reminder"
 CANCELLED = "gathering_cancelled"
-HORIZON_DAYS = 730  # a gathering can be planned up to two years ahead
-RECENT = timedelta(days=14)  # /gatherings also shows the last two weeks
 
 
 class GatheringProblem(StrEnum):
@@ -146,7 +144,7 @@ class Gatherings:
         kind: GatheringKind = GatheringKind.OTHER,
     ) -> Created | Refusal[GatheringProblem]:
         """A new gathering at a local date and time; invitations go out at once when it
-        is within three weeks (else the tick sends them then). `actor` None: the CLI."""
+        is within `policy.INVITE_AHEAD` (else the tick sends them then). `actor` None: the CLI."""
         if actor is not None and programme_id not in coordinated_programmes(actor):
             return Refusal(GatheringProblem.NOT_ALLOWED)
         clean_title = check_title(title)
@@ -392,7 +390,7 @@ class Gatherings:
 
         A coordinator of one cohort (an NHO region) sees that cohort's gatherings and
         the programme-wide ones."""
-        start = since or self.clock.now() - RECENT
+        start = since or self.clock.now() - policy.GATHERINGS_RECENT
         cohort_of = coordinated_cohorts(actor)
         result: list[tuple[Programme, Attendance]] = []
         async with self.db.unit() as uow:
@@ -472,7 +470,7 @@ class Gatherings:
                 step = "when"
             elif step == "when":
                 today = programme.rules.local(now).date()
-                parsed = dates.parse_date(text, today, horizon_days=HORIZON_DAYS)
+                parsed = dates.parse_date(text, today, horizon_days=policy.GATHERING_HORIZON_DAYS)
                 if isinstance(parsed, dates.DateProblem):
                     problem = (
                         GatheringProblem.IN_THE_PAST

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.domain import intake
+from bot.domain import intake, policy
 from bot.domain.access import Action, Actor, allowed_scope
 from bot.domain.dates import add_months
 from bot.domain.invites import (
@@ -95,7 +95,6 @@ class Arrival:
 # can be reached (each is checked against the pair just before it is sent, so a
 # cancelled proposal or a period already met is not); older ones are history.
 OFFERED_AGAIN = TO_A_PARTY | frozenset({"meeting_confirmation"})
-OFFER_AGAIN_WITHIN = timedelta(days=30)
 
 
 def _seen_changes(person: Person, user: TelegramUser) -> dict[str, object]:
@@ -228,7 +227,7 @@ class Services:
                 if "unreachable_since" in changes:
                     # What was lost to the block and still matters is offered again.
                     await uow.outbox.offer_again(
-                        person.id, now, kinds=OFFERED_AGAIN, since=now - OFFER_AGAIN_WITHIN
+                        person.id, now, kinds=OFFERED_AGAIN, since=now - policy.OFFER_AGAIN_WITHIN
                     )
                 person = replace(person, **changes)  # type: ignore[arg-type]
             return Arrival(

@@ -23,6 +23,8 @@ from bot.domain.model import (
     Programme,
     Rhythm,
 )
+from bot.domain.policy import MAX_COMMENT as MAX_COMMENT  # the meeting handlers read these here
+from bot.domain.policy import USUAL_MINUTES as USUAL_MINUTES
 from bot.domain.rhythm import (
     Due,
     MeetingFact,
@@ -49,9 +51,7 @@ from storage.db import Database
 from storage.tables import Awake
 from storage.uow import UnitOfWork
 
-MAX_COMMENT = 500
 SCORES = range(1, 6)
-USUAL_MINUTES = 60  # a pair's first meeting is offered at an hour
 
 
 class Problem(StrEnum):

@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.domain import dates
+from bot.domain import dates, policy
 from bot.domain.access import Action, Actor, allowed_scope
 from bot.domain.model import OutgoingMessage, Programme, Role
+from bot.domain.policy import DEFAULT_RETENTION_MONTHS
 from bot.domain.privacy import (
-    DEFAULT_RETENTION_MONTHS,
     Retention,
     erase_on,
     failures_after,
@@ -28,6 +28,7 @@ from bot.domain.privacy import (
 from bot.runtime.clock import Clock
 from bot.runtime.i18n import _, use_language
 from bot.texts.common import language_of, role_name
+from bot.texts.durations import span
 from bot.usecases.alerts import farewells
 from bot.usecases.ticking import StepPlan, TickContext
 from storage.db import Database
@@ -346,10 +347,11 @@ def _role_word(role: str, labels: str = "mentor") -> str:
 def _retention_notice(language: str, item: CohortDue) -> str:
     with use_language(language):
         return _(
-            "In four weeks, on {day}, I delete the personal data of cohort «{cohort}» "
+            "In {span}, on {day}, I delete the personal data of cohort «{cohort}» "
             "({programme}): names, answers and comments of {people} people. "
             "Counts are kept. Export what you need for the final report before then."
         ).format(
+            span=span(policy.ERASURE_NOTICE),
             day=dates.format_day(item.erase_on, language),
             cohort=item.cohort_name,
             programme=item.programme.name,

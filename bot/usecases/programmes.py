@@ -106,7 +106,7 @@ class Programmes:
         uow: UnitOfWork, programme: Programme, cohort: Cohort, preset: Preset, now: datetime
     ) -> int:
         """The preset's gatherings for one cohort, at 18:00 local time; past ones are left out.
-        The place is left open ("comes later"); invitations go out three weeks before."""
+        The place is left open ("comes later"); invitations go out when it is near."""
         planned = 0
         for item in preset.gatherings:
             day = (

@@ -3,9 +3,10 @@ statements whatever the number of people invited; attendance reads as plain data
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.gatherings import Answer, Audience
+from bot.domain.policy import INVITE_AHEAD
 from bot.runtime.clock import FixedClock
 from bot.runtime.wiring import build_core
 from bot.usecases.refusal import Refusal
@@ -13,8 +14,22 @@ from bot.usecases.tick import tick
 from tests.support.seed import seeded_database
 from tests.support.statements import counting_statements
 
-NOW = datetime(2026, 3, 17, 9, 30, tzinfo=UTC)  # Tuesday 10:30 in Oslo
-GATHERING_DAY = date(2026, 4, 10)  # a Friday, beyond the three weeks of invitations
+GATHERING_DAY = date(2026, 4, 10)  # a Friday
+# Invitations to it may go from here on (20 March, as the rule is today).
+OPENS = datetime.combine(GATHERING_DAY, time(16, 0), tzinfo=UTC) - INVITE_AHEAD  # 18:00 in Oslo
+
+
+def _working_morning(day: date) -> datetime:
+    """09:30 UTC on `day`, or on the Monday after when it is a weekend."""
+    if day.weekday() >= 5:
+        day += timedelta(days=7 - day.weekday())
+    return datetime.combine(day, time(9, 30), tzinfo=UTC)
+
+
+# The gathering is made before its invitations may go (Tuesday 17 March), and the tick
+# invites on a working morning once they may (Monday 23 March).
+NOW = datetime.combine(OPENS.date() - timedelta(days=3), time(9, 30), tzinfo=UTC)
+INVITING = _working_morning(OPENS.date() + timedelta(days=1))
 
 
 async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
@@ -36,7 +51,7 @@ async def invite_and_remind(url: str, pairs: int) -> tuple[int, int, int, int]:
             )
             assert not isinstance(made, Refusal)
             assert made.invited == 0
-        clock.set(datetime(2026, 3, 23, 9, 30, tzinfo=UTC))  # Monday: within three weeks
+        clock.set(INVITING)
         with counting_statements(db.engine) as counter:
             first = await tick(core)
         invite_statements = counter.count

@@ -15,8 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import agreement
+from bot.domain.policy import no_meeting_limit
 from bot.domain.quiet import LONGEST, Sleep
 from bot.domain.rhythm import (
+    Cadence,
+    CadenceKind,
     History,
     MeetingFact,
     MeetingStatus,
@@ -186,9 +189,11 @@ def test_a_nudge_held_back_is_tried_the_next_day() -> None:
 
 
 def test_no_meeting_for_too_long_wakes_the_pair_the_day_it_holds() -> None:
-    # Monthly: more than 45 days after the last meeting on 20 January, i.e. on 7 March.
-    january = MeetingFact(1, date(2026, 1, 20), 60, MeetingStatus.CONFIRMED, MENTOR)
-    history = met_on_monday(meetings=(january,))
+    # Monthly: the last meeting was so long ago that Saturday 7 March is the first day
+    # without one for too long (as the policy counts: 20 January, for 45 days).
+    too_long = int(no_meeting_limit(Cadence(CadenceKind.MONTHLY).expected_days)) + 1
+    last = date(2026, 3, 7) - timedelta(days=too_long)
+    history = met_on_monday(meetings=(MeetingFact(1, last, 60, MeetingStatus.CONFIRMED, MENTOR),))
     assert sleep_of(history) == datetime(2026, 3, 6, 23, 0, tzinfo=UTC)
 
 

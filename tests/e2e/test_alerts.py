@@ -3,8 +3,19 @@ themselves; the alert chat; help requests; blocked users; programmes kept apart.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.domain import dates, policy
 from bot.domain.model import Role
-from tests.support.cohorts import alerts_about, coordinator, oslo, run_until
+from tests.support.cohorts import (
+    NO_MEETING_ALERT,
+    TOO_LONG,
+    alerts_about,
+    coordinator,
+    on,
+    oslo,
+    run_until,
+)
 from tests.support.harness import Harness
 
 
@@ -14,16 +25,16 @@ async def test_no_meeting_alert_is_taken_and_resolves_itself(harness: Harness) -
     kari = await coordinator(h, programme)
     ola, amina, pair_id = await h.active_pair(programme)
 
-    await run_until(h, oslo(2026, 4, 17, 12))  # 45 days since they started: not yet
+    await run_until(h, on(NO_MEETING_ALERT - timedelta(days=1), 12))  # one day short: not yet
     assert alerts_about(kari, "No meeting since") == []
-    await run_until(h, oslo(2026, 4, 18, 12))
+    await run_until(h, on(NO_MEETING_ALERT, 12))
     [alert] = alerts_about(kari, "No meeting since")
     assert alert.text == (
         f"⚠️ Pair #{pair_id}: Ola (mentor) and Amina (mentee)\n"
-        "No meeting since they started (46 days; the programme expects once a month). "
+        f"No meeting since they started ({TOO_LONG} days; the programme expects once a month). "
         "Ola has not answered the last question. Amina has not answered the last question."
     )
-    await run_until(h, oslo(2026, 4, 25, 12))
+    await run_until(h, on(NO_MEETING_ALERT + timedelta(days=7), 12))
     assert len(alerts_about(kari, "No meeting since")) == 1  # one alert per episode
 
     await kari.press(alert, "I'll contact them")
@@ -52,19 +63,22 @@ async def test_a_snoozed_alert_comes_back_while_the_cause_holds(harness: Harness
     programme = await h.programme()
     kari = await coordinator(h, programme)
     await h.active_pair(programme)
-    await run_until(h, oslo(2026, 4, 20, 12))
+    pressed = NO_MEETING_ALERT + timedelta(days=2)  # Monday 20 April
+    await run_until(h, on(pressed, 12))
     [alert] = alerts_about(kari, "No meeting since")
     await kari.press(alert, "Snooze 7 days")
     # The edit goes through the outbox, which the worker sends once the press is handled.
     position = kari.inbox().index(alert)
+    back = pressed + policy.SNOOZE  # Monday 27 April
+    until = f"⏳ Snoozed until {dates.format_day(back, 'en', today=pressed)}."
     await h.emulator.wait_for(
-        lambda: (kari.inbox()[position].text or "").endswith("⏳ Snoozed until Monday 27 April."),
+        lambda: (kari.inbox()[position].text or "").endswith(until),
         15,
         "the alert edited as snoozed",
     )
-    await run_until(h, oslo(2026, 4, 27, 9))
+    await run_until(h, on(back, 9))
     assert len(alerts_about(kari, "No meeting since")) == 1
-    await run_until(h, oslo(2026, 4, 27, 13))
+    await run_until(h, on(back, 13))
     assert len(alerts_about(kari, "No meeting since")) == 2  # posted again: still no meeting
 
 
@@ -148,7 +162,7 @@ async def test_the_alert_chat_takes_only_coordinators(harness: Harness) -> None:
         "✅ Alerts for Global Future Oslo will come to this group. /unbindalerts stops it.\n"
         "The weekly digest comes here too. Next: Monday 9 March at 08:00."
     )
-    await run_until(h, oslo(2026, 4, 20, 12))
+    await run_until(h, on(NO_MEETING_ALERT + timedelta(days=2), 12))
     # Ola, a mentor, is in the group: it reads pair numbers and kinds only.
     [alert] = [m for m in group.inbox() if "Why: no meeting." in (m.text or "")]
     assert (alert.text or "").startswith(f"⚠️ Pair #{pair_id}\n")
@@ -165,7 +179,7 @@ async def test_the_alert_chat_takes_only_coordinators(harness: Harness) -> None:
     await h.emulator.wait_until_idle()
     assert (group.inbox()[group.inbox().index(alert)].text or "").endswith("Resolved by Kari.")
     # Resolved by hand: the same episode does not open again.
-    await run_until(h, oslo(2026, 4, 24, 12))
+    await run_until(h, on(NO_MEETING_ALERT + timedelta(days=6), 12))
     assert len([m for m in group.inbox() if "Why: no meeting." in (m.text or "")]) == 1
     group.catch_up()
     await kari.send_in_group(group, "/stalled")

@@ -5,7 +5,7 @@ note only when there is something to say."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from bot.domain.model import OutboxStatus, Role
 from bot.domain.rhythm import MeetingStatus, PlanStatus
 from bot.sim.emulator import BotApiEmulator, SentMessage, SimGroup, SimUser
 from storage.models import ProgrammeRow
-from tests.support.cohorts import coordinator, run_until
+from tests.support.cohorts import NO_MEETING_ALERT, coordinator, on, run_until
 from tests.support.databases import fresh_database_url
 from tests.support.harness import Harness, bot_on
 
@@ -262,19 +262,24 @@ async def test_the_digest_goes_to_the_alert_group_with_links_to_its_alerts(
     group = h.emulator.group(-1001234567890, "Mentorteamet", type="supergroup")
     await kari.send_in_group(group, "/bindalerts")
     await group.next_message()
-    await run_until(h, oslo(2026, 4, 20, 9))  # no meeting for 48 days: an alert, then Monday
+    # The no-meeting alert (18 April), then the Monday after it (20 April).
+    monday = NO_MEETING_ALERT + timedelta(days=(7 - NO_MEETING_ALERT.weekday()) % 7)
+    await run_until(h, on(monday, 9))
     alerts = [m for m in group.inbox() if (m.text or "").startswith("⚠️ Mentorpar #")]
     assert len(alerts) == 2  # not answering, then no meeting
     weekly = [m for m in group.inbox() if (m.text or "").startswith("📋 Ukeoversikt")]
-    assert len(weekly) == 7  # every Monday from 9 March to 20 April, once
+    mondays = (monday - date(2026, 3, 9)).days // 7 + 1  # every Monday from 9 March, once
+    assert len(weekly) == mondays
     assert digests(kari) == [] and photos(kari) == []  # the group has them, not Kari
     last = weekly[-1].text or ""
-    assert last.splitlines()[0] == "📋 Ukeoversikt: Global Future Oslo, uke 17"
+    week = monday.isocalendar().week
+    assert last.splitlines()[0] == f"📋 Ukeoversikt: Global Future Oslo, uke {week}"
     assert "⚠️ 1 par trenger oppfølging." in last
     for alert in alerts:
         assert f"  https://t.me/c/1234567890/{alert.message_id}" in last.splitlines()
-    assert "Kullet slutter onsdag 3. mars 2027 (317 dager igjen)." in last.splitlines()
-    assert len(photos_in(group)) == 7
+    left = (date(2027, 3, 3) - monday).days
+    assert f"Kullet slutter onsdag 3. mars 2027 ({left} dager igjen)." in last.splitlines()
+    assert len(photos_in(group)) == mondays
     assert_png(h.emulator, photos_in(group)[-1])
 
 

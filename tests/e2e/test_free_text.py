@@ -14,10 +14,10 @@ from sqlmodel import SQLModel
 
 from bot.domain.free_text import clean, clean_json
 from bot.domain.model import Programme, Role
+from bot.domain.policy import MAX_MESSAGE, MAX_NOTE
 from bot.runtime.logs import configure_logging
 from bot.sim.emulator import SimUser
 from bot.usecases.meetings import MAX_COMMENT
-from handlers.alerts import MAX_MESSAGE, MAX_NOTE
 from tests.support.harness import Harness
 
 # NUL is what PostgreSQL refuses; the rest are control characters a client may send.

@@ -32,7 +32,7 @@ from storage.models import (
     PersonRow,
 )
 from tests.e2e.test_cohort_end import ENDS
-from tests.support.cohorts import alerts_about, coordinator, oslo, run_until
+from tests.support.cohorts import NO_MEETING_ALERT, alerts_about, coordinator, on, run_until
 from tests.support.harness import Harness, start_harness
 
 
@@ -529,7 +529,7 @@ async def test_a_coordinator_of_another_programme_cannot_handle_an_alert(
     kari = await coordinator(h, oslo_programme)
     berit = await coordinator(h, bergen, user_id=101, name="Berit")
     await h.active_pair(oslo_programme)
-    await run_until(h, oslo(2026, 4, 20, 12))
+    await run_until(h, on(NO_MEETING_ALERT + timedelta(days=2), 12))
     [alert] = alerts_about(kari, "No meeting since")
     data = alert.callback_data("Resolved")
     alert_id = int(data.split(":")[1])

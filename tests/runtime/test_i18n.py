@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.runtime.config import SUPPORTED_LANGUAGES
+from bot.domain.model import SUPPORTED_LANGUAGES
 from bot.runtime.i18n import (
     LOCALES_DIR,
     _,

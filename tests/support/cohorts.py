@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain import policy
 from bot.domain.model import OutboxStatus, Programme, Role
+from bot.domain.rhythm import Cadence, CadenceKind
 from bot.sim.emulator import SentMessage, SimUser
 from tests.support import rows
 from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
 
+# The harness's pair starts on Tuesday 3 March and never meets. It has gone without a
+# meeting for too long from this many days on (46 for a monthly programme, as the rule is
+# today), counted from the policy so that these journeys follow a changed rule.
+TOO_LONG = int(policy.no_meeting_limit(Cadence(CadenceKind.MONTHLY).expected_days)) + 1
+NO_MEETING_ALERT = date(2026, 3, 3) + timedelta(days=TOO_LONG)  # 18 April
+
 
 def oslo(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=OSLO).astimezone(UTC)
+
+
+def on(day: date, hour: int = 10) -> datetime:
+    return oslo(day.year, day.month, day.day, hour)
 
 
 async def join(
