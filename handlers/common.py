@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.domain import dates
 from bot.domain.access import Actor
-from bot.domain.model import Dialogue, Programme
+from bot.domain.model import Dialogue, Opened, Programme
 from bot.runtime.delivery import DeliveryWorker
 from bot.runtime.i18n import _, current_language, resolve_language, set_language
 from bot.runtime.wiring import Core
@@ -23,13 +23,6 @@ from bot.usecases.meetings import Meetings
 from bot.usecases.pairing import Pairing
 
 _actor: ContextVar[Actor | None] = ContextVar("mentorbot_actor", default=None)
-
-
-@dataclass(frozen=True)
-class Opened:
-    """The person's open dialogue (None: no question is open)."""
-
-    dialogue: Dialogue | None
 
 
 _opened: ContextVar[Opened | None] = ContextVar("mentorbot_dialogue", default=None)

@@ -347,23 +347,15 @@ async def _pairs_page(
     context: ContextTypes.DEFAULT_TYPE, me: Actor, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of /pairs: state, last meeting and open alert reasons of each pair."""
-    services = deps(context).services
-    views = await deps(context).pairing.pairs(me)
-    if not views:
+    found = await deps(context).pairing.pairs_page(me, page, PAIRS_PER_PAGE)
+    if found is None:
         return _("No pairs yet. Make one with /pair."), None
-    pages = max(1, -(-len(views) // PAIRS_PER_PAGE))
-    page = min(max(page, 0), pages - 1)
-    shown = views[page * PAIRS_PER_PAGE : (page + 1) * PAIRS_PER_PAGE]
-    ids = [v.pair.id for v in shown]
-    async with services.db.unit() as uow:
-        last = await uow.meetings.last_meetings(ids)
-        open_alerts = await uow.alerts.alerts(unresolved_only=True, pair_ids=ids)
-        programmes = {
-            p.id: p for p in await uow.programmes.programmes({v.pair.programme_id for v in shown})
-        }
-    reasons: dict[int, list[str]] = {}
-    for alert in open_alerts:
-        reasons.setdefault(alert.pair_id, []).append(reason_name(alert.reason))
+    page, pages, shown, last = found.page, found.pages, found.pairs, found.last_met
+    programmes = found.programmes
+    reasons = {
+        pair_id: [reason_name(reason) for reason in named]
+        for pair_id, named in found.alert_reasons.items()
+    }
     lines: list[str] = []
     if pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))

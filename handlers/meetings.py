@@ -1,27 +1,51 @@
 """The meeting rhythm in chat: answering nudges, planning a date, /met, confirming a
-meeting, check-ins, /status and /pause."""
+meeting, check-ins, /status and /pause.
+
+Each handler parses the update, calls one use case of bot/usecases/meetings.py (which
+stores the dialogue's next step with what the answer changed) and renders the step it
+returns."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain import dates
-from bot.domain.model import Dialogue, PairView, Person, Programme
-from bot.domain.rhythm import MeetingFact, MeetingStatus, PlannedFact, next_planned, usual_minutes
+from bot.domain.model import PairView, Person, Programme
+from bot.domain.rhythm import MeetingFact, MeetingStatus, PlannedFact
 from bot.runtime.i18n import _, current_language
 from bot.texts.buttons import Callback, build
 from bot.texts.common import duration, goal_label, privacy_warning, relabel
 from bot.texts.meetings import when
 from bot.usecases.meetings import (
     MAX_COMMENT,
-    USUAL_MINUTES,
+    MINUTE_CHOICES,
+    TYPED,
+    AskMeetingDay,
+    AskMetDay,
+    AskMinutes,
+    AskPause,
+    AskPlanDay,
+    AskWhenMet,
+    CheckInAsk,
+    CheckInNext,
+    Commented,
+    HasDate,
+    Later,
+    Logged,
+    MeetingAnswered,
     Meetings,
     PairContext,
+    Paused,
     Problem,
+    ProposalAccepted,
+    Proposed,
+    Refused,
     Status,
+    Step,
+    TypeAgain,
 )
 from bot.usecases.refusal import Refusal
 from handlers.common import (
@@ -37,31 +61,22 @@ from handlers.common import (
 )
 from handlers.render import CHECK, markup, rows, too_long
 
-MINUTE_CHOICES = (30, 60, 90, 120, 180)
-PLAN_FLOW, MET_FLOW, MEETING_DATE_FLOW, COMMENT_FLOW, PAUSE_FLOW = (
-    "plan",
-    "met",
-    "meeting_date",
-    "comment",
-    "pause",
-)
-FLOWS: frozenset[str | None] = frozenset(
-    {PLAN_FLOW, MET_FLOW, MEETING_DATE_FLOW, COMMENT_FLOW, PAUSE_FLOW}
-)
+# The flows whose typed answers this module's use case takes (its one table).
+FLOWS: frozenset[str | None] = frozenset(TYPED)
 
 
 def _meetings(context: ContextTypes.DEFAULT_TYPE) -> Meetings:
     return deps(context).meetings
 
 
-def _refusal(refusal: Refusal[Problem]) -> str:
+def _refusal(problem: Problem) -> str:
     texts = {
         Problem.NOT_YOURS: _("This button is not for you."),
         Problem.NOT_ACTIVE: _("This pair is not active now."),
         Problem.NO_PAIR: _("You do not have an active pair yet."),
         Problem.LOGGED: _("This meeting is logged already. Thank you!"),
     }
-    return texts.get(refusal.problem, _("This button is old. Nothing was changed."))
+    return texts.get(problem, _("This button is old. Nothing was changed."))
 
 
 def _date_problem(problem: dates.DateProblem) -> str:
@@ -77,24 +92,105 @@ def _date_problem(problem: dates.DateProblem) -> str:
     )
 
 
-async def _dialogue(context: ContextTypes.DEFAULT_TYPE, person: Person) -> Dialogue | None:
-    opened = dialogue_on_arrival()
-    if opened is not None:
-        return opened.dialogue
-    async with deps(context).services.db.unit() as uow:
-        return await uow.dialogues.dialogue(person.id)
+def _stored(step: Step) -> Step:
+    """Tells the rest of this update the dialogue the step left (it saves a read)."""
+    if step.stored is not None:
+        dialogue_changed(step.stored.dialogue, known=True)
+    return step
 
 
-async def _set_dialogue(
-    context: ContextTypes.DEFAULT_TYPE, dialogue: Dialogue | None, person: Person
+async def _say(
+    message: Message, text: str, keyboard: InlineKeyboardMarkup | None, edit: bool
 ) -> None:
-    services = deps(context).services
-    async with services.db.unit() as uow:
-        if dialogue is None:
-            await uow.dialogues.clear_dialogue(person.id)
-        else:
-            await uow.dialogues.save_dialogue(dialogue, services.clock.now())
-    dialogue_changed(dialogue, known=True)
+    """`edit` turns the bot's message pressed into this one, else it is a reply."""
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.reply_text(text, reply_markup=keyboard)
+
+
+async def _show(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, step: Step, *, edit: bool = False
+) -> None:
+    """Renders a step of the meeting dialogue: what was done, and the question it asks."""
+    match step:
+        case Refused(problem=problem):
+            await message.reply_text(_refusal(problem))
+        case AskPlanDay(context=found):
+            await _ask_plan_day(message, found, edit=edit)
+        case AskWhenMet(pair_id=pair_id, usual=usual):
+            await _ask_when_met(message, pair_id, usual, edit=edit)
+        case AskMinutes(pair_id=pair_id, usual=usual):
+            await _say(
+                message, _("About how long did you meet?"), _minutes_keyboard(pair_id, usual), edit
+            )
+        case AskMetDay(pair_id=pair_id):
+            await _ask_met_day(message, pair_id)
+        case AskMeetingDay():
+            await message.reply_text(
+                _("Which day did you meet? Write the date, like 3.12 or «tuesday».")
+            )
+        case AskPause(context=found):
+            await _ask_pause(message, found)
+        case HasDate(context=found, planned=planned):
+            await message.reply_text(
+                _("You already have a date: you meet {name} {when}. /status shows more.").format(
+                    name=found.other.first_name, when=when(planned, found.today)
+                )
+            )
+        case Later():
+            await message.reply_text(_("OK. Write /plan when you have a date."))
+        case Proposed(context=found, plan=plan):
+            wake_delivery(context)
+            await message.reply_text(_asked(context, found, plan))
+        case ProposalAccepted(context=found, plan=plan):
+            await message.reply_text(
+                _("✅ Great! You meet {name} {when}. I will remind you the day before.").format(
+                    name=found.other.first_name, when=when(plan, found.today)
+                )
+            )
+        case Logged(context=found, meeting=meeting, check_in=check_in):
+            wake_delivery(context)
+            text, keyboard = _receipt(found, meeting, None, sent_later(context, found.programme))
+            await _say(message, text, keyboard, edit)
+            await _ask_score(message, check_in, found.programme)
+        case MeetingAnswered():
+            await _meeting_answered(message, step)
+        case CheckInNext():
+            await _check_in_next(message, context, step)
+        case Commented(help=True, sent=sent):
+            if sent:
+                wake_delivery(context)
+            await message.reply_text(_("Thank you. I have sent it to the coordinator."))
+        case Commented():
+            await message.reply_text(_("Thank you! Only the coordinator sees your answer."))
+        case Paused():
+            wake_delivery(context)
+            await message.reply_text(_paused(context, step))
+        case TypeAgain(too_long=True):
+            answer = too_long(message.text or "", MAX_COMMENT)
+            assert answer is not None
+            await message.reply_text(answer)
+        case TypeAgain(date_problem=None):
+            await message.reply_text(_("Please tap one of the buttons."))
+        case TypeAgain(date_problem=problem):
+            assert problem is not None
+            await message.reply_text(_date_problem(problem))
+
+
+async def _press_taken(update: Update, step: Step, *, keep_markup: bool = False) -> bool:
+    """Answers the button: a refusal of the press itself on the button (False: nothing
+    more to show); else the button is answered and, unless `keep_markup` (the message
+    turns into the next question), its keyboard removed."""
+    query = update.callback_query
+    assert query is not None
+    if isinstance(step, Refused) and not step.follow_up:
+        await query.answer(_refusal(step.problem))
+        return False
+    await query.answer()
+    if not keep_markup:
+        await query.edit_message_reply_markup(reply_markup=None)
+    return True
 
 
 # choosing the pair (a mentor may have several adepts)
@@ -102,16 +198,16 @@ async def _set_dialogue(
 
 async def _with_pair(
     update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
-) -> tuple[Message, int] | None:
-    """The command's message and the sender's one live pair; None once a stranger is told
-    how to join, or the sender that they have no pair or asked which of several."""
+) -> tuple[Message, Person, int] | None:
+    """The command's message, its sender and their one live pair; None once a stranger
+    is told how to join, or the sender that they have no pair or asked which of several."""
     found = await member_command(update)
     if found is None:
         return None
     message, me = found
     views = await _meetings(context).live_pairs(me.person)
     if len(views) == 1:
-        return message, views[0].pair.id
+        return message, me.person, views[0].pair.id
     await _no_pair_or_choose(message, me.person, views, command)
     return None
 
@@ -133,20 +229,46 @@ async def _no_pair_or_choose(
     await message.reply_text(_("Which pair?"), reply_markup=markup(rows(buttons, 2)))
 
 
+async def _start(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, person: Person, command: str, pair_id: int
+) -> None:
+    """The first question of /met, /plan or /pause, or /status, for one pair."""
+    service = _meetings(context)
+    if command == "status":
+        await _reply_status(message, await service.status(person, pair_id))
+        return
+    ask = {"met": service.ask_when_met, "plan": service.ask_plan_day, "pause": service.ask_pause}
+    await _show(message, context, _stored(await ask[command](person, pair_id)))
+
+
 async def pair_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
     found = await pressed_or_answer(update, _("This button is old. Nothing was changed."))
     if found is None:
         return
-    query, _message, _me = found
-    assert isinstance(query.message, Message)
+    query, message, me = found
     await query.answer()
-    handlers = {
-        "met": _ask_when_met,
-        "plan": _ask_plan_day,
-        "status": _show_status,
-        "pause": _ask_pause,
-    }
-    await handlers[data.values["command"]](query.message, context, data.int("pair"))
+    await _start(message, context, me.person, data.values["command"], data.int("pair"))
+
+
+async def met_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = await _with_pair(update, context, "met")
+    if found is not None:
+        message, person, pair_id = found
+        await _start(message, context, person, "met", pair_id)
+
+
+async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = await _with_pair(update, context, "plan")
+    if found is not None:
+        message, person, pair_id = found
+        await _start(message, context, person, "plan", pair_id)
+
+
+async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = await _with_pair(update, context, "pause")
+    if found is not None:
+        message, person, pair_id = found
+        await _start(message, context, person, "pause", pair_id)
 
 
 # answering a nudge
@@ -156,73 +278,36 @@ async def nudge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     press = pressed(update)
     if press is None:
         return
-    query, message, me = press
-    pair_id, choice = data.int("pair"), data.values["choice"]
-    result = await _meetings(context).not_yet(me.person, pair_id)
-    if isinstance(result, Refusal):
-        await query.answer(_refusal(result))
-        return
-    await query.answer()
-    if choice == "met":
-        # The question turns into the logging's first step.
-        await _ask_when_met(message, context, pair_id, edit=True)
-        return
-    await query.edit_message_reply_markup(reply_markup=None)
-    planned = next_planned(result.rhythm.history.planned, result.today)
-    if choice in ("later", "date") and planned is not None:
-        # The other party may have fixed a date since this question was sent.
-        await message.reply_text(
-            _("You already have a date: you meet {name} {when}. /status shows more.").format(
-                name=result.other.first_name, when=when(planned, result.today)
-            )
-        )
-    elif choice == "later":
-        await message.reply_text(_("OK. Write /plan when you have a date."))
-    else:
-        await _ask_plan_day(message, context, pair_id)
+    _query, message, me = press
+    choice = data.values["choice"]
+    step = _stored(await _meetings(context).nudge_answered(me.person, data.int("pair"), choice))
+    # «met»: the question turns into the logging's first step.
+    if await _press_taken(update, step, keep_markup=choice == "met"):
+        await _show(message, context, step, edit=choice == "met")
 
 
 # planning a date
 
 
-async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    found = await _with_pair(update, context, "plan")
-    if found is not None:
-        message, pair_id = found
-        await _ask_plan_day(message, context, pair_id)
-
-
-async def _ask_plan_day(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int, *, edit: bool = False
-) -> None:
-    """Which day to meet; `edit` turns the bot's question pressed into this one."""
-    me = actor()
-    assert me is not None
-    found = await _meetings(context).context(me.person, pair_id)
-    if isinstance(found, Refusal):
-        await message.reply_text(_refusal(found))
-        return
+def _plan_day_keyboard(found: PairContext) -> InlineKeyboardMarkup:
     days = dates.suggested_days(
         found.today, found.programme.working_days, country=found.programme.country
     )
     buttons = [
         InlineKeyboardButton(
             dates.format_short(day, current_language()),
-            callback_data=build("pl", pair_id, f"{day:%Y%m%d}"),
+            callback_data=build("pl", found.pair_id, f"{day:%Y%m%d}"),
         )
         for day in days
     ]
-    await _set_dialogue(
-        context, Dialogue(me.person.id, PLAN_FLOW, "day", {"pair_id": pair_id}), me.person
-    )
+    return markup(rows(buttons, 2))
+
+
+async def _ask_plan_day(message: Message, found: PairContext, *, edit: bool) -> None:
     text = _(
         "Which day will you meet {name}? Tap a day, or write a date and time, like «3.12 kl 17»."
     ).format(name=found.other.first_name)
-    keyboard = markup(rows(buttons, 2))
-    if edit:
-        await message.edit_text(text, reply_markup=keyboard)
-    else:
-        await message.reply_text(text, reply_markup=keyboard)
+    await _say(message, text, _plan_day_keyboard(found), edit)
 
 
 async def plan_day_pressed(
@@ -236,15 +321,9 @@ async def plan_day_pressed(
     if day is None:
         await query.answer(_("This button is old. Nothing was changed."))
         return
-    result = await _meetings(context).propose(me.person, data.int("pair"), day, None)
-    await query.answer(_refusal(result) if isinstance(result, Refusal) else None)
-    if isinstance(result, Refusal):
-        return
-    await query.edit_message_reply_markup(reply_markup=None)
-    await _set_dialogue(context, None, me.person)
-    wake_delivery(context)
-    found, plan = result
-    await message.reply_text(_asked(context, found, plan))
+    step = _stored(await _meetings(context).plan_day_chosen(me.person, data.int("pair"), day))
+    if await _press_taken(update, step):
+        await _show(message, context, step)
 
 
 async def proposal_pressed(
@@ -253,24 +332,32 @@ async def proposal_pressed(
     press = pressed(update)
     if press is None:
         return
-    query, message, me = press
+    _query, message, me = press
     accept = data.values["answer"] == "y"
-    result = await _meetings(context).answer_proposal(me.person, data.int("planned"), accept)
-    if isinstance(result, Refusal):
-        await query.answer(_refusal(result))
-        return
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
-    wake_delivery(context)
-    found, plan = result
-    if accept:
-        await message.reply_text(
-            _("✅ Great! You meet {name} {when}. I will remind you the day before.").format(
-                name=found.other.first_name, when=when(plan, found.today)
-            )
+    step = await _meetings(context).proposal_answered(me.person, data.int("planned"), accept)
+    if await _press_taken(update, _stored(step)):
+        # The answer is queued to the proposer, whatever is asked next.
+        wake_delivery(context)
+        await _show(message, context, step)
+
+
+def _asked(context: ContextTypes.DEFAULT_TYPE, found: PairContext, plan: PlannedFact) -> str:
+    """The reply to a proposed date: asked now, or when the question goes out."""
+    later = sent_later(context, found.programme)
+    if later is None:
+        return _("✅ I have asked {name} if {when} works. I will tell you the answer.").format(
+            name=found.other.first_name, when=when(plan, found.today)
         )
-    else:
-        await _ask_plan_day(message, context, found.pair_id)
+    return _("✅ I will ask {name} {sends} if {when} works. I will tell you the answer.").format(
+        name=found.other.first_name, sends=later, when=when(plan, found.today)
+    )
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
 
 
 # logging a meeting
@@ -279,28 +366,8 @@ async def proposal_pressed(
 # Each further step edits the question into the next one, and the question becomes the
 # receipt: logging leaves one message, then the check-in asks its own.
 
-DAYS_AGO = {"today": 0, "yday": 1}
 
-
-async def met_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    found = await _with_pair(update, context, "met")
-    if found is not None:
-        message, pair_id = found
-        await _ask_when_met(message, context, pair_id)
-
-
-async def _ask_when_met(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int, *, edit: bool = False
-) -> None:
-    """When they met; `edit` turns the bot's question pressed into this one."""
-    me = actor()
-    assert me is not None
-    usual = await _meetings(context).usual_minutes(me.person, pair_id)
-    await _set_dialogue(
-        context,
-        Dialogue(me.person.id, MET_FLOW, "day", {"pair_id": pair_id, "usual": usual}),
-        me.person,
-    )
+async def _ask_when_met(message: Message, pair_id: int, usual: int, *, edit: bool) -> None:
     length = duration(usual)
     keyboard = markup(
         [
@@ -324,44 +391,7 @@ async def _ask_when_met(
         ]
     )
     text = _("When did you meet? Tap a button, or write the date, like 3.12.")
-    if edit:
-        await message.edit_text(text, reply_markup=keyboard)
-    else:
-        await message.reply_text(text, reply_markup=keyboard)
-
-
-async def met_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
-    press = pressed(update)
-    if press is None:
-        return
-    query, message, me = press
-    pair_id, step, value = data.int("pair"), data.values["step"], data.values["value"]
-    dialogue = await _dialogue(context, me.person)
-    expected = {"q": "day", "w": "day", "m": "minutes"}
-    if (
-        dialogue is None
-        or dialogue.flow != MET_FLOW
-        or dialogue.data.get("pair_id") != pair_id
-        or dialogue.step != expected[step]
-        or not _fits(step, value, dialogue.data)
-    ):
-        await query.answer(_("This button is old. Nothing was changed."))
-        return
-    if step == "w":
-        await query.answer()
-        await _ask_minutes(message, context, me.person, dict(dialogue.data), edit=True)
-        return
-    found = dict(dialogue.data)
-    if step == "q":
-        found["days_ago"] = DAYS_AGO[value]
-    else:
-        found["minutes"] = int(value)
-        if "day" not in found:
-            await query.answer()
-            await _ask_day(message, context, me.person, found)
-            return
-    await query.answer()
-    await _save_meeting(message, context, me.person, found, edit=True)
+    await _say(message, text, keyboard, edit)
 
 
 def _minutes_keyboard(pair_id: int, usual: int) -> InlineKeyboardMarkup:
@@ -374,30 +404,8 @@ def _minutes_keyboard(pair_id: int, usual: int) -> InlineKeyboardMarkup:
     return markup(rows(buttons, 3))
 
 
-async def _ask_minutes(
-    message: Message,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: Person,
-    data: dict[str, object],
-    *,
-    edit: bool,
-) -> None:
-    """How long they met; `edit` turns the question pressed into this one."""
-    await _set_dialogue(context, Dialogue(person.id, MET_FLOW, "minutes", data), person)
-    text = _("About how long did you meet?")
-    keyboard = _minutes_keyboard(int(str(data["pair_id"])), _usual(data))
-    if edit:
-        await message.edit_text(text, reply_markup=keyboard)
-    else:
-        await message.reply_text(text, reply_markup=keyboard)
-
-
-async def _ask_day(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, person: Person, data: dict[str, object]
-) -> None:
+async def _ask_met_day(message: Message, pair_id: int) -> None:
     """Which day, once the length is chosen: the length question turns into this one."""
-    await _set_dialogue(context, Dialogue(person.id, MET_FLOW, "day", data), person)
-    pair_id = int(str(data["pair_id"]))
     await message.edit_text(
         _("When did you meet? Tap a button, or write the date, like 3.12."),
         reply_markup=markup(
@@ -415,53 +423,20 @@ async def _ask_day(
     )
 
 
-def _fits(step: str, value: str, data: dict[str, object]) -> bool:
-    """Whether a button's value is one this step offered (button data is untrusted)."""
-    if step == "q":
-        return value in DAYS_AGO
-    if step == "m":
-        return value.isdigit() and int(value) in {*MINUTE_CHOICES, _usual(data)}
-    return value == "other"
-
-
-def _usual(data: dict[str, object]) -> int:
-    usual = data.get("usual")
-    return usual if isinstance(usual, int) else USUAL_MINUTES
-
-
-async def _save_meeting(
-    message: Message,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: Person,
-    data: dict[str, object],
-    *,
-    edit: bool,
-) -> None:
-    """Logs the meeting `data` describes (a day or days ago, a length or the usual one);
-    `edit` turns the question pressed into the receipt, else the receipt is a reply."""
-    minutes = data.get("minutes")
-    day = data.get("day")
-    days_ago = data.get("days_ago")
-    result = await _meetings(context).log_meeting(
-        person,
-        int(str(data["pair_id"])),
-        date.fromisoformat(day) if isinstance(day, str) else None,
-        minutes if isinstance(minutes, int) else _usual(data),
-        None,
-        days_ago=days_ago if isinstance(days_ago, int) else 0,
-    )
-    await _set_dialogue(context, None, person)
-    if isinstance(result, Refusal):
-        await message.reply_text(_refusal(result))
+async def met_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback) -> None:
+    press = pressed(update)
+    if press is None:
         return
-    wake_delivery(context)
-    found, meeting, check_in = result
-    text, keyboard = _receipt(found, meeting, None, sent_later(context, found.programme))
-    if edit:
-        await message.edit_text(text, reply_markup=keyboard)
-    else:
-        await message.reply_text(text, reply_markup=keyboard)
-    await _ask_score(message, check_in, found.programme)
+    _query, message, me = press
+    step = await _meetings(context).met_chosen(
+        me.person,
+        data.int("pair"),
+        data.values["step"],
+        data.values["value"],
+        dialogue_on_arrival(),
+    )
+    if await _press_taken(update, _stored(step), keep_markup=True):
+        await _show(message, context, step, edit=True)
 
 
 def _receipt(
@@ -502,7 +477,7 @@ async def topic_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     query, message, me = press
     result = await _meetings(context).set_topic(me.person, data.int("meeting"), data.int("goal"))
     if isinstance(result, Refusal):
-        await query.answer(_refusal(result))
+        await query.answer(_refusal(result.problem))
         return
     await query.answer()
     found, meeting, topic = result
@@ -520,25 +495,14 @@ async def did_meet_pressed(
     press = pressed(update)
     if press is None:
         return
-    query, message, me = press
-    result = await _meetings(context).did_meet(me.person, data.int("planned"))
-    if isinstance(result, Refusal):
-        await query.answer(_refusal(result))
-        if result.problem is Problem.LOGGED:
+    _query, message, me = press
+    met = data.values["answer"] == "y"
+    step = await _meetings(context).did_meet_answered(me.person, data.int("planned"), met)
+    if not await _press_taken(update, _stored(step), keep_markup=True):
+        if isinstance(step, Refused) and step.problem is Problem.LOGGED:
             await message.edit_reply_markup(reply_markup=None)
         return
-    await query.answer()
-    found, plan = result
-    if data.values["answer"] == "n":
-        await _ask_plan_day(message, context, found.pair_id, edit=True)
-        return
-    usual = usual_minutes(found.rhythm.history.meetings)
-    filled: dict[str, object] = {
-        "pair_id": found.pair_id,
-        "usual": USUAL_MINUTES if usual is None else usual,
-        "day": plan.planned_on.isoformat(),
-    }
-    await _ask_minutes(message, context, me.person, filled, edit=True)
+    await _show(message, context, step, edit=True)
 
 
 # confirming a meeting
@@ -550,37 +514,29 @@ async def meeting_answered(
     press = pressed(update)
     if press is None:
         return
-    query, message, me = press
-    meeting_id, answer = data.int("meeting"), data.values["answer"]
-    if answer == "d":
-        async with deps(context).services.db.unit() as uow:
-            found = await uow.meetings.meeting(meeting_id)
-        if found is None:
-            await query.answer(_("This button is old. Nothing was changed."))
-            return
-        await query.answer()
-        await _set_dialogue(
-            context,
-            Dialogue(me.person.id, MEETING_DATE_FLOW, "day", {"meeting_id": meeting_id}),
-            me.person,
-        )
-        await message.reply_text(
-            _("Which day did you meet? Write the date, like 3.12 or «tuesday».")
-        )
-        return
-    status = MeetingStatus.CONFIRMED if answer == "y" else MeetingStatus.DISPUTED
-    result = await _meetings(context).answer_meeting(me.person, meeting_id, status)
-    if isinstance(result, Refusal):
-        await query.answer(_refusal(result))
-        return
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
-    confirmed_in, _meeting, check_in = result
-    if check_in is None:
+    _query, message, me = press
+    answer = data.values["answer"]
+    status = {"y": MeetingStatus.CONFIRMED, "n": MeetingStatus.DISPUTED}.get(answer)
+    step = await _meetings(context).meeting_answered(me.person, data.int("meeting"), status)
+    # «Another day»: the question stays, the day is asked below it.
+    if await _press_taken(update, _stored(step), keep_markup=status is None):
+        await _show(message, context, step)
+
+
+async def _meeting_answered(message: Message, step: MeetingAnswered) -> None:
+    found = step.context
+    if step.check_in is None:
         await message.reply_text(_("Thank you. I have noted that you did not meet then."))
         return
-    await message.reply_text(_("✅ Thank you, the meeting is confirmed."))
-    await _ask_score(message, check_in, confirmed_in.programme)
+    if step.day is None:
+        await message.reply_text(_("✅ Thank you, the meeting is confirmed."))
+    else:
+        await message.reply_text(
+            _("✅ Thank you, the meeting is confirmed for {day}.").format(
+                day=dates.format_day(step.day, current_language(), today=found.today)
+            )
+        )
+    await _ask_score(message, step.check_in, found.programme)
 
 
 # check-ins
@@ -607,111 +563,80 @@ async def period_check_in_pressed(
     press = pressed(update)
     if press is None:
         return
-    query, _message, me = press
-    started = await _meetings(context).start_period_check_in(me.person, data.int("pair"))
-    if isinstance(started, Refusal):
-        await query.answer(_refusal(started))
-        return
-    await _check_in_answer(update, context, me.person, started, "s", data.values["score"])
+    _query, message, me = press
+    step = await _meetings(context).period_check_in_answered(
+        me.person, data.int("pair"), data.int("score")
+    )
+    await _check_in_pressed(update, context, message, step)
 
 
 async def check_in_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: Callback
 ) -> None:
-    me = actor()
-    if me is None:
+    press = pressed(update)
+    if press is None:
         return
-    await _check_in_answer(
-        update, context, me.person, data.int("check_in"), data.values["step"], data.values["value"]
+    _query, message, me = press
+    step = await _meetings(context).check_in_answered(
+        me.person, data.int("check_in"), data.values["step"], data.int("value")
     )
+    await _check_in_pressed(update, context, message, step)
 
 
-async def _check_in_answer(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: Person,
-    check_in_id: int,
-    step: str,
-    value: str,
+async def _check_in_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, step: Step
 ) -> None:
-    query = update.callback_query
-    assert query is not None and isinstance(query.message, Message)
-    service = _meetings(context)
-    if step == "s":
-        result = await service.check_in_step(person, check_in_id, score=int(value))
-    elif step == "g":
-        current = await service.check_in_step(person, check_in_id)
-        if isinstance(current, Refusal):
-            await query.answer(_refusal(current))
-            return
-        goals = list(current[1].rhythm.view.pair.goals or ())
-        if not value.isdigit() or int(value) >= len(goals):
-            await query.answer(_("This button is old. Nothing was changed."))
-            return
-        result = await service.check_in_step(person, check_in_id, goal=goals[int(value)])
-    elif step == "h":
-        result = await service.check_in_step(person, check_in_id, needs_help=True, finish=True)
-    else:  # "gd" goals done, "x" no comment
-        result = await service.check_in_step(person, check_in_id, finish=step == "x")
-    if isinstance(result, Refusal):
-        await query.answer(_refusal(result))
-        return
-    await query.answer()
-    check_in, found = result
-    goals = list(found.rhythm.view.pair.goals or ())
-    is_adept = person.id == found.rhythm.view.pair.adept_id
-    if step == "g":
-        await query.edit_message_reply_markup(
-            reply_markup=_goal_keyboard(check_in_id, goals, check_in.goals_progressed)
-        )
-        return
-    await query.edit_message_reply_markup(reply_markup=None)
-    if step == "h":
-        wake_delivery(context)
-        await _set_dialogue(
-            context,
-            Dialogue(person.id, COMMENT_FLOW, "help", {"check_in_id": check_in_id, "help": True}),
-            person,
-        )
-        await query.message.reply_text(
-            _(
-                "Thank you. The coordinator will contact you soon.\n"
-                "If you want, write what you need help with. Only the coordinator sees it."
+    # A goal ticked keeps the question (its keyboard is redrawn); the rest ends it.
+    ticked = isinstance(step, CheckInNext) and step.ask is CheckInAsk.TICKED
+    if await _press_taken(update, _stored(step), keep_markup=ticked):
+        await _show(message, context, step)
+
+
+async def _check_in_next(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, step: CheckInNext
+) -> None:
+    check_in_id = step.check_in.id
+    match step.ask:
+        case CheckInAsk.TICKED:
+            await message.edit_reply_markup(
+                reply_markup=_goal_keyboard(check_in_id, step.goals, step.check_in.goals_progressed)
             )
-        )
-        return
-    if step == "x":
-        await query.message.reply_text(_("Thank you! Only the coordinator sees your answer."))
-        return
-    if step == "s" and is_adept and goals:
-        await query.message.reply_text(
-            _("Did you get closer to a goal? Tap the goals, then «Done»."),
-            reply_markup=_goal_keyboard(check_in_id, goals, ()),
-        )
-        return
-    await _set_dialogue(
-        context, Dialogue(person.id, COMMENT_FLOW, "comment", {"check_in_id": check_in_id}), person
-    )
-    await query.message.reply_text(
-        _(
-            "Anything to add? Write a short comment, or tap a button. "
-            "Only the coordinator sees it. {warning}"
-        ).format(warning=privacy_warning()),
-        reply_markup=markup(
-            [
-                [
-                    InlineKeyboardButton(
-                        _("No comment"), callback_data=build("ck", check_in_id, "x", 0)
-                    )
-                ],
-                [
-                    InlineKeyboardButton(
-                        _("I need help"), callback_data=build("ck", check_in_id, "h", 0)
-                    )
-                ],
-            ]
-        ),
-    )
+        case CheckInAsk.HELP:
+            wake_delivery(context)
+            await message.reply_text(
+                _(
+                    "Thank you. The coordinator will contact you soon.\n"
+                    "If you want, write what you need help with. Only the coordinator sees it."
+                )
+            )
+        case CheckInAsk.DONE:
+            await message.reply_text(_("Thank you! Only the coordinator sees your answer."))
+        case CheckInAsk.GOALS:
+            await message.reply_text(
+                _("Did you get closer to a goal? Tap the goals, then «Done»."),
+                reply_markup=_goal_keyboard(check_in_id, step.goals, ()),
+            )
+        case CheckInAsk.COMMENT:
+            await message.reply_text(
+                _(
+                    "Anything to add? Write a short comment, or tap a button. "
+                    "Only the coordinator sees it. {warning}"
+                ).format(warning=privacy_warning()),
+                reply_markup=markup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                _("No comment"), callback_data=build("ck", check_in_id, "x", 0)
+                            )
+                        ],
+                        [
+                            InlineKeyboardButton(
+                                _("I need help"), callback_data=build("ck", check_in_id, "h", 0)
+                            )
+                        ],
+                    ]
+                ),
+            )
 
 
 def _goal_keyboard(
@@ -747,15 +672,9 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _reply_status(message, status)
 
 
-async def _show_status(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
-    me = actor()
-    assert me is not None
-    await _reply_status(message, await _meetings(context).status(me.person, pair_id))
-
-
 async def _reply_status(message: Message, status: Status | Refusal[Problem]) -> None:
     if isinstance(status, Refusal):
-        await message.reply_text(_refusal(status))
+        await message.reply_text(_refusal(status.problem))
         return
     found = status.context
     language = current_language()
@@ -786,23 +705,8 @@ async def _reply_status(message: Message, status: Status | Refusal[Problem]) -> 
     await message.reply_text("\n".join(lines))
 
 
-async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    found = await _with_pair(update, context, "pause")
-    if found is not None:
-        message, pair_id = found
-        await _ask_pause(message, context, pair_id)
-
-
-async def _ask_pause(message: Message, context: ContextTypes.DEFAULT_TYPE, pair_id: int) -> None:
-    me = actor()
-    assert me is not None
-    found = await _meetings(context).context(me.person, pair_id)
-    if isinstance(found, Refusal):
-        await message.reply_text(_refusal(found))
-        return
-    await _set_dialogue(
-        context, Dialogue(me.person.id, PAUSE_FLOW, "day", {"pair_id": pair_id}), me.person
-    )
+async def _ask_pause(message: Message, found: PairContext) -> None:
+    pair_id = found.pair_id
     buttons = [
         InlineKeyboardButton(_("2 weeks"), callback_data=build("pz", pair_id, 14)),
         InlineKeyboardButton(_("1 month"), callback_data=build("pz", pair_id, 30)),
@@ -832,56 +736,31 @@ async def pause_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data
     press = pressed(update)
     if press is None:
         return
-    query, message, me = press
-    pair_id, days = data.int("pair"), data.int("days")
-    found = await _meetings(context).context(me.person, pair_id)
-    if isinstance(found, Refusal):
-        await query.answer(_refusal(found))
-        return
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
-    await _pause(
-        message,
-        context,
-        me.person,
-        pair_id,
-        found.today + timedelta(days=days) if days else None,
-    )
+    _query, message, me = press
+    step = await _meetings(context).pause_chosen(me.person, data.int("pair"), data.int("days"))
+    if await _press_taken(update, _stored(step)):
+        await _show(message, context, step)
 
 
-async def _pause(
-    message: Message,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: Person,
-    pair_id: int,
-    until: date | None,
-) -> None:
-    result = await _meetings(context).pause(person, pair_id, until)
-    await _set_dialogue(context, None, person)
-    if isinstance(result, Refusal):
-        await message.reply_text(_refusal(result))
-        return
-    wake_delivery(context)
-    name = result.other.first_name
+def _paused(context: ContextTypes.DEFAULT_TYPE, step: Paused) -> str:
+    found, until = step.context, step.until
+    name = found.other.first_name
     # The coordinator is told at once; the other party inside the programme's hours.
-    later = sent_later(context, result.programme)
+    later = sent_later(context, found.programme)
     if until is None and later is None:
-        reply = _("✅ The pause is over. I have told {name} and the coordinator.").format(name=name)
-    elif until is None:
-        reply = _(
+        return _("✅ The pause is over. I have told {name} and the coordinator.").format(name=name)
+    if until is None:
+        return _(
             "✅ The pause is over. I have told the coordinator, and will tell {name} {when}."
         ).format(name=name, when=later)
-    else:
-        day = dates.format_day(until, current_language(), today=result.today)
-        if later is None:
-            reply = _("✅ Paused until {day}. I have told {name} and the coordinator.").format(
-                day=day, name=name
-            )
-        else:
-            reply = _(
-                "✅ Paused until {day}. I have told the coordinator, and will tell {name} {when}."
-            ).format(day=day, name=name, when=later)
-    await message.reply_text(reply)
+    day = dates.format_day(until, current_language(), today=found.today)
+    if later is None:
+        return _("✅ Paused until {day}. I have told {name} and the coordinator.").format(
+            day=day, name=name
+        )
+    return _(
+        "✅ Paused until {day}. I have told the coordinator, and will tell {name} {when}."
+    ).format(day=day, name=name, when=later)
 
 
 # typed answers
@@ -893,121 +772,8 @@ async def text_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     me = actor()
     if message is None or me is None or message.text is None:
         return False
-    dialogue = await _dialogue(context, me.person)
-    if dialogue is None or dialogue.flow not in (
-        PLAN_FLOW,
-        MET_FLOW,
-        MEETING_DATE_FLOW,
-        COMMENT_FLOW,
-        PAUSE_FLOW,
-    ):
+    step = await _meetings(context).text_answered(me.person, message.text, dialogue_on_arrival())
+    if step is None:
         return False
-    service = _meetings(context)
-    text = message.text
-    if dialogue.flow == COMMENT_FLOW and (answer := too_long(text, MAX_COMMENT)) is not None:
-        # The question stays open for a shorter text.
-        await message.reply_text(answer)
-        return True
-    if dialogue.flow == COMMENT_FLOW and dialogue.data.get("help"):
-        comment = " ".join(text.split())
-        alerts = deps(context).alerts
-        await _set_dialogue(context, None, me.person)
-        if await alerts.help_comment(me.person, int(dialogue.data["check_in_id"]), comment):
-            wake_delivery(context)
-        await message.reply_text(_("Thank you. I have sent it to the coordinator."))
-        return True
-    if dialogue.flow == COMMENT_FLOW:
-        comment = " ".join(text.split())
-        result = await service.check_in_step(
-            me.person, int(dialogue.data["check_in_id"]), comment=comment, finish=True
-        )
-        await _set_dialogue(context, None, me.person)
-        await message.reply_text(
-            _refusal(result)
-            if isinstance(result, Refusal)
-            else _("Thank you! Only the coordinator sees your answer.")
-        )
-        return True
-    if dialogue.flow == MEETING_DATE_FLOW:
-        async with deps(context).services.db.unit() as uow:
-            found_meeting = await uow.meetings.meeting(int(dialogue.data["meeting_id"]))
-        if found_meeting is None:
-            await _set_dialogue(context, None, me.person)
-            return False
-        found = await service.context(me.person, found_meeting[0])
-        if isinstance(found, Refusal):
-            await message.reply_text(_refusal(found))
-            return True
-        parsed = dates.parse_date(text, found.today, allow_past=True, allow_future=False)
-        if isinstance(parsed, dates.DateProblem):
-            await message.reply_text(_date_problem(parsed))
-            return True
-        answered = await service.answer_meeting(
-            me.person, int(dialogue.data["meeting_id"]), MeetingStatus.CONFIRMED, parsed.day
-        )
-        await _set_dialogue(context, None, me.person)
-        if isinstance(answered, Refusal):
-            await message.reply_text(_refusal(answered))
-            return True
-        await message.reply_text(
-            _("✅ Thank you, the meeting is confirmed for {day}.").format(
-                day=dates.format_day(parsed.day, current_language(), today=found.today)
-            )
-        )
-        if answered[2] is not None:
-            await _ask_score(message, answered[2], answered[0].programme)
-        return True
-    pair_id = int(dialogue.data["pair_id"])
-    found = await service.context(me.person, pair_id)
-    if isinstance(found, Refusal):
-        await _set_dialogue(context, None, me.person)
-        await message.reply_text(_refusal(found))
-        return True
-    if dialogue.flow == MET_FLOW:
-        if dialogue.step != "day":
-            await message.reply_text(_("Please tap one of the buttons."))
-            return True
-        parsed = dates.parse_date(text, found.today, allow_past=True, allow_future=False)
-        if isinstance(parsed, dates.DateProblem):
-            await message.reply_text(_date_problem(parsed))
-            return True
-        data = {**dialogue.data, "day": parsed.day.isoformat()}
-        if "minutes" in data:
-            await _save_meeting(message, context, me.person, data, edit=False)
-        else:
-            await _ask_minutes(message, context, me.person, data, edit=False)
-        return True
-    parsed = dates.parse_date(text, found.today)
-    if isinstance(parsed, dates.DateProblem):
-        await message.reply_text(_date_problem(parsed))
-        return True
-    if dialogue.flow == PAUSE_FLOW:
-        await _pause(message, context, me.person, pair_id, parsed.day)
-        return True
-    proposed = await service.propose(me.person, pair_id, parsed.day, parsed.time)
-    await _set_dialogue(context, None, me.person)
-    if isinstance(proposed, Refusal):
-        await message.reply_text(_refusal(proposed))
-        return True
-    wake_delivery(context)
-    await message.reply_text(_asked(context, found, proposed[1]))
+    await _show(message, context, _stored(step))
     return True
-
-
-def _asked(context: ContextTypes.DEFAULT_TYPE, found: PairContext, plan: PlannedFact) -> str:
-    """The reply to a proposed date: asked now, or when the question goes out."""
-    later = sent_later(context, found.programme)
-    if later is None:
-        return _("✅ I have asked {name} if {when} works. I will tell you the answer.").format(
-            name=found.other.first_name, when=when(plan, found.today)
-        )
-    return _("✅ I will ask {name} {sends} if {when} works. I will tell you the answer.").format(
-        name=found.other.first_name, sends=later, when=when(plan, found.today)
-    )
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-    except ValueError:
-        return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 import typer
@@ -92,3 +92,31 @@ def _date(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option} must be a date like 2026-01-31") from None
+
+
+async def _bot_username(settings: Settings) -> str:
+    if settings.bot_username:
+        return settings.bot_username.lstrip("@")
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        token = settings.require_token()
+    except ConfigError as error:
+        raise fail(f"{error} (or set BOT_USERNAME to print links offline)") from None
+    try:
+        async with Bot(token, base_url=settings.telegram_api_base_url) as bot:
+            return bot.username
+    except TelegramError as error:
+        raise fail(f"could not ask Telegram for the bot's name: {error}") from None
+
+
+def _moment(value: str | None, what: str = "--now") -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(
+            f"{what} must be an ISO time like 2026-03-02T09:30 or 2026-03-02T09:30+01:00"
+        ) from None

@@ -261,6 +261,13 @@ class Dialogue:
 
 
 @dataclass(frozen=True)
+class Opened:
+    """A person's open dialogue as last read or written (None: no question is open)."""
+
+    dialogue: Dialogue | None
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     """A bot-initiated message to be queued in the outbox.
 

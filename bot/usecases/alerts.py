@@ -239,43 +239,50 @@ class Alerts:
 
     async def help_comment(self, person: Person, check_in_id: int, comment: str) -> bool:
         """What someone who asked for help wrote next: to the coordinators only, at once."""
-        now = self.clock.now()
         async with self.db.unit() as uow:
-            check_in = await uow.check_ins.check_in(check_in_id)
-            if check_in is None or check_in.person_id != person.id or not check_in.needs_help:
-                return False
-            # Kept apart from the check-in's comment, and added to what they wrote for
-            # help before: nothing a person writes is overwritten.
-            before = check_in.help_text
-            written = comment if not before else f"{before}\n{comment}"
-            await uow.check_ins.update_check_in(check_in_id, help_text=written)
-            subject = await self._subject(uow, check_in.pair_id)
-            if subject is None:
-                return False
-            audience = await self._audiences(uow, [subject])
-            await uow.outbox.enqueue(
-                [
-                    OutgoingMessage(
-                        idempotency_key=(
-                            f"check_in:{check_in_id}:help_comment:{len(before or '')}:{reader.chat_id}"
-                        ),
-                        chat_id=reader.chat_id,
-                        person_id=reader.person_id,
-                        kind="help_request",
-                        # What they wrote is for coordinators only: an alert chat is
-                        # told that they wrote, and where to read it.
-                        text=help_follow_up_in_group(
-                            reader.language, subject.view, subject.programme, reader.names
-                        )
-                        if reader.group
-                        else help_follow_up(reader.language, subject.view, person, comment),
-                        not_before=now,
+            return await self.add_help_comment(uow, person, check_in_id, comment)
+
+    async def add_help_comment(
+        self, uow: UnitOfWork, person: Person, check_in_id: int, comment: str
+    ) -> bool:
+        """`help_comment` inside the caller's transaction (the meeting dialogue closes
+        its question in the same one)."""
+        now = self.clock.now()
+        check_in = await uow.check_ins.check_in(check_in_id)
+        if check_in is None or check_in.person_id != person.id or not check_in.needs_help:
+            return False
+        # Kept apart from the check-in's comment, and added to what they wrote for
+        # help before: nothing a person writes is overwritten.
+        before = check_in.help_text
+        written = comment if not before else f"{before}\n{comment}"
+        await uow.check_ins.update_check_in(check_in_id, help_text=written)
+        subject = await self._subject(uow, check_in.pair_id)
+        if subject is None:
+            return False
+        audience = await self._audiences(uow, [subject])
+        await uow.outbox.enqueue(
+            [
+                OutgoingMessage(
+                    idempotency_key=(
+                        f"check_in:{check_in_id}:help_comment:{len(before or '')}:{reader.chat_id}"
+                    ),
+                    chat_id=reader.chat_id,
+                    person_id=reader.person_id,
+                    kind="help_request",
+                    # What they wrote is for coordinators only: an alert chat is
+                    # told that they wrote, and where to read it.
+                    text=help_follow_up_in_group(
+                        reader.language, subject.view, subject.programme, reader.names
                     )
-                    for reader in audience.get(audience_key(subject), [])
-                ],
-                now,
-            )
-            return True
+                    if reader.group
+                    else help_follow_up(reader.language, subject.view, person, comment),
+                    not_before=now,
+                )
+                for reader in audience.get(audience_key(subject), [])
+            ],
+            now,
+        )
+        return True
 
     async def _subject(self, uow: UnitOfWork, pair_id: int) -> Subject | None:
         view = await uow.pairs.pair_view(pair_id)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from bot.domain import intake
 from bot.domain.access import Action, Actor, Scope, allowed_scope, may
+from bot.domain.alerts import AlertReason
 from bot.domain.model import (
     PARTICIPANT_ROLES,
     Cohort,
@@ -52,6 +53,18 @@ class Candidates:
     mentors: list[tuple[Person, int]] = field(default_factory=list)  # with free places
     adepts: list[Person] = field(default_factory=list)
     said_no: list[Person] = field(default_factory=list)  # to what is stored: not offered
+
+
+@dataclass(frozen=True)
+class PairsPage:
+    """A page of /pairs: each pair's last meeting and the reasons of its open alerts."""
+
+    page: int
+    pages: int
+    pairs: list[PairView]
+    last_met: dict[int, date]
+    alert_reasons: dict[int, list[AlertReason]]
+    programmes: dict[int, Programme]
 
 
 class Pairing:
@@ -179,6 +192,33 @@ class Pairing:
                 scope = Scope(tuple(item for item in scope.cohorts if item[0] in programme_ids))
         async with self.db.unit() as uow:
             return await uow.pairs.pair_views_in(scope)
+
+    async def pairs_page(self, actor: Actor, page: int, per_page: int) -> PairsPage | None:
+        """One page of the pairs a coordinator may list (`page` clamped to the pages
+        there are), with what /pairs shows of each; None when there are none."""
+        scope = allowed_scope(actor, Action.LIST_PAIRS)
+        async with self.db.unit() as uow:
+            views = await uow.pairs.pair_views_in(scope)
+            if not views:
+                return None
+            pages = max(1, -(-len(views) // per_page))
+            page = min(max(page, 0), pages - 1)
+            shown = views[page * per_page : (page + 1) * per_page]
+            ids = [v.pair.id for v in shown]
+            last = await uow.meetings.last_meetings(ids)
+            open_alerts = await uow.alerts.alerts(unresolved_only=True, pair_ids=ids)
+            programmes = await uow.programmes.programmes({v.pair.programme_id for v in shown})
+        reasons: dict[int, list[AlertReason]] = {}
+        for alert in open_alerts:
+            reasons.setdefault(alert.pair_id, []).append(alert.reason)
+        return PairsPage(
+            page=page,
+            pages=pages,
+            pairs=shown,
+            last_met=last,
+            alert_reasons=reasons,
+            programmes={p.id: p for p in programmes},
+        )
 
     async def members(self, programme_id: int, role: Role) -> list[Person]:
         async with self.db.unit() as uow:

@@ -88,7 +88,7 @@ def test_redact_and_the_database_password(output: io.StringIO) -> None:
 def test_command_line_errors_are_redacted(
     output: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli.main import fail
+    from bot.cli.support import fail
 
     configure_logging("INFO", "text", secrets=(TOKEN,), stream=output)
     fail(f"httpx.ConnectError for https://api.telegram.org/bot{TOKEN}/getMe")
