@@ -142,8 +142,7 @@ class Alerts(BaseRepository):
         )
 
     async def add_note(self, pair_id: int, author_id: int | None, text: str, now: datetime) -> None:
-        self.session.add(NoteRow(pair_id=pair_id, author_id=author_id, text=text, created_at=now))
-        await self.session.flush()
+        await self._added(NoteRow(pair_id=pair_id, author_id=author_id, text=text, created_at=now))
 
     async def notes_of(self, pair_id: int) -> list[Note]:
         rows = await self.session.scalars(

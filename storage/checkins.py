@@ -40,16 +40,16 @@ class CheckIns(BaseRepository):
     async def start_check_in(
         self, *, pair_id: int, person_id: int, meeting_id: int | None, period: str, now: datetime
     ) -> int:
-        row = CheckInRow(
-            pair_id=pair_id,
-            person_id=person_id,
-            meeting_id=meeting_id,
-            period=period,
-            goals_progressed=[],
-            created_at=now,
+        row = await self._added(
+            CheckInRow(
+                pair_id=pair_id,
+                person_id=person_id,
+                meeting_id=meeting_id,
+                period=period,
+                goals_progressed=[],
+                created_at=now,
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
         assert row.id is not None
         return row.id
 

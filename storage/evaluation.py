@@ -269,12 +269,13 @@ class Evaluations(BaseRepository):
     async def add_outcome(
         self, pair_id: int, kind: str, text: str | None, recorded_by: int | None, now: datetime
     ) -> RecordedOutcome:
-        row = OutcomeRow(
-            pair_id=pair_id, kind=kind, text=text, recorded_by=recorded_by, created_at=now
+        return _outcome(
+            await self._added(
+                OutcomeRow(
+                    pair_id=pair_id, kind=kind, text=text, recorded_by=recorded_by, created_at=now
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return _outcome(row)
 
     # the report
 

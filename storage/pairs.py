@@ -61,17 +61,18 @@ class Pairs(BaseRepository):
         adept_id: int,
         now: datetime,
     ) -> Pair:
-        row = PairRow(
-            programme_id=programme_id,
-            cohort_id=cohort_id,
-            mentor_id=mentor_id,
-            adept_id=adept_id,
-            state=PairState.AWAITING_AGREEMENT.value,
-            created_at=now,
+        return pair_of(
+            await self._added(
+                PairRow(
+                    programme_id=programme_id,
+                    cohort_id=cohort_id,
+                    mentor_id=mentor_id,
+                    adept_id=adept_id,
+                    state=PairState.AWAITING_AGREEMENT.value,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return pair_of(row)
 
     async def pair_views(self, programme_ids: Iterable[int]) -> list[PairView]:
         """Pairs of these programmes with both people, in one statement."""

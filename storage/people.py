@@ -80,17 +80,18 @@ class People(BaseRepository):
         telegram_language: str | None,
         now: datetime,
     ) -> Person:
-        row = PersonRow(
-            telegram_user_id=telegram_user_id,
-            first_name=first_name,
-            last_name=last_name,
-            telegram_language=telegram_language,
-            intake={},
-            created_at=now,
+        return person_of(
+            await self._added(
+                PersonRow(
+                    telegram_user_id=telegram_user_id,
+                    first_name=first_name,
+                    last_name=last_name,
+                    telegram_language=telegram_language,
+                    intake={},
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return person_of(row)
 
     async def update_person(self, person_id: int, **values: Any) -> None:
         allowed = {
@@ -132,16 +133,17 @@ class People(BaseRepository):
         ).one_or_none()
         if existing is not None:
             return membership_of(existing)
-        row = MembershipRow(
-            person_id=person_id,
-            programme_id=programme_id,
-            cohort_id=cohort_id,
-            role=role.value,
-            created_at=now,
+        return membership_of(
+            await self._added(
+                MembershipRow(
+                    person_id=person_id,
+                    programme_id=programme_id,
+                    cohort_id=cohort_id,
+                    role=role.value,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return membership_of(row)
 
     async def memberships(self, person_id: int) -> list[Membership]:
         query = (

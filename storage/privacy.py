@@ -304,12 +304,11 @@ class PrivacyRepository(BaseRepository):
     async def record_audit(
         self, actor_id: int | None, programme_id: int | None, action: str, target: str, at: datetime
     ) -> None:
-        self.session.add(
+        await self._added(
             AuditEntryRow(
                 at=at, actor_id=actor_id, programme_id=programme_id, action=action, target=target
             )
         )
-        await self.session.flush()
 
     async def audit_entries(
         self,

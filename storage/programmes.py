@@ -37,24 +37,26 @@ class Programmes(BaseRepository):
     async def create_programme(
         self, *, name: str, timezone: str, language: str, now: datetime
     ) -> Programme:
-        row = ProgrammeRow(name=name, timezone=timezone, language=language, created_at=now)
-        self.session.add(row)
-        await self.session.flush()
-        return programme_of(row)
+        return programme_of(
+            await self._added(
+                ProgrammeRow(name=name, timezone=timezone, language=language, created_at=now)
+            )
+        )
 
     async def create_cohort(
         self, *, programme_id: int, name: str, starts_on: date, ends_on: date, now: datetime
     ) -> Cohort:
-        row = CohortRow(
-            programme_id=programme_id,
-            name=name,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            created_at=now,
+        return cohort_of(
+            await self._added(
+                CohortRow(
+                    programme_id=programme_id,
+                    name=name,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return cohort_of(row)
 
     async def programme(self, programme_id: int) -> Programme | None:
         row = await self.session.get(ProgrammeRow, programme_id)

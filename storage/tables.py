@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Result, Table, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -116,6 +116,9 @@ def prebuilt(dialect: str, build: Callable[[str], Any]) -> Any:
     return _BY_DIALECT[key]
 
 
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
 class BaseRepository:
     """The SQL of one feature in one unit of work: every repository of a unit of work
     shares its session (storage/uow.py), so they commit or roll back together."""
@@ -129,3 +132,9 @@ class BaseRepository:
 
     def _insert(self, target: Any) -> Any:
         return dialect_insert(self._dialect, target)
+
+    async def _added(self, row: _Row) -> _Row:
+        """`row`, inserted at once (flushed) so that it has its id and defaults."""
+        self.session.add(row)
+        await self.session.flush()
+        return row
