@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     or_,
     select,
-    update,
 )
 from sqlmodel import col
 
@@ -32,6 +31,9 @@ from storage.tables import (
     of_pairs,
     table,
 )
+
+# What `update_check_in` may set.
+_FIELDS = {"score", "comment", "help_text", "needs_help", "goals_progressed", "completed_at"}
 
 
 class CheckIns(BaseRepository):
@@ -58,20 +60,7 @@ class CheckIns(BaseRepository):
         return None if row is None else check_in_of(row)
 
     async def update_check_in(self, check_in_id: int, **values: Any) -> None:
-        allowed = {
-            "score",
-            "comment",
-            "help_text",
-            "needs_help",
-            "goals_progressed",
-            "completed_at",
-        }
-        unknown = set(values) - allowed
-        if unknown:
-            raise ValueError(f"not a check-in field: {sorted(unknown)}")
-        await self.session.execute(
-            update(CheckInRow).where(col(CheckInRow.id) == check_in_id).values(**values)
-        )
+        await self._update_fields(CheckInRow, check_in_id, values, _FIELDS, "a check-in field")
 
     async def check_ins_of(self, pair_ids: Sequence[int]) -> list[CheckIn]:
         rows = await self.session.scalars(

@@ -258,11 +258,7 @@ class Evaluations(BaseRepository):
     async def save_answers(
         self, evaluation_id: int, answers: dict[str, Any], completed_at: datetime | None
     ) -> None:
-        await self.session.execute(
-            update(EvaluationRow)
-            .where(col(EvaluationRow.id) == evaluation_id)
-            .values(answers=answers, completed_at=completed_at)
-        )
+        await self._update(EvaluationRow, evaluation_id, answers=answers, completed_at=completed_at)
 
     # outcomes
 

@@ -123,9 +123,7 @@ class Pairs(BaseRepository):
         return [view_of(row) for row in await self.session.execute(query)]
 
     async def set_goals(self, pair_id: int, goals: Sequence[str]) -> None:
-        await self.session.execute(
-            update(PairRow).where(col(PairRow.id) == pair_id).values(goals=list(goals))
-        )
+        await self._update(PairRow, pair_id, goals=list(goals))
 
     async def change_goals(
         self, pair_id: int, goals: Sequence[str], now: datetime, *, tell: bool
@@ -158,9 +156,7 @@ class Pairs(BaseRepository):
         values: dict[str, Any] = {"goals": list(goals)}
         if tell and list(goals) != list(pair.goals or ()):
             values["goals_changed_at"] = now
-        await self.session.execute(
-            update(PairRow).where(col(PairRow.id) == pair_id).values(**values)
-        )
+        await self._update(PairRow, pair_id, **values)
 
     async def goal_records(self, pair_ids: Sequence[int]) -> list[GoalRecord]:
         """Every goal these pairs have held, oldest first."""

@@ -48,6 +48,19 @@ from storage.tables import (
     BaseRepository,
 )
 
+# What `update_person` may set.
+_FIELDS = {
+    "first_name",
+    "last_name",
+    "language",
+    "telegram_language",
+    "intake",
+    "consent_version",
+    "consented_at",
+    "unreachable_since",
+    "weekly_note",
+}
+
 
 class People(BaseRepository):
     """People, their memberships, and who coordinates a programme."""
@@ -94,23 +107,7 @@ class People(BaseRepository):
         )
 
     async def update_person(self, person_id: int, **values: Any) -> None:
-        allowed = {
-            "first_name",
-            "last_name",
-            "language",
-            "telegram_language",
-            "intake",
-            "consent_version",
-            "consented_at",
-            "unreachable_since",
-            "weekly_note",
-        }
-        unknown = set(values) - allowed
-        if unknown:
-            raise ValueError(f"not a person field: {sorted(unknown)}")
-        await self.session.execute(
-            update(PersonRow).where(col(PersonRow.id) == person_id).values(**values)
-        )
+        await self._update_fields(PersonRow, person_id, values, _FIELDS, "a person field")
 
     async def mark_unreachable(self, person_id: int, now: datetime) -> None:
         await self.session.execute(

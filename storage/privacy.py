@@ -853,9 +853,7 @@ class PrivacyRepository(BaseRepository):
         for outbox_id, payload in messages.all():
             redacted = redactor(payload)
             if redacted != payload:
-                await self.session.execute(
-                    update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(payload=redacted)
-                )
+                await self._update(OutboxRow, outbox_id, payload=redacted)
         if not pair_ids:
             return
         for check_in in await self._rows(CheckInRow, col(CheckInRow.pair_id).in_(list(pair_ids))):

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     select,
-    update,
 )
 from sqlmodel import col
 
@@ -29,6 +28,10 @@ from storage.readers import (
 from storage.tables import (
     BaseRepository,
 )
+
+# What `update_programme` may set: every setting a programme reads; the id and the bound
+# alert chat have their own writes.
+_SETTINGS = set(ProgrammeColumns._fields) - {"id", "alert_chat_id"}
 
 
 class Programmes(BaseRepository):
@@ -78,11 +81,6 @@ class Programmes(BaseRepository):
         return None if row is None else cohort_of(row)
 
     async def update_programme(self, programme_id: int, **values: Any) -> None:
-        # Every setting it reads; the id and the bound alert chat have their own writes.
-        allowed = set(ProgrammeColumns._fields) - {"id", "alert_chat_id"}
-        unknown = set(values) - allowed
-        if unknown:
-            raise ValueError(f"not a programme setting: {sorted(unknown)}")
-        await self.session.execute(
-            update(ProgrammeRow).where(col(ProgrammeRow.id) == programme_id).values(**values)
+        await self._update_fields(
+            ProgrammeRow, programme_id, values, _SETTINGS, "a programme setting"
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Result, Table, and_, or_, select
+from sqlalchemy import CursorResult, Result, Table, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -132,6 +132,29 @@ class BaseRepository:
 
     def _insert(self, target: Any) -> Any:
         return dialect_insert(self._dialect, target)
+
+    async def _update(self, model: type[SQLModel], row_id: int, **values: Any) -> None:
+        """Sets `values` on the row of `model` with id `row_id`."""
+        await self.session.execute(
+            update(model).where(table(model).c.id == row_id).values(**values)
+        )
+
+    async def _update_fields(
+        self,
+        model: type[SQLModel],
+        row_id: int,
+        values: dict[str, Any],
+        fields: set[str],
+        what: str,
+        **also: Any,
+    ) -> None:
+        """`_update` with `values` and `also`, refusing any of `values` not among `fields`:
+        what a caller may set through a repository's generic update (`what` names one such
+        column in the error); `also` is the repository's own."""
+        unknown = set(values) - fields
+        if unknown:
+            raise ValueError(f"not {what}: {sorted(unknown)}")
+        await self._update(model, row_id, **values, **also)
 
     async def _added(self, row: _Row) -> _Row:
         """`row`, inserted at once (flushed) so that it has its id and defaults."""
