@@ -27,7 +27,7 @@ from bot.domain.model import Cohort, PairState, PairView, Programme
 from bot.runtime.clock import as_utc
 from storage.models import CohortRow, EvaluationRow, OutcomeRow, PairRow, PersonRow, ProgrammeRow
 from storage.readers import cohort_of, pair_of, person_of, programme_of
-from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount, utc
+from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount, utc, with_pairs
 
 LIVE = [PairState.ACTIVE.value, PairState.PAUSED.value]
 
@@ -108,8 +108,7 @@ class Evaluations(BaseRepository):
         ).all()
         evaluations = (
             await self.session.scalars(
-                select(EvaluationRow)
-                .join(PairRow, col(PairRow.id) == col(EvaluationRow.pair_id))
+                with_pairs(EvaluationRow)
                 .join(CohortRow, col(CohortRow.id) == col(PairRow.cohort_id))
                 .where(conditions)
             )
@@ -277,17 +276,13 @@ class Evaluations(BaseRepository):
 
     async def evaluations_of_pairs(self, pair_condition: Any) -> list[Evaluation]:
         rows = await self.session.scalars(
-            select(EvaluationRow)
-            .join(PairRow, col(PairRow.id) == col(EvaluationRow.pair_id))
-            .where(pair_condition)
-            .order_by(col(EvaluationRow.id))
+            with_pairs(EvaluationRow).where(pair_condition).order_by(col(EvaluationRow.id))
         )
         return [_evaluation(row) for row in rows.all()]
 
     async def outcomes_of_pairs(self, pair_condition: Any) -> list[RecordedOutcome]:
         rows = await self.session.scalars(
-            select(OutcomeRow)
-            .join(PairRow, col(PairRow.id) == col(OutcomeRow.pair_id))
+            with_pairs(OutcomeRow)
             .where(pair_condition)
             .order_by(col(OutcomeRow.created_at), col(OutcomeRow.id))
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Result, Table, and_, or_, select, update
+from sqlalchemy import CursorResult, Result, Select, Table, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -97,6 +97,11 @@ def utc(moment: datetime | None) -> datetime | None:
 def rowcount(result: Result[Any]) -> int:
     """Rows an INSERT/UPDATE touched (only cursor results carry the count)."""
     return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+def with_pairs(model: type[SQLModel]) -> Select[Any]:
+    """`model`'s rows (they have a `pair_id`) joined to their pairs, for conditions on the pairs."""
+    return select(model).join(PairRow, PAIRS.c.id == table(model).c.pair_id)
 
 
 def dialect_insert(dialect: str, target: Any) -> Any:
