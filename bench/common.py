@@ -13,7 +13,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,10 +96,24 @@ def wave_parser(
     return parser
 
 
-def print_wave(result: WaveResult, summary: str, started: float) -> None:
-    """A wave's one-line summary with the time it took (since `started`), then its table."""
-    print(f"{summary}; {time.monotonic() - started:.0f} s in all")
-    print_table(WaveResult.HEADERS, [result.row()])
+Measure = Callable[[argparse.Namespace, int], Awaitable[tuple["WaveResult", str]]]
+
+
+def wave_main(title: str, parser: argparse.ArgumentParser, quick: int, measure: Measure) -> None:
+    """A wave benchmark from the command line: the machine, then `measure` for the people
+    asked for (`quick` of them with --quick) and its one-line summary with the time it
+    took, then its table."""
+    arguments = parser.parse_args()
+    people = quick if arguments.quick else arguments.people
+
+    async def main() -> None:
+        await print_machine(title)
+        started = time.monotonic()
+        result, summary = await measure(arguments, people)
+        print(f"{summary}; {time.monotonic() - started:.0f} s in all")
+        print_table(WaveResult.HEADERS, [result.row()])
+
+    asyncio.run(main())
 
 
 # --------------------------------------------------------------------------- databases
@@ -180,6 +194,24 @@ async def queue(db: Database, messages: Sequence[OutgoingMessage]) -> None:
     for start in range(0, len(messages), 1000):
         async with db.unit() as uow:
             await uow.outbox.enqueue(messages[start : start + 1000], now)
+
+
+@asynccontextmanager
+async def queued_wave(
+    kind: str, emulator: BotApiEmulator, people: int, per_person: int
+) -> AsyncIterator[tuple[str, Database]]:
+    """A fresh database of `kind` with a wave of `per_person` messages to each of `people`
+    queued, and `emulator` running and enforcing Telegram's limits: the database's URL
+    (for the workers) and the database (for `compare`)."""
+    async with fresh_database(kind) as url, emulator:
+        emulator.set_chat_rate_limits(enabled=True)
+        db = Database(url)
+        await db.upgrade()
+        await queue(db, wave_messages(people, per_person))
+        try:
+            yield url, db
+        finally:
+            await db.dispose()
 
 
 @dataclass

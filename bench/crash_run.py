@@ -14,22 +14,16 @@ claimed come back quickly.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import time
 
 from bench.common import (
     WaveResult,
     compare,
-    fresh_database,
-    print_machine,
-    print_wave,
-    queue,
+    queued_wave,
     start_worker,
-    wave_messages,
+    wave_main,
     wave_parser,
 )
 from bench.faults import FaultyEmulator
-from storage.db import Database
 
 KILL_AT = (0.2, 0.45, 0.7)  # share of the wave delivered when the worker is killed
 WORKER = ("--lease", "10", "--read-timeout", "2")
@@ -38,11 +32,7 @@ WORKER = ("--lease", "10", "--read-timeout", "2")
 async def run(people: int, kind: str, fault_rate: float) -> tuple[WaveResult, FaultyEmulator]:
     total = people * 2
     emulator = FaultyEmulator(fault_rate=fault_rate, late_answer=3.0)
-    async with fresh_database(kind) as url, emulator:
-        emulator.set_chat_rate_limits(enabled=True)
-        db = Database(url)
-        await db.upgrade()
-        await queue(db, wave_messages(people, 2))
+    async with queued_wave(kind, emulator, people, 2) as (url, db):
 
         def delivered() -> int:
             return sum(1 for call in emulator.calls("sendMessage") if call.status == 200)
@@ -61,29 +51,20 @@ async def run(people: int, kind: str, fault_rate: float) -> tuple[WaveResult, Fa
         worker = await start_worker(url, emulator, *WORKER)
         await worker.wait()
         result = await compare(db, emulator)
-        await db.dispose()
     return result, emulator
 
 
-async def main(arguments: argparse.Namespace) -> None:
-    people = 150 if arguments.quick else arguments.people
-    await print_machine("crash and fault run")
-    started = time.monotonic()
+async def measure(arguments: argparse.Namespace, people: int) -> tuple[WaveResult, str]:
     result, emulator = await run(people, arguments.database, arguments.fault_rate)
-    summary = (
+    return result, (
         f"{people * 2:,} messages to {people:,} people on {arguments.database}; "
         f"{len(KILL_AT)} kills (SIGKILL) and restarts; {arguments.fault_rate:.0%} of sends "
         f"faulty: {emulator.server_errors} answered 502, {emulator.late_answers} delivered "
         "but answered late"
     )
-    print_wave(result, summary, started)
-
-
-def parse() -> argparse.Namespace:
-    parser = wave_parser(__doc__, quick="300 messages", people=1500)
-    parser.add_argument("--fault-rate", type=float, default=0.05)
-    return parser.parse_args()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse()))
+    parser = wave_parser(__doc__, quick="300 messages", people=1500)
+    parser.add_argument("--fault-rate", type=float, default=0.05)
+    wave_main("crash and fault run", parser, 150, measure)

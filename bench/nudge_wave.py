@@ -12,54 +12,35 @@ per-chat limit.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import time
 
 from bench.common import (
     WaveResult,
     compare,
-    fresh_database,
-    print_machine,
-    print_wave,
-    queue,
+    queued_wave,
     start_worker,
-    wave_messages,
+    wave_main,
     wave_parser,
 )
 from bot.sim.emulator import BotApiEmulator
-from storage.db import Database
 
 
 async def run(people: int, per_person: int, kind: str, concurrency: int) -> WaveResult:
-    async with fresh_database(kind) as url, BotApiEmulator() as emulator:
-        emulator.set_chat_rate_limits(enabled=True)
-        db = Database(url)
-        await db.upgrade()
-        await queue(db, wave_messages(people, per_person))
+    emulator = BotApiEmulator()
+    async with queued_wave(kind, emulator, people, per_person) as (url, db):
         worker = await start_worker(url, emulator, "--concurrency", str(concurrency))
         await worker.wait()
-        result = await compare(db, emulator)
-        await db.dispose()
-        return result
+        return await compare(db, emulator)
 
 
-async def main(arguments: argparse.Namespace) -> None:
-    people = 500 if arguments.quick else arguments.people
-    await print_machine("nudge wave")
-    started = time.monotonic()
+async def measure(arguments: argparse.Namespace, people: int) -> tuple[WaveResult, str]:
     result = await run(people, 2, arguments.database, arguments.concurrency)
-    summary = (
+    return result, (
         f"{people * 2:,} messages to {people:,} people on {arguments.database}; emulator "
         "enforces 30/s overall and 1/s per chat"
     )
-    print_wave(result, summary, started)
-
-
-def parse() -> argparse.Namespace:
-    parser = wave_parser(__doc__, quick="1,000 messages instead of 20,000", people=10_000)
-    parser.add_argument("--concurrency", type=int, default=32)
-    return parser.parse_args()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse()))
+    parser = wave_parser(__doc__, quick="1,000 messages instead of 20,000", people=10_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    wave_main("nudge wave", parser, 500, measure)

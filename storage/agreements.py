@@ -157,8 +157,7 @@ class Agreements(BaseRepository):
     async def add_agreement_text(self, programme_id: int, text: str, now: datetime) -> str:
         latest = await self.latest_agreement(programme_id)
         number = int(latest.version[1:]) + 1 if latest else 1
-        self.session.add(
+        await self._added(
             AgreementTextRow(programme_id=programme_id, version=number, text=text, created_at=now)
         )
-        await self.session.flush()
         return f"v{number}"

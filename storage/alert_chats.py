@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlmodel import col
 
 from bot.domain.model import Programme, Role
@@ -27,11 +27,7 @@ class AlertChats(BaseRepository):
     """Where alerts are posted: a programme's chat, a region's, and who is in them."""
 
     async def set_alert_chat(self, programme_id: int, chat_id: int | None) -> None:
-        await self.session.execute(
-            update(ProgrammeRow)
-            .where(col(ProgrammeRow.id) == programme_id)
-            .values(alert_chat_id=chat_id)
-        )
+        await self._update(ProgrammeRow, programme_id, alert_chat_id=chat_id)
 
     async def programmes_with_alert_chat(self, chat_id: int) -> list[Programme]:
         rows = await self.session.scalars(

@@ -40,6 +40,9 @@ from storage.tables import (
     table,
 )
 
+# What `update_alert` may set.
+_FIELDS = {"status", "taken_by", "snoozed_until", "resolved_at", "resolved_by", "detail", "posts"}
+
 
 class Alerts(BaseRepository):
     """Alerts and notes."""
@@ -123,27 +126,12 @@ class Alerts(BaseRepository):
         return None if row is None else alert_of(row)
 
     async def update_alert(self, alert_id: int, **values: Any) -> None:
-        allowed = {
-            "status",
-            "taken_by",
-            "snoozed_until",
-            "resolved_at",
-            "resolved_by",
-            "detail",
-            "posts",
-        }
-        unknown = set(values) - allowed
-        if unknown:
-            raise ValueError(f"not an alert field: {sorted(unknown)}")
-        if values.get("status") == AlertStatus.RESOLVED.value:
-            values["open_key"] = None
-        await self.session.execute(
-            update(AlertRow).where(col(AlertRow.id) == alert_id).values(**values)
-        )
+        # Resolved, the alert frees its open key: its pair may be alerted for the reason again.
+        also = {"open_key": None} if values.get("status") == AlertStatus.RESOLVED.value else {}
+        await self._update_fields(AlertRow, alert_id, values, _FIELDS, "an alert field", **also)
 
     async def add_note(self, pair_id: int, author_id: int | None, text: str, now: datetime) -> None:
-        self.session.add(NoteRow(pair_id=pair_id, author_id=author_id, text=text, created_at=now))
-        await self.session.flush()
+        await self._added(NoteRow(pair_id=pair_id, author_id=author_id, text=text, created_at=now))
 
     async def notes_of(self, pair_id: int) -> list[Note]:
         rows = await self.session.scalars(

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     or_,
     select,
-    update,
 )
 from sqlmodel import col
 
@@ -33,6 +32,9 @@ from storage.tables import (
     table,
 )
 
+# What `update_check_in` may set.
+_FIELDS = {"score", "comment", "help_text", "needs_help", "goals_progressed", "completed_at"}
+
 
 class CheckIns(BaseRepository):
     """Check-ins and what the stall rules read of them."""
@@ -40,16 +42,16 @@ class CheckIns(BaseRepository):
     async def start_check_in(
         self, *, pair_id: int, person_id: int, meeting_id: int | None, period: str, now: datetime
     ) -> int:
-        row = CheckInRow(
-            pair_id=pair_id,
-            person_id=person_id,
-            meeting_id=meeting_id,
-            period=period,
-            goals_progressed=[],
-            created_at=now,
+        row = await self._added(
+            CheckInRow(
+                pair_id=pair_id,
+                person_id=person_id,
+                meeting_id=meeting_id,
+                period=period,
+                goals_progressed=[],
+                created_at=now,
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
         assert row.id is not None
         return row.id
 
@@ -58,20 +60,7 @@ class CheckIns(BaseRepository):
         return None if row is None else check_in_of(row)
 
     async def update_check_in(self, check_in_id: int, **values: Any) -> None:
-        allowed = {
-            "score",
-            "comment",
-            "help_text",
-            "needs_help",
-            "goals_progressed",
-            "completed_at",
-        }
-        unknown = set(values) - allowed
-        if unknown:
-            raise ValueError(f"not a check-in field: {sorted(unknown)}")
-        await self.session.execute(
-            update(CheckInRow).where(col(CheckInRow.id) == check_in_id).values(**values)
-        )
+        await self._update_fields(CheckInRow, check_in_id, values, _FIELDS, "a check-in field")
 
     async def check_ins_of(self, pair_ids: Sequence[int]) -> list[CheckIn]:
         rows = await self.session.scalars(

@@ -40,7 +40,7 @@ from storage.models import (
     ProgrammeRow,
 )
 from storage.readers import cohort_of, pauses_of, programme_of
-from storage.tables import BaseRepository
+from storage.tables import BaseRepository, with_pairs
 
 
 class DigestQueries(BaseRepository):
@@ -108,16 +108,14 @@ class DigestQueries(BaseRepository):
         ).all()
         alerts = (
             await self.session.scalars(
-                select(AlertRow)
-                .join(PairRow, col(PairRow.id) == col(AlertRow.pair_id))
-                .where(in_programmes, col(AlertRow.status) != AlertStatus.RESOLVED.value)
+                with_pairs(AlertRow).where(
+                    in_programmes, col(AlertRow.status) != AlertStatus.RESOLVED.value
+                )
             )
         ).all()
         planned = (
             await self.session.scalars(
-                select(PlannedMeetingRow)
-                .join(PairRow, col(PairRow.id) == col(PlannedMeetingRow.pair_id))
-                .where(
+                with_pairs(PlannedMeetingRow).where(
                     in_programmes,
                     col(PlannedMeetingRow.planned_on) >= planned_from,
                     col(PlannedMeetingRow.status) != PlanStatus.CANCELLED.value,

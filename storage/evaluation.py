@@ -26,7 +26,7 @@ from bot.domain.policy import COHORT_END_NOTICE, EVALUATION_ASK_WITHIN
 from bot.runtime.clock import as_utc
 from storage.models import CohortRow, EvaluationRow, OutcomeRow, PairRow, PersonRow, ProgrammeRow
 from storage.readers import cohort_of, pair_of, person_of, programme_of
-from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount, utc
+from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount, utc, with_pairs
 
 LIVE = [PairState.ACTIVE.value, PairState.PAUSED.value]
 
@@ -107,8 +107,7 @@ class Evaluations(BaseRepository):
         ).all()
         evaluations = (
             await self.session.scalars(
-                select(EvaluationRow)
-                .join(PairRow, col(PairRow.id) == col(EvaluationRow.pair_id))
+                with_pairs(EvaluationRow)
                 .join(CohortRow, col(CohortRow.id) == col(PairRow.cohort_id))
                 .where(conditions)
             )
@@ -257,39 +256,32 @@ class Evaluations(BaseRepository):
     async def save_answers(
         self, evaluation_id: int, answers: dict[str, Any], completed_at: datetime | None
     ) -> None:
-        await self.session.execute(
-            update(EvaluationRow)
-            .where(col(EvaluationRow.id) == evaluation_id)
-            .values(answers=answers, completed_at=completed_at)
-        )
+        await self._update(EvaluationRow, evaluation_id, answers=answers, completed_at=completed_at)
 
     # outcomes
 
     async def add_outcome(
         self, pair_id: int, kind: str, text: str | None, recorded_by: int | None, now: datetime
     ) -> RecordedOutcome:
-        row = OutcomeRow(
-            pair_id=pair_id, kind=kind, text=text, recorded_by=recorded_by, created_at=now
+        return _outcome(
+            await self._added(
+                OutcomeRow(
+                    pair_id=pair_id, kind=kind, text=text, recorded_by=recorded_by, created_at=now
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return _outcome(row)
 
     # the report
 
     async def evaluations_of_pairs(self, pair_condition: Any) -> list[Evaluation]:
         rows = await self.session.scalars(
-            select(EvaluationRow)
-            .join(PairRow, col(PairRow.id) == col(EvaluationRow.pair_id))
-            .where(pair_condition)
-            .order_by(col(EvaluationRow.id))
+            with_pairs(EvaluationRow).where(pair_condition).order_by(col(EvaluationRow.id))
         )
         return [_evaluation(row) for row in rows.all()]
 
     async def outcomes_of_pairs(self, pair_condition: Any) -> list[RecordedOutcome]:
         rows = await self.session.scalars(
-            select(OutcomeRow)
-            .join(PairRow, col(PairRow.id) == col(OutcomeRow.pair_id))
+            with_pairs(OutcomeRow)
             .where(pair_condition)
             .order_by(col(OutcomeRow.created_at), col(OutcomeRow.id))
         )

@@ -82,21 +82,22 @@ class Gatherings(BaseRepository):
         created_by: int | None,
         now: datetime,
     ) -> Gathering:
-        row = GatheringRow(
-            programme_id=programme_id,
-            cohort_id=cohort_id,
-            learning_group=learning_group,
-            audience=audience.value,
-            kind=kind.value,
-            title=title,
-            place=place,
-            starts_at=starts_at,
-            created_by=created_by,
-            created_at=now,
+        return _gathering(
+            await self._added(
+                GatheringRow(
+                    programme_id=programme_id,
+                    cohort_id=cohort_id,
+                    learning_group=learning_group,
+                    audience=audience.value,
+                    kind=kind.value,
+                    title=title,
+                    place=place,
+                    starts_at=starts_at,
+                    created_by=created_by,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return _gathering(row)
 
     async def gathering(self, gathering_id: int) -> Gathering | None:
         row = await self.session.get(GatheringRow, gathering_id)

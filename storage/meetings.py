@@ -283,18 +283,19 @@ class Meetings(BaseRepository):
         logged_by: int,
         now: datetime,
     ) -> MeetingFact:
-        row = MeetingRow(
-            pair_id=pair_id,
-            held_on=held_on,
-            minutes=minutes,
-            topic=topic,
-            logged_by=logged_by,
-            status=MeetingStatus.REPORTED.value,
-            created_at=now,
+        return meeting_fact_of(
+            await self._added(
+                MeetingRow(
+                    pair_id=pair_id,
+                    held_on=held_on,
+                    minutes=minutes,
+                    topic=topic,
+                    logged_by=logged_by,
+                    status=MeetingStatus.REPORTED.value,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return meeting_fact_of(row)
 
     async def meeting(self, meeting_id: int) -> tuple[int, MeetingFact, str | None] | None:
         row = await self.session.get(MeetingRow, meeting_id)
@@ -373,17 +374,18 @@ class Meetings(BaseRepository):
             )
             .values(status=PlanStatus.CANCELLED.value)
         )
-        row = PlannedMeetingRow(
-            pair_id=pair_id,
-            planned_on=planned_on,
-            planned_time=planned_time,
-            proposed_by=proposed_by,
-            status=PlanStatus.PROPOSED.value,
-            created_at=now,
+        return planned_fact_of(
+            await self._added(
+                PlannedMeetingRow(
+                    pair_id=pair_id,
+                    planned_on=planned_on,
+                    planned_time=planned_time,
+                    proposed_by=proposed_by,
+                    status=PlanStatus.PROPOSED.value,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return planned_fact_of(row)
 
     async def planned(self, planned_id: int) -> tuple[int, int, PlannedFact] | None:
         """(pair, proposer, plan)."""

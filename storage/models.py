@@ -52,6 +52,16 @@ def _fk(target: str, *, nullable: bool, ondelete: str | None = None, index: bool
     )
 
 
+def _owner_key(target: str) -> Any:
+    """A primary key that is its owner's id: at most one row per owner, deleted with it."""
+    return Column(
+        Integer,
+        ForeignKey(target, ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+
+
 class ProgrammeRow(SQLModel, table=True):
     __tablename__ = "programme"
 
@@ -203,14 +213,7 @@ class InviteIntakeRow(SQLModel, table=True):
 
     __tablename__ = "invite_intake"
 
-    invite_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("invite.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        )
-    )
+    invite_id: int = Field(sa_column=_owner_key("invite.id"))
     programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
     name: str = Field(sa_column=Column(String(128), nullable=False))
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -451,14 +454,7 @@ class DialogueRow(SQLModel, table=True):
 
     __tablename__ = "dialogue"
 
-    person_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("person.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        )
-    )
+    person_id: int = Field(sa_column=_owner_key("person.id"))
     flow: str = Field(sa_column=Column(String(32), nullable=False))
     step: str = Field(sa_column=Column(String(64), nullable=False))
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -645,14 +641,7 @@ class RegionAlertChatRow(SQLModel, table=True):
 
     __tablename__ = "region_alert_chat"
 
-    cohort_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("cohort.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        )
-    )
+    cohort_id: int = Field(sa_column=_owner_key("cohort.id"))
     programme_id: int = Field(sa_column=_fk("programme.id", nullable=False, ondelete="CASCADE"))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
 

@@ -152,35 +152,29 @@ class Outbox(BaseRepository):
         return sorted(items, key=lambda item: (item.not_before, item.id))
 
     async def outbox_sent(self, outbox_id: int, *, message_id: int | None, now: datetime) -> None:
-        await self.session.execute(
-            update(OutboxRow)
-            .where(col(OutboxRow.id) == outbox_id)
-            .values(
-                status=OutboxStatus.SENT.value,
-                sent_at=now,
-                telegram_message_id=message_id,
-                lease_until=None,
-                last_error=None,
-            )
+        await self._update(
+            OutboxRow,
+            outbox_id,
+            status=OutboxStatus.SENT.value,
+            sent_at=now,
+            telegram_message_id=message_id,
+            lease_until=None,
+            last_error=None,
         )
 
     async def outbox_retry(self, outbox_id: int, *, at: datetime, error: str) -> None:
-        await self.session.execute(
-            update(OutboxRow)
-            .where(col(OutboxRow.id) == outbox_id)
-            .values(
-                status=OutboxStatus.PENDING.value,
-                not_before=at,
-                lease_until=None,
-                last_error=error[:2000],
-            )
+        await self._update(
+            OutboxRow,
+            outbox_id,
+            status=OutboxStatus.PENDING.value,
+            not_before=at,
+            lease_until=None,
+            last_error=error[:2000],
         )
 
     async def outbox_give_up(self, outbox_id: int, *, status: OutboxStatus, error: str) -> None:
-        await self.session.execute(
-            update(OutboxRow)
-            .where(col(OutboxRow.id) == outbox_id)
-            .values(status=status.value, lease_until=None, last_error=error[:2000])
+        await self._update(
+            OutboxRow, outbox_id, status=status.value, lease_until=None, last_error=error[:2000]
         )
 
     async def outbox_items(

@@ -61,17 +61,18 @@ class Pairs(BaseRepository):
         adept_id: int,
         now: datetime,
     ) -> Pair:
-        row = PairRow(
-            programme_id=programme_id,
-            cohort_id=cohort_id,
-            mentor_id=mentor_id,
-            adept_id=adept_id,
-            state=PairState.AWAITING_AGREEMENT.value,
-            created_at=now,
+        return pair_of(
+            await self._added(
+                PairRow(
+                    programme_id=programme_id,
+                    cohort_id=cohort_id,
+                    mentor_id=mentor_id,
+                    adept_id=adept_id,
+                    state=PairState.AWAITING_AGREEMENT.value,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return pair_of(row)
 
     async def pair_views(self, programme_ids: Iterable[int]) -> list[PairView]:
         """Pairs of these programmes with both people, in one statement."""
@@ -122,9 +123,7 @@ class Pairs(BaseRepository):
         return [view_of(row) for row in await self.session.execute(query)]
 
     async def set_goals(self, pair_id: int, goals: Sequence[str]) -> None:
-        await self.session.execute(
-            update(PairRow).where(col(PairRow.id) == pair_id).values(goals=list(goals))
-        )
+        await self._update(PairRow, pair_id, goals=list(goals))
 
     async def change_goals(
         self, pair_id: int, goals: Sequence[str], now: datetime, *, tell: bool
@@ -157,9 +156,7 @@ class Pairs(BaseRepository):
         values: dict[str, Any] = {"goals": list(goals)}
         if tell and list(goals) != list(pair.goals or ()):
             values["goals_changed_at"] = now
-        await self.session.execute(
-            update(PairRow).where(col(PairRow.id) == pair_id).values(**values)
-        )
+        await self._update(PairRow, pair_id, **values)
 
     async def goal_records(self, pair_ids: Sequence[int]) -> list[GoalRecord]:
         """Every goal these pairs have held, oldest first."""

@@ -48,6 +48,19 @@ from storage.tables import (
     BaseRepository,
 )
 
+# What `update_person` may set.
+_FIELDS = {
+    "first_name",
+    "last_name",
+    "language",
+    "telegram_language",
+    "intake",
+    "consent_version",
+    "consented_at",
+    "unreachable_since",
+    "weekly_note",
+}
+
 
 class People(BaseRepository):
     """People, their memberships, and who coordinates a programme."""
@@ -80,36 +93,21 @@ class People(BaseRepository):
         telegram_language: str | None,
         now: datetime,
     ) -> Person:
-        row = PersonRow(
-            telegram_user_id=telegram_user_id,
-            first_name=first_name,
-            last_name=last_name,
-            telegram_language=telegram_language,
-            intake={},
-            created_at=now,
+        return person_of(
+            await self._added(
+                PersonRow(
+                    telegram_user_id=telegram_user_id,
+                    first_name=first_name,
+                    last_name=last_name,
+                    telegram_language=telegram_language,
+                    intake={},
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return person_of(row)
 
     async def update_person(self, person_id: int, **values: Any) -> None:
-        allowed = {
-            "first_name",
-            "last_name",
-            "language",
-            "telegram_language",
-            "intake",
-            "consent_version",
-            "consented_at",
-            "unreachable_since",
-            "weekly_note",
-        }
-        unknown = set(values) - allowed
-        if unknown:
-            raise ValueError(f"not a person field: {sorted(unknown)}")
-        await self.session.execute(
-            update(PersonRow).where(col(PersonRow.id) == person_id).values(**values)
-        )
+        await self._update_fields(PersonRow, person_id, values, _FIELDS, "a person field")
 
     async def mark_unreachable(self, person_id: int, now: datetime) -> None:
         await self.session.execute(
@@ -132,16 +130,17 @@ class People(BaseRepository):
         ).one_or_none()
         if existing is not None:
             return membership_of(existing)
-        row = MembershipRow(
-            person_id=person_id,
-            programme_id=programme_id,
-            cohort_id=cohort_id,
-            role=role.value,
-            created_at=now,
+        return membership_of(
+            await self._added(
+                MembershipRow(
+                    person_id=person_id,
+                    programme_id=programme_id,
+                    cohort_id=cohort_id,
+                    role=role.value,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return membership_of(row)
 
     async def memberships(self, person_id: int) -> list[Membership]:
         query = (

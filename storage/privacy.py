@@ -304,12 +304,11 @@ class PrivacyRepository(BaseRepository):
     async def record_audit(
         self, actor_id: int | None, programme_id: int | None, action: str, target: str, at: datetime
     ) -> None:
-        self.session.add(
+        await self._added(
             AuditEntryRow(
                 at=at, actor_id=actor_id, programme_id=programme_id, action=action, target=target
             )
         )
-        await self.session.flush()
 
     async def audit_entries(
         self,
@@ -854,9 +853,7 @@ class PrivacyRepository(BaseRepository):
         for outbox_id, payload in messages.all():
             redacted = redactor(payload)
             if redacted != payload:
-                await self.session.execute(
-                    update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(payload=redacted)
-                )
+                await self._update(OutboxRow, outbox_id, payload=redacted)
         if not pair_ids:
             return
         for check_in in await self._rows(CheckInRow, col(CheckInRow.pair_id).in_(list(pair_ids))):

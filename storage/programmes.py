@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     select,
-    update,
 )
 from sqlmodel import col
 
@@ -30,6 +29,10 @@ from storage.tables import (
     BaseRepository,
 )
 
+# What `update_programme` may set: every setting a programme reads; the id and the bound
+# alert chat have their own writes.
+_SETTINGS = set(ProgrammeColumns._fields) - {"id", "alert_chat_id"}
+
 
 class Programmes(BaseRepository):
     """Programmes and cohorts, and a programme's settings."""
@@ -37,24 +40,26 @@ class Programmes(BaseRepository):
     async def create_programme(
         self, *, name: str, timezone: str, language: str, now: datetime
     ) -> Programme:
-        row = ProgrammeRow(name=name, timezone=timezone, language=language, created_at=now)
-        self.session.add(row)
-        await self.session.flush()
-        return programme_of(row)
+        return programme_of(
+            await self._added(
+                ProgrammeRow(name=name, timezone=timezone, language=language, created_at=now)
+            )
+        )
 
     async def create_cohort(
         self, *, programme_id: int, name: str, starts_on: date, ends_on: date, now: datetime
     ) -> Cohort:
-        row = CohortRow(
-            programme_id=programme_id,
-            name=name,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            created_at=now,
+        return cohort_of(
+            await self._added(
+                CohortRow(
+                    programme_id=programme_id,
+                    name=name,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    created_at=now,
+                )
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return cohort_of(row)
 
     async def programme(self, programme_id: int) -> Programme | None:
         row = await self.session.get(ProgrammeRow, programme_id)
@@ -76,11 +81,6 @@ class Programmes(BaseRepository):
         return None if row is None else cohort_of(row)
 
     async def update_programme(self, programme_id: int, **values: Any) -> None:
-        # Every setting it reads; the id and the bound alert chat have their own writes.
-        allowed = set(ProgrammeColumns._fields) - {"id", "alert_chat_id"}
-        unknown = set(values) - allowed
-        if unknown:
-            raise ValueError(f"not a programme setting: {sorted(unknown)}")
-        await self.session.execute(
-            update(ProgrammeRow).where(col(ProgrammeRow.id) == programme_id).values(**values)
+        await self._update_fields(
+            ProgrammeRow, programme_id, values, _SETTINGS, "a programme setting"
         )

@@ -13,7 +13,7 @@ from bot.domain.model import GoalRecord, PairState, Role
 from bot.domain.report import MeetingRecord, PairRecord, Participant, ReportData
 from storage.models import CheckInRow, MeetingRow, MembershipRow, PairRow, PersonRow
 from storage.readers import check_in_of, meeting_fact_of, membership_of, pauses_of, person_of
-from storage.tables import utc
+from storage.tables import utc, with_pairs
 from storage.uow import UnitOfWork
 
 
@@ -57,16 +57,14 @@ async def report_data(
     ).all()
     meetings = (
         await session.scalars(
-            select(MeetingRow)
-            .join(PairRow, col(PairRow.id) == col(MeetingRow.pair_id))
+            with_pairs(MeetingRow)
             .where(pair_condition)
             .order_by(col(MeetingRow.held_on), col(MeetingRow.id))
         )
     ).all()
     check_ins = (
         await session.scalars(
-            select(CheckInRow)
-            .join(PairRow, col(PairRow.id) == col(CheckInRow.pair_id))
+            with_pairs(CheckInRow)
             .where(pair_condition)
             .order_by(col(CheckInRow.created_at), col(CheckInRow.id))
         )

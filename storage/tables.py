@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Result, Table, and_, or_, select
+from sqlalchemy import CursorResult, Result, Select, Table, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -99,6 +99,11 @@ def rowcount(result: Result[Any]) -> int:
     return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
+def with_pairs(model: type[SQLModel]) -> Select[Any]:
+    """`model`'s rows (they have a `pair_id`) joined to their pairs, for conditions on the pairs."""
+    return select(model).join(PairRow, PAIRS.c.id == table(model).c.pair_id)
+
+
 def dialect_insert(dialect: str, target: Any) -> Any:
     """INSERT with the dialect's ON CONFLICT clauses."""
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
@@ -116,6 +121,9 @@ def prebuilt(dialect: str, build: Callable[[str], Any]) -> Any:
     return _BY_DIALECT[key]
 
 
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
 class BaseRepository:
     """The SQL of one feature in one unit of work: every repository of a unit of work
     shares its session (storage/uow.py), so they commit or roll back together."""
@@ -129,3 +137,32 @@ class BaseRepository:
 
     def _insert(self, target: Any) -> Any:
         return dialect_insert(self._dialect, target)
+
+    async def _update(self, model: type[SQLModel], row_id: int, **values: Any) -> None:
+        """Sets `values` on the row of `model` with id `row_id`."""
+        await self.session.execute(
+            update(model).where(table(model).c.id == row_id).values(**values)
+        )
+
+    async def _update_fields(
+        self,
+        model: type[SQLModel],
+        row_id: int,
+        values: dict[str, Any],
+        fields: set[str],
+        what: str,
+        **also: Any,
+    ) -> None:
+        """`_update` with `values` and `also`, refusing any of `values` not among `fields`:
+        what a caller may set through a repository's generic update (`what` names one such
+        column in the error); `also` is the repository's own."""
+        unknown = set(values) - fields
+        if unknown:
+            raise ValueError(f"not {what}: {sorted(unknown)}")
+        await self._update(model, row_id, **values, **also)
+
+    async def _added(self, row: _Row) -> _Row:
+        """`row`, inserted at once (flushed) so that it has its id and defaults."""
+        self.session.add(row)
+        await self.session.flush()
+        return row
