@@ -11,12 +11,10 @@ from zoneinfo import ZoneInfo
 from bot.domain.access import Scope
 from bot.domain.alerts import Help
 from bot.domain.model import Programme, Role
-from bot.domain.programmes import preset
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
-from bot.usecases.programmes import Programmes
 from handlers.alerts import present_in
-from tests.support.cohorts import activate_pair, join, oslo, run_until, texts
+from tests.support.cohorts import activate_pair, join, nho_programme, oslo, run_until, texts
 from tests.support.cohorts import coordinator as coordinator_of
 from tests.support.harness import Harness
 
@@ -34,12 +32,7 @@ class Nho:
 
 
 async def nho(h: Harness) -> Nho:
-    found = preset("nho")
-    assert found is not None
-    made = await Programmes(h.db, h.clock).create(
-        name="Global Future", timezone="Europe/Oslo", language="en", preset=found
-    )
-    programme, cohorts = made.programme, made.cohorts
+    programme, cohorts = await nho_programme(h)
     hordaland, rogaland = cohorts[1], cohorts[2]
     eva = await join(h, programme, Role.COORDINATOR, 102, "Eva")
     kari = await join(h, programme, Role.COORDINATOR, 100, "Kari", cohort_id=rogaland.id)
@@ -212,10 +205,7 @@ async def test_the_alert_group_reads_kinds_and_pairs_and_show_pair_goes_privatel
     h = harness
     programme = await h.programme(language="en")
     kari = await coordinator_of(h, programme)
-    eva = h.emulator.user(102, "Eva", language_code="en")
-    await h.join(eva, programme, Role.COORDINATOR)
-    await eva.press(await eva.next_message(), "Yes, that is OK")
-    await eva.next_message()
+    eva = await coordinator_of(h, programme, user_id=102, name="Eva")
     h.emulator.never_started(eva.id)  # Eva is in the group, never wrote to the bot since
     _ola, amina, pair_id = await h.active_pair(programme)
     team = h.emulator.group(-500, "Mentor team")

@@ -16,26 +16,19 @@ from openpyxl import load_workbook
 from bot.domain.alerts import Help
 from bot.domain.gatherings import Answer, Audience, GatheringKind
 from bot.domain.model import PairState, Programme, Role
-from bot.domain.programmes import preset
-from bot.domain.rhythm import MeetingStatus
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
-from bot.usecases.programmes import Programmes
 from bot.usecases.refusal import Refusal
-from tests.support.cohorts import activate_pair, join, oslo, texts
+from tests.support.cohorts import activate_pair, join, nho_programme, oslo, texts
 from tests.support.harness import Harness
+from tests.support.rows import confirmed_meeting
 
 
 async def test_a_regions_alert_reaches_its_coordinator_and_the_programmes_not_the_other_region(
     harness: Harness,
 ) -> None:
     h = harness
-    nho = preset("nho")
-    assert nho is not None
-    made = await Programmes(h.db, h.clock).create(
-        name="Global Future", timezone="Europe/Oslo", language="en", preset=nho
-    )
-    programme, cohorts = made.programme, made.cohorts
+    programme, cohorts = await nho_programme(h)
     hordaland, rogaland = cohorts[1], cohorts[2]
     kari = await join(h, programme, Role.COORDINATOR, 100, "Kari", cohort_id=rogaland.id)
     lars = await join(h, programme, Role.COORDINATOR, 101, "Lars", cohort_id=hordaland.id)
@@ -79,12 +72,7 @@ class Regions:
 
 
 async def two_regions(h: Harness) -> Regions:
-    nho = preset("nho")
-    assert nho is not None
-    made = await Programmes(h.db, h.clock).create(
-        name="Global Future", timezone="Europe/Oslo", language="en", preset=nho, ends_on=ENDS
-    )
-    programme, cohorts = made.programme, made.cohorts
+    programme, cohorts = await nho_programme(h, ends_on=ENDS)
     hordaland, rogaland, oslo_akershus = cohorts[1], cohorts[2], cohorts[3]
     kari = await join(h, programme, Role.COORDINATOR, 100, "Kari", cohort_id=rogaland.id)
     lars = await join(h, programme, Role.COORDINATOR, 101, "Lars", cohort_id=hordaland.id)
@@ -138,16 +126,13 @@ async def test_a_regions_coordinator_reads_the_regions_digest_and_the_programmes
     sara = await person_id(h, h.emulator.user(302, "Sara"))
     async with h.services.db.unit() as uow:
         # Rogaland: a meeting both confirmed, and a good check-in.
-        meeting = await uow.meetings.add_meeting(
-            pair_id=first,
+        await confirmed_meeting(
+            uow,
+            first,
             held_on=date(2026, 3, 5),
-            minutes=60,
-            topic=None,
             logged_by=ola,
-            now=oslo(2026, 3, 5, 18),
-        )
-        await uow.meetings.answer_meeting(
-            meeting.id, status=MeetingStatus.CONFIRMED, now=oslo(2026, 3, 5, 19)
+            logged_at=oslo(2026, 3, 5, 18),
+            confirmed_at=oslo(2026, 3, 5, 19),
         )
         for pair_id, person, score in ((second, fatima, 5), (r.hordaland, sara, 2)):
             check_in = await uow.check_ins.start_check_in(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.model import OutboxStatus, Programme, Role
+from bot.domain.model import Cohort, OutboxStatus, Programme, Role
+from bot.domain.programmes import preset
 from bot.sim.emulator import SentMessage, SimUser
+from bot.usecases.programmes import Programmes
 from tests.support import rows
 from tests.support.harness import Harness
 
@@ -15,6 +17,19 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 def oslo(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=OSLO).astimezone(UTC)
+
+
+async def nho_programme(
+    h: Harness, ends_on: date | None = None
+) -> tuple[Programme, tuple[Cohort, ...]]:
+    """ "Global Future" set up from the NHO preset: one cohort per region (Hordaland is
+    the second, Rogaland the third, Oslo and Akershus the fourth)."""
+    nho = preset("nho")
+    assert nho is not None
+    made = await Programmes(h.db, h.clock).create(
+        name="Global Future", timezone="Europe/Oslo", language="en", preset=nho, ends_on=ends_on
+    )
+    return made.programme, made.cohorts
 
 
 async def join(
@@ -80,6 +95,21 @@ async def confirm_agreement(h: Harness, pair_id: int) -> None:
         for item in await uow.outbox.outbox_items(statuses=[OutboxStatus.PENDING]):
             if item.kind == "introduction":
                 await uow.outbox.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
+
+
+async def pair_by_steps(h: Harness, coordinator: SimUser, mentor: str, adept: str) -> list[str]:
+    """The coordinator pairs by /pair, pressing the `mentor` button and then the `adept`
+    button; what the three steps said, for the test to read."""
+    await coordinator.send("/pair")
+    choose_mentor = await coordinator.next_message()
+    said = [choose_mentor.text or ""]  # read now: each step edits the message in place
+    await coordinator.press(choose_mentor, mentor)
+    await h.emulator.wait_until_idle()
+    choose_adept = coordinator.inbox()[-1]
+    said.append(choose_adept.text or "")
+    await coordinator.press(choose_adept, adept)
+    await h.emulator.wait_until_idle()
+    return [*said, coordinator.inbox()[-1].text or ""]
 
 
 async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:
