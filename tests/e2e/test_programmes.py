@@ -19,6 +19,7 @@ from tests.support.cohorts import (
     invitations,
     join,
     oslo,
+    pair_by_steps,
     run_until,
     texts,
 )
@@ -412,18 +413,11 @@ async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
     assert (invitations(ola)[0].text or "").split("\n")[3] == "For: supervisors and trainees"
 
     # The coordinator pairs them by /pair, step by step.
-    await kari.send("/pair")
-    choose_supervisor = await kari.next_message()
-    assert choose_supervisor.text == "Step 1 of 2: Choose the supervisor."
-    await kari.press(choose_supervisor, "Ola (1 free place)")
-    await h.emulator.wait_until_idle()
-    choose_trainee = kari.inbox()[-1]
-    assert choose_trainee.text == "Step 2 of 2: Choose the trainee for Ola."
-    await kari.press(choose_trainee, "Amina (Electrician)")
-    await h.emulator.wait_until_idle()
-    assert kari.inbox()[-1].text == (
-        "✅ Pair made: Ola (supervisor) and Amina (trainee). I have told them both."
-    )
+    assert await pair_by_steps(h, kari, "Ola (1 free place)", "Amina (Electrician)") == [
+        "Step 1 of 2: Choose the supervisor.",
+        "Step 2 of 2: Choose the trainee for Ola.",
+        "✅ Pair made: Ola (supervisor) and Amina (trainee). I have told them both.",
+    ]
     [view] = await h.pairing.pairs(None, [programme.id])
     pair_id = view.pair.id
     await h.deliver()

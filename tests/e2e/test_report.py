@@ -26,6 +26,7 @@ from bot.domain.model import OutboxStatus, Programme, Role
 from bot.domain.rhythm import MeetingStatus
 from bot.sim.emulator import SimUser
 from bot.usecases.refusal import Refusal
+from tests.support.cohorts import coordinator
 from tests.support.harness import Harness
 from tests.support.rows import confirm_agreement
 
@@ -88,10 +89,7 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
     programme, _cohort = await h.services.create_programme(
         name="Global Future Oslo", timezone="Europe/Oslo", language="en", ends_on=ENDS
     )
-    kari = h.emulator.user(100, "Kari", language_code="en")
-    await h.join(kari, programme, Role.COORDINATOR)
-    await kari.press(await kari.next_message(), "Yes, that is OK")
-    await kari.next_message()
+    kari = await coordinator(h, programme)
     ola, amina = h.emulator.user(200, "Ola", "en"), h.emulator.user(300, "Amina", "en")
     siri, yusuf = h.emulator.user(201, "Siri", "en"), h.emulator.user(301, "Yusuf", "en")
     first = await join_pair(h, programme, ola, amina, ["@cv", "Speak Norwegian at work"])
