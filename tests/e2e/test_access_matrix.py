@@ -25,7 +25,7 @@ from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
 from bot.usecases.refusal import Refusal
 from tests.e2e.test_region_holes import Nho, nho
-from tests.support.cohorts import join
+from tests.support.cohorts import join, person_id
 from tests.support.databases import fresh_database_url
 from tests.support.harness import Harness, start_harness
 
@@ -114,13 +114,6 @@ ACTORS = (
     "stranger",
     "erased",
 )
-
-
-async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.db.unit() as uow:
-        found = await uow.people.person_by_telegram_id(user.id)
-    assert found is not None
-    return found.id
 
 
 async def world(h: Harness, kind: str) -> World:

@@ -64,14 +64,7 @@ async def test_the_weekly_digest_goes_out_once_across_a_restart(tmp_path: Path) 
                 _ola, _amina, pair_id = await h.active_pair(programme)
                 mentor_id, _adept_id = await person_ids(h, programme.id)
                 async with h.services.db.unit() as uow:
-                    await confirmed_meeting(
-                        uow,
-                        pair_id,
-                        held_on=date(2026, 3, 5),
-                        logged_by=mentor_id,
-                        logged_at=oslo(2026, 3, 5, 18),
-                        confirmed_at=oslo(2026, 3, 5, 19),
-                    )
+                    await confirmed_meeting(uow, pair_id, mentor_id, oslo(2026, 3, 5, 18))
                 h.clock.set(oslo(2026, 3, 9, 7, 59))  # Monday, a minute early
                 await h.tick()
                 await emulator.wait_until_idle()
@@ -210,14 +203,7 @@ async def test_settings_turn_the_weekly_note_off_and_on(harness: Harness) -> Non
     assert people[mentor_id].weekly_note is True
 
     async with h.services.db.unit() as uow:
-        await confirmed_meeting(
-            uow,
-            pair_id,
-            held_on=date(2026, 3, 6),
-            logged_by=mentor_id,
-            logged_at=oslo(2026, 3, 6, 18),
-            confirmed_at=oslo(2026, 3, 6, 19),
-        )
+        await confirmed_meeting(uow, pair_id, mentor_id, oslo(2026, 3, 6, 18))
     h.clock.set(oslo(2026, 3, 9, 10))
     await h.tick()
     await h.emulator.wait_until_idle()

@@ -16,18 +16,11 @@ from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.pairing import PairProblem
 from bot.usecases.refusal import Refusal
 from tests.e2e.test_cli import assert_refused, cli, create_programme, ok
-from tests.support.cohorts import coordinator, run_until
+from tests.support.cohorts import coordinator, person_id, run_until
 from tests.support.harness import Harness, bot_on
 
 # The command line's: a clean environment (the emulator and the SQLite file come with it).
 pytestmark = pytest.mark.usefixtures("clean_environment")
-
-
-async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.db.unit() as uow:
-        person = await uow.people.person_by_telegram_id(user.id)
-    assert person is not None
-    return person.id
 
 
 async def join_and_say(h: Harness, user: SimUser, token: str, answer: str) -> str:

@@ -9,12 +9,18 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.access import Scope
-from bot.domain.alerts import Help
 from bot.domain.model import Programme, Role
-from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
 from handlers.alerts import present_in
-from tests.support.cohorts import activate_pair, join, nho_programme, oslo, run_until, texts
+from tests.support.cohorts import (
+    activate_pair,
+    ask_for_help,
+    join,
+    nho_programme,
+    oslo,
+    run_until,
+    texts,
+)
 from tests.support.cohorts import coordinator as coordinator_of
 from tests.support.harness import Harness
 
@@ -80,17 +86,6 @@ async def test_a_regions_coordinator_reads_the_agreement_but_cannot_change_it(
 # 1. a region binds an alert chat for the region only
 
 
-async def alert(h: Harness, pair_id: int, user: SimUser) -> None:
-    """The pair's party `user` asks for help: an alert opens and is delivered."""
-    async with h.services.db.unit() as uow:
-        asking = await uow.people.person_by_telegram_id(user.id)
-        assert asking is not None
-        stall = Stall(h.clock.now(), Help(asking.id))
-        await h.core.alerts.open_now(uow, pair_id, stall, h.clock.now())
-    await h.deliver()
-    await h.emulator.wait_until_idle()
-
-
 def about(chat: SimUser | SimGroup, pair_id: int, since: int = 0) -> list[SentMessage]:
     return [m for m in chat.inbox()[since:] if f"Pair #{pair_id}" in (m.text or "")]
 
@@ -119,8 +114,8 @@ async def test_a_regions_alert_chat_takes_the_regions_alerts_and_not_the_program
     # Region 2's alert stays in the programme's chat; region 1's goes to its own.
     ola, amina = h.emulator.user(200, "Ola"), h.emulator.user(300, "Amina")
     sara = h.emulator.user(302, "Sara")
-    await alert(h, r.lars_pair, sara)
-    await alert(h, r.kari_pair, amina)
+    await ask_for_help(h, r.lars_pair, sara)
+    await ask_for_help(h, r.kari_pair, amina)
     assert about(rogaland, r.lars_pair) == [] and len(about(team, r.lars_pair)) == 1
     assert about(team, r.kari_pair) == [] and len(about(rogaland, r.kari_pair)) == 1
     del ola
@@ -140,7 +135,7 @@ async def test_a_regions_coordinator_cannot_touch_another_regions_alert_in_any_c
     team = h.emulator.group(-500, "Global Future team")
     await r.eva.send_in_group(team, "/bindalerts")
     await team.next_message()
-    await alert(h, r.lars_pair, h.emulator.user(302, "Sara"))
+    await ask_for_help(h, r.lars_pair, h.emulator.user(302, "Sara"))
     [post] = about(team, r.lars_pair)
     # Kari (region 1) sits in the programme's chat too; region 2's alert is not hers.
     await r.kari.press(post, "Resolved")
@@ -262,7 +257,7 @@ async def test_participants_in_the_alert_group_leave_it_pair_numbers_only(
     await h.emulator.wait_for(lambda: bool(warned()), 10, "the warning about participants")
     assert "pair numbers only" in warned()[0] and "Ola" not in warned()[0]
 
-    await alert(h, pair_id, amina)
+    await ask_for_help(h, pair_id, amina)
     [post] = about(team, pair_id)
     assert "Ola" not in (post.text or "") and "Amina" not in (post.text or "")
     team.catch_up()

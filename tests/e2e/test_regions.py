@@ -19,7 +19,15 @@ from bot.domain.model import PairState, Programme, Role
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
 from bot.usecases.refusal import Refusal
-from tests.support.cohorts import activate_pair, join, nho_programme, oslo, texts
+from tests.support.cohorts import (
+    activate_pair,
+    ask_for_help,
+    join,
+    nho_programme,
+    oslo,
+    person_id,
+    texts,
+)
 from tests.support.harness import Harness
 from tests.support.rows import confirmed_meeting
 
@@ -38,13 +46,7 @@ async def test_a_regions_alert_reaches_its_coordinator_and_the_programmes_not_th
     pair_id = await activate_pair(h, programme.id, ola, amina)
     before = {user.id: len(user.inbox()) for user in (kari, lars, eva)}
 
-    async with h.services.db.unit() as uow:
-        asking = await uow.people.person_by_telegram_id(amina.id)
-        assert asking is not None
-        help_request = Stall(h.clock.now(), Help(asking.id))
-        await h.core.alerts.open_now(uow, pair_id, help_request, h.clock.now())
-    await h.deliver()
-    await h.emulator.wait_until_idle()
+    await ask_for_help(h, pair_id, amina)
 
     for user, expected in ((kari, 1), (eva, 1), (lars, 0)):
         new = [m.text or "" for m in user.inbox()[before[user.id] :]]
@@ -100,13 +102,6 @@ async def two_regions(h: Harness) -> Regions:
     )
 
 
-async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.db.unit() as uow:
-        person = await uow.people.person_by_telegram_id(user.id)
-    assert person is not None
-    return person.id
-
-
 def digest_texts(user: SimUser) -> list[str]:
     return [m.text or "" for m in user.inbox() if (m.text or "").startswith("📋 Weekly digest")]
 
@@ -126,14 +121,7 @@ async def test_a_regions_coordinator_reads_the_regions_digest_and_the_programmes
     sara = await person_id(h, h.emulator.user(302, "Sara"))
     async with h.services.db.unit() as uow:
         # Rogaland: a meeting both confirmed, and a good check-in.
-        await confirmed_meeting(
-            uow,
-            first,
-            held_on=date(2026, 3, 5),
-            logged_by=ola,
-            logged_at=oslo(2026, 3, 5, 18),
-            confirmed_at=oslo(2026, 3, 5, 19),
-        )
+        await confirmed_meeting(uow, first, ola, oslo(2026, 3, 5, 18))
         for pair_id, person, score in ((second, fatima, 5), (r.hordaland, sara, 2)):
             check_in = await uow.check_ins.start_check_in(
                 pair_id=pair_id,

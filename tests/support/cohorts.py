@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.alerts import Help
 from bot.domain.model import Cohort, OutboxStatus, Programme, Role
 from bot.domain.programmes import preset
+from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
 from bot.usecases.programmes import Programmes
 from tests.support import rows
@@ -51,6 +53,14 @@ async def join(
     await user.press(consent, consent.button_texts()[0])
     await user.next_message()  # the first intake question, or "ready" for coordinators
     return user
+
+
+async def person_id(h: Harness, user: SimUser) -> int:
+    """The stored person behind an emulated user."""
+    async with h.services.db.unit() as uow:
+        person = await uow.people.person_by_telegram_id(user.id)
+    assert person is not None
+    return person.id
 
 
 async def coordinator(
@@ -110,6 +120,17 @@ async def pair_by_steps(h: Harness, coordinator: SimUser, mentor: str, adept: st
     await coordinator.press(choose_adept, adept)
     await h.emulator.wait_until_idle()
     return [*said, coordinator.inbox()[-1].text or ""]
+
+
+async def ask_for_help(h: Harness, pair_id: int, user: SimUser) -> None:
+    """The pair's party `user` asks for help: an alert opens and is delivered."""
+    async with h.services.db.unit() as uow:
+        asking = await uow.people.person_by_telegram_id(user.id)
+        assert asking is not None
+        stall = Stall(h.clock.now(), Help(asking.id))
+        await h.core.alerts.open_now(uow, pair_id, stall, h.clock.now())
+    await h.deliver()
+    await h.emulator.wait_until_idle()
 
 
 async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:

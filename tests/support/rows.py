@@ -129,26 +129,15 @@ async def confirm_agreement(
     assert await uow.pairs.activate_pair(pair_id, now)
 
 
-async def confirmed_meeting(
-    uow: UnitOfWork,
-    pair_id: int,
-    *,
-    held_on: date,
-    logged_by: int,
-    logged_at: datetime,
-    confirmed_at: datetime,
-) -> int:
-    """An hour's meeting logged by one party and confirmed by the other (the meeting flow
-    has its own tests)."""
+async def confirmed_meeting(uow: UnitOfWork, pair_id: int, logged_by: int, at: datetime) -> int:
+    """An hour's meeting held on `at`'s day, logged by one party at `at` and confirmed by
+    the other an hour later (the meeting flow has its own tests)."""
     meeting = await uow.meetings.add_meeting(
-        pair_id=pair_id,
-        held_on=held_on,
-        minutes=60,
-        topic=None,
-        logged_by=logged_by,
-        now=logged_at,
+        pair_id=pair_id, held_on=at.date(), minutes=60, topic=None, logged_by=logged_by, now=at
     )
-    await uow.meetings.answer_meeting(meeting.id, status=MeetingStatus.CONFIRMED, now=confirmed_at)
+    await uow.meetings.answer_meeting(
+        meeting.id, status=MeetingStatus.CONFIRMED, now=at + timedelta(hours=1)
+    )
     return meeting.id
 
 
