@@ -24,7 +24,7 @@ from bot.domain.model import Role
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
 from bot.usecases.refusal import Refusal
-from tests.e2e.test_region_holes import Nho, nho
+from tests.e2e.test_region_holes import Nho, nho, programme_chat
 from tests.support.cohorts import join, person_id
 from tests.support.databases import fresh_database_url
 from tests.support.harness import Harness, start_harness
@@ -119,9 +119,7 @@ ACTORS = (
 async def world(h: Harness, kind: str) -> World:
     r = await nho(h)
     programme = r.programme
-    team = h.emulator.group(-500, "Global Future team")
-    await r.eva.send_in_group(team, "/bindalerts")
-    await team.next_message()
+    team = await programme_chat(h, r)
     ola, amina = h.emulator.user(200, "Ola"), h.emulator.user(300, "Amina")
     knut = await join(h, programme, Role.MENTOR, 201, "Knut", cohort_id=r.rogaland)
     fatima = await join(h, programme, Role.ADEPT, 301, "Fatima", cohort_id=r.rogaland)

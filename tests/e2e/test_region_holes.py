@@ -52,6 +52,14 @@ async def nho(h: Harness) -> Nho:
     return Nho(programme, eva, kari, lars, rogaland.id, hordaland.id, kari_pair, lars_pair)
 
 
+async def programme_chat(h: Harness, r: Nho) -> SimGroup:
+    """The programme's alert chat, bound by Eva, who coordinates the whole programme."""
+    team = h.emulator.group(-500, "Global Future team")
+    await r.eva.send_in_group(team, "/bindalerts")
+    assert "will come to this group" in ((await team.next_message()).text or "")
+    return team
+
+
 async def reply(h: Harness, user: SimUser, text: str) -> str:
     before = len(user.inbox())
     await user.send(text)
@@ -95,9 +103,7 @@ async def test_a_regions_alert_chat_takes_the_regions_alerts_and_not_the_program
 ) -> None:
     h = harness
     r = await nho(h)
-    team = h.emulator.group(-500, "Global Future team")
-    await r.eva.send_in_group(team, "/bindalerts")
-    assert "will come to this group" in ((await team.next_message()).text or "")
+    team = await programme_chat(h, r)
     rogaland = h.emulator.group(-600, "Rogaland")
     await r.kari.send_in_group(rogaland, "/bindalerts")
     bound = (await rogaland.next_message()).text or ""
@@ -132,9 +138,7 @@ async def test_a_regions_coordinator_cannot_touch_another_regions_alert_in_any_c
 ) -> None:
     h = harness
     r = await nho(h)
-    team = h.emulator.group(-500, "Global Future team")
-    await r.eva.send_in_group(team, "/bindalerts")
-    await team.next_message()
+    team = await programme_chat(h, r)
     await ask_for_help(h, r.lars_pair, h.emulator.user(302, "Sara"))
     [post] = about(team, r.lars_pair)
     # Kari (region 1) sits in the programme's chat too; region 2's alert is not hers.
