@@ -16,6 +16,7 @@ from tests.support.cohorts import (
     activate_pair,
     confirm_agreement,
     first_lines,
+    gathering,
     invitations,
     join,
     oslo,
@@ -109,18 +110,18 @@ async def test_nho_regions_with_their_own_coordinators_groups_and_gatherings(
         await uow.gatherings.set_learning_group(
             programme.id, [(await person(h, amina)).id], "Gruppe A"
         )
-    made = await h.core.gatherings.create(
-        None,
+    made = await gathering(
+        h,
         programme.id,
-        title="Learning group A",
-        starts_on=date(2026, 3, 12),
+        "Learning group A",
+        date(2026, 3, 12),
         starts_at=time(17, 0),
         place="NHO Rogaland",
         audience=Audience.ADEPTS,
         cohort_id=rogaland.id,
         learning_group="Gruppe A",
     )
-    assert not isinstance(made, str) and made.invited == 1
+    assert made.invited == 1
     await h.deliver()
     assert [(m.text or "").split("\n")[0] for m in invitations(amina)][-1] == (
         "You are invited: Learning group A"

@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.domain.alerts import Help
-from bot.domain.gatherings import Answer, Audience, GatheringKind
+from bot.domain.gatherings import Answer, Audience
 from bot.domain.model import PairState, Programme, Role
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
@@ -27,6 +27,9 @@ from tests.support.cohorts import (
     oslo,
     person_id,
     texts,
+)
+from tests.support.cohorts import (
+    gathering as create_gathering,
 )
 from tests.support.harness import Harness
 from tests.support.rows import confirmed_meeting
@@ -257,18 +260,16 @@ async def make_gathering(
     audience: Audience = Audience.ALL,
     cohort_id: int | None = None,
 ) -> int:
-    made = await h.core.gatherings.create(
-        None,
+    made = await create_gathering(
+        h,
         programme_id,
-        title=title,
-        starts_on=day,
+        title,
+        day,
         starts_at=at,
         place="Bergen" if cohort_id else "Oslo",
         audience=audience,
         cohort_id=cohort_id,
-        kind=GatheringKind.OTHER,
     )
-    assert not isinstance(made, Refusal)
     return made.gathering.id
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.alerts import Help
+from bot.domain.gatherings import Audience
 from bot.domain.model import Cohort, OutboxStatus, Programme, Role
 from bot.domain.programmes import preset
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
+from bot.usecases.gatherings import Created
 from bot.usecases.programmes import Programmes
+from bot.usecases.refusal import Refusal
 from tests.support import rows
 from tests.support.harness import Harness
 
@@ -131,6 +135,33 @@ async def ask_for_help(h: Harness, pair_id: int, user: SimUser) -> None:
         await h.core.alerts.open_now(uow, pair_id, stall, h.clock.now())
     await h.deliver()
     await h.emulator.wait_until_idle()
+
+
+async def gathering(
+    h: Harness,
+    programme_id: int,
+    title: str,
+    starts_on: date,
+    *,
+    starts_at: time = time(18, 0),
+    place: str | None = "Oslo",
+    audience: Audience = Audience.ALL,
+    **more: Any,
+) -> Created:
+    """A gathering set up from the command line (no actor), which must be accepted;
+    `more` as `Gatherings.create` takes it (cohort, learning group, kind)."""
+    made = await h.core.gatherings.create(
+        None,
+        programme_id,
+        title=title,
+        starts_on=starts_on,
+        starts_at=starts_at,
+        place=place,
+        audience=audience,
+        **more,
+    )
+    assert not isinstance(made, Refusal)
+    return made
 
 
 async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:
