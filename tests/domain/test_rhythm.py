@@ -167,35 +167,28 @@ def test_leap_and_non_leap_february_lengths() -> None:
 
 
 @pytest.mark.parametrize(
-    ("day", "key", "start", "end"),
+    ("cadence", "day", "key", "start", "end"),
     [
-        (date(2026, 3, 1), "2026-03a", date(2026, 3, 1), date(2026, 3, 16)),
-        (date(2026, 3, 15), "2026-03a", date(2026, 3, 1), date(2026, 3, 16)),
-        (date(2026, 3, 16), "2026-03b", date(2026, 3, 16), date(2026, 4, 1)),
-        (date(2026, 2, 28), "2026-02b", date(2026, 2, 16), date(2026, 3, 1)),
-        (date(2028, 2, 29), "2028-02b", date(2028, 2, 16), date(2028, 3, 1)),
-        (date(2026, 12, 31), "2026-12b", date(2026, 12, 16), date(2027, 1, 1)),
+        # twice a month: the halves 1st-15th and 16th-end
+        (TWICE, date(2026, 3, 1), "2026-03a", date(2026, 3, 1), date(2026, 3, 16)),
+        (TWICE, date(2026, 3, 15), "2026-03a", date(2026, 3, 1), date(2026, 3, 16)),
+        (TWICE, date(2026, 3, 16), "2026-03b", date(2026, 3, 16), date(2026, 4, 1)),
+        (TWICE, date(2026, 2, 28), "2026-02b", date(2026, 2, 16), date(2026, 3, 1)),
+        (TWICE, date(2028, 2, 29), "2028-02b", date(2028, 2, 16), date(2028, 3, 1)),
+        (TWICE, date(2026, 12, 31), "2026-12b", date(2026, 12, 16), date(2027, 1, 1)),
+        # every other month: blocks of two calendar months from January
+        (EVERY_OTHER, date(2026, 1, 5), "2026-01+02", date(2026, 1, 1), date(2026, 3, 1)),
+        (EVERY_OTHER, date(2026, 2, 28), "2026-01+02", date(2026, 1, 1), date(2026, 3, 1)),
+        (EVERY_OTHER, date(2028, 2, 29), "2028-01+02", date(2028, 1, 1), date(2028, 3, 1)),
+        (EVERY_OTHER, date(2026, 3, 1), "2026-03+04", date(2026, 3, 1), date(2026, 5, 1)),
+        (EVERY_OTHER, date(2026, 4, 30), "2026-03+04", date(2026, 3, 1), date(2026, 5, 1)),
+        (EVERY_OTHER, date(2026, 12, 31), "2026-11+12", date(2026, 11, 1), date(2027, 1, 1)),
     ],
 )
-def test_twice_monthly_halves(day: date, key: str, start: date, end: date) -> None:
-    assert regular_period(TWICE, day, date(2026, 1, 1), date(2028, 12, 31)) == Period(
-        key, start, end
-    )
-
-
-@pytest.mark.parametrize(
-    ("day", "key", "start", "end"),
-    [
-        (date(2026, 1, 5), "2026-01+02", date(2026, 1, 1), date(2026, 3, 1)),
-        (date(2026, 2, 28), "2026-01+02", date(2026, 1, 1), date(2026, 3, 1)),
-        (date(2028, 2, 29), "2028-01+02", date(2028, 1, 1), date(2028, 3, 1)),
-        (date(2026, 3, 1), "2026-03+04", date(2026, 3, 1), date(2026, 5, 1)),
-        (date(2026, 4, 30), "2026-03+04", date(2026, 3, 1), date(2026, 5, 1)),
-        (date(2026, 12, 31), "2026-11+12", date(2026, 11, 1), date(2027, 1, 1)),
-    ],
-)
-def test_every_other_month_blocks(day: date, key: str, start: date, end: date) -> None:
-    assert regular_period(EVERY_OTHER, day, date(2026, 1, 1), date(2028, 12, 31)) == Period(
+def test_twice_monthly_halves_and_every_other_month_blocks(
+    cadence: Cadence, day: date, key: str, start: date, end: date
+) -> None:
+    assert regular_period(cadence, day, date(2026, 1, 1), date(2028, 12, 31)) == Period(
         key, start, end
     )
 

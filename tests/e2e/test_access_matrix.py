@@ -19,13 +19,11 @@ from sqlalchemy import text
 
 from bot.domain.access import Action
 from bot.domain.alerts import Help
-from bot.domain.gatherings import Audience, GatheringKind
 from bot.domain.model import Role
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
-from bot.usecases.refusal import Refusal
-from tests.e2e.test_region_holes import Nho, nho
-from tests.support.cohorts import join
+from tests.e2e.test_region_holes import Nho, nho, programme_chat
+from tests.support.cohorts import gathering, join, person_id
 from tests.support.databases import fresh_database_url
 from tests.support.harness import Harness, start_harness
 
@@ -116,19 +114,10 @@ ACTORS = (
 )
 
 
-async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.db.unit() as uow:
-        found = await uow.people.person_by_telegram_id(user.id)
-    assert found is not None
-    return found.id
-
-
 async def world(h: Harness, kind: str) -> World:
     r = await nho(h)
     programme = r.programme
-    team = h.emulator.group(-500, "Global Future team")
-    await r.eva.send_in_group(team, "/bindalerts")
-    await team.next_message()
+    team = await programme_chat(h, r)
     ola, amina = h.emulator.user(200, "Ola"), h.emulator.user(300, "Amina")
     knut = await join(h, programme, Role.MENTOR, 201, "Knut", cohort_id=r.rogaland)
     fatima = await join(h, programme, Role.ADEPT, 301, "Fatima", cohort_id=r.rogaland)
@@ -140,18 +129,15 @@ async def world(h: Harness, kind: str) -> World:
     await h.deliver()
     await h.emulator.wait_until_idle()
     [post] = [m for m in team.inbox() if f"Pair #{r.kari_pair}" in (m.text or "")]
-    made = await h.core.gatherings.create(
-        None,
+    made = await gathering(
+        h,
         programme.id,
-        title="Rogaland meetup",
-        starts_on=date(2026, 4, 20),
+        "Rogaland meetup",
+        date(2026, 4, 20),
         starts_at=time(17, 0),
         place="Stavanger",
-        audience=Audience.ALL,
         cohort_id=r.rogaland,
-        kind=GatheringKind.OTHER,
     )
-    assert not isinstance(made, Refusal)
     await h.agreements.set_agreement_text(programme.id, AGREEMENT)
     # Someone in the audit log about the target pair.
     await r.eva.send(f"/pair {r.kari_pair}")

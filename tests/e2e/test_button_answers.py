@@ -4,10 +4,10 @@ Telegram is answered exactly once (else the button spins until Telegram gives up
 
 from __future__ import annotations
 
-from bot.domain.model import Role
 from bot.sim.emulator import SentMessage, SimUser
 from handlers.routes import BUTTONS
 from tests.handlers.test_callbacks import VALID
+from tests.support.cohorts import coordinator as joined_coordinator
 from tests.support.harness import Harness
 
 # One example of each kind of button data (the first of its shape).
@@ -53,10 +53,7 @@ async def test_every_press_of_an_erased_person_is_answered_once(harness: Harness
 async def test_every_press_of_a_participant_is_answered_once(harness: Harness) -> None:
     h = harness
     programme = await h.programme(language="en")
-    coordinator = h.emulator.user(100, "Kari", language_code="en")
-    await h.join(coordinator, programme, Role.COORDINATOR)
-    await coordinator.press(await coordinator.next_message(), "Yes, that is OK")
-    await coordinator.next_message()
+    coordinator = await joined_coordinator(h, programme)
     ola, _amina, _pair_id = await h.active_pair(programme)
     for person in (ola, coordinator):
         await person.send("/help")

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlalchemy import true
 
-from bot.domain.model import PairState, Programme, Role
+from bot.domain.model import PairState, Programme
 from bot.sim.emulator import SimUser
+from tests.support.cohorts import coordinator
 from tests.support.harness import Harness
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -33,14 +34,6 @@ async def programme_ending(h: Harness, name: str = "Global Future Oslo") -> Prog
         name=name, timezone="Europe/Oslo", language="nb", ends_on=ENDS
     )
     return programme
-
-
-async def coordinator(h: Harness, programme: Programme, user_id: int, name: str) -> SimUser:
-    user = h.emulator.user(user_id, name, language_code="en")
-    await h.join(user, programme, Role.COORDINATOR)
-    await user.press(await user.next_message(), "Yes, that is OK")
-    await user.next_message()
-    return user
 
 
 def texts(user: SimUser) -> list[str]:

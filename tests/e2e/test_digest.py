@@ -13,12 +13,13 @@ from PIL import Image
 from sqlalchemy import update
 
 from bot.domain.model import OutboxStatus, Role
-from bot.domain.rhythm import MeetingStatus, PlanStatus
+from bot.domain.rhythm import PlanStatus
 from bot.sim.emulator import BotApiEmulator, SentMessage, SimGroup, SimUser
 from storage.models import ProgrammeRow
 from tests.support.cohorts import NO_MEETING_ALERT, coordinator, on, run_until
 from tests.support.databases import fresh_database_url
 from tests.support.harness import Harness, bot_on
+from tests.support.rows import confirmed_meeting
 
 OSLO = ZoneInfo("Europe/Oslo")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -63,17 +64,7 @@ async def test_the_weekly_digest_goes_out_once_across_a_restart(tmp_path: Path) 
                 _ola, _amina, pair_id = await h.active_pair(programme)
                 mentor_id, _adept_id = await person_ids(h, programme.id)
                 async with h.services.db.unit() as uow:
-                    meeting = await uow.meetings.add_meeting(
-                        pair_id=pair_id,
-                        held_on=date(2026, 3, 5),
-                        minutes=60,
-                        topic=None,
-                        logged_by=mentor_id,
-                        now=oslo(2026, 3, 5, 18),
-                    )
-                    await uow.meetings.answer_meeting(
-                        meeting.id, status=MeetingStatus.CONFIRMED, now=oslo(2026, 3, 5, 19)
-                    )
+                    await confirmed_meeting(uow, pair_id, mentor_id, oslo(2026, 3, 5, 18))
                 h.clock.set(oslo(2026, 3, 9, 7, 59))  # Monday, a minute early
                 await h.tick()
                 await emulator.wait_until_idle()
@@ -212,17 +203,7 @@ async def test_settings_turn_the_weekly_note_off_and_on(harness: Harness) -> Non
     assert people[mentor_id].weekly_note is True
 
     async with h.services.db.unit() as uow:
-        meeting = await uow.meetings.add_meeting(
-            pair_id=pair_id,
-            held_on=date(2026, 3, 6),
-            minutes=60,
-            topic=None,
-            logged_by=mentor_id,
-            now=oslo(2026, 3, 6, 18),
-        )
-        await uow.meetings.answer_meeting(
-            meeting.id, status=MeetingStatus.CONFIRMED, now=oslo(2026, 3, 6, 19)
-        )
+        await confirmed_meeting(uow, pair_id, mentor_id, oslo(2026, 3, 6, 18))
     h.clock.set(oslo(2026, 3, 9, 10))
     await h.tick()
     await h.emulator.wait_until_idle()

@@ -3,8 +3,8 @@ answered the first, neither asks again nor changes anything again, and is answer
 
 from __future__ import annotations
 
-from bot.domain.model import Role
 from bot.sim.emulator import SentMessage, SimUser
+from tests.support.cohorts import coordinator
 from tests.support.harness import Harness
 
 
@@ -25,10 +25,7 @@ async def double_tap(h: Harness, user: SimUser, message: SentMessage, label: str
 async def test_double_taps_ask_once(harness: Harness) -> None:
     h = harness
     programme = await h.programme(language="en")
-    kari = h.emulator.user(100, "Kari", language_code="en")
-    await h.join(kari, programme, Role.COORDINATOR)
-    await kari.press(await kari.next_message(), "Yes, that is OK")
-    await kari.next_message()
+    kari = await coordinator(h, programme)
     ola, amina, pair_id = await h.active_pair(programme)
 
     await ola.send("/profile")

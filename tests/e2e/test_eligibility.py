@@ -9,25 +9,18 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.domain.access import Scope
-from bot.domain.gatherings import Audience
 from bot.domain.model import OutgoingMessage, PairState, Programme, Role
 from bot.domain.rhythm import Due, NudgeKind
 from bot.sim.emulator import BotApiEmulator, SimUser
 from bot.usecases.pairing import PairProblem
 from bot.usecases.refusal import Refusal
 from tests.e2e.test_cli import assert_refused, cli, create_programme, ok
-from tests.support.cohorts import coordinator, run_until
+from tests.support.cohorts import coordinator, person_id, run_until
+from tests.support.cohorts import gathering as create_gathering
 from tests.support.harness import Harness, bot_on
 
 # The command line's: a clean environment (the emulator and the SQLite file come with it).
 pytestmark = pytest.mark.usefixtures("clean_environment")
-
-
-async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.db.unit() as uow:
-        person = await uow.people.person_by_telegram_id(user.id)
-    assert person is not None
-    return person.id
 
 
 async def join_and_say(h: Harness, user: SimUser, token: str, answer: str) -> str:
@@ -278,16 +271,14 @@ async def test_nothing_reaches_someone_without_consent_whoever_writes(harness: H
         )
         earlier = {item.id for item in await uow.outbox.outbox_items()}  # the introductions
     amina.catch_up()
-    gathering = await h.core.gatherings.create(
-        None,
+    await create_gathering(
+        h,
         programme.id,
-        title="Spring gathering",
-        starts_on=date(2026, 3, 19),
+        "Spring gathering",
+        date(2026, 3, 19),
         starts_at=time(17, 0),
         place="Library",
-        audience=Audience.ALL,
     )
-    assert not isinstance(gathering, Refusal)
     kari_person = await h.services.actor(kari.id)
     assert kari_person is not None
     told = await h.core.alerts.message(

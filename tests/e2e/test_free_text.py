@@ -13,24 +13,15 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from bot.domain.free_text import clean, clean_json
-from bot.domain.model import Programme, Role
 from bot.domain.policy import MAX_MESSAGE, MAX_NOTE
 from bot.runtime.logs import configure_logging
-from bot.sim.emulator import SimUser
 from bot.usecases.meetings import MAX_COMMENT
+from tests.support.cohorts import coordinator
 from tests.support.harness import Harness
 
 # NUL is what PostgreSQL refuses; the rest are control characters a client may send.
 DIRTY = "Ring\x00 Amina\x07 om\x1b CV\x7f-en\u0085"
 SECRET_WORD = "Amina"
-
-
-async def coordinator(h: Harness, programme: Programme) -> SimUser:
-    kari = h.emulator.user(100, "Kari", language_code="en")
-    await h.join(kari, programme, Role.COORDINATOR)
-    await kari.press(await kari.next_message(), "Yes, that is OK")
-    await kari.next_message()
-    return kari
 
 
 async def every_text_in_the_database(h: Harness) -> list[str]:

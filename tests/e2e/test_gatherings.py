@@ -6,13 +6,13 @@ nobody."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from bot.domain.gatherings import Audience
 from bot.domain.model import OutboxStatus, Programme, Role
 from bot.sim.emulator import SentMessage, SimUser
 from bot.usecases.programmes import Programmes
-from bot.usecases.refusal import Refusal
+from tests.support.cohorts import gathering as create_gathering
 from tests.support.cohorts import invitations, join, oslo, run_until, texts
 from tests.support.harness import Harness
 
@@ -132,16 +132,14 @@ async def test_no_reminder_outside_the_programmes_hours(harness: Harness) -> Non
     h = harness
     programme = await h.programme("Grimstad", language="en")
     ola = await join(h, programme, Role.MENTOR, 200, "Ola")
-    outcome = await h.core.gatherings.create(
-        None,
+    await create_gathering(
+        h,
         programme.id,
-        title="Mentor gathering",
-        starts_on=date(2026, 3, 5),
-        starts_at=time(18, 0),
+        "Mentor gathering",
+        date(2026, 3, 5),
         place="Library",
         audience=Audience.MENTORS,
     )
-    assert not isinstance(outcome, Refusal)
     await h.deliver()
     invitation = await ola.next_message()
     await run_until(h, oslo(2026, 3, 4, 20, 30))
@@ -160,17 +158,7 @@ async def test_a_cancelled_gathering_tells_who_said_yes_or_nothing_and_reminds_n
     ola = await join(h, programme, Role.MENTOR, 200, "Ola")  # says yes
     amina = await join(h, programme, Role.ADEPT, 300, "Amina")  # says no
     per = await join(h, programme, Role.MENTOR, 210, "Per")  # does not answer
-    outcome = await h.core.gatherings.create(
-        None,
-        programme.id,
-        title="Kick-off",
-        starts_on=date(2026, 3, 10),
-        starts_at=time(18, 0),
-        place="Oslo City Hall",
-        audience=Audience.ALL,
-    )
-    assert not isinstance(outcome, Refusal)
-    gathering_id = outcome.gathering.id
+    gathering_id = await gathering(h, programme, "Kick-off", date(2026, 3, 10))
     await h.deliver()
     await ola.press(await ola.next_message(), "I'll come")
     await ola.next_message()
@@ -234,18 +222,10 @@ async def short_answer(h: Harness, user: SimUser, message: SentMessage, data: st
 async def gathering(
     h: Harness, programme: Programme, title: str, day: date, cohort_id: int | None = None
 ) -> int:
-    outcome = await h.core.gatherings.create(
-        None,
-        programme.id,
-        title=title,
-        starts_on=day,
-        starts_at=time(18, 0),
-        place="Oslo City Hall",
-        audience=Audience.ALL,
-        cohort_id=cohort_id,
+    made = await create_gathering(
+        h, programme.id, title, day, place="Oslo City Hall", cohort_id=cohort_id
     )
-    assert not isinstance(outcome, Refusal)
-    return outcome.gathering.id
+    return made.gathering.id
 
 
 async def is_cancelled(h: Harness, gathering_id: int) -> bool:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.model import OutboxStatus, PairState, Role
 from bot.sim.emulator import BotApiEmulator, SimUser
+from tests.support.cohorts import pair_by_steps
 from tests.support.harness import Harness, bot_on
 
 LINK = re.compile(r"https://t\.me/mentor_test_bot\?start=([A-Za-z0-9_-]+)")
@@ -79,18 +80,11 @@ async def test_programme_to_introduced_pair(harness_each_db: Harness) -> None:
     await amina.press(reasked, "Done")
     assert "find a mentor for you" in ((await amina.next_message()).text or "")
 
-    await kari.send("/pair")
-    choose_mentor = await kari.next_message()
-    assert choose_mentor.text == "Step 1 of 2: Choose the mentor."
-    await kari.press(choose_mentor, "Ola (2 free places)")
-    await h.emulator.wait_until_idle()
-    choose_adept = kari.inbox()[-1]
-    assert choose_adept.text == "Step 2 of 2: Choose the mentee for Ola."
-    await kari.press(choose_adept, "Amina (Nursing)")
-    await h.emulator.wait_until_idle()
-    assert kari.inbox()[-1].text == (
-        "✅ Pair made: Ola (mentor) and Amina (mentee). I have told them both."
-    )
+    assert await pair_by_steps(h, kari, "Ola (2 free places)", "Amina (Nursing)") == [
+        "Step 1 of 2: Choose the mentor.",
+        "Step 2 of 2: Choose the mentee for Ola.",
+        "✅ Pair made: Ola (mentor) and Amina (mentee). I have told them both.",
+    ]
 
     to_mentor = await ola.next_message()
     to_adept = await amina.next_message()

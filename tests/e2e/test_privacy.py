@@ -33,6 +33,7 @@ from storage.models import (
 )
 from tests.e2e.test_cohort_end import ENDS
 from tests.support.cohorts import NO_MEETING_ALERT, alerts_about, coordinator, on, run_until
+from tests.support.databases import dump
 from tests.support.harness import Harness, start_harness
 
 
@@ -553,20 +554,6 @@ async def test_a_coordinator_of_another_programme_cannot_handle_an_alert(
         assert row is not None and row.status == "open"
 
 
-async def database_dump(h: Harness) -> str:
-    """Every row of every table, as text (JSON written out, not escaped)."""
-    lines = []
-    async with h.db.session() as session:
-        for table in SQLModel.metadata.sorted_tables:
-            for row in (await session.execute(select(table))).mappings():
-                values = {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v)
-                    for k, v in row.items()
-                }
-                lines.append(f"{table.name} {values}")
-    return "\n".join(lines)
-
-
 async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     harness_each_db: Harness,
 ) -> None:
@@ -681,7 +668,7 @@ async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     ]
     assert "Plinth" not in json.dumps(data)  # the coordinator's note is not hers to read
 
-    before = await database_dump(h)
+    before = await dump(h.db)
     words = [
         "Amina",
         goal,
@@ -709,9 +696,7 @@ async def test_after_deleteme_no_row_holds_her_name_id_or_words(
     # PostgreSQL), which the rate limiter forgets after minutes (its KEEP);
     # erasure deletes the windows there were (tests/storage/test_erasure_completeness.py).
     after = "\n".join(
-        line
-        for line in (await database_dump(h)).splitlines()
-        if not line.startswith("send_budget ")
+        line for line in (await dump(h.db)).splitlines() if not line.startswith("send_budget ")
     )
     for text in words:
         assert text not in after, [line for line in after.splitlines() if text in line]

@@ -5,11 +5,9 @@ change is stored and used; a mentor is refused; a region's coordinator may look 
 from __future__ import annotations
 
 from bot.domain.model import Programme, Role
-from bot.domain.programmes import preset
 from bot.domain.rhythm import Cadence, CadenceKind
 from bot.sim.emulator import SentMessage, SimUser
-from bot.usecases.programmes import Programmes
-from tests.support.cohorts import coordinator, join, oslo
+from tests.support.cohorts import coordinator, join, nho_programme, oslo
 from tests.support.harness import Harness
 
 
@@ -221,12 +219,7 @@ async def test_a_mentor_is_refused(harness: Harness) -> None:
 
 async def test_a_regions_coordinator_may_look_but_not_change(harness: Harness) -> None:
     h = harness
-    nho = preset("nho")
-    assert nho is not None
-    made = await Programmes(h.db, h.clock).create(
-        name="Global Future", timezone="Europe/Oslo", language="en", preset=nho
-    )
-    programme, cohorts = made.programme, made.cohorts
+    programme, cohorts = await nho_programme(h)
     rogaland = cohorts[2]
     lars = await join(h, programme, Role.COORDINATOR, 101, "Lars", cohort_id=rogaland.id)
     eva = await join(h, programme, Role.COORDINATOR, 102, "Eva")  # the whole programme
@@ -256,7 +249,7 @@ async def test_a_regions_coordinator_may_look_but_not_change(harness: Harness) -
     assert (await lars.next_message()).text == (
         "I did not understand that. Tap /help to see what you can do."
     )
-    assert (await stored(h, programme)).cadence == nho.cadence
+    assert (await stored(h, programme)).cadence == programme.cadence  # as the preset set it
 
     # The programme's own coordinator sees every region and may change.
     await eva.send("/programme")

@@ -16,9 +16,11 @@ from tests.support.cohorts import (
     activate_pair,
     confirm_agreement,
     first_lines,
+    gathering,
     invitations,
     join,
     oslo,
+    pair_by_steps,
     run_until,
     texts,
 )
@@ -108,18 +110,18 @@ async def test_nho_regions_with_their_own_coordinators_groups_and_gatherings(
         await uow.gatherings.set_learning_group(
             programme.id, [(await person(h, amina)).id], "Gruppe A"
         )
-    made = await h.core.gatherings.create(
-        None,
+    made = await gathering(
+        h,
         programme.id,
-        title="Learning group A",
-        starts_on=date(2026, 3, 12),
+        "Learning group A",
+        date(2026, 3, 12),
         starts_at=time(17, 0),
         place="NHO Rogaland",
         audience=Audience.ADEPTS,
         cohort_id=rogaland.id,
         learning_group="Gruppe A",
     )
-    assert not isinstance(made, str) and made.invited == 1
+    assert made.invited == 1
     await h.deliver()
     assert [(m.text or "").split("\n")[0] for m in invitations(amina)][-1] == (
         "You are invited: Learning group A"
@@ -412,18 +414,11 @@ async def test_podium_trainees_and_supervisors(harness: Harness) -> None:
     assert (invitations(ola)[0].text or "").split("\n")[3] == "For: supervisors and trainees"
 
     # The coordinator pairs them by /pair, step by step.
-    await kari.send("/pair")
-    choose_supervisor = await kari.next_message()
-    assert choose_supervisor.text == "Step 1 of 2: Choose the supervisor."
-    await kari.press(choose_supervisor, "Ola (1 free place)")
-    await h.emulator.wait_until_idle()
-    choose_trainee = kari.inbox()[-1]
-    assert choose_trainee.text == "Step 2 of 2: Choose the trainee for Ola."
-    await kari.press(choose_trainee, "Amina (Electrician)")
-    await h.emulator.wait_until_idle()
-    assert kari.inbox()[-1].text == (
-        "✅ Pair made: Ola (supervisor) and Amina (trainee). I have told them both."
-    )
+    assert await pair_by_steps(h, kari, "Ola (1 free place)", "Amina (Electrician)") == [
+        "Step 1 of 2: Choose the supervisor.",
+        "Step 2 of 2: Choose the trainee for Ola.",
+        "✅ Pair made: Ola (supervisor) and Amina (trainee). I have told them both.",
+    ]
     [view] = await h.pairing.pairs(None, [programme.id])
     pair_id = view.pair.id
     await h.deliver()

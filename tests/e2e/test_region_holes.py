@@ -9,14 +9,18 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.access import Scope
-from bot.domain.alerts import Help
 from bot.domain.model import Programme, Role
-from bot.domain.programmes import preset
-from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimGroup, SimUser
-from bot.usecases.programmes import Programmes
 from handlers.alerts import present_in
-from tests.support.cohorts import activate_pair, join, oslo, run_until, texts
+from tests.support.cohorts import (
+    activate_pair,
+    ask_for_help,
+    join,
+    nho_programme,
+    oslo,
+    run_until,
+    texts,
+)
 from tests.support.cohorts import coordinator as coordinator_of
 from tests.support.harness import Harness
 
@@ -34,12 +38,7 @@ class Nho:
 
 
 async def nho(h: Harness) -> Nho:
-    found = preset("nho")
-    assert found is not None
-    made = await Programmes(h.db, h.clock).create(
-        name="Global Future", timezone="Europe/Oslo", language="en", preset=found
-    )
-    programme, cohorts = made.programme, made.cohorts
+    programme, cohorts = await nho_programme(h)
     hordaland, rogaland = cohorts[1], cohorts[2]
     eva = await join(h, programme, Role.COORDINATOR, 102, "Eva")
     kari = await join(h, programme, Role.COORDINATOR, 100, "Kari", cohort_id=rogaland.id)
@@ -51,6 +50,14 @@ async def nho(h: Harness) -> Nho:
     kari_pair = await activate_pair(h, programme.id, ola, amina)
     lars_pair = await activate_pair(h, programme.id, per, sara)
     return Nho(programme, eva, kari, lars, rogaland.id, hordaland.id, kari_pair, lars_pair)
+
+
+async def programme_chat(h: Harness, r: Nho) -> SimGroup:
+    """The programme's alert chat, bound by Eva, who coordinates the whole programme."""
+    team = h.emulator.group(-500, "Global Future team")
+    await r.eva.send_in_group(team, "/bindalerts")
+    assert "will come to this group" in ((await team.next_message()).text or "")
+    return team
 
 
 async def reply(h: Harness, user: SimUser, text: str) -> str:
@@ -87,17 +94,6 @@ async def test_a_regions_coordinator_reads_the_agreement_but_cannot_change_it(
 # 1. a region binds an alert chat for the region only
 
 
-async def alert(h: Harness, pair_id: int, user: SimUser) -> None:
-    """The pair's party `user` asks for help: an alert opens and is delivered."""
-    async with h.services.db.unit() as uow:
-        asking = await uow.people.person_by_telegram_id(user.id)
-        assert asking is not None
-        stall = Stall(h.clock.now(), Help(asking.id))
-        await h.core.alerts.open_now(uow, pair_id, stall, h.clock.now())
-    await h.deliver()
-    await h.emulator.wait_until_idle()
-
-
 def about(chat: SimUser | SimGroup, pair_id: int, since: int = 0) -> list[SentMessage]:
     return [m for m in chat.inbox()[since:] if f"Pair #{pair_id}" in (m.text or "")]
 
@@ -107,9 +103,7 @@ async def test_a_regions_alert_chat_takes_the_regions_alerts_and_not_the_program
 ) -> None:
     h = harness
     r = await nho(h)
-    team = h.emulator.group(-500, "Global Future team")
-    await r.eva.send_in_group(team, "/bindalerts")
-    assert "will come to this group" in ((await team.next_message()).text or "")
+    team = await programme_chat(h, r)
     rogaland = h.emulator.group(-600, "Rogaland")
     await r.kari.send_in_group(rogaland, "/bindalerts")
     bound = (await rogaland.next_message()).text or ""
@@ -126,8 +120,8 @@ async def test_a_regions_alert_chat_takes_the_regions_alerts_and_not_the_program
     # Region 2's alert stays in the programme's chat; region 1's goes to its own.
     ola, amina = h.emulator.user(200, "Ola"), h.emulator.user(300, "Amina")
     sara = h.emulator.user(302, "Sara")
-    await alert(h, r.lars_pair, sara)
-    await alert(h, r.kari_pair, amina)
+    await ask_for_help(h, r.lars_pair, sara)
+    await ask_for_help(h, r.kari_pair, amina)
     assert about(rogaland, r.lars_pair) == [] and len(about(team, r.lars_pair)) == 1
     assert about(team, r.kari_pair) == [] and len(about(rogaland, r.kari_pair)) == 1
     del ola
@@ -144,10 +138,8 @@ async def test_a_regions_coordinator_cannot_touch_another_regions_alert_in_any_c
 ) -> None:
     h = harness
     r = await nho(h)
-    team = h.emulator.group(-500, "Global Future team")
-    await r.eva.send_in_group(team, "/bindalerts")
-    await team.next_message()
-    await alert(h, r.lars_pair, h.emulator.user(302, "Sara"))
+    team = await programme_chat(h, r)
+    await ask_for_help(h, r.lars_pair, h.emulator.user(302, "Sara"))
     [post] = about(team, r.lars_pair)
     # Kari (region 1) sits in the programme's chat too; region 2's alert is not hers.
     await r.kari.press(post, "Resolved")
@@ -212,10 +204,7 @@ async def test_the_alert_group_reads_kinds_and_pairs_and_show_pair_goes_privatel
     h = harness
     programme = await h.programme(language="en")
     kari = await coordinator_of(h, programme)
-    eva = h.emulator.user(102, "Eva", language_code="en")
-    await h.join(eva, programme, Role.COORDINATOR)
-    await eva.press(await eva.next_message(), "Yes, that is OK")
-    await eva.next_message()
+    eva = await coordinator_of(h, programme, user_id=102, name="Eva")
     h.emulator.never_started(eva.id)  # Eva is in the group, never wrote to the bot since
     _ola, amina, pair_id = await h.active_pair(programme)
     team = h.emulator.group(-500, "Mentor team")
@@ -272,7 +261,7 @@ async def test_participants_in_the_alert_group_leave_it_pair_numbers_only(
     await h.emulator.wait_for(lambda: bool(warned()), 10, "the warning about participants")
     assert "pair numbers only" in warned()[0] and "Ola" not in warned()[0]
 
-    await alert(h, pair_id, amina)
+    await ask_for_help(h, pair_id, amina)
     [post] = about(team, pair_id)
     assert "Ola" not in (post.text or "") and "Amina" not in (post.text or "")
     team.catch_up()

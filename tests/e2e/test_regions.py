@@ -14,28 +14,32 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.domain.alerts import Help
-from bot.domain.gatherings import Answer, Audience, GatheringKind
+from bot.domain.gatherings import Answer, Audience
 from bot.domain.model import PairState, Programme, Role
-from bot.domain.programmes import preset
-from bot.domain.rhythm import MeetingStatus
 from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
-from bot.usecases.programmes import Programmes
 from bot.usecases.refusal import Refusal
-from tests.support.cohorts import activate_pair, join, oslo, texts
+from tests.support.cohorts import (
+    activate_pair,
+    ask_for_help,
+    join,
+    nho_programme,
+    oslo,
+    person_id,
+    texts,
+)
+from tests.support.cohorts import (
+    gathering as create_gathering,
+)
 from tests.support.harness import Harness
+from tests.support.rows import confirmed_meeting
 
 
 async def test_a_regions_alert_reaches_its_coordinator_and_the_programmes_not_the_other_region(
     harness: Harness,
 ) -> None:
     h = harness
-    nho = preset("nho")
-    assert nho is not None
-    made = await Programmes(h.db, h.clock).create(
-        name="Global Future", timezone="Europe/Oslo", language="en", preset=nho
-    )
-    programme, cohorts = made.programme, made.cohorts
+    programme, cohorts = await nho_programme(h)
     hordaland, rogaland = cohorts[1], cohorts[2]
     kari = await join(h, programme, Role.COORDINATOR, 100, "Kari", cohort_id=rogaland.id)
     lars = await join(h, programme, Role.COORDINATOR, 101, "Lars", cohort_id=hordaland.id)
@@ -45,13 +49,7 @@ async def test_a_regions_alert_reaches_its_coordinator_and_the_programmes_not_th
     pair_id = await activate_pair(h, programme.id, ola, amina)
     before = {user.id: len(user.inbox()) for user in (kari, lars, eva)}
 
-    async with h.services.db.unit() as uow:
-        asking = await uow.people.person_by_telegram_id(amina.id)
-        assert asking is not None
-        help_request = Stall(h.clock.now(), Help(asking.id))
-        await h.core.alerts.open_now(uow, pair_id, help_request, h.clock.now())
-    await h.deliver()
-    await h.emulator.wait_until_idle()
+    await ask_for_help(h, pair_id, amina)
 
     for user, expected in ((kari, 1), (eva, 1), (lars, 0)):
         new = [m.text or "" for m in user.inbox()[before[user.id] :]]
@@ -79,12 +77,7 @@ class Regions:
 
 
 async def two_regions(h: Harness) -> Regions:
-    nho = preset("nho")
-    assert nho is not None
-    made = await Programmes(h.db, h.clock).create(
-        name="Global Future", timezone="Europe/Oslo", language="en", preset=nho, ends_on=ENDS
-    )
-    programme, cohorts = made.programme, made.cohorts
+    programme, cohorts = await nho_programme(h, ends_on=ENDS)
     hordaland, rogaland, oslo_akershus = cohorts[1], cohorts[2], cohorts[3]
     kari = await join(h, programme, Role.COORDINATOR, 100, "Kari", cohort_id=rogaland.id)
     lars = await join(h, programme, Role.COORDINATOR, 101, "Lars", cohort_id=hordaland.id)
@@ -112,13 +105,6 @@ async def two_regions(h: Harness) -> Regions:
     )
 
 
-async def person_id(h: Harness, user: SimUser) -> int:
-    async with h.services.db.unit() as uow:
-        person = await uow.people.person_by_telegram_id(user.id)
-    assert person is not None
-    return person.id
-
-
 def digest_texts(user: SimUser) -> list[str]:
     return [m.text or "" for m in user.inbox() if (m.text or "").startswith("📋 Weekly digest")]
 
@@ -138,17 +124,7 @@ async def test_a_regions_coordinator_reads_the_regions_digest_and_the_programmes
     sara = await person_id(h, h.emulator.user(302, "Sara"))
     async with h.services.db.unit() as uow:
         # Rogaland: a meeting both confirmed, and a good check-in.
-        meeting = await uow.meetings.add_meeting(
-            pair_id=first,
-            held_on=date(2026, 3, 5),
-            minutes=60,
-            topic=None,
-            logged_by=ola,
-            now=oslo(2026, 3, 5, 18),
-        )
-        await uow.meetings.answer_meeting(
-            meeting.id, status=MeetingStatus.CONFIRMED, now=oslo(2026, 3, 5, 19)
-        )
+        await confirmed_meeting(uow, first, ola, oslo(2026, 3, 5, 18))
         for pair_id, person, score in ((second, fatima, 5), (r.hordaland, sara, 2)):
             check_in = await uow.check_ins.start_check_in(
                 pair_id=pair_id,
@@ -284,18 +260,16 @@ async def make_gathering(
     audience: Audience = Audience.ALL,
     cohort_id: int | None = None,
 ) -> int:
-    made = await h.core.gatherings.create(
-        None,
+    made = await create_gathering(
+        h,
         programme_id,
-        title=title,
-        starts_on=day,
+        title,
+        day,
         starts_at=at,
         place="Bergen" if cohort_id else "Oslo",
         audience=audience,
         cohort_id=cohort_id,
-        kind=GatheringKind.OTHER,
     )
-    assert not isinstance(made, Refusal)
     return made.gathering.id
 
 

@@ -26,6 +26,7 @@ from bot.domain.model import OutboxStatus, Programme, Role
 from bot.domain.rhythm import MeetingStatus
 from bot.sim.emulator import SimUser
 from bot.usecases.refusal import Refusal
+from tests.support.cohorts import coordinator
 from tests.support.harness import Harness
 from tests.support.rows import confirm_agreement
 
@@ -74,6 +75,13 @@ async def cli(url: str, *args: str) -> Result:
     return await asyncio.to_thread(CliRunner().invoke, app, list(args), env={"DATABASE_URL": url})
 
 
+async def report(url: str, programme_id: int, out: Path, *options: str) -> Result:
+    """`mentorbot report` for the programme into `out`, which must succeed."""
+    result = await cli(url, "report", "--program", str(programme_id), "--out", str(out), *options)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result
+
+
 @pytest.fixture
 async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, list[int]]:
     """Two pairs over a cohort of eight weeks, through the use cases the bot runs."""
@@ -81,10 +89,7 @@ async def history(harness: Harness, tmp_path: Path) -> tuple[Harness, str, int, 
     programme, _cohort = await h.services.create_programme(
         name="Global Future Oslo", timezone="Europe/Oslo", language="en", ends_on=ENDS
     )
-    kari = h.emulator.user(100, "Kari", language_code="en")
-    await h.join(kari, programme, Role.COORDINATOR)
-    await kari.press(await kari.next_message(), "Yes, that is OK")
-    await kari.next_message()
+    kari = await coordinator(h, programme)
     ola, amina = h.emulator.user(200, "Ola", "en"), h.emulator.user(300, "Amina", "en")
     siri, yusuf = h.emulator.user(201, "Siri", "en"), h.emulator.user(301, "Yusuf", "en")
     first = await join_pair(h, programme, ola, amina, ["@cv", "Speak Norwegian at work"])
@@ -195,19 +200,9 @@ async def test_spreadsheet_figures_match_the_database(
 ) -> None:
     h, url, programme_id, pair_ids = history
     out = tmp_path / "report.xlsx"
-    result = await cli(
-        url,
-        "report",
-        "--program",
-        str(programme_id),
-        "--format",
-        "xlsx",
-        "--out",
-        str(out),
-        "--now",
-        "2026-04-28T12:00+02:00",
+    result = await report(
+        url, programme_id, out, "--format", "xlsx", "--now", "2026-04-28T12:00+02:00"
     )
-    assert result.exit_code == 0, (result.output, result.exception)
     assert result.stdout.startswith("Report for Global Future Oslo: 2 pairs")
 
     book = load_workbook(out)
@@ -340,17 +335,7 @@ async def test_names_and_comments_only_when_asked(
 ) -> None:
     _h, url, programme_id, _pairs = history
     out = tmp_path / "named.xlsx"
-    result = await cli(
-        url,
-        "report",
-        "--program",
-        str(programme_id),
-        "--out",
-        str(out),
-        "--with-names",
-        "--with-comments",
-    )
-    assert result.exit_code == 0, (result.output, result.exception)
+    await report(url, programme_id, out, "--with-names", "--with-comments")
     book = load_workbook(out)
     pairs = sheet_rows(book, "Pairs")
     assert (pairs[0]["Mentor's name"], pairs[0]["Mentee's name"]) == ("Ola", "Amina")
@@ -360,18 +345,7 @@ async def test_names_and_comments_only_when_asked(
     assert texts["about the outcome"] == "Evening classes, said A1"
 
     anonymous = tmp_path / "anonymous.zip"
-    result = await cli(
-        url,
-        "report",
-        "--program",
-        str(programme_id),
-        "--format",
-        "csv",
-        "--out",
-        str(anonymous),
-        "--with-comments",
-    )
-    assert result.exit_code == 0, (result.output, result.exception)
+    await report(url, programme_id, anonymous, "--format", "csv", "--with-comments")
     with zipfile.ZipFile(anonymous) as archive:
         assert sorted(archive.namelist()) == sorted(
             f"{key}.csv"
@@ -409,19 +383,7 @@ async def test_pdf_in_norwegian_and_refusals(
 ) -> None:
     _h, url, programme_id, _pairs = history
     out = tmp_path / "report.pdf"
-    result = await cli(
-        url,
-        "report",
-        "--program",
-        str(programme_id),
-        "--format",
-        "pdf",
-        "--out",
-        str(out),
-        "--language",
-        "nb",
-    )
-    assert result.exit_code == 0, (result.output, result.exception)
+    await report(url, programme_id, out, "--format", "pdf", "--language", "nb")
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
     assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 8

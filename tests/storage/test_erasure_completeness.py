@@ -52,6 +52,7 @@ from storage.models import (
     SendBudgetRow,
 )
 from storage.privacy import COLUMNS, Holds
+from tests.support.databases import dump
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 NAME, SURNAME = "Aminata", "Qadiri-Løkke"
@@ -506,20 +507,6 @@ async def seed(database: Database) -> dict[str, int]:
             )
         )
         return {"aminata": aminata.id, "pair": pair.id, "other": other.id, "ola": ola.id}
-
-
-async def dump(database: Database) -> str:
-    """Every row of every table, as text (JSON written out, not escaped)."""
-    lines = []
-    async with database.session() as session:
-        for table in SQLModel.metadata.sorted_tables:
-            for row in (await session.execute(select(table))).mappings():
-                values = {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v)
-                    for k, v in row.items()
-                }
-                lines.append(f"{table.name} {values}")
-    return "\n".join(lines)
 
 
 async def erase(database: Database, person_id: int) -> None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import policy
-from bot.domain.model import OutboxStatus, Programme, Role
+from bot.domain.alerts import Help
+from bot.domain.gatherings import Audience
+from bot.domain.model import Cohort, OutboxStatus, Programme, Role
+from bot.domain.programmes import preset
 from bot.domain.rhythm import Cadence, CadenceKind
+from bot.domain.stall import Stall
 from bot.sim.emulator import SentMessage, SimUser
+from bot.usecases.gatherings import Created
+from bot.usecases.programmes import Programmes
+from bot.usecases.refusal import Refusal
 from tests.support import rows
 from tests.support.harness import Harness
 
@@ -27,6 +35,19 @@ def oslo(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> da
 
 def on(day: date, hour: int = 10) -> datetime:
     return oslo(day.year, day.month, day.day, hour)
+
+
+async def nho_programme(
+    h: Harness, ends_on: date | None = None
+) -> tuple[Programme, tuple[Cohort, ...]]:
+    """ "Global Future" set up from the NHO preset: one cohort per region (Hordaland is
+    the second, Rogaland the third, Oslo and Akershus the fourth)."""
+    nho = preset("nho")
+    assert nho is not None
+    made = await Programmes(h.db, h.clock).create(
+        name="Global Future", timezone="Europe/Oslo", language="en", preset=nho, ends_on=ends_on
+    )
+    return made.programme, made.cohorts
 
 
 async def join(
@@ -48,6 +69,14 @@ async def join(
     await user.press(consent, consent.button_texts()[0])
     await user.next_message()  # the first intake question, or "ready" for coordinators
     return user
+
+
+async def person_id(h: Harness, user: SimUser) -> int:
+    """The stored person behind an emulated user."""
+    async with h.services.db.unit() as uow:
+        person = await uow.people.person_by_telegram_id(user.id)
+    assert person is not None
+    return person.id
 
 
 async def coordinator(
@@ -92,6 +121,59 @@ async def confirm_agreement(h: Harness, pair_id: int) -> None:
         for item in await uow.outbox.outbox_items(statuses=[OutboxStatus.PENDING]):
             if item.kind == "introduction":
                 await uow.outbox.outbox_give_up(item.id, status=OutboxStatus.SENT, error="skipped")
+
+
+async def pair_by_steps(h: Harness, coordinator: SimUser, mentor: str, adept: str) -> list[str]:
+    """The coordinator pairs by /pair, pressing the `mentor` button and then the `adept`
+    button; what the three steps said, for the test to read."""
+    await coordinator.send("/pair")
+    choose_mentor = await coordinator.next_message()
+    said = [choose_mentor.text or ""]  # read now: each step edits the message in place
+    await coordinator.press(choose_mentor, mentor)
+    await h.emulator.wait_until_idle()
+    choose_adept = coordinator.inbox()[-1]
+    said.append(choose_adept.text or "")
+    await coordinator.press(choose_adept, adept)
+    await h.emulator.wait_until_idle()
+    return [*said, coordinator.inbox()[-1].text or ""]
+
+
+async def ask_for_help(h: Harness, pair_id: int, user: SimUser) -> None:
+    """The pair's party `user` asks for help: an alert opens and is delivered."""
+    async with h.services.db.unit() as uow:
+        asking = await uow.people.person_by_telegram_id(user.id)
+        assert asking is not None
+        stall = Stall(h.clock.now(), Help(asking.id))
+        await h.core.alerts.open_now(uow, pair_id, stall, h.clock.now())
+    await h.deliver()
+    await h.emulator.wait_until_idle()
+
+
+async def gathering(
+    h: Harness,
+    programme_id: int,
+    title: str,
+    starts_on: date,
+    *,
+    starts_at: time = time(18, 0),
+    place: str | None = "Oslo",
+    audience: Audience = Audience.ALL,
+    **more: Any,
+) -> Created:
+    """A gathering set up from the command line (no actor), which must be accepted;
+    `more` as `Gatherings.create` takes it (cohort, learning group, kind)."""
+    made = await h.core.gatherings.create(
+        None,
+        programme_id,
+        title=title,
+        starts_on=starts_on,
+        starts_at=starts_at,
+        place=place,
+        audience=audience,
+        **more,
+    )
+    assert not isinstance(made, Refusal)
+    return made
 
 
 async def run_until(h: Harness, moment: datetime, step: timedelta = timedelta(hours=6)) -> None:

@@ -8,6 +8,7 @@ where an unreachable server fails them.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlmodel import SQLModel
+
+from storage.db import Database
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -72,3 +77,18 @@ async def fresh_database_urls(kind: str, tmp_path: Path, count: int) -> AsyncIte
     finally:
         for generator in reversed(generators):
             await generator.aclose()
+
+
+async def dump(database: Database) -> str:
+    """Every row of every table, as text (JSON written out, not escaped): what erasure
+    tests search for a person's name, id or words."""
+    lines = []
+    async with database.session() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).mappings():
+                values = {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v)
+                    for k, v in row.items()
+                }
+                lines.append(f"{table.name} {values}")
+    return "\n".join(lines)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.model import Cohort, Person, Programme, Role
+from bot.domain.rhythm import MeetingStatus
 from storage.db import Database
 from storage.uow import UnitOfWork
 
@@ -126,6 +127,18 @@ async def confirm_agreement(
             now=now,
         )
     assert await uow.pairs.activate_pair(pair_id, now)
+
+
+async def confirmed_meeting(uow: UnitOfWork, pair_id: int, logged_by: int, at: datetime) -> int:
+    """An hour's meeting held on `at`'s day, logged by one party at `at` and confirmed by
+    the other an hour later (the meeting flow has its own tests)."""
+    meeting = await uow.meetings.add_meeting(
+        pair_id=pair_id, held_on=at.date(), minutes=60, topic=None, logged_by=logged_by, now=at
+    )
+    await uow.meetings.answer_meeting(
+        meeting.id, status=MeetingStatus.CONFIRMED, now=at + timedelta(hours=1)
+    )
+    return meeting.id
 
 
 @dataclass(frozen=True)
