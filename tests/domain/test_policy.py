@@ -142,10 +142,30 @@ def _in(language: str, render: Callable[[], str]) -> Callable[[], str]:
     return rendered
 
 
+# The values the examples below were written for (the rules as they were when written).
+# The test sets them first, so that changing a rule in the policy does not change this file.
+WRITTEN_FOR: dict[str, object] = {
+    "INVITE_AHEAD": timedelta(days=21),
+    "SCORE_WEEKS": 4,
+    "SOON": timedelta(days=7),
+    "CHART_WEEKS": 12,
+    "SNOOZE": timedelta(days=7),
+    "UNANSWERED_IN_A_ROW": 2,
+    "AGREEMENT_WITHIN": timedelta(days=14),
+    "RECHECK_AFTER_MONTHS": 3,
+    "MAX_GOALS": 3,
+    "MAX_GOAL_LENGTH": 120,
+    "MAX_AGREEMENT_TEXT": 3000,
+    "MAX_TITLE": 200,
+    "MAX_PLACE": 300,
+    "ERASURE_NOTICE": timedelta(weeks=4),
+}
+
+
 @dataclass(frozen=True)
 class Stated:
     """One text stating one rule: the rule's policy name, a changed value, the text, and
-    what it says of the rule before and after the change."""
+    what it says of the rule as written for (`WRITTEN_FOR`) and after the change."""
 
     rule: str
     changed: object
@@ -336,6 +356,7 @@ STATED = [
 
 @pytest.mark.parametrize("stated", STATED, ids=[f"{s.rule}-{i}" for i, s in enumerate(STATED)])
 def test_a_text_follows_its_rule(stated: Stated, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy, stated.rule, WRITTEN_FOR[stated.rule])
     assert stated.before in stated.render()
     monkeypatch.setattr(policy, stated.rule, stated.changed)
     changed = stated.render()
@@ -345,7 +366,8 @@ def test_a_text_follows_its_rule(stated: Stated, monkeypatch: pytest.MonkeyPatch
 
 def test_every_rule_named_here_is_in_the_policy() -> None:
     for stated in STATED:
-        assert type(getattr(policy, stated.rule)) is type(stated.changed), stated.rule
+        kind = type(getattr(policy, stated.rule))
+        assert kind is type(stated.changed) is type(WRITTEN_FOR[stated.rule]), stated.rule
 
 
 @pytest.mark.parametrize(
