@@ -25,8 +25,16 @@ from bot.domain.evaluation import (
     Party,
     RecordedOutcome,
 )
-from bot.domain.model import Cohort, PairState, PairView, Programme
-from storage.models import CohortRow, EvaluationRow, OutcomeRow, PairRow, PersonRow, ProgrammeRow
+from bot.domain.model import AlertStatus, Cohort, PairState, PairView, Programme
+from storage.models import (
+    AlertRow,
+    CohortRow,
+    EvaluationRow,
+    OutcomeRow,
+    PairRow,
+    PersonRow,
+    ProgrammeRow,
+)
 from storage.repository import (
     ROWS_PER_INSERT,
     Repository,
@@ -244,6 +252,26 @@ class Evaluations:
                 .values(state=PairState.ENDED.value, ended_at=now, end_reason=COHORT_END)
             )
             ended += _rowcount(result)
+            # As when a coordinator ends a pair: its alerts are over with it (the tick
+            # looks only at pairs that are not ended, so it would never resolve them).
+            await self.session.execute(
+                update(AlertRow)
+                .where(
+                    col(AlertRow.pair_id).in_(
+                        select(col(PairRow.id)).where(
+                            col(PairRow.id).in_(chunk),
+                            col(PairRow.state) == PairState.ENDED.value,
+                        )
+                    ),
+                    col(AlertRow.status) != AlertStatus.RESOLVED.value,
+                )
+                .values(
+                    status=AlertStatus.RESOLVED.value,
+                    resolved_at=now,
+                    resolved_by=None,
+                    open_key=None,
+                )
+            )
         return ended
 
     # the evaluation dialogue

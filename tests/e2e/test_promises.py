@@ -1219,3 +1219,17 @@ def test_found_an_alerts_edit_kept_the_erased_persons_name() -> None:
         ("erase_themselves", {"index": 0}),
         pairs=2,
     )
+
+
+def test_found_the_cohorts_end_left_the_pairs_alerts_open() -> None:
+    """The cohort's end ended the pair but not its alerts, which no tick looks at again
+    («open no_meeting alert 1 on pair 1 (ended)»; found with MENTORBOT_MODEL_SEED=2)."""
+    replay(
+        ("time_passes_across_a_clock_change", {"later": 1}),
+        ("the_adept_changes_the_goals", {"close": True, "name": "Aminata"}),
+        ("the_coordinator_answers_a_suggestion", {"accept": True}),
+        ("a_party_proposes_a_day", {"day": 2, "name": "Aminata"}),
+        ("time_passes_across_a_clock_change", {"later": 1}),
+        consents=(False, True, True, True),
+        pairs=2,
+    )
