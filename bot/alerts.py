@@ -741,11 +741,13 @@ class Alerts:
             view = await repo.pair_view(pair_id)
             if view is None or not scope.covers(view.pair):
                 return Refusal(Problem.UNKNOWN_PAIR)
+            # Read before the pair ends: `alerts` leaves out the alerts of ended pairs.
+            alerts = await repo.alerts(unresolved_only=True, pair_ids=[pair_id])
             if not await repo.end_pair(pair_id, reason, now):
                 return Refusal(Problem.STALE)
             programme = await repo.programme(view.pair.programme_id)
             assert programme is not None
-            for alert in await repo.alerts(unresolved_only=True, pair_ids=[pair_id]):
+            for alert in alerts:
                 await repo.update_alert(
                     alert.id,
                     status=AlertStatus.RESOLVED.value,

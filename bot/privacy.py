@@ -162,8 +162,10 @@ class Privacy:
             open_pairs = await privacy.open_pairs_of([person.id])
             views = [v for v in await repo.pairs_of_person(person.id) if v.pair.id in open_pairs]
             for pair_id in open_pairs:
+                # Read before the pair ends: `alerts` leaves out the alerts of ended pairs.
+                alerts = await repo.alerts(unresolved_only=True, pair_ids=[pair_id])
                 await repo.end_pair(pair_id, "left", now)
-                for alert in await repo.alerts(unresolved_only=True, pair_ids=[pair_id]):
+                for alert in alerts:
                     await repo.update_alert(alert.id, status="resolved", resolved_at=now)
             await privacy.erase_pair_texts(await privacy.pairs_of([person.id]))
             await privacy.erase_people([person.id], now)

@@ -935,6 +935,11 @@ class ProgrammePromises(RuleBasedStateMachine):
         async with self.h.db.session() as session:
             person_rows = list((await session.execute(select(PersonRow))).scalars())
         names_of = {p.id: people.get(p.telegram_user_id or 0) for p in person_rows}
+        # Retention erases a cohort's people some months after it ended (their rows go,
+        # or stay marked): from then on they are erased as if they had asked.
+        self.model.erased |= (self.model.joined - set(names_of.values())) | {
+            name for p in person_rows if p.erased_at is not None and (name := names_of[p.id])
+        }
         unwilling_ids = {pid for pid, name in names_of.items() if name in unwilling}
         for pair in pairs.values():
             if pair.ended_at is None:
@@ -1232,4 +1237,44 @@ def test_found_the_cohorts_end_left_the_pairs_alerts_open() -> None:
         ("time_passes_across_a_clock_change", {"later": 1}),
         consents=(False, True, True, True),
         pairs=2,
+    )
+
+
+def test_found_deleteme_left_the_pairs_alerts_open() -> None:
+    """/deleteme ended the pair, then looked for its alerts, and the alerts of an ended pair
+    are not looked at («open no_meeting alert 1 on pair 1 (ended)»; the default run, once
+    the model knew retention)."""
+    replay(
+        ("time_passes_across_a_clock_change", {"later": 1}),
+        ("erase_themselves", {"index": 0}),
+        ("time_passes", {"step": timedelta(hours=1)}),
+        pairs=1,
+    )
+
+
+def test_found_end_left_the_pairs_alerts_open() -> None:
+    """/end did the same, in the same order."""
+    replay(
+        ("time_passes_across_a_clock_change", {"later": 1}),
+        ("the_coordinator_acts_on_a_pair", {"index": 0, "what": "end"}),
+        ("time_passes", {"step": timedelta(hours=1)}),
+        pairs=1,
+    )
+
+
+# Open (found with 20×50 steps, not fixed here): after retention erased the cohort's
+# people (their rows are gone), a coordinator's old alert post in the outbox still names
+# them («the erased Torbjorn's name is left»). The first finding in this sequence, «'wrote1x'
+# by Ingeborg was kept, then lost», was the model's: it did not know retention, and now
+# treats the people retention erased as erased.
+@pytest.mark.xfail(strict=True, reason="retention leaves names in alert posts to coordinators")
+def test_found_retention_left_names_in_the_coordinators_alert_posts() -> None:
+    """A year and more passes: retention erases the cohort's people."""
+    replay(
+        ("time_passes_across_a_clock_change", {"later": 0}),
+        ("time_passes_across_a_clock_change", {"later": 0}),
+        ("type_a_text", {"name": "Ingeborg"}),
+        ("time_passes_across_a_clock_change", {"later": 1}),
+        ("pair_from_the_command_line", {"adept": "Aminata", "mentor": "Torbjorn"}),
+        ("time_passes_across_a_clock_change", {"later": 1}),
     )
