@@ -21,10 +21,18 @@ from bot.domain.evaluation import (
     Party,
     RecordedOutcome,
 )
-from bot.domain.model import Cohort, PairState, PairView, Programme
+from bot.domain.model import AlertStatus, Cohort, PairState, PairView, Programme
 from bot.domain.policy import COHORT_END_NOTICE, EVALUATION_ASK_WITHIN
 from bot.runtime.clock import as_utc
-from storage.models import CohortRow, EvaluationRow, OutcomeRow, PairRow, PersonRow, ProgrammeRow
+from storage.models import (
+    AlertRow,
+    CohortRow,
+    EvaluationRow,
+    OutcomeRow,
+    PairRow,
+    PersonRow,
+    ProgrammeRow,
+)
 from storage.readers import cohort_of, pair_of, person_of, programme_of
 from storage.tables import ROWS_PER_INSERT, BaseRepository, rowcount, utc, with_pairs
 
@@ -225,6 +233,26 @@ class Evaluations(BaseRepository):
                 .values(state=PairState.ENDED.value, ended_at=now, end_reason=COHORT_END)
             )
             ended += rowcount(result)
+            # As when a coordinator ends a pair: its alerts are over with it (the tick
+            # looks only at pairs that are not ended, so it would never resolve them).
+            await self.session.execute(
+                update(AlertRow)
+                .where(
+                    col(AlertRow.pair_id).in_(
+                        select(col(PairRow.id)).where(
+                            col(PairRow.id).in_(chunk),
+                            col(PairRow.state) == PairState.ENDED.value,
+                        )
+                    ),
+                    col(AlertRow.status) != AlertStatus.RESOLVED.value,
+                )
+                .values(
+                    status=AlertStatus.RESOLVED.value,
+                    resolved_at=now,
+                    resolved_by=None,
+                    open_key=None,
+                )
+            )
         return ended
 
     # the evaluation dialogue

@@ -837,8 +837,21 @@ class PrivacyRepository(BaseRepository):
         chats = select(col(ProgrammeRow.alert_chat_id)).where(
             col(ProgrammeRow.id).in_(programmes), col(ProgrammeRow.alert_chat_id).is_not(None)
         )
+        # Edits of an alert post to a coordinator's own chat carry no person: found by chat.
+        member_chats = (
+            select(col(PersonRow.telegram_user_id))
+            .join(MembershipRow, col(MembershipRow.person_id) == col(PersonRow.id))
+            .where(
+                col(MembershipRow.programme_id).in_(programmes),
+                col(PersonRow.telegram_user_id).is_not(None),
+            )
+        )
         query = select(col(OutboxRow.id), col(OutboxRow.payload)).where(
-            or_(col(OutboxRow.person_id).in_(members), col(OutboxRow.chat_id).in_(chats))
+            or_(
+                col(OutboxRow.person_id).in_(members),
+                col(OutboxRow.chat_id).in_(chats),
+                col(OutboxRow.chat_id).in_(member_chats),
+            )
         )
         words = redactor.words
         if len(words) <= _FILTERED_WORDS:
