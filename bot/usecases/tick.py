@@ -45,10 +45,11 @@ async def tick(
 
 
 class QueueDated:
-    """Queues what the steps before it planned: reminders and re-checks, gatherings, the
-    cohort's end. Only the new ones fill today's slot for their recipients (`t.busy`): a
-    re-check is planned again at every tick until it is answered, and counting it each
-    day would silence the rhythm's nudges for good. (A dry run rolls back.)"""
+    """Queues what the steps before it planned (first: reminders and re-checks,
+    gatherings, the cohort's end). Only the new ones fill today's slot for their
+    recipients (`t.busy`): a re-check is planned again at every tick until it is
+    answered, and counting it each day would silence the rhythm's nudges for good.
+    (A dry run rolls back.)"""
 
     async def plan_tick(self, t: TickContext) -> StepPlan:
         fresh = await t.uow.outbox.enqueue_keys(t.pending, t.now)
@@ -81,6 +82,9 @@ def steps(core: Core) -> tuple[TickStep, ...]:
         core.alerts,
         # The weekly digest and notes: the notes after the rhythm's, one a day.
         core.digests,
+        # Queued before retention, so that its erasure reaches them too: a message planned
+        # about a person it erases is redacted with the rest, not written after it.
+        QueueDated(),
         # Retention last: erases cohorts that are due and plans the four-week notices.
         core.privacy,
     )
