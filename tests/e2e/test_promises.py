@@ -74,6 +74,7 @@ from storage.models import AlertRow, CheckInRow, MeetingRow, OutboxRow, PairRow,
 from storage.report import report_data
 from tests.support.databases import WORKDAY_MORNING
 from tests.support.harness import Harness, start_harness
+from tests.support.promises import newest_scores, unflagged_low_scores
 
 EXAMPLES = int(os.environ.get("MENTORBOT_MODEL_EXAMPLES", "5"))
 STEPS = int(os.environ.get("MENTORBOT_MODEL_STEPS", "25"))
@@ -970,30 +971,9 @@ class ProgrammePromises(RuleBasedStateMachine):
         async with self.h.db.session() as session:
             check_ins = list((await session.execute(select(CheckInRow))).scalars())
             alerts = list((await session.execute(select(AlertRow))).scalars())
-        latest: dict[tuple[int, int], CheckInRow] = {}
-        for check_in in sorted(
-            check_ins, key=lambda c: (c.completed_at or WORKDAY_MORNING, c.id or 0)
-        ):
-            if check_in.completed_at is not None and check_in.score is not None:
-                latest[(check_in.pair_id, check_in.person_id)] = check_in
-        for (pair_id, person_id), check_in in latest.items():
-            pair = pairs.get(pair_id)
-            if pair is None or pair.ended_at is not None or check_in.score is None:
-                continue
-            if check_in.score > 2 or check_in.completed_at is None:
-                continue
-            if check_in.completed_at.replace(tzinfo=UTC) >= self.model.last_tick:
-                continue  # the next tick flags it
-            flagged = [
-                a
-                for a in alerts
-                if a.pair_id == pair_id
-                and a.reason == "low_score"
-                and (a.resolved_at is None or a.resolved_by is not None)
-            ]
-            assert flagged, (
-                f"pair {pair_id}: person {person_id}'s score {check_in.score} is not flagged"
-            )
+        latest = newest_scores(check_ins)
+        unflagged = unflagged_low_scores(latest, alerts, pairs, self.model.last_tick)
+        assert not unflagged, unflagged
 
     async def rows(self, model: Any) -> list[Any]:
         async with self.h.db.session() as session:

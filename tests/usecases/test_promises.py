@@ -91,6 +91,7 @@ from storage.models import (
     PlannedMeetingRow,
 )
 from tests.support.databases import WORKDAY_MORNING
+from tests.support.promises import newest_scores, unflagged_low_scores
 from tests.support.quick import NobodysBot, QuickDelivery, fresh_database
 
 EXAMPLES = int(os.environ.get("MENTORBOT_FAST_MODEL_EXAMPLES", "3"))
@@ -883,28 +884,9 @@ class ProgrammePromises(RuleBasedStateMachine):
                 )
         if self.model.last_tick is None:
             return
-        latest: dict[tuple[int, int], CheckInRow] = {}
-        for check_in in sorted(check_ins, key=lambda c: (c.completed_at or WORKDAY_MORNING, c.id)):
-            if check_in.completed_at is not None and check_in.score is not None:
-                latest[(check_in.pair_id, check_in.person_id)] = check_in
-        for (pair_id, person_id), check_in in latest.items():
-            pair = pairs.get(pair_id)
-            if pair is None or pair.ended_at is not None or check_in.score is None:
-                continue
-            if check_in.score > 2 or check_in.completed_at is None:
-                continue
-            if check_in.completed_at.replace(tzinfo=UTC) >= self.model.last_tick:
-                continue  # the next tick flags it
-            flagged = [
-                a
-                for a in alerts
-                if a.pair_id == pair_id
-                and a.reason == "low_score"
-                and (a.resolved_at is None or a.resolved_by is not None)
-            ]
-            assert flagged, (
-                f"pair {pair_id}: person {person_id}'s score {check_in.score} is not flagged"
-            )
+        latest = newest_scores(check_ins)
+        unflagged = unflagged_low_scores(latest, alerts, pairs, self.model.last_tick)
+        assert not unflagged, unflagged
         # An open low-score alert: its giver's newest score is still low (or dropped).
         for alert in alerts:
             if alert.resolved_at is not None or alert.reason != "low_score":
